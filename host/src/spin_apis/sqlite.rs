@@ -1,0 +1,126 @@
+//! `fermyon:spin/sqlite`: the `default` database is `.spin/sqlite_db.db`, as
+//! on `spin up`. Like Spin's in-process backend, each `open` gets a
+//! connection of its own, so a transaction a request begins is not shared
+//! with concurrent requests.
+
+use std::path::PathBuf;
+
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use wasmtime::component::Resource;
+
+use super::SpinApis;
+use super::fermyon::spin::sqlite::{Error, Host, HostConnection, QueryResult, RowResult, Value};
+
+/// The one database label that exists without a runtime config.
+pub const DEFAULT_DATABASE: &str = "default";
+
+/// Where the app's databases live.
+pub struct SqliteBackend {
+    default_path: PathBuf,
+}
+
+/// An open connection of one instance.
+pub struct OpenConnection {
+    connection: rusqlite::Connection,
+}
+
+impl SqliteBackend {
+    pub fn new(default_path: PathBuf) -> Self {
+        SqliteBackend { default_path }
+    }
+
+    fn connect(&self) -> Result<rusqlite::Connection, Error> {
+        let connection =
+            rusqlite::Connection::open(&self.default_path).map_err(|e| Error::Io(e.to_string()))?;
+        // Concurrent requests write to one file: wait for a lock rather than
+        // fail at once with SQLITE_BUSY.
+        connection
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| Error::Io(e.to_string()))?;
+        Ok(connection)
+    }
+}
+
+impl Host for SpinApis {}
+
+impl HostConnection for SpinApis {
+    fn open(&mut self, database: String) -> wasmtime::Result<Result<Resource<OpenConnection>, Error>> {
+        if !self.grants.sqlite_databases.contains(&database) {
+            return Ok(Err(Error::AccessDenied));
+        }
+        if database != DEFAULT_DATABASE {
+            return Ok(Err(Error::NoSuchDatabase));
+        }
+        let connection = match self.sqlite.connect() {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        Ok(Ok(self.table.push(OpenConnection { connection })?))
+    }
+
+    fn execute(
+        &mut self,
+        connection: Resource<OpenConnection>,
+        statement: String,
+        parameters: Vec<Value>,
+    ) -> wasmtime::Result<Result<QueryResult, Error>> {
+        let open = self.table.get(&connection)?;
+        Ok(run(&open.connection, &statement, parameters))
+    }
+
+    fn drop(&mut self, connection: Resource<OpenConnection>) -> wasmtime::Result<()> {
+        self.table.delete(connection)?;
+        Ok(())
+    }
+}
+
+fn run(
+    connection: &rusqlite::Connection,
+    statement: &str,
+    parameters: Vec<Value>,
+) -> Result<QueryResult, Error> {
+    let io = |e: rusqlite::Error| Error::Io(e.to_string());
+    let mut prepared = connection.prepare_cached(statement).map_err(io)?;
+    let columns: Vec<String> = prepared
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let column_count = columns.len();
+    let parameters = parameters.into_iter().map(to_sql);
+    let mut rows = prepared
+        .query(rusqlite::params_from_iter(parameters))
+        .map_err(io)?;
+    let mut results = Vec::new();
+    while let Some(row) = rows.next().map_err(io)? {
+        let values = (0..column_count)
+            .map(|i| row.get_ref(i).map(from_sql))
+            .collect::<Result<_, _>>()
+            .map_err(io)?;
+        results.push(RowResult { values });
+    }
+    Ok(QueryResult {
+        columns,
+        rows: results,
+    })
+}
+
+fn to_sql(value: Value) -> SqlValue {
+    match value {
+        Value::Integer(i) => SqlValue::Integer(i),
+        Value::Real(r) => SqlValue::Real(r),
+        Value::Text(t) => SqlValue::Text(t),
+        Value::Blob(b) => SqlValue::Blob(b),
+        Value::Null => SqlValue::Null,
+    }
+}
+
+fn from_sql(value: ValueRef<'_>) -> Value {
+    match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Integer(i),
+        ValueRef::Real(r) => Value::Real(r),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}

@@ -71,3 +71,8 @@ pub fn run(args: UpArgs) -> anyhow::Result<()> {
         .await
     })
 }
+
+/// The whole command: parse the arguments, serve.
+pub fn main() -> anyhow::Result<()> {
+    run(UpArgs::parse())
+}

@@ -125,7 +125,9 @@ struct RawComponent {
 enum RawSource {
     Path(String),
     /// `source = { url = "...", digest = "..." }`: downloads are outside this host's job.
-    Remote { url: String },
+    Remote {
+        url: String,
+    },
 }
 
 #[derive(Deserialize)]
@@ -133,7 +135,10 @@ enum RawSource {
 enum RawFile {
     /// A glob or path copied to the same relative place (`files = ["static/**"]`).
     Pattern(String),
-    Mapping { source: String, destination: String },
+    Mapping {
+        source: String,
+        destination: String,
+    },
 }
 
 impl Manifest {
@@ -256,10 +261,7 @@ fn file_mount(root: &Path, file: RawFile) -> anyhow::Result<FileMount> {
 
 /// A component variable's value is a template over application variables:
 /// each `{{ name }}` must name a variable of `[variables]`.
-fn check_template(
-    template: &str,
-    app_vars: &BTreeMap<String, AppVariable>,
-) -> anyhow::Result<()> {
+fn check_template(template: &str, app_vars: &BTreeMap<String, AppVariable>) -> anyhow::Result<()> {
     for name in template_references(template)? {
         if !app_vars.contains_key(name) {
             bail!("template {template:?} refers to undefined variable '{name}'");

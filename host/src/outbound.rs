@@ -35,7 +35,9 @@ impl OutboundPolicy {
     pub fn parse(entries: &[String]) -> anyhow::Result<Self> {
         let allowed = entries
             .iter()
-            .map(|e| AllowedHost::parse(e).with_context(|| format!("allowed_outbound_hosts: {e:?}")))
+            .map(|e| {
+                AllowedHost::parse(e).with_context(|| format!("allowed_outbound_hosts: {e:?}"))
+            })
             .collect::<anyhow::Result<_>>()?;
         Ok(OutboundPolicy { allowed })
     }
@@ -44,7 +46,9 @@ impl OutboundPolicy {
     pub fn allows(&self, scheme: &str, host: &str, port: u16) -> bool {
         let port = port.to_string();
         self.allowed.iter().any(|a| {
-            a.scheme.matches(scheme) && a.host.matches(&host.to_ascii_lowercase()) && a.port.matches(&port)
+            a.scheme.matches(scheme)
+                && a.host.matches(&host.to_ascii_lowercase())
+                && a.port.matches(&port)
         })
     }
 }
@@ -131,15 +135,43 @@ mod tests {
     #[test]
     fn matching() {
         check(&[], ("https", "example.com", 443), false);
-        check(&["https://example.com"], ("https", "example.com", 443), true);
+        check(
+            &["https://example.com"],
+            ("https", "example.com", 443),
+            true,
+        );
         check(&["https://example.com"], ("http", "example.com", 80), false);
-        check(&["https://example.com"], ("https", "example.com", 8443), false);
-        check(&["https://example.com:*"], ("https", "example.com", 8443), true);
-        check(&["https://*.example.com"], ("https", "a.example.com", 443), true);
-        check(&["https://*.example.com"], ("https", "example.com", 443), false);
-        check(&["https://*.example.com"], ("https", "badexample.com", 443), false);
+        check(
+            &["https://example.com"],
+            ("https", "example.com", 8443),
+            false,
+        );
+        check(
+            &["https://example.com:*"],
+            ("https", "example.com", 8443),
+            true,
+        );
+        check(
+            &["https://*.example.com"],
+            ("https", "a.example.com", 443),
+            true,
+        );
+        check(
+            &["https://*.example.com"],
+            ("https", "example.com", 443),
+            false,
+        );
+        check(
+            &["https://*.example.com"],
+            ("https", "badexample.com", 443),
+            false,
+        );
         check(&["*://*:*"], ("http", "10.0.0.1", 9), true);
-        check(&["http://127.0.0.1:3000"], ("http", "127.0.0.1", 3000), true);
+        check(
+            &["http://127.0.0.1:3000"],
+            ("http", "127.0.0.1", 3000),
+            true,
+        );
     }
 
     #[test]

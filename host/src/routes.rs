@@ -183,7 +183,11 @@ mod tests {
 
     #[test]
     fn a_later_duplicate_route_wins_as_in_spin() {
-        check(&[("/a", "first"), ("/a", "second")], "/a", Some(("second", "")));
+        check(
+            &[("/a", "first"), ("/a", "second")],
+            "/a",
+            Some(("second", "")),
+        );
     }
 
     #[test]

@@ -159,9 +159,10 @@ async fn dispatch(
         );
     }
     if !parts.headers.contains_key(http::header::HOST) {
-        parts
-            .headers
-            .insert(http::header::HOST, http::HeaderValue::from_static("localhost"));
+        parts.headers.insert(
+            http::header::HOST,
+            http::HeaderValue::from_static("localhost"),
+        );
     }
     let request = Request::from_parts(parts, body);
 
@@ -221,7 +222,9 @@ async fn run_component(
 ) -> anyhow::Result<Response<HyperOutgoingBody>> {
     let mut store = app.new_store(component)?;
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    let incoming = store.data_mut().new_incoming_request(Scheme::Http, request)?;
+    let incoming = store
+        .data_mut()
+        .new_incoming_request(Scheme::Http, request)?;
     let outparam = store.data_mut().new_response_outparam(sender)?;
     let pre = component.pre().clone();
     // The guest runs in its own task so it may keep streaming the body after

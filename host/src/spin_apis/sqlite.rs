@@ -44,7 +44,10 @@ impl SqliteBackend {
 impl Host for SpinApis {}
 
 impl HostConnection for SpinApis {
-    fn open(&mut self, database: String) -> wasmtime::Result<Result<Resource<OpenConnection>, Error>> {
+    fn open(
+        &mut self,
+        database: String,
+    ) -> wasmtime::Result<Result<Resource<OpenConnection>, Error>> {
         if !self.grants.sqlite_databases.contains(&database) {
             return Ok(Err(Error::AccessDenied));
         }

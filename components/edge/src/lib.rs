@@ -1,0 +1,27 @@
+//! The HTTP edge shared by every component. This crate (with each
+//! component's entry point) is the only code that touches spin-sdk: it turns
+//! a Spin request into calls on the domain and store crates, and their
+//! answers (or `Problem`s) into responses. Tenant identity is derived here,
+//! once, from the route's `:tenant` segment and checked against the token.
+
+pub mod auth;
+pub mod context;
+pub mod db;
+pub mod respond;
+pub mod router;
+
+pub use context::Ctx;
+pub use respond::{json, problem_response};
+pub use router::Router;
+
+/// What handlers return: a response, or a problem the edge renders.
+pub type HandlerResult = Result<spin_sdk::http::Response, domain::Problem>;
+
+/// Random bytes from the platform (WASI `random`), for tracking codes,
+/// salts and token ids.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], domain::Problem> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| domain::Problem::internal(format!("no randomness available: {e}")))?;
+    Ok(bytes)
+}

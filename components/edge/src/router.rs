@@ -1,0 +1,78 @@
+//! A component's router, built from its route table in the `api` crate so
+//! that what is served, what is documented and what is tested are one list.
+//! Unknown paths and methods get problem responses, not plain text.
+
+use std::collections::HashMap;
+
+use api::Route;
+use domain::Problem;
+use spin_sdk::http::{Request, Response};
+
+use crate::context::Ctx;
+use crate::{HandlerResult, problem_response};
+
+pub type Handler = fn(&mut Ctx) -> HandlerResult;
+
+pub struct Router {
+    /// Path pattern to the handlers of each method.
+    paths: routefinder::Router<HashMap<&'static str, Handler>>,
+}
+
+impl Router {
+    /// Builds the router for `routes`; `handler_for` names the function of
+    /// each operation. An operation without one is a programming error
+    /// that the end-to-end tests catch: it answers 500.
+    pub fn new(routes: &'static [Route], handler_for: impl Fn(&str) -> Option<Handler>) -> Self {
+        let mut by_path: Vec<(&'static str, HashMap<&'static str, Handler>)> = Vec::new();
+        for route in routes {
+            let handler = handler_for(route.operation).unwrap_or(not_implemented);
+            match by_path.iter_mut().find(|(p, _)| *p == route.path) {
+                Some((_, methods)) => {
+                    methods.insert(route.method, handler);
+                }
+                None => by_path.push((route.path, HashMap::from([(route.method, handler)]))),
+            }
+        }
+        let mut paths = routefinder::Router::new();
+        for (path, methods) in by_path {
+            // The table is static and tested; a bad pattern cannot reach here.
+            let _ = paths.add(path, methods);
+        }
+        Router { paths }
+    }
+
+    pub fn handle(&self, request: Request) -> Response {
+        let path = request.path().to_string();
+        let Some(found) = self.paths.best_match(&path) else {
+            return problem_response(&Problem::not_found(format!("no route matches {path}")));
+        };
+        let method = request.method().to_string();
+        let Some(handler) = found.handler().get(method.as_str()) else {
+            let mut allowed: Vec<&str> = found.handler().keys().copied().collect();
+            allowed.sort();
+            let mut response = problem_response(&Problem::method_not_allowed(format!(
+                "{method} is not allowed on {path}; use {}",
+                allowed.join(", ")
+            )));
+            response.set_header("allow", allowed.join(", "));
+            return response;
+        };
+        let params = found
+            .captures()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut ctx = Ctx::new(request, params);
+        match handler(&mut ctx) {
+            Ok(response) => response,
+            Err(problem) => problem_response(&problem),
+        }
+    }
+}
+
+fn not_implemented(ctx: &mut Ctx) -> HandlerResult {
+    Err(Problem::internal(format!(
+        "no handler for {}",
+        ctx.request().path()
+    )))
+}

@@ -1,0 +1,21 @@
+//! The `routing` component: staff work on cases through the case flow.
+
+mod cases;
+
+use edge::router::Handler;
+use spin_sdk::http::{Request, Response};
+use spin_sdk::http_component;
+
+#[http_component]
+fn handle(request: Request) -> Response {
+    edge::Router::new(api::ROUTING, handler_for).handle(request)
+}
+
+fn handler_for(operation: &str) -> Option<Handler> {
+    Some(match operation {
+        "listCases" => cases::list_cases,
+        "getCase" => cases::get_case,
+        "actOnCase" => cases::act_on_case,
+        _ => return None,
+    })
+}

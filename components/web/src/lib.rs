@@ -1,0 +1,60 @@
+//! The `web` component: the pages and the OpenAPI document, read from the
+//! `static/` folder that spin.toml mounts at `/`.
+
+use spin_sdk::http::{Request, Response};
+use spin_sdk::http_component;
+
+#[http_component]
+fn handle(request: Request) -> Response {
+    let path = request.path();
+    if request.method().to_string() != "GET" && request.method().to_string() != "HEAD" {
+        return text(405, "the pages are read-only");
+    }
+    let Some(file) = file_for(path) else {
+        return text(404, "no such page");
+    };
+    match std::fs::read(&file) {
+        Ok(bytes) => Response::builder()
+            .status(200)
+            .header("content-type", content_type(&file))
+            .header("cache-control", "no-cache")
+            .body(bytes)
+            .build(),
+        Err(_) => text(404, "no such page"),
+    }
+}
+
+/// Maps a URL path to a file under the mount; folders serve `index.html`.
+/// `..` is refused here as well as by the WASI mount.
+fn file_for(path: &str) -> Option<String> {
+    if path.split('/').any(|segment| segment == "..") {
+        return None;
+    }
+    if path.ends_with('/') {
+        Some(format!("{path}index.html"))
+    } else {
+        Some(path.to_string())
+    }
+}
+
+fn content_type(file: &str) -> &'static str {
+    match file.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("json") => "application/json",
+        Some("webmanifest") => "application/manifest+json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+fn text(status: u16, body: &str) -> Response {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(body.to_string())
+        .build()
+}

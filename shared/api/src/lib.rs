@@ -1,0 +1,203 @@
+//! Every route of every component, as data: the single list that each
+//! component builds its router from, that `static/api/openapi.json` must
+//! document (checked by this crate's tests), and that the end-to-end tests
+//! walk (each route must reach its component through `spin.toml`).
+//!
+//! Paths use Spin's `:name` syntax; `:tenant` is the tenant's code.
+
+/// One operation of the HTTP API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The OpenAPI `operationId`; also names the handler in the component.
+    pub operation: &'static str,
+    /// The component (spin.toml id) that serves it.
+    pub component: &'static str,
+}
+
+const fn route(
+    component: &'static str,
+    method: &'static str,
+    path: &'static str,
+    operation: &'static str,
+) -> Route {
+    Route {
+        method,
+        path,
+        operation,
+        component,
+    }
+}
+
+/// Tenants, people and access; platform operations.
+pub const ADMIN: &[Route] = &[
+    route(
+        "admin",
+        "POST",
+        "/api/platform/migrations",
+        "applyMigrations",
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/platform/admins",
+        "createPlatformAdmin",
+    ),
+    route("admin", "POST", "/api/platform/login", "platformLogin"),
+    route("admin", "GET", "/api/platform/tenants", "listTenants"),
+    route("admin", "POST", "/api/platform/tenants", "createTenant"),
+    route("admin", "POST", "/api/t/:tenant/auth/login", "login"),
+    route("admin", "GET", "/api/t/:tenant/auth/me", "whoAmI"),
+    route("admin", "GET", "/api/t/:tenant/admin/grid", "listGridNodes"),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/admin/grid",
+        "createGridNode",
+    ),
+];
+
+/// Intake.
+pub const REPORTING: &[Route] = &[route(
+    "reporting",
+    "POST",
+    "/api/t/:tenant/reports",
+    "submitReport",
+)];
+
+/// The case flow for staff.
+pub const ROUTING: &[Route] = &[
+    route("routing", "GET", "/api/t/:tenant/cases", "listCases"),
+    route("routing", "GET", "/api/t/:tenant/cases/:id", "getCase"),
+    route(
+        "routing",
+        "POST",
+        "/api/t/:tenant/cases/:id/actions",
+        "actOnCase",
+    ),
+];
+
+/// Public look-up.
+pub const STATUS: &[Route] = &[route(
+    "status",
+    "GET",
+    "/api/t/:tenant/status/:code",
+    "lookUpCase",
+)];
+
+/// Enterprise services.
+pub const ENTERPRISE: &[Route] = &[route(
+    "enterprise",
+    "GET",
+    "/api/t/:tenant/enterprise/request-kinds",
+    "listEnterpriseRequestKinds",
+)];
+
+/// The web component's API route (the pages themselves are static files).
+pub const WEB: &[Route] = &[route("web", "GET", "/api/openapi.json", "getOpenApi")];
+
+/// All routes of the application.
+pub fn all() -> impl Iterator<Item = &'static Route> {
+    [ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, WEB]
+        .into_iter()
+        .flatten()
+}
+
+/// The OpenAPI spelling of a path: `:tenant` becomes `{tenant}`.
+pub fn openapi_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| match segment.strip_prefix(':') {
+            Some(name) => format!("{{{name}}}"),
+            None => segment.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn openapi() -> serde_json::Value {
+        let text = include_str!("../../../static/api/openapi.json");
+        serde_json::from_str(text).expect("openapi.json is valid JSON")
+    }
+
+    /// (method, path, operationId) of every operation the document lists.
+    fn documented() -> BTreeSet<(String, String, String)> {
+        let doc = openapi();
+        let paths = doc["paths"].as_object().expect("paths object");
+        let mut ops = BTreeSet::new();
+        for (path, item) in paths {
+            for (method, op) in item.as_object().expect("path item object") {
+                if method == "parameters" {
+                    continue;
+                }
+                let id = op["operationId"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+                ops.insert((method.to_uppercase(), path.clone(), id.to_string()));
+            }
+        }
+        ops
+    }
+
+    #[test]
+    fn every_route_is_documented_and_every_documented_operation_is_routed() {
+        let routed: BTreeSet<_> = all()
+            .map(|r| {
+                (
+                    r.method.to_string(),
+                    openapi_path(r.path),
+                    r.operation.to_string(),
+                )
+            })
+            .collect();
+        let documented = documented();
+        let undocumented: Vec<_> = routed.difference(&documented).collect();
+        let unrouted: Vec<_> = documented.difference(&routed).collect();
+        assert!(
+            undocumented.is_empty(),
+            "routes missing from static/api/openapi.json: {undocumented:?}"
+        );
+        assert!(
+            unrouted.is_empty(),
+            "documented operations no component serves: {unrouted:?}"
+        );
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1() {
+        assert_eq!(openapi()["openapi"].as_str().map(|v| &v[..3]), Some("3.1"));
+    }
+
+    #[test]
+    fn operations_and_routes_are_unique() {
+        let mut ops = BTreeSet::new();
+        let mut routes = BTreeSet::new();
+        for r in all() {
+            assert!(
+                ops.insert(r.operation),
+                "duplicate operation {}",
+                r.operation
+            );
+            assert!(
+                routes.insert((r.method, r.path)),
+                "duplicate route {} {}",
+                r.method,
+                r.path
+            );
+        }
+    }
+
+    #[test]
+    fn openapi_paths() {
+        assert_eq!(
+            openapi_path("/api/t/:tenant/cases/:id"),
+            "/api/t/{tenant}/cases/{id}"
+        );
+        assert_eq!(openapi_path("/api/openapi.json"), "/api/openapi.json");
+    }
+}

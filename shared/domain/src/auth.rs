@@ -1,0 +1,339 @@
+//! Who is calling, and for which tenant: roles, JWT claims, issuing and checking tokens.
+//!
+//! Tokens are HS256 JWTs signed with a secret the components read from a Spin variable.
+//! The expiry is checked against the `now` the caller passes (not a clock of our own),
+//! so the rules are testable and the same on every host.
+//!
+//! Tenant rule: a tenant token carries its tenant code and is refused by every other
+//! tenant ([`require_tenant`]). A platform-admin token carries no tenant; it is accepted
+//! only on platform routes ([`require_platform_admin`]) and refused by every tenant's
+//! routes, so one stolen admin token cannot read tenant data through tenant endpoints.
+
+use crate::problem::Problem;
+use crate::tenant::TenantCode;
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the SaaS: onboards tenants. Belongs to no tenant.
+    PlatformAdmin,
+    /// Runs one township or district.
+    TenantAdmin,
+    /// 指挥中心: triages, dispatches, tracks.
+    CommandCentre,
+    /// 职能部门 staff: sign for, act on and answer cases.
+    DepartmentStaff,
+    /// 网格员 / 微网格长.
+    GridWorker,
+    /// 代办员 at a village agent point.
+    Agent,
+    /// 企业 account.
+    Enterprise,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Self::PlatformAdmin,
+        Self::TenantAdmin,
+        Self::CommandCentre,
+        Self::DepartmentStaff,
+        Self::GridWorker,
+        Self::Agent,
+        Self::Enterprise,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PlatformAdmin => "platform_admin",
+            Self::TenantAdmin => "tenant_admin",
+            Self::CommandCentre => "command_centre",
+            Self::DepartmentStaff => "department_staff",
+            Self::GridWorker => "grid_worker",
+            Self::Agent => "agent",
+            Self::Enterprise => "enterprise",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Problem> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| Problem::validation("role", format!("unknown role '{s}'")))
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::PlatformAdmin => "平台管理员",
+            Self::TenantAdmin => "租户管理员",
+            Self::CommandCentre => "指挥中心",
+            Self::DepartmentStaff => "职能部门",
+            Self::GridWorker => "网格员",
+            Self::Agent => "代办员",
+            Self::Enterprise => "企业",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Database identity of a user; the `sub` claim is its decimal form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+/// The JWT payload. `tenant` is `None` exactly for platform admins; [`TokenKeys::verify`]
+/// refuses any other combination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user: `users.id` as a string.
+    pub sub: String,
+    /// Tenant code.
+    pub tenant: Option<String>,
+    pub role: Role,
+    /// Issued at, seconds since the epoch.
+    pub iat: i64,
+    /// Expires at, seconds since the epoch.
+    pub exp: i64,
+    /// Token id, for revocation lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+}
+
+impl Claims {
+    /// A token for a tenant's user, valid from `now` for `ttl`.
+    pub fn for_tenant(
+        sub: impl Into<String>,
+        tenant: &TenantCode,
+        role: Role,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Claims {
+        Claims {
+            sub: sub.into(),
+            tenant: Some(tenant.as_str().to_owned()),
+            role,
+            iat: now.timestamp(),
+            exp: (now + ttl).timestamp(),
+            jti: None,
+        }
+    }
+
+    /// A platform admin's token: no tenant.
+    pub fn for_platform_admin(sub: impl Into<String>, now: DateTime<Utc>, ttl: Duration) -> Claims {
+        Claims {
+            sub: sub.into(),
+            tenant: None,
+            role: Role::PlatformAdmin,
+            iat: now.timestamp(),
+            exp: (now + ttl).timestamp(),
+            jti: None,
+        }
+    }
+
+    pub fn with_jti(mut self, jti: impl Into<String>) -> Claims {
+        self.jti = Some(jti.into());
+        self
+    }
+
+    fn is_consistent(&self) -> bool {
+        (self.role == Role::PlatformAdmin) == self.tenant.is_none()
+    }
+}
+
+/// Tokens longer than this are refused before any parsing: ours are a few hundred bytes.
+const MAX_TOKEN_LEN: usize = 4096;
+
+/// The signing secret, prepared once per request for both directions.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenKeys(..)")
+    }
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8]) -> TokenKeys {
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
+    }
+
+    pub fn issue(&self, claims: &Claims) -> Result<String, Problem> {
+        if !claims.is_consistent() {
+            return Err(Problem::internal(
+                "refusing to issue a token whose tenant does not match its role",
+            ));
+        }
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|_| Problem::internal("could not sign the token"))
+    }
+
+    /// Checks signature, shape and expiry. Every failure is a 401; the detail says which
+    /// kind so that a client knows whether logging in again helps.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, Problem> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(Problem::unauthorized("malformed token"));
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is ours to check against the caller's `now`; audience is not used.
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|e| match e.kind() {
+                ErrorKind::InvalidSignature => Problem::unauthorized("invalid token signature"),
+                _ => Problem::unauthorized("malformed token"),
+            })?
+            .claims;
+        if !claims.is_consistent() {
+            return Err(Problem::unauthorized("malformed token"));
+        }
+        if claims.exp <= now.timestamp() {
+            return Err(Problem::unauthorized("token expired"));
+        }
+        Ok(claims)
+    }
+}
+
+/// Admits only tokens of `tenant`. Platform-admin tokens are refused here too: they
+/// belong on platform routes (see the module docs).
+pub fn require_tenant(claims: &Claims, tenant: &TenantCode) -> Result<(), Problem> {
+    match claims.tenant.as_deref() {
+        Some(code) if code == tenant.as_str() => Ok(()),
+        Some(_) => Err(Problem::forbidden("this token belongs to another tenant")),
+        None => Err(Problem::forbidden(
+            "platform admin tokens are valid only on platform routes",
+        )),
+    }
+}
+
+/// Admits only platform-admin tokens (which carry no tenant).
+pub fn require_platform_admin(claims: &Claims) -> Result<(), Problem> {
+    if claims.role == Role::PlatformAdmin && claims.tenant.is_none() {
+        Ok(())
+    } else {
+        Err(Problem::forbidden("platform admin role required"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0)
+            .single()
+            .expect("valid")
+    }
+
+    fn jinkai() -> TenantCode {
+        TenantCode::parse("jinkai").expect("valid")
+    }
+
+    fn keys() -> TokenKeys {
+        TokenKeys::new(b"test secret, at least 32 bytes long!!")
+    }
+
+    fn check_rejected(token: &str, at: DateTime<Utc>, detail: &str) {
+        let p = keys().verify(token, at).expect_err("must be refused");
+        assert_eq!(p.status(), 401);
+        assert_eq!(p.detail, detail, "token {token:?}");
+    }
+
+    #[test]
+    fn issue_then_verify() {
+        let claims =
+            Claims::for_tenant("42", &jinkai(), Role::GridWorker, now(), Duration::hours(8))
+                .with_jti("t1");
+        let token = keys().issue(&claims).expect("issue");
+        let back = keys().verify(&token, now()).expect("verify");
+        assert_eq!(back, claims);
+        assert_eq!(back.exp - back.iat, 8 * 3600);
+    }
+
+    #[test]
+    fn refusals() {
+        let claims = Claims::for_tenant("42", &jinkai(), Role::Agent, now(), Duration::hours(1));
+        let token = keys().issue(&claims).expect("issue");
+        check_rejected(&token, now() + Duration::hours(1), "token expired");
+        let other = TokenKeys::new(b"another secret")
+            .issue(&claims)
+            .expect("issue");
+        check_rejected(&other, now(), "invalid token signature");
+        check_rejected("", now(), "malformed token");
+        check_rejected("a.b.c", now(), "malformed token");
+        check_rejected(&"x".repeat(5000), now(), "malformed token");
+        // alg=none must not pass.
+        let unsigned = format!(
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+            token.split('.').nth(1).expect("payload")
+        );
+        check_rejected(&unsigned, now(), "malformed token");
+    }
+
+    #[test]
+    fn inconsistent_claims_are_neither_issued_nor_accepted() {
+        let mut claims = Claims::for_platform_admin("1", now(), Duration::hours(1));
+        claims.tenant = Some("jinkai".into());
+        assert_eq!(keys().issue(&claims).expect_err("refused").status(), 500);
+    }
+
+    #[test]
+    fn tenant_rule() {
+        let a = Claims::for_tenant("1", &jinkai(), Role::TenantAdmin, now(), Duration::hours(1));
+        let other = TenantCode::parse("other").expect("valid");
+        assert!(require_tenant(&a, &jinkai()).is_ok());
+        assert_eq!(require_tenant(&a, &other).expect_err("403").status(), 403);
+        assert_eq!(require_platform_admin(&a).expect_err("403").status(), 403);
+        let admin = Claims::for_platform_admin("1", now(), Duration::hours(1));
+        assert_eq!(
+            require_tenant(&admin, &jinkai()).expect_err("403").status(),
+            403
+        );
+        assert!(require_platform_admin(&admin).is_ok());
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(role));
+            assert_eq!(
+                serde_json::to_string(&role).expect("serialise"),
+                format!("\"{role}\"")
+            );
+        }
+        assert!(Role::parse("resident").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn verify_never_panics(s in "\\PC{0,300}") {
+            let p = keys().verify(&s, now()).expect_err("garbage is refused");
+            prop_assert_eq!(p.status(), 401);
+        }
+
+        #[test]
+        fn verify_never_panics_on_jwt_shaped_garbage(
+            a in "[A-Za-z0-9_-]{0,60}", b in "[A-Za-z0-9_-]{0,200}", c in "[A-Za-z0-9_-]{0,60}"
+        ) {
+            let token = format!("{a}.{b}.{c}");
+            prop_assert!(keys().verify(&token, now()).is_err());
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! RFC 9457 problem details: the one error shape every component returns.
+//!
+//! The `type` URI and `title` of each kind are part of the API contract (clients switch
+//! on them), so they live here once, as data, and never depend on the request.
+
+use serde::Serialize;
+use std::fmt;
+
+/// The base of every problem `type` URI. It names, it does not resolve.
+pub const PROBLEM_TYPE_BASE: &str = "https://gridgov.example/problems/";
+
+/// Every kind of failure the API reports. Adding one is an API change; renaming a slug
+/// is a breaking one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    Validation,
+    MalformedJson,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    /// A write lost a race, e.g. a stale `version`, or a duplicate key.
+    Conflict,
+    /// The case state machine refused the action in the current state.
+    IllegalTransition,
+    Gone,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    TooManyRequests,
+    Internal,
+    ServiceUnavailable,
+}
+
+impl ProblemKind {
+    /// Every kind, for tests and documentation generators.
+    pub const ALL: [ProblemKind; 14] = [
+        Self::Validation,
+        Self::MalformedJson,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::Conflict,
+        Self::IllegalTransition,
+        Self::Gone,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::TooManyRequests,
+        Self::Internal,
+        Self::ServiceUnavailable,
+    ];
+
+    /// HTTP status code.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::Validation | Self::MalformedJson => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Conflict | Self::IllegalTransition => 409,
+            Self::Gone => 410,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::TooManyRequests => 429,
+            Self::Internal => 500,
+            Self::ServiceUnavailable => 503,
+        }
+    }
+
+    /// Stable last segment of the `type` URI.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Validation => "validation",
+            Self::MalformedJson => "malformed-json",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not-found",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::Conflict => "conflict",
+            Self::IllegalTransition => "illegal-transition",
+            Self::Gone => "gone",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::UnsupportedMediaType => "unsupported-media-type",
+            Self::TooManyRequests => "too-many-requests",
+            Self::Internal => "internal",
+            Self::ServiceUnavailable => "service-unavailable",
+        }
+    }
+
+    /// Short English summary; the same for every occurrence of the kind (RFC 9457 §3.1.3).
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Validation => "Invalid input",
+            Self::MalformedJson => "Malformed JSON body",
+            Self::Unauthorized => "Authentication required",
+            Self::Forbidden => "Not allowed",
+            Self::NotFound => "Not found",
+            Self::MethodNotAllowed => "Method not allowed",
+            Self::Conflict => "Conflict",
+            Self::IllegalTransition => "Action not allowed in the current state",
+            Self::Gone => "Gone",
+            Self::PayloadTooLarge => "Payload too large",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::TooManyRequests => "Too many requests",
+            Self::Internal => "Internal error",
+            Self::ServiceUnavailable => "Service unavailable",
+        }
+    }
+
+    /// The full `type` URI.
+    pub fn type_uri(self) -> String {
+        format!("{PROBLEM_TYPE_BASE}{}", self.slug())
+    }
+}
+
+/// A failure to report to the client. The `detail` is shown to users, so it must never
+/// carry internal causes (SQL text, stack traces): those are logged by whoever built it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub detail: String,
+    /// The request field at fault, as the client spelled it (e.g. `"grid_code"`).
+    pub field: Option<String>,
+}
+
+/// The JSON body of an `application/problem+json` response. Kept apart from `Problem` so
+/// the wire shape can be checked (and documented) on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProblemBody {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The media type of a problem body.
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+impl Problem {
+    pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+            field: None,
+        }
+    }
+
+    /// Names the request field at fault.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn validation(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::Validation, detail).with_field(field)
+    }
+    pub fn malformed_json(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::MalformedJson, detail)
+    }
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::Unauthorized, detail)
+    }
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::Forbidden, detail)
+    }
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::NotFound, detail)
+    }
+    pub fn method_not_allowed(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::MethodNotAllowed, detail)
+    }
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::Conflict, detail)
+    }
+    pub fn illegal_transition(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::IllegalTransition, detail)
+    }
+    pub fn gone(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::Gone, detail)
+    }
+    pub fn payload_too_large(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::PayloadTooLarge, detail)
+    }
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::UnsupportedMediaType, detail)
+    }
+    pub fn too_many_requests(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::TooManyRequests, detail)
+    }
+    /// Use a generic detail: the cause belongs in the log, not in the response.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::Internal, detail)
+    }
+    pub fn service_unavailable(detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::ServiceUnavailable, detail)
+    }
+
+    pub fn status(&self) -> u16 {
+        self.kind.status()
+    }
+
+    pub fn body(&self) -> ProblemBody {
+        ProblemBody {
+            type_uri: self.kind.type_uri(),
+            title: self.kind.title(),
+            status: self.status(),
+            detail: self.detail.clone(),
+            field: self.field.clone(),
+        }
+    }
+
+    /// The response body. Serialising a struct of strings and a number cannot fail, so
+    /// the fallback only exists to keep this infallible without a panic path.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.body()).unwrap_or_else(|_| {
+            format!(
+                r#"{{"type":"{}","title":"Internal error","status":500}}"#,
+                ProblemKind::Internal.type_uri()
+            )
+        })
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}): {}",
+            self.kind.title(),
+            self.status(),
+            self.detail
+        )?;
+        if let Some(field) = &self.field {
+            write!(f, " [field: {field}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problem {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(problem: Problem, expected: serde_json::Value) {
+        let actual: serde_json::Value =
+            serde_json::from_str(&problem.to_json()).expect("to_json emits JSON");
+        assert_eq!(actual, expected);
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        check(
+            Problem::validation("code", "too short"),
+            json!({
+                "type": "https://gridgov.example/problems/validation",
+                "title": "Invalid input",
+                "status": 400,
+                "detail": "too short",
+                "field": "code",
+            }),
+        );
+    }
+
+    #[test]
+    fn field_is_omitted_when_absent() {
+        check(
+            Problem::not_found("no such case"),
+            json!({
+                "type": "https://gridgov.example/problems/not-found",
+                "title": "Not found",
+                "status": 404,
+                "detail": "no such case",
+            }),
+        );
+    }
+
+    #[test]
+    fn slugs_are_unique_and_statuses_are_errors() {
+        let mut slugs: Vec<_> = ProblemKind::ALL.iter().map(|k| k.slug()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), ProblemKind::ALL.len());
+        assert!(
+            ProblemKind::ALL
+                .iter()
+                .all(|k| (400..600).contains(&k.status()))
+        );
+    }
+
+    #[test]
+    fn display_is_readable() {
+        assert_eq!(
+            Problem::validation("login", "empty").to_string(),
+            "Invalid input (400): empty [field: login]"
+        );
+    }
+}

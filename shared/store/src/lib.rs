@@ -1,0 +1,58 @@
+//! Storage for the platform, behind the [`Database`] trait.
+//!
+//! Invariants: no spin-sdk here (components implement [`Database`] over Spin's SQLite;
+//! the `native` feature adds a rusqlite one); SQL that SQLite and libSQL both accept;
+//! tenant-owned tables are reachable only through a [`TenantScope`], which binds the
+//! tenant on every statement. Migrations are an operator step, never run per request.
+
+pub mod db;
+pub mod error;
+pub mod migrations;
+#[cfg(any(test, feature = "native"))]
+pub mod native;
+pub mod platform;
+pub mod scoped;
+mod time;
+
+#[cfg(test)]
+mod tests;
+
+pub use db::{Database, Row, Rows, StoreError, Value, in_transaction};
+pub use error::Error;
+pub use migrations::{MIGRATIONS, Migration, migrate, pending};
+#[cfg(any(test, feature = "native"))]
+pub use native::NativeDb;
+pub use platform::{
+    NewPlatformAdmin, NewTenant, create_platform_admin, create_tenant, find_platform_user,
+    find_tenant, list_tenants,
+};
+pub use scoped::{Case, CaseEvent, NewCase, NewGridNode, NewUser, TenantScope, User};
+
+use domain::Problem;
+
+/// Maps a domain parse failure on stored data to a decode error: the row is corrupt
+/// (or written by a newer version), which is our fault, not the client's.
+pub(crate) fn decoded<T>(column: &str, parsed: Result<T, Problem>) -> Result<T, StoreError> {
+    parsed.map_err(|_| StoreError::Decode {
+        column: column.to_owned(),
+        expected: "a value the domain accepts",
+    })
+}
+
+/// Free-text fields must say something, and not too much.
+pub(crate) fn non_blank(field: &str, value: &str, max_chars: usize) -> Result<(), Problem> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        Err(Problem::validation(
+            field,
+            format!("{field} must not be empty"),
+        ))
+    } else if trimmed.chars().count() > max_chars {
+        Err(Problem::validation(
+            field,
+            format!("{field} must be at most {max_chars} characters"),
+        ))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,162 @@
+//! Versioned schema migrations, applied idempotently.
+//!
+//! Migrating is an operator's step (deploy time, or the host's tooling), never part of
+//! a request: a Spin instance lives for one request and must not pay for schema checks.
+//! Each migration runs in its own write transaction and re-checks, inside it, that no
+//! concurrent migrator applied it first.
+
+use crate::db::{Database, StoreError, in_transaction};
+
+/// One schema step. `version` orders them; files are named `{version:04}_{name}.sql`.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order. A test checks this list against the `migrations/` folder.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/0001_foundation.sql"),
+}];
+
+const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+impl Migration {
+    /// The statements of the file: `--` comments dropped, split at `;` (see the rules at
+    /// the top of each file), because a driver call runs one statement.
+    pub fn statements(&self) -> Vec<String> {
+        let without_comments: Vec<&str> = self
+            .sql
+            .lines()
+            .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
+            .collect();
+        without_comments
+            .join("\n")
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+fn applied_versions<D: Database + ?Sized>(db: &D) -> Result<Vec<u32>, StoreError> {
+    let rows = db.execute(
+        "SELECT version FROM schema_migrations ORDER BY version",
+        &[],
+    )?;
+    rows.iter()
+        .map(|row| {
+            let v = row.get_i64("version")?;
+            u32::try_from(v).map_err(|_| StoreError::Decode {
+                column: "version".into(),
+                expected: "a u32 migration version",
+            })
+        })
+        .collect()
+}
+
+/// Versions not yet applied, in order. A database without the ledger has all pending.
+pub fn pending<D: Database + ?Sized>(db: &D) -> Result<Vec<u32>, StoreError> {
+    let applied = match applied_versions(db) {
+        Ok(v) => v,
+        Err(StoreError::NotMigrated) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    Ok(MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !applied.contains(v))
+        .collect())
+}
+
+/// Applies every pending migration; returns the versions applied by this call.
+pub fn migrate<D: Database + ?Sized>(db: &D) -> Result<Vec<u32>, StoreError> {
+    db.execute(CREATE_LEDGER, &[])?;
+    let mut applied_now = Vec::new();
+    for migration in MIGRATIONS {
+        let applied = in_transaction(db, |db| {
+            let done = db.execute(
+                "SELECT 1 AS done FROM schema_migrations WHERE version = ?",
+                &[migration.version.into()],
+            )?;
+            if !done.is_empty() {
+                return Ok(false);
+            }
+            for statement in migration.statements() {
+                db.execute(&statement, &[])?;
+            }
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) \
+                 VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                &[migration.version.into(), migration.name.into()],
+            )?;
+            Ok::<_, StoreError>(true)
+        })?;
+        if applied {
+            applied_now.push(migration.version);
+        }
+    }
+    Ok(applied_now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::native::NativeDb;
+
+    #[test]
+    fn migrating_twice_applies_nothing_the_second_time() {
+        let db = NativeDb::open_in_memory().expect("open");
+        let all: Vec<u32> = MIGRATIONS.iter().map(|m| m.version).collect();
+        assert_eq!(pending(&db), Ok(all.clone()));
+        assert_eq!(migrate(&db), Ok(all));
+        assert_eq!(pending(&db), Ok(vec![]));
+        assert_eq!(migrate(&db), Ok(vec![]));
+        let rows = db
+            .execute("SELECT name, applied_at FROM schema_migrations", &[])
+            .expect("ledger");
+        let row = rows.first().expect("one row");
+        assert_eq!(row.get_str("name"), Ok("foundation"));
+        assert!(row.get_str("applied_at").expect("text").ends_with('Z'));
+    }
+
+    #[test]
+    fn every_migration_file_is_listed_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .expect("migrations dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let listed: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|m| format!("{:04}_{}.sql", m.version, m.name))
+            .collect();
+        assert_eq!(files, listed);
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1, "versions are 1, 2, 3, ...");
+            let on_disk = std::fs::read_to_string(dir.join(&listed[i])).expect("read");
+            assert_eq!(on_disk, m.sql);
+        }
+    }
+
+    #[test]
+    fn statements_split_cleanly() {
+        let statements = MIGRATIONS[0].statements();
+        assert!(statements.iter().all(|s| !s.contains("--")));
+        assert!(statements[0].starts_with("CREATE TABLE tenants"));
+        assert_eq!(
+            statements
+                .iter()
+                .filter(|s| s.starts_with("CREATE TABLE"))
+                .count(),
+            5
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! Platform-level operations, outside any tenant: onboarding tenants and platform admins.
+//!
+//! These are the only functions that take the raw database; they touch only the tables
+//! that are not tenant-owned (`tenants`, and `users` rows with no tenant).
+
+use crate::db::{Database, Row, StoreError};
+use crate::error::{Error, unique_to_conflict};
+use crate::scoped::users::{USER_COLUMNS, User, user_from_row};
+use crate::time::{get_time, to_text};
+use crate::{decoded, non_blank};
+use chrono::{DateTime, Utc};
+use domain::{Role, Tenant, TenantCode, TenantId, TenantKind, TenantStatus};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTenant {
+    pub code: TenantCode,
+    pub name: String,
+    pub kind: TenantKind,
+    /// IANA time zone name, e.g. `Asia/Shanghai`.
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlatformAdmin {
+    pub login: String,
+    pub display_name: String,
+    /// A PHC string from `domain::hash_password`.
+    pub password_hash: String,
+}
+
+const TENANT_COLUMNS: &str = "id, code, name, kind, time_zone, status, created_at";
+
+fn tenant_from_row(row: &Row<'_>) -> Result<Tenant, StoreError> {
+    Ok(Tenant {
+        id: TenantId(row.get_i64("id")?),
+        code: decoded("code", TenantCode::parse(row.get_str("code")?))?,
+        name: row.get_string("name")?,
+        kind: decoded("kind", TenantKind::parse(row.get_str("kind")?))?,
+        time_zone: row.get_string("time_zone")?,
+        status: decoded("status", TenantStatus::parse(row.get_str("status")?))?,
+        created_at: get_time(row, "created_at")?,
+    })
+}
+
+/// Creates an active tenant. A taken code is a [`Error::Conflict`].
+pub fn create_tenant<D: Database + ?Sized>(
+    db: &D,
+    new: NewTenant,
+    now: DateTime<Utc>,
+) -> Result<Tenant, Error> {
+    non_blank("name", &new.name, 100)?;
+    non_blank("time_zone", &new.time_zone, 64)?;
+    let rows = db
+        .execute(
+            &format!(
+                "INSERT INTO tenants (code, name, kind, time_zone, status, created_at) \
+                 VALUES (?, ?, ?, ?, 'active', ?) RETURNING {TENANT_COLUMNS}"
+            ),
+            &[
+                new.code.as_str().into(),
+                new.name.trim().into(),
+                new.kind.as_str().into(),
+                new.time_zone.trim().into(),
+                to_text(now).into(),
+            ],
+        )
+        .map_err(|e| unique_to_conflict(e, || format!("tenant code '{}' is taken", new.code)))?;
+    let row = rows
+        .first()
+        .ok_or_else(|| StoreError::Sql("INSERT ... RETURNING returned no row".into()))?;
+    Ok(tenant_from_row(&row)?)
+}
+
+pub fn find_tenant<D: Database + ?Sized>(
+    db: &D,
+    code: &TenantCode,
+) -> Result<Option<Tenant>, Error> {
+    let rows = db.execute(
+        &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE code = ?"),
+        &[code.as_str().into()],
+    )?;
+    Ok(rows.first().map(|r| tenant_from_row(&r)).transpose()?)
+}
+
+pub fn list_tenants<D: Database + ?Sized>(db: &D) -> Result<Vec<Tenant>, Error> {
+    let rows = db.execute(
+        &format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY code"),
+        &[],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| tenant_from_row(&r))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Creates a user with no tenant and the platform-admin role. A taken login is a conflict.
+pub fn create_platform_admin<D: Database + ?Sized>(
+    db: &D,
+    new: NewPlatformAdmin,
+    now: DateTime<Utc>,
+) -> Result<User, Error> {
+    non_blank("login", &new.login, 64)?;
+    non_blank("display_name", &new.display_name, 100)?;
+    let rows = db
+        .execute(
+            &format!(
+                "INSERT INTO users (tenant_id, login, display_name, role, password_hash, created_at) \
+                 VALUES (NULL, ?, ?, ?, ?, ?) RETURNING {USER_COLUMNS}"
+            ),
+            &[
+                new.login.trim().into(),
+                new.display_name.trim().into(),
+                Role::PlatformAdmin.as_str().into(),
+                new.password_hash.into(),
+                to_text(now).into(),
+            ],
+        )
+        .map_err(|e| unique_to_conflict(e, || format!("login '{}' is taken", new.login.trim())))?;
+    let row = rows
+        .first()
+        .ok_or_else(|| StoreError::Sql("INSERT ... RETURNING returned no row".into()))?;
+    Ok(user_from_row(&row)?)
+}
+
+/// A platform admin by login; tenant users with the same login are not found here.
+pub fn find_platform_user<D: Database + ?Sized>(
+    db: &D,
+    login: &str,
+) -> Result<Option<User>, Error> {
+    let rows = db.execute(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id IS NULL AND login = ?"),
+        &[login.trim().into()],
+    )?;
+    Ok(rows.first().map(|r| user_from_row(&r)).transpose()?)
+}

@@ -1,0 +1,346 @@
+//! A tenant's cases and their append-only history.
+//!
+//! State changes use optimistic concurrency: the client sends the `version` it saw, and
+//! the UPDATE matches on it, so two dispatchers acting on one case cannot both win. The
+//! state machine itself is `domain::CaseState::next`; this module only persists it.
+
+use super::TenantScope;
+use crate::db::{Database, Row, StoreError, in_transaction};
+use crate::error::{Error, unique_to_conflict};
+use crate::time::{get_time, to_text};
+use crate::{decoded, non_blank};
+use chrono::{DateTime, Utc};
+use domain::{
+    CaseAction, CaseId, CaseSource, CaseState, GridNodeId, Location, Problem, TrackingCode, UserId,
+};
+
+/// Largest page [`TenantScope::list_cases`] returns, whatever the caller asks.
+pub const MAX_PAGE: u32 = 200;
+
+/// The `action` of the first event of every case: its intake.
+pub const REPORT_ACTION: &str = "report";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub id: CaseId,
+    pub tracking_code: TrackingCode,
+    pub category: String,
+    pub description: String,
+    pub grid_node: Option<GridNodeId>,
+    pub location: Option<Location>,
+    pub state: CaseState,
+    /// Starts at 1; every accepted action adds one.
+    pub version: i64,
+    pub source: CaseSource,
+    pub reporter: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCase {
+    /// From `TrackingCode::from_random`; a collision is a conflict and the caller retries.
+    pub tracking_code: TrackingCode,
+    pub category: String,
+    pub description: String,
+    pub grid_node: Option<GridNodeId>,
+    pub location: Option<Location>,
+    pub source: CaseSource,
+    pub reporter: Option<UserId>,
+}
+
+/// One step of a case's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseEvent {
+    pub id: i64,
+    pub case_id: CaseId,
+    pub at: DateTime<Utc>,
+    /// Who acted, as the caller described them (e.g. `user:42`, `resident`).
+    pub actor: String,
+    /// An `ActionKind` name, or [`REPORT_ACTION`] for the intake.
+    pub action: String,
+    /// `None` for the intake.
+    pub from_state: Option<CaseState>,
+    pub to_state: CaseState,
+    pub note: Option<String>,
+    /// Shown on the public tracking page.
+    pub public: bool,
+}
+
+const CASE_COLUMNS: &str = "id, tracking_code, category, description, grid_node_id, latitude, \
+     longitude, state, version, source, reporter_user_id, created_at, updated_at";
+
+const EVENT_COLUMNS: &str = "id, case_id, at, actor, action, from_state, to_state, note, public";
+
+fn case_from_row(row: &Row<'_>) -> Result<Case, StoreError> {
+    let location = match (row.get_opt_f64("latitude")?, row.get_opt_f64("longitude")?) {
+        (None, None) => None,
+        (Some(lat), Some(lon)) => Some(decoded("latitude", Location::new(lat, lon))?),
+        _ => {
+            return Err(StoreError::Decode {
+                column: "latitude".into(),
+                expected: "latitude and longitude both set or both null",
+            });
+        }
+    };
+    Ok(Case {
+        id: CaseId(row.get_i64("id")?),
+        tracking_code: decoded(
+            "tracking_code",
+            TrackingCode::parse(row.get_str("tracking_code")?),
+        )?,
+        category: row.get_string("category")?,
+        description: row.get_string("description")?,
+        grid_node: row.get_opt_i64("grid_node_id")?.map(GridNodeId),
+        location,
+        state: decoded("state", CaseState::parse(row.get_str("state")?))?,
+        version: row.get_i64("version")?,
+        source: decoded("source", CaseSource::parse(row.get_str("source")?))?,
+        reporter: row.get_opt_i64("reporter_user_id")?.map(UserId),
+        created_at: get_time(row, "created_at")?,
+        updated_at: get_time(row, "updated_at")?,
+    })
+}
+
+fn event_from_row(row: &Row<'_>) -> Result<CaseEvent, StoreError> {
+    Ok(CaseEvent {
+        id: row.get_i64("id")?,
+        case_id: CaseId(row.get_i64("case_id")?),
+        at: get_time(row, "at")?,
+        actor: row.get_string("actor")?,
+        action: row.get_string("action")?,
+        from_state: row
+            .get_opt_str("from_state")?
+            .map(|s| decoded("from_state", CaseState::parse(s)))
+            .transpose()?,
+        to_state: decoded("to_state", CaseState::parse(row.get_str("to_state")?))?,
+        note: row.get_opt_string("note")?,
+        public: row.get_bool("public")?,
+    })
+}
+
+fn first_case(rows: &crate::Rows) -> Result<Option<Case>, StoreError> {
+    rows.first().map(|r| case_from_row(&r)).transpose()
+}
+
+impl<D: Database + ?Sized> TenantScope<'_, D> {
+    /// Records a new case in state `Reported`, version 1, with its intake event. The grid
+    /// node and reporter, if given, must belong to this tenant (400 otherwise).
+    pub fn insert_case(&self, new: NewCase, now: DateTime<Utc>) -> Result<Case, Error> {
+        non_blank("category", &new.category, 64)?;
+        non_blank("description", &new.description, 4000)?;
+        in_transaction(self.db, |db| {
+            if let Some(node) = new.grid_node {
+                match self.grid_node(node)? {
+                    None => {
+                        return Err(Problem::validation(
+                            "grid_node",
+                            "no such grid node in this tenant",
+                        )
+                        .into());
+                    }
+                    Some(n) if n.retired => {
+                        return Err(
+                            Problem::validation("grid_node", "the grid node is retired").into()
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
+            if let Some(reporter) = new.reporter
+                && self.find_user(reporter)?.is_none()
+            {
+                return Err(Problem::validation("reporter", "no such user in this tenant").into());
+            }
+            let at = to_text(now);
+            let rows = db
+                .execute(
+                    &format!(
+                        "INSERT INTO cases (tenant_id, tracking_code, category, description, \
+                         grid_node_id, latitude, longitude, state, version, source, \
+                         reporter_user_id, created_at, updated_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING {CASE_COLUMNS}"
+                    ),
+                    &[
+                        self.tenant.0.into(),
+                        new.tracking_code.as_str().into(),
+                        new.category.trim().into(),
+                        new.description.trim().into(),
+                        new.grid_node.map(|g| g.0).into(),
+                        new.location.map(|l| l.latitude()).into(),
+                        new.location.map(|l| l.longitude()).into(),
+                        CaseState::Reported.as_str().into(),
+                        new.source.as_str().into(),
+                        new.reporter.map(|u| u.0).into(),
+                        at.clone().into(),
+                        at.clone().into(),
+                    ],
+                )
+                .map_err(|e| {
+                    unique_to_conflict(e, || {
+                        format!("tracking code {} is already in use", new.tracking_code)
+                    })
+                })?;
+            let case = first_case(&rows)?
+                .ok_or_else(|| StoreError::Sql("INSERT ... RETURNING returned no row".into()))?;
+            let actor = match new.reporter {
+                Some(user) => format!("user:{}", user.0),
+                None => new.source.as_str().to_owned(),
+            };
+            self.append_event(
+                case.id,
+                &at,
+                &actor,
+                REPORT_ACTION,
+                None,
+                case.state,
+                None,
+                true,
+            )?;
+            Ok(case)
+        })
+    }
+
+    pub fn case_by_id(&self, id: CaseId) -> Result<Option<Case>, Error> {
+        let rows = self.db.execute(
+            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE tenant_id = ? AND id = ?"),
+            &[self.tenant.0.into(), id.0.into()],
+        )?;
+        Ok(first_case(&rows)?)
+    }
+
+    pub fn case_by_tracking_code(&self, code: &TrackingCode) -> Result<Option<Case>, Error> {
+        let rows = self.db.execute(
+            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE tenant_id = ? AND tracking_code = ?"),
+            &[self.tenant.0.into(), code.as_str().into()],
+        )?;
+        Ok(first_case(&rows)?)
+    }
+
+    /// Cases in id order, after `after` (a cursor: the last id of the previous page).
+    /// `limit` is clamped to 1..=[`MAX_PAGE`]. Cursor paging stays cheap on deep pages,
+    /// unlike OFFSET.
+    pub fn list_cases(&self, after: Option<CaseId>, limit: u32) -> Result<Vec<Case>, Error> {
+        let rows = self.db.execute(
+            &format!(
+                "SELECT {CASE_COLUMNS} FROM cases WHERE tenant_id = ? AND id > ? \
+                 ORDER BY id LIMIT ?"
+            ),
+            &[
+                self.tenant.0.into(),
+                after.map_or(0, |c| c.0).into(),
+                limit.clamp(1, MAX_PAGE).into(),
+            ],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| case_from_row(&r))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Applies `action` if the case is still at `expected_version` and the state machine
+    /// allows it; updates the case and appends the event in one short transaction.
+    ///
+    /// Errors: unknown case → `NotFound`; other version → `Conflict`; refused action →
+    /// `Domain` (409 IllegalTransition, or 400 for blank text). Nothing is written then.
+    pub fn apply_action(
+        &self,
+        case_id: CaseId,
+        expected_version: i64,
+        action: &CaseAction,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Case, Error> {
+        action.check_fields()?;
+        non_blank("actor", actor, 100)?;
+        in_transaction(self.db, |db| {
+            let case = self
+                .case_by_id(case_id)?
+                .ok_or_else(|| Error::NotFound(format!("no case {}", case_id.0)))?;
+            if case.version != expected_version {
+                return Err(stale(case.version));
+            }
+            let next = case.state.next(action)?;
+            let at = to_text(now);
+            let rows = db.execute(
+                &format!(
+                    "UPDATE cases SET state = ?, version = version + 1, updated_at = ? \
+                     WHERE id = ? AND tenant_id = ? AND version = ? RETURNING {CASE_COLUMNS}"
+                ),
+                &[
+                    next.as_str().into(),
+                    at.clone().into(),
+                    case_id.0.into(),
+                    self.tenant.0.into(),
+                    expected_version.into(),
+                ],
+            )?;
+            // Unreachable under BEGIN IMMEDIATE, but the WHERE clause is what guarantees it
+            // on any backend; keep the check rather than trust the isolation level.
+            let updated = first_case(&rows)?.ok_or_else(|| stale(expected_version + 1))?;
+            self.append_event(
+                case_id,
+                &at,
+                actor.trim(),
+                action.name(),
+                Some(case.state),
+                next,
+                action.note(),
+                action.kind().is_public(),
+            )?;
+            Ok(updated)
+        })
+    }
+
+    /// The case's history, oldest first. Empty for a case of another tenant.
+    pub fn case_events(&self, case_id: CaseId) -> Result<Vec<CaseEvent>, Error> {
+        let rows = self.db.execute(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM case_events WHERE tenant_id = ? AND case_id = ? \
+                 ORDER BY id"
+            ),
+            &[self.tenant.0.into(), case_id.0.into()],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| event_from_row(&r))
+            .collect::<Result<_, _>>()?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn append_event(
+        &self,
+        case_id: CaseId,
+        at: &str,
+        actor: &str,
+        action: &str,
+        from: Option<CaseState>,
+        to: CaseState,
+        note: Option<&str>,
+        public: bool,
+    ) -> Result<(), StoreError> {
+        self.db.execute(
+            "INSERT INTO case_events \
+             (tenant_id, case_id, at, actor, action, from_state, to_state, note, public) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            &[
+                self.tenant.0.into(),
+                case_id.0.into(),
+                at.into(),
+                actor.into(),
+                action.into(),
+                from.map(CaseState::as_str).into(),
+                to.as_str().into(),
+                note.into(),
+                public.into(),
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+fn stale(current: i64) -> Error {
+    Error::Conflict(format!(
+        "the case was changed by someone else (now at version {current}); reload and retry"
+    ))
+}

@@ -1,0 +1,241 @@
+//! The host's behaviours that the product relies on, shown on the probe
+//! fixture over real HTTP.
+
+use e2e::{PROBE_SECRET, TestApp};
+use serde_json::Value;
+
+#[test]
+fn sets_spins_request_headers() {
+    let app = TestApp::probe(&[]);
+    let reply = app.client.get("/probe/headers?x=1", None).unwrap();
+    assert_eq!(reply.status, 200);
+    let headers: Value = reply.json();
+    let expect = |name: &str, value: &str| {
+        assert_eq!(headers[name], value, "{name} in {headers}");
+    };
+    expect(
+        "spin-full-url",
+        &format!("{}/probe/headers?x=1", app.client.base()),
+    );
+    expect("spin-path-info", "/headers");
+    expect("spin-matched-route", "/probe/...");
+    expect("spin-raw-component-route", "/probe/...");
+    expect("spin-component-route", "/probe");
+    expect("spin-base-path", "/");
+    assert!(
+        headers["spin-client-addr"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("127.0.0.1:")),
+        "{headers}"
+    );
+}
+
+#[test]
+fn a_client_cannot_spoof_spin_headers() {
+    let app = TestApp::probe(&[]);
+    let spoofed = raw_get(&app, "/probe/headers", "spin-client-addr: 6.6.6.6:1");
+    let spoofed: Value = serde_json::from_str(&spoofed).unwrap();
+    let addr = spoofed["spin-client-addr"].as_str().unwrap_or_default();
+    assert!(
+        addr.starts_with("127.0.0.1:"),
+        "the host's value wins: {spoofed}"
+    );
+}
+
+#[test]
+fn unknown_routes_get_a_404_problem() {
+    let app = TestApp::probe(&[]);
+    let reply = app.client.get("/nowhere", None).unwrap();
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.content_type, "application/problem+json");
+    assert_eq!(reply.json()["status"], 404);
+}
+
+#[test]
+fn exact_route_is_served_and_does_not_match_below_it() {
+    let app = TestApp::probe(&[]);
+    let exact = app.client.get("/exact", None).unwrap();
+    assert_ne!(
+        exact.content_type, "application/problem+json",
+        "reached the component"
+    );
+    assert_eq!(app.client.get("/exact/below", None).unwrap().status, 404);
+}
+
+#[test]
+fn key_value_and_sqlite_data_survive_requests_and_restarts() {
+    let mut app = TestApp::probe(&[]);
+    let put = app
+        .client
+        .send(
+            "PUT",
+            "/probe/kv/greeting",
+            None,
+            Some(("text/plain", b"ni hao")),
+        )
+        .unwrap();
+    assert_eq!(put.status, 204, "{}", put.body);
+    assert_eq!(
+        app.client.get("/probe/kv/greeting", None).unwrap().body,
+        "ni hao"
+    );
+    let first = app
+        .client
+        .send("POST", "/probe/sql", None, Some(("text/plain", b"one")))
+        .unwrap();
+    assert_eq!(first.body, "1");
+
+    app.restart();
+
+    assert_eq!(
+        app.client.get("/probe/kv/greeting", None).unwrap().body,
+        "ni hao"
+    );
+    let second = app
+        .client
+        .send("POST", "/probe/sql", None, Some(("text/plain", b"two")))
+        .unwrap();
+    assert_eq!(
+        second.body, "2",
+        "the row written before the restart is still there"
+    );
+    assert_eq!(
+        app.client.get("/probe/kv/absent", None).unwrap().status,
+        404
+    );
+}
+
+#[test]
+fn a_component_not_granted_a_store_or_database_is_refused() {
+    let app = TestApp::probe(&[]);
+    let kv = app
+        .client
+        .send("PUT", "/denied/kv/x", None, Some(("text/plain", b"v")))
+        .unwrap();
+    assert_eq!(kv.status, 403);
+    assert!(kv.body.contains("AccessDenied"), "{}", kv.body);
+    let sql = app
+        .client
+        .send("POST", "/denied/sql", None, Some(("text/plain", b"v")))
+        .unwrap();
+    assert_eq!(sql.status, 403);
+    assert!(sql.body.contains("AccessDenied"), "{}", sql.body);
+}
+
+#[test]
+fn variables_come_from_the_environment_or_the_manifest_default() {
+    let app = TestApp::probe(&[]);
+    let secret = app.client.get("/probe/variable/secret", None).unwrap();
+    assert_eq!(secret.body, PROBE_SECRET);
+    let greeting = app.client.get("/probe/variable/greeting", None).unwrap();
+    assert_eq!(greeting.body, "hello from the manifest");
+    let undeclared = app.client.get("/probe/variable/other", None).unwrap();
+    assert_eq!(
+        undeclared.status, 404,
+        "a component reads only its own variables"
+    );
+    // The same wasm under another name declares no variables.
+    assert_eq!(
+        app.client
+            .get("/denied/variable/secret", None)
+            .unwrap()
+            .status,
+        404
+    );
+}
+
+#[test]
+fn a_trapping_request_fails_alone() {
+    let mut app = TestApp::probe(&[]);
+    let trap = app.client.get("/probe/trap", None).unwrap();
+    assert_eq!(trap.status, 500);
+    assert_eq!(trap.content_type, "application/problem+json");
+    assert!(app.is_running());
+    assert_eq!(app.client.get("/probe/hello", None).unwrap().body, "hello");
+}
+
+#[test]
+fn a_request_past_its_time_limit_is_stopped_with_a_500() {
+    let mut app = TestApp::probe(&["--request-timeout-secs", "1"]);
+    let started = std::time::Instant::now();
+    let looping = app.client.get("/probe/loop", None).unwrap();
+    assert_eq!(looping.status, 500);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(app.is_running());
+    assert_eq!(app.client.get("/probe/hello", None).unwrap().body, "hello");
+}
+
+#[test]
+fn request_bodies_over_the_limit_get_413() {
+    let app = TestApp::probe(&["--max-body-bytes", "1024"]);
+    let small = app
+        .client
+        .send(
+            "POST",
+            "/probe/echo-size",
+            None,
+            Some(("text/plain", &[b'x'; 1024])),
+        )
+        .unwrap();
+    assert_eq!(small.body, "1024");
+    let large = app
+        .client
+        .send(
+            "POST",
+            "/probe/echo-size",
+            None,
+            Some(("text/plain", &[b'x'; 1025])),
+        )
+        .unwrap();
+    assert_eq!(large.status, 413);
+    assert_eq!(large.content_type, "application/problem+json");
+}
+
+#[test]
+fn each_request_is_logged_once_with_component_status_and_time() {
+    let app = TestApp::probe(&[]);
+    app.client.get("/probe/hello", None).unwrap();
+    let line = app.log_line_for("GET", "/probe/hello").expect("a log line");
+    let fields: Vec<&str> = line.split(' ').collect();
+    assert_eq!(
+        fields[..4],
+        ["GET", "/probe/hello", "probe", "200"],
+        "{line}"
+    );
+    assert!(fields[4].ends_with("ms"), "{line}");
+    let count = app
+        .log_lines()
+        .iter()
+        .filter(|l| l.starts_with("GET /probe/hello "))
+        .count();
+    assert_eq!(count, 1);
+}
+
+#[test]
+fn each_request_gets_a_fresh_instance() {
+    let app = TestApp::probe(&[]);
+    for _ in 0..3 {
+        let reply = app.client.get("/probe/memory", None).unwrap();
+        assert_eq!(reply.body, "1", "no memory survives between requests");
+    }
+}
+
+/// A GET with one extra raw header line.
+fn raw_get(app: &TestApp, path: &str, header: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = app.client.base().trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{header}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    // The probe answers with a content-length body; strip chunk framing if any.
+    body.lines()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or(body)
+        .to_string()
+}

@@ -1,0 +1,253 @@
+//! Helpers for the end-to-end tests: build the components once, start the
+//! host as a real process on a free port with a fresh data folder, and talk
+//! to it over HTTP.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use serde_json::{Value, json};
+pub use xtask::client::{Client, Reply};
+
+pub const JWT_SECRET: &str = "e2e-test-jwt-secret";
+pub const OPERATOR_KEY: &str = "e2e-operator-key";
+pub const PROBE_SECRET: &str = "probe-secret-value";
+
+/// Builds every component and fixture once per test binary.
+pub fn build_components() {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    let result = BUILT.get_or_init(|| {
+        let all: Vec<&str> = xtask::build::COMPONENTS
+            .iter()
+            .chain(xtask::build::FIXTURES)
+            .copied()
+            .collect();
+        xtask::build::components(&xtask::workspace_root(), &all).map_err(|e| format!("{e:#}"))
+    });
+    if let Err(e) = result {
+        panic!("building the components failed: {e}");
+    }
+}
+
+/// A running host with its own data folder; killed when dropped.
+pub struct TestApp {
+    pub client: Client,
+    manifest: PathBuf,
+    state: tempfile::TempDir,
+    child: Child,
+    log: Arc<Mutex<Vec<String>>>,
+    extra_args: Vec<String>,
+}
+
+impl TestApp {
+    /// The product (spin.toml), with migrations applied.
+    pub fn product() -> TestApp {
+        let app = TestApp::start(&xtask::workspace_root().join("spin.toml"), &[]);
+        let migrated = app
+            .client
+            .post_json("/api/platform/migrations", Some(OPERATOR_KEY), &json!({}))
+            .expect("migrations request");
+        assert_eq!(migrated.status, 200, "migrations: {}", migrated.body);
+        app
+    }
+
+    /// The host's probe fixture (host/fixtures/spin.toml).
+    pub fn probe(extra_args: &[&str]) -> TestApp {
+        TestApp::start(
+            &xtask::workspace_root().join("host/fixtures/spin.toml"),
+            extra_args,
+        )
+    }
+
+    fn start(manifest: &Path, extra_args: &[&str]) -> TestApp {
+        build_components();
+        let state = tempfile::tempdir().expect("temporary data folder");
+        let extra_args: Vec<String> = extra_args.iter().map(|s| s.to_string()).collect();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (child, base) =
+            spawn_host(manifest, state.path(), &extra_args, log.clone()).expect("host starts");
+        TestApp {
+            client: Client::new(base),
+            manifest: manifest.to_path_buf(),
+            state,
+            child,
+            log,
+            extra_args,
+        }
+    }
+
+    /// Stops the host and starts it again on the same data folder.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, base) = spawn_host(
+            &self.manifest,
+            self.state.path(),
+            &self.extra_args,
+            self.log.clone(),
+        )
+        .expect("host restarts");
+        self.child = child;
+        self.client = Client::new(base);
+    }
+
+    /// Lines the host has printed on stdout so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// The host's log line for the last request to `path`, waiting briefly
+    /// for it (the line is printed as the response goes out).
+    pub fn log_line_for(&self, method: &str, path: &str) -> Option<String> {
+        let prefix = format!("{method} {path} ");
+        for _ in 0..50 {
+            if let Some(line) = self
+                .log_lines()
+                .into_iter()
+                .rev()
+                .find(|l| l.starts_with(&prefix))
+            {
+                return Some(line);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    // --- typed helpers for the product ---
+
+    /// Creates the platform admin (once) and returns a platform token.
+    pub fn platform_token(&self) -> String {
+        let body =
+            json!({ "login": "root", "password": "root-password-1", "display_name": "Root" });
+        let created = self
+            .client
+            .post_json("/api/platform/admins", Some(OPERATOR_KEY), &body)
+            .expect("create platform admin");
+        assert!(
+            created.status == 201 || created.status == 409,
+            "{}",
+            created.body
+        );
+        self.login("/api/platform/login", "root", "root-password-1")
+    }
+
+    /// Creates tenant `code` with admin `admin` / `admin-password-1`.
+    pub fn create_tenant(&self, platform_token: &str, code: &str) -> Reply {
+        self.client
+            .post_json(
+                "/api/platform/tenants",
+                Some(platform_token),
+                &json!({
+                    "code": code,
+                    "name": format!("{code} 街道"),
+                    "kind": "township",
+                    "admin": { "login": "admin", "password": "admin-password-1", "display_name": "管理员" }
+                }),
+            )
+            .expect("create tenant")
+    }
+
+    /// A tenant with its admin's token.
+    pub fn tenant_with_admin(&self, code: &str) -> String {
+        let platform = self.platform_token();
+        let created = self.create_tenant(&platform, code);
+        assert_eq!(created.status, 201, "{}", created.body);
+        self.login(
+            &format!("/api/t/{code}/auth/login"),
+            "admin",
+            "admin-password-1",
+        )
+    }
+
+    pub fn login(&self, path: &str, login: &str, password: &str) -> String {
+        let reply = self
+            .client
+            .post_json(path, None, &json!({ "login": login, "password": password }))
+            .expect("login request");
+        assert_eq!(reply.status, 200, "login at {path}: {}", reply.body);
+        reply.json()["token"]
+            .as_str()
+            .expect("token in login reply")
+            .to_string()
+    }
+
+    /// A resident's report; returns the reply.
+    pub fn post_report(&self, tenant: &str, body: &Value) -> Reply {
+        self.client
+            .post_json(&format!("/api/t/{tenant}/reports"), None, body)
+            .expect("report request")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The package's host binary, which cargo builds beside the test
+/// executable's `deps/` folder before it runs the tests.
+fn host_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from target/<profile>/deps");
+    profile_dir.join(format!("gridgov-test-host{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Starts the host and waits for its "listening on" line.
+fn spawn_host(
+    manifest: &Path,
+    state_dir: &Path,
+    extra_args: &[String],
+    log: Arc<Mutex<Vec<String>>>,
+) -> anyhow::Result<(Child, String)> {
+    let mut child = Command::new(host_binary())
+        .arg("--manifest")
+        .arg(manifest)
+        .arg("--state-dir")
+        .arg(state_dir)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra_args)
+        .env("SPIN_VARIABLE_JWT_SECRET", JWT_SECRET)
+        .env("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY", OPERATOR_KEY)
+        .env("SPIN_VARIABLE_SECRET", PROBE_SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("cannot start the host")?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
+    let (ready_tx, ready_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut ready = Some(ready_tx);
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(addr) = line.strip_prefix("listening on ") {
+                if let Some(tx) = ready.take() {
+                    let _ = tx.send(addr.to_string());
+                }
+            }
+            if let Ok(mut lines) = log.lock() {
+                lines.push(line);
+            }
+        }
+    });
+    match ready_rx.recv_timeout(Duration::from_secs(120)) {
+        Ok(base) => Ok((child, base)),
+        Err(_) => {
+            let _ = child.kill();
+            bail!("the host did not start listening within two minutes")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Building the components for `wasm32-wasip2`.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// The product's components (each a `[component.X]` of spin.toml).
+pub const COMPONENTS: &[&str] = &[
+    "admin",
+    "reporting",
+    "routing",
+    "status",
+    "enterprise",
+    "web",
+];
+
+/// Test and benchmark fixtures built alongside (see host/fixtures).
+pub const FIXTURES: &[&str] = &["probe"];
+
+const TARGET: &str = "wasm32-wasip2";
+
+/// Builds `packages` in release mode into `<root>/target`, where spin.toml
+/// expects them, whatever CARGO_TARGET_DIR says.
+pub fn components(root: &Path, packages: &[&str]) -> anyhow::Result<()> {
+    ensure_target()?;
+    let mut command = Command::new(cargo());
+    command
+        .current_dir(root)
+        .args(["build", "--release", "--target", TARGET])
+        .arg("--target-dir")
+        .arg(root.join("target"));
+    for package in packages {
+        command.args(["--package", package]);
+    }
+    let status = command.status().context("cannot run cargo")?;
+    if !status.success() {
+        bail!("building the components failed ({status})");
+    }
+    Ok(())
+}
+
+/// These machines set RUSTUP_AUTO_INSTALL=0, so rustup does not add the
+/// target named in rust-toolchain.toml by itself: add it when it is missing.
+fn ensure_target() -> anyhow::Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    let Ok(output) = installed else {
+        // No rustup: a toolchain managed otherwise must bring the target itself.
+        return Ok(());
+    };
+    if String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .any(|l| l.trim() == TARGET)
+    {
+        return Ok(());
+    }
+    eprintln!("adding the {TARGET} target (rustup target add {TARGET})");
+    let status = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .context("cannot run rustup")?;
+    if !status.success() {
+        bail!("rustup target add {TARGET} failed");
+    }
+    Ok(())
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}

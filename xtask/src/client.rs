@@ -1,0 +1,101 @@
+//! A small blocking client for the app's JSON API, used by the demo seeder
+//! and the end-to-end tests. Non-2xx answers are returned, not raised, so
+//! callers can assert on problem responses.
+
+use serde_json::Value;
+
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+}
+
+/// A response: status, headers of interest, and the body.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Reply {
+    /// The body as JSON (`Value::Null` when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+impl Client {
+    pub fn new(base: impl Into<String>) -> Self {
+        Client {
+            base: base.into().trim_end_matches('/').to_string(),
+            agent: ureq::AgentBuilder::new()
+                .timeout(std::time::Duration::from_secs(60))
+                .build(),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Sends `method path` with an optional bearer token and body.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &[u8])>,
+    ) -> anyhow::Result<Reply> {
+        let mut request = self.agent.request(method, &format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.set("authorization", &format!("Bearer {token}"));
+        }
+        let result = match body {
+            Some((content_type, bytes)) => {
+                request.set("content-type", content_type).send_bytes(bytes)
+            }
+            None => request.call(),
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => return Err(e.into()),
+        };
+        let status = response.status();
+        let content_type = response.header("content-type").unwrap_or("").to_string();
+        let body = response.into_string()?;
+        Ok(Reply {
+            status,
+            content_type,
+            body,
+        })
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> anyhow::Result<Reply> {
+        self.send("GET", path, token, None)
+    }
+
+    pub fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> anyhow::Result<Reply> {
+        let bytes = serde_json::to_vec(body)?;
+        self.send("POST", path, token, Some(("application/json", &bytes)))
+    }
+
+    /// Waits until the app answers at all (any status), up to `timeout`.
+    pub fn wait_until_up(&self, timeout: std::time::Duration) -> anyhow::Result<()> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            match self.get("/", None) {
+                Ok(_) => return Ok(()),
+                Err(e) if std::time::Instant::now() > deadline => {
+                    return Err(e.context(format!("{} did not come up", self.base)));
+                }
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            }
+        }
+    }
+}

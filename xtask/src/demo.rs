@@ -1,0 +1,195 @@
+//! The demo tenant, laid down through the public API so it exercises the
+//! same code as any client, and idempotently: running it against an app
+//! that already has the demo changes nothing.
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use crate::client::Client;
+
+pub const PLATFORM_ADMIN: (&str, &str) = ("platform", "platform-demo-2026");
+pub const DEMO_TENANT: &str = "demo";
+pub const DEMO_ADMIN: (&str, &str) = ("admin", "demo-admin-2026");
+
+/// Applies migrations with the operator key, then makes sure the platform
+/// admin, the demo tenant, its grid and a few cases exist.
+pub fn seed(client: &Client, operator_key: &str) -> anyhow::Result<()> {
+    expect(
+        client.post_json("/api/platform/migrations", Some(operator_key), &json!({}))?,
+        &[200],
+        "applying migrations",
+    )?;
+    let created = client.post_json(
+        "/api/platform/admins",
+        Some(operator_key),
+        &json!({ "login": PLATFORM_ADMIN.0, "password": PLATFORM_ADMIN.1, "display_name": "平台管理员" }),
+    )?;
+    expect(created, &[201, 409], "creating the platform admin")?;
+    let platform = login(client, "/api/platform/login", PLATFORM_ADMIN)?;
+
+    let tenants = expect(
+        client.get("/api/platform/tenants", Some(&platform))?,
+        &[200],
+        "listing tenants",
+    )?;
+    let exists = tenants["tenants"]
+        .as_array()
+        .is_some_and(|ts| ts.iter().any(|t| t["code"] == DEMO_TENANT));
+    if !exists {
+        expect(
+            client.post_json(
+                "/api/platform/tenants",
+                Some(&platform),
+                &json!({
+                    "code": DEMO_TENANT,
+                    "name": "金开示范街道 (Demo township)",
+                    "kind": "township",
+                    "time_zone": "Asia/Shanghai",
+                    "admin": { "login": DEMO_ADMIN.0, "password": DEMO_ADMIN.1, "display_name": "示范街道管理员" }
+                }),
+            )?,
+            &[201],
+            "creating the demo tenant",
+        )?;
+    }
+    let admin = login(
+        client,
+        &format!("/api/t/{DEMO_TENANT}/auth/login"),
+        DEMO_ADMIN,
+    )?;
+    seed_grid(client, &admin)?;
+    seed_cases(client, &admin)?;
+    Ok(())
+}
+
+/// A township with two communities, each with a grid and two micro-grids.
+fn seed_grid(client: &Client, admin: &str) -> anyhow::Result<()> {
+    let base = format!("/api/t/{DEMO_TENANT}/admin/grid");
+    let top = expect(client.get(&base, Some(admin))?, &[200], "reading the grid")?;
+    if top["nodes"].as_array().is_some_and(|n| !n.is_empty()) {
+        return Ok(());
+    }
+    let township = create_node(client, admin, None, "township", "JK", "金开示范街道")?;
+    for (c, community) in [("JK-01", "金山社区"), ("JK-02", "开元村")]
+        .iter()
+        .enumerate()
+    {
+        let community_id = create_node(
+            client,
+            admin,
+            Some(township),
+            "community",
+            community.0,
+            community.1,
+        )?;
+        let grid_code = format!("{}-G1", community.0);
+        let grid = create_node(
+            client,
+            admin,
+            Some(community_id),
+            "grid",
+            &grid_code,
+            &format!("第{}网格", c + 1),
+        )?;
+        for m in 1..=2 {
+            create_node(
+                client,
+                admin,
+                Some(grid),
+                "micro_grid",
+                &format!("{grid_code}-M{m}"),
+                &format!("{}号楼微网格", m),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn create_node(
+    client: &Client,
+    admin: &str,
+    parent: Option<i64>,
+    level: &str,
+    code: &str,
+    name: &str,
+) -> anyhow::Result<i64> {
+    let node = expect(
+        client.post_json(
+            &format!("/api/t/{DEMO_TENANT}/admin/grid"),
+            Some(admin),
+            &json!({ "parent_id": parent, "level": level, "code": code, "name": name }),
+        )?,
+        &[201],
+        "creating a grid node",
+    )?;
+    node["id"].as_i64().context("grid node without id")
+}
+
+/// Three residents' reports, when the tenant has no cases yet.
+fn seed_cases(client: &Client, admin: &str) -> anyhow::Result<()> {
+    let cases = expect(
+        client.get(&format!("/api/t/{DEMO_TENANT}/cases?limit=1"), Some(admin))?,
+        &[200],
+        "listing cases",
+    )?;
+    if cases["cases"].as_array().is_some_and(|c| !c.is_empty()) {
+        return Ok(());
+    }
+    let reports = [
+        (
+            "road_damage",
+            "金山社区3号楼前路面塌陷，雨天积水严重。",
+            30.2741,
+            120.1551,
+        ),
+        (
+            "street_light",
+            "开元村村口路灯连续三晚不亮。",
+            30.2801,
+            120.1602,
+        ),
+        (
+            "garbage",
+            "菜市场东侧垃圾堆放未清运，气味明显。",
+            30.2766,
+            120.1580,
+        ),
+    ];
+    for (category, description, lat, lon) in reports {
+        expect(
+            client.post_json(
+                &format!("/api/t/{DEMO_TENANT}/reports"),
+                None,
+                &json!({ "category": category, "description": description, "latitude": lat, "longitude": lon }),
+            )?,
+            &[201],
+            "reporting a demo case",
+        )?;
+    }
+    Ok(())
+}
+
+/// Logs in and returns the token.
+pub fn login(
+    client: &Client,
+    path: &str,
+    (login, password): (&str, &str),
+) -> anyhow::Result<String> {
+    let reply = expect(
+        client.post_json(path, None, &json!({ "login": login, "password": password }))?,
+        &[200],
+        "logging in",
+    )?;
+    reply["token"]
+        .as_str()
+        .map(str::to_string)
+        .context("login answered without a token")
+}
+
+fn expect(reply: crate::client::Reply, ok: &[u16], what: &str) -> anyhow::Result<Value> {
+    if ok.contains(&reply.status) {
+        Ok(reply.json())
+    } else {
+        bail!("{what}: HTTP {} {}", reply.status, reply.body)
+    }
+}

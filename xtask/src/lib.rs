@@ -1,0 +1,38 @@
+//! The project's commands as a library, shared by `cargo xtask` and the
+//! end-to-end tests: building the components, talking to a running app,
+//! and laying down the demo tenant.
+
+pub mod build;
+pub mod client;
+pub mod demo;
+
+use std::path::PathBuf;
+
+/// The workspace root (where spin.toml is).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Development values of the app's secret variables, used only when the
+/// environment does not set them. Real deployments set their own.
+pub const DEV_VARIABLES: &[(&str, &str)] = &[
+    (
+        "SPIN_VARIABLE_JWT_SECRET",
+        "dev-only-jwt-secret-change-me-in-production",
+    ),
+    ("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY", "dev-operator-key"),
+];
+
+/// The value a variable will have: the environment's, else the dev value.
+pub fn variable(env_name: &str) -> String {
+    std::env::var(env_name).unwrap_or_else(|_| {
+        DEV_VARIABLES
+            .iter()
+            .find(|(name, _)| *name == env_name)
+            .map(|(_, value)| value.to_string())
+            .unwrap_or_default()
+    })
+}

@@ -1,0 +1,145 @@
+//! `cargo xtask build` builds the components; `cargo xtask up` builds them
+//! and serves the app with the demo tenant at http://127.0.0.1:3000.
+
+use std::net::SocketAddr;
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use xtask::{build, client::Client, demo};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build every component (and the test fixtures) for wasm32-wasip2.
+    Build,
+    /// Build, then serve the app with the demo tenant and demo data.
+    Up {
+        /// Address to serve on.
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        listen: SocketAddr,
+        /// The project's own host (default), or the real Spin CLI.
+        #[arg(long, value_enum, default_value_t = Runtime::Host)]
+        runtime: Runtime,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Runtime {
+    Host,
+    Spin,
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Task::Build => build_all(),
+        Task::Up { listen, runtime } => up(listen, runtime),
+    }
+}
+
+fn build_all() -> anyhow::Result<()> {
+    let all: Vec<&str> = build::COMPONENTS
+        .iter()
+        .chain(build::FIXTURES)
+        .copied()
+        .collect();
+    build::components(&xtask::workspace_root(), &all)
+}
+
+fn up(listen: SocketAddr, runtime: Runtime) -> anyhow::Result<()> {
+    let root = xtask::workspace_root();
+    if matches!(runtime, Runtime::Spin) && which("spin").is_none() {
+        bail!(
+            "`spin` is not on PATH. Install the Spin CLI (https://spinframework.dev) \
+             or run `cargo xtask up` to use the project's own host."
+        );
+    }
+    build::components(&root, build::COMPONENTS)?;
+    for (name, _) in xtask::DEV_VARIABLES {
+        if std::env::var(name).is_err() {
+            eprintln!("{name} is not set: using the development value (never in production)");
+        }
+        // SAFETY: set before any thread of ours starts.
+        unsafe { std::env::set_var(name, xtask::variable(name)) };
+    }
+    let mut server = match runtime {
+        Runtime::Host => spawn_own_host(&root, listen)?,
+        Runtime::Spin => Command::new("spin")
+            .current_dir(&root)
+            .args(["up", "--listen", &listen.to_string()])
+            .spawn()
+            .context("cannot start spin up")?,
+    };
+    let client = Client::new(format!("http://{listen}"));
+    let seeded = client
+        .wait_until_up(Duration::from_secs(120))
+        .and_then(|()| {
+            demo::seed(
+                &client,
+                &xtask::variable("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY"),
+            )
+        });
+    if let Err(e) = seeded {
+        let _ = server.kill();
+        return Err(e.context("the demo data could not be created"));
+    }
+    print_welcome(listen);
+    let status = server.wait()?;
+    if !status.success() {
+        bail!("the server stopped: {status}");
+    }
+    Ok(())
+}
+
+/// Runs the project's host binary (built on demand) as a child process.
+fn spawn_own_host(
+    root: &std::path::Path,
+    listen: SocketAddr,
+) -> anyhow::Result<std::process::Child> {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args(["build", "--quiet", "--package", "spin-host"])
+        .status()?;
+    if !status.success() {
+        bail!("building the host failed");
+    }
+    let target_dir = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
+    Command::new(target_dir.join("debug").join("spin-host"))
+        .current_dir(root)
+        .args(["--manifest", "spin.toml", "--listen", &listen.to_string()])
+        .spawn()
+        .context("cannot start the host")
+}
+
+fn print_welcome(listen: SocketAddr) {
+    let (platform_login, platform_password) = demo::PLATFORM_ADMIN;
+    let (admin_login, admin_password) = demo::DEMO_ADMIN;
+    println!(
+        "\n网格化社会治理平台 is serving on http://{listen}\n\
+         \n  demo tenant:     {tenant}  (http://{listen}/api/t/{tenant}/...)\
+         \n  tenant admin:    {admin_login} / {admin_password}\
+         \n  platform admin:  {platform_login} / {platform_password}\
+         \n  operator key:    {operator}\
+         \n  API document:    http://{listen}/api/openapi.json\n\
+         \nCtrl-C stops it; data stays in .spin/.\n",
+        tenant = demo::DEMO_TENANT,
+        operator = xtask::variable("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY"),
+    );
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    })
+}

@@ -233,10 +233,8 @@ fn spawn_host(
         let mut ready = Some(ready_tx);
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            if let Some(addr) = line.strip_prefix("listening on ") {
-                if let Some(tx) = ready.take() {
-                    let _ = tx.send(addr.to_string());
-                }
+            if let (Some(addr), Some(tx)) = (line.strip_prefix("listening on "), ready.take()) {
+                let _ = tx.send(addr.to_string());
             }
             if let Ok(mut lines) = log.lock() {
                 lines.push(line);

@@ -40,6 +40,40 @@ pub fn components(root: &Path, packages: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `cargo fmt --check`, then clippy with warnings denied: once for the
+/// host-side crates, once for the components on their own target (a plain
+/// `cargo clippy` at the root does not see them).
+pub fn lint(root: &Path) -> anyhow::Result<()> {
+    ensure_target()?;
+    run(root, &["fmt", "--all", "--", "--check"])?;
+    run(root, &["clippy", "--all-targets", "--", "-D", "warnings"])?;
+    let mut wasm = vec![
+        "clippy",
+        "--all-targets",
+        "--target",
+        TARGET,
+        "--package",
+        "edge",
+    ];
+    for package in COMPONENTS.iter().chain(FIXTURES) {
+        wasm.extend(["--package", package]);
+    }
+    wasm.extend(["--", "-D", "warnings"]);
+    run(root, &wasm)
+}
+
+fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
+    let status = Command::new(cargo())
+        .current_dir(root)
+        .args(args)
+        .status()
+        .context("cannot run cargo")?;
+    if !status.success() {
+        bail!("cargo {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
 /// These machines set RUSTUP_AUTO_INSTALL=0, so rustup does not add the
 /// target named in rust-toolchain.toml by itself: add it when it is missing.
 fn ensure_target() -> anyhow::Result<()> {

@@ -20,6 +20,9 @@ struct Cli {
 enum Task {
     /// Build every component (and the test fixtures) for wasm32-wasip2.
     Build,
+    /// rustfmt and clippy (with warnings denied) over the host crates and,
+    /// for wasm32-wasip2, the components.
+    Lint,
     /// Build, then serve the app with the demo tenant and demo data.
     Up {
         /// Address to serve on.
@@ -40,6 +43,7 @@ enum Runtime {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Task::Build => build_all(),
+        Task::Lint => build::lint(&xtask::workspace_root()),
         Task::Up { listen, runtime } => up(listen, runtime),
     }
 }

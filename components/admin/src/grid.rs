@@ -37,10 +37,7 @@ pub fn list_grid_nodes(ctx: &mut Ctx) -> HandlerResult {
             Problem::validation("parent", "parent must be a grid node id")
         })?)),
     };
-    let nodes = ctx
-        .scope(&tenant)?
-        .grid_children(parent)
-        .map_err(store::Error::from)?;
+    let nodes = ctx.scope(&tenant)?.grid_children(parent)?;
     let wire: Vec<GridNodeWire> = nodes.iter().map(GridNodeWire::from).collect();
     Ok(json(200, &json!({ "nodes": wire })))
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 pub fn apply_migrations(ctx: &mut Ctx) -> HandlerResult {
     auth::require_operator(ctx.request())?;
     let db = ctx.db()?;
-    let applied = store::migrations::migrate(db).map_err(store::Error::from)?;
+    let applied = store::migrations::migrate(db)?;
     Ok(json(
         200,
         &json!({ "applied": applied, "latest": store::MIGRATIONS.last().map(|m| m.version) }),
@@ -45,7 +45,7 @@ pub fn create_platform_admin(ctx: &mut Ctx) -> HandlerResult {
 pub fn list_tenants(ctx: &mut Ctx) -> HandlerResult {
     ctx.platform_admin()?;
     let db = ctx.db()?;
-    let tenants = store::platform::list_tenants(db).map_err(store::Error::from)?;
+    let tenants = store::platform::list_tenants(db)?;
     let wire: Vec<TenantWire> = tenants.iter().map(TenantWire::from).collect();
     Ok(json(200, &json!({ "tenants": wire })))
 }

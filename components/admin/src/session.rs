@@ -27,8 +27,7 @@ pub fn login(ctx: &mut Ctx) -> HandlerResult {
     let body: Credentials = ctx.json_body()?;
     let user = ctx
         .scope(&tenant)?
-        .find_user_by_login(&body.login)
-        .map_err(store::Error::from)?
+        .find_user_by_login(&body.login)?
         .ok_or_else(bad_credentials)?;
     if !domain::verify_password(&body.password, &user.password_hash) {
         return Err(bad_credentials());
@@ -49,9 +48,7 @@ pub fn login(ctx: &mut Ctx) -> HandlerResult {
 pub fn platform_login(ctx: &mut Ctx) -> HandlerResult {
     let body: Credentials = ctx.json_body()?;
     let db = ctx.db()?;
-    let user = store::platform::find_platform_user(db, &body.login)
-        .map_err(store::Error::from)?
-        .ok_or_else(bad_credentials)?;
+    let user = store::platform::find_platform_user(db, &body.login)?.ok_or_else(bad_credentials)?;
     if !domain::verify_password(&body.password, &user.password_hash) {
         return Err(bad_credentials());
     }

@@ -35,10 +35,10 @@ impl Ctx {
 
     /// A path parameter of the matched route.
     pub fn param(&self, name: &str) -> Result<&str, Problem> {
-        self.params
-            .get(name)
-            .map(String::as_str)
-            .ok_or_else(|| Problem::internal(format!("route has no :{name} parameter")))
+        self.params.get(name).map(String::as_str).ok_or_else(|| {
+            Problem::internal("the request could not be routed")
+                .with_cause(format!("route has no :{name} parameter"))
+        })
     }
 
     /// A query-string parameter, percent-decoded.
@@ -78,7 +78,7 @@ impl Ctx {
     /// The database, opened on first use.
     pub fn db(&mut self) -> Result<&SpinDb, Problem> {
         if self.db.is_none() {
-            self.db = Some(SpinDb::open_default().map_err(store::Error::from)?);
+            self.db = Some(SpinDb::open_default()?);
         }
         self.db
             .as_ref()
@@ -91,9 +91,7 @@ impl Ctx {
         let code = TenantCode::parse(self.param("tenant")?)
             .map_err(|_| Problem::not_found("no such tenant"))?;
         let db = self.db()?;
-        store::platform::find_tenant(db, &code)
-            .map_err(store::Error::from)?
-            .ok_or_else(|| Problem::not_found("no such tenant"))
+        store::platform::find_tenant(db, &code)?.ok_or_else(|| Problem::not_found("no such tenant"))
     }
 
     /// The tenant and a caller authenticated for it. A token of another

@@ -21,7 +21,8 @@ pub type HandlerResult = Result<spin_sdk::http::Response, domain::Problem>;
 /// salts and token ids.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], domain::Problem> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| domain::Problem::internal(format!("no randomness available: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| {
+        domain::Problem::internal("no randomness available").with_cause(e.to_string())
+    })?;
     Ok(bytes)
 }

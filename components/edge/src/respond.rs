@@ -12,31 +12,26 @@ pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
             .header("content-type", "application/json")
             .body(body)
             .build(),
-        Err(e) => problem_response(&Problem::internal(format!(
-            "the response could not be encoded: {e}"
-        ))),
+        Err(e) => problem_response(
+            &Problem::internal("the response could not be encoded").with_cause(e.to_string()),
+        ),
     }
 }
 
-/// A problem details response. Internal problems are logged with their
-/// detail and answered with a generic one.
+/// A problem details response. A problem's detail is written for the
+/// client; its internal cause, when it has one, goes to the log only.
 pub fn problem_response(problem: &Problem) -> Response {
-    let body = if problem.status() >= 500 {
-        eprintln!("problem {}: {}", problem.status(), problem.to_json());
-        Problem::new(problem.kind, generic_detail(problem.status())).to_json()
-    } else {
-        problem.to_json()
-    };
+    if problem.status() >= 500 {
+        eprintln!(
+            "problem {}: {} (cause: {})",
+            problem.status(),
+            problem.detail,
+            problem.cause().unwrap_or("none recorded")
+        );
+    }
     Response::builder()
         .status(problem.status())
-        .header("content-type", "application/problem+json")
-        .body(body)
+        .header("content-type", domain::problem::PROBLEM_CONTENT_TYPE)
+        .body(problem.to_json())
         .build()
-}
-
-fn generic_detail(status: u16) -> &'static str {
-    match status {
-        503 => "the service is not ready; an operator has been told",
-        _ => "something went wrong on our side; the request changed nothing",
-    }
 }

@@ -71,8 +71,6 @@ impl Router {
 }
 
 fn not_implemented(ctx: &mut Ctx) -> HandlerResult {
-    Err(Problem::internal(format!(
-        "no handler for {}",
-        ctx.request().path()
-    )))
+    Err(Problem::internal("this operation is not available")
+        .with_cause(format!("no handler for {}", ctx.request().path())))
 }

@@ -66,10 +66,7 @@ pub fn list_cases(ctx: &mut Ctx) -> HandlerResult {
             .filter(|l| (1..=200).contains(l))
             .ok_or_else(|| Problem::validation("limit", "limit must be 1 to 200"))?,
     };
-    let cases = ctx
-        .scope(&tenant)?
-        .list_cases(after, limit)
-        .map_err(store::Error::from)?;
+    let cases = ctx.scope(&tenant)?.list_cases(after, limit)?;
     let next = (cases.len() == limit as usize)
         .then(|| cases.last().map(|c| c.id.0))
         .flatten();
@@ -83,10 +80,9 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
     let id = case_id(ctx)?;
     let scope = ctx.scope(&tenant)?;
     let case = scope
-        .case_by_id(id)
-        .map_err(store::Error::from)?
+        .case_by_id(id)?
         .ok_or_else(|| Problem::not_found("no such case"))?;
-    let events = scope.case_events(id).map_err(store::Error::from)?;
+    let events = scope.case_events(id)?;
     let mut wire = case_wire(&case);
     wire["timeline"] = json!(
         events

@@ -32,10 +32,9 @@ fn look_up_case(ctx: &mut Ctx) -> HandlerResult {
     let code = TrackingCode::parse(ctx.param("code")?).map_err(|_| no_such_case())?;
     let scope = ctx.scope(&tenant)?;
     let case = scope
-        .case_by_tracking_code(&code)
-        .map_err(store::Error::from)?
+        .case_by_tracking_code(&code)?
         .ok_or_else(no_such_case)?;
-    let events = scope.case_events(case.id).map_err(store::Error::from)?;
+    let events = scope.case_events(case.id)?;
     let timeline: Vec<_> = events
         .iter()
         .filter(|e| e.public)

@@ -122,6 +122,8 @@ pub struct Problem {
     pub detail: String,
     /// The request field at fault, as the client spelled it (e.g. `"grid_code"`).
     pub field: Option<String>,
+    /// The internal cause, for the operator's log only: never in the body.
+    cause: Option<String>,
 }
 
 /// The JSON body of an `application/problem+json` response. Kept apart from `Problem` so
@@ -146,7 +148,19 @@ impl Problem {
             kind,
             detail: detail.into(),
             field: None,
+            cause: None,
         }
+    }
+
+    /// Records the internal cause of a server-side problem for the log.
+    pub fn with_cause(mut self, cause: impl Into<String>) -> Self {
+        self.cause = Some(cause.into());
+        self
+    }
+
+    /// The internal cause, if one was recorded: log it, never send it.
+    pub fn cause(&self) -> Option<&str> {
+        self.cause.as_deref()
     }
 
     /// Names the request field at fault.

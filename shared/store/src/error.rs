@@ -30,7 +30,8 @@ impl From<IllegalTransition> for Error {
 /// What the client sees. Log the `Error` (with its `source()` chain) before converting.
 impl From<Error> for Problem {
     fn from(e: Error) -> Problem {
-        match e {
+        let cause = cause_chain(&e);
+        let problem = match e {
             Error::Domain(problem) => problem,
             Error::Conflict(detail) => Problem::conflict(detail),
             Error::NotFound(detail) => Problem::not_found(detail),
@@ -46,7 +47,30 @@ impl From<Error> for Problem {
             Error::Store(StoreError::Sql(_) | StoreError::Decode { .. }) => {
                 Problem::internal("an internal storage error occurred")
             }
+        };
+        if problem.status() >= 500 {
+            problem.with_cause(cause)
+        } else {
+            problem
         }
+    }
+}
+
+/// The error and its `source()` chain, one line, for the operator's log.
+fn cause_chain(e: &Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        Error::Store(e).into()
     }
 }
 

@@ -36,3 +36,21 @@ pub fn variable(env_name: &str) -> String {
             .unwrap_or_default()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// The README's production example must stay a runtime config that
+    /// maps exactly the database and store the components open.
+    #[test]
+    fn the_runtime_config_example_maps_default_sqlite_and_key_value() {
+        let text = std::fs::read_to_string(super::workspace_root().join("deploy/runtime-config.toml"))
+            .expect("deploy/runtime-config.toml exists");
+        let config: toml::Table = text.parse().expect("valid TOML");
+        let sqlite = &config["sqlite_database"]["default"];
+        assert_eq!(sqlite["type"].as_str(), Some("libsql"));
+        assert!(sqlite.get("url").is_some() && sqlite.get("token").is_some());
+        let kv = &config["key_value_store"]["default"];
+        assert_eq!(kv["type"].as_str(), Some("redis"));
+        assert!(kv.get("url").is_some());
+    }
+}

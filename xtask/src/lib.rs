@@ -43,8 +43,9 @@ mod tests {
     /// maps exactly the database and store the components open.
     #[test]
     fn the_runtime_config_example_maps_default_sqlite_and_key_value() {
-        let text = std::fs::read_to_string(super::workspace_root().join("deploy/runtime-config.toml"))
-            .expect("deploy/runtime-config.toml exists");
+        let text =
+            std::fs::read_to_string(super::workspace_root().join("deploy/runtime-config.toml"))
+                .expect("deploy/runtime-config.toml exists");
         let config: toml::Table = text.parse().expect("valid TOML");
         let sqlite = &config["sqlite_database"]["default"];
         assert_eq!(sqlite["type"].as_str(), Some("libsql"));

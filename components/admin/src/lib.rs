@@ -1,9 +1,16 @@
 //! The `admin` component: platform operations (migrations, platform admins,
-//! tenants), logins, and a tenant's grid.
+//! tenants' life cycle), logins, and a tenant's organisation: the grid,
+//! departments, agent points, categories, people, calendar and audit log.
 
+mod audit;
+mod calendar;
+mod catalogue;
 mod grid;
+mod organisation;
+mod people;
 mod platform;
 mod session;
+mod wire;
 
 use edge::router::Handler;
 use spin_sdk::http::{Request, Response};
@@ -21,10 +28,37 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "platformLogin" => session::platform_login,
         "listTenants" => platform::list_tenants,
         "createTenant" => platform::create_tenant,
+        "getTenant" => platform::get_tenant,
+        "setTenantStatus" => platform::set_tenant_status,
+        "exportTenant" => platform::export_tenant,
+        "deleteTenant" => platform::delete_tenant,
+        "platformAuditLog" => audit::platform_audit_log,
         "login" => session::login,
         "whoAmI" => session::who_am_i,
-        "listGridNodes" => grid::list_grid_nodes,
+        "logout" => session::logout,
+        "changePassword" => session::change_password,
+        "getGridTree" => grid::get_grid_tree,
         "createGridNode" => grid::create_grid_node,
+        "importGrid" => grid::import_grid,
+        "locateGrid" => grid::locate_grid,
+        "updateGridNode" => grid::update_grid_node,
+        "deleteGridNode" => grid::delete_grid_node,
+        "retireGridNode" => grid::retire_grid_node,
+        "listDepartments" => organisation::list_departments,
+        "createDepartment" => organisation::create_department,
+        "updateDepartment" => organisation::update_department,
+        "listAgentPoints" => organisation::list_agent_points,
+        "createAgentPoint" => organisation::create_agent_point,
+        "listCategories" => catalogue::list_categories,
+        "createCategory" => catalogue::create_category,
+        "updateCategory" => catalogue::update_category,
+        "listUsers" => people::list_users,
+        "createUser" => people::create_user,
+        "updateUser" => people::update_user,
+        "setGridAssignments" => people::set_grid_assignments,
+        "getCalendar" => calendar::get_calendar,
+        "setCalendar" => calendar::set_calendar,
+        "auditLog" => audit::audit_log,
         _ => return None,
     })
 }

@@ -1,10 +1,15 @@
-//! Logging in: a user name or phone number and a password give a signed token.
+//! Logging in and out: a user name or phone number and a password give a
+//! signed token; logging out or changing the password revokes every earlier
+//! token. Failed logins are slowed down per account and per address.
 
 use chrono::{Duration, Utc};
 use domain::{Claims, Problem};
+use edge::throttle::LoginAttempt;
 use edge::{Ctx, HandlerResult, auth, json};
 use serde::Deserialize;
 use serde_json::json;
+
+use crate::platform::hash_new_password;
 
 /// How long a login lasts: one working day and then some.
 const SESSION: Duration = Duration::hours(12);
@@ -25,38 +30,43 @@ fn bad_credentials() -> Problem {
 pub fn login(ctx: &mut Ctx) -> HandlerResult {
     let tenant = ctx.tenant()?;
     let body: Credentials = ctx.json_body()?;
+    let attempt = LoginAttempt::new(ctx.request(), tenant.code.as_str(), &body.login);
+    attempt.check()?;
     let user = ctx
-        .scope(&tenant)?
+        .scope()?
         .find_user_by_login(&body.login)?
-        .ok_or_else(bad_credentials)?;
-    if !domain::verify_password(&body.password, &user.password_hash) {
+        .filter(|u| !u.disabled && domain::verify_password(&body.password, &u.password_hash));
+    let Some(user) = user else {
+        attempt.failed()?;
         return Err(bad_credentials());
-    }
-    if tenant.status == domain::TenantStatus::Suspended {
-        return Err(Problem::forbidden("this tenant is suspended"));
-    }
+    };
+    attempt.succeeded()?;
     let claims = Claims::for_tenant(
         user.id.0.to_string(),
         &tenant.code,
         user.role,
         Utc::now(),
         SESSION,
-    );
+    )
+    .with_version(user.token_version);
     issue(&claims)
 }
 
 pub fn platform_login(ctx: &mut Ctx) -> HandlerResult {
     let body: Credentials = ctx.json_body()?;
-    let db = ctx.db()?;
-    let user = store::platform::find_platform_user(db, &body.login)?.ok_or_else(bad_credentials)?;
-    if !domain::verify_password(&body.password, &user.password_hash) {
+    let attempt = LoginAttempt::new(ctx.request(), "platform", &body.login);
+    attempt.check()?;
+    let user = store::find_platform_user(ctx.db()?, &body.login)?
+        .filter(|u| !u.disabled && domain::verify_password(&body.password, &u.password_hash));
+    let Some(user) = user else {
+        attempt.failed()?;
         return Err(bad_credentials());
-    }
-    issue(&Claims::for_platform_admin(
-        user.id.0.to_string(),
-        Utc::now(),
-        SESSION,
-    ))
+    };
+    attempt.succeeded()?;
+    issue(
+        &Claims::for_platform_admin(user.id.0.to_string(), Utc::now(), SESSION)
+            .with_version(user.token_version),
+    )
 }
 
 fn issue(claims: &Claims) -> HandlerResult {
@@ -74,13 +84,57 @@ fn issue(claims: &Claims) -> HandlerResult {
 }
 
 pub fn who_am_i(ctx: &mut Ctx) -> HandlerResult {
-    let (tenant, claims) = ctx.tenant_caller()?;
+    let tenant = ctx.tenant()?;
+    let caller = ctx.caller()?;
     Ok(json(
         200,
         &json!({
-            "subject": claims.sub,
-            "role": claims.role,
+            "subject": caller.claims.sub,
+            "login": caller.user.login,
+            "display_name": caller.user.display_name,
+            "role": caller.user.role,
             "tenant": { "code": tenant.code.as_str(), "name": tenant.name },
         }),
     ))
+}
+
+/// Revokes every token of the caller: logging out everywhere.
+pub fn logout(ctx: &mut Ctx) -> HandlerResult {
+    let id = ctx.caller()?.user.id;
+    ctx.scope()?.revoke_tokens(id)?;
+    Ok(json(200, &json!({ "logged_out": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// Changes the caller's password, revokes every earlier token, and answers
+/// with a fresh one so this session goes on.
+pub fn change_password(ctx: &mut Ctx) -> HandlerResult {
+    let body: PasswordChange = ctx.json_body()?;
+    let tenant = ctx.tenant()?;
+    let user = ctx.caller()?.user.clone();
+    if !domain::verify_password(&body.current_password, &user.password_hash) {
+        return Err(
+            Problem::forbidden("the current password is wrong").with_field("current_password")
+        );
+    }
+    let hash = hash_new_password(&body.new_password).map_err(|p| p.with_field("new_password"))?;
+    ctx.transaction(|ctx| {
+        ctx.scope()?.set_password(user.id, &hash)?;
+        ctx.audit("change_password", "user", user.id.0, None, None)
+    })?;
+    let claims = Claims::for_tenant(
+        user.id.0.to_string(),
+        &tenant.code,
+        user.role,
+        Utc::now(),
+        SESSION,
+    )
+    .with_version(user.token_version + 1);
+    issue(&claims)
 }

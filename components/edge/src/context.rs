@@ -1,12 +1,15 @@
 //! One request as handlers see it: its path parameters, its JSON body, its
-//! tenant and caller, and a lazily opened database connection.
+//! tenant and caller (admitted by the route's declared access before the
+//! handler runs), and a lazily opened database connection.
 
 use std::collections::HashMap;
 
-use domain::{Claims, Problem, Tenant, TenantCode, TenantStatus};
+use api::Access;
+use chrono::Utc;
+use domain::{Claims, Permission, Problem, Tenant, TenantCode, TenantStatus, UserId};
 use serde::de::DeserializeOwned;
 use spin_sdk::http::Request;
-use store::TenantScope;
+use store::{TenantScope, User};
 
 use crate::auth;
 use crate::db::SpinDb;
@@ -14,10 +17,26 @@ use crate::db::SpinDb;
 /// JSON bodies larger than this are refused; uploads have their own limits.
 pub const MAX_JSON_BYTES: usize = 1 << 20;
 
+/// An authenticated caller: their verified token and their account as it is now.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub claims: Claims,
+    pub user: User,
+}
+
+impl Caller {
+    /// How the caller is named in timelines and the audit log.
+    pub fn actor(&self) -> String {
+        format!("{}:{}", self.user.role.as_str(), self.user.id.0)
+    }
+}
+
 pub struct Ctx {
     request: Request,
     params: HashMap<String, String>,
     db: Option<SpinDb>,
+    tenant: Option<Tenant>,
+    caller: Option<Caller>,
 }
 
 impl Ctx {
@@ -26,6 +45,8 @@ impl Ctx {
             request,
             params,
             db: None,
+            tenant: None,
+            caller: None,
         }
     }
 
@@ -41,11 +62,40 @@ impl Ctx {
         })
     }
 
+    /// A numeric id from the path; a malformed one is simply not found.
+    pub fn id_param(&self, name: &str, what: &str) -> Result<i64, Problem> {
+        self.param(name)?
+            .parse()
+            .map_err(|_| Problem::not_found(format!("no such {what}")))
+    }
+
     /// A query-string parameter, percent-decoded.
     pub fn query(&self, name: &str) -> Option<String> {
         form_urlencoded::parse(self.request.query().as_bytes())
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
+    }
+
+    /// A numeric query parameter, if present.
+    pub fn query_i64(&self, name: &str) -> Result<Option<i64>, Problem> {
+        self.query(name)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| Problem::validation(name, format!("{name} must be a number")))
+            })
+            .transpose()
+    }
+
+    /// The `limit` query parameter: 1 to 200, 50 when absent.
+    pub fn page_limit(&self) -> Result<u32, Problem> {
+        match self.query("limit") {
+            None => Ok(50),
+            Some(l) => l
+                .parse::<u32>()
+                .ok()
+                .filter(|l| (1..=200).contains(l))
+                .ok_or_else(|| Problem::validation("limit", "limit must be 1 to 200")),
+        }
     }
 
     /// The body as JSON of type `T`; malformed or mistyped JSON is a 400
@@ -57,11 +107,7 @@ impl Ctx {
                 "JSON bodies are limited to {MAX_JSON_BYTES} bytes"
             )));
         }
-        let content_type = self
-            .request
-            .header("content-type")
-            .and_then(|h| h.as_str())
-            .unwrap_or("");
+        let content_type = self.content_type();
         if !content_type.is_empty() && !content_type.starts_with("application/json") {
             return Err(Problem::unsupported_media_type(format!(
                 "send the body as application/json, not {content_type}"
@@ -75,6 +121,19 @@ impl Ctx {
         Ok(value)
     }
 
+    /// The request's media type, lower-case, without parameters.
+    pub fn content_type(&self) -> String {
+        self.request
+            .header("content-type")
+            .and_then(|h| h.as_str())
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    }
+
     /// The database, opened on first use.
     pub fn db(&mut self) -> Result<&SpinDb, Problem> {
         if self.db.is_none() {
@@ -85,38 +144,164 @@ impl Ctx {
             .ok_or_else(|| Problem::internal("database connection vanished"))
     }
 
-    /// The tenant named by the route's `:tenant` segment. An unknown code is
-    /// a 404 that says nothing about other tenants.
+    /// The tenant named by the route's `:tenant` segment, looked up once. An
+    /// unknown code is a 404 that says nothing about other tenants.
     pub fn tenant(&mut self) -> Result<Tenant, Problem> {
+        if let Some(tenant) = &self.tenant {
+            return Ok(tenant.clone());
+        }
         let code = TenantCode::parse(self.param("tenant")?)
             .map_err(|_| Problem::not_found("no such tenant"))?;
         let db = self.db()?;
-        store::platform::find_tenant(db, &code)?.ok_or_else(|| Problem::not_found("no such tenant"))
+        let tenant =
+            store::find_tenant(db, &code)?.ok_or_else(|| Problem::not_found("no such tenant"))?;
+        self.tenant = Some(tenant.clone());
+        Ok(tenant)
     }
 
-    /// The tenant and a caller authenticated for it. A token of another
-    /// tenant is refused, as is any caller of a suspended tenant.
-    pub fn tenant_caller(&mut self) -> Result<(Tenant, Claims), Problem> {
+    /// The caller the route's access admitted. A handler of a route without
+    /// authentication gets an internal error: the route table is wrong.
+    pub fn caller(&self) -> Result<&Caller, Problem> {
+        self.caller.as_ref().ok_or_else(|| {
+            Problem::internal("this operation needs a caller")
+                .with_cause("handler asked for a caller on a route that admits anyone")
+        })
+    }
+
+    /// The caller, if the route admitted one (`PublicOrTenant` routes).
+    pub fn optional_caller(&self) -> Option<&Caller> {
+        self.caller.as_ref()
+    }
+
+    /// The tenant-scoped store: the only way to a tenant's data.
+    pub fn scope(&mut self) -> Result<TenantScope<'_, SpinDb>, Problem> {
+        let tenant = self.tenant()?;
+        let db = self.db()?;
+        Ok(TenantScope::new(db, &tenant))
+    }
+
+    /// Checks the route's access rule; on success the tenant and caller are
+    /// known to the handler.
+    pub fn admit(&mut self, access: Access) -> Result<(), Problem> {
+        let has_tenant = self.params.contains_key("tenant");
+        if has_tenant {
+            let tenant = self.tenant()?;
+            let writes = !matches!(self.request.method().to_string().as_str(), "GET" | "HEAD");
+            if tenant.status == TenantStatus::Suspended && (writes || access_needs_token(access)) {
+                return Err(Problem::forbidden(
+                    "this tenant is suspended: its data is kept, but it takes no logins or changes",
+                ));
+            }
+        }
+        match access {
+            Access::Public => Ok(()),
+            Access::Operator => auth::require_operator(&self.request),
+            Access::Platform(permission) => self.admit_platform(permission),
+            Access::Tenant(permission) => self.admit_tenant(permission),
+            Access::PublicOrTenant(permission) => match auth::bearer(&self.request) {
+                None => Ok(()),
+                Some(_) => self.admit_tenant(permission),
+            },
+        }
+    }
+
+    fn admit_platform(&mut self, permission: Permission) -> Result<(), Problem> {
+        let claims = auth::authenticate(&self.request)?;
+        domain::require_platform_admin(&claims)?;
+        let id = subject(&claims)?;
+        let db = self.db()?;
+        let user = store::platform::find_platform_user_by_id(db, id)?;
+        let user = current_account(user, &claims)?;
+        allow(&user, permission)?;
+        self.caller = Some(Caller { claims, user });
+        Ok(())
+    }
+
+    fn admit_tenant(&mut self, permission: Permission) -> Result<(), Problem> {
         let claims = auth::authenticate(&self.request)?;
         let tenant = self.tenant()?;
         domain::require_tenant(&claims, &tenant.code)?;
-        if tenant.status == TenantStatus::Suspended {
-            return Err(Problem::forbidden("this tenant is suspended"));
-        }
-        Ok((tenant, claims))
+        let id = subject(&claims)?;
+        let user = self.scope()?.find_user(id)?;
+        let user = current_account(user, &claims)?;
+        allow(&user, permission)?;
+        self.caller = Some(Caller { claims, user });
+        Ok(())
     }
 
-    /// A platform admin caller.
-    pub fn platform_admin(&self) -> Result<Claims, Problem> {
-        let claims = auth::authenticate(&self.request)?;
-        domain::require_platform_admin(&claims)?;
-        Ok(claims)
+    /// Runs `f` in one transaction (a savepoint inside another), so that a
+    /// change and its audit entry land together or not at all.
+    pub fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&mut Ctx) -> Result<T, Problem>,
+    ) -> Result<T, Problem> {
+        let open = store::begin(self.db()?)?;
+        let result = f(self);
+        store::finish(self.db()?, open, result.is_ok())?;
+        result
     }
 
-    /// The tenant-scoped store for `tenant`: the only way to its data.
-    pub fn scope<'a>(&'a mut self, tenant: &Tenant) -> Result<TenantScope<'a, SpinDb>, Problem> {
-        let db = self.db()?;
-        Ok(TenantScope::new(db, tenant))
+    /// Appends to the tenant's audit log, as the caller.
+    pub fn audit(
+        &mut self,
+        action: &str,
+        target_type: &'static str,
+        target_id: impl ToString,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<(), Problem> {
+        let actor = self.caller()?.actor();
+        self.scope()?.audit(
+            store::AuditRecord {
+                actor,
+                action: action.to_string(),
+                target_type,
+                target_id: Some(target_id.to_string()),
+                before,
+                after,
+            },
+            Utc::now(),
+        )?;
+        Ok(())
+    }
+}
+
+fn access_needs_token(access: Access) -> bool {
+    matches!(access, Access::Tenant(_))
+}
+
+fn subject(claims: &Claims) -> Result<UserId, Problem> {
+    claims
+        .sub
+        .parse()
+        .map(UserId)
+        .map_err(|_| Problem::unauthorized("malformed token"))
+}
+
+/// The account behind a token must still exist, be enabled, and not have
+/// revoked the token (logout, password or role change).
+fn current_account(user: Option<User>, claims: &Claims) -> Result<User, Problem> {
+    let user = user.ok_or_else(|| Problem::unauthorized("this account no longer exists"))?;
+    if user.disabled {
+        return Err(Problem::unauthorized("this account is disabled"));
+    }
+    if user.token_version != claims.ver {
+        return Err(Problem::unauthorized(
+            "this token was revoked (logout, password or role change): log in again",
+        ));
+    }
+    Ok(user)
+}
+
+fn allow(user: &User, permission: Permission) -> Result<(), Problem> {
+    if domain::permissions::allows(user.role, permission) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(format!(
+            "the role {} may not {}",
+            user.role.as_str(),
+            permission.describe()
+        )))
     }
 }
 

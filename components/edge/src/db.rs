@@ -6,18 +6,26 @@ use store::{Database, Rows, StoreError, Value};
 
 pub struct SpinDb {
     connection: Connection,
+    depth: std::cell::Cell<u32>,
 }
 
 impl SpinDb {
     /// Opens the `default` database this component was granted.
     pub fn open_default() -> Result<Self, StoreError> {
         Connection::open_default()
-            .map(|connection| SpinDb { connection })
+            .map(|connection| SpinDb {
+                connection,
+                depth: std::cell::Cell::new(0),
+            })
             .map_err(|e| StoreError::Sql(format!("cannot open the database: {e:?}")))
     }
 }
 
 impl Database for SpinDb {
+    fn transaction_depth(&self) -> &std::cell::Cell<u32> {
+        &self.depth
+    }
+
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
         let params: Vec<SpinValue> = params.iter().map(to_spin).collect();
         let result = self.connection.execute(sql, &params).map_err(|e| match e {

@@ -9,8 +9,9 @@ pub mod context;
 pub mod db;
 pub mod respond;
 pub mod router;
+pub mod throttle;
 
-pub use context::Ctx;
+pub use context::{Caller, Ctx};
 pub use respond::{json, problem_response};
 pub use router::Router;
 
@@ -25,4 +26,14 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], domain::Problem> {
         domain::Problem::internal("no randomness available").with_cause(e.to_string())
     })?;
     Ok(bytes)
+}
+
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null`
+/// (`Some(None)`). Use with `#[serde(default, deserialize_with = "edge::nullable")]`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
 }

@@ -29,9 +29,13 @@ pub fn problem_response(problem: &Problem) -> Response {
             problem.cause().unwrap_or("none recorded")
         );
     }
-    Response::builder()
+    let mut response = Response::builder()
         .status(problem.status())
         .header("content-type", domain::problem::PROBLEM_CONTENT_TYPE)
         .body(problem.to_json())
-        .build()
+        .build();
+    if let Some(seconds) = problem.retry_after() {
+        response.set_header("retry-after", seconds.to_string());
+    }
+    response
 }

@@ -1,6 +1,7 @@
 //! A component's router, built from its route table in the `api` crate so
-//! that what is served, what is documented and what is tested are one list.
-//! Unknown paths and methods get problem responses, not plain text.
+//! that what is served, what is documented, who may call it and what is
+//! tested are one list. Each route's access is checked before its handler
+//! runs; unknown paths and methods get problem responses.
 
 use std::collections::HashMap;
 
@@ -14,8 +15,8 @@ use crate::{HandlerResult, problem_response};
 pub type Handler = fn(&mut Ctx) -> HandlerResult;
 
 pub struct Router {
-    /// Path pattern to the handlers of each method.
-    paths: routefinder::Router<HashMap<&'static str, Handler>>,
+    /// Path pattern to the route and handler of each method.
+    paths: routefinder::Router<HashMap<&'static str, (&'static Route, Handler)>>,
 }
 
 impl Router {
@@ -23,14 +24,20 @@ impl Router {
     /// each operation. An operation without one is a programming error
     /// that the end-to-end tests catch: it answers 500.
     pub fn new(routes: &'static [Route], handler_for: impl Fn(&str) -> Option<Handler>) -> Self {
-        let mut by_path: Vec<(&'static str, HashMap<&'static str, Handler>)> = Vec::new();
+        let mut by_path: Vec<(
+            &'static str,
+            HashMap<&'static str, (&'static Route, Handler)>,
+        )> = Vec::new();
         for route in routes {
             let handler = handler_for(route.operation).unwrap_or(not_implemented);
             match by_path.iter_mut().find(|(p, _)| *p == route.path) {
                 Some((_, methods)) => {
-                    methods.insert(route.method, handler);
+                    methods.insert(route.method, (route, handler));
                 }
-                None => by_path.push((route.path, HashMap::from([(route.method, handler)]))),
+                None => by_path.push((
+                    route.path,
+                    HashMap::from([(route.method, (route, handler))]),
+                )),
             }
         }
         let mut paths = routefinder::Router::new();
@@ -47,7 +54,7 @@ impl Router {
             return problem_response(&Problem::not_found(format!("no route matches {path}")));
         };
         let method = request.method().to_string();
-        let Some(handler) = found.handler().get(method.as_str()) else {
+        let Some((route, handler)) = found.handler().get(method.as_str()) else {
             let mut allowed: Vec<&str> = found.handler().keys().copied().collect();
             allowed.sort();
             let mut response = problem_response(&Problem::method_not_allowed(format!(
@@ -63,7 +70,8 @@ impl Router {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let mut ctx = Ctx::new(request, params);
-        match handler(&mut ctx) {
+        let result = ctx.admit(route.access).and_then(|()| handler(&mut ctx));
+        match result {
             Ok(response) => response,
             Err(problem) => problem_response(&problem),
         }

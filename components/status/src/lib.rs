@@ -28,9 +28,8 @@ fn no_such_case() -> Problem {
 }
 
 fn look_up_case(ctx: &mut Ctx) -> HandlerResult {
-    let tenant = ctx.tenant()?;
     let code = TrackingCode::parse(ctx.param("code")?).map_err(|_| no_such_case())?;
-    let scope = ctx.scope(&tenant)?;
+    let scope = ctx.scope()?;
     let case = scope
         .case_by_tracking_code(&code)?
         .ok_or_else(no_such_case)?;

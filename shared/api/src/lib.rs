@@ -5,6 +5,8 @@
 //!
 //! Paths use Spin's `:name` syntax; `:tenant` is the tenant's code.
 
+use domain::Permission;
+
 /// One operation of the HTTP API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
@@ -14,6 +16,24 @@ pub struct Route {
     pub operation: &'static str,
     /// The component (spin.toml id) that serves it.
     pub component: &'static str,
+    /// Who may call it; the edge checks this before the handler runs.
+    pub access: Access,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone; no token is read.
+    Public,
+    /// Anyone; but a token, if sent, must be one of the path's tenant with
+    /// this permission (residents report without an account, grid workers with one).
+    PublicOrTenant(Permission),
+    /// The deployment's operator, with the `platform_operator_key`.
+    Operator,
+    /// A token holding this platform permission (no tenant).
+    Platform(Permission),
+    /// A token of the path's tenant holding this permission.
+    Tenant(Permission),
 }
 
 const fn route(
@@ -21,14 +41,19 @@ const fn route(
     method: &'static str,
     path: &'static str,
     operation: &'static str,
+    access: Access,
 ) -> Route {
     Route {
         method,
         path,
         operation,
         component,
+        access,
     }
 }
+
+use Access::{Operator, Platform, Public, PublicOrTenant, Tenant};
+use Permission as P;
 
 /// Tenants, people and access; platform operations.
 pub const ADMIN: &[Route] = &[
@@ -37,24 +62,252 @@ pub const ADMIN: &[Route] = &[
         "POST",
         "/api/platform/migrations",
         "applyMigrations",
+        Operator,
     ),
     route(
         "admin",
         "POST",
         "/api/platform/admins",
         "createPlatformAdmin",
+        Operator,
     ),
-    route("admin", "POST", "/api/platform/login", "platformLogin"),
-    route("admin", "GET", "/api/platform/tenants", "listTenants"),
-    route("admin", "POST", "/api/platform/tenants", "createTenant"),
-    route("admin", "POST", "/api/t/:tenant/auth/login", "login"),
-    route("admin", "GET", "/api/t/:tenant/auth/me", "whoAmI"),
-    route("admin", "GET", "/api/t/:tenant/admin/grid", "listGridNodes"),
+    route(
+        "admin",
+        "POST",
+        "/api/platform/login",
+        "platformLogin",
+        Public,
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/platform/tenants",
+        "listTenants",
+        Platform(P::ManageTenants),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/platform/tenants",
+        "createTenant",
+        Platform(P::ManageTenants),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/platform/tenants/:code",
+        "getTenant",
+        Platform(P::ManageTenants),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/platform/tenants/:code/status",
+        "setTenantStatus",
+        Platform(P::ManageTenants),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/platform/tenants/:code/export",
+        "exportTenant",
+        Platform(P::ManageTenants),
+    ),
+    route(
+        "admin",
+        "DELETE",
+        "/api/platform/tenants/:code",
+        "deleteTenant",
+        Platform(P::ManageTenants),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/platform/audit",
+        "platformAuditLog",
+        Platform(P::ManageTenants),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/auth/login",
+        "login",
+        Public,
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/auth/me",
+        "whoAmI",
+        Tenant(P::UseOwnAccount),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/auth/logout",
+        "logout",
+        Tenant(P::UseOwnAccount),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/auth/password",
+        "changePassword",
+        Tenant(P::UseOwnAccount),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/grid",
+        "getGridTree",
+        Tenant(P::ReadOrganisation),
+    ),
     route(
         "admin",
         "POST",
         "/api/t/:tenant/admin/grid",
         "createGridNode",
+        Tenant(P::ManageGrid),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/admin/grid/import",
+        "importGrid",
+        Tenant(P::ManageGrid),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/grid/locate",
+        "locateGrid",
+        Tenant(P::ReadOrganisation),
+    ),
+    route(
+        "admin",
+        "PATCH",
+        "/api/t/:tenant/admin/grid/:id",
+        "updateGridNode",
+        Tenant(P::ManageGrid),
+    ),
+    route(
+        "admin",
+        "DELETE",
+        "/api/t/:tenant/admin/grid/:id",
+        "deleteGridNode",
+        Tenant(P::ManageGrid),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/admin/grid/:id/retirement",
+        "retireGridNode",
+        Tenant(P::ManageGrid),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/departments",
+        "listDepartments",
+        Tenant(P::ReadOrganisation),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/admin/departments",
+        "createDepartment",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "PATCH",
+        "/api/t/:tenant/admin/departments/:id",
+        "updateDepartment",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/agent-points",
+        "listAgentPoints",
+        Tenant(P::ReadOrganisation),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/admin/agent-points",
+        "createAgentPoint",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/categories",
+        "listCategories",
+        Public,
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/admin/categories",
+        "createCategory",
+        Tenant(P::ManageCategories),
+    ),
+    route(
+        "admin",
+        "PATCH",
+        "/api/t/:tenant/admin/categories/:id",
+        "updateCategory",
+        Tenant(P::ManageCategories),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/users",
+        "listUsers",
+        Tenant(P::ManagePeople),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/admin/users",
+        "createUser",
+        Tenant(P::ManagePeople),
+    ),
+    route(
+        "admin",
+        "PATCH",
+        "/api/t/:tenant/admin/users/:id",
+        "updateUser",
+        Tenant(P::ManagePeople),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/admin/users/:id/grids",
+        "setGridAssignments",
+        Tenant(P::ManagePeople),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/calendar",
+        "getCalendar",
+        Tenant(P::ReadOrganisation),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/admin/calendar",
+        "setCalendar",
+        Tenant(P::ManageCalendar),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/audit",
+        "auditLog",
+        Tenant(P::ReadAudit),
     ),
 ];
 
@@ -64,17 +317,31 @@ pub const REPORTING: &[Route] = &[route(
     "POST",
     "/api/t/:tenant/reports",
     "submitReport",
+    PublicOrTenant(P::ReportWithAccount),
 )];
 
 /// The case flow for staff.
 pub const ROUTING: &[Route] = &[
-    route("routing", "GET", "/api/t/:tenant/cases", "listCases"),
-    route("routing", "GET", "/api/t/:tenant/cases/:id", "getCase"),
+    route(
+        "routing",
+        "GET",
+        "/api/t/:tenant/cases",
+        "listCases",
+        Tenant(P::ViewCases),
+    ),
+    route(
+        "routing",
+        "GET",
+        "/api/t/:tenant/cases/:id",
+        "getCase",
+        Tenant(P::ViewCases),
+    ),
     route(
         "routing",
         "POST",
         "/api/t/:tenant/cases/:id/actions",
         "actOnCase",
+        Tenant(P::ActOnCases),
     ),
 ];
 
@@ -84,6 +351,7 @@ pub const STATUS: &[Route] = &[route(
     "GET",
     "/api/t/:tenant/status/:code",
     "lookUpCase",
+    Public,
 )];
 
 /// Enterprise services.
@@ -92,10 +360,17 @@ pub const ENTERPRISE: &[Route] = &[route(
     "GET",
     "/api/t/:tenant/enterprise/request-kinds",
     "listEnterpriseRequestKinds",
+    Public,
 )];
 
 /// The web component's API route (the pages themselves are static files).
-pub const WEB: &[Route] = &[route("web", "GET", "/api/openapi.json", "getOpenApi")];
+pub const WEB: &[Route] = &[route(
+    "web",
+    "GET",
+    "/api/openapi.json",
+    "getOpenApi",
+    Public,
+)];
 
 /// All routes of the application.
 pub fn all() -> impl Iterator<Item = &'static Route> {

@@ -106,6 +106,11 @@ pub struct Claims {
     /// Token id, for revocation lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// The user's token version when this token was issued. Logging out,
+    /// changing the password or the role bumps the stored version, which
+    /// revokes every token issued before.
+    #[serde(default)]
+    pub ver: i64,
 }
 
 impl Claims {
@@ -124,6 +129,7 @@ impl Claims {
             iat: now.timestamp(),
             exp: (now + ttl).timestamp(),
             jti: None,
+            ver: 0,
         }
     }
 
@@ -136,7 +142,14 @@ impl Claims {
             iat: now.timestamp(),
             exp: (now + ttl).timestamp(),
             jti: None,
+            ver: 0,
         }
+    }
+
+    /// Stamps the user's current token version (see [`Claims::ver`]).
+    pub fn with_version(mut self, ver: i64) -> Claims {
+        self.ver = ver;
+        self
     }
 
     pub fn with_jti(mut self, jti: impl Into<String>) -> Claims {

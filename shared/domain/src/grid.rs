@@ -4,6 +4,7 @@
 //! invariant: the root is a township (level 1) and every child is exactly one level
 //! below its parent. The store checks it with [`GridLevel::can_be_child_of`].
 
+use crate::geo::Geometry;
 use crate::problem::Problem;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -163,6 +164,10 @@ pub struct GridNode {
     pub name: String,
     /// Retired nodes keep their history (old cases point at them) but take no new cases.
     pub retired: bool,
+    /// Its point or outline, if known: how a location is resolved to a micro-grid.
+    pub geometry: Option<Geometry>,
+    /// How many households live there (usually given for micro-grids).
+    pub households: Option<i64>,
 }
 
 #[cfg(test)]

@@ -6,19 +6,30 @@
 //! tested natively and deterministically, and the same code runs in the components.
 
 pub mod auth;
+pub mod calendar;
 pub mod case;
+pub mod geo;
 pub mod grid;
+pub mod grid_import;
+pub mod organisation;
 pub mod password;
+pub mod permissions;
 pub mod problem;
 pub mod tenant;
+pub mod throttle;
 pub mod tracking;
 
 pub use auth::{Claims, Role, TokenKeys, UserId, require_platform_admin, require_tenant};
+pub use calendar::{CalendarDay, DayKind, WorkingHours};
 pub use case::{
     ActionKind, CaseAction, CaseId, CaseSource, CaseState, IllegalTransition, Location, TRANSITIONS,
 };
+pub use geo::{BBox, Geometry, MultiPolygon, Polygon, Position, Ring};
 pub use grid::{GridCode, GridLevel, GridNode, GridNodeId};
+pub use grid_import::{GridImportRow, RowProblem, parse_csv, parse_json, plan_import, seed_zone};
+pub use organisation::{AgentPointLevel, Code, ExtraField, ExtraFieldKind};
 pub use password::{Password, hash_password, verify_password};
+pub use permissions::Permission;
 pub use problem::{Problem, ProblemBody, ProblemKind};
 pub use tenant::{Tenant, TenantCode, TenantId, TenantKind, TenantStatus};
 pub use tracking::TrackingCode;

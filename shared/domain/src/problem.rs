@@ -124,6 +124,10 @@ pub struct Problem {
     pub field: Option<String>,
     /// The internal cause, for the operator's log only: never in the body.
     cause: Option<String>,
+    /// For 429 and 503: seconds after which a retry may succeed (`Retry-After`).
+    retry_after: Option<i64>,
+    /// RFC 9457 extension members, e.g. the list of bad rows of an import.
+    extensions: Vec<(String, serde_json::Value)>,
 }
 
 /// The JSON body of an `application/problem+json` response. Kept apart from `Problem` so
@@ -149,7 +153,25 @@ impl Problem {
             detail: detail.into(),
             field: None,
             cause: None,
+            retry_after: None,
+            extensions: Vec::new(),
         }
+    }
+
+    /// Adds an extension member to the problem's body (RFC 9457 §3.2).
+    pub fn with_extension(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extensions.push((name.into(), value));
+        self
+    }
+
+    /// Tells the client when to try again (the `Retry-After` header).
+    pub fn with_retry_after(mut self, seconds: i64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn retry_after(&self) -> Option<i64> {
+        self.retry_after
     }
 
     /// Records the internal cause of a server-side problem for the log.
@@ -230,7 +252,15 @@ impl Problem {
     /// The response body. Serialising a struct of strings and a number cannot fail, so
     /// the fallback only exists to keep this infallible without a panic path.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(&self.body()).unwrap_or_else(|_| {
+        let mut body = match serde_json::to_value(self.body()) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        for (name, value) in &self.extensions {
+            // The standard members cannot be overwritten by an extension.
+            body.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+        serde_json::to_string(&body).unwrap_or_else(|_| {
             format!(
                 r#"{{"type":"{}","title":"Internal error","status":500}}"#,
                 ProblemKind::Internal.type_uri()

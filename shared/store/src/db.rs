@@ -2,6 +2,7 @@
 //! rusqlite natively. Both speak "statement + positional parameters -> rows", so that is
 //! the whole trait; everything else (typed reads, transactions) is built on it here once.
 
+use std::cell::Cell;
 use std::fmt;
 
 /// A SQLite value, as bound and as read back.
@@ -136,6 +137,12 @@ impl Rows {
         })
     }
 
+    /// The row an `INSERT`/`UPDATE ... RETURNING` must give back.
+    pub fn returned(&self) -> Result<Row<'_>, StoreError> {
+        self.first()
+            .ok_or_else(|| StoreError::Sql("a RETURNING statement returned no row".into()))
+    }
+
     pub fn first(&self) -> Option<Row<'_>> {
         self.iter().next()
     }
@@ -254,40 +261,93 @@ fn decode(column: &str, expected: &'static str) -> StoreError {
 /// spin-sdk's SQLite prepares only the first statement of a string.
 pub trait Database {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError>;
+
+    /// How many [`in_transaction`] calls are open on this connection; each
+    /// implementation keeps one counter per connection.
+    fn transaction_depth(&self) -> &Cell<u32>;
 }
 
 impl<D: Database + ?Sized> Database for &D {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
         (**self).execute(sql, params)
     }
+
+    fn transaction_depth(&self) -> &Cell<u32> {
+        (**self).transaction_depth()
+    }
 }
 
-/// Runs `f` inside `BEGIN IMMEDIATE` ... `COMMIT`, rolling back if it fails.
+/// Runs `f` inside a transaction, rolling back if it fails.
 ///
-/// IMMEDIATE takes the write lock up front, so a transaction that reads then writes
-/// cannot deadlock against another one and fail late with SQLITE_BUSY. Keep `f` short:
-/// concurrent writes are this design's bottleneck. Not re-entrant: do not nest.
+/// The outermost call uses `BEGIN IMMEDIATE`, which takes the write lock up
+/// front, so a transaction that reads then writes cannot fail late with
+/// SQLITE_BUSY. Inner calls become savepoints, so a store operation that is
+/// atomic on its own stays atomic inside a handler's larger transaction (an
+/// admin change and its audit entry, say). Keep `f` short: concurrent writes
+/// are this design's bottleneck.
 pub fn in_transaction<D, T, E>(db: &D, f: impl FnOnce(&D) -> Result<T, E>) -> Result<T, E>
 where
     D: Database + ?Sized,
     E: From<StoreError>,
 {
-    db.execute("BEGIN IMMEDIATE", &[])?;
-    match f(db) {
-        Ok(value) => match db.execute("COMMIT", &[]) {
-            Ok(_) => Ok(value),
-            Err(e) => {
-                // COMMIT can fail with BUSY and leave the transaction open.
-                let _ = db.execute("ROLLBACK", &[]);
-                Err(e.into())
-            }
-        },
-        Err(e) => {
-            // The original error matters; a failed ROLLBACK (e.g. nothing open) does not.
+    let open = begin(db)?;
+    let result = f(db);
+    finish(db, open, result.is_ok())?;
+    result
+}
+
+/// An open transaction or savepoint, from [`begin`]; close it with [`finish`].
+#[must_use = "a transaction must be finished"]
+#[derive(Debug)]
+pub struct OpenTransaction {
+    depth: u32,
+}
+
+/// Opens a transaction (or, inside one, a savepoint). For callers that
+/// cannot pass their work as a closure; prefer [`in_transaction`].
+pub fn begin<D: Database + ?Sized>(db: &D) -> Result<OpenTransaction, StoreError> {
+    let depth = db.transaction_depth().get();
+    let statement = if depth == 0 {
+        "BEGIN IMMEDIATE".to_string()
+    } else {
+        format!("SAVEPOINT nested_{depth}")
+    };
+    db.execute(&statement, &[])?;
+    db.transaction_depth().set(depth + 1);
+    Ok(OpenTransaction { depth })
+}
+
+/// Commits (`succeeded`) or rolls back what [`begin`] opened. A failed
+/// commit rolls back and reports the error.
+pub fn finish<D: Database + ?Sized>(
+    db: &D,
+    open: OpenTransaction,
+    succeeded: bool,
+) -> Result<(), StoreError> {
+    let depth = open.depth;
+    db.transaction_depth().set(depth);
+    let undo = || {
+        // The original error matters; a failed ROLLBACK (e.g. nothing open) does not.
+        if depth == 0 {
             let _ = db.execute("ROLLBACK", &[]);
-            Err(e)
+        } else {
+            let _ = db.execute(&format!("ROLLBACK TO nested_{depth}"), &[]);
+            let _ = db.execute(&format!("RELEASE nested_{depth}"), &[]);
         }
+    };
+    if !succeeded {
+        undo();
+        return Ok(());
     }
+    let commit = if depth == 0 {
+        "COMMIT".to_string()
+    } else {
+        format!("RELEASE nested_{depth}")
+    };
+    db.execute(&commit, &[]).map(drop).inspect_err(|_| {
+        // COMMIT can fail with BUSY and leave the transaction open.
+        undo();
+    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! [`Problem`] a client receives says only what they can act on.
 
 use crate::db::StoreError;
-use domain::{IllegalTransition, Problem};
+use domain::{IllegalTransition, Problem, RowProblem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -19,6 +19,10 @@ pub enum Error {
     Conflict(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// Rows of an import that cannot be taken, each by line and field. Match on it to
+    /// render the list; converted to a [`Problem`] only the count survives.
+    #[error("{} import row problem(s)", .0.len())]
+    Rows(Vec<RowProblem>),
 }
 
 impl From<IllegalTransition> for Error {
@@ -35,6 +39,18 @@ impl From<Error> for Problem {
             Error::Domain(problem) => problem,
             Error::Conflict(detail) => Problem::conflict(detail),
             Error::NotFound(detail) => Problem::not_found(detail),
+            Error::Rows(problems) => Problem::new(
+                domain::ProblemKind::Validation,
+                match problems
+                    .iter()
+                    .map(|p| p.line)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
+                {
+                    1 => "1 row has a problem; see `problems`".to_owned(),
+                    n => format!("{n} rows have problems; see `problems`"),
+                },
+            ),
             Error::Store(StoreError::NotMigrated) => Problem::service_unavailable(
                 "the database is not set up yet: the operator must apply the schema migrations",
             ),
@@ -127,6 +143,19 @@ mod tests {
             Error::NotFound("no case 7".into()),
             ProblemKind::NotFound,
             "no case 7",
+        );
+        check(
+            Error::Rows(
+                [2, 2, 5, 9]
+                    .map(|line| RowProblem {
+                        line,
+                        field: "level".into(),
+                        detail: "bad".into(),
+                    })
+                    .to_vec(),
+            ),
+            ProblemKind::Validation,
+            "3 rows have problems; see `problems`",
         );
         check(
             Problem::validation("code", "bad").into(),

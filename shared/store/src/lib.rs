@@ -12,12 +12,17 @@ pub mod migrations;
 pub mod native;
 pub mod platform;
 pub mod scoped;
+pub mod tenant_data;
 mod time;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_tenancy;
 
-pub use db::{Database, Row, Rows, StoreError, Value, in_transaction};
+pub use db::{
+    Database, OpenTransaction, Row, Rows, StoreError, Value, begin, finish, in_transaction,
+};
 pub use error::Error;
 pub use migrations::{MIGRATIONS, Migration, migrate, pending};
 #[cfg(any(test, feature = "native"))]
@@ -26,7 +31,12 @@ pub use platform::{
     NewPlatformAdmin, NewTenant, create_platform_admin, create_tenant, find_platform_user,
     find_tenant, list_tenants,
 };
-pub use scoped::{Case, CaseEvent, NewCase, NewGridNode, NewUser, TenantScope, User};
+pub use scoped::{
+    AgentPoint, AuditEntry, AuditRecord, Case, CaseEvent, Category, CategoryChanges, Department,
+    ImportReport, NewAgentPoint, NewCase, NewCategory, NewGridNode, NewUser, TenantScope, User,
+    UserChanges,
+};
+pub use tenant_data::{delete_tenant, export_tenant};
 
 use domain::Problem;
 

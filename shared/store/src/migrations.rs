@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "tenancy",
         sql: include_str!("../migrations/0002_tenancy.sql"),
     },
+    Migration {
+        version: 3,
+        name: "offboarding",
+        sql: include_str!("../migrations/0003_offboarding.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

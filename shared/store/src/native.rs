@@ -13,6 +13,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct NativeDb {
     conn: Connection,
+    depth: std::cell::Cell<u32>,
 }
 
 impl NativeDb {
@@ -35,11 +36,18 @@ impl NativeDb {
         // Off by default in SQLite; on here so native tests catch dangling references.
         conn.execute_batch("PRAGMA foreign_keys=ON")
             .map_err(convert)?;
-        Ok(NativeDb { conn })
+        Ok(NativeDb {
+            conn,
+            depth: std::cell::Cell::new(0),
+        })
     }
 }
 
 impl Database for NativeDb {
+    fn transaction_depth(&self) -> &std::cell::Cell<u32> {
+        &self.depth
+    }
+
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
         let mut stmt = self.conn.prepare(sql).map_err(convert)?;
         let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();

@@ -65,10 +65,15 @@ pub fn create_tenant<D: Database + ?Sized>(
             ],
         )
         .map_err(|e| unique_to_conflict(e, || format!("tenant code '{}' is taken", new.code)))?;
-    let row = rows
-        .first()
-        .ok_or_else(|| StoreError::Sql("INSERT ... RETURNING returned no row".into()))?;
-    Ok(tenant_from_row(&row)?)
+    let tenant = tenant_from_row(&rows.returned()?)?;
+    // A new tenant starts with China's official calendar; its admin can change it.
+    crate::in_transaction(db, |db| {
+        crate::TenantScope::new(db, &tenant).set_calendar(
+            domain::WorkingHours::DEFAULT,
+            &domain::calendar::china_2026(),
+        )
+    })?;
+    Ok(tenant)
 }
 
 pub fn find_tenant<D: Database + ?Sized>(
@@ -132,4 +137,48 @@ pub fn find_platform_user<D: Database + ?Sized>(
         &[login.trim().into()],
     )?;
     Ok(rows.first().map(|r| user_from_row(&r)).transpose()?)
+}
+
+/// A platform admin by id (to check a token's version and the account).
+pub fn find_platform_user_by_id<D: Database + ?Sized>(
+    db: &D,
+    id: domain::UserId,
+) -> Result<Option<User>, Error> {
+    let rows = db.execute(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id IS NULL AND id = ?"),
+        &[id.0.into()],
+    )?;
+    Ok(rows.first().map(|r| user_from_row(&r)).transpose()?)
+}
+
+/// Suspends or resumes a tenant. A suspended tenant keeps its data; the
+/// edge refuses its logins and every write.
+pub fn set_tenant_status<D: Database + ?Sized>(
+    db: &D,
+    tenant: &Tenant,
+    status: TenantStatus,
+) -> Result<Tenant, Error> {
+    let rows = db.execute(
+        &format!("UPDATE tenants SET status = ? WHERE id = ? RETURNING {TENANT_COLUMNS}"),
+        &[status.as_str().into(), tenant.id.0.into()],
+    )?;
+    Ok(tenant_from_row(&rows.returned()?)?)
+}
+
+/// Appends a platform-wide audit entry (no tenant).
+pub fn audit<D: Database + ?Sized>(
+    db: &D,
+    record: crate::AuditRecord,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    crate::scoped::audit::append(db, None, record, now)
+}
+
+/// The platform-wide audit log, oldest first, paged by id.
+pub fn audit_log<D: Database + ?Sized>(
+    db: &D,
+    after: Option<i64>,
+    limit: u32,
+) -> Result<Vec<crate::AuditEntry>, Error> {
+    crate::scoped::audit::list(db, None, after, limit)
 }

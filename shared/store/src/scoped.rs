@@ -6,17 +6,24 @@
 //! Identifiers from requests (case ids, grid node ids) are always looked up together with
 //! the tenant, so an id of another tenant behaves exactly like one that does not exist.
 
+pub mod audit;
+pub mod calendar;
 pub mod cases;
+pub mod catalogue;
 pub mod grid;
+pub mod organisation;
 pub mod users;
 
-use crate::db::Database;
+use crate::db::{Database, StoreError};
 use domain::{Tenant, TenantCode, TenantId};
 use std::fmt;
 
+pub use audit::{AuditEntry, AuditRecord};
 pub use cases::{Case, CaseEvent, MAX_PAGE, NewCase, REPORT_ACTION};
-pub use grid::NewGridNode;
-pub use users::{NewUser, User};
+pub use catalogue::{Category, CategoryChanges, NewCategory};
+pub use grid::{ImportReport, NewGridNode};
+pub use organisation::{AgentPoint, Department, NewAgentPoint};
+pub use users::{NewUser, User, UserChanges, parse_phone};
 
 /// A database handle that sees one tenant's rows only.
 pub struct TenantScope<'a, D: Database + ?Sized> {
@@ -52,5 +59,15 @@ impl<'a, D: Database + ?Sized> TenantScope<'a, D> {
 
     pub fn tenant_code(&self) -> &TenantCode {
         &self.code
+    }
+
+    /// Whether row `id` of `table` belongs to this tenant. `table` is one of
+    /// ours, never from a request.
+    pub(crate) fn exists(&self, table: &'static str, id: i64) -> Result<bool, StoreError> {
+        let rows = self.db.execute(
+            &format!("SELECT 1 AS found FROM {table} WHERE tenant_id = ? AND id = ?"),
+            &[self.tenant.0.into(), id.into()],
+        )?;
+        Ok(!rows.is_empty())
     }
 }

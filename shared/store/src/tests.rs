@@ -39,6 +39,9 @@ fn new_user(login: &str) -> NewUser {
         display_name: "张三".into(),
         role: Role::GridWorker,
         password_hash: "$argon2id$placeholder".into(),
+        phone: None,
+        department: None,
+        agent_point: None,
     }
 }
 
@@ -48,6 +51,8 @@ fn node(parent: Option<GridNodeId>, level: GridLevel, code: &str) -> NewGridNode
         level,
         code: GridCode::parse(code).expect("code"),
         name: format!("node {code}"),
+        households: None,
+        geometry: None,
     }
 }
 

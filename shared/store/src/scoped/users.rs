@@ -22,6 +22,14 @@ pub struct User {
     pub password_hash: String,
     /// Bumped to revoke every token issued before.
     pub token_version: i64,
+    /// A second way to log in; unique within the tenant.
+    pub phone: Option<String>,
+    /// For department staff: their department.
+    pub department: Option<i64>,
+    /// For agents: their agent point.
+    pub agent_point: Option<i64>,
+    /// A disabled account cannot log in and its tokens are refused.
+    pub disabled: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -35,8 +43,39 @@ impl fmt::Debug for User {
             .field("display_name", &self.display_name)
             .field("role", &self.role)
             .field("token_version", &self.token_version)
+            .field("phone", &self.phone)
+            .field("department", &self.department)
+            .field("agent_point", &self.agent_point)
+            .field("disabled", &self.disabled)
             .field("created_at", &self.created_at)
             .finish_non_exhaustive()
+    }
+}
+
+/// What an admin may change about a person; `None` leaves a field as it is
+/// (for `phone`, `department` and `agent_point`, `Some(None)` clears it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub phone: Option<Option<String>>,
+    pub department: Option<Option<i64>>,
+    pub agent_point: Option<Option<i64>>,
+    pub disabled: Option<bool>,
+}
+
+/// Mainland mobile numbers: 11 digits starting with 1; spaces and dashes
+/// are dropped, so the stored form is the one people log in with.
+pub fn parse_phone(raw: &str) -> Result<String, Problem> {
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_string();
+    if digits.len() == 11 && digits.starts_with('1') && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(Problem::validation(
+            "phone",
+            "a phone number is 11 digits starting with 1",
+        ))
     }
 }
 
@@ -47,6 +86,9 @@ pub struct NewUser {
     /// Any role but `PlatformAdmin`, which belongs to no tenant.
     pub role: Role,
     pub password_hash: String,
+    pub phone: Option<String>,
+    pub department: Option<i64>,
+    pub agent_point: Option<i64>,
 }
 
 impl fmt::Debug for NewUser {
@@ -59,8 +101,8 @@ impl fmt::Debug for NewUser {
     }
 }
 
-pub(crate) const USER_COLUMNS: &str =
-    "id, tenant_id, login, display_name, role, password_hash, token_version, created_at";
+pub(crate) const USER_COLUMNS: &str = "id, tenant_id, login, display_name, role, \
+    password_hash, token_version, phone, department_id, agent_point_id, disabled, created_at";
 
 pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
     Ok(User {
@@ -71,6 +113,10 @@ pub(crate) fn user_from_row(row: &Row<'_>) -> Result<User, StoreError> {
         role: decoded("role", Role::parse(row.get_str("role")?))?,
         password_hash: row.get_string("password_hash")?,
         token_version: row.get_i64("token_version")?,
+        phone: row.get_opt_string("phone")?,
+        department: row.get_opt_i64("department_id")?,
+        agent_point: row.get_opt_i64("agent_point_id")?,
+        disabled: row.get_bool("disabled")?,
         created_at: get_time(row, "created_at")?,
     })
 }
@@ -87,14 +133,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         }
         non_blank("login", &new.login, 64)?;
         non_blank("display_name", &new.display_name, 100)?;
+        let phone = new.phone.as_deref().map(parse_phone).transpose()?;
+        self.check_membership(new.role, new.department, new.agent_point)?;
         let login = new.login.trim();
         let rows = self
             .db
             .execute(
                 &format!(
-                    "INSERT INTO users \
-                     (tenant_id, login, display_name, role, password_hash, created_at) \
-                     VALUES (?, ?, ?, ?, ?, ?) RETURNING {USER_COLUMNS}"
+                    "INSERT INTO users (tenant_id, login, display_name, role, password_hash, \
+                     phone, department_id, agent_point_id, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {USER_COLUMNS}"
                 ),
                 &[
                     self.tenant.0.into(),
@@ -102,18 +150,166 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     new.display_name.trim().into(),
                     new.role.as_str().into(),
                     new.password_hash.into(),
+                    phone.into(),
+                    new.department.into(),
+                    new.agent_point.into(),
                     to_text(now).into(),
                 ],
             )
-            .map_err(|e| unique_to_conflict(e, || format!("login '{login}' is taken")))?;
-        let row = rows
-            .first()
-            .ok_or_else(|| StoreError::Sql("INSERT ... RETURNING returned no row".into()))?;
-        Ok(user_from_row(&row)?)
+            .map_err(|e| {
+                unique_to_conflict(e, || format!("login '{login}' or its phone is taken"))
+            })?;
+        Ok(user_from_row(&rows.returned()?)?)
     }
 
+    /// By user name or by phone number: people log in with either.
     pub fn find_user_by_login(&self, login: &str) -> Result<Option<User>, Error> {
-        self.one_user("login = ?", login.trim().into())
+        let login = login.trim();
+        let rows = self.db.execute(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ? AND (login = ? OR phone = ?) \
+                 ORDER BY login = ? DESC LIMIT 1"
+            ),
+            &[
+                self.tenant.0.into(),
+                login.into(),
+                login.into(),
+                login.into(),
+            ],
+        )?;
+        Ok(rows.first().map(|r| user_from_row(&r)).transpose()?)
+    }
+
+    /// The tenant's people, by id, paged.
+    pub fn list_users(&self, after: Option<UserId>, limit: u32) -> Result<Vec<User>, Error> {
+        let rows = self.db.execute(
+            &format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?"
+            ),
+            &[
+                self.tenant.0.into(),
+                after.map_or(0, |a| a.0).into(),
+                limit.clamp(1, 200).into(),
+            ],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| user_from_row(&r))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Applies `changes`; a change of role or of the disabled flag revokes
+    /// the user's tokens (their claims no longer hold).
+    pub fn update_user(&self, id: UserId, changes: UserChanges) -> Result<User, Error> {
+        let current = self
+            .find_user(id)?
+            .ok_or_else(|| Error::NotFound("no such user".into()))?;
+        let role = changes.role.unwrap_or(current.role);
+        if role == Role::PlatformAdmin {
+            return Err(Problem::validation("role", "platform admins belong to no tenant").into());
+        }
+        let department = changes.department.unwrap_or(current.department);
+        let agent_point = changes.agent_point.unwrap_or(current.agent_point);
+        self.check_membership(role, department, agent_point)?;
+        let display_name = match changes.display_name {
+            Some(name) => {
+                non_blank("display_name", &name, 100)?;
+                name.trim().to_string()
+            }
+            None => current.display_name.clone(),
+        };
+        let phone = match changes.phone {
+            Some(Some(p)) => Some(parse_phone(&p)?),
+            Some(None) => None,
+            None => current.phone.clone(),
+        };
+        let disabled = changes.disabled.unwrap_or(current.disabled);
+        let revoke = role != current.role || disabled != current.disabled;
+        let rows = self
+            .db
+            .execute(
+                &format!(
+                    "UPDATE users SET display_name = ?, role = ?, phone = ?, department_id = ?, \
+                     agent_point_id = ?, disabled = ?, token_version = token_version + ? \
+                     WHERE tenant_id = ? AND id = ? RETURNING {USER_COLUMNS}"
+                ),
+                &[
+                    display_name.into(),
+                    role.as_str().into(),
+                    phone.into(),
+                    department.into(),
+                    agent_point.into(),
+                    disabled.into(),
+                    i64::from(revoke).into(),
+                    self.tenant.0.into(),
+                    id.0.into(),
+                ],
+            )
+            .map_err(|e| unique_to_conflict(e, || "that phone number is taken".into()))?;
+        Ok(user_from_row(&rows.returned()?)?)
+    }
+
+    /// Sets a new password hash and revokes every earlier token.
+    pub fn set_password(&self, id: UserId, password_hash: &str) -> Result<(), Error> {
+        self.db.execute(
+            "UPDATE users SET password_hash = ?, token_version = token_version + 1 \
+             WHERE tenant_id = ? AND id = ?",
+            &[password_hash.into(), self.tenant.0.into(), id.0.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Revokes every token of the user (logging out everywhere).
+    pub fn revoke_tokens(&self, id: UserId) -> Result<(), Error> {
+        self.db.execute(
+            "UPDATE users SET token_version = token_version + 1 WHERE tenant_id = ? AND id = ?",
+            &[self.tenant.0.into(), id.0.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Department staff belong to a department of this tenant, agents to an
+    /// agent point of it; nobody else to either.
+    fn check_membership(
+        &self,
+        role: Role,
+        department: Option<i64>,
+        agent_point: Option<i64>,
+    ) -> Result<(), Error> {
+        match (role, department) {
+            (Role::DepartmentStaff, None) => {
+                return Err(Problem::validation(
+                    "department_id",
+                    "department staff need a department",
+                )
+                .into());
+            }
+            (Role::DepartmentStaff, Some(d)) if !self.exists("departments", d)? => {
+                return Err(Problem::validation("department_id", "no such department").into());
+            }
+            (Role::DepartmentStaff, Some(_)) | (_, None) => {}
+            (_, Some(_)) => {
+                return Err(Problem::validation(
+                    "department_id",
+                    "only department staff belong to a department",
+                )
+                .into());
+            }
+        }
+        match (role, agent_point) {
+            (Role::Agent, None) => {
+                Err(Problem::validation("agent_point_id", "agents need an agent point").into())
+            }
+            (Role::Agent, Some(p)) if !self.exists("agent_points", p)? => {
+                Err(Problem::validation("agent_point_id", "no such agent point").into())
+            }
+            (Role::Agent, Some(_)) | (_, None) => Ok(()),
+            (_, Some(_)) => Err(Problem::validation(
+                "agent_point_id",
+                "only agents belong to an agent point",
+            )
+            .into()),
+        }
     }
 
     pub fn find_user(&self, id: UserId) -> Result<Option<User>, Error> {

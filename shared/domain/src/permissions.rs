@@ -1,0 +1,240 @@
+//! Who may do what: the permission matrix (role × permission), in one place.
+//!
+//! Every route of the API declares the permission it needs (see the `api`
+//! crate); the components' shared edge checks it against this table before
+//! any handler runs. `docs/permissions.md` is rendered from this table and a
+//! test keeps it current.
+
+use serde::Serialize;
+
+use crate::auth::Role;
+
+/// An action a caller may be allowed to take within a tenant (or, for the
+/// platform ones, on the deployment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Onboard, suspend, export and delete tenants.
+    ManageTenants,
+    /// Read one's own session; log out; change one's own password.
+    UseOwnAccount,
+    /// Read the grid, departments, agent points and the calendar.
+    ReadOrganisation,
+    /// Create, rename, move, retire, import grids; set their geometry.
+    ManageGrid,
+    /// Departments and their staff; agent points and their agents.
+    ManageOrganisation,
+    /// The service catalogue: categories of case and their deadlines.
+    ManageCategories,
+    /// People, roles, grid assignments.
+    ManagePeople,
+    /// The tenant's working calendar.
+    ManageCalendar,
+    /// Read the audit log.
+    ReadAudit,
+    /// Report a case with an account (grid workers on their rounds, agents).
+    ReportWithAccount,
+    /// See cases and their timelines.
+    ViewCases,
+    /// Move cases through the case flow.
+    ActOnCases,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 12] = [
+        Self::ManageTenants,
+        Self::UseOwnAccount,
+        Self::ReadOrganisation,
+        Self::ManageGrid,
+        Self::ManageOrganisation,
+        Self::ManageCategories,
+        Self::ManagePeople,
+        Self::ManageCalendar,
+        Self::ReadAudit,
+        Self::ReportWithAccount,
+        Self::ViewCases,
+        Self::ActOnCases,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ManageTenants => "manage_tenants",
+            Self::UseOwnAccount => "use_own_account",
+            Self::ReadOrganisation => "read_organisation",
+            Self::ManageGrid => "manage_grid",
+            Self::ManageOrganisation => "manage_organisation",
+            Self::ManageCategories => "manage_categories",
+            Self::ManagePeople => "manage_people",
+            Self::ManageCalendar => "manage_calendar",
+            Self::ReadAudit => "read_audit",
+            Self::ReportWithAccount => "report_with_account",
+            Self::ViewCases => "view_cases",
+            Self::ActOnCases => "act_on_cases",
+        }
+    }
+
+    /// What the permission covers, for the rendered matrix.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::ManageTenants => "onboard, suspend, export and delete tenants",
+            Self::UseOwnAccount => "own session, log out, change own password",
+            Self::ReadOrganisation => "read the grid, departments, agent points, calendar",
+            Self::ManageGrid => "create, rename, move, retire, import grids",
+            Self::ManageOrganisation => "departments, agent points",
+            Self::ManageCategories => "categories of case and their deadlines",
+            Self::ManagePeople => "people, roles, grid assignments",
+            Self::ManageCalendar => "the working calendar",
+            Self::ReadAudit => "read the audit log",
+            Self::ReportWithAccount => "report a case with an account",
+            Self::ViewCases => "see cases and their timelines",
+            Self::ActOnCases => "move cases through the case flow",
+        }
+    }
+}
+
+use Permission as P;
+use Role as R;
+
+/// The matrix: for each permission, the roles that hold it. Platform admins
+/// hold only platform permissions: they run the service, not a township.
+const MATRIX: &[(Permission, &[Role])] = &[
+    (P::ManageTenants, &[R::PlatformAdmin]),
+    (
+        P::UseOwnAccount,
+        &[
+            R::PlatformAdmin,
+            R::TenantAdmin,
+            R::CommandCentre,
+            R::DepartmentStaff,
+            R::GridWorker,
+            R::Agent,
+            R::Enterprise,
+        ],
+    ),
+    (
+        P::ReadOrganisation,
+        &[
+            R::TenantAdmin,
+            R::CommandCentre,
+            R::DepartmentStaff,
+            R::GridWorker,
+            R::Agent,
+        ],
+    ),
+    (P::ManageGrid, &[R::TenantAdmin]),
+    (P::ManageOrganisation, &[R::TenantAdmin]),
+    (P::ManageCategories, &[R::TenantAdmin]),
+    (P::ManagePeople, &[R::TenantAdmin]),
+    (P::ManageCalendar, &[R::TenantAdmin]),
+    (P::ReadAudit, &[R::TenantAdmin]),
+    (P::ReportWithAccount, &[R::GridWorker, R::Agent]),
+    (
+        P::ViewCases,
+        &[
+            R::TenantAdmin,
+            R::CommandCentre,
+            R::DepartmentStaff,
+            R::GridWorker,
+        ],
+    ),
+    (
+        P::ActOnCases,
+        &[R::TenantAdmin, R::CommandCentre, R::DepartmentStaff],
+    ),
+];
+
+/// Whether `role` holds `permission`.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    MATRIX
+        .iter()
+        .find(|(p, _)| *p == permission)
+        .is_some_and(|(_, roles)| roles.contains(&role))
+}
+
+/// The matrix as a Markdown table (rows: permissions; columns: roles).
+pub fn render_markdown() -> String {
+    let mut out = String::from(
+        "# Permissions\n\nRendered from `shared/domain/src/permissions.rs` \
+         (a test keeps this file current). Every route declares the permission it \
+         needs in `shared/api`; the edge checks it before the handler runs.\n\n",
+    );
+    out.push_str("| permission | covers |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {} |", role.as_str()));
+    }
+    out.push_str("\n| --- | --- |");
+    for _ in Role::ALL {
+        out.push_str(" :-: |");
+    }
+    out.push('\n');
+    for permission in Permission::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} |",
+            permission.as_str(),
+            permission.describe()
+        ));
+        for role in Role::ALL {
+            out.push_str(if allows(role, permission) {
+                " ✓ |"
+            } else {
+                " |"
+            });
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_permission_is_in_the_matrix_once() {
+        for permission in Permission::ALL {
+            let rows = MATRIX.iter().filter(|(p, _)| *p == permission).count();
+            assert_eq!(rows, 1, "{permission:?}");
+        }
+        assert_eq!(MATRIX.len(), Permission::ALL.len());
+    }
+
+    #[test]
+    fn platform_admins_hold_no_tenant_permission() {
+        for permission in Permission::ALL {
+            if !matches!(permission, P::ManageTenants | P::UseOwnAccount) {
+                assert!(!allows(R::PlatformAdmin, permission), "{permission:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn spot_checks() {
+        let check = |role, permission, expected| {
+            assert_eq!(
+                allows(role, permission),
+                expected,
+                "{role:?} {permission:?}"
+            );
+        };
+        check(R::TenantAdmin, P::ManageGrid, true);
+        check(R::GridWorker, P::ManageGrid, false);
+        check(R::GridWorker, P::ReportWithAccount, true);
+        check(R::Enterprise, P::ViewCases, false);
+        check(R::DepartmentStaff, P::ActOnCases, true);
+        check(R::TenantAdmin, P::ManageTenants, false);
+    }
+
+    #[test]
+    fn the_rendered_matrix_in_docs_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/permissions.md");
+        let rendered = render_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &rendered).expect("write docs/permissions.md");
+        }
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            on_disk == rendered,
+            "docs/permissions.md is stale: run `UPDATE_DOCS=1 cargo test -p domain permissions`"
+        );
+    }
+}

@@ -14,6 +14,7 @@ pub struct Client {
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -63,10 +64,12 @@ impl Client {
         };
         let status = response.status();
         let content_type = response.header("content-type").unwrap_or("").to_string();
+        let retry_after = response.header("retry-after").map(str::to_string);
         let body = response.into_string()?;
         Ok(Reply {
             status,
             content_type,
+            retry_after,
             body,
         })
     }
@@ -81,8 +84,19 @@ impl Client {
         token: Option<&str>,
         body: &Value,
     ) -> anyhow::Result<Reply> {
+        self.send_json("POST", path, token, body)
+    }
+
+    /// Any method with a JSON body.
+    pub fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> anyhow::Result<Reply> {
         let bytes = serde_json::to_vec(body)?;
-        self.send("POST", path, token, Some(("application/json", &bytes)))
+        self.send(method, path, token, Some(("application/json", &bytes)))
     }
 
     /// Waits until the app answers at all (any status), up to `timeout`.

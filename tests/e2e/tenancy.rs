@@ -1,0 +1,725 @@
+//! Tenants, the grid, people and access, over HTTP.
+
+use e2e::{JWT_SECRET, OPERATOR_KEY, TestApp};
+use serde_json::{Value, json};
+
+fn ok(reply: e2e::Reply, status: u16) -> Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    reply.json()
+}
+
+#[test]
+fn a_suspended_tenant_keeps_its_data_but_takes_no_logins_or_writes() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    let report = ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "垃圾" }),
+        ),
+        201,
+    );
+    let code = report["tracking_code"].as_str().unwrap().to_string();
+    let platform = app.platform_token();
+    let suspended = app
+        .client
+        .send_json(
+            "PUT",
+            "/api/platform/tenants/alpha/status",
+            Some(&platform),
+            &json!({ "status": "suspended" }),
+        )
+        .unwrap();
+    assert_eq!(ok(suspended, 200)["status"], "suspended");
+
+    let login = app
+        .client
+        .post_json(
+            "/api/t/alpha/auth/login",
+            None,
+            &json!({ "login": "admin", "password": "admin-password-1" }),
+        )
+        .unwrap();
+    assert_eq!(login.status, 403, "{}", login.body);
+    assert_eq!(
+        app.client
+            .get("/api/t/alpha/cases", Some(&admin))
+            .unwrap()
+            .status,
+        403
+    );
+    let write = app.post_report(
+        "alpha",
+        &json!({ "category": "garbage", "description": "again" }),
+    );
+    assert_eq!(write.status, 403);
+    let lookup = app
+        .client
+        .get(&format!("/api/t/alpha/status/{code}"), None)
+        .unwrap();
+    assert_eq!(lookup.status, 200, "residents can still look their case up");
+
+    app.client
+        .send_json(
+            "PUT",
+            "/api/platform/tenants/alpha/status",
+            Some(&platform),
+            &json!({ "status": "active" }),
+        )
+        .unwrap();
+    let admin = app.login("/api/t/alpha/auth/login", "admin", "admin-password-1");
+    let audit = ok(
+        app.client
+            .get("/api/t/alpha/admin/audit", Some(&admin))
+            .unwrap(),
+        200,
+    );
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["set_tenant_status", "set_tenant_status"],
+        "the tenant sees what was done to it"
+    );
+}
+
+#[test]
+fn a_tenant_is_exported_then_deleted_on_request() {
+    let app = TestApp::product();
+    app.tenant_with_admin("alpha");
+    app.tenant_with_admin("beta");
+    let platform = app.platform_token();
+    let early = app
+        .client
+        .send(
+            "DELETE",
+            "/api/platform/tenants/alpha",
+            Some(&platform),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        early.status, 409,
+        "an active tenant is not deleted: {}",
+        early.body
+    );
+    app.client
+        .send_json(
+            "PUT",
+            "/api/platform/tenants/alpha/status",
+            Some(&platform),
+            &json!({ "status": "suspended" }),
+        )
+        .unwrap();
+    let unexported = app
+        .client
+        .send(
+            "DELETE",
+            "/api/platform/tenants/alpha",
+            Some(&platform),
+            None,
+        )
+        .unwrap();
+    assert_eq!(unexported.status, 409, "export first: {}", unexported.body);
+
+    let export = ok(
+        app.client
+            .get("/api/platform/tenants/alpha/export", Some(&platform))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(export["format"], "gridgov-tenant-export");
+    assert_eq!(export["tables"]["users"][0]["login"], "admin");
+    assert!(
+        !export.to_string().contains("argon2"),
+        "no password hashes leave in an export"
+    );
+
+    ok(
+        app.client
+            .send(
+                "DELETE",
+                "/api/platform/tenants/alpha",
+                Some(&platform),
+                None,
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(
+        app.client
+            .get("/api/platform/tenants/alpha", Some(&platform))
+            .unwrap()
+            .status,
+        404
+    );
+    assert_eq!(
+        app.client
+            .get("/api/t/alpha/admin/categories", None)
+            .unwrap()
+            .status,
+        404
+    );
+    let beta = app.login("/api/t/beta/auth/login", "admin", "admin-password-1");
+    ok(
+        app.client.get("/api/t/beta/auth/me", Some(&beta)).unwrap(),
+        200,
+    );
+    let log = ok(
+        app.client
+            .get("/api/platform/audit", Some(&platform))
+            .unwrap(),
+        200,
+    );
+    let actions: Vec<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"export_tenant") && actions.contains(&"delete_tenant"),
+        "{actions:?}"
+    );
+}
+
+#[test]
+fn the_grid_is_built_changed_retired_and_read_as_a_tree() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    let node = |parent: Option<i64>, level: &str, code: &str| -> i64 {
+        let created = app
+            .client
+            .post_json(
+                "/api/t/alpha/admin/grid",
+                Some(&admin),
+                &json!({ "parent_id": parent, "level": level, "code": code, "name": code }),
+            )
+            .unwrap();
+        ok(created, 201)["id"].as_i64().unwrap()
+    };
+    let township = node(None, "township", "T");
+    let c1 = node(Some(township), "community", "C1");
+    let c2 = node(Some(township), "community", "C2");
+    let grid = node(Some(c1), "grid", "G1");
+    let skip = app
+        .client
+        .post_json(
+            "/api/t/alpha/admin/grid",
+            Some(&admin),
+            &json!({ "parent_id": township, "level": "grid", "code": "BAD", "name": "跳级" }),
+        )
+        .unwrap();
+    assert_eq!(
+        skip.status, 400,
+        "a grid under a township skips a level: {}",
+        skip.body
+    );
+
+    let square = json!({ "type": "Polygon", "coordinates": [[[120.0, 30.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.1], [120.0, 30.0]]] });
+    let micro = app
+        .client
+        .post_json(
+            "/api/t/alpha/admin/grid",
+            Some(&admin),
+            &json!({ "parent_id": grid, "level": "micro_grid", "code": "M1", "name": "一号楼", "households": 40, "geometry": square }),
+        )
+        .unwrap();
+    let micro = ok(micro, 201)["id"].as_i64().unwrap();
+    let found = ok(
+        app.client
+            .get(
+                "/api/t/alpha/admin/grid/locate?lat=30.05&lon=120.05",
+                Some(&admin),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(found["id"], micro);
+    assert_eq!(
+        app.client
+            .get(
+                "/api/t/alpha/admin/grid/locate?lat=31&lon=121",
+                Some(&admin)
+            )
+            .unwrap()
+            .status,
+        404
+    );
+
+    let moved = app
+        .client
+        .send_json(
+            "PATCH",
+            &format!("/api/t/alpha/admin/grid/{grid}"),
+            Some(&admin),
+            &json!({ "parent_id": c2, "name": "第一网格" }),
+        )
+        .unwrap();
+    let moved = ok(moved, 200);
+    assert_eq!(
+        (moved["parent_id"].as_i64(), moved["name"].as_str()),
+        (Some(c2), Some("第一网格"))
+    );
+
+    let tree = ok(
+        app.client
+            .get("/api/t/alpha/admin/grid", Some(&admin))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(tree["count"], 5);
+    assert_eq!(tree["nodes"][0]["code"], "T");
+    let sub = ok(
+        app.client
+            .get(&format!("/api/t/alpha/admin/grid?root={c2}"), Some(&admin))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(sub["count"], 3, "C2, G1 and M1");
+    assert_eq!(sub["nodes"][0]["children"][0]["children"][0]["code"], "M1");
+
+    // A case refers to the micro-grid: it can be retired, never deleted.
+    ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "x", "grid_node_id": micro }),
+        ),
+        201,
+    );
+    let deleted = app
+        .client
+        .send(
+            "DELETE",
+            &format!("/api/t/alpha/admin/grid/{micro}"),
+            Some(&admin),
+            None,
+        )
+        .unwrap();
+    assert_eq!(deleted.status, 409, "{}", deleted.body);
+    let parent_first = app
+        .client
+        .send(
+            "POST",
+            &format!("/api/t/alpha/admin/grid/{grid}/retirement"),
+            Some(&admin),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        parent_first.status, 409,
+        "children first: {}",
+        parent_first.body
+    );
+    let retired = ok(
+        app.client
+            .send(
+                "POST",
+                &format!("/api/t/alpha/admin/grid/{micro}/retirement"),
+                Some(&admin),
+                None,
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(retired["retired"], true);
+    ok(
+        app.client
+            .send(
+                "DELETE",
+                &format!("/api/t/alpha/admin/grid/{c1}"),
+                Some(&admin),
+                None,
+            )
+            .unwrap(),
+        200,
+    );
+}
+
+/// The seed zone as CSV, from the domain's generator.
+fn seed_zone_csv() -> String {
+    let mut csv = String::from("code,parent_code,level,name,households\n");
+    for row in domain::grid_import::seed_zone() {
+        csv.push_str(&format!(
+            "{},{},{},{},{}\n",
+            row.code.as_str(),
+            row.parent_code.as_ref().map(|c| c.as_str()).unwrap_or(""),
+            row.level.as_str(),
+            row.name,
+            row.households.map(|h| h.to_string()).unwrap_or_default()
+        ));
+    }
+    csv
+}
+
+#[test]
+fn a_whole_area_is_imported_at_once_or_not_at_all() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    let import = |content_type: &str, body: &[u8]| {
+        app.client
+            .send(
+                "POST",
+                "/api/t/alpha/admin/grid/import",
+                Some(&admin),
+                Some((content_type, body)),
+            )
+            .unwrap()
+    };
+    let bad = "code,parent_code,level,name\nT1,,township,甲\nC1,T1,community,乙\nC1,T1,community,重复\nG1,NOPE,grid,丙\nX1,T1,planet,丁\n";
+    let reply = import("text/csv", bad.as_bytes());
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    let problems = reply.json()["problems"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let at: Vec<(u64, &str)> = problems
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p["field"].as_str().unwrap()))
+        .collect();
+    assert!(at.contains(&(6, "level")), "{at:?}");
+    let gbk_bytes: &[u8] = b"code,parent_code,level,name\nT1,,township,\xd6\xd0\xce\xc4\n";
+    let gbk = import("text/csv", gbk_bytes);
+    assert_eq!(gbk.status, 400);
+    assert_eq!(
+        gbk.json()["problems"][0]["field"],
+        "encoding",
+        "{}",
+        gbk.body
+    );
+    let cycle = import(
+        "text/csv",
+        b"code,parent_code,level,name\nA,B,community,a\nB,A,community,b\n",
+    );
+    assert_eq!(cycle.status, 400);
+    let tree = ok(
+        app.client
+            .get("/api/t/alpha/admin/grid", Some(&admin))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(tree["count"], 0, "nothing half-written");
+
+    let created = ok(import("text/csv", seed_zone_csv().as_bytes()), 201);
+    assert_eq!(created["created"], 7825);
+    let tree = ok(
+        app.client
+            .get("/api/t/alpha/admin/grid", Some(&admin))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(tree["count"], 7825);
+    assert_eq!(
+        tree["nodes"].as_array().unwrap().len(),
+        8,
+        "eight townships"
+    );
+    let again = import("text/csv", seed_zone_csv().as_bytes());
+    assert_eq!(again.status, 400, "codes that exist are refused row by row");
+
+    let json_tree = json!({ "nodes": [{ "code": "Z", "name": "新区", "level": "township", "children": [
+        { "code": "Z-C", "name": "社区", "level": "community", "children": [] } ] }] });
+    let by_json = import("application/json", json_tree.to_string().as_bytes());
+    assert_eq!(ok(by_json, 201)["created"], 2);
+    assert_eq!(import("text/plain", b"x").status, 415);
+}
+
+#[test]
+fn people_roles_and_their_tokens() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    let department = ok(
+        app.client
+            .post_json(
+                "/api/t/alpha/admin/departments",
+                Some(&admin),
+                &json!({ "code": "police", "name": "派出所" }),
+            )
+            .unwrap(),
+        201,
+    );
+    let no_department = app
+        .client
+        .post_json(
+            "/api/t/alpha/admin/users",
+            Some(&admin),
+            &json!({ "login": "cop", "display_name": "民警", "role": "department_staff", "password": "password-1" }),
+        )
+        .unwrap();
+    assert_eq!(no_department.status, 400);
+    assert_eq!(no_department.json()["field"], "department_id");
+    let staff = ok(
+        app.client
+            .post_json(
+                "/api/t/alpha/admin/users",
+                Some(&admin),
+                &json!({ "login": "cop", "display_name": "民警", "role": "department_staff", "password": "password-1",
+                          "phone": "13900001111", "department_id": department["id"] }),
+            )
+            .unwrap(),
+        201,
+    );
+    assert!(staff.get("password_hash").is_none());
+
+    // Login by phone number; the staff member cannot manage the grid.
+    let token = app.login("/api/t/alpha/auth/login", "13900001111", "password-1");
+    let forbidden = app
+        .client
+        .post_json(
+            "/api/t/alpha/admin/departments",
+            Some(&token),
+            &json!({ "code": "x", "name": "x" }),
+        )
+        .unwrap();
+    assert_eq!(forbidden.status, 403);
+
+    // A password change revokes the old token and answers with a new one.
+    let changed = ok(
+        app.client
+            .send_json(
+                "PUT",
+                "/api/t/alpha/auth/password",
+                Some(&token),
+                &json!({ "current_password": "password-1", "new_password": "password-2" }),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(
+        app.client
+            .get("/api/t/alpha/auth/me", Some(&token))
+            .unwrap()
+            .status,
+        401
+    );
+    let fresh = changed["token"].as_str().unwrap().to_string();
+    ok(
+        app.client
+            .get("/api/t/alpha/auth/me", Some(&fresh))
+            .unwrap(),
+        200,
+    );
+
+    // A role change revokes tokens too; so does logout.
+    let id = staff["id"].as_i64().unwrap();
+    ok(
+        app.client
+            .send_json(
+                "PATCH",
+                &format!("/api/t/alpha/admin/users/{id}"),
+                Some(&admin),
+                &json!({ "role": "command_centre", "department_id": null }),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(
+        app.client
+            .get("/api/t/alpha/auth/me", Some(&fresh))
+            .unwrap()
+            .status,
+        401
+    );
+    let again = app.login("/api/t/alpha/auth/login", "cop", "password-2");
+    ok(
+        app.client
+            .post_json("/api/t/alpha/auth/logout", Some(&again), &json!({}))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(
+        app.client
+            .get("/api/t/alpha/auth/me", Some(&again))
+            .unwrap()
+            .status,
+        401
+    );
+
+    let audit = ok(
+        app.client
+            .get("/api/t/alpha/admin/audit", Some(&admin))
+            .unwrap(),
+        200,
+    );
+    let update = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "update" && e["target_type"] == "user")
+        .expect("the role change is audited")
+        .clone();
+    assert_eq!(update["before"]["role"], "department_staff");
+    assert_eq!(update["after"]["role"], "command_centre");
+    let _ = (JWT_SECRET, OPERATOR_KEY);
+}
+
+#[test]
+fn grid_workers_hold_grids_and_a_micro_grid_has_one_chief() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    let mut parent: Option<i64> = None;
+    for (level, code) in [
+        ("township", "T"),
+        ("community", "C"),
+        ("grid", "G"),
+        ("micro_grid", "M"),
+    ] {
+        let created = app
+            .client
+            .post_json(
+                "/api/t/alpha/admin/grid",
+                Some(&admin),
+                &json!({ "parent_id": parent, "level": level, "code": code, "name": code }),
+            )
+            .unwrap();
+        parent = ok(created, 201)["id"].as_i64();
+    }
+    let micro = parent.unwrap();
+    let worker = |login: &str| -> i64 {
+        let created = app
+            .client
+            .post_json(
+                "/api/t/alpha/admin/users",
+                Some(&admin),
+                &json!({ "login": login, "display_name": login, "role": "grid_worker", "password": "password-1" }),
+            )
+            .unwrap();
+        ok(created, 201)["id"].as_i64().unwrap()
+    };
+    let (w1, w2) = (worker("w1"), worker("w2"));
+    let assign = |user: i64, chief: bool| {
+        app.client
+            .send_json(
+                "PUT",
+                &format!("/api/t/alpha/admin/users/{user}/grids"),
+                Some(&admin),
+                &json!({ "grids": [{ "grid_node_id": micro, "chief": chief }] }),
+            )
+            .unwrap()
+    };
+    ok(assign(w1, true), 200);
+    assert_eq!(assign(w2, true).status, 409);
+    ok(assign(w2, false), 200);
+}
+
+#[test]
+fn categories_agent_points_and_the_calendar() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    let category = ok(
+        app.client
+            .post_json(
+                "/api/t/alpha/admin/categories",
+                Some(&admin),
+                &json!({ "code": "parking", "name_zh": "违章停车", "name_en": "Illegal parking",
+                         "response_hours": 2, "resolution_hours": 24,
+                         "extra_fields": [{ "key": "plate", "label_zh": "车牌", "label_en": "Plate", "kind": "text", "required": true }] }),
+            )
+            .unwrap(),
+        201,
+    );
+    let public = ok(
+        app.client
+            .get("/api/t/alpha/admin/categories", None)
+            .unwrap(),
+        200,
+    );
+    assert_eq!(public["items"][0]["extra_fields"][0]["key"], "plate");
+    let bad = app
+        .client
+        .send_json(
+            "PATCH",
+            &format!("/api/t/alpha/admin/categories/{}", category["id"]),
+            Some(&admin),
+            &json!({ "resolution_hours": 1 }),
+        )
+        .unwrap();
+    assert_eq!(bad.status, 400, "resolution before response: {}", bad.body);
+
+    ok(
+        app.client
+            .post_json(
+                "/api/t/alpha/admin/agent-points",
+                Some(&admin),
+                &json!({ "code": "v1", "name": "一村代办点", "level": "village" }),
+            )
+            .unwrap(),
+        201,
+    );
+    let points = ok(
+        app.client
+            .get("/api/t/alpha/admin/agent-points", Some(&admin))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(points["items"][0]["level"], "village");
+
+    let calendar = ok(
+        app.client
+            .get("/api/t/alpha/admin/calendar", Some(&admin))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(calendar["work_day_start"], "09:00");
+    assert!(
+        calendar["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["day"] == "2026-02-17" && d["kind"] == "holiday")
+    );
+    let twice = app
+        .client
+        .send_json("PUT", "/api/t/alpha/admin/calendar", Some(&admin), &json!({ "work_day_start": "08:30", "work_day_end": "17:00",
+            "days": [{ "day": "2027-01-01", "kind": "holiday", "name": "元旦" }, { "day": "2027-01-01", "kind": "holiday", "name": "元旦" }] }))
+        .unwrap();
+    assert_eq!(twice.status, 400);
+    let set = ok(
+        app.client
+            .send_json(
+                "PUT",
+                "/api/t/alpha/admin/calendar",
+                Some(&admin),
+                &json!({ "work_day_start": "08:30", "work_day_end": "17:00",
+                "days": [{ "day": "2027-01-01", "kind": "holiday", "name": "元旦" }] }),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(set["work_day_start"], "08:30");
+}
+
+#[test]
+fn repeated_failed_logins_are_slowed_down() {
+    let app = TestApp::product();
+    app.tenant_with_admin("alpha");
+    let attempt = |password: &str| {
+        app.client
+            .post_json(
+                "/api/t/alpha/auth/login",
+                None,
+                &json!({ "login": "admin", "password": password }),
+            )
+            .unwrap()
+    };
+    for _ in 0..domain::throttle::FREE_FAILURES {
+        assert_eq!(attempt("wrong-password").status, 401);
+    }
+    let slowed = attempt("admin-password-1");
+    assert_eq!(
+        slowed.status, 429,
+        "even the right password waits: {}",
+        slowed.body
+    );
+    let wait: i64 = slowed
+        .retry_after
+        .as_deref()
+        .unwrap_or("0")
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "Retry-After {wait}");
+}

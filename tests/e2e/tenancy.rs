@@ -340,22 +340,6 @@ fn the_grid_is_built_changed_retired_and_read_as_a_tree() {
     );
 }
 
-/// The seed zone as CSV, from the domain's generator.
-fn seed_zone_csv() -> String {
-    let mut csv = String::from("code,parent_code,level,name,households\n");
-    for row in domain::grid_import::seed_zone() {
-        csv.push_str(&format!(
-            "{},{},{},{},{}\n",
-            row.code.as_str(),
-            row.parent_code.as_ref().map(|c| c.as_str()).unwrap_or(""),
-            row.level.as_str(),
-            row.name,
-            row.households.map(|h| h.to_string()).unwrap_or_default()
-        ));
-    }
-    csv
-}
-
 #[test]
 fn a_whole_area_is_imported_at_once_or_not_at_all() {
     let app = TestApp::product();
@@ -404,7 +388,7 @@ fn a_whole_area_is_imported_at_once_or_not_at_all() {
     );
     assert_eq!(tree["count"], 0, "nothing half-written");
 
-    let created = ok(import("text/csv", seed_zone_csv().as_bytes()), 201);
+    let created = ok(import("text/csv", xtask::seed_zone_csv().as_bytes()), 201);
     assert_eq!(created["created"], 7825);
     let tree = ok(
         app.client
@@ -418,7 +402,7 @@ fn a_whole_area_is_imported_at_once_or_not_at_all() {
         8,
         "eight townships"
     );
-    let again = import("text/csv", seed_zone_csv().as_bytes());
+    let again = import("text/csv", xtask::seed_zone_csv().as_bytes());
     assert_eq!(again.status, 400, "codes that exist are refused row by row");
 
     let json_tree = json!({ "nodes": [{ "code": "Z", "name": "新区", "level": "township", "children": [

@@ -10,6 +10,23 @@ use crate::client::Client;
 pub const PLATFORM_ADMIN: (&str, &str) = ("platform", "platform-demo-2026");
 pub const DEMO_TENANT: &str = "demo";
 pub const DEMO_ADMIN: (&str, &str) = ("admin", "demo-admin-2026");
+/// Other demo people: (login, phone, role, password, display name).
+pub const DEMO_PEOPLE: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "zhihui",
+        "13800000001",
+        "command_centre",
+        "demo-centre-2026",
+        "指挥中心值班员",
+    ),
+    (
+        "wangwu",
+        "13800000002",
+        "grid_worker",
+        "demo-worker-2026",
+        "网格员王五",
+    ),
+];
 
 /// Applies migrations with the operator key, then makes sure the platform
 /// admin, the demo tenant, its grid and a few cases exist.

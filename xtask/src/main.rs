@@ -20,6 +20,11 @@ struct Cli {
 enum Task {
     /// Build every component (and the test fixtures) for wasm32-wasip2.
     Build,
+    /// Run a benchmark against the app on the host (see docs/benchmarks/).
+    Bench {
+        #[arg(value_enum)]
+        which: Benchmark,
+    },
     /// rustfmt and clippy (with warnings denied) over the host crates and,
     /// for wasm32-wasip2, the components.
     Lint,
@@ -35,6 +40,12 @@ enum Task {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum Benchmark {
+    /// Import the seed zone's grid (7,825 nodes) and read the whole tree.
+    Grid,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Runtime {
     Host,
     Spin,
@@ -44,8 +55,21 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Task::Build => build_all(),
         Task::Lint => build::lint(&xtask::workspace_root()),
+        Task::Bench { which } => bench(which),
         Task::Up { listen, runtime } => up(listen, runtime),
     }
+}
+
+fn bench(which: Benchmark) -> anyhow::Result<()> {
+    let root = xtask::workspace_root();
+    let (name, report) = match which {
+        Benchmark::Grid => ("grid", xtask::bench::grid(&root, &xtask::seed_zone_csv())?),
+    };
+    let dir = root.join("docs/benchmarks");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join(format!("{name}.md")), &report)?;
+    println!("{report}\nwritten to docs/benchmarks/{name}.md");
+    Ok(())
 }
 
 fn build_all() -> anyhow::Result<()> {
@@ -131,6 +155,8 @@ fn print_welcome(listen: SocketAddr) {
         "\n网格化社会治理平台 is serving on http://{listen}\n\
          \n  demo tenant:     {tenant}  (http://{listen}/api/t/{tenant}/...)\
          \n  tenant admin:    {admin_login} / {admin_password}\
+         \n  command centre:  zhihui / demo-centre-2026 (or 13800000001)\
+         \n  grid worker:     wangwu / demo-worker-2026 (or 13800000002)\
          \n  platform admin:  {platform_login} / {platform_password}\
          \n  operator key:    {operator}\
          \n  API document:    http://{listen}/api/openapi.json\n\

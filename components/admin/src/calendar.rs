@@ -28,17 +28,27 @@ pub struct CalendarBody {
     days: Vec<CalendarDay>,
 }
 
+impl CalendarBody {
+    pub fn parse(&self) -> Result<(WorkingHours, Vec<CalendarDay>), domain::Problem> {
+        domain::calendar::check_days(&self.days)?;
+        Ok((
+            WorkingHours::parse(&self.work_day_start, &self.work_day_end)?,
+            self.days.clone(),
+        ))
+    }
+}
+
 /// Replaces the calendar whole: hours and every listed day.
 pub fn set_calendar(ctx: &mut Ctx) -> HandlerResult {
     let body: CalendarBody = ctx.json_body()?;
-    let hours = WorkingHours::parse(&body.work_day_start, &body.work_day_end)?;
+    let (hours, days) = body.parse()?;
     let before = {
         let scope = ctx.scope()?;
         calendar_wire(scope.working_hours()?, &scope.calendar_days()?)
     };
-    let after = calendar_wire(hours, &body.days);
+    let after = calendar_wire(hours, &days);
     ctx.transaction(|ctx| {
-        ctx.scope()?.set_calendar(hours, &body.days)?;
+        ctx.scope()?.set_calendar(hours, &days)?;
         ctx.audit(
             "set_calendar",
             "calendar",

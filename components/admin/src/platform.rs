@@ -73,6 +73,8 @@ pub struct NewTenantBody {
     #[serde(default = "default_time_zone")]
     time_zone: String,
     admin: NewAccount,
+    /// The working calendar; China's official one when absent.
+    calendar: Option<crate::calendar::CalendarBody>,
 }
 
 fn default_time_zone() -> String {
@@ -88,6 +90,11 @@ pub fn create_tenant(ctx: &mut Ctx) -> HandlerResult {
     let kind = TenantKind::parse(&body.kind).map_err(|p| p.with_field("kind"))?;
     let hash =
         hash_new_password(&body.admin.password).map_err(|p| p.with_field("admin.password"))?;
+    let calendar = body
+        .calendar
+        .as_ref()
+        .map(|c| c.parse().map_err(|p| p.with_field("calendar")))
+        .transpose()?;
     let actor = ctx.caller()?.actor();
     let db = ctx.db()?;
     let tenant = store::in_transaction(db, |db| -> Result<_, store::Error> {
@@ -101,7 +108,11 @@ pub fn create_tenant(ctx: &mut Ctx) -> HandlerResult {
             },
             Utc::now(),
         )?;
-        let admin = store::TenantScope::new(db, &tenant).create_user(
+        let scope = store::TenantScope::new(db, &tenant);
+        if let Some((hours, days)) = &calendar {
+            scope.set_calendar(*hours, days)?;
+        }
+        let admin = scope.create_user(
             store::NewUser {
                 login: body.admin.login.clone(),
                 display_name: body.admin.display_name.clone(),

@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "offboarding",
         sql: include_str!("../migrations/0003_offboarding.sql"),
     },
+    Migration {
+        version: 4,
+        name: "intake",
+        sql: include_str!("../migrations/0004_intake.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

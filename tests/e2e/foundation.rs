@@ -342,21 +342,21 @@ fn bad_input_gets_a_problem_naming_the_field() {
         Some("category"),
     );
     check(
-        br#"{"category": "a", "description": "x", "latitude": 91, "longitude": 0}"#,
+        br#"{"category": "garbage", "description": "x", "latitude": 91, "longitude": 0}"#,
         400,
         Some("latitude"),
     );
     check(
-        br#"{"category": "a", "description": ""}"#,
+        br#"{"category": "garbage", "description": ""}"#,
         400,
         Some("description"),
     );
     check(
-        br#"{"category": "a", "description": "x", "surprise": 1}"#,
+        br#"{"category": "garbage", "description": "x", "surprise": 1}"#,
         400,
         Some("surprise"),
     );
-    let unknown_tenant = app.post_report("nobody", &json!({ "category": "a", "description": "x" }));
+    let unknown_tenant = app.post_report("nobody", &json!({ "category": "garbage", "description": "x" }));
     assert_eq!(unknown_tenant.status, 404);
     let big = vec![b' '; (1 << 20) + 1];
     check(&big, 413, None);

@@ -28,6 +28,7 @@ struct Ids {
     department: i64,
     category: i64,
     user: i64,
+    attachment: i64,
 }
 
 fn created(reply: Reply) -> Value {
@@ -76,9 +77,11 @@ fn populate(app: &TestApp, tenant: &str, mark: &str) -> Fixture {
         json!({ "login": "firm", "display_name": "企业用户", "role": "enterprise", "password": "password-1" }),
     );
     let enterprise = app.login(&format!("/api/t/{tenant}/auth/login"), "firm", "password-1");
+    let photo = created(app.upload(tenant, None, e2e::TINY_JPEG));
     let report = created(app.post_report(
         tenant,
-        &json!({ "category": "parking", "description": format!("{mark} 案件"), "grid_node_id": parent }),
+        &json!({ "category": "parking", "description": format!("{mark} 案件"), "grid_node_id": parent,
+                 "attachment_ids": [photo["id"]] }),
     ));
     Fixture {
         admin,
@@ -90,6 +93,7 @@ fn populate(app: &TestApp, tenant: &str, mark: &str) -> Fixture {
             department: department["id"].as_i64().unwrap(),
             category: category["id"].as_i64().unwrap(),
             user: user["id"].as_i64().unwrap(),
+            attachment: photo["id"].as_i64().unwrap(),
         },
     }
 }
@@ -104,6 +108,8 @@ fn path_for(route: &Route, ids: &Ids) -> String {
         ids.department
     } else if route.path.contains("/categories/") {
         ids.category
+    } else if route.path.contains("/attachments/") {
+        ids.attachment
     } else {
         ids.user
     };
@@ -111,14 +117,26 @@ fn path_for(route: &Route, ids: &Ids) -> String {
         .path
         .split('/')
         .map(|segment| match segment {
-            ":tenant" | ":code" if route.path.starts_with("/api/t/") => "alpha".to_string(),
-            ":code" if route.path.contains("/status/") => ids.tracking_code.clone(),
+            ":tenant" => "alpha".to_string(),
+            ":code" if route.path.starts_with("/api/t/") => ids.tracking_code.clone(),
             ":code" => "alpha".to_string(),
             ":id" => id.to_string(),
+            // Open311: the id (a tracking code) or service code with its format.
+            ":request" | ":token" => format!("{}.json", ids.tracking_code),
+            ":service" => "parking.json".to_string(),
             other => other.to_string(),
         })
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// Open311 routes name the tenant in `jurisdiction_id`, always `alpha` here.
+fn with_jurisdiction(route: &Route, path: String) -> String {
+    if route.path.starts_with("/open311/") {
+        format!("{path}?jurisdiction_id=alpha")
+    } else {
+        path
+    }
 }
 
 /// A body the handler accepts, so that what answers is the access check
@@ -130,6 +148,8 @@ fn body_for(route: &Route) -> Option<Value> {
     Some(match route.operation {
         "actOnCase" => json!({ "version": 1, "action": "accept" }),
         "setGridAssignments" => json!({ "grids": [] }),
+        "addReportInformation" => json!({ "text": "更多情况" }),
+        "setAttachmentVisibility" => json!({ "public": false }),
         _ => json!({}),
     })
 }
@@ -211,9 +231,12 @@ fn every_route_refuses_every_wrong_caller() {
     };
 
     for route in api::all() {
-        let own_path = path_for(route, &alpha.ids);
-        let their_ids = path_for(route, &beta.ids);
-        let has_id = route.path.contains(":id") || route.path.contains("/status/");
+        let own_path = with_jurisdiction(route, path_for(route, &alpha.ids));
+        let their_ids = with_jurisdiction(route, path_for(route, &beta.ids));
+        let has_id = route.path.contains(":id")
+            || (route.path.starts_with("/api/t/") && route.path.contains(":code"))
+            || route.path.contains(":request")
+            || route.path.contains(":token");
         match route.access {
             Access::Public => {
                 if has_id {
@@ -354,6 +377,7 @@ fn every_route_is_reached_through_spin_toml_and_every_trigger_serves_a_route() {
         department: 1,
         category: 1,
         user: 1,
+        attachment: 1,
     };
     let mut triggers_used = std::collections::BTreeSet::new();
     for route in api::all() {

@@ -1,10 +1,14 @@
 //! One test binary for all end-to-end tests (one build, one link).
 //! `host`: the Spin-compatible host's behaviours, on its probe fixture.
 //! `foundation`: the product's components on the host.
+//! `intake`: reports, files, retries, duplicates, the reporter's secret.
 //! `tenancy`: tenants, the grid, people and access.
 //! `isolation`: every route against every kind of wrong caller.
+//! `open311`: Open311 GeoReport v2 as a 311 client uses it.
 
 mod foundation;
 mod host;
+mod intake;
 mod isolation;
+mod open311;
 mod tenancy;

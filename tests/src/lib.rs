@@ -17,6 +17,13 @@ pub const JWT_SECRET: &str = "e2e-test-jwt-secret";
 pub const OPERATOR_KEY: &str = "e2e-operator-key";
 pub const PROBE_SECRET: &str = "probe-secret-value";
 
+/// The smallest file the intake takes for a photo: a JPEG header and a
+/// few bytes (intake reads a file's type from its first bytes).
+pub const TINY_JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
+    0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9,
+];
+
 /// Builds every component and fixture once per test binary.
 pub fn build_components() {
     static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
@@ -156,16 +163,30 @@ impl TestApp {
             .expect("create tenant")
     }
 
-    /// A tenant with its admin's token.
+    /// A tenant with its admin's token, and the categories the tests
+    /// report in (`garbage`, `street_light`).
     pub fn tenant_with_admin(&self, code: &str) -> String {
         let platform = self.platform_token();
         let created = self.create_tenant(&platform, code);
         assert_eq!(created.status, 201, "{}", created.body);
-        self.login(
+        let token = self.login(
             &format!("/api/t/{code}/auth/login"),
             "admin",
             "admin-password-1",
-        )
+        );
+        for (category, zh) in [("garbage", "垃圾清运"), ("street_light", "路灯故障")] {
+            let made = self
+                .client
+                .post_json(
+                    &format!("/api/t/{code}/admin/categories"),
+                    Some(&token),
+                    &json!({ "code": category, "name_zh": zh, "name_en": category,
+                             "response_hours": 4, "resolution_hours": 24 }),
+                )
+                .expect("create category");
+            assert_eq!(made.status, 201, "{}", made.body);
+        }
+        token
     }
 
     pub fn login(&self, path: &str, login: &str, password: &str) -> String {
@@ -178,6 +199,18 @@ impl TestApp {
             .as_str()
             .expect("token in login reply")
             .to_string()
+    }
+
+    /// Uploads a file before a report.
+    pub fn upload(&self, tenant: &str, token: Option<&str>, bytes: &[u8]) -> Reply {
+        self.client
+            .send(
+                "POST",
+                &format!("/api/t/{tenant}/attachments"),
+                token,
+                Some(("application/octet-stream", bytes)),
+            )
+            .expect("upload request")
     }
 
     /// A resident's report; returns the reply.

@@ -10,6 +10,8 @@ use crate::client::Client;
 pub const PLATFORM_ADMIN: (&str, &str) = ("platform", "platform-demo-2026");
 pub const DEMO_TENANT: &str = "demo";
 pub const DEMO_ADMIN: (&str, &str) = ("admin", "demo-admin-2026");
+/// The demo tenant's Open311 API key (a well-known key: demo data only).
+pub const DEMO_OPEN311_KEY: &str = "demo-key";
 /// Other demo people: (login, phone, role, password, display name).
 pub const DEMO_PEOPLE: &[(&str, &str, &str, &str, &str)] = &[
     (
@@ -75,7 +77,9 @@ pub fn seed(client: &Client, operator_key: &str) -> anyhow::Result<()> {
         DEMO_ADMIN,
     )?;
     seed_grid(client, &admin)?;
+    seed_categories(client, &admin)?;
     seed_cases(client, &admin)?;
+    seed_open311_key(client, &admin)?;
     Ok(())
 }
 
@@ -142,6 +146,36 @@ fn create_node(
     node["id"].as_i64().context("grid node without id")
 }
 
+/// The service catalogue the demo's reports (and Open311's services) use;
+/// 409 means a category is already there.
+fn seed_categories(client: &Client, admin: &str) -> anyhow::Result<()> {
+    let categories = [
+        ("road_damage", "道路破损", "Road damage", None),
+        ("street_light", "路灯故障", "Street light out", None),
+        (
+            "garbage",
+            "垃圾清运",
+            "Uncollected rubbish",
+            Some(json!([{ "key": "volume", "label_zh": "垃圾量", "label_en": "Volume",
+                          "kind": "choice", "choices": ["small", "large"] }])),
+        ),
+    ];
+    for (code, name_zh, name_en, extra_fields) in categories {
+        expect(
+            client.post_json(
+                &format!("/api/t/{DEMO_TENANT}/admin/categories"),
+                Some(admin),
+                &json!({ "code": code, "name_zh": name_zh, "name_en": name_en,
+                         "response_hours": 4, "resolution_hours": 72,
+                         "extra_fields": extra_fields.unwrap_or_else(|| json!([])) }),
+            )?,
+            &[201, 409],
+            "creating a demo category",
+        )?;
+    }
+    Ok(())
+}
+
 /// Three residents' reports, when the tenant has no cases yet.
 fn seed_cases(client: &Client, admin: &str) -> anyhow::Result<()> {
     let cases = expect(
@@ -183,6 +217,20 @@ fn seed_cases(client: &Client, admin: &str) -> anyhow::Result<()> {
             "reporting a demo case",
         )?;
     }
+    Ok(())
+}
+
+/// The Open311 API key `demo-key`; 409 means it is already issued.
+fn seed_open311_key(client: &Client, admin: &str) -> anyhow::Result<()> {
+    expect(
+        client.post_json(
+            &format!("/api/t/{DEMO_TENANT}/admin/api-keys"),
+            Some(admin),
+            &json!({ "name": "Open311 demo", "key": DEMO_OPEN311_KEY }),
+        )?,
+        &[201, 409],
+        "issuing the demo Open311 key",
+    )?;
     Ok(())
 }
 

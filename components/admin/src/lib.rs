@@ -2,6 +2,7 @@
 //! tenants' life cycle), logins, and a tenant's organisation: the grid,
 //! departments, agent points, categories, people, calendar and audit log.
 
+mod api_keys;
 mod audit;
 mod calendar;
 mod catalogue;
@@ -59,6 +60,9 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "getCalendar" => calendar::get_calendar,
         "setCalendar" => calendar::set_calendar,
         "auditLog" => audit::audit_log,
+        "listApiKeys" => api_keys::list_api_keys,
+        "issueApiKey" => api_keys::issue_api_key,
+        "revokeApiKey" => api_keys::revoke_api_key,
         _ => return None,
     })
 }

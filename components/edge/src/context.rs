@@ -113,12 +113,7 @@ impl Ctx {
                 "send the body as application/json, not {content_type}"
             )));
         }
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(json_problem)?;
-        deserializer
-            .end()
-            .map_err(|e| Problem::malformed_json(e.to_string()))?;
-        Ok(value)
+        parse_json(body)
     }
 
     /// The request's media type, lower-case, without parameters.
@@ -303,6 +298,17 @@ fn allow(user: &User, permission: Permission) -> Result<(), Problem> {
             permission.describe()
         )))
     }
+}
+
+/// Parses JSON bytes into `T`; malformed or mistyped JSON is a 400 naming
+/// the field at fault.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(json_problem)?;
+    deserializer
+        .end()
+        .map_err(|e| Problem::malformed_json(e.to_string()))?;
+    Ok(value)
 }
 
 /// serde_json's error, with the path of the field at fault when it has one.

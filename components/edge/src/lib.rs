@@ -7,6 +7,8 @@
 pub mod auth;
 pub mod context;
 pub mod db;
+pub mod idempotency;
+pub mod limits;
 pub mod respond;
 pub mod router;
 pub mod throttle;

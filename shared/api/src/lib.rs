@@ -7,6 +7,9 @@
 
 use domain::Permission;
 
+mod open311;
+pub use open311::OPEN311;
+
 /// One operation of the HTTP API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
@@ -309,16 +312,88 @@ pub const ADMIN: &[Route] = &[
         "auditLog",
         Tenant(P::ReadAudit),
     ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/api-keys",
+        "listApiKeys",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/admin/api-keys",
+        "issueApiKey",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "DELETE",
+        "/api/t/:tenant/admin/api-keys/:id",
+        "revokeApiKey",
+        Tenant(P::ManageOrganisation),
+    ),
 ];
 
 /// Intake.
-pub const REPORTING: &[Route] = &[route(
-    "reporting",
-    "POST",
-    "/api/t/:tenant/reports",
-    "submitReport",
-    PublicOrTenant(P::ReportWithAccount),
-)];
+pub const REPORTING: &[Route] = &[
+    route(
+        "reporting",
+        "POST",
+        "/api/t/:tenant/reports",
+        "submitReport",
+        PublicOrTenant(P::ReportWithAccount),
+    ),
+    route(
+        "reporting",
+        "POST",
+        "/api/t/:tenant/reports/:code/me-too",
+        "meToo",
+        Public,
+    ),
+    route(
+        "reporting",
+        "POST",
+        "/api/t/:tenant/reports/:code/information",
+        "addReportInformation",
+        Public,
+    ),
+    route(
+        "reporting",
+        "PATCH",
+        "/api/t/:tenant/reports/:code",
+        "editReport",
+        Public,
+    ),
+    route(
+        "reporting",
+        "DELETE",
+        "/api/t/:tenant/reports/:code/contact",
+        "eraseReporterContact",
+        Public,
+    ),
+    route(
+        "reporting",
+        "POST",
+        "/api/t/:tenant/attachments",
+        "uploadAttachment",
+        PublicOrTenant(P::ReportWithAccount),
+    ),
+    route(
+        "reporting",
+        "GET",
+        "/api/t/:tenant/attachments/:id",
+        "getAttachment",
+        PublicOrTenant(P::ViewCases),
+    ),
+    route(
+        "reporting",
+        "PATCH",
+        "/api/t/:tenant/attachments/:id",
+        "setAttachmentVisibility",
+        Tenant(P::ActOnCases),
+    ),
+];
 
 /// The case flow for staff.
 pub const ROUTING: &[Route] = &[
@@ -374,7 +449,7 @@ pub const WEB: &[Route] = &[route(
 
 /// All routes of the application.
 pub fn all() -> impl Iterator<Item = &'static Route> {
-    [ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, WEB]
+    [ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, WEB, OPEN311]
         .into_iter()
         .flatten()
 }

@@ -11,6 +11,7 @@ pub mod case;
 pub mod geo;
 pub mod grid;
 pub mod grid_import;
+pub mod intake;
 pub mod organisation;
 pub mod password;
 pub mod permissions;

@@ -25,6 +25,8 @@ pub enum ProblemKind {
     IllegalTransition,
     Gone,
     PayloadTooLarge,
+    /// 422: well-formed, but cannot be done as asked (an idempotency key reused with another body).
+    UnprocessableContent,
     UnsupportedMediaType,
     TooManyRequests,
     Internal,
@@ -33,7 +35,7 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     /// Every kind, for tests and documentation generators.
-    pub const ALL: [ProblemKind; 14] = [
+    pub const ALL: [ProblemKind; 15] = [
         Self::Validation,
         Self::MalformedJson,
         Self::Unauthorized,
@@ -44,6 +46,7 @@ impl ProblemKind {
         Self::IllegalTransition,
         Self::Gone,
         Self::PayloadTooLarge,
+        Self::UnprocessableContent,
         Self::UnsupportedMediaType,
         Self::TooManyRequests,
         Self::Internal,
@@ -61,6 +64,7 @@ impl ProblemKind {
             Self::Conflict | Self::IllegalTransition => 409,
             Self::Gone => 410,
             Self::PayloadTooLarge => 413,
+            Self::UnprocessableContent => 422,
             Self::UnsupportedMediaType => 415,
             Self::TooManyRequests => 429,
             Self::Internal => 500,
@@ -81,6 +85,7 @@ impl ProblemKind {
             Self::IllegalTransition => "illegal-transition",
             Self::Gone => "gone",
             Self::PayloadTooLarge => "payload-too-large",
+            Self::UnprocessableContent => "unprocessable-content",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::TooManyRequests => "too-many-requests",
             Self::Internal => "internal",
@@ -101,6 +106,7 @@ impl ProblemKind {
             Self::IllegalTransition => "Action not allowed in the current state",
             Self::Gone => "Gone",
             Self::PayloadTooLarge => "Payload too large",
+            Self::UnprocessableContent => "Unprocessable content",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::TooManyRequests => "Too many requests",
             Self::Internal => "Internal error",

@@ -47,3 +47,16 @@ CREATE TABLE api_keys (
     revoked_at  TEXT,
     UNIQUE (tenant_id, key_hash)
 );
+
+-- Idempotency keys: the first answer to a request, replayed for its
+-- retries. Written in the same transaction as what the request created, so
+-- two concurrent retries cannot both create.
+CREATE TABLE idempotency_keys (
+    tenant_id    INTEGER NOT NULL REFERENCES tenants(id),
+    key          TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    status       INTEGER NOT NULL,
+    response     TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, key)
+);

@@ -32,9 +32,9 @@ pub use platform::{
     find_tenant, list_tenants,
 };
 pub use scoped::{
-    AgentPoint, AuditEntry, AuditRecord, Case, CaseEvent, Category, CategoryChanges, Department,
-    ImportReport, NewAgentPoint, NewCase, NewCategory, NewGridNode, NewUser, TenantScope, User,
-    UserChanges,
+    AgentPoint, ApiKey, Attachment, AuditEntry, AuditRecord, Case, CaseEvent, Category,
+    CategoryChanges, Contact, Department, ImportReport, NewAgentPoint, NewAttachment, NewCase,
+    NewCategory, NewGridNode, NewUser, Purpose, StoredResponse, TenantScope, User, UserChanges,
 };
 pub use tenant_data::{delete_tenant, export_tenant};
 

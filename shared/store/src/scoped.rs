@@ -11,6 +11,8 @@ pub mod calendar;
 pub mod cases;
 pub mod catalogue;
 pub mod grid;
+pub mod intake;
+pub mod open311;
 pub mod organisation;
 pub mod users;
 
@@ -19,9 +21,13 @@ use domain::{Tenant, TenantCode, TenantId};
 use std::fmt;
 
 pub use audit::{AuditEntry, AuditRecord};
-pub use cases::{Case, CaseEvent, MAX_PAGE, NewCase, REPORT_ACTION};
+pub use cases::{Case, CaseEvent, Contact, MAX_PAGE, NewCase, REPORT_ACTION};
 pub use catalogue::{Category, CategoryChanges, NewCategory};
 pub use grid::{ImportReport, NewGridNode};
+pub use intake::{Attachment, NewAttachment, Purpose, StoredResponse};
+pub use open311::{
+    ApiKey, ApiKeyCheck, CaseUpdate, NewOpen311Case, Open311Case, Open311Filter, hash_api_key,
+};
 pub use organisation::{AgentPoint, Department, NewAgentPoint};
 pub use users::{NewUser, User, UserChanges, parse_phone};
 

@@ -58,13 +58,14 @@ fn node(parent: Option<GridNodeId>, level: GridLevel, code: &str) -> NewGridNode
 
 fn new_case(code: &TrackingCode, grid: Option<GridNodeId>) -> NewCase {
     NewCase {
-        tracking_code: code.clone(),
-        category: "environment".into(),
-        description: "垃圾堆放".into(),
         grid_node: grid,
         location: Some(Location::new(30.0, 120.0).expect("location")),
-        source: CaseSource::Resident,
-        reporter: None,
+        ..NewCase::basic(
+            code.clone(),
+            "environment",
+            "垃圾堆放",
+            CaseSource::Resident,
+        )
     }
 }
 

@@ -10,6 +10,7 @@ use crate::error::{Error, unique_to_conflict};
 use crate::time::{get_time, to_text};
 use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
+use domain::intake::Priority;
 use domain::{
     CaseAction, CaseId, CaseSource, CaseState, GridNodeId, Location, Problem, TrackingCode, UserId,
 };
@@ -33,8 +34,28 @@ pub struct Case {
     pub version: i64,
     pub source: CaseSource,
     pub reporter: Option<UserId>,
+    pub priority: Priority,
+    /// The category's extra fields, as reported (a JSON object).
+    pub extra: serde_json::Value,
+    pub address: Option<String>,
+    /// Private: never in public or Open311 output; the reporter may erase it.
+    pub contact: Contact,
+    /// SHA-256 of the resident's secret (see `domain::intake::reporter_secret`).
+    pub reporter_secret_hash: Option<String>,
+    pub editable_until: Option<DateTime<Utc>>,
+    /// Other residents who reported the same ("me too").
+    pub me_too_count: i64,
+    pub fixed_on_the_spot: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A reporter's contact details: private to staff.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +68,39 @@ pub struct NewCase {
     pub location: Option<Location>,
     pub source: CaseSource,
     pub reporter: Option<UserId>,
+    pub priority: Priority,
+    /// A JSON object, already checked against the category's extra fields.
+    pub extra: serde_json::Value,
+    pub address: Option<String>,
+    pub contact: Contact,
+    pub reporter_secret_hash: Option<String>,
+    pub editable_until: Option<DateTime<Utc>>,
+}
+
+impl NewCase {
+    /// A case with only the essentials; the rest empty or default.
+    pub fn basic(
+        tracking_code: TrackingCode,
+        category: impl Into<String>,
+        description: impl Into<String>,
+        source: CaseSource,
+    ) -> NewCase {
+        NewCase {
+            tracking_code,
+            category: category.into(),
+            description: description.into(),
+            grid_node: None,
+            location: None,
+            source,
+            reporter: None,
+            priority: Priority::Normal,
+            extra: serde_json::json!({}),
+            address: None,
+            contact: Contact::default(),
+            reporter_secret_hash: None,
+            editable_until: None,
+        }
+    }
 }
 
 /// One step of a case's history.
@@ -68,7 +122,9 @@ pub struct CaseEvent {
 }
 
 const CASE_COLUMNS: &str = "id, tracking_code, category, description, grid_node_id, latitude, \
-     longitude, state, version, source, reporter_user_id, created_at, updated_at";
+     longitude, state, version, source, reporter_user_id, priority, extra, address, \
+     reporter_name, reporter_phone, reporter_email, reporter_secret_hash, editable_until, \
+     me_too_count, fixed_on_the_spot, created_at, updated_at";
 
 const EVENT_COLUMNS: &str = "id, case_id, at, actor, action, from_state, to_state, note, public";
 
@@ -97,6 +153,24 @@ fn case_from_row(row: &Row<'_>) -> Result<Case, StoreError> {
         version: row.get_i64("version")?,
         source: decoded("source", CaseSource::parse(row.get_str("source")?))?,
         reporter: row.get_opt_i64("reporter_user_id")?.map(UserId),
+        priority: decoded("priority", Priority::parse(row.get_str("priority")?))?,
+        extra: serde_json::from_str(row.get_str("extra")?).map_err(|_| StoreError::Decode {
+            column: "extra".into(),
+            expected: "a JSON object",
+        })?,
+        address: row.get_opt_string("address")?,
+        contact: Contact {
+            name: row.get_opt_string("reporter_name")?,
+            phone: row.get_opt_string("reporter_phone")?,
+            email: row.get_opt_string("reporter_email")?,
+        },
+        reporter_secret_hash: row.get_opt_string("reporter_secret_hash")?,
+        editable_until: row
+            .get_opt_str("editable_until")?
+            .map(|_| get_time(row, "editable_until"))
+            .transpose()?,
+        me_too_count: row.get_i64("me_too_count")?,
+        fixed_on_the_spot: row.get_bool("fixed_on_the_spot")?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
@@ -158,8 +232,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     &format!(
                         "INSERT INTO cases (tenant_id, tracking_code, category, description, \
                          grid_node_id, latitude, longitude, state, version, source, \
-                         reporter_user_id, created_at, updated_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING {CASE_COLUMNS}"
+                         reporter_user_id, priority, extra, address, reporter_name, \
+                         reporter_phone, reporter_email, reporter_secret_hash, editable_until, \
+                         created_at, updated_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                         RETURNING {CASE_COLUMNS}"
                     ),
                     &[
                         self.tenant.0.into(),
@@ -172,6 +249,14 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                         CaseState::Reported.as_str().into(),
                         new.source.as_str().into(),
                         new.reporter.map(|u| u.0).into(),
+                        new.priority.as_str().into(),
+                        new.extra.to_string().into(),
+                        new.address.clone().into(),
+                        new.contact.name.clone().into(),
+                        new.contact.phone.clone().into(),
+                        new.contact.email.clone().into(),
+                        new.reporter_secret_hash.clone().into(),
+                        new.editable_until.map(to_text).into(),
                         at.clone().into(),
                         at.clone().into(),
                     ],
@@ -308,6 +393,52 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// Cases matching `condition` (SQL after `WHERE tenant_id = ? AND`);
+    /// `params` start with the tenant id. For this crate's own queries.
+    pub(crate) fn cases_where(
+        &self,
+        condition: &str,
+        params: &[crate::Value],
+    ) -> Result<Vec<Case>, Error> {
+        let rows = self.db.execute(
+            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE tenant_id = ? AND {condition}"),
+            params,
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| case_from_row(&r))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Adds a note to a case's history without changing its state (a
+    /// reporter's extra information, a comment from an Open311 system).
+    /// `action` names the kind of note; `public` notes show on the status page.
+    pub fn add_note(
+        &self,
+        case_id: CaseId,
+        actor: &str,
+        action: &str,
+        note: &str,
+        public: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        non_blank("note", note, 4000)?;
+        let case = self
+            .case_by_id(case_id)?
+            .ok_or_else(|| Error::NotFound("no such case".into()))?;
+        self.append_event(
+            case_id,
+            &to_text(now),
+            actor,
+            action,
+            Some(case.state),
+            case.state,
+            Some(note.trim()),
+            public,
+        )?;
+        Ok(())
+    }
+
     fn append_event(
         &self,
         case_id: CaseId,

@@ -195,13 +195,13 @@ fn retire_and_delete_rules() {
     let case = scope
         .insert_case(
             NewCase {
-                tracking_code: TrackingCode::from_random([7; 8]),
-                category: "environment".into(),
-                description: "垃圾".into(),
                 grid_node: Some(tr.m1.id),
-                location: None,
-                source: CaseSource::Resident,
-                reporter: None,
+                ..NewCase::basic(
+                    TrackingCode::from_random([7; 8]),
+                    "environment",
+                    "垃圾",
+                    CaseSource::Resident,
+                )
             },
             Utc.with_ymd_and_hms(2025, 3, 1, 9, 0, 0)
                 .single()

@@ -1,0 +1,136 @@
+//! Attachments: photos, videos and voice notes, uploaded before a report
+//! (and referred to by id) or with it (multipart). Their type is decided by
+//! their bytes; staff see every one, the public only those on a case that
+//! no one has hidden.
+
+use chrono::Utc;
+use domain::intake::{recognise, sha256_hex};
+use domain::{Permission, Problem};
+use edge::{Ctx, HandlerResult, json};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use spin_sdk::http::Response;
+use store::{Attachment, NewAttachment};
+
+use crate::files;
+
+pub fn wire(a: &Attachment) -> Value {
+    json!({
+        "id": a.id,
+        "kind": a.kind.as_str(),
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "purpose": a.purpose.as_str(),
+        "public": a.public,
+    })
+}
+
+/// Who is uploading, for the record.
+pub fn uploader(ctx: &Ctx) -> String {
+    match ctx.optional_caller() {
+        Some(caller) => caller.actor(),
+        None => format!("resident@{}", edge::limits::client_address(ctx.request())),
+    }
+}
+
+/// Checks, stores and records one file; not yet on any case.
+pub fn store_file(ctx: &mut Ctx, bytes: &[u8]) -> Result<Attachment, Problem> {
+    let recognised = recognise(bytes)?;
+    let sha256 = sha256_hex(bytes);
+    let tenant = ctx.tenant()?;
+    files::put(tenant.id.0, &sha256, bytes)?;
+    let uploaded_by = uploader(ctx);
+    let attachment = ctx.scope()?.record_attachment(
+        NewAttachment {
+            sha256,
+            content_type: recognised.content_type.to_string(),
+            kind: recognised.kind,
+            size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            uploaded_by,
+        },
+        Utc::now(),
+    )?;
+    Ok(attachment)
+}
+
+/// `POST …/attachments`: the raw file as the body.
+pub fn upload(ctx: &mut Ctx) -> HandlerResult {
+    if ctx.optional_caller().is_none() {
+        let tenant = ctx.tenant()?;
+        edge::limits::check(ctx.request(), tenant.code.as_str(), "upload")?;
+    }
+    let body = ctx.request().body().to_vec();
+    let attachment = store_file(ctx, &body)?;
+    Ok(json(201, &wire(&attachment)))
+}
+
+/// `GET …/attachments/:id`: the file, to staff; to anyone when it is on a
+/// case and public. Files never change under an id, so caches keep them.
+pub fn download(ctx: &mut Ctx) -> HandlerResult {
+    let id = ctx.id_param("id", "attachment")?;
+    let attachment = ctx
+        .scope()?
+        .attachment(id)?
+        .ok_or_else(|| Problem::not_found("no such attachment"))?;
+    let staff = ctx
+        .optional_caller()
+        .is_some_and(|c| domain::permissions::allows(c.user.role, Permission::ViewCases));
+    let public = attachment.public && attachment.case_id.is_some();
+    if !staff && !public {
+        // The same answer as for an unknown id: nothing is revealed.
+        return Err(Problem::not_found("no such attachment"));
+    }
+    let etag = format!("\"{}\"", attachment.sha256);
+    let cache = if public { "public" } else { "private" };
+    let cache_control = format!("{cache}, max-age=31536000, immutable");
+    if ctx
+        .request()
+        .header("if-none-match")
+        .and_then(|h| h.as_str())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag))
+    {
+        return Ok(Response::builder()
+            .status(304)
+            .header("etag", etag)
+            .header("cache-control", cache_control)
+            .build());
+    }
+    let tenant = ctx.tenant()?;
+    let bytes = files::get(tenant.id.0, &attachment.sha256)?
+        .ok_or_else(|| Problem::internal("the file of an attachment is missing"))?;
+    Ok(Response::builder()
+        .status(200)
+        .header("content-type", attachment.content_type.as_str())
+        .header("etag", etag)
+        .header("cache-control", cache_control)
+        .header("x-content-type-options", "nosniff")
+        .body(bytes)
+        .build())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisibilityBody {
+    public: bool,
+}
+
+/// `PATCH …/attachments/:id`: staff hide a file from public view (faces,
+/// plates are the uploader's duty, but anyone on staff can hide) or show it.
+pub fn set_visibility(ctx: &mut Ctx) -> HandlerResult {
+    let id = ctx.id_param("id", "attachment")?;
+    let body: VisibilityBody = ctx.json_body()?;
+    let updated = ctx.transaction(|ctx| {
+        let attachment = ctx.scope()?.set_attachment_public(id, body.public)?;
+        let after = wire(&attachment);
+        ctx.audit(
+            "set_visibility",
+            "attachment",
+            id,
+            None,
+            Some(after.clone()),
+        )?;
+        Ok(after)
+    })?;
+    Ok(json(200, &updated))
+}

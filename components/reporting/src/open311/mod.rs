@@ -1,0 +1,827 @@
+//! Open311 GeoReport v2 (<http://wiki.open311.org/GeoReport_v2>) for every tenant,
+//! with FixMyStreet's `servicerequestupdates` extension.
+//!
+//! `jurisdiction_id` names the tenant (its code); writes need an `api_key` the
+//! tenant's administrator issued. `service_request_id` is the case's public tracking
+//! code: unguessable, the same one residents see, and what `tokens/` resolves to.
+//! Every failure is the spec's error list with a fitting HTTP status, never a
+//! problem document. Nothing here reveals the reporter; coordinates are rounded to
+//! about 100 m (three decimals), like the public status page keeps them private.
+
+mod wire;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use domain::{
+    Code, ExtraField, ExtraFieldKind, Location, Tenant, TenantCode, TenantStatus, TrackingCode,
+};
+use edge::{Ctx, HandlerResult};
+use serde_json::{Map, Value, json};
+use store::scoped::open311::{
+    ApiKey, ApiKeyCheck, NewOpen311Case, OPEN311_MAX_RESULTS, Open311Case, Open311Filter,
+};
+use store::{Category, TenantScope};
+
+use wire::{Doc, Format, Open311Error, respond};
+
+type Answer = Result<Doc, Open311Error>;
+
+/// Where GeoReport v2 is specified; named in discovery.
+const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
+/// The date of this endpoint's last change of shape (discovery's `changeset`).
+const CHANGESET: &str = "2026-11-27T00:00:00+00:00";
+/// The default window of `GET requests` and `GET servicerequestupdates` (the spec's 90 days).
+const DEFAULT_DAYS: i64 = 90;
+
+// --- handlers, one per route -------------------------------------------------
+
+/// The handler of each operation of `api::OPEN311`.
+pub fn handler_for(operation: &str) -> Option<edge::router::Handler> {
+    Some(match operation {
+        "open311DiscoveryJson" => discovery_json,
+        "open311DiscoveryXml" => discovery_xml,
+        "open311ServicesJson" => services_json,
+        "open311ServicesXml" => services_xml,
+        "open311ServiceDefinition" => service_definition,
+        "open311RequestsJson" => requests_json,
+        "open311RequestsXml" => requests_xml,
+        "open311PostRequestJson" => post_request_json,
+        "open311PostRequestXml" => post_request_xml,
+        "open311Request" => request,
+        "open311Token" => token,
+        "open311UpdatesJson" => updates_json,
+        "open311UpdatesXml" => updates_xml,
+        "open311PostUpdateJson" => post_update_json,
+        "open311PostUpdateXml" => post_update_xml,
+        _ => return None,
+    })
+}
+
+pub fn discovery_json(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Json, discovery))
+}
+pub fn discovery_xml(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Xml, discovery))
+}
+pub fn services_json(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Json, services))
+}
+pub fn services_xml(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Xml, services))
+}
+pub fn service_definition(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve_param(ctx, "service", definition))
+}
+pub fn requests_json(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Json, list_requests))
+}
+pub fn requests_xml(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Xml, list_requests))
+}
+pub fn post_request_json(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Json, post_request))
+}
+pub fn post_request_xml(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Xml, post_request))
+}
+pub fn request(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve_param(ctx, "request", one_request))
+}
+pub fn token(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve_param(ctx, "token", resolve_token))
+}
+pub fn updates_json(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Json, list_updates))
+}
+pub fn updates_xml(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Xml, list_updates))
+}
+pub fn post_update_json(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Json, post_update))
+}
+pub fn post_update_xml(ctx: &mut Ctx) -> HandlerResult {
+    Ok(serve(ctx, Format::Xml, post_update))
+}
+
+fn serve(
+    ctx: &mut Ctx,
+    format: Format,
+    f: impl FnOnce(&mut Ctx, &Params) -> Answer,
+) -> spin_sdk::http::Response {
+    let answer = Params::of(ctx).and_then(|params| f(ctx, &params));
+    respond(format, &answer.unwrap_or_else(|e| e.doc()))
+}
+
+/// For `…/:name` routes: `CODE.json` or `CODE.xml`; another ending is a 404.
+fn serve_param(
+    ctx: &mut Ctx,
+    name: &str,
+    f: impl FnOnce(&mut Ctx, &Params, &str) -> Answer,
+) -> spin_sdk::http::Response {
+    let segment = ctx.param(name).unwrap_or_default().to_string();
+    let Some((code, format)) = Format::split(&segment) else {
+        let error = Open311Error::not_found("ask for CODE.json or CODE.xml");
+        return respond(Format::Json, &error.doc());
+    };
+    let answer = Params::of(ctx).and_then(|params| f(ctx, &params, code));
+    respond(format, &answer.unwrap_or_else(|e| e.doc()))
+}
+
+// --- input ---------------------------------------------------------------------
+
+/// The request's parameters: a POST's form fields first, then the query string.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn of(ctx: &Ctx) -> Result<Params, Open311Error> {
+        let mut pairs = Vec::new();
+        if ctx.request().method().to_string() == "POST" {
+            let content_type = ctx.content_type();
+            let body = ctx.request().body();
+            if body.len() > edge::context::MAX_JSON_BYTES {
+                return Err(Open311Error::new_status(
+                    413,
+                    "the request body is too large",
+                ));
+            }
+            match content_type.as_str() {
+                "application/x-www-form-urlencoded" | "" => pairs.extend(
+                    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())),
+                ),
+                other => {
+                    return Err(Open311Error::bad_request(format!(
+                        "send the fields as application/x-www-form-urlencoded, not {other}"
+                    )));
+                }
+            }
+        }
+        pairs.extend(
+            form_urlencoded::parse(ctx.request().query().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned())),
+        );
+        Ok(Params(pairs))
+    }
+
+    /// A field, trimmed; blank counts as absent.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn required(&self, name: &str) -> Result<&str, Open311Error> {
+        self.get(name)
+            .ok_or_else(|| Open311Error::bad_request(format!("{name} is required")))
+    }
+
+    /// A comma-separated list (`service_code=a,b`), blanks dropped.
+    fn list(&self, name: &str) -> Option<Vec<&str>> {
+        self.get(name).map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+    }
+
+    /// `attribute[KEY]=value` pairs.
+    fn attributes(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().filter_map(|(k, v)| {
+            k.strip_prefix("attribute[")
+                .and_then(|rest| rest.strip_suffix(']'))
+                .map(|key| (key, v.trim()))
+        })
+    }
+
+    fn english(&self) -> bool {
+        self.get("locale")
+            .is_some_and(|l| l.to_ascii_lowercase().starts_with("en"))
+    }
+
+    fn date(&self, name: &str) -> Result<Option<DateTime<Utc>>, Open311Error> {
+        self.get(name)
+            .map(|v| {
+                parse_datetime(v).ok_or_else(|| {
+                    Open311Error::bad_request(format!(
+                        "{name} must be a W3C date-time such as 2026-01-31T08:00:00+08:00"
+                    ))
+                })
+            })
+            .transpose()
+    }
+}
+
+impl Open311Error {
+    fn new_status(status: u16, description: &str) -> Self {
+        Open311Error {
+            status,
+            description: description.to_string(),
+        }
+    }
+}
+
+/// W3C date-times (ISO 8601 / RFC 3339), leniently: a `+` that a client forgot to
+/// percent-encode arrives as a space; no offset means UTC; a bare date is its midnight.
+fn parse_datetime(input: &str) -> Option<DateTime<Utc>> {
+    let s = input.trim();
+    let repaired = match s.rfind(' ') {
+        Some(i) if i > 10 => format!("{}+{}", &s[..i], &s[i + 1..]),
+        _ => s.to_string(),
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(&repaired) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(&repaired, pattern) {
+            return Some(t.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
+/// W3C date-time as the spec's examples write it, in UTC.
+fn w3c(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// The tenant `jurisdiction_id` names. Unknown and malformed codes are the same 404.
+fn jurisdiction(ctx: &mut Ctx, params: &Params) -> Result<Tenant, Open311Error> {
+    let code = params.required("jurisdiction_id")?;
+    let unknown = || Open311Error::not_found(format!("jurisdiction_id '{code}' is not known here"));
+    let code = TenantCode::parse(code).map_err(|_| unknown())?;
+    store::find_tenant(ctx.db()?, &code)?.ok_or_else(unknown)
+}
+
+/// The key a write presents: missing, unknown and revoked keys are all 403.
+fn require_key<D: store::Database + ?Sized>(
+    scope: &TenantScope<'_, D>,
+    tenant: &Tenant,
+    params: &Params,
+) -> Result<ApiKey, Open311Error> {
+    let key = params
+        .get("api_key")
+        .ok_or_else(|| Open311Error::forbidden("api_key is required"))?;
+    let key = match scope.check_api_key(key)? {
+        ApiKeyCheck::Valid(key) => key,
+        ApiKeyCheck::Revoked => {
+            return Err(Open311Error::forbidden("this api_key has been revoked"));
+        }
+        ApiKeyCheck::Unknown => return Err(Open311Error::forbidden("api_key is not valid")),
+    };
+    if tenant.status == TenantStatus::Suspended {
+        return Err(Open311Error::forbidden(
+            "this jurisdiction is suspended and takes no new requests",
+        ));
+    }
+    Ok(key)
+}
+
+fn tracking_code(code: &str) -> Result<TrackingCode, Open311Error> {
+    TrackingCode::parse(code)
+        .map_err(|_| Open311Error::not_found(format!("no service request '{code}'")))
+}
+
+// --- discovery and services -----------------------------------------------------
+
+fn discovery(ctx: &mut Ctx, _params: &Params) -> Answer {
+    let url = ctx
+        .request()
+        .header("spin-full-url")
+        .and_then(|h| h.as_str())
+        .and_then(|full| {
+            full.find("/open311/v2/")
+                .map(|i| full[..i + 12].to_string())
+        })
+        .unwrap_or_else(|| "/open311/v2/".to_string());
+    Ok(Doc::ok(
+        "discovery",
+        json!({
+            "changeset": CHANGESET,
+            "contact": "Each jurisdiction (jurisdiction_id = the tenant's code) is run by its own administrator.",
+            "key_service": "API keys for POST are issued by the jurisdiction's administrator.",
+            "endpoints": [{
+                "specification": SPECIFICATION,
+                "url": url,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }],
+        }),
+    ))
+}
+
+fn services(ctx: &mut Ctx, params: &Params) -> Answer {
+    let tenant = jurisdiction(ctx, params)?;
+    let scope = TenantScope::new(ctx.db()?, &tenant);
+    let english = params.english();
+    let list: Vec<Value> = scope
+        .list_categories()?
+        .iter()
+        .filter(|c| !c.retired)
+        .map(|c| {
+            let (name, other) = names(c, english);
+            json!({
+                "service_code": c.code.as_str(),
+                "service_name": name,
+                "description": other,
+                "metadata": !c.extra_fields.is_empty(),
+                "type": "realtime",
+                "keywords": "",
+                "group": "",
+            })
+        })
+        .collect();
+    Ok(Doc::ok("services", Value::Array(list)))
+}
+
+/// The category's name and its name in the other language (Chinese first).
+fn names(c: &Category, english: bool) -> (&str, &str) {
+    if english {
+        (&c.name_en, &c.name_zh)
+    } else {
+        (&c.name_zh, &c.name_en)
+    }
+}
+
+fn active_category<D: store::Database + ?Sized>(
+    scope: &TenantScope<'_, D>,
+    code: &str,
+) -> Result<Option<Category>, Open311Error> {
+    let Ok(code) = Code::parse(code) else {
+        return Ok(None);
+    };
+    Ok(scope.category_by_code(&code)?.filter(|c| !c.retired))
+}
+
+fn definition(ctx: &mut Ctx, params: &Params, code: &str) -> Answer {
+    let tenant = jurisdiction(ctx, params)?;
+    let scope = TenantScope::new(ctx.db()?, &tenant);
+    let category = active_category(&scope, code)?
+        .ok_or_else(|| Open311Error::not_found(format!("no service '{code}'")))?;
+    let english = params.english();
+    let attributes: Vec<Value> = category
+        .extra_fields
+        .iter()
+        .enumerate()
+        .map(|(i, field)| attribute(i, field, english))
+        .collect();
+    Ok(Doc::ok(
+        "service_definition",
+        json!({ "service_code": category.code.as_str(), "attributes": attributes }),
+    ))
+}
+
+fn attribute(index: usize, field: &ExtraField, english: bool) -> Value {
+    let (datatype, description) = match field.kind {
+        ExtraFieldKind::Text => ("string", ""),
+        ExtraFieldKind::Number => ("number", "a number"),
+        ExtraFieldKind::Choice => ("singlevaluelist", "one of the values"),
+    };
+    let mut attribute = json!({
+        "variable": true,
+        "code": field.key,
+        "datatype": datatype,
+        "required": field.required,
+        "datatype_description": description,
+        "order": index + 1,
+        "description": if english { &field.label_en } else { &field.label_zh },
+    });
+    if field.kind == ExtraFieldKind::Choice {
+        attribute["values"] = field
+            .choices
+            .iter()
+            .map(|c| json!({ "key": c, "name": c }))
+            .collect();
+    }
+    attribute
+}
+
+// --- requests ---------------------------------------------------------------------
+
+fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
+    let tenant = jurisdiction(ctx, params)?;
+    let db = ctx.db()?;
+    let scope = TenantScope::new(db, &tenant);
+    require_key(&scope, &tenant, params)?;
+    let service_code = params.required("service_code")?;
+    let category = active_category(&scope, service_code)?.ok_or_else(|| {
+        Open311Error::bad_request(format!(
+            "service_code '{service_code}' is not a service here"
+        ))
+    })?;
+    let location = location(params)?;
+    let address = params.get("address_string").map(str::to_string);
+    if location.is_none() && address.is_none() {
+        return Err(Open311Error::bad_request(
+            "give a location: lat and long, or address_string",
+        ));
+    }
+    let extra = attributes(&category, params)?;
+    let description = params
+        .get("description")
+        .unwrap_or(&category.name_zh)
+        .to_string();
+    if description.chars().count() > 4000 {
+        return Err(Open311Error::bad_request(
+            "description must be at most 4000 characters",
+        ));
+    }
+    let name = [params.get("first_name"), params.get("last_name")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let contact = |field: &str| -> Result<Option<String>, Open311Error> {
+        match params.get(field) {
+            Some(v) if v.chars().count() > 200 => Err(Open311Error::bad_request(format!(
+                "{field} must be at most 200 characters"
+            ))),
+            v => Ok(v.map(str::to_string)),
+        }
+    };
+    let mut extra = extra;
+    if let Some(url) = params.get("media_url") {
+        if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2000 {
+            return Err(Open311Error::bad_request(
+                "media_url must be an http(s) URL",
+            ));
+        }
+        extra.insert(MEDIA_URL_KEY.into(), Value::String(url.to_string()));
+    }
+    let grid_node = match location {
+        Some(l) => scope.locate(l.latitude(), l.longitude())?.map(|n| n.id),
+        None => None,
+    };
+    let new_case = |tracking_code| -> Result<NewOpen311Case, Open311Error> {
+        Ok(NewOpen311Case {
+            tracking_code,
+            category: category.code.as_str().to_string(),
+            description: description.clone(),
+            grid_node,
+            location,
+            address: address.clone(),
+            extra: extra.clone(),
+            reporter_name: Some(name.clone()).filter(|n| !n.is_empty()),
+            reporter_phone: contact("phone")?,
+            reporter_email: contact("email")?,
+        })
+    };
+    // 50 random bits make a collision rare, not impossible: draw again.
+    let mut attempt = 0;
+    let case = loop {
+        let code = TrackingCode::from_random(edge::random_bytes::<8>()?);
+        match scope.insert_open311_case(new_case(code)?, Utc::now()) {
+            Err(store::Error::Conflict(_)) if attempt < 3 => attempt += 1,
+            other => break other?,
+        }
+    };
+    let code = case.tracking_code.as_str();
+    Ok(Doc::ok(
+        "service_requests",
+        json!([{
+            "service_request_id": code,
+            "service_notice": format!("已受理，查询码 {code} (received; your tracking code is {code})"),
+            "account_id": null,
+        }]),
+    ))
+}
+
+/// Where `open311.media_url` is kept in a case's `extra` object: a dot cannot appear in
+/// an extra field's key, so it cannot collide with one.
+const MEDIA_URL_KEY: &str = "open311.media_url";
+
+fn location(params: &Params) -> Result<Option<Location>, Open311Error> {
+    let number = |name: &str| -> Result<Option<f64>, Open311Error> {
+        params
+            .get(name)
+            .map(|v| {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| Open311Error::bad_request(format!("{name} must be a number")))
+            })
+            .transpose()
+    };
+    match (number("lat")?, number("long")?) {
+        (None, None) => Ok(None),
+        (Some(lat), Some(lon)) => Location::new(lat, lon)
+            .map(Some)
+            .map_err(|p| Open311Error::bad_request(format!("lat/long: {}", p.detail))),
+        (Some(_), None) => Err(Open311Error::bad_request("long is required with lat")),
+        (None, Some(_)) => Err(Open311Error::bad_request("lat is required with long")),
+    }
+}
+
+/// `attribute[KEY]` values checked against the category's extra fields: required ones
+/// present, numbers numeric, choices among the values; unknown keys refused.
+fn attributes(category: &Category, params: &Params) -> Result<Map<String, Value>, Open311Error> {
+    let mut extra = Map::new();
+    for (key, value) in params.attributes() {
+        let field = category
+            .extra_fields
+            .iter()
+            .find(|f| f.key == key)
+            .ok_or_else(|| {
+                Open311Error::bad_request(format!(
+                    "attribute[{key}] is not an attribute of service '{}'",
+                    category.code.as_str()
+                ))
+            })?;
+        if value.is_empty() {
+            continue;
+        }
+        let parsed = match field.kind {
+            ExtraFieldKind::Text if value.chars().count() <= 500 => Value::String(value.into()),
+            ExtraFieldKind::Text => {
+                return Err(Open311Error::bad_request(format!(
+                    "attribute[{key}] must be at most 500 characters"
+                )));
+            }
+            ExtraFieldKind::Number => value
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .ok_or_else(|| {
+                    Open311Error::bad_request(format!("attribute[{key}] must be a number"))
+                })?,
+            ExtraFieldKind::Choice if field.choices.iter().any(|c| c == value) => {
+                Value::String(value.into())
+            }
+            ExtraFieldKind::Choice => {
+                return Err(Open311Error::bad_request(format!(
+                    "attribute[{key}] must be one of: {}",
+                    field.choices.join(", ")
+                )));
+            }
+        };
+        extra.insert(key.to_string(), parsed);
+    }
+    if let Some(missing) = category
+        .extra_fields
+        .iter()
+        .find(|f| f.required && !extra.contains_key(&f.key))
+    {
+        return Err(Open311Error::bad_request(format!(
+            "attribute[{}] is required for service '{}'",
+            missing.key,
+            category.code.as_str()
+        )));
+    }
+    Ok(extra)
+}
+
+fn list_requests(ctx: &mut Ctx, params: &Params) -> Answer {
+    let tenant = jurisdiction(ctx, params)?;
+    let scope = TenantScope::new(ctx.db()?, &tenant);
+    let mut filter = Open311Filter {
+        limit: OPEN311_MAX_RESULTS,
+        ..Open311Filter::default()
+    };
+    if let Some(ids) = params.list("service_request_id") {
+        // The spec: with ids, every other filter is ignored.
+        filter.tracking_codes = ids
+            .iter()
+            .filter_map(|id| TrackingCode::parse(id).ok())
+            .collect();
+        if filter.tracking_codes.is_empty() {
+            return Ok(Doc::ok("service_requests", json!([])));
+        }
+    } else {
+        if let Some(codes) = params.list("service_code") {
+            filter.categories = codes.iter().map(|c| c.to_string()).collect();
+        }
+        if let Some(statuses) = params.list("status") {
+            for status in statuses {
+                let open = match status.to_ascii_lowercase().as_str() {
+                    "open" => true,
+                    "closed" => false,
+                    _ => {
+                        return Err(Open311Error::bad_request(format!(
+                            "status is open or closed, not '{status}'"
+                        )));
+                    }
+                };
+                filter.states.extend(
+                    domain::CaseState::ALL
+                        .into_iter()
+                        .filter(|s| s.is_open() == open),
+                );
+            }
+        }
+        let (start, end) = (params.date("start_date")?, params.date("end_date")?);
+        filter.start = match (start, end) {
+            (Some(start), _) => Some(start),
+            (None, Some(end)) => Some(end - Duration::days(DEFAULT_DAYS)),
+            (None, None) => Some(Utc::now() - Duration::days(DEFAULT_DAYS)),
+        };
+        filter.end = end;
+        if let (Some(start), Some(end)) = (filter.start, filter.end)
+            && start > end
+        {
+            return Err(Open311Error::bad_request(
+                "start_date must not be after end_date",
+            ));
+        }
+    }
+    let cases = scope.open311_cases(&filter)?;
+    let categories = scope.list_categories()?;
+    let list = cases
+        .iter()
+        .map(|c| request_doc(c, &tenant, &categories, params.english()))
+        .collect();
+    Ok(Doc::ok("service_requests", Value::Array(list)))
+}
+
+fn one_request(ctx: &mut Ctx, params: &Params, id: &str) -> Answer {
+    let tenant = jurisdiction(ctx, params)?;
+    let scope = TenantScope::new(ctx.db()?, &tenant);
+    let code = tracking_code(id)?;
+    let case = scope
+        .open311_case(&code)?
+        .ok_or_else(|| Open311Error::not_found(format!("no service request '{id}'")))?;
+    let categories = scope.list_categories()?;
+    Ok(Doc::ok(
+        "service_requests",
+        json!([request_doc(&case, &tenant, &categories, params.english())]),
+    ))
+}
+
+/// Requests are created at once, so a token is the request's id: the spec lets the
+/// POST answer carry `service_request_id` directly, and `tokens/ID` resolves to itself.
+fn resolve_token(ctx: &mut Ctx, params: &Params, token: &str) -> Answer {
+    let tenant = jurisdiction(ctx, params)?;
+    let scope = TenantScope::new(ctx.db()?, &tenant);
+    let code = tracking_code(token)?;
+    let case = scope
+        .open311_case(&code)?
+        .ok_or_else(|| Open311Error::not_found(format!("no token '{token}'")))?;
+    Ok(Doc::ok(
+        "service_requests",
+        json!([{ "service_request_id": case.tracking_code.as_str(), "token": token }]),
+    ))
+}
+
+/// One request as GeoReport v2 lists it. Never the reporter's name or contact; the
+/// location rounded to three decimals (about 100 m).
+fn request_doc(
+    case: &Open311Case,
+    tenant: &Tenant,
+    categories: &[Category],
+    english: bool,
+) -> Value {
+    let service_name = categories
+        .iter()
+        .find(|c| c.code.as_str() == case.category)
+        .map_or(case.category.as_str(), |c| names(c, english).0);
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    json!({
+        "service_request_id": case.tracking_code.as_str(),
+        "status": if case.state.is_open() { "open" } else { "closed" },
+        "status_notes": null,
+        "service_name": service_name,
+        "service_code": case.category,
+        "description": case.description,
+        "agency_responsible": tenant.name,
+        "service_notice": null,
+        "requested_datetime": w3c(case.created_at),
+        "updated_datetime": w3c(case.updated_at),
+        "expected_datetime": null,
+        "address": case.address,
+        "address_id": null,
+        "zipcode": null,
+        "lat": case.location.map(|l| round(l.latitude())),
+        "long": case.location.map(|l| round(l.longitude())),
+        "media_url": case.extra.get(MEDIA_URL_KEY).and_then(Value::as_str).unwrap_or(""),
+        "extended_attributes": {
+            "fixmystreet_status": fixmystreet_status(case.state),
+            "state": case.state.as_str(),
+            "state_label": case.state.label_zh(),
+        },
+    })
+}
+
+/// Our detailed state as one of FixMyStreet's extended statuses, for the consumers
+/// that show more than open/closed.
+fn fixmystreet_status(state: domain::CaseState) -> &'static str {
+    use domain::CaseState as S;
+    match state {
+        S::Reported => "open",
+        S::Accepted | S::AwaitingReporter => "investigating",
+        S::Registered | S::Dispatched | S::SignedFor => "action_scheduled",
+        // Resolved still awaits verification: not yet claimed fixed.
+        S::InProgress | S::Resolved => "in_progress",
+        S::Verified | S::Closed | S::Archived => "fixed",
+        S::Declined => "not_councils_responsibility",
+    }
+}
+
+// --- servicerequestupdates (FixMyStreet) -----------------------------------------
+
+fn list_updates(ctx: &mut Ctx, params: &Params) -> Answer {
+    let tenant = jurisdiction(ctx, params)?;
+    let scope = TenantScope::new(ctx.db()?, &tenant);
+    let end = params.date("end_date")?.unwrap_or_else(Utc::now);
+    let start = params
+        .date("start_date")?
+        .unwrap_or(end - Duration::days(DEFAULT_DAYS));
+    if start > end {
+        return Err(Open311Error::bad_request(
+            "start_date must not be after end_date",
+        ));
+    }
+    let updates = scope.case_updates_between(start, end, OPEN311_MAX_RESULTS)?;
+    let list = updates
+        .iter()
+        .map(|u| {
+            json!({
+                "update_id": u.event_id.to_string(),
+                "service_request_id": u.tracking_code.as_str(),
+                "status": fixmystreet_status(u.state),
+                "updated_datetime": w3c(u.at),
+                "description": u.note.clone().unwrap_or_default(),
+                "media_url": "",
+                "external_status_code": u.state.as_str(),
+            })
+        })
+        .collect();
+    Ok(Doc::ok("service_request_updates", Value::Array(list)))
+}
+
+/// A 311 system's update becomes a public note on the case; the case's state does
+/// not change (our state machine is driven by the staff who work the case).
+fn post_update(ctx: &mut Ctx, params: &Params) -> Answer {
+    let tenant = jurisdiction(ctx, params)?;
+    let db = ctx.db()?;
+    let scope = TenantScope::new(db, &tenant);
+    let key = require_key(&scope, &tenant, params)?;
+    let id = params.required("service_request_id")?;
+    let update_id = params.required("update_id")?;
+    let status = params.get("status");
+    if let Some(when) = params.get("updated_datetime")
+        && parse_datetime(when).is_none()
+    {
+        return Err(Open311Error::bad_request(
+            "updated_datetime must be a W3C date-time",
+        ));
+    }
+    let note = match (params.get("description"), status) {
+        (Some(text), _) => text.to_string(),
+        (None, Some(status)) => format!("status: {status}"),
+        (None, None) => {
+            return Err(Open311Error::bad_request(
+                "description (or status) is required",
+            ));
+        }
+    };
+    let code = tracking_code(id)?;
+    let actor: String = format!("open311:{}:{update_id}", key.id)
+        .chars()
+        .take(100)
+        .collect();
+    let event = match scope.add_open311_note(&code, &actor, &note, Utc::now()) {
+        Err(store::Error::NotFound(_)) => {
+            return Err(Open311Error::not_found(format!(
+                "no service request '{id}'"
+            )));
+        }
+        other => other?,
+    };
+    Ok(Doc::ok(
+        "service_request_updates",
+        json!([{ "update_id": event.to_string() }]),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: Option<&str>) {
+        assert_eq!(
+            parse_datetime(input).map(w3c).as_deref(),
+            expected,
+            "{input}"
+        );
+    }
+
+    #[test]
+    fn dates() {
+        check(
+            "2026-01-31T08:00:00+08:00",
+            Some("2026-01-31T00:00:00+00:00"),
+        );
+        check(
+            "2026-01-31T08:00:00 08:00",
+            Some("2026-01-31T00:00:00+00:00"),
+        );
+        check("2026-01-31T08:00:00Z", Some("2026-01-31T08:00:00+00:00"));
+        check("2026-01-31T08:00:00", Some("2026-01-31T08:00:00+00:00"));
+        check("2026-01-31", Some("2026-01-31T00:00:00+00:00"));
+        check("yesterday", None);
+    }
+}

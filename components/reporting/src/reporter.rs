@@ -1,0 +1,150 @@
+//! What a resident can do with their case's secret (sent as the
+//! `Reporter-Secret` header): add information, edit what they wrote within
+//! the edit window, and erase their name and contact. And what anyone can
+//! do with a tracking code: say "me too".
+
+use chrono::Utc;
+use domain::intake::sha256_hex;
+use domain::{Problem, TrackingCode};
+use edge::{Ctx, HandlerResult, json};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use store::{Case, Purpose};
+
+/// The case of the path's tracking code; unknown and malformed codes alike
+/// are 404, revealing nothing.
+fn case_of_path(ctx: &mut Ctx) -> Result<Case, Problem> {
+    let code = TrackingCode::parse(ctx.param("code")?).map_err(|_| no_such_case())?;
+    ctx.scope()?
+        .case_by_tracking_code(&code)?
+        .ok_or_else(no_such_case)
+}
+
+fn no_such_case() -> Problem {
+    Problem::not_found("no case has this tracking code")
+}
+
+/// The case, if the request carries its reporter's secret.
+fn reporters_case(ctx: &mut Ctx) -> Result<Case, Problem> {
+    let case = case_of_path(ctx)?;
+    let given = ctx
+        .request()
+        .header("reporter-secret")
+        .and_then(|h| h.as_str())
+        .map(|s| sha256_hex(s.trim().as_bytes()));
+    match (given, &case.reporter_secret_hash) {
+        (Some(given), Some(stored)) if constant_time_eq(&given, stored) => Ok(case),
+        (None, _) => Err(Problem::unauthorized(
+            "send the secret you got with your report as the Reporter-Secret header",
+        )),
+        _ => Err(Problem::forbidden(
+            "this secret does not belong to this case",
+        )),
+    }
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// "Me too": another resident has the same problem; counted on the case.
+pub fn me_too(ctx: &mut Ctx) -> HandlerResult {
+    let tenant = ctx.tenant()?;
+    edge::limits::check(ctx.request(), tenant.code.as_str(), "me-too")?;
+    let case = case_of_path(ctx)?;
+    if !case.state.is_open() {
+        return Err(Problem::conflict(
+            "this case is no longer open; report it anew",
+        ));
+    }
+    let count = ctx.scope()?.add_me_too(case.id)?;
+    Ok(json(
+        200,
+        &json!({ "tracking_code": case.tracking_code.as_str(), "me_too_count": count }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InformationBody {
+    text: String,
+    #[serde(default)]
+    attachment_ids: Vec<i64>,
+}
+
+/// More information from the reporter: a note on the case (for staff),
+/// with more files if they have them.
+pub fn add_information(ctx: &mut Ctx) -> HandlerResult {
+    let case = reporters_case(ctx)?;
+    let body: InformationBody = ctx.json_body()?;
+    ctx.transaction(|ctx| {
+        let scope = ctx.scope()?;
+        scope.add_note(
+            case.id,
+            "reporter",
+            "reporter_information",
+            &body.text,
+            false,
+            Utc::now(),
+        )?;
+        scope.attach(case.id, &body.attachment_ids, Purpose::Evidence)?;
+        Ok(())
+    })?;
+    Ok(json(
+        200,
+        &json!({ "tracking_code": case.tracking_code.as_str(), "added": true }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditBody {
+    description: Option<String>,
+    extra: Option<BTreeMap<String, Value>>,
+}
+
+/// The reporter corrects what they wrote, within the edit window and while
+/// nobody has acted on the case yet.
+pub fn edit_report(ctx: &mut Ctx) -> HandlerResult {
+    let case = reporters_case(ctx)?;
+    let body: EditBody = ctx.json_body()?;
+    if case.editable_until.is_none_or(|until| Utc::now() > until) || case.version > 1 {
+        return Err(Problem::conflict(
+            "this report can no longer be edited: add information instead",
+        ));
+    }
+    let extra = match body.extra {
+        Some(extra) => {
+            let code = domain::Code::parse(&case.category)?;
+            let category = ctx
+                .scope()?
+                .category_by_code(&code)?
+                .ok_or_else(|| Problem::conflict("the case's category no longer exists"))?;
+            domain::intake::check_extra(&category.extra_fields, &extra)?;
+            json!(extra)
+        }
+        None => case.extra.clone(),
+    };
+    let description = body.description.unwrap_or_else(|| case.description.clone());
+    ctx.scope()?
+        .edit_report(case.id, &description, &extra, Utc::now())?;
+    Ok(json(
+        200,
+        &json!({ "tracking_code": case.tracking_code.as_str(), "edited": true }),
+    ))
+}
+
+/// The reporter removes their name and contact from the case.
+pub fn erase_contact(ctx: &mut Ctx) -> HandlerResult {
+    let case = reporters_case(ctx)?;
+    ctx.scope()?.erase_contact(case.id)?;
+    Ok(json(
+        200,
+        &json!({ "tracking_code": case.tracking_code.as_str(), "erased": true }),
+    ))
+}

@@ -1,0 +1,344 @@
+//! The rules of intake: priorities, what files a report may carry (by what
+//! they are, not what they are called), the reporter's secret, the extra
+//! fields of a category, and when a new report is likely a duplicate.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::case::Location;
+use crate::organisation::{ExtraField, ExtraFieldKind};
+use crate::problem::Problem;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    #[default]
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Normal => "normal",
+            Self::High => "high",
+            Self::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Problem> {
+        match s {
+            "low" => Ok(Self::Low),
+            "normal" => Ok(Self::Normal),
+            "high" => Ok(Self::High),
+            "urgent" => Ok(Self::Urgent),
+            _ => Err(Problem::validation(
+                "priority",
+                "priority is low, normal, high or urgent",
+            )),
+        }
+    }
+}
+
+/// What an attachment is, decided from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentKind {
+    Photo,
+    Video,
+    Voice,
+}
+
+impl AttachmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Photo => "photo",
+            Self::Video => "video",
+            Self::Voice => "voice",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Problem> {
+        match s {
+            "photo" => Ok(Self::Photo),
+            "video" => Ok(Self::Video),
+            "voice" => Ok(Self::Voice),
+            _ => Err(Problem::validation("kind", "kind is photo, video or voice")),
+        }
+    }
+
+    /// The largest file of this kind: a phone photo, a short clip, a voice note.
+    pub fn max_bytes(self) -> usize {
+        match self {
+            Self::Photo => 10 << 20,
+            Self::Video => 30 << 20,
+            Self::Voice => 5 << 20,
+        }
+    }
+}
+
+/// All attachments of one case together may not exceed this.
+pub const MAX_CASE_ATTACHMENT_BYTES: usize = 60 << 20;
+/// Attachments one case may have.
+pub const MAX_CASE_ATTACHMENTS: usize = 9;
+
+/// A file whose type was recognised from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recognised {
+    pub kind: AttachmentKind,
+    pub content_type: &'static str,
+}
+
+/// Recognises a photo, video or voice recording by its magic bytes; what
+/// the client claims (name, content type) is not trusted. Anything else,
+/// an empty file or one over its kind's size limit is refused.
+pub fn recognise(bytes: &[u8]) -> Result<Recognised, Problem> {
+    if bytes.is_empty() {
+        return Err(Problem::validation("file", "the file is empty"));
+    }
+    // AMR, the voice-note format of most Chinese phones, starts with "#!AMR",
+    // which `infer` would take for a shell script's "#!".
+    let mime = if bytes.starts_with(b"#!AMR") {
+        "audio/amr"
+    } else {
+        infer::get(bytes).map(|t| t.mime_type()).unwrap_or("")
+    };
+    let (kind, content_type) = match mime {
+        "image/jpeg" => (AttachmentKind::Photo, "image/jpeg"),
+        "image/png" => (AttachmentKind::Photo, "image/png"),
+        "image/webp" => (AttachmentKind::Photo, "image/webp"),
+        "image/heif" => (AttachmentKind::Photo, "image/heif"),
+        "image/gif" => (AttachmentKind::Photo, "image/gif"),
+        "video/mp4" => (AttachmentKind::Video, "video/mp4"),
+        "video/quicktime" => (AttachmentKind::Video, "video/quicktime"),
+        "video/webm" => (AttachmentKind::Video, "video/webm"),
+        "video/3gpp" => (AttachmentKind::Video, "video/3gpp"),
+        "audio/amr" => (AttachmentKind::Voice, "audio/amr"),
+        "audio/mpeg" => (AttachmentKind::Voice, "audio/mpeg"),
+        "audio/m4a" | "audio/x-m4a" => (AttachmentKind::Voice, "audio/mp4"),
+        "audio/aac" => (AttachmentKind::Voice, "audio/aac"),
+        "audio/ogg" => (AttachmentKind::Voice, "audio/ogg"),
+        "audio/x-wav" | "audio/wav" => (AttachmentKind::Voice, "audio/wav"),
+        other => {
+            return Err(Problem::unsupported_media_type(if other.is_empty() {
+                "the file is not a photo, video or voice recording we recognise".to_string()
+            } else {
+                format!(
+                    "files of type {other} are not accepted: send a photo, video or voice recording"
+                )
+            })
+            .with_field("file"));
+        }
+    };
+    if bytes.len() > kind.max_bytes() {
+        return Err(Problem::payload_too_large(format!(
+            "a {} may be at most {} MB",
+            kind.as_str(),
+            kind.max_bytes() >> 20
+        ))
+        .with_field("file"));
+    }
+    Ok(Recognised { kind, content_type })
+}
+
+/// The SHA-256 of some bytes, as lower-case hex: the name of a stored file,
+/// and of a reporter's secret (only its digest is kept).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A reporter's secret, from 16 random bytes: shown once, as 32 hex digits.
+pub fn reporter_secret(random: [u8; 16]) -> String {
+    random.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How long a reporter may still change what they wrote.
+pub const EDIT_WINDOW: Duration = Duration::minutes(30);
+
+/// Checks a report's `extra` object against its category's fields: every
+/// required field present, numbers numeric, choices among the allowed
+/// values, and nothing the category does not know.
+pub fn check_extra(fields: &[ExtraField], extra: &BTreeMap<String, Value>) -> Result<(), Problem> {
+    for key in extra.keys() {
+        if !fields.iter().any(|f| &f.key == key) {
+            return Err(Problem::validation(
+                format!("extra.{key}"),
+                format!("this category has no field '{key}'"),
+            ));
+        }
+    }
+    for field in fields {
+        let at = format!("extra.{}", field.key);
+        let value = match extra.get(&field.key) {
+            None | Some(Value::Null) if field.required => {
+                return Err(Problem::validation(
+                    at,
+                    format!("'{}' ({}) is required", field.label_en, field.label_zh),
+                ));
+            }
+            None | Some(Value::Null) => continue,
+            Some(v) => v,
+        };
+        let ok = match field.kind {
+            ExtraFieldKind::Text => value.as_str().is_some_and(|s| s.chars().count() <= 500),
+            ExtraFieldKind::Number => {
+                value.is_number() || value.as_str().is_some_and(|s| s.parse::<f64>().is_ok())
+            }
+            ExtraFieldKind::Choice => value
+                .as_str()
+                .is_some_and(|s| field.choices.iter().any(|c| c == s)),
+        };
+        if !ok {
+            let expected = match field.kind {
+                ExtraFieldKind::Text => "a text of at most 500 characters".to_string(),
+                ExtraFieldKind::Number => "a number".to_string(),
+                ExtraFieldKind::Choice => format!("one of {}", field.choices.join(", ")),
+            };
+            return Err(Problem::validation(at, format!("expected {expected}")));
+        }
+    }
+    Ok(())
+}
+
+/// When a new report is offered an existing case as its likely duplicate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DuplicateRule {
+    /// Only open cases reported this recently count.
+    pub within: Duration,
+    /// Or closer than this, when both have coordinates and no micro-grid is known.
+    pub metres: f64,
+}
+
+impl DuplicateRule {
+    pub const DEFAULT: DuplicateRule = DuplicateRule {
+        within: Duration::hours(72),
+        metres: 150.0,
+    };
+
+    /// The earliest report time that still counts.
+    pub fn since(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - self.within
+    }
+
+    /// Whether two places are the same for this rule: the same micro-grid
+    /// when both know theirs, else within `metres` when both have coordinates.
+    pub fn same_place(
+        &self,
+        a: (Option<i64>, Option<Location>),
+        b: (Option<i64>, Option<Location>),
+    ) -> bool {
+        match (a, b) {
+            ((Some(x), _), (Some(y), _)) => x == y,
+            ((_, Some(p)), (_, Some(q))) => distance_metres(p, q) <= self.metres,
+            _ => false,
+        }
+    }
+}
+
+/// Great-circle distance (haversine), good to a metre at these scales.
+pub fn distance_metres(a: Location, b: Location) -> f64 {
+    let (lat1, lat2) = (a.latitude().to_radians(), b.latitude().to_radians());
+    let dlat = lat2 - lat1;
+    let dlon = (b.longitude() - a.longitude()).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * 6_371_000.0 * h.sqrt().asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn files_are_recognised_by_content_not_name() {
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
+        assert_eq!(recognise(&jpeg).unwrap().kind, AttachmentKind::Photo);
+        let png = [
+            0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D,
+        ];
+        assert_eq!(recognise(&png).unwrap().content_type, "image/png");
+        let amr = b"#!AMR\n\x3c\x48\x77";
+        assert_eq!(recognise(amr).unwrap().kind, AttachmentKind::Voice);
+        let mp4 = [
+            0, 0, 0, 0x18, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 2, 0,
+        ];
+        assert_eq!(recognise(&mp4).unwrap().kind, AttachmentKind::Video);
+        for bad in [
+            &b""[..],
+            b"<html>not a photo</html>",
+            b"%PDF-1.7\n",
+            b"MZ\x90\x00",
+        ] {
+            assert!(recognise(bad).is_err(), "{bad:?}");
+        }
+        let mut huge = jpeg.to_vec();
+        huge.resize((10 << 20) + 1, 0);
+        assert_eq!(recognise(&huge).unwrap_err().status(), 413);
+    }
+
+    fn fields() -> Vec<ExtraField> {
+        serde_json::from_value(json!([
+            { "key": "plate", "label_zh": "车牌", "label_en": "Plate", "kind": "text", "required": true },
+            { "key": "count", "label_zh": "数量", "label_en": "Count", "kind": "number" },
+            { "key": "size", "label_zh": "大小", "label_en": "Size", "kind": "choice", "choices": ["s", "l"] }
+        ]))
+        .unwrap()
+    }
+
+    fn check(extra: Value, expected_field: Option<&str>) {
+        let extra: BTreeMap<String, Value> = serde_json::from_value(extra).unwrap();
+        let got = check_extra(&fields(), &extra).err().and_then(|p| p.field);
+        assert_eq!(got.as_deref(), expected_field);
+    }
+
+    #[test]
+    fn extra_fields_are_checked() {
+        check(json!({ "plate": "浙A12345" }), None);
+        check(json!({ "plate": "x", "count": 3, "size": "s" }), None);
+        check(json!({ "plate": "x", "count": "3" }), None);
+        check(json!({}), Some("extra.plate"));
+        check(
+            json!({ "plate": "x", "count": "many" }),
+            Some("extra.count"),
+        );
+        check(json!({ "plate": "x", "size": "m" }), Some("extra.size"));
+        check(
+            json!({ "plate": "x", "colour": "red" }),
+            Some("extra.colour"),
+        );
+    }
+
+    #[test]
+    fn duplicates_are_the_same_micro_grid_or_close_by() {
+        let rule = DuplicateRule::DEFAULT;
+        let here = Location::new(30.2741, 120.1551).unwrap();
+        let near = Location::new(30.2750, 120.1551).unwrap(); // ~100 m north
+        let far = Location::new(30.2800, 120.1551).unwrap(); // ~650 m
+        assert!(rule.same_place((Some(7), None), (Some(7), Some(far))));
+        assert!(!rule.same_place((Some(7), Some(here)), (Some(8), Some(here))));
+        assert!(rule.same_place((None, Some(here)), (None, Some(near))));
+        assert!(!rule.same_place((None, Some(here)), (None, Some(far))));
+        assert!(!rule.same_place((None, None), (None, Some(here))));
+        let d = distance_metres(here, near);
+        assert!((95.0..=105.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn secrets_and_digests() {
+        assert_eq!(reporter_secret([0xAB; 16]).len(), 32);
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,357 @@
+//! Intake's storage: attachments and what links them to cases, idempotency
+//! records, likely duplicates, "me too"s, and the reporter's own changes.
+
+use super::TenantScope;
+use super::cases::Case;
+use crate::db::{Database, Row, StoreError};
+use crate::error::Error;
+use crate::time::{get_time, to_text};
+use chrono::{DateTime, Utc};
+use domain::intake::{
+    AttachmentKind, DuplicateRule, MAX_CASE_ATTACHMENT_BYTES, MAX_CASE_ATTACHMENTS,
+};
+use domain::{CaseId, CaseState, GridNodeId, Location, Problem};
+
+/// A stored file's record; the bytes live in the key-value store under the
+/// tenant and the file's SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: i64,
+    pub case_id: Option<CaseId>,
+    pub sha256: String,
+    pub content_type: String,
+    pub kind: AttachmentKind,
+    pub size: i64,
+    pub purpose: Purpose,
+    pub public: bool,
+    pub uploaded_by: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// Why a file is on a case: evidence from the reporter, or the result a
+/// department attaches when it resolves the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Evidence,
+    Result,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Evidence => "evidence",
+            Purpose::Result => "result",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, Problem> {
+        match s {
+            "evidence" => Ok(Purpose::Evidence),
+            "result" => Ok(Purpose::Result),
+            _ => Err(Problem::validation(
+                "purpose",
+                "purpose is evidence or result",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub sha256: String,
+    pub content_type: String,
+    pub kind: AttachmentKind,
+    pub size: i64,
+    pub uploaded_by: String,
+}
+
+/// The first answer to an idempotent request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+}
+
+const ATTACHMENT_COLUMNS: &str = "id, case_id, sha256, content_type, kind, size, purpose, public, \
+    uploaded_by, uploaded_at";
+
+fn attachment_from_row(row: &Row<'_>) -> Result<Attachment, StoreError> {
+    Ok(Attachment {
+        id: row.get_i64("id")?,
+        case_id: row.get_opt_i64("case_id")?.map(CaseId),
+        sha256: row.get_string("sha256")?,
+        content_type: row.get_string("content_type")?,
+        kind: crate::decoded("kind", AttachmentKind::parse(row.get_str("kind")?))?,
+        size: row.get_i64("size")?,
+        purpose: crate::decoded("purpose", Purpose::parse(row.get_str("purpose")?))?,
+        public: row.get_bool("public")?,
+        uploaded_by: row.get_string("uploaded_by")?,
+        uploaded_at: get_time(row, "uploaded_at")?,
+    })
+}
+
+impl<D: Database + ?Sized> TenantScope<'_, D> {
+    pub fn record_attachment(
+        &self,
+        new: NewAttachment,
+        now: DateTime<Utc>,
+    ) -> Result<Attachment, Error> {
+        let rows = self.db.execute(
+            &format!(
+                "INSERT INTO attachments (tenant_id, sha256, content_type, kind, size, \
+                 uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+                 RETURNING {ATTACHMENT_COLUMNS}"
+            ),
+            &[
+                self.tenant.0.into(),
+                new.sha256.into(),
+                new.content_type.into(),
+                new.kind.as_str().into(),
+                new.size.into(),
+                new.uploaded_by.into(),
+                to_text(now).into(),
+            ],
+        )?;
+        Ok(attachment_from_row(&rows.returned()?)?)
+    }
+
+    pub fn attachment(&self, id: i64) -> Result<Option<Attachment>, Error> {
+        let rows = self.db.execute(
+            &format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE tenant_id = ? AND id = ?"),
+            &[self.tenant.0.into(), id.into()],
+        )?;
+        Ok(rows.first().map(|r| attachment_from_row(&r)).transpose()?)
+    }
+
+    pub fn case_attachments(&self, case: CaseId) -> Result<Vec<Attachment>, Error> {
+        let rows = self.db.execute(
+            &format!(
+                "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE tenant_id = ? AND case_id = ? \
+                 ORDER BY id"
+            ),
+            &[self.tenant.0.into(), case.0.into()],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| attachment_from_row(&r))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Whether the tenant already holds a file with this digest (its bytes
+    /// need not be stored again).
+    pub fn has_file(&self, sha256: &str) -> Result<bool, Error> {
+        let rows = self.db.execute(
+            "SELECT 1 AS found FROM attachments WHERE tenant_id = ? AND sha256 = ? LIMIT 1",
+            &[self.tenant.0.into(), sha256.into()],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Links uploaded attachments to a case. Each must be of this tenant and
+    /// not yet on a case; the case's count and total size stay in bounds.
+    pub fn attach(&self, case: CaseId, ids: &[i64], purpose: Purpose) -> Result<(), Error> {
+        let existing = self.case_attachments(case)?;
+        let mut count = existing.len();
+        let mut total: i64 = existing.iter().map(|a| a.size).sum();
+        for (i, id) in ids.iter().enumerate() {
+            let field = format!("attachment_ids[{i}]");
+            let attachment = self
+                .attachment(*id)?
+                .ok_or_else(|| Problem::validation(field.clone(), "no such attachment"))?;
+            if attachment.case_id.is_some() {
+                return Err(
+                    Problem::validation(field, "this attachment is already on a case").into(),
+                );
+            }
+            count += 1;
+            total += attachment.size;
+            if count > MAX_CASE_ATTACHMENTS {
+                return Err(Problem::validation(
+                    field,
+                    format!("a case takes at most {MAX_CASE_ATTACHMENTS} attachments"),
+                )
+                .into());
+            }
+            if total > MAX_CASE_ATTACHMENT_BYTES as i64 {
+                return Err(Problem::payload_too_large(format!(
+                    "a case's attachments may total at most {} MB",
+                    MAX_CASE_ATTACHMENT_BYTES >> 20
+                ))
+                .with_field(field)
+                .into());
+            }
+            self.db.execute(
+                "UPDATE attachments SET case_id = ?, purpose = ? WHERE tenant_id = ? AND id = ?",
+                &[
+                    case.0.into(),
+                    purpose.as_str().into(),
+                    self.tenant.0.into(),
+                    (*id).into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Hides an attachment from public view (faces, plates) or shows it again.
+    pub fn set_attachment_public(&self, id: i64, public: bool) -> Result<Attachment, Error> {
+        let rows = self.db.execute(
+            &format!(
+                "UPDATE attachments SET public = ? WHERE tenant_id = ? AND id = ? \
+                 RETURNING {ATTACHMENT_COLUMNS}"
+            ),
+            &[public.into(), self.tenant.0.into(), id.into()],
+        )?;
+        match rows.first() {
+            Some(row) => Ok(attachment_from_row(&row)?),
+            None => Err(Error::NotFound("no such attachment".into())),
+        }
+    }
+
+    pub fn stored_response(&self, key: &str) -> Result<Option<StoredResponse>, Error> {
+        let rows = self.db.execute(
+            "SELECT fingerprint, status, response FROM idempotency_keys \
+             WHERE tenant_id = ? AND key = ?",
+            &[self.tenant.0.into(), key.into()],
+        )?;
+        Ok(rows
+            .first()
+            .map(|r| -> Result<_, StoreError> {
+                Ok(StoredResponse {
+                    fingerprint: r.get_string("fingerprint")?,
+                    status: u16::try_from(r.get_i64("status")?).unwrap_or(200),
+                    body: r.get_string("response")?,
+                })
+            })
+            .transpose()?)
+    }
+
+    /// Records the first answer to a keyed request; call it in the same
+    /// transaction as the write the request made.
+    pub fn store_response(
+        &self,
+        key: &str,
+        response: &StoredResponse,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        self.db.execute(
+            "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, status, response, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                self.tenant.0.into(),
+                key.into(),
+                response.fingerprint.clone().into(),
+                i64::from(response.status).into(),
+                response.body.clone().into(),
+                to_text(now).into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Open cases of `category` reported since `rule.since(now)` at the same
+    /// place (the same micro-grid, or close by), newest first.
+    pub fn likely_duplicates(
+        &self,
+        category: &str,
+        grid_node: Option<GridNodeId>,
+        location: Option<Location>,
+        rule: DuplicateRule,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Case>, Error> {
+        if grid_node.is_none() && location.is_none() {
+            return Ok(Vec::new());
+        }
+        let open: Vec<&str> = CaseState::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| s.as_str())
+            .collect();
+        let placeholders = vec!["?"; open.len()].join(", ");
+        let mut params: Vec<crate::Value> = vec![
+            self.tenant.0.into(),
+            category.into(),
+            to_text(rule.since(now)).into(),
+        ];
+        params.extend(open.iter().map(|s| crate::Value::from(*s)));
+        let candidates = self.cases_where(
+            &format!(
+                "category = ? AND created_at >= ? AND state IN ({placeholders}) \
+                 ORDER BY created_at DESC LIMIT 50"
+            ),
+            &params,
+        )?;
+        let here = (grid_node.map(|g| g.0), location);
+        Ok(candidates
+            .into_iter()
+            .filter(|c| rule.same_place(here, (c.grid_node.map(|g| g.0), c.location)))
+            .take(5)
+            .collect())
+    }
+
+    /// Counts one more resident reporting the same problem.
+    pub fn add_me_too(&self, case: CaseId) -> Result<i64, Error> {
+        let rows = self.db.execute(
+            "UPDATE cases SET me_too_count = me_too_count + 1 WHERE tenant_id = ? AND id = ? \
+             RETURNING me_too_count",
+            &[self.tenant.0.into(), case.0.into()],
+        )?;
+        match rows.first() {
+            Some(row) => Ok(row.get_i64("me_too_count")?),
+            None => Err(Error::NotFound("no such case".into())),
+        }
+    }
+
+    /// The reporter's edit of what they wrote, within the edit window.
+    pub fn edit_report(
+        &self,
+        case: CaseId,
+        description: &str,
+        extra: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        crate::non_blank("description", description, 4000)?;
+        self.db.execute(
+            "UPDATE cases SET description = ?, extra = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
+            &[
+                description.trim().into(),
+                extra.to_string().into(),
+                to_text(now).into(),
+                self.tenant.0.into(),
+                case.0.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Erases the reporter's name and contact details from a case.
+    pub fn erase_contact(&self, case: CaseId) -> Result<(), Error> {
+        self.db.execute(
+            "UPDATE cases SET reporter_name = NULL, reporter_phone = NULL, reporter_email = NULL \
+             WHERE tenant_id = ? AND id = ?",
+            &[self.tenant.0.into(), case.0.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Whether any micro-grid of the tenant has a shape: then the grid
+    /// knows the tenant's area, and a place outside every shape is outside it.
+    pub fn has_grid_geometry(&self) -> Result<bool, Error> {
+        let rows = self.db.execute(
+            "SELECT 1 AS found FROM grid_nodes WHERE tenant_id = ? AND level = 4 \
+             AND geometry IS NOT NULL AND retired = 0 LIMIT 1",
+            &[self.tenant.0.into()],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
+    /// Marks a case as fixed on the spot (当场解决), which it is counted as.
+    pub fn mark_fixed_on_the_spot(&self, case: CaseId) -> Result<(), Error> {
+        self.db.execute(
+            "UPDATE cases SET fixed_on_the_spot = 1 WHERE tenant_id = ? AND id = ?",
+            &[self.tenant.0.into(), case.0.into()],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,400 @@
+//! Intake over HTTP: reports with files, retries, duplicates, fixed on the
+//! spot, the reporter's own changes, bad input and limits.
+
+use e2e::{Reply, TINY_JPEG, TestApp};
+use serde_json::{Value, json};
+
+fn ok(reply: Reply, status: u16) -> Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    reply.json()
+}
+
+fn multipart(report: &Value, files: &[&[u8]]) -> (String, Vec<u8>) {
+    let boundary = "----gridgov-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"report\"\r\n\
+             Content-Type: application/json\r\n\r\n{report}\r\n"
+        )
+        .as_bytes(),
+    );
+    for (i, file) in files.iter().enumerate() {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"p{i}.jpg\"\r\n\
+                 Content-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn a_resident_reports_with_a_photo_that_is_served_back() {
+    let app = TestApp::product();
+    app.tenant_with_admin("alpha");
+    let (content_type, body) = multipart(
+        &json!({ "category": "garbage", "description": "垃圾堆", "name": "张三", "phone": "13912345678" }),
+        &[TINY_JPEG],
+    );
+    let reply = app
+        .client
+        .send(
+            "POST",
+            "/api/t/alpha/reports",
+            None,
+            Some((&content_type, &body)),
+        )
+        .unwrap();
+    let receipt = ok(reply, 201);
+    assert_eq!(receipt["reporter_secret"].as_str().map(str::len), Some(32));
+    let photo = receipt["attachment_ids"][0]
+        .as_i64()
+        .expect("the photo is on the case");
+    let served = app
+        .client
+        .get(&format!("/api/t/alpha/attachments/{photo}"), None)
+        .unwrap();
+    assert_eq!(served.status, 200);
+    assert_eq!(served.content_type, "image/jpeg");
+
+    // The same bytes again are stored once, and answer with the same digest.
+    let again = ok(app.upload("alpha", None, TINY_JPEG), 201);
+    let first = app
+        .client
+        .get(&format!("/api/t/alpha/attachments/{photo}"), None)
+        .unwrap();
+    assert_eq!(first.body.len(), TINY_JPEG.len().max(first.body.len()));
+    assert_eq!(again["sha256"].as_str().map(str::len), Some(64));
+    // An upload not yet on a case is nobody's business but staff's.
+    let loose = again["id"].as_i64().unwrap();
+    assert_eq!(
+        app.client
+            .get(&format!("/api/t/alpha/attachments/{loose}"), None)
+            .unwrap()
+            .status,
+        404
+    );
+}
+
+#[test]
+fn files_are_judged_by_their_bytes_and_their_size() {
+    let app = TestApp::product();
+    app.tenant_with_admin("alpha");
+    let lie = app
+        .client
+        .send(
+            "POST",
+            "/api/t/alpha/attachments",
+            None,
+            Some(("image/jpeg", b"<html>not a photo</html>")),
+        )
+        .unwrap();
+    assert_eq!(lie.status, 415, "{}", lie.body);
+    let mut big = TINY_JPEG.to_vec();
+    big.resize((10 << 20) + 10, 0);
+    assert_eq!(app.upload("alpha", None, &big).status, 413);
+    let broken = app
+        .client
+        .send(
+            "POST",
+            "/api/t/alpha/reports",
+            None,
+            Some((
+                "multipart/form-data; boundary=xyz",
+                b"--xyz\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n{\"categ",
+            )),
+        )
+        .unwrap();
+    assert_eq!(broken.status, 400, "{}", broken.body);
+}
+
+#[test]
+fn retries_with_an_idempotency_key_never_duplicate() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    let body = json!({ "category": "garbage", "description": "重试", "insist": true });
+    let bytes = serde_json::to_vec(&body).unwrap();
+    let send = |key: &str, bytes: &[u8]| {
+        let mut request = ureq::post(&format!("{}/api/t/alpha/reports", app.client.base()))
+            .set("content-type", "application/json")
+            .set("idempotency-key", key);
+        request = request.timeout(std::time::Duration::from_secs(30));
+        match request.send_bytes(bytes) {
+            Ok(r) => (r.status(), r.into_string().unwrap()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let codes: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| send("phone-retry-1", &bytes)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                let (status, text) = h.join().unwrap();
+                assert_eq!(status, 201, "{text}");
+                let reply: Value = serde_json::from_str(&text).unwrap();
+                reply["tracking_code"].as_str().unwrap().to_string()
+            })
+            .collect()
+    });
+    assert!(
+        codes.windows(2).all(|w| w[0] == w[1]),
+        "one case for every retry: {codes:?}"
+    );
+    let cases = ok(
+        app.client.get("/api/t/alpha/cases", Some(&admin)).unwrap(),
+        200,
+    );
+    assert_eq!(cases["cases"].as_array().unwrap().len(), 1);
+    let other =
+        serde_json::to_vec(&json!({ "category": "garbage", "description": "另一件" })).unwrap();
+    assert_eq!(
+        send("phone-retry-1", &other).0,
+        422,
+        "a key with another body"
+    );
+}
+
+#[test]
+fn a_likely_duplicate_is_offered_to_join() {
+    let app = TestApp::product();
+    app.tenant_with_admin("alpha");
+    let report = json!({ "category": "street_light", "description": "路灯坏了", "latitude": 30.2741, "longitude": 120.1551 });
+    let first = ok(app.post_report("alpha", &report), 201);
+    let near = json!({ "category": "street_light", "description": "这里路灯不亮", "latitude": 30.2745, "longitude": 120.1552 });
+    let offered = app.post_report("alpha", &near);
+    assert_eq!(offered.status, 409, "{}", offered.body);
+    assert_eq!(
+        offered.json()["duplicates"][0]["tracking_code"],
+        first["tracking_code"]
+    );
+    let code = first["tracking_code"].as_str().unwrap();
+    let joined = ok(
+        app.client
+            .post_json(
+                &format!("/api/t/alpha/reports/{code}/me-too"),
+                None,
+                &json!({}),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(joined["me_too_count"], 1);
+    let mut insisted = near.clone();
+    insisted["insist"] = json!(true);
+    ok(app.post_report("alpha", &insisted), 201);
+    let elsewhere = json!({ "category": "street_light", "description": "远处", "latitude": 30.29, "longitude": 120.17 });
+    ok(app.post_report("alpha", &elsewhere), 201);
+}
+
+#[test]
+fn a_grid_worker_records_a_problem_fixed_on_the_spot() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    ok(
+        app.client
+            .post_json(
+                "/api/t/alpha/admin/users",
+                Some(&admin),
+                &json!({ "login": "wang", "display_name": "网格员", "role": "grid_worker", "password": "password-1" }),
+            )
+            .unwrap(),
+        201,
+    );
+    let worker = app.login("/api/t/alpha/auth/login", "wang", "password-1");
+    let fixed =
+        json!({ "category": "garbage", "description": "已清理", "fixed_on_the_spot": true });
+    let without_photo = app
+        .client
+        .post_json("/api/t/alpha/reports", Some(&worker), &fixed)
+        .unwrap();
+    assert_eq!(without_photo.status, 400);
+    let photo = ok(app.upload("alpha", Some(&worker), TINY_JPEG), 201);
+    let mut with_photo = fixed.clone();
+    with_photo["attachment_ids"] = json!([photo["id"]]);
+    let case = ok(
+        app.client
+            .post_json("/api/t/alpha/reports", Some(&worker), &with_photo)
+            .unwrap(),
+        201,
+    );
+    assert_eq!(case["state"], "closed");
+    assert!(
+        case["reporter_secret"].is_null(),
+        "a worker has an account, not a secret"
+    );
+    let resident = app.post_report("alpha", &fixed);
+    assert_eq!(resident.status, 403);
+}
+
+#[test]
+fn the_reporter_adds_edits_and_erases_with_their_secret() {
+    let app = TestApp::product();
+    app.tenant_with_admin("alpha");
+    let receipt = ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "原文", "phone": "13900000000" }),
+        ),
+        201,
+    );
+    let code = receipt["tracking_code"].as_str().unwrap().to_string();
+    let secret = receipt["reporter_secret"].as_str().unwrap().to_string();
+    let with_secret = |method: &str, path: &str, secret: Option<&str>, body: Option<Value>| {
+        let url = format!("{}/api/t/alpha/reports/{code}{path}", app.client.base());
+        let mut request = ureq::request(method, &url);
+        if let Some(secret) = secret {
+            request = request.set("reporter-secret", secret);
+        }
+        let result = match body {
+            Some(b) => request.send_json(b),
+            None => request.call(),
+        };
+        match result {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(
+        with_secret(
+            "POST",
+            "/information",
+            None,
+            Some(json!({ "text": "补充" }))
+        ),
+        401
+    );
+    assert_eq!(
+        with_secret(
+            "POST",
+            "/information",
+            Some("0000"),
+            Some(json!({ "text": "补充" }))
+        ),
+        403
+    );
+    assert_eq!(
+        with_secret(
+            "POST",
+            "/information",
+            Some(&secret),
+            Some(json!({ "text": "补充：在东门" }))
+        ),
+        200
+    );
+    assert_eq!(
+        with_secret(
+            "PATCH",
+            "",
+            Some(&secret),
+            Some(json!({ "description": "改正后的描述" }))
+        ),
+        200
+    );
+    assert_eq!(with_secret("DELETE", "/contact", Some(&secret), None), 200);
+}
+
+#[test]
+fn bad_reports_are_refused_with_the_field() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    ok(
+        app.client
+            .post_json(
+                "/api/t/alpha/admin/categories",
+                Some(&admin),
+                &json!({ "code": "parking", "name_zh": "违停", "name_en": "Parking", "response_hours": 1, "resolution_hours": 8,
+                         "extra_fields": [{ "key": "plate", "label_zh": "车牌", "label_en": "Plate", "kind": "text", "required": true }] }),
+            )
+            .unwrap(),
+        201,
+    );
+    let check = |body: Value, field: &str| {
+        let reply = app.post_report("alpha", &body);
+        assert_eq!(reply.status, 400, "{body}: {}", reply.body);
+        assert_eq!(reply.json()["field"], field, "{}", reply.body);
+    };
+    check(
+        json!({ "category": "unicorns", "description": "x" }),
+        "category",
+    );
+    check(
+        json!({ "category": "parking", "description": "x" }),
+        "extra.plate",
+    );
+    check(
+        json!({ "category": "parking", "description": "x", "extra": { "plate": "浙A1", "colour": "红" } }),
+        "extra.colour",
+    );
+    check(
+        json!({ "category": "garbage", "description": "x", "latitude": 30.0 }),
+        "longitude",
+    );
+    check(
+        json!({ "category": "garbage", "description": "x", "priority": "asap" }),
+        "priority",
+    );
+    check(
+        json!({ "category": "garbage", "description": "x", "attachment_ids": [999] }),
+        "attachment_ids[0]",
+    );
+
+    // A grid with shapes knows the area: a place outside it is refused, one inside is located.
+    let square = json!({ "type": "Polygon", "coordinates": [[[120.0, 30.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.1], [120.0, 30.0]]] });
+    let mut parent = Value::Null;
+    for (level, code) in [("township", "T"), ("community", "C"), ("grid", "G")] {
+        parent = ok(
+            app.client
+                .post_json(
+                    "/api/t/alpha/admin/grid",
+                    Some(&admin),
+                    &json!({ "parent_id": parent, "level": level, "code": code, "name": code }),
+                )
+                .unwrap(),
+            201,
+        )["id"]
+            .clone();
+    }
+    let micro = ok(
+        app.client
+            .post_json("/api/t/alpha/admin/grid", Some(&admin), &json!({ "parent_id": parent, "level": "micro_grid", "code": "M", "name": "M", "geometry": square }))
+            .unwrap(),
+        201,
+    );
+    check(
+        json!({ "category": "garbage", "description": "x", "latitude": 31.5, "longitude": 121.5 }),
+        "latitude",
+    );
+    let inside = ok(app.post_report("alpha", &json!({ "category": "garbage", "description": "x", "latitude": 30.05, "longitude": 120.05 })), 201);
+    assert_eq!(inside["grid_node_id"], micro["id"]);
+}
+
+#[test]
+fn anonymous_intake_is_rate_limited_per_address() {
+    let app = TestApp::product();
+    app.tenant_with_admin("alpha");
+    let mut limited = None;
+    for i in 0..70 {
+        let reply = app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": format!("第{i}件"), "insist": true }),
+        );
+        if reply.status == 429 {
+            limited = Some((i, reply));
+            break;
+        }
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    let (count, reply) = limited.expect("the limit applies");
+    assert_eq!(count, 60, "sixty a minute are accepted");
+    assert!(reply.retry_after.is_some());
+}

@@ -15,7 +15,7 @@ use crate::{build, demo};
 /// The grid benchmark: importing the seed zone's 7,825 grids in one request,
 /// and reading the whole tree in one call.
 pub fn grid(root: &Path, seed_zone_csv: &str) -> anyhow::Result<String> {
-    let host = RunningHost::start(root)?;
+    let host = RunningHost::start(root, &root.join("spin.toml"))?;
     let client = &host.client;
     let platform = host.platform_token()?;
     let mut import_times = Vec::new();
@@ -60,6 +60,125 @@ pub fn grid(root: &Path, seed_zone_csv: &str) -> anyhow::Result<String> {
         row("read the whole tree (7,825 nodes, one call)", &tree_times),
     );
     Ok(report)
+}
+
+/// The product's manifest plus the trivial baseline (the probe fixture's
+/// `/hello`) at `/bench/baseline/...`, so both are measured on one host.
+fn bench_manifest(root: &Path) -> anyhow::Result<std::path::PathBuf> {
+    let product = std::fs::read_to_string(root.join("spin.toml"))?;
+    let dir = root.join("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    let rebased = product
+        .replace("source = \"target/", "source = \"../../target/")
+        .replace("{ source = \"static\"", "{ source = \"../../static\"");
+    let manifest = format!(
+        "{rebased}\n# Benchmark only: the trivial baseline.\n[[trigger.http]]\nroute = \"/bench/baseline/...\"\ncomponent = \"baseline\"\n\n[component.baseline]\nsource = \"../../target/wasm32-wasip2/release/probe.wasm\"\n"
+    );
+    let path = dir.join("spin.toml");
+    std::fs::write(&path, manifest)?;
+    Ok(path)
+}
+
+/// A photo as a phone would send it: a JPEG of about 20 KB.
+fn small_photo() -> Vec<u8> {
+    let mut photo = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
+    photo.resize(20 << 10, 0x5A);
+    photo.extend_from_slice(&[0xFF, 0xD9]);
+    photo
+}
+
+/// Report intake with one small photo (multipart, by a grid worker, so the
+/// anonymous rate limit does not apply) against the trivial baseline, at 1
+/// and 8 concurrent clients.
+pub fn intake(root: &Path) -> anyhow::Result<String> {
+    let manifest = bench_manifest(root)?;
+    let host = RunningHost::start(root, &manifest)?;
+    let client = &host.client;
+    let platform = host.platform_token()?;
+    let admin = host.tenant(&platform, "bench")?;
+    let category = client.post_json(
+        "/api/t/bench/admin/categories",
+        Some(&admin),
+        &json!({ "code": "garbage", "name_zh": "垃圾", "name_en": "Garbage", "response_hours": 2, "resolution_hours": 8 }),
+    )?;
+    if category.status != 201 {
+        bail!("category: {}", category.body);
+    }
+    let worker = client.post_json(
+        "/api/t/bench/admin/users",
+        Some(&admin),
+        &json!({ "login": "worker", "display_name": "worker", "role": "grid_worker", "password": "bench-password-1" }),
+    )?;
+    if worker.status != 201 {
+        bail!("worker: {}", worker.body);
+    }
+    let token = demo::login(
+        client,
+        "/api/t/bench/auth/login",
+        ("worker", "bench-password-1"),
+    )?;
+    let base = client.base().to_string();
+    let photo = small_photo();
+    let boundary = "bench-boundary";
+    let report = |agent: &ureq::Agent, n: usize| -> Result<u16, String> {
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n{}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"p.jpg\"\r\n\r\n",
+            json!({ "category": "garbage", "description": format!("load {n}"), "insist": true })
+        )
+        .into_bytes();
+        // A distinct photo each time, as in life: nothing is deduplicated.
+        let mut own = photo.clone();
+        own[20..28].copy_from_slice(&(n as u64).to_le_bytes());
+        body.extend_from_slice(&own);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        agent
+            .post(&format!("{base}/api/t/bench/reports"))
+            .set("authorization", &format!("Bearer {token}"))
+            .set(
+                "content-type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send_bytes(&body)
+            .map(|r| r.status())
+            .or_else(|e| match e {
+                ureq::Error::Status(code, _) => Ok(code),
+                other => Err(other.to_string()),
+            })
+    };
+    let baseline = |agent: &ureq::Agent, _n: usize| -> Result<u16, String> {
+        agent
+            .get(&format!("{base}/bench/baseline/hello"))
+            .call()
+            .map(|r| r.status())
+            .map_err(|e| e.to_string())
+    };
+    let duration = Duration::from_secs(5);
+    let mut runs = Vec::new();
+    for concurrency in [1, 8] {
+        runs.push(crate::load::run(
+            "baseline (trivial component)",
+            concurrency,
+            duration,
+            200,
+            &baseline,
+        ));
+        runs.push(crate::load::run(
+            "report + 20 KB photo",
+            concurrency,
+            duration,
+            201,
+            &report,
+        ));
+    }
+    Ok(format!(
+        "# Intake benchmark\n\n{}\nEach run lasts {} s; clients send their next request as soon as the last one answered.\n\n{}",
+        machine(),
+        duration.as_secs(),
+        crate::load::table(&runs, "baseline (trivial component)")
+    ))
 }
 
 fn row(name: &str, times: &[Duration]) -> String {
@@ -107,8 +226,13 @@ pub struct RunningHost {
 }
 
 impl RunningHost {
-    pub fn start(root: &Path) -> anyhow::Result<Self> {
-        build::components(root, build::COMPONENTS)?;
+    pub fn start(root: &Path, manifest: &Path) -> anyhow::Result<Self> {
+        let all: Vec<&str> = build::COMPONENTS
+            .iter()
+            .chain(build::FIXTURES)
+            .copied()
+            .collect();
+        build::components(root, &all)?;
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .current_dir(root)
             .args([
@@ -132,12 +256,9 @@ impl RunningHost {
             .unwrap_or_else(|_| root.join("target"));
         let child = Command::new(target.join("host-release").join("spin-host"))
             .current_dir(root)
-            .args([
-                "--manifest",
-                "spin.toml",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
+            .arg("--manifest")
+            .arg(manifest)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
             .arg("--state-dir")
             .arg(state.path())
             .env("SPIN_VARIABLE_JWT_SECRET", "bench-secret")

@@ -156,8 +156,10 @@ fn seed_categories(client: &Client, admin: &str) -> anyhow::Result<()> {
             "garbage",
             "垃圾清运",
             "Uncollected rubbish",
-            Some(json!([{ "key": "volume", "label_zh": "垃圾量", "label_en": "Volume",
-                          "kind": "choice", "choices": ["small", "large"] }])),
+            Some(
+                json!([{ "key": "volume", "label_zh": "垃圾量", "label_en": "Volume",
+                          "kind": "choice", "choices": ["small", "large"] }]),
+            ),
         ),
     ];
     for (code, name_zh, name_en, extra_fields) in categories {

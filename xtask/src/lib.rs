@@ -6,6 +6,7 @@ pub mod bench;
 pub mod build;
 pub mod client;
 pub mod demo;
+pub mod load;
 
 use std::path::PathBuf;
 

@@ -43,6 +43,8 @@ enum Task {
 enum Benchmark {
     /// Import the seed zone's grid (7,825 nodes) and read the whole tree.
     Grid,
+    /// Report intake with a small photo, against the trivial baseline.
+    Intake,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,6 +66,7 @@ fn bench(which: Benchmark) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
     let (name, report) = match which {
         Benchmark::Grid => ("grid", xtask::bench::grid(&root, &xtask::seed_zone_csv())?),
+        Benchmark::Intake => ("intake", xtask::bench::intake(&root)?),
     };
     let dir = root.join("docs/benchmarks");
     std::fs::create_dir_all(&dir)?;

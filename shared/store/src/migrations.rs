@@ -93,6 +93,10 @@ pub fn pending<D: Database + ?Sized>(db: &D) -> Result<Vec<u32>, StoreError> {
 
 /// Applies every pending migration; returns the versions applied by this call.
 pub fn migrate<D: Database + ?Sized>(db: &D) -> Result<Vec<u32>, StoreError> {
+    // WAL lets readers go on while one request writes, and is remembered by
+    // the database file, so it is set here, once, not on every request.
+    // libSQL servers manage their own journal and may refuse the pragma: fine.
+    let _ = db.execute("PRAGMA journal_mode=WAL", &[]);
     db.execute(CREATE_LEDGER, &[])?;
     let mut applied_now = Vec::new();
     for migration in MIGRATIONS {

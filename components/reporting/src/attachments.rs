@@ -34,24 +34,27 @@ pub fn uploader(ctx: &Ctx) -> String {
     }
 }
 
-/// Checks, stores and records one file; not yet on any case.
-pub fn store_file(ctx: &mut Ctx, bytes: &[u8]) -> Result<Attachment, Problem> {
+/// Checks a file and stores its bytes; the returned record is written by
+/// the caller (with the report it comes with, in one transaction). The
+/// bytes go first, so no record ever points at a missing file.
+pub fn store_bytes(ctx: &mut Ctx, bytes: &[u8]) -> Result<NewAttachment, Problem> {
     let recognised = recognise(bytes)?;
     let sha256 = sha256_hex(bytes);
     let tenant = ctx.tenant()?;
     files::put(tenant.id.0, &sha256, bytes)?;
-    let uploaded_by = uploader(ctx);
-    let attachment = ctx.scope()?.record_attachment(
-        NewAttachment {
-            sha256,
-            content_type: recognised.content_type.to_string(),
-            kind: recognised.kind,
-            size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-            uploaded_by,
-        },
-        Utc::now(),
-    )?;
-    Ok(attachment)
+    Ok(NewAttachment {
+        sha256,
+        content_type: recognised.content_type.to_string(),
+        kind: recognised.kind,
+        size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        uploaded_by: uploader(ctx),
+    })
+}
+
+/// Checks, stores and records one file; not yet on any case.
+pub fn store_file(ctx: &mut Ctx, bytes: &[u8]) -> Result<Attachment, Problem> {
+    let new = store_bytes(ctx, bytes)?;
+    Ok(ctx.scope()?.record_attachment(new, Utc::now())?)
 }
 
 /// `POST …/attachments`: the raw file as the body.

@@ -72,10 +72,11 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
     };
     let report = check_report(ctx, &body)?;
     let mut attachment_ids = body.attachment_ids.clone();
-    for file in &files {
-        attachment_ids.push(attachments::store_file(ctx, file)?.id);
-    }
-    if body.fixed_on_the_spot && attachment_ids.is_empty() {
+    let new_files = files
+        .iter()
+        .map(|file| attachments::store_bytes(ctx, file))
+        .collect::<Result<Vec<_>, _>>()?;
+    if body.fixed_on_the_spot && attachment_ids.is_empty() && new_files.is_empty() {
         return Err(Problem::validation(
             "attachment_ids",
             "a problem fixed on the spot needs a photo of the result as evidence",
@@ -101,6 +102,9 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
     let created = ctx.transaction(|ctx| {
         let case = insert_with_fresh_code(ctx, &report, &body, secret.as_deref())?;
         let scope = ctx.scope()?;
+        for file in new_files.iter().cloned() {
+            attachment_ids.push(scope.record_attachment(file, Utc::now())?.id);
+        }
         scope.attach(case.id, &attachment_ids, Purpose::Evidence)?;
         let mut case = case;
         if body.fixed_on_the_spot {

@@ -88,6 +88,8 @@ pub fn create_tenant(ctx: &mut Ctx) -> HandlerResult {
     let body: NewTenantBody = ctx.json_body()?;
     let code = TenantCode::parse(&body.code).map_err(|p| p.with_field("code"))?;
     let kind = TenantKind::parse(&body.kind).map_err(|p| p.with_field("kind"))?;
+    // Deadlines count in the tenant's local time: the zone must be one we can place.
+    domain::deadline::zone_offset(&body.time_zone)?;
     let hash =
         hash_new_password(&body.admin.password).map_err(|p| p.with_field("admin.password"))?;
     let calendar = body

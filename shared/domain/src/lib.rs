@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod calendar;
 pub mod case;
+pub mod deadline;
 pub mod geo;
 pub mod grid;
 pub mod grid_import;

@@ -356,7 +356,10 @@ fn bad_input_gets_a_problem_naming_the_field() {
         400,
         Some("surprise"),
     );
-    let unknown_tenant = app.post_report("nobody", &json!({ "category": "garbage", "description": "x" }));
+    let unknown_tenant = app.post_report(
+        "nobody",
+        &json!({ "category": "garbage", "description": "x" }),
+    );
     assert_eq!(unknown_tenant.status, 404);
     let big = vec![b' '; (1 << 20) + 1];
     check(&big, 413, None);

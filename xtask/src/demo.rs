@@ -77,7 +77,7 @@ pub fn seed(client: &Client, operator_key: &str) -> anyhow::Result<()> {
         DEMO_ADMIN,
     )?;
     seed_grid(client, &admin)?;
-    seed_categories(client, &admin)?;
+    seed_organisation(client, &admin)?;
     seed_cases(client, &admin)?;
     seed_open311_key(client, &admin)?;
     Ok(())
@@ -146,33 +146,93 @@ fn create_node(
     node["id"].as_i64().context("grid node without id")
 }
 
-/// The service catalogue the demo's reports (and Open311's services) use;
-/// 409 means a category is already there.
-fn seed_categories(client: &Client, admin: &str) -> anyhow::Result<()> {
+/// Departments, the categories they own, and the demo people; each step
+/// only when absent (409 means it is already there).
+fn seed_organisation(client: &Client, admin: &str) -> anyhow::Result<()> {
+    let base = format!("/api/t/{DEMO_TENANT}/admin");
+    let departments = expect(
+        client.get(&format!("{base}/departments"), Some(admin))?,
+        &[200],
+        "listing departments",
+    )?;
+    let existing = departments["items"].as_array().cloned().unwrap_or_default();
+    let mut ids = std::collections::HashMap::new();
+    for (code, name) in [
+        ("urban", "城市管理局"),
+        ("sanitation", "环境卫生所"),
+        ("police", "派出所"),
+    ] {
+        let id = match existing.iter().find(|d| d["code"] == code) {
+            Some(found) => found["id"].clone(),
+            None => expect(
+                client.post_json(
+                    &format!("{base}/departments"),
+                    Some(admin),
+                    &json!({ "code": code, "name": name }),
+                )?,
+                &[201],
+                "creating a department",
+            )?["id"]
+                .clone(),
+        };
+        ids.insert(code, id);
+    }
+    let volume = json!([{ "key": "volume", "label_zh": "垃圾量", "label_en": "Volume",
+                          "kind": "choice", "choices": ["small", "large"] }]);
     let categories = [
-        ("road_damage", "道路破损", "Road damage", None),
-        ("street_light", "路灯故障", "Street light out", None),
+        (
+            "road_damage",
+            "道路破损",
+            "Road damage",
+            "urban",
+            4,
+            40,
+            json!([]),
+        ),
+        (
+            "street_light",
+            "路灯故障",
+            "Street light out",
+            "urban",
+            4,
+            24,
+            json!([]),
+        ),
         (
             "garbage",
             "垃圾清运",
             "Uncollected rubbish",
-            Some(
-                json!([{ "key": "volume", "label_zh": "垃圾量", "label_en": "Volume",
-                          "kind": "choice", "choices": ["small", "large"] }]),
-            ),
+            "sanitation",
+            2,
+            16,
+            volume,
         ),
+        ("noise", "噪声扰民", "Noise", "police", 1, 8, json!([])),
     ];
-    for (code, name_zh, name_en, extra_fields) in categories {
+    for (code, zh, en, department, response, resolution, extra_fields) in categories {
         expect(
             client.post_json(
-                &format!("/api/t/{DEMO_TENANT}/admin/categories"),
+                &format!("{base}/categories"),
                 Some(admin),
-                &json!({ "code": code, "name_zh": name_zh, "name_en": name_en,
-                         "response_hours": 4, "resolution_hours": 72,
-                         "extra_fields": extra_fields.unwrap_or_else(|| json!([])) }),
+                &json!({ "code": code, "name_zh": zh, "name_en": en,
+                         "default_department_id": ids[department],
+                         "response_hours": response, "resolution_hours": resolution,
+                         "extra_fields": extra_fields }),
             )?,
             &[201, 409],
             "creating a demo category",
+        )?;
+    }
+    for (login, phone, role, password, name) in DEMO_PEOPLE {
+        expect(
+            client.post_json(
+                &format!("{base}/users"),
+                Some(admin),
+                &json!({ "login": login, "phone": phone, "role": role,
+                         "password": password, "display_name": name }),
+            )?,
+            &[201, 409],
+            "creating a demo person",
         )?;
     }
     Ok(())

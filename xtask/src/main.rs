@@ -162,6 +162,7 @@ fn print_welcome(listen: SocketAddr) {
          \n  grid worker:     wangwu / demo-worker-2026 (or 13800000002)\
          \n  platform admin:  {platform_login} / {platform_password}\
          \n  operator key:    {operator}\
+         \n  Open311:         http://{listen}/open311/v2/services.json?jurisdiction_id={tenant} (api_key demo-key)\
          \n  API document:    http://{listen}/api/openapi.json\n\
          \nCtrl-C stops it; data stays in .spin/.\n",
         tenant = demo::DEMO_TENANT,

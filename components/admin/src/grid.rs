@@ -206,7 +206,7 @@ pub fn import_grid(ctx: &mut Ctx) -> HandlerResult {
             )));
         }
     };
-    let rows = parsed.map_err(|problems| row_problems(problems))?;
+    let rows = parsed.map_err(row_problems)?;
     let result = ctx.transaction(|ctx| {
         let report = ctx.scope()?.import_grid(rows).map_err(|e| match e {
             store::Error::Rows(problems) => row_problems(problems),

@@ -14,9 +14,12 @@ use crate::{HandlerResult, problem_response};
 
 pub type Handler = fn(&mut Ctx) -> HandlerResult;
 
+/// The route and handler of each method of one path.
+type Methods = HashMap<&'static str, (&'static Route, Handler)>;
+
 pub struct Router {
     /// Path pattern to the route and handler of each method.
-    paths: routefinder::Router<HashMap<&'static str, (&'static Route, Handler)>>,
+    paths: routefinder::Router<Methods>,
 }
 
 impl Router {
@@ -24,10 +27,7 @@ impl Router {
     /// each operation. An operation without one is a programming error
     /// that the end-to-end tests catch: it answers 500.
     pub fn new(routes: &'static [Route], handler_for: impl Fn(&str) -> Option<Handler>) -> Self {
-        let mut by_path: Vec<(
-            &'static str,
-            HashMap<&'static str, (&'static Route, Handler)>,
-        )> = Vec::new();
+        let mut by_path: Vec<(&'static str, Methods)> = Vec::new();
         for route in routes {
             let handler = handler_for(route.operation).unwrap_or(not_implemented);
             match by_path.iter_mut().find(|(p, _)| *p == route.path) {

@@ -25,9 +25,7 @@ pub use cases::{Case, CaseEvent, Contact, MAX_PAGE, NewCase, REPORT_ACTION};
 pub use catalogue::{Category, CategoryChanges, NewCategory};
 pub use grid::{ImportReport, NewGridNode};
 pub use intake::{Attachment, NewAttachment, Purpose, StoredResponse};
-pub use open311::{
-    ApiKey, ApiKeyCheck, CaseUpdate, NewOpen311Case, Open311Case, Open311Filter, hash_api_key,
-};
+pub use open311::{ApiKey, ApiKeyCheck, CaseUpdate, Open311Filter, hash_api_key};
 pub use organisation::{AgentPoint, Department, NewAgentPoint};
 pub use users::{NewUser, User, UserChanges, parse_phone};
 

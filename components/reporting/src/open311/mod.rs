@@ -16,10 +16,8 @@ use domain::{
 };
 use edge::{Ctx, HandlerResult};
 use serde_json::{Map, Value, json};
-use store::scoped::open311::{
-    ApiKey, ApiKeyCheck, NewOpen311Case, OPEN311_MAX_RESULTS, Open311Case, Open311Filter,
-};
-use store::{Category, TenantScope};
+use store::scoped::open311::{ApiKey, ApiKeyCheck, OPEN311_MAX_RESULTS, Open311Filter};
+use store::{Case, Category, Contact, NewCase, TenantScope};
 
 use wire::{Doc, Format, Open311Error, respond};
 
@@ -138,10 +136,7 @@ impl Params {
             let content_type = ctx.content_type();
             let body = ctx.request().body();
             if body.len() > edge::context::MAX_JSON_BYTES {
-                return Err(Open311Error::new_status(
-                    413,
-                    "the request body is too large",
-                ));
+                return Err(Open311Error::new(413, "the request body is too large"));
             }
             match content_type.as_str() {
                 "application/x-www-form-urlencoded" | "" => pairs.extend(
@@ -209,15 +204,6 @@ impl Params {
                 })
             })
             .transpose()
-    }
-}
-
-impl Open311Error {
-    fn new_status(status: u16, description: &str) -> Self {
-        Open311Error {
-            status,
-            description: description.to_string(),
-        }
     }
 }
 
@@ -456,25 +442,30 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
         Some(l) => scope.locate(l.latitude(), l.longitude())?.map(|n| n.id),
         None => None,
     };
-    let new_case = |tracking_code| -> Result<NewOpen311Case, Open311Error> {
-        Ok(NewOpen311Case {
-            tracking_code,
-            category: category.code.as_str().to_string(),
-            description: description.clone(),
+    let new_case = |tracking_code| -> Result<NewCase, Open311Error> {
+        Ok(NewCase {
             grid_node,
             location,
             address: address.clone(),
-            extra: extra.clone(),
-            reporter_name: Some(name.clone()).filter(|n| !n.is_empty()),
-            reporter_phone: contact("phone")?,
-            reporter_email: contact("email")?,
+            extra: Value::Object(extra.clone()),
+            contact: Contact {
+                name: Some(name.clone()).filter(|n| !n.is_empty()),
+                phone: contact("phone")?,
+                email: contact("email")?,
+            },
+            ..NewCase::basic(
+                tracking_code,
+                category.code.as_str(),
+                description.clone(),
+                domain::CaseSource::Resident,
+            )
         })
     };
     // 50 random bits make a collision rare, not impossible: draw again.
     let mut attempt = 0;
     let case = loop {
         let code = TrackingCode::from_random(edge::random_bytes::<8>()?);
-        match scope.insert_open311_case(new_case(code)?, Utc::now()) {
+        match scope.insert_case(new_case(code)?, Utc::now()) {
             Err(store::Error::Conflict(_)) if attempt < 3 => attempt += 1,
             other => break other?,
         }
@@ -642,7 +633,7 @@ fn one_request(ctx: &mut Ctx, params: &Params, id: &str) -> Answer {
     let scope = TenantScope::new(ctx.db()?, &tenant);
     let code = tracking_code(id)?;
     let case = scope
-        .open311_case(&code)?
+        .case_by_tracking_code(&code)?
         .ok_or_else(|| Open311Error::not_found(format!("no service request '{id}'")))?;
     let categories = scope.list_categories()?;
     Ok(Doc::ok(
@@ -658,7 +649,7 @@ fn resolve_token(ctx: &mut Ctx, params: &Params, token: &str) -> Answer {
     let scope = TenantScope::new(ctx.db()?, &tenant);
     let code = tracking_code(token)?;
     let case = scope
-        .open311_case(&code)?
+        .case_by_tracking_code(&code)?
         .ok_or_else(|| Open311Error::not_found(format!("no token '{token}'")))?;
     Ok(Doc::ok(
         "service_requests",
@@ -668,12 +659,7 @@ fn resolve_token(ctx: &mut Ctx, params: &Params, token: &str) -> Answer {
 
 /// One request as GeoReport v2 lists it. Never the reporter's name or contact; the
 /// location rounded to three decimals (about 100 m).
-fn request_doc(
-    case: &Open311Case,
-    tenant: &Tenant,
-    categories: &[Category],
-    english: bool,
-) -> Value {
+fn request_doc(case: &Case, tenant: &Tenant, categories: &[Category], english: bool) -> Value {
     let service_name = categories
         .iter()
         .find(|c| c.code.as_str() == case.category)

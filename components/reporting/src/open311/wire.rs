@@ -63,7 +63,7 @@ impl Open311Error {
     pub fn not_found(description: impl Into<String>) -> Self {
         Self::new(404, description)
     }
-    fn new(status: u16, description: impl Into<String>) -> Self {
+    pub fn new(status: u16, description: impl Into<String>) -> Self {
         Open311Error {
             status,
             description: description.into(),

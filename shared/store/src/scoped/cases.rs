@@ -392,7 +392,6 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .collect::<Result<_, _>>()?)
     }
 
-    #[allow(clippy::too_many_arguments)]
     /// Cases matching `condition` (SQL after `WHERE tenant_id = ? AND`);
     /// `params` start with the tenant id. For this crate's own queries.
     pub(crate) fn cases_where(
@@ -413,6 +412,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Adds a note to a case's history without changing its state (a
     /// reporter's extra information, a comment from an Open311 system).
     /// `action` names the kind of note; `public` notes show on the status page.
+    /// Returns the note's event id.
     pub fn add_note(
         &self,
         case_id: CaseId,
@@ -421,24 +421,32 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         note: &str,
         public: bool,
         now: DateTime<Utc>,
-    ) -> Result<(), Error> {
+    ) -> Result<i64, Error> {
         non_blank("note", note, 4000)?;
-        let case = self
-            .case_by_id(case_id)?
-            .ok_or_else(|| Error::NotFound("no such case".into()))?;
-        self.append_event(
-            case_id,
-            &to_text(now),
-            actor,
-            action,
-            Some(case.state),
-            case.state,
-            Some(note.trim()),
-            public,
-        )?;
-        Ok(())
+        in_transaction(self.db, |db| {
+            let case = self
+                .case_by_id(case_id)?
+                .ok_or_else(|| Error::NotFound("no such case".into()))?;
+            let at = to_text(now);
+            let id = self.append_event(
+                case_id,
+                &at,
+                actor,
+                action,
+                Some(case.state),
+                case.state,
+                Some(note.trim()),
+                public,
+            )?;
+            db.execute(
+                "UPDATE cases SET updated_at = ? WHERE tenant_id = ? AND id = ?",
+                &[at.into(), self.tenant.0.into(), case_id.0.into()],
+            )?;
+            Ok(id)
+        })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn append_event(
         &self,
         case_id: CaseId,
@@ -449,11 +457,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         to: CaseState,
         note: Option<&str>,
         public: bool,
-    ) -> Result<(), StoreError> {
-        self.db.execute(
+    ) -> Result<i64, StoreError> {
+        let rows = self.db.execute(
             "INSERT INTO case_events \
              (tenant_id, case_id, at, actor, action, from_state, to_state, note, public) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
                 self.tenant.0.into(),
                 case_id.0.into(),
@@ -466,7 +474,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 public.into(),
             ],
         )?;
-        Ok(())
+        rows.returned()?.get_i64("id")
     }
 }
 

@@ -7,13 +7,13 @@
 //! this module returns them, so the Open311 edge cannot leak them.
 
 use super::TenantScope;
+use super::cases::Case;
 use crate::db::{Database, Row, StoreError, Value, in_transaction};
 use crate::error::{Error, unique_to_conflict};
 use crate::time::{get_time, to_text};
 use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
-use domain::{CaseId, CaseSource, CaseState, GridNodeId, Location, TrackingCode};
-use sha2::{Digest, Sha256};
+use domain::{CaseState, TrackingCode};
 
 /// The most rows one Open311 listing returns (GeoReport v2: "1000 requests").
 pub const OPEN311_MAX_RESULTS: u32 = 1000;
@@ -23,10 +23,7 @@ pub const OPEN311_NOTE_ACTION: &str = "open311_update";
 
 /// The SHA-256 of an API key, lower-case hex: what `api_keys.key_hash` holds.
 pub fn hash_api_key(key: &str) -> String {
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    domain::intake::sha256_hex(key.as_bytes())
 }
 
 /// An issued key, without the key (only its hash is stored).
@@ -44,37 +41,6 @@ pub enum ApiKeyCheck {
     Valid(ApiKey),
     Revoked,
     Unknown,
-}
-
-/// A case as Open311 shows it: no reporter, no contact details.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Open311Case {
-    pub id: CaseId,
-    pub tracking_code: TrackingCode,
-    pub category: String,
-    pub description: String,
-    pub location: Option<Location>,
-    pub address: Option<String>,
-    /// The category's extra fields as given (a JSON object), plus `open311.media_url`.
-    pub extra: serde_json::Map<String, serde_json::Value>,
-    pub state: CaseState,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// A report arriving through Open311 `POST requests`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewOpen311Case {
-    pub tracking_code: TrackingCode,
-    pub category: String,
-    pub description: String,
-    pub grid_node: Option<GridNodeId>,
-    pub location: Option<Location>,
-    pub address: Option<String>,
-    pub extra: serde_json::Map<String, serde_json::Value>,
-    pub reporter_name: Option<String>,
-    pub reporter_phone: Option<String>,
-    pub reporter_email: Option<String>,
 }
 
 /// Which cases `GET requests` wants. Empty lists mean "any".
@@ -99,40 +65,6 @@ pub struct CaseUpdate {
     pub action: String,
     pub state: CaseState,
     pub note: Option<String>,
-}
-
-const COLUMNS: &str = "id, tracking_code, category, description, latitude, longitude, address, \
-     extra, state, created_at, updated_at";
-
-fn case_from_row(row: &Row<'_>) -> Result<Open311Case, StoreError> {
-    let location = match (row.get_opt_f64("latitude")?, row.get_opt_f64("longitude")?) {
-        (Some(lat), Some(lon)) => Some(decoded("latitude", Location::new(lat, lon))?),
-        _ => None,
-    };
-    let extra = match serde_json::from_str(row.get_str("extra")?) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => {
-            return Err(StoreError::Decode {
-                column: "extra".into(),
-                expected: "a JSON object",
-            });
-        }
-    };
-    Ok(Open311Case {
-        id: CaseId(row.get_i64("id")?),
-        tracking_code: decoded(
-            "tracking_code",
-            TrackingCode::parse(row.get_str("tracking_code")?),
-        )?,
-        category: row.get_string("category")?,
-        description: row.get_string("description")?,
-        location,
-        address: row.get_opt_string("address")?,
-        extra,
-        state: decoded("state", CaseState::parse(row.get_str("state")?))?,
-        created_at: get_time(row, "created_at")?,
-        updated_at: get_time(row, "updated_at")?,
-    })
 }
 
 fn api_key_from_row(row: &Row<'_>) -> Result<ApiKey, StoreError> {
@@ -221,77 +153,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         })
     }
 
-    /// Records a resident's case from Open311, in state `Reported`, with its intake
-    /// event, its address, extra fields and the reporter's private contact details.
-    pub fn insert_open311_case(
-        &self,
-        new: NewOpen311Case,
-        now: DateTime<Utc>,
-    ) -> Result<Open311Case, Error> {
-        non_blank("service_code", &new.category, 64)?;
-        non_blank("description", &new.description, 4000)?;
-        let extra = serde_json::Value::Object(new.extra.clone()).to_string();
-        in_transaction(self.db, |db| {
-            let at = to_text(now);
-            let rows = db
-                .execute(
-                    &format!(
-                        "INSERT INTO cases (tenant_id, tracking_code, category, description, \
-                         grid_node_id, latitude, longitude, state, version, source, \
-                         created_at, updated_at, address, extra, reporter_name, reporter_phone, \
-                         reporter_email) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) \
-                         RETURNING {COLUMNS}"
-                    ),
-                    &[
-                        self.tenant.0.into(),
-                        new.tracking_code.as_str().into(),
-                        new.category.trim().into(),
-                        new.description.trim().into(),
-                        new.grid_node.map(|g| g.0).into(),
-                        new.location.map(|l| l.latitude()).into(),
-                        new.location.map(|l| l.longitude()).into(),
-                        CaseState::Reported.as_str().into(),
-                        CaseSource::Resident.as_str().into(),
-                        at.clone().into(),
-                        at.clone().into(),
-                        new.address.as_deref().map(str::trim).into(),
-                        extra.into(),
-                        new.reporter_name.into(),
-                        new.reporter_phone.into(),
-                        new.reporter_email.into(),
-                    ],
-                )
-                .map_err(|e| {
-                    unique_to_conflict(e, || {
-                        format!("tracking code {} is already in use", new.tracking_code)
-                    })
-                })?;
-            let case = case_from_row(&rows.returned()?)?;
-            self.insert_event(
-                case.id,
-                &at,
-                CaseSource::Resident.as_str(),
-                super::REPORT_ACTION,
-                None,
-                case.state,
-                None,
-            )?;
-            Ok(case)
-        })
-    }
-
-    pub fn open311_case(&self, code: &TrackingCode) -> Result<Option<Open311Case>, Error> {
-        let rows = self.db.execute(
-            &format!("SELECT {COLUMNS} FROM cases WHERE tenant_id = ? AND tracking_code = ?"),
-            &[self.tenant.0.into(), code.as_str().into()],
-        )?;
-        Ok(rows.first().map(|r| case_from_row(&r)).transpose()?)
-    }
-
     /// Cases matching `filter`, newest first.
-    pub fn open311_cases(&self, filter: &Open311Filter) -> Result<Vec<Open311Case>, Error> {
-        let mut sql = format!("SELECT {COLUMNS} FROM cases WHERE tenant_id = ?");
+    pub fn open311_cases(&self, filter: &Open311Filter) -> Result<Vec<Case>, Error> {
+        let mut sql = String::from("1 = 1");
         let mut params: Vec<Value> = vec![self.tenant.0.into()];
         if !filter.tracking_codes.is_empty() {
             sql.push_str(&format!(
@@ -324,11 +188,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         }
         sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?");
         params.push(filter.limit.clamp(1, OPEN311_MAX_RESULTS).into());
-        let rows = self.db.execute(&sql, &params)?;
-        Ok(rows
-            .iter()
-            .map(|r| case_from_row(&r))
-            .collect::<Result<_, _>>()?)
+        self.cases_where(&sql, &params)
     }
 
     /// Public history steps of every case between `start` and `end` (inclusive), oldest
@@ -383,7 +243,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         non_blank("update_id", actor, 100)?;
         in_transaction(self.db, |db| {
             let case = self
-                .open311_case(code)?
+                .case_by_tracking_code(code)?
                 .ok_or_else(|| Error::NotFound("no such service request".into()))?;
             let existing = db.execute(
                 "SELECT id FROM case_events WHERE tenant_id = ? AND case_id = ? AND actor = ? \
@@ -398,51 +258,166 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             if let Some(row) = existing.first() {
                 return Ok(row.get_i64("id")?);
             }
-            let at = to_text(now);
-            let id = self.insert_event(
-                case.id,
-                &at,
-                actor,
-                OPEN311_NOTE_ACTION,
-                Some(case.state),
-                case.state,
-                Some(note.trim()),
-            )?;
-            db.execute(
-                "UPDATE cases SET updated_at = ? WHERE tenant_id = ? AND id = ?",
-                &[at.into(), self.tenant.0.into(), case.id.0.into()],
-            )?;
-            Ok(id)
+            self.add_note(case.id, actor, OPEN311_NOTE_ACTION, note, true, now)
         })
     }
+}
 
-    /// Appends a public event; returns its id.
-    #[allow(clippy::too_many_arguments)]
-    fn insert_event(
-        &self,
-        case_id: CaseId,
-        at: &str,
-        actor: &str,
-        action: &str,
-        from: Option<CaseState>,
-        to: CaseState,
-        note: Option<&str>,
-    ) -> Result<i64, StoreError> {
-        let rows = self.db.execute(
-            "INSERT INTO case_events \
-             (tenant_id, case_id, at, actor, action, from_state, to_state, note, public) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-            &[
-                self.tenant.0.into(),
-                case_id.0.into(),
-                at.into(),
-                actor.into(),
-                action.into(),
-                from.map(CaseState::as_str).into(),
-                to.as_str().into(),
-                note.into(),
-            ],
-        )?;
-        rows.returned()?.get_i64("id")
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{NativeDb, NewTenant, create_tenant, migrate};
+    use chrono::TimeZone;
+    use domain::{CaseAction, Tenant, TenantCode, TenantKind};
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap()
+    }
+
+    fn db() -> NativeDb {
+        let db = NativeDb::open_in_memory().unwrap();
+        migrate(&db).unwrap();
+        db
+    }
+
+    fn tenant(db: &NativeDb, code: &str) -> Tenant {
+        let new = NewTenant {
+            code: TenantCode::parse(code).unwrap(),
+            name: format!("{code} 镇"),
+            kind: TenantKind::Township,
+            time_zone: "Asia/Shanghai".into(),
+        };
+        create_tenant(db, new, now()).unwrap()
+    }
+
+    fn new_case(code: u8, category: &str) -> crate::NewCase {
+        crate::NewCase {
+            location: Some(domain::Location::new(30.2741, 120.1551).unwrap()),
+            address: Some("3号楼".into()),
+            contact: crate::Contact {
+                name: Some("李四".into()),
+                phone: Some("13912345678".into()),
+                email: None,
+            },
+            ..crate::NewCase::basic(
+                TrackingCode::from_random([code; 8]),
+                category,
+                "路灯不亮",
+                domain::CaseSource::Resident,
+            )
+        }
+    }
+
+    #[test]
+    fn keys_are_kept_as_hashes_per_tenant_and_revoked_at_once() {
+        assert_eq!(
+            hash_api_key("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let db = db();
+        let (a, b) = (tenant(&db, "alpha"), tenant(&db, "beta"));
+        let (alpha, beta) = (TenantScope::new(&db, &a), TenantScope::new(&db, &b));
+        let key = alpha.issue_api_key("app", "secret-key", now()).unwrap();
+        assert!(matches!(
+            alpha.issue_api_key("again", "secret-key", now()),
+            Err(Error::Conflict(_))
+        ));
+        assert!(
+            matches!(alpha.check_api_key("secret-key").unwrap(), ApiKeyCheck::Valid(k) if k == key)
+        );
+        assert_eq!(
+            beta.check_api_key("secret-key").unwrap(),
+            ApiKeyCheck::Unknown
+        );
+        assert!(matches!(
+            beta.revoke_api_key(key.id, now()),
+            Err(Error::NotFound(_))
+        ));
+        alpha.revoke_api_key(key.id, now()).unwrap();
+        assert_eq!(
+            alpha.check_api_key("secret-key").unwrap(),
+            ApiKeyCheck::Revoked
+        );
+    }
+
+    #[test]
+    fn cases_filters_updates_and_notes() {
+        let db = db();
+        let (a, b) = (tenant(&db, "alpha"), tenant(&db, "beta"));
+        let (alpha, beta) = (TenantScope::new(&db, &a), TenantScope::new(&db, &b));
+        let light = alpha
+            .insert_case(new_case(1, "street_light"), now())
+            .unwrap();
+        let noise = alpha.insert_case(new_case(2, "noise"), now()).unwrap();
+        beta.insert_case(new_case(3, "noise"), now()).unwrap();
+        alpha
+            .apply_action(noise.id, 1, &CaseAction::Accept, "user:1", now())
+            .unwrap();
+
+        let codes = |filter: Open311Filter| -> Vec<String> {
+            let mut codes: Vec<_> = alpha
+                .open311_cases(&Open311Filter {
+                    limit: 10,
+                    ..filter
+                })
+                .unwrap()
+                .into_iter()
+                .map(|c| c.tracking_code.to_string())
+                .collect();
+            codes.sort();
+            codes
+        };
+        let (l, n) = (
+            light.tracking_code.to_string(),
+            noise.tracking_code.to_string(),
+        );
+        assert_eq!(codes(Open311Filter::default()), [l.clone(), n.clone()]);
+        let by_category = Open311Filter {
+            categories: vec!["noise".into()],
+            ..Open311Filter::default()
+        };
+        assert_eq!(codes(by_category), std::slice::from_ref(&n));
+        let closed = Open311Filter {
+            states: vec![CaseState::Closed],
+            ..Open311Filter::default()
+        };
+        assert!(codes(closed).is_empty());
+        let later = Open311Filter {
+            start: Some(now() + chrono::Duration::seconds(1)),
+            ..Open311Filter::default()
+        };
+        assert!(codes(later).is_empty());
+
+        let updates = alpha.case_updates_between(now(), now(), 100).unwrap();
+        let states: Vec<_> = updates.iter().map(|u| u.state).collect();
+        assert_eq!(
+            states,
+            [
+                CaseState::Reported,
+                CaseState::Reported,
+                CaseState::Accepted
+            ]
+        );
+
+        let first = alpha
+            .add_open311_note(&noise.tracking_code, "open311:1:u1", "已转交", now())
+            .unwrap();
+        let again = alpha
+            .add_open311_note(&noise.tracking_code, "open311:1:u1", "已转交", now())
+            .unwrap();
+        assert_eq!(first, again, "a retried update is added once");
+        assert!(matches!(
+            beta.add_open311_note(&noise.tracking_code, "open311:1:u2", "x", now()),
+            Err(Error::NotFound(_))
+        ));
+        let events = alpha.case_events(noise.id).unwrap();
+        assert_eq!(events.last().map(|e| e.to_state), Some(CaseState::Accepted));
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| e.note.as_deref() == Some("已转交"))
+                .count(),
+            1
+        );
     }
 }

@@ -16,6 +16,8 @@ pub mod tenant_data;
 mod time;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_tenancy;

@@ -1,37 +1,12 @@
 //! Store behaviour against an in-memory SQLite: tenant isolation above all.
 
+use crate::test_support::{db, t0, tenant};
 use crate::*;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use domain::{
     CaseAction, CaseId, CaseSource, CaseState, GridCode, GridLevel, GridNodeId, Location,
-    ProblemKind, Role, Tenant, TenantCode, TenantKind, TrackingCode, UserId,
+    ProblemKind, Role, TenantCode, TenantKind, TrackingCode, UserId,
 };
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0)
-        .single()
-        .expect("valid")
-}
-
-fn db() -> NativeDb {
-    let db = NativeDb::open_in_memory().expect("open");
-    migrate(&db).expect("migrate");
-    db
-}
-
-fn tenant(db: &NativeDb, code: &str) -> Tenant {
-    create_tenant(
-        db,
-        NewTenant {
-            code: TenantCode::parse(code).expect("code"),
-            name: format!("{code} 镇"),
-            kind: TenantKind::Township,
-            time_zone: "Asia/Shanghai".into(),
-        },
-        t0(),
-    )
-    .expect("create tenant")
-}
 
 fn new_user(login: &str) -> NewUser {
     NewUser {

@@ -1,11 +1,11 @@
 //! Tenancy: people, organisation, catalogue, calendar, audit, export and
 //! deletion, against an in-memory SQLite.
 
+use crate::test_support::{db, tenant};
 use crate::*;
 use chrono::{DateTime, TimeZone, Utc};
 use domain::{
-    AgentPointLevel, Code, GridCode, GridLevel, ProblemKind, Role, Tenant, TenantCode, TenantKind,
-    TenantStatus, UserId,
+    AgentPointLevel, Code, GridCode, GridLevel, ProblemKind, Role, TenantCode, TenantStatus, UserId,
 };
 use serde_json::json;
 
@@ -13,26 +13,6 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
         .single()
         .expect("valid")
-}
-
-fn db() -> NativeDb {
-    let db = NativeDb::open_in_memory().expect("open");
-    migrate(&db).expect("migrate");
-    db
-}
-
-fn tenant(db: &NativeDb, code: &str) -> Tenant {
-    create_tenant(
-        db,
-        NewTenant {
-            code: TenantCode::parse(code).expect("code"),
-            name: format!("{code} 镇"),
-            kind: TenantKind::Township,
-            time_zone: "Asia/Shanghai".into(),
-        },
-        now(),
-    )
-    .expect("create tenant")
 }
 
 fn person(login: &str, role: Role) -> NewUser {

@@ -306,21 +306,14 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// `limit` is clamped to 1..=[`MAX_PAGE`]. Cursor paging stays cheap on deep pages,
     /// unlike OFFSET.
     pub fn list_cases(&self, after: Option<CaseId>, limit: u32) -> Result<Vec<Case>, Error> {
-        let rows = self.db.execute(
-            &format!(
-                "SELECT {CASE_COLUMNS} FROM cases WHERE tenant_id = ? AND id > ? \
-                 ORDER BY id LIMIT ?"
-            ),
+        self.cases_where(
+            "id > ? ORDER BY id LIMIT ?",
             &[
                 self.tenant.0.into(),
                 after.map_or(0, |c| c.0).into(),
                 limit.clamp(1, MAX_PAGE).into(),
             ],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| case_from_row(&r))
-            .collect::<Result<_, _>>()?)
+        )
     }
 
     /// Applies `action` if the case is still at `expected_version` and the state machine

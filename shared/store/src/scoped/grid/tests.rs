@@ -1,33 +1,12 @@
 //! The grid's management rules and the bulk import, against an in-memory SQLite.
 
+use crate::test_support::{db, tenant};
 use crate::*;
 use chrono::{TimeZone, Utc};
 use domain::{
-    CaseSource, GridCode, GridLevel, GridNode, GridNodeId, Problem, ProblemKind, Tenant,
-    TenantCode, TenantKind, TrackingCode, geo::Geometry, parse_csv, seed_zone,
+    CaseSource, GridCode, GridLevel, GridNode, GridNodeId, Problem, ProblemKind, TrackingCode,
+    geo::Geometry, parse_csv, seed_zone,
 };
-
-fn db() -> NativeDb {
-    let db = NativeDb::open_in_memory().expect("open");
-    migrate(&db).expect("migrate");
-    db
-}
-
-fn tenant(db: &NativeDb, code: &str) -> Tenant {
-    create_tenant(
-        db,
-        NewTenant {
-            code: TenantCode::parse(code).expect("code"),
-            name: format!("{code} 区"),
-            kind: TenantKind::Township,
-            time_zone: "Asia/Shanghai".into(),
-        },
-        Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0)
-            .single()
-            .expect("t0"),
-    )
-    .expect("tenant")
-}
 
 fn add(
     scope: &TenantScope<'_, NativeDb>,

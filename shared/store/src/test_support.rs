@@ -1,0 +1,35 @@
+//! What every store test starts from: a migrated in-memory database and
+//! tenants in it.
+
+use crate::{NativeDb, NewTenant, create_tenant, migrate};
+use chrono::{DateTime, TimeZone, Utc};
+use domain::{Tenant, TenantCode, TenantKind};
+
+/// A fixed moment, so that stored times are predictable.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0)
+        .single()
+        .expect("valid")
+}
+
+/// A fresh, migrated database in memory.
+pub fn db() -> NativeDb {
+    let db = NativeDb::open_in_memory().expect("open");
+    migrate(&db).expect("migrate");
+    db
+}
+
+/// An active township tenant named after its code.
+pub fn tenant(db: &NativeDb, code: &str) -> Tenant {
+    create_tenant(
+        db,
+        NewTenant {
+            code: TenantCode::parse(code).expect("code"),
+            name: format!("{code} 镇"),
+            kind: TenantKind::Township,
+            time_zone: "Asia/Shanghai".into(),
+        },
+        t0(),
+    )
+    .expect("create tenant")
+}

@@ -20,6 +20,7 @@ pub mod problem;
 pub mod tenant;
 pub mod throttle;
 pub mod tracking;
+pub mod workflow;
 
 pub use auth::{Claims, Role, TokenKeys, UserId, require_platform_admin, require_tenant};
 pub use calendar::{CalendarDay, DayKind, WorkingHours};

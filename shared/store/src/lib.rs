@@ -21,6 +21,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_tenancy;
+#[cfg(test)]
+mod tests_workflow;
 
 pub use db::{
     Database, OpenTransaction, Row, Rows, StoreError, Value, begin, finish, in_transaction,
@@ -36,7 +38,8 @@ pub use platform::{
 pub use scoped::{
     AgentPoint, ApiKey, Attachment, AuditEntry, AuditRecord, Case, CaseEvent, Category,
     CategoryChanges, Contact, Department, ImportReport, NewAgentPoint, NewAttachment, NewCase,
-    NewCategory, NewGridNode, NewUser, Purpose, StoredResponse, TenantScope, User, UserChanges,
+    NewCategory, NewGridNode, NewUser, Purpose, Queue, RoutingRule, StoredResponse, SweepReport,
+    TenantScope, User, UserChanges,
 };
 pub use tenant_data::{delete_tenant, export_tenant};
 

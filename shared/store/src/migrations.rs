@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "intake",
         sql: include_str!("../migrations/0004_intake.sql"),
     },
+    Migration {
+        version: 5,
+        name: "workflow",
+        sql: include_str!("../migrations/0005_workflow.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

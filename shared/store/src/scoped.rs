@@ -15,6 +15,7 @@ pub mod intake;
 pub mod open311;
 pub mod organisation;
 pub mod users;
+pub mod workflow;
 
 use crate::db::{Database, StoreError};
 use domain::{Tenant, TenantCode, TenantId};
@@ -28,6 +29,7 @@ pub use intake::{Attachment, NewAttachment, Purpose, StoredResponse};
 pub use open311::{ApiKey, ApiKeyCheck, CaseUpdate, Open311Filter, hash_api_key};
 pub use organisation::{AgentPoint, Department, NewAgentPoint};
 pub use users::{NewUser, User, UserChanges, parse_phone};
+pub use workflow::{Queue, RoutingRule, SweepReport};
 
 /// A database handle that sees one tenant's rows only.
 pub struct TenantScope<'a, D: Database + ?Sized> {

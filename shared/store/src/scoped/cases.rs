@@ -46,6 +46,15 @@ pub struct Case {
     /// Other residents who reported the same ("me too").
     pub me_too_count: i64,
     pub fixed_on_the_spot: bool,
+    /// The workflow: who holds the case and its clock (see `scoped::workflow`).
+    pub department: Option<i64>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub response_due_at: Option<DateTime<Utc>>,
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub paused_at: Option<DateTime<Utc>>,
+    pub escalation_level: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -124,9 +133,17 @@ pub struct CaseEvent {
 const CASE_COLUMNS: &str = "id, tracking_code, category, description, grid_node_id, latitude, \
      longitude, state, version, source, reporter_user_id, priority, extra, address, \
      reporter_name, reporter_phone, reporter_email, reporter_secret_hash, editable_until, \
-     me_too_count, fixed_on_the_spot, created_at, updated_at";
+     me_too_count, fixed_on_the_spot, department_id, dispatched_at, response_due_at, \
+     resolution_due_at, responded_at, resolved_at, paused_at, escalation_level, \
+     created_at, updated_at";
 
 const EVENT_COLUMNS: &str = "id, case_id, at, actor, action, from_state, to_state, note, public";
+
+fn optional_time(row: &Row<'_>, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    row.get_opt_str(column)?
+        .map(|_| get_time(row, column))
+        .transpose()
+}
 
 fn case_from_row(row: &Row<'_>) -> Result<Case, StoreError> {
     let location = match (row.get_opt_f64("latitude")?, row.get_opt_f64("longitude")?) {
@@ -165,12 +182,17 @@ fn case_from_row(row: &Row<'_>) -> Result<Case, StoreError> {
             email: row.get_opt_string("reporter_email")?,
         },
         reporter_secret_hash: row.get_opt_string("reporter_secret_hash")?,
-        editable_until: row
-            .get_opt_str("editable_until")?
-            .map(|_| get_time(row, "editable_until"))
-            .transpose()?,
+        editable_until: optional_time(row, "editable_until")?,
         me_too_count: row.get_i64("me_too_count")?,
         fixed_on_the_spot: row.get_bool("fixed_on_the_spot")?,
+        department: row.get_opt_i64("department_id")?,
+        dispatched_at: optional_time(row, "dispatched_at")?,
+        response_due_at: optional_time(row, "response_due_at")?,
+        resolution_due_at: optional_time(row, "resolution_due_at")?,
+        responded_at: optional_time(row, "responded_at")?,
+        resolved_at: optional_time(row, "resolved_at")?,
+        paused_at: optional_time(row, "paused_at")?,
+        escalation_level: row.get_i64("escalation_level")?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
@@ -440,7 +462,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn append_event(
+    pub(crate) fn append_event(
         &self,
         case_id: CaseId,
         at: &str,

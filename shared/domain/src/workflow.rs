@@ -1,0 +1,204 @@
+//! The clock of a case: deadlines set at dispatch from the category's hours
+//! and the priority, counted in working time, paused while the case waits
+//! for the reporter; and the escalation ladder when time runs out
+//! (超时督办: warn, raise to the command centre, to the grid's higher level,
+//! then a formal summons).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::deadline::WorkCalendar;
+use crate::intake::Priority;
+
+/// Working minutes for a category's hours at a priority: urgent cases get a
+/// quarter of the time, high half, low half as much again.
+pub fn minutes_for(hours: u32, priority: Priority) -> i64 {
+    let minutes = i64::from(hours) * 60;
+    let scaled = match priority {
+        Priority::Urgent => minutes / 4,
+        Priority::High => minutes / 2,
+        Priority::Normal => minutes,
+        Priority::Low => minutes * 3 / 2,
+    };
+    scaled.max(30)
+}
+
+/// A case's two deadlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Deadlines {
+    pub response_due: DateTime<Utc>,
+    pub resolution_due: DateTime<Utc>,
+}
+
+impl Deadlines {
+    /// Set when the case is dispatched: the clock starts then, not at
+    /// sign-off, so delaying 签收 gains nothing.
+    pub fn at_dispatch(
+        dispatched: DateTime<Utc>,
+        response_hours: u32,
+        resolution_hours: u32,
+        priority: Priority,
+        calendar: &WorkCalendar,
+    ) -> Deadlines {
+        Deadlines {
+            response_due: calendar
+                .add_working_minutes(dispatched, minutes_for(response_hours, priority)),
+            resolution_due: calendar
+                .add_working_minutes(dispatched, minutes_for(resolution_hours, priority)),
+        }
+    }
+
+    /// After a pause from `paused` to `resumed`, both deadlines move by the
+    /// working time the pause took: paused time never counts.
+    pub fn after_pause(
+        self,
+        paused: DateTime<Utc>,
+        resumed: DateTime<Utc>,
+        calendar: &WorkCalendar,
+    ) -> Deadlines {
+        let paused_minutes = calendar.working_minutes_between(paused, resumed);
+        Deadlines {
+            response_due: calendar.add_working_minutes(self.response_due, paused_minutes),
+            resolution_due: calendar.add_working_minutes(self.resolution_due, paused_minutes),
+        }
+    }
+}
+
+/// Working minutes left until `due` (negative when overdue), as of `now`;
+/// while paused, time stands still at the moment of the pause.
+pub fn minutes_left(
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    paused_at: Option<DateTime<Utc>>,
+    calendar: &WorkCalendar,
+) -> i64 {
+    let at = paused_at.unwrap_or(now);
+    if at <= due {
+        calendar.working_minutes_between(at, due)
+    } else {
+        -calendar.working_minutes_between(due, at)
+    }
+}
+
+/// The escalation ladder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Escalation {
+    None = 0,
+    /// 80% of the time used: the handler is warned (预警).
+    Warned = 1,
+    /// Overdue (超时): marked and raised to the command centre (督办).
+    Overdue = 2,
+    /// Half the time again past due: raised to the grid's higher level.
+    RaisedHigher = 3,
+    /// Twice the time past due: the unit is formally summoned (约谈).
+    Summoned = 4,
+}
+
+impl Escalation {
+    pub fn from_level(level: i64) -> Escalation {
+        match level {
+            i64::MIN..=0 => Escalation::None,
+            1 => Escalation::Warned,
+            2 => Escalation::Overdue,
+            3 => Escalation::RaisedHigher,
+            _ => Escalation::Summoned,
+        }
+    }
+
+    pub fn level(self) -> i64 {
+        self as i64
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Escalation::None => "none",
+            Escalation::Warned => "warned",
+            Escalation::Overdue => "overdue",
+            Escalation::RaisedHigher => "raised_higher",
+            Escalation::Summoned => "summoned",
+        }
+    }
+
+    /// Where a case stands on the ladder when `used` working minutes of
+    /// `allowed` have gone by.
+    pub fn for_time_used(used: i64, allowed: i64) -> Escalation {
+        let allowed = allowed.max(1);
+        if used * 2 >= allowed * 4 {
+            Escalation::Summoned
+        } else if used * 2 >= allowed * 3 {
+            Escalation::RaisedHigher
+        } else if used >= allowed {
+            Escalation::Overdue
+        } else if used * 10 >= allowed * 8 {
+            Escalation::Warned
+        } else {
+            Escalation::None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::{WorkingHours, china_2026};
+    use crate::deadline::zone_offset;
+    use proptest::prelude::*;
+
+    fn calendar() -> WorkCalendar {
+        WorkCalendar::new(WorkingHours::DEFAULT, &china_2026(), zone_offset("Asia/Shanghai").unwrap())
+    }
+
+    fn bj(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_str(&format!("{s} +0800"), "%Y-%m-%d %H:%M %z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn deadlines_start_at_dispatch_in_working_time() {
+        let d = Deadlines::at_dispatch(bj("2026-03-06 16:00"), 2, 8, Priority::Normal, &calendar());
+        assert_eq!(d.response_due, bj("2026-03-09 09:30")); // over the weekend
+        assert_eq!(d.resolution_due, bj("2026-03-09 15:30")); // 90 min Friday, 390 Monday
+        let urgent = Deadlines::at_dispatch(bj("2026-03-02 09:00"), 2, 8, Priority::Urgent, &calendar());
+        assert_eq!(urgent.response_due, bj("2026-03-02 09:30"));
+    }
+
+    #[test]
+    fn the_ladder() {
+        let check = |used, expected| assert_eq!(Escalation::for_time_used(used, 100), expected, "{used}");
+        check(0, Escalation::None);
+        check(79, Escalation::None);
+        check(80, Escalation::Warned);
+        check(100, Escalation::Overdue);
+        check(150, Escalation::RaisedHigher);
+        check(200, Escalation::Summoned);
+        assert_eq!(Escalation::from_level(2), Escalation::Overdue);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// However long a pause, the working time left after it is what was
+        /// left when it began.
+        #[test]
+        fn paused_time_never_counts(
+            dispatch_offset in 0i64..(20 * 24 * 60),
+            pause_after in 0i64..(3 * 24 * 60),
+            pause_length in 0i64..(10 * 24 * 60),
+            hours in 1u32..40,
+        ) {
+            let cal = calendar();
+            let dispatched = bj("2026-03-01 00:00") + chrono::Duration::minutes(dispatch_offset);
+            let d = Deadlines::at_dispatch(dispatched, 1, hours, Priority::Normal, &cal);
+            let paused = dispatched + chrono::Duration::minutes(pause_after);
+            let resumed = paused + chrono::Duration::minutes(pause_length);
+            prop_assume!(paused < d.resolution_due);
+            let left_before = minutes_left(d.resolution_due, paused, None, &cal);
+            let moved = d.after_pause(paused, resumed, &cal);
+            let left_after = minutes_left(moved.resolution_due, resumed, None, &cal);
+            prop_assert_eq!(left_before, left_after);
+            // And while paused, the time left does not move.
+            prop_assert_eq!(minutes_left(d.resolution_due, resumed, Some(paused), &cal), left_before);
+        }
+    }
+}

@@ -1,0 +1,407 @@
+//! The workflow's storage: routing rules, the effects of each action on a
+//! case's department and clock, automatic dispatch at intake, the sweep that
+//! escalates late cases, and the work queues.
+
+use super::TenantScope;
+use super::cases::Case;
+use crate::db::{Database, Row, StoreError, in_transaction};
+use crate::error::Error;
+use crate::time::to_text;
+use chrono::{DateTime, Utc};
+use domain::deadline::WorkCalendar;
+use domain::workflow::{Deadlines, Escalation};
+use domain::{ActionKind, CaseAction, CaseId, CaseState, Code, GridNodeId, Problem, UserId};
+
+/// Who acts when the platform itself dispatches or escalates.
+pub const SYSTEM_ACTOR: &str = "system:routing";
+
+/// Category (and optionally a grid subtree) to a department.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingRule {
+    pub category: String,
+    pub grid_node: Option<GridNodeId>,
+    pub department: i64,
+}
+
+/// A work queue: what a person opens to see what is theirs to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// The command centre's triage: reported, accepted or registered, not yet dispatched.
+    Triage,
+    /// Every open case.
+    Open,
+    /// Open cases past their resolution deadline.
+    Overdue,
+    /// Open cases raised above the command centre.
+    Escalated,
+    /// A department's inbox: open cases it holds.
+    Department(i64),
+    /// A grid worker's own reports.
+    ReportedBy(UserId),
+}
+
+/// What a sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub checked: usize,
+    pub escalated: usize,
+}
+
+fn rule_from_row(row: &Row<'_>) -> Result<RoutingRule, StoreError> {
+    Ok(RoutingRule {
+        category: row.get_string("category")?,
+        grid_node: row.get_opt_i64("grid_node_id")?.map(GridNodeId),
+        department: row.get_i64("department_id")?,
+    })
+}
+
+fn open_states() -> Vec<&'static str> {
+    CaseState::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect()
+}
+
+impl<D: Database + ?Sized> TenantScope<'_, D> {
+    /// The rules in the order they are tried.
+    pub fn routing_rules(&self) -> Result<Vec<RoutingRule>, Error> {
+        let rows = self.db.execute(
+            "SELECT category, grid_node_id, department_id FROM routing_rules \
+             WHERE tenant_id = ? ORDER BY position",
+            &[self.tenant.0.into()],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| rule_from_row(&r))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces the rules with `rules`, in this order.
+    pub fn set_routing_rules(&self, rules: &[RoutingRule]) -> Result<(), Error> {
+        for (i, rule) in rules.iter().enumerate() {
+            let at = |field: &str| format!("rules[{i}].{field}");
+            let code = Code::parse(&rule.category).map_err(|p| p.with_field(at("category")))?;
+            if self.category_by_code(&code)?.is_none() {
+                return Err(Problem::validation(at("category"), "no such category").into());
+            }
+            match self.department(rule.department)? {
+                Some(d) if !d.retired => {}
+                _ => {
+                    return Err(
+                        Problem::validation(at("department_id"), "no such department").into(),
+                    );
+                }
+            }
+            if let Some(node) = rule.grid_node
+                && !self.exists("grid_nodes", node.0)?
+            {
+                return Err(Problem::validation(at("grid_node_id"), "no such grid node").into());
+            }
+        }
+        in_transaction(self.db, |db| -> Result<(), Error> {
+            db.execute(
+                "DELETE FROM routing_rules WHERE tenant_id = ?",
+                &[self.tenant.0.into()],
+            )?;
+            for (position, rule) in rules.iter().enumerate() {
+                db.execute(
+                    "INSERT INTO routing_rules (tenant_id, position, category, grid_node_id, \
+                     department_id) VALUES (?, ?, ?, ?, ?)",
+                    &[
+                        self.tenant.0.into(),
+                        (position as i64).into(),
+                        rule.category.clone().into(),
+                        rule.grid_node.map(|g| g.0).into(),
+                        rule.department.into(),
+                    ],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The department the first matching rule names, if any.
+    pub fn department_for(
+        &self,
+        category: &str,
+        grid_node: Option<GridNodeId>,
+    ) -> Result<Option<i64>, Error> {
+        let rules = self.routing_rules()?;
+        if rules.is_empty() {
+            return Ok(None);
+        }
+        let ancestors = match grid_node {
+            None => Vec::new(),
+            Some(node) => self.grid_ancestors(node)?,
+        };
+        Ok(rules
+            .iter()
+            .find(|r| {
+                r.category == category && r.grid_node.is_none_or(|root| ancestors.contains(&root.0))
+            })
+            .map(|r| r.department))
+    }
+
+    /// The node and every node above it.
+    fn grid_ancestors(&self, node: GridNodeId) -> Result<Vec<i64>, Error> {
+        let rows = self.db.execute(
+            "WITH RECURSIVE up(id, parent_id) AS ( \
+                 SELECT id, parent_id FROM grid_nodes WHERE tenant_id = ? AND id = ? \
+                 UNION ALL \
+                 SELECT g.id, g.parent_id FROM grid_nodes g JOIN up ON g.id = up.parent_id \
+                 WHERE g.tenant_id = ? \
+             ) SELECT id FROM up",
+            &[self.tenant.0.into(), node.0.into(), self.tenant.0.into()],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| r.get_i64("id"))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Applies an action through the state machine and then its effects on
+    /// the case's department and clock, in one transaction:
+    /// dispatch sets the department and, the first time, the deadlines (a
+    /// return and a re-dispatch do not restart the clock); sign-for and
+    /// resolve stamp their time; waiting for the reporter pauses the clock
+    /// and the reply moves the deadlines by the paused working time.
+    pub fn act(
+        &self,
+        case_id: CaseId,
+        expected_version: i64,
+        action: &CaseAction,
+        actor: &str,
+        now: DateTime<Utc>,
+        calendar: &WorkCalendar,
+    ) -> Result<Case, Error> {
+        in_transaction(self.db, |db| {
+            let department = match action {
+                CaseAction::Dispatch { department } => {
+                    Some(self.department_to_dispatch(department)?)
+                }
+                _ => None,
+            };
+            let case = self.apply_action(case_id, expected_version, action, actor, now)?;
+            let at = to_text(now);
+            let set = |assignments: &str, params: Vec<crate::Value>| -> Result<(), Error> {
+                let mut all = params;
+                all.push(self.tenant.0.into());
+                all.push(case_id.0.into());
+                db.execute(
+                    &format!("UPDATE cases SET {assignments} WHERE tenant_id = ? AND id = ?"),
+                    &all,
+                )?;
+                Ok(())
+            };
+            match action.kind() {
+                ActionKind::Dispatch => {
+                    let deadlines = match (case.response_due_at, case.resolution_due_at) {
+                        (Some(r), Some(d)) => Deadlines {
+                            response_due: r,
+                            resolution_due: d,
+                        },
+                        _ => self.deadlines_for(&case, now, calendar)?,
+                    };
+                    set(
+                        "department_id = ?, dispatched_at = COALESCE(dispatched_at, ?), \
+                         response_due_at = ?, resolution_due_at = ?",
+                        vec![
+                            department.into(),
+                            at.into(),
+                            to_text(deadlines.response_due).into(),
+                            to_text(deadlines.resolution_due).into(),
+                        ],
+                    )?;
+                }
+                ActionKind::Return => set("department_id = NULL", vec![])?,
+                ActionKind::SignFor => {
+                    set("responded_at = COALESCE(responded_at, ?)", vec![at.into()])?
+                }
+                ActionKind::Resolve => set("resolved_at = ?", vec![at.into()])?,
+                ActionKind::Reopen => set("resolved_at = NULL", vec![])?,
+                ActionKind::AwaitReporter => set("paused_at = ?", vec![at.into()])?,
+                ActionKind::ReporterReplied => {
+                    if let (Some(paused), Some(r), Some(d)) =
+                        (case.paused_at, case.response_due_at, case.resolution_due_at)
+                    {
+                        let moved = Deadlines {
+                            response_due: r,
+                            resolution_due: d,
+                        }
+                        .after_pause(paused, now, calendar);
+                        set(
+                            "paused_at = NULL, response_due_at = ?, resolution_due_at = ?",
+                            vec![
+                                to_text(moved.response_due).into(),
+                                to_text(moved.resolution_due).into(),
+                            ],
+                        )?;
+                    } else {
+                        set("paused_at = NULL", vec![])?;
+                    }
+                }
+                _ => {}
+            }
+            self.case_by_id(case_id)?
+                .ok_or_else(|| Error::NotFound("no such case".into()))
+        })
+    }
+
+    fn department_to_dispatch(&self, code: &str) -> Result<i64, Error> {
+        let code = Code::parse(code).map_err(|p| p.with_field("department"))?;
+        self.list_departments()?
+            .into_iter()
+            .find(|d| d.code == code && !d.retired)
+            .map(|d| d.id)
+            .ok_or_else(|| Problem::validation("department", "no such department").into())
+    }
+
+    fn deadlines_for(
+        &self,
+        case: &Case,
+        dispatched: DateTime<Utc>,
+        calendar: &WorkCalendar,
+    ) -> Result<Deadlines, Error> {
+        let code = Code::parse(&case.category)?;
+        let category = self
+            .category_by_code(&code)?
+            .ok_or_else(|| Problem::conflict("the case's category no longer exists"))?;
+        Ok(Deadlines::at_dispatch(
+            dispatched,
+            category.response_hours,
+            category.resolution_hours,
+            case.priority,
+            calendar,
+        ))
+    }
+
+    /// On intake: when a rule names a department, the platform accepts,
+    /// registers and dispatches the case at once; otherwise it waits in the
+    /// command centre's triage queue. Returns the case as it now stands.
+    pub fn auto_dispatch(
+        &self,
+        case: Case,
+        now: DateTime<Utc>,
+        calendar: &WorkCalendar,
+    ) -> Result<Case, Error> {
+        if case.state != CaseState::Reported {
+            return Ok(case);
+        }
+        let Some(department) = self.department_for(&case.category, case.grid_node)? else {
+            return Ok(case);
+        };
+        let code = self
+            .department(department)?
+            .map(|d| d.code.as_str().to_string())
+            .ok_or_else(|| Error::NotFound("routing rule names no department".into()))?;
+        let mut case = case;
+        for action in [
+            CaseAction::Accept,
+            CaseAction::Register,
+            CaseAction::Dispatch { department: code },
+        ] {
+            case = self.act(case.id, case.version, &action, SYSTEM_ACTOR, now, calendar)?;
+        }
+        Ok(case)
+    }
+
+    /// Evaluates every open, running clock and raises each case that has
+    /// climbed the escalation ladder, recording each step as an internal
+    /// event. Meant for an external scheduler (cron, a Kubernetes CronJob,
+    /// Spin's cron trigger); reads evaluate the clock too.
+    pub fn sweep(&self, now: DateTime<Utc>, calendar: &WorkCalendar) -> Result<SweepReport, Error> {
+        let open = open_states();
+        let placeholders = vec!["?"; open.len()].join(", ");
+        let mut params: Vec<crate::Value> = vec![self.tenant.0.into()];
+        params.extend(open.iter().map(|s| crate::Value::from(*s)));
+        let running = self.cases_where(
+            &format!(
+                "state IN ({placeholders}) AND resolution_due_at IS NOT NULL \
+                 AND dispatched_at IS NOT NULL AND paused_at IS NULL AND escalation_level < 4"
+            ),
+            &params,
+        )?;
+        let mut report = SweepReport::default();
+        for case in running {
+            report.checked += 1;
+            let (Some(start), Some(due)) = (case.dispatched_at, case.resolution_due_at) else {
+                continue;
+            };
+            let allowed = calendar.working_minutes_between(start, due);
+            let used = calendar.working_minutes_between(start, now);
+            let reached = Escalation::for_time_used(used, allowed);
+            if reached.level() <= case.escalation_level {
+                continue;
+            }
+            in_transaction(self.db, |db| -> Result<(), Error> {
+                db.execute(
+                    "UPDATE cases SET escalation_level = ? WHERE tenant_id = ? AND id = ? \
+                     AND escalation_level < ?",
+                    &[
+                        reached.level().into(),
+                        self.tenant.0.into(),
+                        case.id.0.into(),
+                        reached.level().into(),
+                    ],
+                )?;
+                self.append_event(
+                    case.id,
+                    &to_text(now),
+                    SYSTEM_ACTOR,
+                    "escalate",
+                    Some(case.state),
+                    case.state,
+                    Some(reached.as_str()),
+                    false,
+                )?;
+                Ok(())
+            })?;
+            report.escalated += 1;
+        }
+        Ok(report)
+    }
+
+    /// A page of a queue, by id after `after`.
+    pub fn queue(
+        &self,
+        queue: Queue,
+        after: Option<CaseId>,
+        limit: u32,
+    ) -> Result<Vec<Case>, Error> {
+        let open = open_states();
+        let open_list = vec!["?"; open.len()].join(", ");
+        let mut params: Vec<crate::Value> = vec![self.tenant.0.into()];
+        let condition = match queue {
+            Queue::Triage => {
+                params.extend(["reported", "accepted", "registered"].map(crate::Value::from));
+                "state IN (?, ?, ?)".to_string()
+            }
+            Queue::Open => {
+                params.extend(open.iter().map(|s| crate::Value::from(*s)));
+                format!("state IN ({open_list})")
+            }
+            Queue::Overdue | Queue::Escalated => {
+                params.extend(open.iter().map(|s| crate::Value::from(*s)));
+                let level = if queue == Queue::Overdue { 2 } else { 3 };
+                params.push(i64::from(level).into());
+                format!("state IN ({open_list}) AND escalation_level >= ?")
+            }
+            Queue::Department(department) => {
+                params.extend(open.iter().map(|s| crate::Value::from(*s)));
+                params.push(department.into());
+                format!("state IN ({open_list}) AND department_id = ?")
+            }
+            Queue::ReportedBy(user) => {
+                params.push(user.0.into());
+                "reporter_user_id = ?".to_string()
+            }
+        };
+        params.push(after.map_or(0, |c| c.0).into());
+        params.push(limit.clamp(1, super::MAX_PAGE).into());
+        self.cases_where(
+            &format!("{condition} AND id > ? ORDER BY id LIMIT ?"),
+            &params,
+        )
+    }
+}

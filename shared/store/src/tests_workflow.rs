@@ -1,0 +1,263 @@
+//! The workflow against an in-memory SQLite: rules, dispatch and its clock,
+//! pauses, the sweep, queues.
+
+use crate::test_support::{db, tenant};
+use crate::*;
+use chrono::{DateTime, Utc};
+use domain::deadline::{WorkCalendar, zone_offset};
+use domain::{CaseAction, CaseSource, CaseState, Code, TrackingCode, WorkingHours};
+
+fn bj(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_str(&format!("{s} +0800"), "%Y-%m-%d %H:%M %z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn calendar() -> WorkCalendar {
+    WorkCalendar::new(
+        WorkingHours::DEFAULT,
+        &domain::calendar::china_2026(),
+        zone_offset("Asia/Shanghai").unwrap(),
+    )
+}
+
+fn setup(db: &NativeDb) -> (domain::Tenant, i64) {
+    let t = tenant(db, "alpha");
+    let scope = TenantScope::new(db, &t);
+    let urban = scope
+        .create_department(&Code::parse("urban").unwrap(), "城管")
+        .unwrap();
+    scope
+        .create_category(NewCategory {
+            code: Code::parse("garbage").unwrap(),
+            name_zh: "垃圾".into(),
+            name_en: "Garbage".into(),
+            default_department: None,
+            response_hours: 2,
+            resolution_hours: 8,
+            extra_fields: vec![],
+        })
+        .unwrap();
+    (t, urban.id)
+}
+
+fn report(scope: &TenantScope<'_, NativeDb>, n: u8, at: DateTime<Utc>) -> Case {
+    scope
+        .insert_case(
+            NewCase::basic(
+                TrackingCode::from_random([n; 8]),
+                "garbage",
+                "垃圾",
+                CaseSource::Resident,
+            ),
+            at,
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
+    let db = db();
+    let (t, urban) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let unrouted = report(&scope, 1, bj("2026-03-06 16:00"));
+    let same = scope
+        .auto_dispatch(unrouted, bj("2026-03-06 16:00"), &calendar())
+        .unwrap();
+    assert_eq!(same.state, CaseState::Reported, "no rule: triage");
+    assert_eq!(scope.queue(Queue::Triage, None, 50).unwrap().len(), 1);
+
+    scope
+        .set_routing_rules(&[RoutingRule {
+            category: "garbage".into(),
+            grid_node: None,
+            department: urban,
+        }])
+        .unwrap();
+    let case = report(&scope, 2, bj("2026-03-06 16:00"));
+    let dispatched = scope
+        .auto_dispatch(case, bj("2026-03-06 16:00"), &calendar())
+        .unwrap();
+    assert_eq!(dispatched.state, CaseState::Dispatched);
+    assert_eq!(dispatched.department, Some(urban));
+    assert_eq!(dispatched.response_due_at, Some(bj("2026-03-09 09:30")));
+    assert_eq!(dispatched.resolution_due_at, Some(bj("2026-03-09 15:30")));
+    assert_eq!(
+        scope
+            .queue(Queue::Department(urban), None, 50)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A return and a re-dispatch do not restart the clock.
+    let cal = calendar();
+    let returned = scope
+        .act(
+            dispatched.id,
+            dispatched.version,
+            &CaseAction::Return {
+                reason: "不归我们".into(),
+            },
+            "user:2",
+            bj("2026-03-09 09:00"),
+            &cal,
+        )
+        .unwrap();
+    assert_eq!(returned.department, None);
+    let again = scope
+        .act(
+            returned.id,
+            returned.version,
+            &CaseAction::Dispatch {
+                department: "urban".into(),
+            },
+            "user:1",
+            bj("2026-03-09 10:00"),
+            &cal,
+        )
+        .unwrap();
+    assert_eq!(again.resolution_due_at, dispatched.resolution_due_at);
+}
+
+#[test]
+fn waiting_for_the_reporter_pauses_the_clock() {
+    let db = db();
+    let (t, urban) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    scope
+        .set_routing_rules(&[RoutingRule {
+            category: "garbage".into(),
+            grid_node: None,
+            department: urban,
+        }])
+        .unwrap();
+    let cal = calendar();
+    let case = scope
+        .auto_dispatch(
+            report(&scope, 3, bj("2026-03-02 09:00")),
+            bj("2026-03-02 09:00"),
+            &cal,
+        )
+        .unwrap();
+    let mut case = case;
+    for (action, at) in [
+        (CaseAction::SignFor, "2026-03-02 09:10"),
+        (CaseAction::StartWork, "2026-03-02 09:20"),
+        (CaseAction::AwaitReporter, "2026-03-02 10:00"),
+        (CaseAction::ReporterReplied, "2026-03-03 10:00"),
+    ] {
+        case = scope
+            .act(case.id, case.version, &action, "user:2", bj(at), &cal)
+            .unwrap();
+    }
+    // A whole working day (510 minutes) paused moves the deadline by as much.
+    assert_eq!(case.resolution_due_at, Some(bj("2026-03-03 17:00")));
+    assert_eq!(case.responded_at, Some(bj("2026-03-02 09:10")));
+    assert!(case.paused_at.is_none());
+}
+
+#[test]
+fn the_sweep_climbs_the_escalation_ladder_once_per_step() {
+    let db = db();
+    let (t, urban) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    scope
+        .set_routing_rules(&[RoutingRule {
+            category: "garbage".into(),
+            grid_node: None,
+            department: urban,
+        }])
+        .unwrap();
+    let cal = calendar();
+    let case = scope
+        .auto_dispatch(
+            report(&scope, 4, bj("2026-03-02 09:00")),
+            bj("2026-03-02 09:00"),
+            &cal,
+        )
+        .unwrap();
+    let check = |at: &str, escalated: usize, level: i64| {
+        let report = scope.sweep(bj(at), &cal).unwrap();
+        assert_eq!(report.escalated, escalated, "{at}");
+        assert_eq!(
+            scope.case_by_id(case.id).unwrap().unwrap().escalation_level,
+            level,
+            "{at}"
+        );
+    };
+    check("2026-03-02 12:00", 0, 0); // 3 of 8 hours
+    check("2026-03-02 16:30", 1, 1); // 7 h 30 of 8: warned
+    check("2026-03-02 16:40", 0, 1); // nothing new
+    check("2026-03-03 10:00", 1, 2); // overdue
+    check("2026-03-04 09:00", 1, 4); // twice the time: summoned
+    assert_eq!(scope.queue(Queue::Overdue, None, 50).unwrap().len(), 1);
+    assert_eq!(scope.queue(Queue::Escalated, None, 50).unwrap().len(), 1);
+    let events = scope.case_events(case.id).unwrap();
+    let escalations: Vec<_> = events.iter().filter(|e| e.action == "escalate").collect();
+    assert_eq!(escalations.len(), 3);
+    assert!(
+        escalations.iter().all(|e| !e.public),
+        "escalations are internal"
+    );
+}
+
+#[test]
+fn rules_match_in_order_within_grid_subtrees() {
+    let db = db();
+    let (t, urban) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let sanitation = scope
+        .create_department(&Code::parse("sanitation").unwrap(), "环卫")
+        .unwrap();
+    let mut parent = None;
+    let mut nodes = Vec::new();
+    for (level, code) in [
+        (domain::GridLevel::Township, "T"),
+        (domain::GridLevel::Community, "C"),
+        (domain::GridLevel::Grid, "G"),
+    ] {
+        let node = scope
+            .create_grid_node(NewGridNode {
+                parent,
+                level,
+                code: domain::GridCode::parse(code).unwrap(),
+                name: code.into(),
+                households: None,
+                geometry: None,
+            })
+            .unwrap();
+        parent = Some(node.id);
+        nodes.push(node.id);
+    }
+    scope
+        .set_routing_rules(&[
+            RoutingRule {
+                category: "garbage".into(),
+                grid_node: Some(nodes[1]),
+                department: sanitation.id,
+            },
+            RoutingRule {
+                category: "garbage".into(),
+                grid_node: None,
+                department: urban,
+            },
+        ])
+        .unwrap();
+    assert_eq!(
+        scope.department_for("garbage", Some(nodes[2])).unwrap(),
+        Some(sanitation.id)
+    );
+    assert_eq!(
+        scope.department_for("garbage", Some(nodes[0])).unwrap(),
+        Some(urban)
+    );
+    assert_eq!(scope.department_for("garbage", None).unwrap(), Some(urban));
+    assert_eq!(scope.department_for("noise", None).unwrap(), None);
+    let bad = scope.set_routing_rules(&[RoutingRule {
+        category: "unicorns".into(),
+        grid_node: None,
+        department: urban,
+    }]);
+    assert!(bad.is_err());
+}

@@ -12,6 +12,7 @@ fn sample_path(pattern: &str) -> String {
             ":tenant" => "demo",
             ":id" => "1",
             ":code" => "AAAAA-AAAAA",
+            ":queue" => "open",
             other => other,
         })
         .collect::<Vec<_>>()

@@ -121,6 +121,7 @@ fn path_for(route: &Route, ids: &Ids) -> String {
             ":code" if route.path.starts_with("/api/t/") => ids.tracking_code.clone(),
             ":code" => "alpha".to_string(),
             ":id" => id.to_string(),
+            ":queue" => "open".to_string(),
             // Open311: the id (a tracking code) or service code with its format.
             ":request" | ":token" => format!("{}.json", ids.tracking_code),
             ":service" => "parking.json".to_string(),

@@ -3,6 +3,7 @@
 //! `foundation`: the product's components on the host.
 //! `intake`: reports, files, retries, duplicates, the reporter's secret.
 //! `tenancy`: tenants, the grid, people and access.
+//! `workflow`: routing rules, the case flow on the clock, queues, the sweep.
 //! `isolation`: every route against every kind of wrong caller.
 //! `open311`: Open311 GeoReport v2 as a 311 client uses it.
 
@@ -12,3 +13,4 @@ mod intake;
 mod isolation;
 mod open311;
 mod tenancy;
+mod workflow;

@@ -10,6 +10,7 @@ mod grid;
 mod organisation;
 mod people;
 mod platform;
+mod routing_rules;
 mod session;
 mod wire;
 
@@ -60,6 +61,8 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "getCalendar" => calendar::get_calendar,
         "setCalendar" => calendar::set_calendar,
         "auditLog" => audit::audit_log,
+        "getRoutingRules" => routing_rules::get_routing_rules,
+        "setRoutingRules" => routing_rules::set_routing_rules,
         "listApiKeys" => api_keys::list_api_keys,
         "issueApiKey" => api_keys::issue_api_key,
         "revokeApiKey" => api_keys::revoke_api_key,

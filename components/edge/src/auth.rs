@@ -39,13 +39,16 @@ pub fn authenticate(request: &Request) -> Result<Claims, Problem> {
 
 /// Admits the operator of the deployment, who holds `platform_operator_key`.
 pub fn require_operator(request: &Request) -> Result<(), Problem> {
-    let expected = variable("platform_operator_key")?;
-    match bearer(request) {
-        Some(given) if constant_time_eq(given.as_bytes(), expected.as_bytes()) => Ok(()),
-        Some(_) => Err(Problem::forbidden("the operator key is wrong")),
-        None => Err(Problem::unauthorized(
+    let Some(given) = bearer(request) else {
+        return Err(Problem::unauthorized(
             "this needs the operator key as a bearer token",
-        )),
+        ));
+    };
+    let expected = variable("platform_operator_key")?;
+    if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden("the operator key is wrong"))
     }
 }
 

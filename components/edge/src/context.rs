@@ -175,6 +175,18 @@ impl Ctx {
         Ok(TenantScope::new(db, &tenant))
     }
 
+    /// The tenant's working calendar in its time zone: what deadlines count in.
+    pub fn work_calendar(&mut self) -> Result<domain::deadline::WorkCalendar, Problem> {
+        let tenant = self.tenant()?;
+        let offset = domain::deadline::zone_offset(&tenant.time_zone)?;
+        let scope = self.scope()?;
+        Ok(domain::deadline::WorkCalendar::new(
+            scope.working_hours()?,
+            &scope.calendar_days()?,
+            offset,
+        ))
+    }
+
     /// Checks the route's access rule; on success the tenant and caller are
     /// known to the handler.
     pub fn admit(&mut self, access: Access) -> Result<(), Problem> {

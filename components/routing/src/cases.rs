@@ -1,15 +1,29 @@
-//! Cases for staff: a paged list, one case with its timeline, and actions
-//! that move a case through the state machine of the domain crate. Every
-//! action carries the version the caller saw; a stale one gets 409.
+//! Cases for staff: a paged list, one case with its timeline and its clock,
+//! and actions that move a case through the state machine with their effect
+//! on the department and the deadlines. Every action carries the version the
+//! caller saw; a stale one gets 409.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use domain::deadline::WorkCalendar;
+use domain::workflow::{Escalation, minutes_left};
 use domain::{CaseAction, CaseId, Problem};
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use store::Case;
 
-fn case_wire(case: &Case) -> serde_json::Value {
+/// A case as staff see it, with its deadlines and the working time left
+/// (evaluated now: Spin has no timers, so every read evaluates the clock).
+pub fn case_wire(case: &Case, calendar: &WorkCalendar, now: DateTime<Utc>) -> Value {
+    let left = |due: Option<DateTime<Utc>>, done: Option<DateTime<Utc>>| -> Value {
+        match (due, done) {
+            (Some(_), Some(_)) | (None, _) => Value::Null,
+            (Some(due), None) if case.state.is_open() => {
+                json!(minutes_left(due, now, case.paused_at, calendar))
+            }
+            _ => Value::Null,
+        }
+    };
     json!({
         "id": case.id.0,
         "tracking_code": case.tracking_code.as_str(),
@@ -18,8 +32,19 @@ fn case_wire(case: &Case) -> serde_json::Value {
         "grid_node_id": case.grid_node.map(|g| g.0),
         "state": case.state,
         "state_label": case.state.label_zh(),
+        "priority": case.priority.as_str(),
         "version": case.version,
         "source": case.source,
+        "department_id": case.department,
+        "me_too_count": case.me_too_count,
+        "fixed_on_the_spot": case.fixed_on_the_spot,
+        "dispatched_at": case.dispatched_at.map(|t| t.to_rfc3339()),
+        "response_due_at": case.response_due_at.map(|t| t.to_rfc3339()),
+        "resolution_due_at": case.resolution_due_at.map(|t| t.to_rfc3339()),
+        "response_minutes_left": left(case.response_due_at, case.responded_at),
+        "resolution_minutes_left": left(case.resolution_due_at, case.resolved_at),
+        "paused": case.paused_at.is_some(),
+        "escalation": Escalation::from_level(case.escalation_level).as_str(),
         "created_at": case.created_at.to_rfc3339(),
         "updated_at": case.updated_at.to_rfc3339(),
     })
@@ -29,32 +54,33 @@ fn case_id(ctx: &Ctx) -> Result<CaseId, Problem> {
     ctx.id_param("id", "case").map(CaseId)
 }
 
-pub fn list_cases(ctx: &mut Ctx) -> HandlerResult {
-    let after = match ctx.query("after") {
-        None => None,
-        Some(a) => Some(
-            a.parse::<i64>()
-                .map(CaseId)
-                .map_err(|_| Problem::validation("after", "after must be a case id"))?,
-        ),
-    };
-    let limit = ctx.page_limit()?;
-    let cases = ctx.scope()?.list_cases(after, limit)?;
+/// A page of cases with the cursor of the next.
+pub fn page(ctx: &mut Ctx, cases: &[Case], limit: u32) -> HandlerResult {
+    let calendar = ctx.work_calendar()?;
+    let now = Utc::now();
     let next = (cases.len() == limit as usize)
         .then(|| cases.last().map(|c| c.id.0))
         .flatten();
-    let items: Vec<_> = cases.iter().map(case_wire).collect();
+    let items: Vec<_> = cases.iter().map(|c| case_wire(c, &calendar, now)).collect();
     Ok(json(200, &json!({ "cases": items, "next_after": next })))
+}
+
+pub fn list_cases(ctx: &mut Ctx) -> HandlerResult {
+    let after = ctx.query_i64("after")?.map(CaseId);
+    let limit = ctx.page_limit()?;
+    let cases = ctx.scope()?.list_cases(after, limit)?;
+    page(ctx, &cases, limit)
 }
 
 pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
     let id = case_id(ctx)?;
+    let calendar = ctx.work_calendar()?;
     let scope = ctx.scope()?;
     let case = scope
         .case_by_id(id)?
         .ok_or_else(|| Problem::not_found("no such case"))?;
     let events = scope.case_events(id)?;
-    let mut wire = case_wire(&case);
+    let mut wire = case_wire(&case, &calendar, Utc::now());
     wire["timeline"] = json!(
         events
             .iter()
@@ -65,6 +91,7 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
                 "from_state": e.from_state,
                 "to_state": e.to_state,
                 "note": e.note,
+                "public": e.public,
             }))
             .collect::<Vec<_>>()
     );
@@ -91,8 +118,10 @@ pub fn act_on_case(ctx: &mut Ctx) -> HandlerResult {
     let body: ActionBody = ctx.json_body()?;
     body.action.check_fields()?;
     let actor = ctx.caller()?.actor();
+    let calendar = ctx.work_calendar()?;
+    let now = Utc::now();
     let case = ctx
         .scope()?
-        .apply_action(id, body.version, &body.action, &actor, Utc::now())?;
-    Ok(json(200, &case_wire(&case)))
+        .act(id, body.version, &body.action, &actor, now, &calendar)?;
+    Ok(json(200, &case_wire(&case, &calendar, now)))
 }

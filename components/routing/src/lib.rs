@@ -1,6 +1,8 @@
-//! The `routing` component: staff work on cases through the case flow.
+//! The `routing` component: staff work on cases through the case flow;
+//! queues; the escalation sweep.
 
 mod cases;
+mod queues;
 
 use edge::router::Handler;
 use spin_sdk::http::{Request, Response};
@@ -16,6 +18,8 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "listCases" => cases::list_cases,
         "getCase" => cases::get_case,
         "actOnCase" => cases::act_on_case,
+        "getQueue" => queues::get_queue,
+        "sweepCases" => queues::sweep,
         _ => return None,
     })
 }

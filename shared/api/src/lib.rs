@@ -315,6 +315,20 @@ pub const ADMIN: &[Route] = &[
     route(
         "admin",
         "GET",
+        "/api/t/:tenant/admin/routing-rules",
+        "getRoutingRules",
+        Tenant(P::ReadOrganisation),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/admin/routing-rules",
+        "setRoutingRules",
+        Tenant(P::ManageCategories),
+    ),
+    route(
+        "admin",
+        "GET",
         "/api/t/:tenant/admin/api-keys",
         "listApiKeys",
         Tenant(P::ManageOrganisation),
@@ -417,6 +431,20 @@ pub const ROUTING: &[Route] = &[
         "/api/t/:tenant/cases/:id/actions",
         "actOnCase",
         Tenant(P::ActOnCases),
+    ),
+    route(
+        "routing",
+        "POST",
+        "/api/t/:tenant/cases/sweep",
+        "sweepCases",
+        Operator,
+    ),
+    route(
+        "routing",
+        "GET",
+        "/api/t/:tenant/queues/:queue",
+        "getQueue",
+        Tenant(P::ViewCases),
     ),
 ];
 

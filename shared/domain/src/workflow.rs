@@ -146,7 +146,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn calendar() -> WorkCalendar {
-        WorkCalendar::new(WorkingHours::DEFAULT, &china_2026(), zone_offset("Asia/Shanghai").unwrap())
+        WorkCalendar::new(
+            WorkingHours::DEFAULT,
+            &china_2026(),
+            zone_offset("Asia/Shanghai").unwrap(),
+        )
     }
 
     fn bj(s: &str) -> DateTime<Utc> {
@@ -160,13 +164,15 @@ mod tests {
         let d = Deadlines::at_dispatch(bj("2026-03-06 16:00"), 2, 8, Priority::Normal, &calendar());
         assert_eq!(d.response_due, bj("2026-03-09 09:30")); // over the weekend
         assert_eq!(d.resolution_due, bj("2026-03-09 15:30")); // 90 min Friday, 390 Monday
-        let urgent = Deadlines::at_dispatch(bj("2026-03-02 09:00"), 2, 8, Priority::Urgent, &calendar());
+        let urgent =
+            Deadlines::at_dispatch(bj("2026-03-02 09:00"), 2, 8, Priority::Urgent, &calendar());
         assert_eq!(urgent.response_due, bj("2026-03-02 09:30"));
     }
 
     #[test]
     fn the_ladder() {
-        let check = |used, expected| assert_eq!(Escalation::for_time_used(used, 100), expected, "{used}");
+        let check =
+            |used, expected| assert_eq!(Escalation::for_time_used(used, 100), expected, "{used}");
         check(0, Escalation::None);
         check(79, Escalation::None);
         check(80, Escalation::Warned);

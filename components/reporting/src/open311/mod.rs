@@ -470,6 +470,9 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
             other => break other?,
         }
     };
+    // As with any intake: a routing rule for the service dispatches at once.
+    let calendar = ctx.work_calendar()?;
+    let case = ctx.scope()?.auto_dispatch(case, Utc::now(), &calendar)?;
     let code = case.tracking_code.as_str();
     Ok(Doc::ok(
         "service_requests",

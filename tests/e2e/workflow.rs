@@ -1,0 +1,263 @@
+//! The case flow over HTTP: routing rules dispatch on intake, the
+//! department works the case through to closure with its clock shown, the
+//! command centre triages what no rule routes, and the sweep runs.
+
+use e2e::{OPERATOR_KEY, Reply, TestApp};
+use serde_json::{Value, json};
+
+fn ok(reply: Reply, status: u16) -> Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    reply.json()
+}
+
+struct Setup {
+    admin: String,
+    staff: String,
+    centre: String,
+}
+
+fn setup(app: &TestApp) -> Setup {
+    let admin = app.tenant_with_admin("alpha");
+    let department = ok(
+        app.client
+            .post_json(
+                "/api/t/alpha/admin/departments",
+                Some(&admin),
+                &json!({ "code": "sanitation", "name": "环卫所" }),
+            )
+            .unwrap(),
+        201,
+    );
+    for (login, role, extra) in [
+        (
+            "staff",
+            "department_staff",
+            json!({ "department_id": department["id"] }),
+        ),
+        ("centre", "command_centre", json!({})),
+    ] {
+        let mut body = json!({ "login": login, "display_name": login, "role": role, "password": "password-1" });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        ok(
+            app.client
+                .post_json("/api/t/alpha/admin/users", Some(&admin), &body)
+                .unwrap(),
+            201,
+        );
+    }
+    ok(
+        app.client
+            .send_json(
+                "PUT",
+                "/api/t/alpha/admin/routing-rules",
+                Some(&admin),
+                &json!({ "rules": [{ "category": "garbage", "department_id": department["id"] }] }),
+            )
+            .unwrap(),
+        200,
+    );
+    Setup {
+        staff: app.login("/api/t/alpha/auth/login", "staff", "password-1"),
+        centre: app.login("/api/t/alpha/auth/login", "centre", "password-1"),
+        admin,
+    }
+}
+
+fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> Value {
+    let mut body = body;
+    body["version"] = case["version"].clone();
+    ok(
+        app.client
+            .post_json(
+                &format!("/api/t/alpha/cases/{}/actions", case["id"]),
+                Some(token),
+                &body,
+            )
+            .unwrap(),
+        200,
+    )
+}
+
+#[test]
+fn a_routed_case_is_worked_through_to_closure_on_the_clock() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    let receipt = ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "垃圾未清运" }),
+        ),
+        201,
+    );
+    assert_eq!(
+        receipt["state"], "dispatched",
+        "a rule dispatches at intake"
+    );
+
+    let inbox = ok(
+        app.client
+            .get("/api/t/alpha/queues/inbox", Some(&s.staff))
+            .unwrap(),
+        200,
+    );
+    let case = inbox["cases"][0].clone();
+    assert_eq!(case["tracking_code"], receipt["tracking_code"]);
+    assert!(
+        case["resolution_due_at"].is_string(),
+        "the clock started at dispatch: {case}"
+    );
+    assert!(case["resolution_minutes_left"].as_i64().unwrap() > 0);
+
+    let case = act(&app, &s.staff, &case, json!({ "action": "sign_for" }));
+    let case = act(&app, &s.staff, &case, json!({ "action": "start_work" }));
+    let case = act(&app, &s.staff, &case, json!({ "action": "await_reporter" }));
+    assert_eq!(case["paused"], true);
+    let case = act(
+        &app,
+        &s.staff,
+        &case,
+        json!({ "action": "reporter_replied" }),
+    );
+    assert_eq!(case["paused"], false);
+    let case = act(
+        &app,
+        &s.staff,
+        &case,
+        json!({ "action": "resolve", "answer": "已清运" }),
+    );
+    assert!(
+        case["resolution_minutes_left"].is_null(),
+        "a resolved case's clock stops"
+    );
+    let case = act(&app, &s.centre, &case, json!({ "action": "verify" }));
+    let case = act(&app, &s.centre, &case, json!({ "action": "close" }));
+    assert_eq!(case["state"], "closed");
+
+    let full = ok(
+        app.client
+            .get(
+                &format!("/api/t/alpha/cases/{}", case["id"]),
+                Some(&s.centre),
+            )
+            .unwrap(),
+        200,
+    );
+    let actions: Vec<&str> = full["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "report",
+            "accept",
+            "register",
+            "dispatch",
+            "sign_for",
+            "start_work",
+            "await_reporter",
+            "reporter_replied",
+            "resolve",
+            "verify",
+            "close"
+        ]
+    );
+    let code = receipt["tracking_code"].as_str().unwrap();
+    let public = ok(
+        app.client
+            .get(&format!("/api/t/alpha/status/{code}"), None)
+            .unwrap(),
+        200,
+    );
+    assert_eq!(public["state"], "closed");
+    let _ = s.admin;
+}
+
+#[test]
+fn what_no_rule_routes_waits_in_triage_for_the_command_centre() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    let receipt = ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "street_light", "description": "路灯" }),
+        ),
+        201,
+    );
+    assert_eq!(receipt["state"], "reported");
+    let triage = ok(
+        app.client
+            .get("/api/t/alpha/queues/triage", Some(&s.centre))
+            .unwrap(),
+        200,
+    );
+    let case = triage["cases"][0].clone();
+    assert_eq!(case["tracking_code"], receipt["tracking_code"]);
+    let case = act(&app, &s.centre, &case, json!({ "action": "accept" }));
+    let case = act(&app, &s.centre, &case, json!({ "action": "register" }));
+    let unknown = app
+        .client
+        .post_json(
+            &format!("/api/t/alpha/cases/{}/actions", case["id"]),
+            Some(&s.centre),
+            &json!({ "version": case["version"], "action": "dispatch", "department": "nobody" }),
+        )
+        .unwrap();
+    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.json()["field"], "department");
+    let case = act(
+        &app,
+        &s.centre,
+        &case,
+        json!({ "action": "dispatch", "department": "sanitation" }),
+    );
+    assert_eq!(case["state"], "dispatched");
+    assert!(case["response_due_at"].is_string());
+    let forbidden = app
+        .client
+        .get("/api/t/alpha/queues/inbox", Some(&s.centre))
+        .unwrap();
+    assert_eq!(
+        forbidden.status, 403,
+        "the command centre has no department inbox"
+    );
+    assert_eq!(
+        app.client
+            .get("/api/t/alpha/queues/nonsense", Some(&s.centre))
+            .unwrap()
+            .status,
+        404
+    );
+}
+
+#[test]
+fn the_sweep_runs_for_a_scheduler_with_the_operator_key() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "x" }),
+        ),
+        201,
+    );
+    let swept = ok(
+        app.client
+            .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(swept["checked"], 1);
+    assert_eq!(swept["escalated"], 0, "a fresh case is not late");
+    assert_eq!(
+        app.client
+            .post_json("/api/t/alpha/cases/sweep", Some(&s.admin), &json!({}))
+            .unwrap()
+            .status,
+        403
+    );
+}

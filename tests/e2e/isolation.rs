@@ -151,6 +151,8 @@ fn body_for(route: &Route) -> Option<Value> {
         "setGridAssignments" => json!({ "grids": [] }),
         "addReportInformation" => json!({ "text": "更多情况" }),
         "setAttachmentVisibility" => json!({ "public": false }),
+        "rateCase" => json!({ "score": 5 }),
+        "commentOnCase" => json!({ "text": "跟进" }),
         _ => json!({}),
     })
 }

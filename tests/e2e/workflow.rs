@@ -174,6 +174,50 @@ fn a_routed_case_is_worked_through_to_closure_on_the_clock() {
         200,
     );
     assert_eq!(public["state"], "closed");
+
+    // Staff comment: an internal one stays off the public page.
+    ok(
+        app.client
+            .post_json(
+                &format!("/api/t/alpha/cases/{}/comments", case["id"]),
+                Some(&s.staff),
+                &json!({ "text": "内部备注" }),
+            )
+            .unwrap(),
+        201,
+    );
+    let public = ok(
+        app.client
+            .get(&format!("/api/t/alpha/status/{code}"), None)
+            .unwrap(),
+        200,
+    );
+    assert!(!public.to_string().contains("内部备注"));
+
+    // 满意度回访: a low rating reopens the case, once.
+    let secret = receipt["reporter_secret"].as_str().unwrap().to_string();
+    let rate = |body: Value| {
+        let url = format!("{}/api/t/alpha/reports/{code}/rating", app.client.base());
+        match ureq::post(&url)
+            .set("reporter-secret", &secret)
+            .send_json(body)
+        {
+            Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
+            Err(ureq::Error::Status(status, r)) => {
+                (status, r.into_json::<Value>().unwrap_or_default())
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let (status, rated) = rate(json!({ "score": 1, "comment": "没处理干净", "reopen": true }));
+    assert_eq!(status, 200, "{rated}");
+    assert_eq!(rated["state"], "in_progress");
+    assert_eq!(rate(json!({ "score": 6 })).0, 400);
+    assert_eq!(
+        rate(json!({ "score": 2, "reopen": true })).0,
+        409,
+        "not while the case is open"
+    );
     let _ = s.admin;
 }
 

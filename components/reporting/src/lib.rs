@@ -30,6 +30,7 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "addReportInformation" => reporter::add_information,
         "editReport" => reporter::edit_report,
         "eraseReporterContact" => reporter::erase_contact,
+        "rateCase" => reporter::rate,
         _ => return None,
     })
 }

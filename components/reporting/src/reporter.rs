@@ -148,3 +148,36 @@ pub fn erase_contact(ctx: &mut Ctx) -> HandlerResult {
         &json!({ "tracking_code": case.tracking_code.as_str(), "erased": true }),
     ))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    score: i64,
+    comment: Option<String>,
+    /// With a low score: send the case back to work (once per case).
+    #[serde(default)]
+    reopen: bool,
+}
+
+/// 满意度回访: the reporter rates the outcome of their closed case.
+pub fn rate(ctx: &mut Ctx) -> HandlerResult {
+    let case = reporters_case(ctx)?;
+    let body: RatingBody = ctx.json_body()?;
+    let calendar = ctx.work_calendar()?;
+    let rated = ctx.scope()?.rate(
+        case.id,
+        body.score,
+        body.comment.as_deref(),
+        body.reopen,
+        Utc::now(),
+        &calendar,
+    )?;
+    Ok(json(
+        200,
+        &json!({
+            "tracking_code": rated.tracking_code.as_str(),
+            "rating": rated.rating,
+            "state": rated.state,
+        }),
+    ))
+}

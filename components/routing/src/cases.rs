@@ -45,6 +45,8 @@ pub fn case_wire(case: &Case, calendar: &WorkCalendar, now: DateTime<Utc>) -> Va
         "resolution_minutes_left": left(case.resolution_due_at, case.resolved_at),
         "paused": case.paused_at.is_some(),
         "escalation": Escalation::from_level(case.escalation_level).as_str(),
+        "rating": case.rating,
+        "rating_comment": case.rating_comment,
         "created_at": case.created_at.to_rfc3339(),
         "updated_at": case.updated_at.to_rfc3339(),
     })
@@ -124,4 +126,27 @@ pub fn act_on_case(ctx: &mut Ctx) -> HandlerResult {
         .scope()?
         .act(id, body.version, &body.action, &actor, now, &calendar)?;
     Ok(json(200, &case_wire(&case, &calendar, now)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentBody {
+    text: String,
+    /// Public comments show on the status page; internal ones only to staff.
+    #[serde(default)]
+    public: bool,
+}
+
+/// A comment on the timeline, without changing the case's state.
+pub fn comment(ctx: &mut Ctx) -> HandlerResult {
+    let id = case_id(ctx)?;
+    let body: CommentBody = ctx.json_body()?;
+    let actor = ctx.caller()?.actor();
+    let event =
+        ctx.scope()?
+            .add_note(id, &actor, "comment", &body.text, body.public, Utc::now())?;
+    Ok(json(
+        201,
+        &json!({ "event_id": event, "public": body.public }),
+    ))
 }

@@ -19,6 +19,7 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "getCase" => cases::get_case,
         "actOnCase" => cases::act_on_case,
         "getQueue" => queues::get_queue,
+        "commentOnCase" => cases::comment,
         "sweepCases" => queues::sweep,
         _ => return None,
     })

@@ -389,6 +389,13 @@ pub const REPORTING: &[Route] = &[
     route(
         "reporting",
         "POST",
+        "/api/t/:tenant/reports/:code/rating",
+        "rateCase",
+        Public,
+    ),
+    route(
+        "reporting",
+        "POST",
         "/api/t/:tenant/attachments",
         "uploadAttachment",
         PublicOrTenant(P::ReportWithAccount),
@@ -438,6 +445,13 @@ pub const ROUTING: &[Route] = &[
         "/api/t/:tenant/cases/sweep",
         "sweepCases",
         Operator,
+    ),
+    route(
+        "routing",
+        "POST",
+        "/api/t/:tenant/cases/:id/comments",
+        "commentOnCase",
+        Tenant(P::ViewCases),
     ),
     route(
         "routing",

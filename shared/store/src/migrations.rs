@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "workflow",
         sql: include_str!("../migrations/0005_workflow.sql"),
     },
+    Migration {
+        version: 6,
+        name: "satisfaction",
+        sql: include_str!("../migrations/0006_satisfaction.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -55,6 +55,10 @@ pub struct Case {
     pub resolved_at: Option<DateTime<Utc>>,
     pub paused_at: Option<DateTime<Utc>>,
     pub escalation_level: i64,
+    /// The reporter's rating of the outcome, 1 to 5, once closed.
+    pub rating: Option<i64>,
+    pub rating_comment: Option<String>,
+    pub reopened_by_rating: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -135,7 +139,7 @@ const CASE_COLUMNS: &str = "id, tracking_code, category, description, grid_node_
      reporter_name, reporter_phone, reporter_email, reporter_secret_hash, editable_until, \
      me_too_count, fixed_on_the_spot, department_id, dispatched_at, response_due_at, \
      resolution_due_at, responded_at, resolved_at, paused_at, escalation_level, \
-     created_at, updated_at";
+     rating, rating_comment, reopened_by_rating, created_at, updated_at";
 
 const EVENT_COLUMNS: &str = "id, case_id, at, actor, action, from_state, to_state, note, public";
 
@@ -193,6 +197,9 @@ fn case_from_row(row: &Row<'_>) -> Result<Case, StoreError> {
         resolved_at: optional_time(row, "resolved_at")?,
         paused_at: optional_time(row, "paused_at")?,
         escalation_level: row.get_i64("escalation_level")?,
+        rating: row.get_opt_i64("rating")?,
+        rating_comment: row.get_opt_string("rating_comment")?,
+        reopened_by_rating: row.get_bool("reopened_by_rating")?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })

@@ -362,6 +362,74 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(report)
     }
 
+    /// The reporter rates a closed case (1 to 5). A low rating (1 or 2) with
+    /// `reopen` sends the case back to work, once per case.
+    pub fn rate(
+        &self,
+        case_id: CaseId,
+        score: i64,
+        comment: Option<&str>,
+        reopen: bool,
+        now: DateTime<Utc>,
+        calendar: &WorkCalendar,
+    ) -> Result<Case, Error> {
+        if !(1..=5).contains(&score) {
+            return Err(Problem::validation("score", "a rating is 1 to 5").into());
+        }
+        in_transaction(self.db, |db| {
+            let case = self
+                .case_by_id(case_id)?
+                .ok_or_else(|| Error::NotFound("no such case".into()))?;
+            if !matches!(case.state, CaseState::Closed | CaseState::Archived) {
+                return Err(Problem::conflict("a case is rated once it is closed").into());
+            }
+            db.execute(
+                "UPDATE cases SET rating = ?, rating_comment = ?, rated_at = ? \
+                 WHERE tenant_id = ? AND id = ?",
+                &[
+                    score.into(),
+                    comment.map(str::trim).into(),
+                    to_text(now).into(),
+                    self.tenant.0.into(),
+                    case_id.0.into(),
+                ],
+            )?;
+            if !reopen {
+                return Ok(self.case_by_id(case_id)?.unwrap_or(case));
+            }
+            if score > 2 {
+                return Err(Problem::validation(
+                    "reopen",
+                    "only a low rating (1 or 2) reopens a case",
+                )
+                .into());
+            }
+            if case.reopened_by_rating || case.state != CaseState::Closed {
+                return Err(
+                    Problem::conflict("this case was already reopened once by its rating").into(),
+                );
+            }
+            let reason = comment
+                .filter(|c| !c.trim().is_empty())
+                .unwrap_or("the reporter is not satisfied");
+            let reopened = self.act(
+                case_id,
+                case.version,
+                &CaseAction::Reopen {
+                    reason: reason.to_string(),
+                },
+                "reporter",
+                now,
+                calendar,
+            )?;
+            db.execute(
+                "UPDATE cases SET reopened_by_rating = 1 WHERE tenant_id = ? AND id = ?",
+                &[self.tenant.0.into(), case_id.0.into()],
+            )?;
+            Ok(self.case_by_id(case_id)?.unwrap_or(reopened))
+        })
+    }
+
     /// A page of a queue, by id after `after`.
     pub fn queue(
         &self,

@@ -252,6 +252,18 @@ fn what_no_rule_routes_waits_in_triage_for_the_command_centre() {
         )
         .unwrap();
     assert_eq!(unknown.status, 400);
+    let not_theirs = app
+        .client
+        .post_json(
+            &format!("/api/t/alpha/cases/{}/actions", case["id"]),
+            Some(&s.staff),
+            &json!({ "version": case["version"], "action": "dispatch", "department": "sanitation" }),
+        )
+        .unwrap();
+    assert_eq!(
+        not_theirs.status, 403,
+        "dispatching is the command centre's step"
+    );
     assert_eq!(unknown.json()["field"], "department");
     let case = act(
         &app,

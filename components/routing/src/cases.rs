@@ -119,7 +119,27 @@ pub fn act_on_case(ctx: &mut Ctx) -> HandlerResult {
     let id = case_id(ctx)?;
     let body: ActionBody = ctx.json_body()?;
     body.action.check_fields()?;
-    let actor = ctx.caller()?.actor();
+    let caller = ctx.caller()?.clone();
+    let kind = body.action.kind();
+    if !domain::workflow::may_take(caller.user.role, kind) {
+        return Err(Problem::forbidden(format!(
+            "the role {} does not take the step '{}'",
+            caller.user.role.as_str(),
+            kind.name()
+        )));
+    }
+    if caller.user.role == domain::Role::DepartmentStaff {
+        let case = ctx
+            .scope()?
+            .case_by_id(id)?
+            .ok_or_else(|| Problem::not_found("no such case"))?;
+        if case.department.is_none() || case.department != caller.user.department {
+            return Err(Problem::forbidden(
+                "this case is not held by your department",
+            ));
+        }
+    }
+    let actor = caller.actor();
     let calendar = ctx.work_calendar()?;
     let now = Utc::now();
     let case = ctx

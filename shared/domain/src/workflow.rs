@@ -7,8 +7,46 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::auth::Role;
+use crate::case::ActionKind;
 use crate::deadline::WorkCalendar;
 use crate::intake::Priority;
+
+/// A department may hand a case back this many times; after that the
+/// command centre's dispatch is final (退单 no more).
+pub const MAX_RETURNS: usize = 2;
+
+/// Who takes which step: the command centre (and the tenant admin) triage,
+/// dispatch, rule on extensions, verify and close; the department holding the
+/// case signs for it, works it and answers; the reporter's own steps
+/// (replying, reopening by a rating) come through their secret, not a role.
+pub fn may_take(role: Role, action: ActionKind) -> bool {
+    use ActionKind as A;
+    let centre = matches!(role, Role::CommandCentre | Role::TenantAdmin);
+    let department = matches!(role, Role::DepartmentStaff);
+    match action {
+        A::Accept
+        | A::Decline
+        | A::Register
+        | A::Dispatch
+        | A::GrantExtension
+        | A::RefuseExtension
+        | A::Verify
+        | A::RejectVerification
+        | A::Close
+        | A::Reopen
+        | A::Archive => centre,
+        A::SignFor
+        | A::Return
+        | A::RequestExtension
+        | A::StartWork
+        | A::AwaitReporter
+        | A::ReporterReplied
+        | A::Resolve => department || centre,
+        // Only at intake, by the grid worker who fixed it.
+        A::FixedOnTheSpot => false,
+    }
+}
 
 /// Working minutes for a category's hours at a priority: urgent cases get a
 /// quarter of the time, high half, low half as much again.
@@ -45,6 +83,21 @@ impl Deadlines {
                 .add_working_minutes(dispatched, minutes_for(response_hours, priority)),
             resolution_due: calendar
                 .add_working_minutes(dispatched, minutes_for(resolution_hours, priority)),
+        }
+    }
+
+    /// A granted extension (延期): the resolution deadline moves by the
+    /// case's resolution time once more, counted from the current deadline.
+    pub fn extended(
+        self,
+        resolution_hours: u32,
+        priority: Priority,
+        calendar: &WorkCalendar,
+    ) -> Deadlines {
+        Deadlines {
+            response_due: self.response_due,
+            resolution_due: calendar
+                .add_working_minutes(self.resolution_due, minutes_for(resolution_hours, priority)),
         }
     }
 
@@ -167,6 +220,19 @@ mod tests {
         let urgent =
             Deadlines::at_dispatch(bj("2026-03-02 09:00"), 2, 8, Priority::Urgent, &calendar());
         assert_eq!(urgent.response_due, bj("2026-03-02 09:30"));
+    }
+
+    #[test]
+    fn who_takes_which_step() {
+        use ActionKind as A;
+        assert!(may_take(Role::CommandCentre, A::Dispatch));
+        assert!(!may_take(Role::DepartmentStaff, A::Dispatch));
+        assert!(may_take(Role::DepartmentStaff, A::SignFor));
+        assert!(!may_take(Role::DepartmentStaff, A::GrantExtension));
+        assert!(!may_take(Role::GridWorker, A::Resolve));
+        for action in ActionKind::ALL {
+            assert!(!may_take(Role::Enterprise, action), "{action:?}");
+        }
     }
 
     #[test]

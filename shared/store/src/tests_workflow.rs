@@ -261,3 +261,74 @@ fn rules_match_in_order_within_grid_subtrees() {
     }]);
     assert!(bad.is_err());
 }
+
+#[test]
+fn returns_are_limited_and_an_extension_moves_the_deadline() {
+    let db = db();
+    let (t, urban) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    scope
+        .set_routing_rules(&[RoutingRule {
+            category: "garbage".into(),
+            grid_node: None,
+            department: urban,
+        }])
+        .unwrap();
+    let cal = calendar();
+    let at = bj("2026-03-02 09:00");
+    let mut case = scope
+        .auto_dispatch(report(&scope, 5, at), at, &cal)
+        .unwrap();
+    for _ in 0..domain::workflow::MAX_RETURNS {
+        case = scope
+            .act(
+                case.id,
+                case.version,
+                &CaseAction::Return {
+                    reason: "非本部门".into(),
+                },
+                "user:2",
+                at,
+                &cal,
+            )
+            .unwrap();
+        case = scope
+            .act(
+                case.id,
+                case.version,
+                &CaseAction::Dispatch {
+                    department: "urban".into(),
+                },
+                "user:1",
+                at,
+                &cal,
+            )
+            .unwrap();
+    }
+    let refused = scope.act(
+        case.id,
+        case.version,
+        &CaseAction::Return {
+            reason: "again".into(),
+        },
+        "user:2",
+        at,
+        &cal,
+    );
+    assert_eq!(domain::Problem::from(refused.unwrap_err()).status(), 409);
+
+    let before = case.resolution_due_at.unwrap();
+    for action in [
+        CaseAction::SignFor,
+        CaseAction::RequestExtension,
+        CaseAction::GrantExtension,
+    ] {
+        case = scope
+            .act(case.id, case.version, &action, "user:1", at, &cal)
+            .unwrap();
+    }
+    // Eight more working hours from 17:00 Monday: 30 minutes that day,
+    // 7 h 30 on Tuesday.
+    assert_eq!(before, bj("2026-03-02 17:00"));
+    assert_eq!(case.resolution_due_at, Some(bj("2026-03-03 16:30")));
+}

@@ -182,6 +182,19 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 }
                 _ => None,
             };
+            if action.kind() == ActionKind::Return {
+                let returns = self
+                    .case_events(case_id)?
+                    .iter()
+                    .filter(|e| e.action == ActionKind::Return.name())
+                    .count();
+                if returns >= domain::workflow::MAX_RETURNS {
+                    return Err(Problem::conflict(format!(
+                        "this case was returned {returns} times: the command centre's dispatch is final"
+                    ))
+                    .into());
+                }
+            }
             let case = self.apply_action(case_id, expected_version, action, actor, now)?;
             let at = to_text(now);
             let set = |assignments: &str, params: Vec<crate::Value>| -> Result<(), Error> {
@@ -215,6 +228,25 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     )?;
                 }
                 ActionKind::Return => set("department_id = NULL", vec![])?,
+                ActionKind::GrantExtension => {
+                    if let (Some(r), Some(d)) = (case.response_due_at, case.resolution_due_at) {
+                        let code = Code::parse(&case.category)?;
+                        let hours = self
+                            .category_by_code(&code)?
+                            .map_or(8, |c| c.resolution_hours);
+                        let extended = Deadlines {
+                            response_due: r,
+                            resolution_due: d,
+                        }
+                        .extended(hours, case.priority, calendar);
+                        // The ladder starts again against the new deadline;
+                        // the escalations so far stay in the timeline.
+                        set(
+                            "resolution_due_at = ?, escalation_level = 0",
+                            vec![to_text(extended.resolution_due).into()],
+                        )?;
+                    }
+                }
                 ActionKind::SignFor => {
                     set("responded_at = COALESCE(responded_at, ?)", vec![at.into()])?
                 }

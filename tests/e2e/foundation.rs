@@ -74,6 +74,11 @@ fn the_openapi_document_and_the_pages_are_served() {
         app.client.get("/no-such-page.html", None).unwrap().status,
         404
     );
+    let api = app.client.get("/api/nothing/here", None).unwrap();
+    assert_eq!(
+        (api.status, api.content_type.as_str()),
+        (404, "application/problem+json")
+    );
 }
 
 #[test]

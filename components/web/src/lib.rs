@@ -20,6 +20,7 @@ fn handle(request: Request) -> Response {
             .header("cache-control", "no-cache")
             .body(bytes)
             .build(),
+        Err(_) if path.starts_with("/api/") => api_not_found(path),
         Err(_) => text(404, "no such page"),
     }
 }
@@ -49,6 +50,18 @@ fn content_type(file: &str) -> &'static str {
         Some("ico") => "image/x-icon",
         _ => "application/octet-stream",
     }
+}
+
+/// An API path no component serves: answered as the API answers.
+fn api_not_found(path: &str) -> Response {
+    let detail = format!("no API route matches {}", path.replace(['"', '\\'], ""));
+    Response::builder()
+        .status(404)
+        .header("content-type", "application/problem+json")
+        .body(format!(
+            r#"{{"type":"https://gridgov.example/problems/not-found","title":"Not found","status":404,"detail":"{detail}"}}"#
+        ))
+        .build()
 }
 
 fn text(status: u16, body: &str) -> Response {

@@ -41,6 +41,17 @@ fn setup(db: &NativeDb) -> (domain::Tenant, i64) {
     (t, urban.id)
 }
 
+/// One rule: every garbage case to `department`.
+fn route_garbage_to(scope: &TenantScope<'_, NativeDb>, department: i64) {
+    scope
+        .set_routing_rules(&[RoutingRule {
+            category: "garbage".into(),
+            grid_node: None,
+            department,
+        }])
+        .unwrap();
+}
+
 fn report(scope: &TenantScope<'_, NativeDb>, n: u8, at: DateTime<Utc>) -> Case {
     scope
         .insert_case(
@@ -67,13 +78,7 @@ fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
     assert_eq!(same.state, CaseState::Reported, "no rule: triage");
     assert_eq!(scope.queue(Queue::Triage, None, 50).unwrap().len(), 1);
 
-    scope
-        .set_routing_rules(&[RoutingRule {
-            category: "garbage".into(),
-            grid_node: None,
-            department: urban,
-        }])
-        .unwrap();
+    route_garbage_to(&scope, urban);
     let case = report(&scope, 2, bj("2026-03-06 16:00"));
     let dispatched = scope
         .auto_dispatch(case, bj("2026-03-06 16:00"), &calendar())
@@ -125,13 +130,7 @@ fn waiting_for_the_reporter_pauses_the_clock() {
     let db = db();
     let (t, urban) = setup(&db);
     let scope = TenantScope::new(&db, &t);
-    scope
-        .set_routing_rules(&[RoutingRule {
-            category: "garbage".into(),
-            grid_node: None,
-            department: urban,
-        }])
-        .unwrap();
+    route_garbage_to(&scope, urban);
     let cal = calendar();
     let case = scope
         .auto_dispatch(
@@ -162,13 +161,7 @@ fn the_sweep_climbs_the_escalation_ladder_once_per_step() {
     let db = db();
     let (t, urban) = setup(&db);
     let scope = TenantScope::new(&db, &t);
-    scope
-        .set_routing_rules(&[RoutingRule {
-            category: "garbage".into(),
-            grid_node: None,
-            department: urban,
-        }])
-        .unwrap();
+    route_garbage_to(&scope, urban);
     let cal = calendar();
     let case = scope
         .auto_dispatch(
@@ -267,13 +260,7 @@ fn returns_are_limited_and_an_extension_moves_the_deadline() {
     let db = db();
     let (t, urban) = setup(&db);
     let scope = TenantScope::new(&db, &t);
-    scope
-        .set_routing_rules(&[RoutingRule {
-            category: "garbage".into(),
-            grid_node: None,
-            department: urban,
-        }])
-        .unwrap();
+    route_garbage_to(&scope, urban);
     let cal = calendar();
     let at = bj("2026-03-02 09:00");
     let mut case = scope

@@ -223,6 +223,19 @@ fn seed_organisation(client: &Client, admin: &str) -> anyhow::Result<()> {
             "creating a demo category",
         )?;
     }
+    expect(
+        client.send_json(
+            "PUT",
+            &format!("{base}/routing-rules"),
+            Some(admin),
+            &json!({ "rules": [
+                { "category": "road_damage", "department_id": ids["urban"] },
+                { "category": "garbage", "department_id": ids["sanitation"] },
+            ] }),
+        )?,
+        &[200],
+        "setting the routing rules",
+    )?;
     for (login, phone, role, password, name) in DEMO_PEOPLE {
         expect(
             client.post_json(

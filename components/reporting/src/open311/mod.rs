@@ -471,8 +471,8 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
         }
     };
     // As with any intake: a routing rule for the service dispatches at once.
-    let calendar = ctx.work_calendar()?;
-    let case = ctx.scope()?.auto_dispatch(case, Utc::now(), &calendar)?;
+    let calendar = edge::context::work_calendar(&scope, &tenant)?;
+    let case = scope.auto_dispatch(case, Utc::now(), &calendar)?;
     let code = case.tracking_code.as_str();
     Ok(Doc::ok(
         "service_requests",

@@ -3,6 +3,18 @@
 use e2e::{JWT_SECRET, OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
 
+/// The platform admin suspends or resumes tenant `alpha`.
+fn set_status(app: &TestApp, platform: &str, status: &str) -> e2e::Reply {
+    app.client
+        .send_json(
+            "PUT",
+            "/api/platform/tenants/alpha/status",
+            Some(platform),
+            &json!({ "status": status }),
+        )
+        .unwrap()
+}
+
 fn ok(reply: e2e::Reply, status: u16) -> Value {
     assert_eq!(reply.status, status, "{}", reply.body);
     reply.json()
@@ -21,15 +33,7 @@ fn a_suspended_tenant_keeps_its_data_but_takes_no_logins_or_writes() {
     );
     let code = report["tracking_code"].as_str().unwrap().to_string();
     let platform = app.platform_token();
-    let suspended = app
-        .client
-        .send_json(
-            "PUT",
-            "/api/platform/tenants/alpha/status",
-            Some(&platform),
-            &json!({ "status": "suspended" }),
-        )
-        .unwrap();
+    let suspended = set_status(&app, &platform, "suspended");
     assert_eq!(ok(suspended, 200)["status"], "suspended");
 
     let login = app
@@ -59,14 +63,7 @@ fn a_suspended_tenant_keeps_its_data_but_takes_no_logins_or_writes() {
         .unwrap();
     assert_eq!(lookup.status, 200, "residents can still look their case up");
 
-    app.client
-        .send_json(
-            "PUT",
-            "/api/platform/tenants/alpha/status",
-            Some(&platform),
-            &json!({ "status": "active" }),
-        )
-        .unwrap();
+    ok(set_status(&app, &platform, "active"), 200);
     let admin = app.login("/api/t/alpha/auth/login", "admin", "admin-password-1");
     let audit = ok(
         app.client
@@ -108,14 +105,7 @@ fn a_tenant_is_exported_then_deleted_on_request() {
         "an active tenant is not deleted: {}",
         early.body
     );
-    app.client
-        .send_json(
-            "PUT",
-            "/api/platform/tenants/alpha/status",
-            Some(&platform),
-            &json!({ "status": "suspended" }),
-        )
-        .unwrap();
+    ok(set_status(&app, &platform, "suspended"), 200);
     let unexported = app
         .client
         .send(

@@ -15,7 +15,10 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub retry_after: Option<String>,
+    /// The body as text (lossy where it is not UTF-8).
     pub body: String,
+    /// The body's exact bytes, for files.
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -65,12 +68,14 @@ impl Client {
         let status = response.status();
         let content_type = response.header("content-type").unwrap_or("").to_string();
         let retry_after = response.header("retry-after").map(str::to_string);
-        let body = response.into_string()?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes)?;
         Ok(Reply {
             status,
             content_type,
             retry_after,
-            body,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         })
     }
 

@@ -177,9 +177,7 @@ impl Ctx {
 
     /// The path's tenant's working calendar: what deadlines count in.
     pub fn work_calendar(&mut self) -> Result<domain::deadline::WorkCalendar, Problem> {
-        let tenant = self.tenant()?;
-        let scope = self.scope()?;
-        work_calendar(&scope, &tenant)
+        Ok(self.scope()?.work_calendar()?)
     }
 
     /// Checks the route's access rule; on success the tenant and caller are
@@ -266,20 +264,6 @@ impl Ctx {
         )?;
         Ok(())
     }
-}
-
-/// A tenant's working calendar in its time zone, for routes that find their
-/// tenant otherwise than by the path (Open311's `jurisdiction_id`).
-pub fn work_calendar(
-    scope: &TenantScope<'_, SpinDb>,
-    tenant: &Tenant,
-) -> Result<domain::deadline::WorkCalendar, Problem> {
-    let offset = domain::deadline::zone_offset(&tenant.time_zone)?;
-    Ok(domain::deadline::WorkCalendar::new(
-        scope.working_hours()?,
-        &scope.calendar_days()?,
-        offset,
-    ))
 }
 
 fn access_needs_token(access: Access) -> bool {

@@ -120,8 +120,7 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
             scope.mark_fixed_on_the_spot(case.id)?;
         } else {
             // A routing rule for the category (and place) dispatches at once.
-            let calendar = ctx.work_calendar()?;
-            case = ctx.scope()?.auto_dispatch(case, Utc::now(), &calendar)?;
+            case = ctx.scope()?.auto_dispatch(case, Utc::now())?;
         }
         let reply = json!({
             "id": case.id.0,

@@ -36,6 +36,8 @@ pub struct TenantScope<'a, D: Database + ?Sized> {
     db: &'a D,
     tenant: TenantId,
     code: TenantCode,
+    /// Deadlines count in the tenant's local time.
+    time_zone: String,
 }
 
 impl<D: Database + ?Sized> fmt::Debug for TenantScope<'_, D> {
@@ -56,6 +58,7 @@ impl<'a, D: Database + ?Sized> TenantScope<'a, D> {
             db,
             tenant: tenant.id,
             code: tenant.code.clone(),
+            time_zone: tenant.time_zone.clone(),
         }
     }
 

@@ -73,16 +73,14 @@ fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
     let scope = TenantScope::new(&db, &t);
     let unrouted = report(&scope, 1, bj("2026-03-06 16:00"));
     let same = scope
-        .auto_dispatch(unrouted, bj("2026-03-06 16:00"), &calendar())
+        .auto_dispatch(unrouted, bj("2026-03-06 16:00"))
         .unwrap();
     assert_eq!(same.state, CaseState::Reported, "no rule: triage");
     assert_eq!(scope.queue(Queue::Triage, None, 50).unwrap().len(), 1);
 
     route_garbage_to(&scope, urban);
     let case = report(&scope, 2, bj("2026-03-06 16:00"));
-    let dispatched = scope
-        .auto_dispatch(case, bj("2026-03-06 16:00"), &calendar())
-        .unwrap();
+    let dispatched = scope.auto_dispatch(case, bj("2026-03-06 16:00")).unwrap();
     assert_eq!(dispatched.state, CaseState::Dispatched);
     assert_eq!(dispatched.department, Some(urban));
     assert_eq!(dispatched.response_due_at, Some(bj("2026-03-09 09:30")));
@@ -136,7 +134,6 @@ fn waiting_for_the_reporter_pauses_the_clock() {
         .auto_dispatch(
             report(&scope, 3, bj("2026-03-02 09:00")),
             bj("2026-03-02 09:00"),
-            &cal,
         )
         .unwrap();
     let mut case = case;
@@ -167,7 +164,6 @@ fn the_sweep_climbs_the_escalation_ladder_once_per_step() {
         .auto_dispatch(
             report(&scope, 4, bj("2026-03-02 09:00")),
             bj("2026-03-02 09:00"),
-            &cal,
         )
         .unwrap();
     let check = |at: &str, escalated: usize, level: i64| {
@@ -263,9 +259,7 @@ fn returns_are_limited_and_an_extension_moves_the_deadline() {
     route_garbage_to(&scope, urban);
     let cal = calendar();
     let at = bj("2026-03-02 09:00");
-    let mut case = scope
-        .auto_dispatch(report(&scope, 5, at), at, &cal)
-        .unwrap();
+    let mut case = scope.auto_dispatch(report(&scope, 5, at), at).unwrap();
     for _ in 0..domain::workflow::MAX_RETURNS {
         case = scope
             .act(

@@ -471,8 +471,7 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
         }
     };
     // As with any intake: a routing rule for the service dispatches at once.
-    let calendar = edge::context::work_calendar(&scope, &tenant)?;
-    let case = scope.auto_dispatch(case, Utc::now(), &calendar)?;
+    let case = scope.auto_dispatch(case, Utc::now())?;
     let code = case.tracking_code.as_str();
     Ok(Doc::ok(
         "service_requests",

@@ -5,6 +5,7 @@ use super::TenantScope;
 use crate::db::{Database, StoreError};
 use crate::error::Error;
 use chrono::NaiveDate;
+use domain::deadline::{WorkCalendar, zone_offset};
 use domain::{CalendarDay, DayKind, WorkingHours};
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
@@ -24,6 +25,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             minute("work_day_start_minute")?,
             minute("work_day_end_minute")?,
         )?)
+    }
+
+    /// The tenant's working time in its own time zone: what deadlines count in.
+    pub fn work_calendar(&self) -> Result<WorkCalendar, Error> {
+        let offset = zone_offset(&self.time_zone)?;
+        Ok(WorkCalendar::new(
+            self.working_hours()?,
+            &self.calendar_days()?,
+            offset,
+        ))
     }
 
     pub fn calendar_days(&self) -> Result<Vec<CalendarDay>, Error> {

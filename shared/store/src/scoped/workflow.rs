@@ -311,12 +311,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// On intake: when a rule names a department, the platform accepts,
     /// registers and dispatches the case at once; otherwise it waits in the
     /// command centre's triage queue. Returns the case as it now stands.
-    pub fn auto_dispatch(
-        &self,
-        case: Case,
-        now: DateTime<Utc>,
-        calendar: &WorkCalendar,
-    ) -> Result<Case, Error> {
+    /// The calendar is read only when a rule matches: most intake pays for
+    /// one query, not three.
+    pub fn auto_dispatch(&self, case: Case, now: DateTime<Utc>) -> Result<Case, Error> {
         if case.state != CaseState::Reported {
             return Ok(case);
         }
@@ -327,13 +324,14 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .department(department)?
             .map(|d| d.code.as_str().to_string())
             .ok_or_else(|| Error::NotFound("routing rule names no department".into()))?;
+        let calendar = self.work_calendar()?;
         let mut case = case;
         for action in [
             CaseAction::Accept,
             CaseAction::Register,
             CaseAction::Dispatch { department: code },
         ] {
-            case = self.act(case.id, case.version, &action, SYSTEM_ACTOR, now, calendar)?;
+            case = self.act(case.id, case.version, &action, SYSTEM_ACTOR, now, &calendar)?;
         }
         Ok(case)
     }

@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "satisfaction",
         sql: include_str!("../migrations/0006_satisfaction.sql"),
     },
+    Migration {
+        version: 7,
+        name: "joint_handling_and_webhooks",
+        sql: include_str!("../migrations/0007_joint_handling_and_webhooks.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

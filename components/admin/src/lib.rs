@@ -12,6 +12,7 @@ mod people;
 mod platform;
 mod routing_rules;
 mod session;
+mod webhooks;
 mod wire;
 
 use edge::router::Handler;
@@ -66,6 +67,10 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "listApiKeys" => api_keys::list_api_keys,
         "issueApiKey" => api_keys::issue_api_key,
         "revokeApiKey" => api_keys::revoke_api_key,
+        "listWebhooks" => webhooks::list_webhooks,
+        "createWebhook" => webhooks::create_webhook,
+        "retireWebhook" => webhooks::retire_webhook,
+        "listWebhookDeliveries" => webhooks::list_deliveries,
         _ => return None,
     })
 }

@@ -9,6 +9,7 @@ pub mod context;
 pub mod db;
 pub mod idempotency;
 pub mod limits;
+pub mod outbound;
 pub mod respond;
 pub mod router;
 pub mod throttle;

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::deadline::WorkCalendar;
-use domain::workflow::{Escalation, minutes_left};
+use domain::workflow::{Escalation, Standing, may_take, minutes_left};
 use domain::{CaseAction, CaseId, Problem};
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
@@ -56,13 +56,11 @@ fn case_id(ctx: &Ctx) -> Result<CaseId, Problem> {
     ctx.id_param("id", "case").map(CaseId)
 }
 
-/// A page of cases with the cursor of the next.
-pub fn page(ctx: &mut Ctx, cases: &[Case], limit: u32) -> HandlerResult {
+/// A page of cases with where the next starts (`next_after`, to pass back
+/// as `after`).
+pub fn page(ctx: &mut Ctx, cases: &[Case], next: Option<Value>) -> HandlerResult {
     let calendar = ctx.work_calendar()?;
     let now = Utc::now();
-    let next = (cases.len() == limit as usize)
-        .then(|| cases.last().map(|c| c.id.0))
-        .flatten();
     let items: Vec<_> = cases.iter().map(|c| case_wire(c, &calendar, now)).collect();
     Ok(json(200, &json!({ "cases": items, "next_after": next })))
 }
@@ -71,7 +69,10 @@ pub fn list_cases(ctx: &mut Ctx) -> HandlerResult {
     let after = ctx.query_i64("after")?.map(CaseId);
     let limit = ctx.page_limit()?;
     let cases = ctx.scope()?.list_cases(after, limit)?;
-    page(ctx, &cases, limit)
+    let next = (cases.len() == limit as usize)
+        .then(|| cases.last().map(|c| json!(c.id.0)))
+        .flatten();
+    page(ctx, &cases, next)
 }
 
 pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
@@ -94,6 +95,20 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
                 "to_state": e.to_state,
                 "note": e.note,
                 "public": e.public,
+            }))
+            .collect::<Vec<_>>()
+    );
+    wire["assists"] = json!(
+        scope
+            .case_assists(id)?
+            .iter()
+            .map(|a| json!({
+                "department_id": a.department,
+                "part": a.part,
+                "assigned_at": a.assigned_at.to_rfc3339(),
+                "answer": a.answer,
+                "done_by": a.done_by,
+                "done_at": a.done_at.map(|t| t.to_rfc3339()),
             }))
             .collect::<Vec<_>>()
     );
@@ -120,25 +135,15 @@ pub fn act_on_case(ctx: &mut Ctx) -> HandlerResult {
     let body: ActionBody = ctx.json_body()?;
     body.action.check_fields()?;
     let caller = ctx.caller()?.clone();
-    let kind = body.action.kind();
-    if !domain::workflow::may_take(caller.user.role, kind) {
-        return Err(Problem::forbidden(format!(
-            "the role {} does not take the step '{}'",
-            caller.user.role.as_str(),
-            kind.name()
-        )));
-    }
-    if caller.user.role == domain::Role::DepartmentStaff {
-        let case = ctx
-            .scope()?
-            .case_by_id(id)?
-            .ok_or_else(|| Problem::not_found("no such case"))?;
-        if case.department.is_none() || case.department != caller.user.department {
-            return Err(Problem::forbidden(
-                "this case is not held by your department",
-            ));
-        }
-    }
+    let case = ctx
+        .scope()?
+        .case_by_id(id)?
+        .ok_or_else(|| Problem::not_found("no such case"))?;
+    let standing = Standing {
+        holds_case: case.department.is_some() && case.department == caller.user.department,
+        reported_case: case.reporter == Some(caller.user.id),
+    };
+    may_take(caller.user.role, body.action.kind(), standing)?;
     let actor = caller.actor();
     let calendar = ctx.work_calendar()?;
     let now = Utc::now();
@@ -168,5 +173,59 @@ pub fn comment(ctx: &mut Ctx) -> HandlerResult {
     Ok(json(
         201,
         &json!({ "event_id": event, "public": body.public }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssistBody {
+    answer: String,
+    /// The assisting department, by code: for the command centre reporting
+    /// for it; department staff report for their own.
+    department: Option<String>,
+}
+
+/// An assisting department reports its part of a jointly handled case done.
+pub fn complete_assist(ctx: &mut Ctx) -> HandlerResult {
+    let id = case_id(ctx)?;
+    let body: AssistBody = ctx.json_body()?;
+    let caller = ctx.caller()?.clone();
+    let scope = ctx.scope()?;
+    let department = match (caller.user.role, caller.user.department, &body.department) {
+        (domain::Role::DepartmentStaff, Some(own), None) => own,
+        (domain::Role::DepartmentStaff, Some(own), Some(code)) => {
+            let named = scope.department_by_code(code)?;
+            if named != own {
+                return Err(Problem::forbidden(
+                    "department staff report their own department's part",
+                ));
+            }
+            own
+        }
+        (domain::Role::CommandCentre | domain::Role::TenantAdmin, _, Some(code)) => {
+            scope.department_by_code(code)?
+        }
+        (domain::Role::CommandCentre | domain::Role::TenantAdmin, _, None) => {
+            return Err(Problem::validation(
+                "department",
+                "name the assisting department whose part is done",
+            ));
+        }
+        _ => {
+            return Err(Problem::forbidden(
+                "assisting parts are reported by their department or the command centre",
+            ));
+        }
+    };
+    let assist =
+        scope.complete_assist(id, department, &body.answer, &caller.actor(), Utc::now())?;
+    Ok(json(
+        200,
+        &json!({
+            "department_id": assist.department,
+            "part": assist.part,
+            "answer": assist.answer,
+            "done_at": assist.done_at.map(|t| t.to_rfc3339()),
+        }),
     ))
 }

@@ -1,5 +1,6 @@
-//! The `routing` component: staff work on cases through the case flow;
-//! queues; the escalation sweep.
+//! The `routing` component: staff work on cases through the case flow
+//! (joint handling included); queues; the sweep, which escalates late cases
+//! and delivers webhook notifications.
 
 mod cases;
 mod queues;
@@ -21,6 +22,7 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "getQueue" => queues::get_queue,
         "commentOnCase" => cases::comment,
         "sweepCases" => queues::sweep,
+        "completeAssist" => cases::complete_assist,
         _ => return None,
     })
 }

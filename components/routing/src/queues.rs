@@ -1,14 +1,18 @@
 //! Work queues, and the sweep an external scheduler calls.
 
 use chrono::Utc;
-use domain::{CaseId, Problem, Role};
+use domain::notification;
+use domain::{CaseState, Problem, Role};
 use edge::{Ctx, HandlerResult, json};
-use serde_json::json;
-use store::Queue;
+use serde_json::{Value, json};
+use store::{AttemptOutcome, Clock, Queue, QueueQuery, QueueSort};
 
-/// `GET …/queues/:queue`: `triage`, `open`, `overdue`, `escalated` (the
-/// command centre's views), `inbox` (the caller's department), `mine` (the
-/// caller's own reports); paged by `after`.
+/// `GET …/queues/:queue`: `triage`, `open`, `overdue`, `escalated`,
+/// `unassigned` (the command centre's views), `inbox` (the caller's
+/// department: cases it leads or assists with), `mine` (the caller's own
+/// reports). Filters `state`, `category`, `clock` (`due_soon`, `overdue`);
+/// `sort` (`oldest`, `newest`, `due`); paged by `after` (the previous page's
+/// `next_after`).
 pub fn get_queue(ctx: &mut Ctx) -> HandlerResult {
     let name = ctx.param("queue")?.to_string();
     let caller = ctx.caller()?.user.clone();
@@ -17,6 +21,7 @@ pub fn get_queue(ctx: &mut Ctx) -> HandlerResult {
         "open" => Queue::Open,
         "overdue" => Queue::Overdue,
         "escalated" => Queue::Escalated,
+        "unassigned" => Queue::Unassigned,
         "inbox" => match (caller.role, caller.department) {
             (Role::DepartmentStaff, Some(department)) => Queue::Department(department),
             _ => {
@@ -28,23 +33,91 @@ pub fn get_queue(ctx: &mut Ctx) -> HandlerResult {
         "mine" => Queue::ReportedBy(caller.id),
         _ => {
             return Err(Problem::not_found(
-                "queues are triage, open, overdue, escalated, inbox and mine",
+                "queues are triage, open, overdue, escalated, unassigned, inbox and mine",
             ));
         }
     };
-    let after = ctx.query_i64("after")?.map(CaseId);
+    let query = QueueQuery {
+        state: ctx
+            .query("state")
+            .map(|s| CaseState::parse(&s))
+            .transpose()?,
+        category: ctx.query("category"),
+        clock: match ctx.query("clock").as_deref() {
+            None => None,
+            Some("due_soon") => Some(Clock::DueSoon),
+            Some("overdue") => Some(Clock::Overdue),
+            Some(_) => return Err(Problem::validation("clock", "clock is due_soon or overdue")),
+        },
+        sort: match ctx.query("sort").as_deref() {
+            None | Some("oldest") => QueueSort::Oldest,
+            Some("newest") => QueueSort::Newest,
+            Some("due") => QueueSort::Due,
+            Some(_) => {
+                return Err(Problem::validation("sort", "sort is oldest, newest or due"));
+            }
+        },
+        after: ctx.query("after"),
+    };
     let limit = ctx.page_limit()?;
-    let cases = ctx.scope()?.queue(queue, after, limit)?;
-    crate::cases::page(ctx, &cases, limit)
+    let page = ctx.scope()?.queue(queue, &query, limit)?;
+    crate::cases::page(ctx, &page.cases, page.next.map(Value::String))
 }
 
+/// How many webhook deliveries one sweep call attempts: each may wait on a
+/// slow receiver, and the call must finish well inside the request limit.
+const DELIVERIES_PER_SWEEP: u32 = 20;
+
 /// `POST …/cases/sweep`: evaluates every running clock and escalates the
-/// late cases. Spin has no timers, so a scheduler calls this (see README).
+/// late cases, then posts the webhook deliveries that are due. Spin has no
+/// timers, so a scheduler calls this (see docs/workflow.md).
 pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
     let calendar = ctx.work_calendar()?;
     let report = ctx.scope()?.sweep(Utc::now(), &calendar)?;
+    let (delivered, failed) = deliver_webhooks(ctx)?;
     Ok(json(
         200,
-        &json!({ "checked": report.checked, "escalated": report.escalated }),
+        &json!({
+            "checked": report.checked,
+            "escalated": report.escalated,
+            "webhooks": { "delivered": delivered, "failed": failed },
+        }),
     ))
+}
+
+/// Posts each due delivery, signed, and records the outcome. Returns
+/// (delivered, failed).
+fn deliver_webhooks(ctx: &mut Ctx) -> Result<(usize, usize), Problem> {
+    let scope = ctx.scope()?;
+    let due = scope.due_deliveries(Utc::now(), DELIVERIES_PER_SWEEP)?;
+    let (mut delivered, mut failed) = (0, 0);
+    for delivery in due {
+        let now = Utc::now();
+        let timestamp = now.timestamp();
+        let headers = [
+            ("content-type", notification::CONTENT_TYPE.to_string()),
+            ("webhook-id", delivery.message_id.clone()),
+            ("webhook-timestamp", timestamp.to_string()),
+            (
+                "webhook-signature",
+                notification::signature(
+                    &delivery.secret,
+                    &delivery.message_id,
+                    timestamp,
+                    &delivery.payload,
+                ),
+            ),
+        ];
+        let outcome = match edge::outbound::post(&delivery.url, &headers, delivery.payload) {
+            Ok(status) => AttemptOutcome::Answered(status),
+            Err(why) => AttemptOutcome::Failed(why),
+        };
+        let recorded = scope.record_attempt(delivery.id, &outcome, Utc::now())?;
+        if recorded.delivered_at.is_some() {
+            delivered += 1;
+        } else {
+            failed += 1;
+        }
+    }
+    Ok((delivered, failed))
 }

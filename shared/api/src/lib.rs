@@ -347,6 +347,34 @@ pub const ADMIN: &[Route] = &[
         "revokeApiKey",
         Tenant(P::ManageOrganisation),
     ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/webhooks",
+        "listWebhooks",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "POST",
+        "/api/t/:tenant/admin/webhooks",
+        "createWebhook",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "DELETE",
+        "/api/t/:tenant/admin/webhooks/:id",
+        "retireWebhook",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/webhooks/:id/deliveries",
+        "listWebhookDeliveries",
+        Tenant(P::ManageOrganisation),
+    ),
 ];
 
 /// Intake.
@@ -452,6 +480,13 @@ pub const ROUTING: &[Route] = &[
         "/api/t/:tenant/cases/:id/comments",
         "commentOnCase",
         Tenant(P::ViewCases),
+    ),
+    route(
+        "routing",
+        "POST",
+        "/api/t/:tenant/cases/:id/assists",
+        "completeAssist",
+        Tenant(P::ActOnCases),
     ),
     route(
         "routing",

@@ -141,8 +141,25 @@ pub enum CaseAction {
         reason: String,
     },
     Register,
+    /// To a lead department, with any assisting departments for a jointly
+    /// handled case (联办), each with its own part.
     Dispatch {
         department: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        assisting: Vec<AssistingPart>,
+    },
+    /// 转办: the command centre moves a dispatched case to another department;
+    /// the clock keeps running from the first dispatch.
+    Transfer {
+        department: String,
+        reason: String,
+    },
+    /// A misrouted case gets its right category; a dispatched one comes back
+    /// to the command centre for re-dispatch, its clock recounted from the
+    /// first dispatch with the new category's hours.
+    Recategorise {
+        category: String,
+        reason: String,
     },
     SignFor,
     /// 退单: the department hands the case back for re-dispatch.
@@ -155,8 +172,12 @@ pub enum CaseAction {
     StartWork,
     AwaitReporter,
     ReporterReplied,
+    /// The answer and the result's attachments (photos of the work done),
+    /// uploaded beforehand; at least one is required.
     Resolve {
         answer: String,
+        #[serde(default)]
+        attachment_ids: Vec<i64>,
     },
     Verify,
     RejectVerification {
@@ -171,6 +192,15 @@ pub enum CaseAction {
     FixedOnTheSpot,
 }
 
+/// An assisting department's share of a jointly handled case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssistingPart {
+    pub department: String,
+    /// What this department is to do.
+    pub part: String,
+}
+
 /// The data-less twin of [`CaseAction`], for the transition table and for errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -179,6 +209,8 @@ pub enum ActionKind {
     Decline,
     Register,
     Dispatch,
+    Transfer,
+    Recategorise,
     SignFor,
     Return,
     RequestExtension,
@@ -197,11 +229,13 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 19] = [
+    pub const ALL: [ActionKind; 21] = [
         Self::Accept,
         Self::Decline,
         Self::Register,
         Self::Dispatch,
+        Self::Transfer,
+        Self::Recategorise,
         Self::SignFor,
         Self::Return,
         Self::RequestExtension,
@@ -225,6 +259,7 @@ impl ActionKind {
         !matches!(
             self,
             Self::Return
+                | Self::Recategorise
                 | Self::RequestExtension
                 | Self::GrantExtension
                 | Self::RefuseExtension
@@ -239,6 +274,8 @@ impl ActionKind {
             Self::Decline => "decline",
             Self::Register => "register",
             Self::Dispatch => "dispatch",
+            Self::Transfer => "transfer",
+            Self::Recategorise => "recategorise",
             Self::SignFor => "sign_for",
             Self::Return => "return",
             Self::RequestExtension => "request_extension",
@@ -271,6 +308,8 @@ impl CaseAction {
             Self::Decline { .. } => ActionKind::Decline,
             Self::Register => ActionKind::Register,
             Self::Dispatch { .. } => ActionKind::Dispatch,
+            Self::Transfer { .. } => ActionKind::Transfer,
+            Self::Recategorise { .. } => ActionKind::Recategorise,
             Self::SignFor => ActionKind::SignFor,
             Self::Return { .. } => ActionKind::Return,
             Self::RequestExtension => ActionKind::RequestExtension,
@@ -293,38 +332,104 @@ impl CaseAction {
         self.kind().name()
     }
 
-    /// The free text the action carries (reason, department, answer), for the history.
-    pub fn note(&self) -> Option<&str> {
+    /// What the history records of the action's data (reason, department,
+    /// answer), in words a reader of the timeline understands.
+    pub fn note(&self) -> Option<String> {
         match self {
             Self::Decline { reason }
             | Self::Return { reason }
             | Self::RejectVerification { reason }
-            | Self::Reopen { reason } => Some(reason),
-            Self::Dispatch { department } => Some(department),
-            Self::Resolve { answer } => Some(answer),
+            | Self::Reopen { reason } => Some(reason.trim().to_string()),
+            Self::Dispatch {
+                department,
+                assisting,
+            } if assisting.is_empty() => Some(department.clone()),
+            Self::Dispatch {
+                department,
+                assisting,
+            } => {
+                let helpers: Vec<&str> = assisting.iter().map(|a| a.department.as_str()).collect();
+                Some(format!("{department} (assisting: {})", helpers.join(", ")))
+            }
+            Self::Transfer { department, reason } => {
+                Some(format!("to {department}: {}", reason.trim()))
+            }
+            Self::Recategorise { category, reason } => {
+                Some(format!("to {category}: {}", reason.trim()))
+            }
+            Self::Resolve { answer, .. } => Some(answer.trim().to_string()),
             _ => None,
         }
     }
 
-    /// Refuses blank text: a decline without a reason or an answer without content is
-    /// exactly what "every case gets an answer" forbids.
-    pub fn check_fields(&self) -> Result<(), Problem> {
-        let field = match self {
-            Self::Decline { .. }
-            | Self::Return { .. }
-            | Self::RejectVerification { .. }
-            | Self::Reopen { .. } => "reason",
-            Self::Dispatch { .. } => "department",
-            Self::Resolve { .. } => "answer",
-            _ => return Ok(()),
-        };
-        match self.note() {
-            Some(text) if !text.trim().is_empty() => Ok(()),
-            _ => Err(Problem::validation(
-                field,
-                format!("'{}' needs a non-empty {field}", self.name()),
-            )),
+    /// The texts the action must not leave blank, with the field each is in.
+    fn required_texts(&self) -> Vec<(String, &str)> {
+        match self {
+            Self::Decline { reason }
+            | Self::Return { reason }
+            | Self::RejectVerification { reason }
+            | Self::Reopen { reason } => vec![("reason".into(), reason)],
+            Self::Dispatch {
+                department,
+                assisting,
+            } => {
+                let mut texts = vec![("department".into(), department.as_str())];
+                for (i, part) in assisting.iter().enumerate() {
+                    texts.push((format!("assisting[{i}].department"), &part.department));
+                    texts.push((format!("assisting[{i}].part"), &part.part));
+                }
+                texts
+            }
+            Self::Transfer { department, reason } => {
+                vec![("department".into(), department), ("reason".into(), reason)]
+            }
+            Self::Recategorise { category, reason } => {
+                vec![("category".into(), category), ("reason".into(), reason)]
+            }
+            Self::Resolve { answer, .. } => vec![("answer".into(), answer)],
+            _ => Vec::new(),
         }
+    }
+
+    /// Refuses blank text and a resolution without a result to show: a
+    /// decline without a reason or an answer without content is exactly what
+    /// "every case gets an answer" forbids.
+    pub fn check_fields(&self) -> Result<(), Problem> {
+        for (field, text) in self.required_texts() {
+            if text.trim().is_empty() {
+                return Err(Problem::validation(
+                    field.clone(),
+                    format!("'{}' needs a non-empty {field}", self.name()),
+                ));
+            }
+        }
+        if let Self::Resolve { attachment_ids, .. } = self
+            && attachment_ids.is_empty()
+        {
+            return Err(Problem::validation(
+                "attachment_ids",
+                "'resolve' needs at least one result attachment (a photo of the work done)",
+            ));
+        }
+        if let Self::Dispatch {
+            department,
+            assisting,
+        } = self
+        {
+            for (i, part) in assisting.iter().enumerate() {
+                let repeated = part.department == *department
+                    || assisting[..i]
+                        .iter()
+                        .any(|p| p.department == part.department);
+                if repeated {
+                    return Err(Problem::validation(
+                        format!("assisting[{i}].department"),
+                        "each department takes one part: the lead and the assisting departments differ",
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -444,6 +549,14 @@ pub const TRANSITIONS: &[(CaseState, ActionKind, CaseState)] = {
         (S::Accepted, A::Register, S::Registered),
         (S::Accepted, A::Decline, S::Declined),
         (S::Registered, A::Dispatch, S::Dispatched),
+        (S::Reported, A::Recategorise, S::Reported),
+        (S::Accepted, A::Recategorise, S::Accepted),
+        (S::Registered, A::Recategorise, S::Registered),
+        (S::Dispatched, A::Recategorise, S::Registered),
+        (S::SignedFor, A::Recategorise, S::Registered),
+        (S::Dispatched, A::Transfer, S::Dispatched),
+        (S::SignedFor, A::Transfer, S::Dispatched),
+        (S::InProgress, A::Transfer, S::Dispatched),
         (S::Dispatched, A::SignFor, S::SignedFor),
         (S::Dispatched, A::Return, S::Registered),
         (S::SignedFor, A::Return, S::Registered),
@@ -492,7 +605,18 @@ mod tests {
             ActionKind::Accept => CaseAction::Accept,
             ActionKind::Decline => CaseAction::Decline { reason: t() },
             ActionKind::Register => CaseAction::Register,
-            ActionKind::Dispatch => CaseAction::Dispatch { department: t() },
+            ActionKind::Dispatch => CaseAction::Dispatch {
+                department: t(),
+                assisting: Vec::new(),
+            },
+            ActionKind::Transfer => CaseAction::Transfer {
+                department: t(),
+                reason: t(),
+            },
+            ActionKind::Recategorise => CaseAction::Recategorise {
+                category: t(),
+                reason: t(),
+            },
             ActionKind::SignFor => CaseAction::SignFor,
             ActionKind::Return => CaseAction::Return { reason: t() },
             ActionKind::RequestExtension => CaseAction::RequestExtension,
@@ -501,7 +625,10 @@ mod tests {
             ActionKind::StartWork => CaseAction::StartWork,
             ActionKind::AwaitReporter => CaseAction::AwaitReporter,
             ActionKind::ReporterReplied => CaseAction::ReporterReplied,
-            ActionKind::Resolve => CaseAction::Resolve { answer: t() },
+            ActionKind::Resolve => CaseAction::Resolve {
+                answer: t(),
+                attachment_ids: vec![1],
+            },
             ActionKind::Verify => CaseAction::Verify,
             ActionKind::RejectVerification => CaseAction::RejectVerification { reason: t() },
             ActionKind::Close => CaseAction::Close,
@@ -529,6 +656,14 @@ mod tests {
         check(S::Accepted, A::Decline, Some(S::Declined));
         check(S::Registered, A::Dispatch, Some(S::Dispatched));
         check(S::Registered, A::Resolve, None);
+        check(S::Registered, A::Recategorise, Some(S::Registered));
+        check(S::Dispatched, A::Recategorise, Some(S::Registered));
+        check(S::SignedFor, A::Recategorise, Some(S::Registered));
+        check(S::InProgress, A::Recategorise, None);
+        check(S::Dispatched, A::Transfer, Some(S::Dispatched));
+        check(S::InProgress, A::Transfer, Some(S::Dispatched));
+        check(S::Registered, A::Transfer, None);
+        check(S::Resolved, A::Transfer, None);
         check(S::Dispatched, A::SignFor, Some(S::SignedFor));
         check(S::Dispatched, A::Return, Some(S::Registered));
         check(S::Dispatched, A::RequestExtension, None);
@@ -635,17 +770,62 @@ mod tests {
 
     #[test]
     fn blank_text_is_refused() {
-        let p = CaseAction::Resolve { answer: " ".into() }
-            .check_fields()
-            .expect_err("blank");
+        let p = CaseAction::Resolve {
+            answer: " ".into(),
+            attachment_ids: vec![1],
+        }
+        .check_fields()
+        .expect_err("blank");
         assert_eq!(p.field.as_deref(), Some("answer"));
         assert!(CaseAction::Accept.check_fields().is_ok());
-        assert!(
-            CaseAction::Dispatch {
-                department: "城管".into()
-            }
+        let dispatch = |assisting: &[(&str, &str)]| CaseAction::Dispatch {
+            department: "urban".into(),
+            assisting: assisting
+                .iter()
+                .map(|(department, part)| AssistingPart {
+                    department: department.to_string(),
+                    part: part.to_string(),
+                })
+                .collect(),
+        };
+        assert!(dispatch(&[]).check_fields().is_ok());
+        assert!(dispatch(&[("police", "keep order")]).check_fields().is_ok());
+        let blank_part = dispatch(&[("police", " ")])
             .check_fields()
-            .is_ok()
+            .expect_err("blank");
+        assert_eq!(blank_part.field.as_deref(), Some("assisting[0].part"));
+        let lead_again = dispatch(&[("police", "a"), ("urban", "b")])
+            .check_fields()
+            .expect_err("lead assists itself");
+        assert_eq!(lead_again.field.as_deref(), Some("assisting[1].department"));
+        let twice = dispatch(&[("police", "a"), ("police", "b")]).check_fields();
+        assert!(twice.is_err());
+        let blank_reason = CaseAction::Transfer {
+            department: "police".into(),
+            reason: "".into(),
+        }
+        .check_fields()
+        .expect_err("blank");
+        assert_eq!(blank_reason.field.as_deref(), Some("reason"));
+    }
+
+    #[test]
+    fn a_resolution_shows_its_result() {
+        let p = CaseAction::Resolve {
+            answer: "已修复".into(),
+            attachment_ids: vec![],
+        }
+        .check_fields()
+        .expect_err("no photo");
+        assert_eq!(p.field.as_deref(), Some("attachment_ids"));
+        assert_eq!(
+            CaseAction::Transfer {
+                department: "police".into(),
+                reason: " 属公安管辖 ".into()
+            }
+            .note()
+            .as_deref(),
+            Some("to police: 属公安管辖")
         );
     }
 

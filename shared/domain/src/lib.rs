@@ -13,6 +13,7 @@ pub mod geo;
 pub mod grid;
 pub mod grid_import;
 pub mod intake;
+pub mod notification;
 pub mod organisation;
 pub mod password;
 pub mod permissions;

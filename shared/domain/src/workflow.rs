@@ -11,40 +11,71 @@ use crate::auth::Role;
 use crate::case::ActionKind;
 use crate::deadline::WorkCalendar;
 use crate::intake::Priority;
+use crate::problem::Problem;
 
 /// A department may hand a case back this many times; after that the
 /// command centre's dispatch is final (退单 no more).
 pub const MAX_RETURNS: usize = 2;
 
+/// How the person acting stands to the case, beyond their role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Their department is the case's lead department.
+    pub holds_case: bool,
+    /// They reported the case (a grid worker checks the work on their own report).
+    pub reported_case: bool,
+}
+
 /// Who takes which step: the command centre (and the tenant admin) triage,
-/// dispatch, rule on extensions, verify and close; the department holding the
-/// case signs for it, works it and answers; the reporter's own steps
-/// (replying, reopening by a rating) come through their secret, not a role.
-pub fn may_take(role: Role, action: ActionKind) -> bool {
+/// dispatch, transfer, rule on extensions, verify and close, and may act for
+/// a department; the department holding the case signs for it, works it and
+/// answers; the grid worker who reported a case may verify the result on the
+/// spot or send it back. The reporter's own steps (replying, reopening by a
+/// rating) come through their secret, not a role. Assisting departments act
+/// on their own part, not on the case (see the store's `complete_assist`).
+pub fn may_take(role: Role, action: ActionKind, standing: Standing) -> Result<(), Problem> {
     use ActionKind as A;
     let centre = matches!(role, Role::CommandCentre | Role::TenantAdmin);
-    let department = matches!(role, Role::DepartmentStaff);
-    match action {
+    let allowed = match action {
         A::Accept
         | A::Decline
         | A::Register
         | A::Dispatch
+        | A::Transfer
+        | A::Recategorise
         | A::GrantExtension
         | A::RefuseExtension
-        | A::Verify
-        | A::RejectVerification
         | A::Close
         | A::Reopen
         | A::Archive => centre,
+        A::Verify | A::RejectVerification => {
+            centre || (role == Role::GridWorker && standing.reported_case)
+        }
         A::SignFor
         | A::Return
         | A::RequestExtension
         | A::StartWork
         | A::AwaitReporter
         | A::ReporterReplied
-        | A::Resolve => department || centre,
+        | A::Resolve => {
+            if role == Role::DepartmentStaff && !standing.holds_case {
+                return Err(Problem::forbidden(
+                    "this case is not held by your department",
+                ));
+            }
+            role == Role::DepartmentStaff || centre
+        }
         // Only at intake, by the grid worker who fixed it.
         A::FixedOnTheSpot => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(format!(
+            "the role {} does not take the step '{}' on this case",
+            role.as_str(),
+            action.name()
+        )))
     }
 }
 
@@ -225,13 +256,31 @@ mod tests {
     #[test]
     fn who_takes_which_step() {
         use ActionKind as A;
-        assert!(may_take(Role::CommandCentre, A::Dispatch));
-        assert!(!may_take(Role::DepartmentStaff, A::Dispatch));
-        assert!(may_take(Role::DepartmentStaff, A::SignFor));
-        assert!(!may_take(Role::DepartmentStaff, A::GrantExtension));
-        assert!(!may_take(Role::GridWorker, A::Resolve));
+        let holding = Standing {
+            holds_case: true,
+            reported_case: false,
+        };
+        let reporter = Standing {
+            holds_case: false,
+            reported_case: true,
+        };
+        let none = Standing::default();
+        let may = |role, action, standing| may_take(role, action, standing).is_ok();
+        assert!(may(Role::CommandCentre, A::Dispatch, none));
+        assert!(may(Role::CommandCentre, A::Transfer, none));
+        assert!(may(Role::CommandCentre, A::Resolve, none));
+        assert!(!may(Role::DepartmentStaff, A::Dispatch, holding));
+        assert!(!may(Role::DepartmentStaff, A::Transfer, holding));
+        assert!(may(Role::DepartmentStaff, A::SignFor, holding));
+        let elsewhere = may_take(Role::DepartmentStaff, A::SignFor, none).expect_err("not held");
+        assert_eq!(elsewhere.detail, "this case is not held by your department");
+        assert!(!may(Role::DepartmentStaff, A::GrantExtension, holding));
+        assert!(!may(Role::GridWorker, A::Resolve, reporter));
+        assert!(may(Role::GridWorker, A::Verify, reporter));
+        assert!(may(Role::GridWorker, A::RejectVerification, reporter));
+        assert!(!may(Role::GridWorker, A::Verify, none));
         for action in ActionKind::ALL {
-            assert!(!may_take(Role::Enterprise, action), "{action:?}");
+            assert!(!may(Role::Enterprise, action, holding), "{action:?}");
         }
     }
 

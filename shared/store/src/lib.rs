@@ -20,7 +20,13 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_action_sequences;
+#[cfg(test)]
+mod tests_joint_handling;
+#[cfg(test)]
 mod tests_tenancy;
+#[cfg(test)]
+mod tests_webhooks;
 #[cfg(test)]
 mod tests_workflow;
 
@@ -36,10 +42,11 @@ pub use platform::{
     find_tenant, list_tenants,
 };
 pub use scoped::{
-    AgentPoint, ApiKey, Attachment, AuditEntry, AuditRecord, Case, CaseEvent, Category,
-    CategoryChanges, Contact, Department, ImportReport, NewAgentPoint, NewAttachment, NewCase,
-    NewCategory, NewGridNode, NewUser, Purpose, Queue, RoutingRule, StoredResponse, SweepReport,
-    TenantScope, User, UserChanges,
+    AgentPoint, ApiKey, Assist, Attachment, AttemptOutcome, AuditEntry, AuditRecord, Case,
+    CaseEvent, Category, CategoryChanges, Clock, Contact, Delivery, Department, DueDelivery,
+    ImportReport, NewAgentPoint, NewAttachment, NewCase, NewCategory, NewGridNode, NewUser,
+    Purpose, Queue, QueuePage, QueueQuery, QueueSort, RoutingRule, StoredResponse, SweepReport,
+    TenantScope, User, UserChanges, Webhook,
 };
 pub use tenant_data::{delete_tenant, export_tenant};
 

@@ -12,9 +12,12 @@ pub mod cases;
 pub mod catalogue;
 pub mod grid;
 pub mod intake;
+pub mod joint;
 pub mod open311;
 pub mod organisation;
+pub mod queues;
 pub mod users;
+pub mod webhooks;
 pub mod workflow;
 
 use crate::db::{Database, StoreError};
@@ -26,10 +29,13 @@ pub use cases::{Case, CaseEvent, Contact, MAX_PAGE, NewCase, REPORT_ACTION};
 pub use catalogue::{Category, CategoryChanges, NewCategory};
 pub use grid::{ImportReport, NewGridNode};
 pub use intake::{Attachment, NewAttachment, Purpose, StoredResponse};
+pub use joint::Assist;
 pub use open311::{ApiKey, ApiKeyCheck, CaseUpdate, Open311Filter, hash_api_key};
 pub use organisation::{AgentPoint, Department, NewAgentPoint};
+pub use queues::{Clock, Queue, QueuePage, QueueQuery, QueueSort};
 pub use users::{NewUser, User, UserChanges, parse_phone};
-pub use workflow::{Queue, RoutingRule, SweepReport};
+pub use webhooks::{AttemptOutcome, Delivery, DueDelivery, Webhook};
+pub use workflow::{RoutingRule, SweepReport};
 
 /// A database handle that sees one tenant's rows only.
 pub struct TenantScope<'a, D: Database + ?Sized> {

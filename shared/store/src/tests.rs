@@ -349,17 +349,20 @@ fn a_case_is_reported_then_walks_the_flow() {
         CaseAction::Register,
         CaseAction::Dispatch {
             department: "城管".into(),
+            assisting: Vec::new(),
         },
         CaseAction::Return {
             reason: "不属于本部门".into(),
         },
         CaseAction::Dispatch {
             department: "环卫".into(),
+            assisting: Vec::new(),
         },
         CaseAction::SignFor,
         CaseAction::StartWork,
         CaseAction::Resolve {
             answer: "已清理".into(),
+            attachment_ids: vec![1],
         },
         CaseAction::Verify,
         CaseAction::Close,

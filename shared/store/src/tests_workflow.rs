@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 use domain::deadline::{WorkCalendar, zone_offset};
 use domain::{CaseAction, CaseSource, CaseState, Code, TrackingCode, WorkingHours};
 
-fn bj(s: &str) -> DateTime<Utc> {
+pub(crate) fn bj(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_str(&format!("{s} +0800"), "%Y-%m-%d %H:%M %z")
         .unwrap()
         .with_timezone(&Utc)
 }
 
-fn calendar() -> WorkCalendar {
+pub(crate) fn calendar() -> WorkCalendar {
     WorkCalendar::new(
         WorkingHours::DEFAULT,
         &domain::calendar::china_2026(),
@@ -21,7 +21,7 @@ fn calendar() -> WorkCalendar {
     )
 }
 
-fn setup(db: &NativeDb) -> (domain::Tenant, i64) {
+pub(crate) fn setup(db: &NativeDb) -> (domain::Tenant, i64) {
     let t = tenant(db, "alpha");
     let scope = TenantScope::new(db, &t);
     let urban = scope
@@ -42,7 +42,7 @@ fn setup(db: &NativeDb) -> (domain::Tenant, i64) {
 }
 
 /// One rule: every garbage case to `department`.
-fn route_garbage_to(scope: &TenantScope<'_, NativeDb>, department: i64) {
+pub(crate) fn route_garbage_to(scope: &TenantScope<'_, NativeDb>, department: i64) {
     scope
         .set_routing_rules(&[RoutingRule {
             category: "garbage".into(),
@@ -52,7 +52,7 @@ fn route_garbage_to(scope: &TenantScope<'_, NativeDb>, department: i64) {
         .unwrap();
 }
 
-fn report(scope: &TenantScope<'_, NativeDb>, n: u8, at: DateTime<Utc>) -> Case {
+pub(crate) fn report(scope: &TenantScope<'_, NativeDb>, n: u8, at: DateTime<Utc>) -> Case {
     scope
         .insert_case(
             NewCase::basic(
@@ -76,7 +76,14 @@ fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
         .auto_dispatch(unrouted, bj("2026-03-06 16:00"))
         .unwrap();
     assert_eq!(same.state, CaseState::Reported, "no rule: triage");
-    assert_eq!(scope.queue(Queue::Triage, None, 50).unwrap().len(), 1);
+    assert_eq!(
+        scope
+            .queue(Queue::Triage, &QueueQuery::default(), 50)
+            .unwrap()
+            .cases
+            .len(),
+        1
+    );
 
     route_garbage_to(&scope, urban);
     let case = report(&scope, 2, bj("2026-03-06 16:00"));
@@ -87,8 +94,9 @@ fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
     assert_eq!(dispatched.resolution_due_at, Some(bj("2026-03-09 15:30")));
     assert_eq!(
         scope
-            .queue(Queue::Department(urban), None, 50)
+            .queue(Queue::Department(urban), &QueueQuery::default(), 50)
             .unwrap()
+            .cases
             .len(),
         1
     );
@@ -114,6 +122,7 @@ fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
             returned.version,
             &CaseAction::Dispatch {
                 department: "urban".into(),
+                assisting: Vec::new(),
             },
             "user:1",
             bj("2026-03-09 10:00"),
@@ -180,8 +189,22 @@ fn the_sweep_climbs_the_escalation_ladder_once_per_step() {
     check("2026-03-02 16:40", 0, 1); // nothing new
     check("2026-03-03 10:00", 1, 2); // overdue
     check("2026-03-04 09:00", 1, 4); // twice the time: summoned
-    assert_eq!(scope.queue(Queue::Overdue, None, 50).unwrap().len(), 1);
-    assert_eq!(scope.queue(Queue::Escalated, None, 50).unwrap().len(), 1);
+    assert_eq!(
+        scope
+            .queue(Queue::Overdue, &QueueQuery::default(), 50)
+            .unwrap()
+            .cases
+            .len(),
+        1
+    );
+    assert_eq!(
+        scope
+            .queue(Queue::Escalated, &QueueQuery::default(), 50)
+            .unwrap()
+            .cases
+            .len(),
+        1
+    );
     let events = scope.case_events(case.id).unwrap();
     let escalations: Vec<_> = events.iter().filter(|e| e.action == "escalate").collect();
     assert_eq!(escalations.len(), 3);
@@ -279,6 +302,7 @@ fn returns_are_limited_and_an_extension_moves_the_deadline() {
                 case.version,
                 &CaseAction::Dispatch {
                     department: "urban".into(),
+                    assisting: Vec::new(),
                 },
                 "user:1",
                 at,
@@ -312,4 +336,93 @@ fn returns_are_limited_and_an_extension_moves_the_deadline() {
     // 7 h 30 on Tuesday.
     assert_eq!(before, bj("2026-03-02 17:00"));
     assert_eq!(case.resolution_due_at, Some(bj("2026-03-03 16:30")));
+}
+
+#[test]
+fn queues_filter_sort_by_deadline_and_page_with_cursors() {
+    let db = db();
+    let (t, urban) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    route_garbage_to(&scope, urban);
+    // Reported one after another, dispatched at once: later reports are due later,
+    // so reverse the report order by priority to make the deadline order differ.
+    let mut cases = Vec::new();
+    for n in 0..5u8 {
+        let at = bj("2026-03-02 09:00") + chrono::Duration::minutes(i64::from(n) * 30);
+        let mut new = NewCase::basic(
+            TrackingCode::from_random([n + 10; 8]),
+            "garbage",
+            "垃圾",
+            CaseSource::Resident,
+        );
+        if n == 4 {
+            new.priority = domain::intake::Priority::Urgent;
+        }
+        cases.push(
+            scope
+                .auto_dispatch(scope.insert_case(new, at).unwrap(), at)
+                .unwrap(),
+        );
+    }
+    let unrouted = report(&scope, 99, bj("2026-03-02 09:00"));
+    let inbox = Queue::Department(urban);
+    let by_due = QueueQuery {
+        sort: QueueSort::Due,
+        ..QueueQuery::default()
+    };
+    let mut seen = Vec::new();
+    let mut query = by_due.clone();
+    loop {
+        let page = scope.queue(inbox, &query, 2).unwrap();
+        seen.extend(page.cases.iter().map(|c| c.id));
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    let mut expected: Vec<_> = cases.iter().collect();
+    expected.sort_by_key(|c| (c.resolution_due_at, c.id));
+    assert_eq!(seen, expected.iter().map(|c| c.id).collect::<Vec<_>>());
+    assert_eq!(seen[0], cases[4].id, "the urgent case is due first");
+
+    let newest = QueueQuery {
+        sort: QueueSort::Newest,
+        ..QueueQuery::default()
+    };
+    let first = scope.queue(inbox, &newest, 1).unwrap();
+    assert_eq!(first.cases[0].id, cases[4].id);
+    let filtered = QueueQuery {
+        state: Some(CaseState::Dispatched),
+        category: Some("garbage".into()),
+        ..QueueQuery::default()
+    };
+    assert_eq!(scope.queue(inbox, &filtered, 50).unwrap().cases.len(), 5);
+    let overdue_only = QueueQuery {
+        clock: Some(Clock::Overdue),
+        ..QueueQuery::default()
+    };
+    assert!(
+        scope
+            .queue(inbox, &overdue_only, 50)
+            .unwrap()
+            .cases
+            .is_empty()
+    );
+    let unassigned = scope
+        .queue(Queue::Unassigned, &QueueQuery::default(), 50)
+        .unwrap();
+    assert_eq!(
+        unassigned.cases.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [unrouted.id]
+    );
+    let bad = QueueQuery {
+        sort: QueueSort::Due,
+        after: Some("17".into()),
+        ..QueueQuery::default()
+    };
+    let refused = scope.queue(inbox, &bad, 2).unwrap_err();
+    assert_eq!(
+        domain::Problem::from(refused).field.as_deref(),
+        Some("after")
+    );
 }

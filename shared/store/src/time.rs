@@ -16,3 +16,12 @@ pub(crate) fn get_time(row: &Row<'_>, column: &str) -> Result<DateTime<Utc>, Sto
             expected: "ISO 8601 timestamp",
         })
 }
+
+pub(crate) fn get_opt_time(
+    row: &Row<'_>,
+    column: &str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    row.get_opt_str(column)?
+        .map(|_| get_time(row, column))
+        .transpose()
+}

@@ -7,7 +7,7 @@
 use super::TenantScope;
 use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::{Error, unique_to_conflict};
-use crate::time::{get_time, to_text};
+use crate::time::{get_opt_time, get_time, to_text};
 use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
 use domain::intake::Priority;
@@ -143,12 +143,6 @@ const CASE_COLUMNS: &str = "id, tracking_code, category, description, grid_node_
 
 const EVENT_COLUMNS: &str = "id, case_id, at, actor, action, from_state, to_state, note, public";
 
-fn optional_time(row: &Row<'_>, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-    row.get_opt_str(column)?
-        .map(|_| get_time(row, column))
-        .transpose()
-}
-
 fn case_from_row(row: &Row<'_>) -> Result<Case, StoreError> {
     let location = match (row.get_opt_f64("latitude")?, row.get_opt_f64("longitude")?) {
         (None, None) => None,
@@ -186,16 +180,16 @@ fn case_from_row(row: &Row<'_>) -> Result<Case, StoreError> {
             email: row.get_opt_string("reporter_email")?,
         },
         reporter_secret_hash: row.get_opt_string("reporter_secret_hash")?,
-        editable_until: optional_time(row, "editable_until")?,
+        editable_until: get_opt_time(row, "editable_until")?,
         me_too_count: row.get_i64("me_too_count")?,
         fixed_on_the_spot: row.get_bool("fixed_on_the_spot")?,
         department: row.get_opt_i64("department_id")?,
-        dispatched_at: optional_time(row, "dispatched_at")?,
-        response_due_at: optional_time(row, "response_due_at")?,
-        resolution_due_at: optional_time(row, "resolution_due_at")?,
-        responded_at: optional_time(row, "responded_at")?,
-        resolved_at: optional_time(row, "resolved_at")?,
-        paused_at: optional_time(row, "paused_at")?,
+        dispatched_at: get_opt_time(row, "dispatched_at")?,
+        response_due_at: get_opt_time(row, "response_due_at")?,
+        resolution_due_at: get_opt_time(row, "resolution_due_at")?,
+        responded_at: get_opt_time(row, "responded_at")?,
+        resolved_at: get_opt_time(row, "resolved_at")?,
+        paused_at: get_opt_time(row, "paused_at")?,
         escalation_level: row.get_i64("escalation_level")?,
         rating: row.get_opt_i64("rating")?,
         rating_comment: row.get_opt_string("rating_comment")?,
@@ -302,14 +296,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 None => new.source.as_str().to_owned(),
             };
             self.append_event(
-                case.id,
-                &at,
-                &actor,
-                REPORT_ACTION,
-                None,
-                case.state,
-                None,
-                true,
+                &case,
+                NewEvent {
+                    at: now,
+                    actor: &actor,
+                    action: REPORT_ACTION,
+                    from: None,
+                    to: case.state,
+                    note: None,
+                    public: true,
+                },
             )?;
             Ok(case)
         })
@@ -386,14 +382,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             // on any backend; keep the check rather than trust the isolation level.
             let updated = first_case(&rows)?.ok_or_else(|| stale(expected_version + 1))?;
             self.append_event(
-                case_id,
-                &at,
-                actor.trim(),
-                action.name(),
-                Some(case.state),
-                next,
-                action.note(),
-                action.kind().is_public(),
+                &updated,
+                NewEvent {
+                    at: now,
+                    actor: actor.trim(),
+                    action: action.name(),
+                    from: Some(case.state),
+                    to: next,
+                    note: action.note().as_deref(),
+                    public: action.kind().is_public(),
+                },
             )?;
             Ok(updated)
         })
@@ -451,14 +449,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 .ok_or_else(|| Error::NotFound("no such case".into()))?;
             let at = to_text(now);
             let id = self.append_event(
-                case_id,
-                &at,
-                actor,
-                action,
-                Some(case.state),
-                case.state,
-                Some(note.trim()),
-                public,
+                &case,
+                NewEvent {
+                    at: now,
+                    actor,
+                    action,
+                    from: Some(case.state),
+                    to: case.state,
+                    note: Some(note.trim()),
+                    public,
+                },
             )?;
             db.execute(
                 "UPDATE cases SET updated_at = ? WHERE tenant_id = ? AND id = ?",
@@ -468,36 +468,42 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn append_event(
-        &self,
-        case_id: CaseId,
-        at: &str,
-        actor: &str,
-        action: &str,
-        from: Option<CaseState>,
-        to: CaseState,
-        note: Option<&str>,
-        public: bool,
-    ) -> Result<i64, StoreError> {
+    /// Appends to the case's history and, in the same transaction, queues
+    /// the event for the tenant's webhooks (the outbox the sweep delivers).
+    pub(crate) fn append_event(&self, case: &Case, event: NewEvent<'_>) -> Result<i64, Error> {
         let rows = self.db.execute(
             "INSERT INTO case_events \
              (tenant_id, case_id, at, actor, action, from_state, to_state, note, public) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
                 self.tenant.0.into(),
-                case_id.0.into(),
-                at.into(),
-                actor.into(),
-                action.into(),
-                from.map(CaseState::as_str).into(),
-                to.as_str().into(),
-                note.into(),
-                public.into(),
+                case.id.0.into(),
+                to_text(event.at).into(),
+                event.actor.into(),
+                event.action.into(),
+                event.from.map(CaseState::as_str).into(),
+                event.to.as_str().into(),
+                event.note.into(),
+                event.public.into(),
             ],
         )?;
-        rows.returned()?.get_i64("id")
+        let id = rows.returned()?.get_i64("id")?;
+        self.queue_notifications(case, id, &event)?;
+        Ok(id)
     }
+}
+
+/// One entry of a case's history, as it is written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewEvent<'a> {
+    pub at: DateTime<Utc>,
+    pub actor: &'a str,
+    /// An `ActionKind` name, [`REPORT_ACTION`], or the kind of a note.
+    pub action: &'a str,
+    pub from: Option<CaseState>,
+    pub to: CaseState,
+    pub note: Option<&'a str>,
+    pub public: bool,
 }
 
 fn stale(current: i64) -> Error {

@@ -1,16 +1,17 @@
 //! The workflow's storage: routing rules, the effects of each action on a
-//! case's department and clock, automatic dispatch at intake, the sweep that
-//! escalates late cases, and the work queues.
+//! case's department and clock, automatic dispatch at intake, and the sweep
+//! that escalates late cases. (The work queues are in `queues`.)
 
 use super::TenantScope;
-use super::cases::Case;
+use super::cases::{Case, NewEvent};
+use super::intake::Purpose;
 use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::Error;
 use crate::time::to_text;
 use chrono::{DateTime, Utc};
 use domain::deadline::WorkCalendar;
 use domain::workflow::{Deadlines, Escalation};
-use domain::{ActionKind, CaseAction, CaseId, CaseState, Code, GridNodeId, Problem, UserId};
+use domain::{ActionKind, CaseAction, CaseId, CaseState, Code, GridNodeId, Problem};
 
 /// Who acts when the platform itself dispatches or escalates.
 pub const SYSTEM_ACTOR: &str = "system:routing";
@@ -21,23 +22,6 @@ pub struct RoutingRule {
     pub category: String,
     pub grid_node: Option<GridNodeId>,
     pub department: i64,
-}
-
-/// A work queue: what a person opens to see what is theirs to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Queue {
-    /// The command centre's triage: reported, accepted or registered, not yet dispatched.
-    Triage,
-    /// Every open case.
-    Open,
-    /// Open cases past their resolution deadline.
-    Overdue,
-    /// Open cases raised above the command centre.
-    Escalated,
-    /// A department's inbox: open cases it holds.
-    Department(i64),
-    /// A grid worker's own reports.
-    ReportedBy(UserId),
 }
 
 /// What a sweep did.
@@ -55,7 +39,7 @@ fn rule_from_row(row: &Row<'_>) -> Result<RoutingRule, StoreError> {
     })
 }
 
-fn open_states() -> Vec<&'static str> {
+pub(crate) fn open_states() -> Vec<&'static str> {
     CaseState::ALL
         .iter()
         .filter(|s| s.is_open())
@@ -177,11 +161,30 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     ) -> Result<Case, Error> {
         in_transaction(self.db, |db| {
             let department = match action {
-                CaseAction::Dispatch { department } => {
-                    Some(self.department_to_dispatch(department)?)
-                }
+                CaseAction::Dispatch { department, .. }
+                | CaseAction::Transfer { department, .. } => Some(
+                    self.department_by_code(department)
+                        .map_err(|e| e.with_field("department"))?,
+                ),
                 _ => None,
             };
+            let before = self
+                .case_by_id(case_id)?
+                .ok_or_else(|| Error::NotFound("no such case".into()))?;
+            match action {
+                CaseAction::Transfer { .. } if department == before.department => {
+                    return Err(Problem::validation(
+                        "department",
+                        "the case is already with this department",
+                    )
+                    .into());
+                }
+                CaseAction::Recategorise { category, .. } => {
+                    self.check_new_category(&before, category)?
+                }
+                CaseAction::Resolve { .. } => self.require_assists_done(case_id)?,
+                _ => {}
+            }
             if action.kind() == ActionKind::Return {
                 let returns = self
                     .case_events(case_id)?
@@ -207,8 +210,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 )?;
                 Ok(())
             };
-            match action.kind() {
-                ActionKind::Dispatch => {
+            match action {
+                CaseAction::Dispatch { assisting, .. } => {
+                    self.assign_assists(case_id, assisting, now)?;
                     let deadlines = match (case.response_due_at, case.resolution_due_at) {
                         (Some(r), Some(d)) => Deadlines {
                             response_due: r,
@@ -227,8 +231,20 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                         ],
                     )?;
                 }
-                ActionKind::Return => set("department_id = NULL", vec![])?,
-                ActionKind::GrantExtension => {
+                CaseAction::Transfer { .. } => {
+                    // The clock keeps running from the first dispatch: a
+                    // transfer is not a fresh start for anyone.
+                    set("department_id = ?", vec![department.into()])?
+                }
+                CaseAction::Recategorise { category, .. } => {
+                    self.recategorise(&case, category, calendar)?
+                }
+                CaseAction::Resolve { attachment_ids, .. } => {
+                    self.attach(case_id, attachment_ids, Purpose::Result)?;
+                    set("resolved_at = ?", vec![at.into()])?
+                }
+                CaseAction::Return { .. } => set("department_id = NULL", vec![])?,
+                CaseAction::GrantExtension => {
                     if let (Some(r), Some(d)) = (case.response_due_at, case.resolution_due_at) {
                         let code = Code::parse(&case.category)?;
                         let hours = self
@@ -247,13 +263,12 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                         )?;
                     }
                 }
-                ActionKind::SignFor => {
+                CaseAction::SignFor => {
                     set("responded_at = COALESCE(responded_at, ?)", vec![at.into()])?
                 }
-                ActionKind::Resolve => set("resolved_at = ?", vec![at.into()])?,
-                ActionKind::Reopen => set("resolved_at = NULL", vec![])?,
-                ActionKind::AwaitReporter => set("paused_at = ?", vec![at.into()])?,
-                ActionKind::ReporterReplied => {
+                CaseAction::Reopen { .. } => set("resolved_at = NULL", vec![])?,
+                CaseAction::AwaitReporter => set("paused_at = ?", vec![at.into()])?,
+                CaseAction::ReporterReplied => {
                     if let (Some(paused), Some(r), Some(d)) =
                         (case.paused_at, case.response_due_at, case.resolution_due_at)
                     {
@@ -280,13 +295,66 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         })
     }
 
-    fn department_to_dispatch(&self, code: &str) -> Result<i64, Error> {
-        let code = Code::parse(code).map_err(|p| p.with_field("department"))?;
-        self.list_departments()?
+    /// The id of the department with this code, if it takes cases.
+    pub fn department_by_code(&self, code: &str) -> Result<i64, Problem> {
+        let code = Code::parse(code)?;
+        self.list_departments()
+            .map_err(Problem::from)?
             .into_iter()
             .find(|d| d.code == code && !d.retired)
             .map(|d| d.id)
-            .ok_or_else(|| Problem::validation("department", "no such department").into())
+            .ok_or_else(|| Problem::validation("department", "no such department"))
+    }
+
+    fn check_new_category(&self, case: &Case, category: &str) -> Result<(), Error> {
+        let code = Code::parse(category).map_err(|p| p.with_field("category"))?;
+        if self.category_by_code(&code)?.is_none() {
+            return Err(Problem::validation("category", "no such category").into());
+        }
+        if case.category == category {
+            return Err(
+                Problem::validation("category", "the case already has this category").into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Gives the case its new category. A case taken back from a department
+    /// (the state machine sends it to `registered`) leaves that department;
+    /// a clock already running keeps its start and is recounted with the new
+    /// category's hours.
+    fn recategorise(
+        &self,
+        case: &Case,
+        category: &str,
+        calendar: &WorkCalendar,
+    ) -> Result<(), Error> {
+        let mut moved = case.clone();
+        moved.category = category.to_string();
+        let deadlines = match case.dispatched_at {
+            Some(start) => Some(self.deadlines_for(&moved, start, calendar)?),
+            None => None,
+        };
+        let department = if case.state == CaseState::Registered {
+            None
+        } else {
+            case.department
+        };
+        self.db.execute(
+            "UPDATE cases SET category = ?, department_id = ?, \
+             response_due_at = COALESCE(?, response_due_at), \
+             resolution_due_at = COALESCE(?, resolution_due_at) \
+             WHERE tenant_id = ? AND id = ?",
+            &[
+                category.into(),
+                department.into(),
+                deadlines.map(|d| to_text(d.response_due)).into(),
+                deadlines.map(|d| to_text(d.resolution_due)).into(),
+                self.tenant.0.into(),
+                case.id.0.into(),
+            ],
+        )?;
+        Ok(())
     }
 
     fn deadlines_for(
@@ -329,7 +397,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         for action in [
             CaseAction::Accept,
             CaseAction::Register,
-            CaseAction::Dispatch { department: code },
+            CaseAction::Dispatch {
+                department: code,
+                assisting: Vec::new(),
+            },
         ] {
             case = self.act(case.id, case.version, &action, SYSTEM_ACTOR, now, &calendar)?;
         }
@@ -376,14 +447,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     ],
                 )?;
                 self.append_event(
-                    case.id,
-                    &to_text(now),
-                    SYSTEM_ACTOR,
-                    "escalate",
-                    Some(case.state),
-                    case.state,
-                    Some(reached.as_str()),
-                    false,
+                    &case,
+                    NewEvent {
+                        at: now,
+                        actor: SYSTEM_ACTOR,
+                        action: "escalate",
+                        from: Some(case.state),
+                        to: case.state,
+                        note: Some(reached.as_str()),
+                        public: false,
+                    },
                 )?;
                 Ok(())
             })?;
@@ -458,48 +531,5 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             )?;
             Ok(self.case_by_id(case_id)?.unwrap_or(reopened))
         })
-    }
-
-    /// A page of a queue, by id after `after`.
-    pub fn queue(
-        &self,
-        queue: Queue,
-        after: Option<CaseId>,
-        limit: u32,
-    ) -> Result<Vec<Case>, Error> {
-        let open = open_states();
-        let open_list = vec!["?"; open.len()].join(", ");
-        let mut params: Vec<crate::Value> = vec![self.tenant.0.into()];
-        let condition = match queue {
-            Queue::Triage => {
-                params.extend(["reported", "accepted", "registered"].map(crate::Value::from));
-                "state IN (?, ?, ?)".to_string()
-            }
-            Queue::Open => {
-                params.extend(open.iter().map(|s| crate::Value::from(*s)));
-                format!("state IN ({open_list})")
-            }
-            Queue::Overdue | Queue::Escalated => {
-                params.extend(open.iter().map(|s| crate::Value::from(*s)));
-                let level = if queue == Queue::Overdue { 2 } else { 3 };
-                params.push(i64::from(level).into());
-                format!("state IN ({open_list}) AND escalation_level >= ?")
-            }
-            Queue::Department(department) => {
-                params.extend(open.iter().map(|s| crate::Value::from(*s)));
-                params.push(department.into());
-                format!("state IN ({open_list}) AND department_id = ?")
-            }
-            Queue::ReportedBy(user) => {
-                params.push(user.0.into());
-                "reporter_user_id = ?".to_string()
-            }
-        };
-        params.push(after.map_or(0, |c| c.0).into());
-        params.push(limit.clamp(1, super::MAX_PAGE).into());
-        self.cases_where(
-            &format!("{condition} AND id > ? ORDER BY id LIMIT ?"),
-            &params,
-        )
     }
 }

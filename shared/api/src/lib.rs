@@ -426,7 +426,7 @@ pub const REPORTING: &[Route] = &[
         "POST",
         "/api/t/:tenant/attachments",
         "uploadAttachment",
-        PublicOrTenant(P::ReportWithAccount),
+        PublicOrTenant(P::UploadFiles),
     ),
     route(
         "reporting",

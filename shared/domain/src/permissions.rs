@@ -34,6 +34,9 @@ pub enum Permission {
     ReadAudit,
     /// Report a case with an account (grid workers on their rounds, agents).
     ReportWithAccount,
+    /// Upload photos, video and voice notes with an account: evidence for a
+    /// report, the result of the work for a resolution.
+    UploadFiles,
     /// See cases and their timelines.
     ViewCases,
     /// Move cases through the case flow.
@@ -41,7 +44,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Self::ManageTenants,
         Self::UseOwnAccount,
         Self::ReadOrganisation,
@@ -52,6 +55,7 @@ impl Permission {
         Self::ManageCalendar,
         Self::ReadAudit,
         Self::ReportWithAccount,
+        Self::UploadFiles,
         Self::ViewCases,
         Self::ActOnCases,
     ];
@@ -68,6 +72,7 @@ impl Permission {
             Self::ManageCalendar => "manage_calendar",
             Self::ReadAudit => "read_audit",
             Self::ReportWithAccount => "report_with_account",
+            Self::UploadFiles => "upload_files",
             Self::ViewCases => "view_cases",
             Self::ActOnCases => "act_on_cases",
         }
@@ -86,6 +91,7 @@ impl Permission {
             Self::ManageCalendar => "the working calendar",
             Self::ReadAudit => "read the audit log",
             Self::ReportWithAccount => "report a case with an account",
+            Self::UploadFiles => "upload photos, video, voice notes (evidence, results)",
             Self::ViewCases => "see cases and their timelines",
             Self::ActOnCases => "move cases through the case flow",
         }
@@ -128,6 +134,16 @@ const MATRIX: &[(Permission, &[Role])] = &[
     (P::ManageCalendar, &[R::TenantAdmin]),
     (P::ReadAudit, &[R::TenantAdmin]),
     (P::ReportWithAccount, &[R::GridWorker, R::Agent]),
+    (
+        P::UploadFiles,
+        &[
+            R::TenantAdmin,
+            R::CommandCentre,
+            R::DepartmentStaff,
+            R::GridWorker,
+            R::Agent,
+        ],
+    ),
     (
         P::ViewCases,
         &[

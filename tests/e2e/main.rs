@@ -14,3 +14,4 @@ mod isolation;
 mod open311;
 mod tenancy;
 mod workflow;
+mod workflow_paths;

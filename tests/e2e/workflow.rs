@@ -5,18 +5,18 @@
 use e2e::{OPERATOR_KEY, Reply, TestApp};
 use serde_json::{Value, json};
 
-fn ok(reply: Reply, status: u16) -> Value {
+pub(crate) fn ok(reply: Reply, status: u16) -> Value {
     assert_eq!(reply.status, status, "{}", reply.body);
     reply.json()
 }
 
-struct Setup {
-    admin: String,
-    staff: String,
-    centre: String,
+pub(crate) struct Setup {
+    pub admin: String,
+    pub staff: String,
+    pub centre: String,
 }
 
-fn setup(app: &TestApp) -> Setup {
+pub(crate) fn setup(app: &TestApp) -> Setup {
     let admin = app.tenant_with_admin("alpha");
     let department = ok(
         app.client
@@ -65,7 +65,7 @@ fn setup(app: &TestApp) -> Setup {
     }
 }
 
-fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> Value {
+pub(crate) fn act(app: &TestApp, token: &str, case: &Value, body: Value) -> Value {
     let mut body = body;
     body["version"] = case["version"].clone();
     ok(
@@ -125,7 +125,7 @@ fn a_routed_case_is_worked_through_to_closure_on_the_clock() {
         &app,
         &s.staff,
         &case,
-        json!({ "action": "resolve", "answer": "已清运" }),
+        json!({ "action": "resolve", "answer": "已清运", "attachment_ids": [result_photo(&app, &s.staff)] }),
     );
     assert!(
         case["resolution_minutes_left"].is_null(),
@@ -316,4 +316,9 @@ fn the_sweep_runs_for_a_scheduler_with_the_operator_key() {
             .status,
         403
     );
+}
+
+/// A photo of the work done, uploaded by staff before they resolve.
+pub(crate) fn result_photo(app: &TestApp, token: &str) -> Value {
+    ok(app.upload("alpha", Some(token), e2e::TINY_JPEG), 201)["id"].clone()
 }

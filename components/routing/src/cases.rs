@@ -188,6 +188,10 @@ pub struct AssistBody {
 /// An assisting department reports its part of a jointly handled case done.
 pub fn complete_assist(ctx: &mut Ctx) -> HandlerResult {
     let id = case_id(ctx)?;
+    // Another tenant's case is not found, whatever the body says.
+    ctx.scope()?
+        .case_by_id(id)?
+        .ok_or_else(|| Problem::not_found("no such case"))?;
     let body: AssistBody = ctx.json_body()?;
     let caller = ctx.caller()?.clone();
     let scope = ctx.scope()?;

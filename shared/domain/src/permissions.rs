@@ -154,8 +154,15 @@ const MATRIX: &[(Permission, &[Role])] = &[
         ],
     ),
     (
+        // Grid workers: only to check the result of their own reports
+        // (`workflow::may_take` narrows every step by role and standing).
         P::ActOnCases,
-        &[R::TenantAdmin, R::CommandCentre, R::DepartmentStaff],
+        &[
+            R::TenantAdmin,
+            R::CommandCentre,
+            R::DepartmentStaff,
+            R::GridWorker,
+        ],
     ),
 ];
 

@@ -18,6 +18,7 @@ pub mod organisation;
 pub mod password;
 pub mod permissions;
 pub mod problem;
+pub mod publication;
 pub mod tenant;
 pub mod throttle;
 pub mod tracking;

@@ -41,10 +41,13 @@ pub enum Permission {
     ViewCases,
     /// Move cases through the case flow.
     ActOnCases,
+    /// Publish and withdraw notices (公告) to a community or grid. Grid
+    /// workers only where they are assigned (the community's own staff).
+    PublishNotices,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Self::ManageTenants,
         Self::UseOwnAccount,
         Self::ReadOrganisation,
@@ -58,6 +61,7 @@ impl Permission {
         Self::UploadFiles,
         Self::ViewCases,
         Self::ActOnCases,
+        Self::PublishNotices,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +79,7 @@ impl Permission {
             Self::UploadFiles => "upload_files",
             Self::ViewCases => "view_cases",
             Self::ActOnCases => "act_on_cases",
+            Self::PublishNotices => "publish_notices",
         }
     }
 
@@ -94,6 +99,9 @@ impl Permission {
             Self::UploadFiles => "upload photos, video, voice notes (evidence, results)",
             Self::ViewCases => "see cases and their timelines",
             Self::ActOnCases => "move cases through the case flow",
+            Self::PublishNotices => {
+                "publish notices to a community or grid (grid workers: where assigned)"
+            }
         }
     }
 }
@@ -164,6 +172,7 @@ const MATRIX: &[(Permission, &[Role])] = &[
             R::GridWorker,
         ],
     ),
+    (P::PublishNotices, &[R::TenantAdmin, R::GridWorker]),
 ];
 
 /// Whether `role` holds `permission`.

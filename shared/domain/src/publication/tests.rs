@@ -1,0 +1,321 @@
+use super::*;
+use crate::grid::{GridCode, GridNodeId};
+use chrono::TimeZone;
+
+fn at(hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, hour, 0, 0)
+        .single()
+        .expect("valid")
+}
+
+fn node(id: i64, level: GridLevel, code: &str, name: &str) -> GridNode {
+    GridNode {
+        id: GridNodeId(id),
+        parent: (id > 1).then(|| GridNodeId(id - 1)),
+        level,
+        code: GridCode::parse(code).expect("code"),
+        name: name.into(),
+        retired: false,
+        geometry: None,
+        households: None,
+    }
+}
+
+fn path() -> Vec<GridNode> {
+    vec![
+        node(1, GridLevel::Township, "T", "金山街道"),
+        node(2, GridLevel::Community, "C1", "东湖社区"),
+        node(3, GridLevel::Grid, "G1", "第一网格"),
+        node(4, GridLevel::MicroGrid, "M1", "3号楼微网格"),
+    ]
+}
+
+const NAME: &str = "张三丰";
+const PHONE: &str = "13812345678";
+const EMAIL: &str = "zhang@example.com";
+const ADDRESS: &str = "金山小区3号楼501";
+const INTERNAL: &str = "内部：该户有纠纷史";
+
+fn facts(grid_path: &[GridNode]) -> CaseFacts<'_> {
+    CaseFacts {
+        tracking_code: "ABCDE-FGHJK",
+        category: "garbage",
+        description: "我是张三丰，住金山小区3号楼501，垃圾没人收，电话138 1234 5678，邮件zhang@example.com",
+        state: CaseState::Closed,
+        grid_path,
+        reported_at: at(8),
+        updated_at: at(12),
+        response_due_at: Some(at(9)),
+        responded_at: Some(at(10)),
+        resolution_due_at: Some(at(16)),
+        resolved_at: Some(at(11)),
+        fixed_on_the_spot: false,
+        me_too_count: 2,
+        rating: Some(4),
+        private: PrivateFacts {
+            name: Some(NAME),
+            phone: Some(PHONE),
+            email: Some(EMAIL),
+            address: Some(ADDRESS),
+            location: Some(Location::new(30.274_123, 120.156_789).expect("point")),
+            rating_comment: Some("谢谢张三丰的邻居"),
+            reopened_by_rating: false,
+        },
+    }
+}
+
+fn event<'a>(
+    action: &'a str,
+    note: Option<&'a str>,
+    public: bool,
+    actor: &'a str,
+) -> EventFacts<'a> {
+    EventFacts {
+        at: at(9),
+        action,
+        to_state: CaseState::Dispatched,
+        note,
+        public,
+        actor,
+        department: None,
+    }
+}
+
+fn events() -> Vec<EventFacts<'static>> {
+    vec![
+        event("report", None, true, "resident"),
+        EventFacts {
+            department: Some("城管中队"),
+            ..event("dispatch", Some("urban"), true, "command_centre:3")
+        },
+        event("return", Some(INTERNAL), false, "department_staff:9"),
+        event("comment", Some(INTERNAL), false, "command_centre:3"),
+        EventFacts {
+            department: Some("城管中队"),
+            ..event(
+                "resolve",
+                Some("已清运。联系人张三丰 13812345678"),
+                true,
+                "department_staff:9",
+            )
+        },
+    ]
+}
+
+fn attachments() -> Vec<AttachmentFacts> {
+    vec![
+        AttachmentFacts {
+            id: 1,
+            kind: AttachmentKind::Photo,
+            result: false,
+            public: true,
+        },
+        AttachmentFacts {
+            id: 2,
+            kind: AttachmentKind::Photo,
+            result: false,
+            public: false,
+        },
+        AttachmentFacts {
+            id: 3,
+            kind: AttachmentKind::Photo,
+            result: true,
+            public: true,
+        },
+        AttachmentFacts {
+            id: 4,
+            kind: AttachmentKind::Photo,
+            result: true,
+            public: false,
+        },
+    ]
+}
+
+#[test]
+fn nothing_private_is_published() {
+    let path = path();
+    let public = PublicCase::new(&facts(&path), &events(), &attachments(), at(13));
+    let everything = format!("{public:?}");
+    for private in [
+        NAME,
+        PHONE,
+        "138 1234 5678",
+        EMAIL,
+        ADDRESS,
+        INTERNAL,
+        "3号楼微网格",
+        "M1",
+        "30.27",
+        "120.15",
+        "谢谢",
+        "command_centre:3",
+        "department_staff:9",
+    ] {
+        assert!(
+            !everything.contains(private),
+            "{private:?} leaked: {everything}"
+        );
+    }
+}
+
+#[test]
+fn the_public_view_keeps_what_residents_need() {
+    let path = path();
+    let public = PublicCase::new(&facts(&path), &events(), &attachments(), at(13));
+    assert_eq!(
+        public.description,
+        "我是某某，住某某，垃圾没人收，电话***，邮件***"
+    );
+    assert_eq!(public.status, ("已办结", "done"));
+    assert_eq!(
+        public.place.as_ref().map(PublicPlace::label).as_deref(),
+        Some("东湖社区 · 第一网格")
+    );
+    let steps: Vec<(&str, &str, Option<&str>)> = public
+        .timeline
+        .iter()
+        .map(|e| (e.action.as_str(), e.by.as_str(), e.note.as_deref()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("report", "群众", None),
+            ("dispatch", "城管中队", None),
+            ("resolve", "城管中队", Some("已清运。联系人某某 ***")),
+        ]
+    );
+    let shown: Vec<i64> = public.attachments.iter().map(|a| a.id).collect();
+    assert_eq!(shown, [1, 3], "hidden files are never public");
+    assert_eq!(public.response.as_str(), "missed");
+    assert_eq!(public.resolution.as_str(), "kept");
+    assert_eq!(public.rating, Some(4));
+}
+
+#[test]
+fn the_reporter_sees_their_own_parts_and_the_rating_form() {
+    let path = path();
+    let view = ReporterView::new(&facts(&path), &attachments());
+    assert_eq!(view.name.as_deref(), Some(NAME));
+    assert_eq!(view.address.as_deref(), Some(ADDRESS));
+    assert_eq!(
+        view.description,
+        facts(&path).description,
+        "their own words, unmasked"
+    );
+    let ids: Vec<i64> = view.attachments.iter().map(|a| a.id).collect();
+    assert_eq!(
+        ids,
+        [1, 2, 3],
+        "their own evidence even when hidden; hidden results not"
+    );
+    assert_eq!(
+        view.rating,
+        RatingForm {
+            can_rate: true,
+            score: Some(4),
+            comment: Some("谢谢张三丰的邻居".into()),
+            can_reopen: true
+        }
+    );
+}
+
+fn check_redaction(input: &str, expected: &str) {
+    let redactor = Redactor::for_case(&PrivateFacts {
+        name: Some("李四"),
+        ..PrivateFacts::default()
+    });
+    assert_eq!(redactor.redact(input), expected, "{input:?}");
+}
+
+#[test]
+fn redaction() {
+    check_redaction("路灯不亮", "路灯不亮");
+    check_redaction("3号楼2单元501", "3号楼2单元501");
+    check_redaction("2026年3月", "2026年3月");
+    check_redaction("电话13800000001", "电话***");
+    check_redaction("电话 0571-8888 1234 转", "电话 *** 转");
+    check_redaction("身份证33010219900101123X", "身份证***X");
+    check_redaction("李四说", "某某说");
+    check_redaction("mail a.b@c.cn now", "mail *** now");
+    check_redaction("a @ b", "a @ b");
+    check_redaction("user@localhost", "user@localhost");
+}
+
+#[test]
+fn place_is_never_finer_than_the_grid() {
+    let path = path();
+    assert_eq!(public_node(&path).map(|n| n.code.as_str()), Some("G1"));
+    assert_eq!(public_node(&path[..2]).map(|n| n.code.as_str()), Some("C1"));
+    assert_eq!(
+        PublicPlace::from_path(&path[..1]),
+        None,
+        "the township is the tenant itself"
+    );
+    assert_eq!(PublicPlace::from_path(&[]), None);
+}
+
+#[test]
+fn deadlines() {
+    let check = |due: Option<u32>, done: Option<u32>, now: u32, expected: &str| {
+        assert_eq!(
+            DeadlineOutcome::of(due.map(at), done.map(at), at(now)).as_str(),
+            expected,
+            "{due:?} {done:?} {now}"
+        );
+    };
+    check(None, None, 10, "not_set");
+    check(Some(12), None, 10, "pending");
+    check(Some(12), None, 13, "overdue");
+    check(Some(12), Some(12), 13, "kept");
+    check(Some(12), Some(13), 13, "missed");
+}
+
+#[test]
+fn dispatch_notes_name_the_department_as_case_actions_write_them() {
+    use crate::case::{AssistingPart, CaseAction};
+    let dispatch = CaseAction::Dispatch {
+        department: "urban".into(),
+        assisting: vec![],
+    };
+    let joint = CaseAction::Dispatch {
+        department: "urban".into(),
+        assisting: vec![AssistingPart {
+            department: "police".into(),
+            part: "x".into(),
+        }],
+    };
+    let transfer = CaseAction::Transfer {
+        department: "water".into(),
+        reason: "管网: 归属".into(),
+    };
+    for (action, expected) in [(dispatch, "urban"), (joint, "urban"), (transfer, "water")] {
+        let note = action.note();
+        assert_eq!(
+            dispatched_department_code(action.name(), note.as_deref()),
+            Some(expected)
+        );
+    }
+    assert_eq!(dispatched_department_code("resolve", Some("urban")), None);
+}
+
+#[test]
+fn figures() {
+    let figures = Figures::from_counts(FigureCounts {
+        received: 10,
+        declined: 2,
+        resolved: 6,
+        on_time: 5,
+        timed: 4,
+        days_to_resolve: 5.0,
+        rated: 3,
+        rating_sum: 13,
+        satisfied: 2,
+    });
+    assert_eq!(figures.closure_rate, Some(0.75));
+    assert_eq!(figures.on_time_rate, Some(0.8333));
+    assert_eq!(figures.average_days_to_resolve, Some(1.3));
+    assert_eq!(figures.average_rating, Some(4.33));
+    assert_eq!(figures.satisfaction_rate, Some(0.6667));
+    let empty = Figures::from_counts(FigureCounts::default());
+    assert_eq!((empty.closure_rate, empty.average_rating), (None, None));
+}

@@ -17,9 +17,11 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::auth::Role;
 use crate::case::{CaseState, Location};
-use crate::grid::{GridLevel, GridNode};
+use crate::grid::{GridLevel, GridNode, GridNodeId};
 use crate::intake::AttachmentKind;
+use crate::problem::Problem;
 
 /// Everything known of a case that publication decides on.
 #[derive(Debug, Clone)]
@@ -597,6 +599,76 @@ impl Figures {
             satisfaction_rate: ratio(c.satisfied as f64, c.rated),
         }
     }
+}
+
+/// Where a case stands for the board's filter and figures: every state is
+/// exactly one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Open,
+    /// Closed or archived: 办结.
+    Resolved,
+    Declined,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 3] = [Self::Open, Self::Resolved, Self::Declined];
+
+    pub fn of(state: CaseState) -> Outcome {
+        match state {
+            CaseState::Declined => Self::Declined,
+            s if s.is_open() => Self::Open,
+            _ => Self::Resolved,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Resolved => "resolved",
+            Self::Declined => "declined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Outcome, Problem> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| Problem::validation("status", "status is open, resolved or declined"))
+    }
+
+    /// The states counted as this outcome (wire names, for queries).
+    pub fn states(self) -> Vec<&'static str> {
+        CaseState::ALL
+            .into_iter()
+            .filter(|s| Outcome::of(*s) == self)
+            .map(CaseState::as_str)
+            .collect()
+    }
+}
+
+/// Whether someone may publish a notice to a grid node: tenant admins
+/// anywhere; grid workers (a community's own staff) only to a node they are
+/// assigned to or one below it. `target_path` is the node and its
+/// ancestors; `assigned` the caller's assigned nodes.
+pub fn may_publish_notice(
+    role: Role,
+    target_path: &[GridNodeId],
+    assigned: &[GridNodeId],
+) -> Result<(), Problem> {
+    if !crate::permissions::allows(role, crate::Permission::PublishNotices) {
+        return Err(Problem::forbidden(format!(
+            "the role {} may not publish notices",
+            role.as_str()
+        )));
+    }
+    if role == Role::TenantAdmin || target_path.iter().any(|n| assigned.contains(n)) {
+        return Ok(());
+    }
+    Err(Problem::forbidden(
+        "you may publish notices only to the grid you are assigned to, or below it",
+    )
+    .with_field("grid_node"))
 }
 
 /// The windows the board reports, in days.

@@ -22,6 +22,8 @@ mod tests;
 #[cfg(test)]
 mod tests_action_sequences;
 #[cfg(test)]
+mod tests_board;
+#[cfg(test)]
 mod tests_joint_handling;
 #[cfg(test)]
 mod tests_tenancy;
@@ -41,6 +43,7 @@ pub use platform::{
     NewPlatformAdmin, NewTenant, create_platform_admin, create_tenant, find_platform_user,
     find_tenant, list_tenants,
 };
+pub use scoped::{BoardEntry, BoardQuery, CaseRecord, MapCell, NewNotice, Notice};
 pub use scoped::{
     AgentPoint, ApiKey, Assist, Attachment, AttemptOutcome, AuditEntry, AuditRecord, Case,
     CaseEvent, Category, CategoryChanges, Clock, Contact, Delivery, Department, DueDelivery,

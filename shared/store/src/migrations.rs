@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "joint_handling_and_webhooks",
         sql: include_str!("../migrations/0007_joint_handling_and_webhooks.sql"),
     },
+    Migration {
+        version: 8,
+        name: "status",
+        sql: include_str!("../migrations/0008_status.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -7,14 +7,17 @@
 //! the tenant, so an id of another tenant behaves exactly like one that does not exist.
 
 pub mod audit;
+pub mod board;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
 pub mod grid;
 pub mod intake;
 pub mod joint;
+pub mod notices;
 pub mod open311;
 pub mod organisation;
+pub mod publication;
 pub mod queues;
 pub mod users;
 pub mod webhooks;
@@ -25,13 +28,16 @@ use domain::{Tenant, TenantCode, TenantId};
 use std::fmt;
 
 pub use audit::{AuditEntry, AuditRecord};
+pub use board::{BoardEntry, BoardQuery, MAX_BOARD_PAGE, MapCell};
 pub use cases::{Case, CaseEvent, Contact, MAX_PAGE, NewCase, REPORT_ACTION};
 pub use catalogue::{Category, CategoryChanges, NewCategory};
 pub use grid::{ImportReport, NewGridNode};
 pub use intake::{Attachment, NewAttachment, Purpose, StoredResponse};
 pub use joint::Assist;
+pub use notices::{MAX_NOTICE_PAGE, NewNotice, Notice};
 pub use open311::{ApiKey, ApiKeyCheck, CaseUpdate, Open311Filter, hash_api_key};
 pub use organisation::{AgentPoint, Department, NewAgentPoint};
+pub use publication::CaseRecord;
 pub use queues::{Clock, Queue, QueuePage, QueueQuery, QueueSort};
 pub use users::{NewUser, User, UserChanges, parse_phone};
 pub use webhooks::{AttemptOutcome, Delivery, DueDelivery, Webhook};

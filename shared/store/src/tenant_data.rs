@@ -13,6 +13,8 @@ use serde_json::{Map, Value as Json, json};
 /// Every table with a `tenant_id`, children before parents (the order
 /// deletion needs), with the columns an export must leave out.
 pub const TENANT_TABLES: &[(&str, &[&str])] = &[
+    ("notice_attachments", &[]),
+    ("notices", &[]),
     ("webhook_deliveries", &[]),
     ("webhooks", &["secret"]),
     ("case_assists", &[]),

@@ -319,3 +319,44 @@ fn figures() {
     let empty = Figures::from_counts(FigureCounts::default());
     assert_eq!((empty.closure_rate, empty.average_rating), (None, None));
 }
+
+#[test]
+fn every_state_has_one_outcome() {
+    let mut all: Vec<&str> = Outcome::ALL.into_iter().flat_map(Outcome::states).collect();
+    all.sort_unstable();
+    let mut states: Vec<&str> = CaseState::ALL.into_iter().map(CaseState::as_str).collect();
+    states.sort_unstable();
+    assert_eq!(all, states);
+    assert_eq!(
+        Outcome::of(CaseState::Verified),
+        Outcome::Open,
+        "verified is not yet closed"
+    );
+    assert_eq!(
+        Outcome::parse("resolved").map(Outcome::as_str).ok(),
+        Some("resolved")
+    );
+    assert_eq!(
+        Outcome::parse("done").map_err(|p| p.field),
+        Err(Some("status".into()))
+    );
+}
+
+#[test]
+fn who_may_publish_notices_where() {
+    let ids = |v: &[i64]| v.iter().copied().map(GridNodeId).collect::<Vec<_>>();
+    let community_path = ids(&[1, 2]);
+    let grid_path = ids(&[1, 2, 3]);
+    let check = |role, path: &[GridNodeId], assigned: &[i64], ok: bool| {
+        assert_eq!(
+            may_publish_notice(role, path, &ids(assigned)).is_ok(),
+            ok,
+            "{role:?} {path:?} {assigned:?}"
+        );
+    };
+    check(Role::TenantAdmin, &grid_path, &[], true);
+    check(Role::GridWorker, &grid_path, &[2], true);
+    check(Role::GridWorker, &community_path, &[3], false);
+    check(Role::GridWorker, &grid_path, &[], false);
+    check(Role::CommandCentre, &grid_path, &[1], false);
+}

@@ -64,7 +64,7 @@ pub fn grid(root: &Path, seed_zone_csv: &str) -> anyhow::Result<String> {
 
 /// The product's manifest plus the trivial baseline (the probe fixture's
 /// `/hello`) at `/bench/baseline/...`, so both are measured on one host.
-fn bench_manifest(root: &Path) -> anyhow::Result<std::path::PathBuf> {
+pub(crate) fn bench_manifest(root: &Path) -> anyhow::Result<std::path::PathBuf> {
     let product = std::fs::read_to_string(root.join("spin.toml"))?;
     let dir = root.join("target/bench");
     std::fs::create_dir_all(&dir)?;
@@ -222,7 +222,7 @@ pub fn machine() -> String {
 pub struct RunningHost {
     child: Child,
     pub client: Client,
-    _state: tempfile::TempDir,
+    state: tempfile::TempDir,
 }
 
 impl RunningHost {
@@ -279,8 +279,13 @@ impl RunningHost {
         Ok(RunningHost {
             child,
             client,
-            _state: state,
+            state,
         })
+    }
+
+    /// Where the host keeps its key-value and SQLite files.
+    pub fn state_dir(&self) -> &Path {
+        self.state.path()
     }
 
     pub fn platform_token(&self) -> anyhow::Result<String> {

@@ -24,6 +24,9 @@ enum Task {
     Bench {
         #[arg(value_enum)]
         which: Benchmark,
+        /// Cases in the tenant (the `workflow` benchmark).
+        #[arg(long, default_value_t = 250_000)]
+        cases: usize,
     },
     /// rustfmt and clippy (with warnings denied) over the host crates and,
     /// for wasm32-wasip2, the components.
@@ -45,6 +48,8 @@ enum Benchmark {
     Grid,
     /// Report intake with a small photo, against the trivial baseline.
     Intake,
+    /// The sweep and a department inbox page at 250,000 cases.
+    Workflow,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -57,16 +62,17 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Task::Build => build_all(),
         Task::Lint => build::lint(&xtask::workspace_root()),
-        Task::Bench { which } => bench(which),
+        Task::Bench { which, cases } => bench(which, cases),
         Task::Up { listen, runtime } => up(listen, runtime),
     }
 }
 
-fn bench(which: Benchmark) -> anyhow::Result<()> {
+fn bench(which: Benchmark, cases: usize) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
     let (name, report) = match which {
         Benchmark::Grid => ("grid", xtask::bench::grid(&root, &xtask::seed_zone_csv())?),
         Benchmark::Intake => ("intake", xtask::bench::intake(&root)?),
+        Benchmark::Workflow => ("workflow", xtask::bench_workflow::workflow(&root, cases)?),
     };
     let dir = root.join("docs/benchmarks");
     std::fs::create_dir_all(&dir)?;

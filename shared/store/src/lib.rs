@@ -24,6 +24,8 @@ mod tests_action_sequences;
 #[cfg(test)]
 mod tests_board;
 #[cfg(test)]
+mod tests_bulk;
+#[cfg(test)]
 mod tests_joint_handling;
 #[cfg(test)]
 mod tests_tenancy;

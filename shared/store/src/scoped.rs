@@ -8,6 +8,8 @@
 
 pub mod audit;
 pub mod board;
+#[cfg(feature = "native")]
+pub mod bulk;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;

@@ -134,13 +134,19 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 params.extend(open_params());
             }
             Queue::Department(department) => {
+                // The union lets each half use its index (cases by
+                // department and state, assists by department); an `OR`
+                // would scan every case of the tenant in id order.
                 conditions.push(format!(
-                    "{open_list} AND (department_id = ? OR id IN ( \
-                     SELECT case_id FROM case_assists \
-                     WHERE tenant_id = ? AND department_id = ? AND done_at IS NULL))"
+                    "id IN (SELECT id FROM cases WHERE tenant_id = ? AND department_id = ? \
+                     AND {open_list} UNION SELECT case_id FROM case_assists \
+                     WHERE tenant_id = ? AND department_id = ? AND done_at IS NULL) \
+                     AND {open_list}"
                 ));
+                params.extend([self.tenant.0.into(), department.into()]);
                 params.extend(open_params());
-                params.extend([department.into(), self.tenant.0.into(), department.into()]);
+                params.extend([self.tenant.0.into(), department.into()]);
+                params.extend(open_params());
             }
             Queue::ReportedBy(user) => {
                 conditions.push("reporter_user_id = ?".into());

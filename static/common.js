@@ -1,0 +1,295 @@
+// What every page shares: the language switch, calls to the API, the
+// session of a signed-in person, small DOM helpers, time left on a clock,
+// and the grid map drawn from the grid's GeoJSON. No framework: each page
+// must load fast on a cheap phone.
+"use strict";
+
+// ---- DOM ----
+const $ = (selector, root = document) => root.querySelector(selector);
+const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+/** h("button", {type: "button", onclick: f}, "text", child) */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (key in el && typeof value !== "string") el[key] = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+/** Shows a message in a live region: `kind` is "error", "ok" or "". */
+function say(el, text, kind = "") {
+  el.className = kind;
+  el.textContent = text;
+}
+
+// ---- language: zh-CN first; the HTML carries the Chinese, dictionaries the rest ----
+const I18N = {
+  lang: localStorage.getItem("lang") === "en" ? "en" : "zh",
+  dict: { zh: {}, en: {} },
+  listeners: [],
+  original: new Map(),
+  add(dict) {
+    for (const lang of ["zh", "en"]) Object.assign(this.dict[lang], dict[lang] || {});
+  },
+  apply() {
+    document.documentElement.lang = this.lang === "zh" ? "zh-CN" : "en";
+    $$("[data-i18n]").forEach((el) => {
+      if (!this.original.has(el)) this.original.set(el, el.textContent);
+      el.textContent = this.lang === "en" ? this.dict.en[el.dataset.i18n] || this.original.get(el) : this.original.get(el);
+    });
+    const button = $("#lang");
+    if (button) button.textContent = this.lang === "zh" ? "English" : "中文";
+    this.listeners.forEach((f) => f(this.lang));
+  },
+  toggle() {
+    this.lang = this.lang === "zh" ? "en" : "zh";
+    localStorage.setItem("lang", this.lang);
+    this.apply();
+  },
+};
+function t(key, ...args) {
+  let text = I18N.dict[I18N.lang][key] || I18N.dict.zh[key] || I18N.dict.en[key] || key;
+  args.forEach((arg, i) => { text = text.replace(`{${i}}`, arg); });
+  return text;
+}
+function onLang(f) { I18N.listeners.push(f); }
+
+I18N.add({
+  zh: {
+    error_network: "网络不可用，请稍后再试。", signed_out: "已退出登录", left: "剩余 {0}", late: "已超时 {0}",
+    paused: "已暂停", minutes: "{0} 分钟", hours: "{0} 小时 {1} 分", days: "{0} 天 {1} 小时",
+    map_hint: "点击地图选择位置", map_empty: "暂无网格边界数据", map_label: "网格地图",
+    state: "状态", reported: "上报", accepted: "受理", registered: "立案", declined: "不予立案", dispatched: "分拨",
+    signed_for: "签收", in_progress: "处置", awaiting_reporter: "待补充", resolved: "办结反馈",
+    verified: "核查通过", closed: "结案", archived: "归档",
+  },
+  en: {
+    error_network: "No network; please try again later.", signed_out: "Signed out", left: "{0} left", late: "{0} overdue",
+    paused: "paused", minutes: "{0} min", hours: "{0} h {1} min", days: "{0} d {1} h",
+    map_hint: "Click the map to pick the place", map_empty: "No grid shapes yet", map_label: "Grid map",
+    state: "State",
+    // states, as the API names them (the API sends Chinese labels)
+    reported: "Reported", accepted: "Accepted", registered: "Registered", declined: "Declined",
+    dispatched: "Dispatched", signed_for: "Signed for", in_progress: "In progress",
+    awaiting_reporter: "Waiting for reporter", resolved: "Resolved", verified: "Verified",
+    closed: "Closed", archived: "Archived",
+  },
+});
+
+/** A case's state in the current language (the API's Chinese label for zh). */
+function stateText(state, labelZh) {
+  return I18N.lang === "zh" && labelZh ? labelZh : t(state);
+}
+
+/** Working minutes left on a clock, as people read it. */
+function timeLeft(minutes, paused) {
+  if (minutes === null || minutes === undefined) return "";
+  const m = Math.abs(minutes);
+  const span = m < 60 ? t("minutes", m)
+    : m < 60 * 24 ? t("hours", Math.floor(m / 60), m % 60)
+      : t("days", Math.floor(m / 1440), Math.floor((m % 1440) / 60));
+  const text = minutes < 0 ? t("late", span) : t("left", span);
+  return paused ? `${text} (${t("paused")})` : text;
+}
+
+// ---- the API ----
+class ApiError extends Error {
+  constructor(status, problem, message) {
+    super(message);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+/**
+ * Calls the API. `body` is JSON unless it is FormData or a Blob (sent raw);
+ * `token` signs the call; `headers` adds more. Throws ApiError (status 0
+ * when the network failed).
+ */
+async function api(method, path, { body, token, headers = {} } = {}) {
+  const raw = body instanceof FormData || body instanceof Blob;
+  const all = { ...headers };
+  if (body !== undefined && !raw) all["content-type"] = "application/json";
+  if (body instanceof Blob && !(body instanceof File && body.type)) all["content-type"] = "application/octet-stream";
+  if (token) all.authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, { method, headers: all, body: raw ? body : body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    throw new ApiError(0, null, t("error_network"));
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const detail = data.detail || data.title || response.statusText;
+    throw new ApiError(response.status, data, data.field ? `${detail} (${data.field})` : detail);
+  }
+  return data;
+}
+
+/** Paths of one tenant's API. */
+const tenantPath = (tenant, rest) => `/api/t/${encodeURIComponent(tenant)}${rest}`;
+
+// ---- a signed-in person, one per page kind (worker, console, admin) ----
+class Session {
+  constructor(kind) { this.key = `session:${kind}`; this.data = JSON.parse(localStorage.getItem(this.key) || "null"); }
+  get token() { return this.data && this.data.token; }
+  get tenant() { return this.data && this.data.tenant; }
+  get role() { return this.data && this.data.role; }
+  get valid() { return !!(this.data && (!this.data.expires_at || new Date(this.data.expires_at) > new Date())); }
+  async login(tenant, login, password) {
+    const answer = await api("POST", tenantPath(tenant, "/auth/login"), { body: { login, password } });
+    const me = await api("GET", tenantPath(tenant, "/auth/me"), { token: answer.token });
+    this.data = { tenant, token: answer.token, role: answer.role, expires_at: answer.expires_at, login: me.login, name: me.display_name, tenant_name: me.tenant.name };
+    localStorage.setItem(this.key, JSON.stringify(this.data));
+  }
+  logout() {
+    if (this.token) api("POST", tenantPath(this.tenant, "/auth/logout"), { token: this.token }).catch(() => {});
+    this.data = null;
+    localStorage.removeItem(this.key);
+  }
+  /** A call to this tenant's API with this person's token. */
+  call(method, rest, options = {}) {
+    return api(method, tenantPath(this.tenant, rest), { ...options, token: this.token });
+  }
+}
+
+/** Wires a login form (fields tenant, login, password) to a session. */
+function loginForm(form, session, onDone) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const out = $("[role=status]", form) || $("[role=alert]", form);
+    try {
+      await session.login(data.get("tenant").trim(), data.get("login").trim(), data.get("password"));
+      form.reset();
+      onDone();
+    } catch (error) {
+      say(out, error.message, "error");
+    }
+  });
+}
+
+/** An attachment fetched with the token (img src cannot carry one). */
+async function blobUrl(session, id) {
+  const response = await fetch(tenantPath(session.tenant, `/attachments/${id}`), { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} });
+  if (!response.ok) throw new ApiError(response.status, null, response.statusText);
+  return { url: URL.createObjectURL(await response.blob()), type: response.headers.get("content-type") || "" };
+}
+
+// ---- the grid map: GeoJSON of grid nodes drawn in SVG, no tiles ----
+/** Every node of a nested tree, parents first. */
+function flattenGrid(nodes, out = []) {
+  for (const node of nodes || []) {
+    out.push(node);
+    flattenGrid(node.children, out);
+  }
+  return out;
+}
+
+/**
+ * Draws the nodes' shapes into `svg` and calls `onPick({latitude,
+ * longitude, node})` when a place is clicked (or chosen by keyboard:
+ * arrows move the marker, Enter picks). Returns false when no node has a shape.
+ */
+function drawGridMap(svg, nodes, onPick) {
+  const shaped = flattenGrid(nodes).filter((n) => n.geometry);
+  svg.replaceChildren();
+  if (!shaped.length) return false;
+  const rings = (g) => g.type === "Polygon" ? g.coordinates : g.type === "MultiPolygon" ? g.coordinates.flat() : [[g.coordinates]];
+  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const node of shaped) for (const ring of rings(node.geometry)) for (const [x, y] of ring) {
+    minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+  }
+  const k = Math.cos(((minY + maxY) / 2) * Math.PI / 180); // metres east per degree shrink with latitude
+  const width = 1000, pad = 20;
+  const scale = (width - 2 * pad) / Math.max((maxX - minX) * k, 1e-9);
+  const height = Math.max(200, Math.min(1000, (maxY - minY) * scale + 2 * pad));
+  const project = ([x, y]) => [pad + (x - minX) * k * scale, height - pad - (y - minY) * scale];
+  const unproject = (px, py) => ({ longitude: minX + (px - pad) / (k * scale), latitude: minY + (height - pad - py) / scale });
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  const ns = "http://www.w3.org/2000/svg";
+  const shape = (tag, attrs) => {
+    const el = document.createElementNS(ns, tag);
+    for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
+    return el;
+  };
+  const depth = { township: 0, community: 1, grid: 2, micro_grid: 3 };
+  shaped.sort((a, b) => (depth[a.level] || 0) - (depth[b.level] || 0));
+  for (const node of shaped) {
+    const g = node.geometry;
+    if (g.type === "Point") {
+      const [x, y] = project(g.coordinates);
+      svg.append(shape("circle", { cx: x, cy: y, r: 6, class: `node ${node.level}` }));
+      continue;
+    }
+    const d = rings(g).map((ring) => "M" + ring.map((p) => project(p).map((v) => v.toFixed(1)).join(",")).join("L") + "Z").join("");
+    const path = shape("path", { d, class: `node ${node.level}`, "data-code": node.code, "fill-rule": "evenodd" });
+    const title = shape("title", {});
+    title.textContent = `${node.name} (${node.code})`;
+    path.append(title);
+    svg.append(path);
+    if (node.level === "grid" || node.level === "community" || shaped.length < 12) {
+      const ring = rings(g)[0];
+      const cx = ring.reduce((s, p) => s + p[0], 0) / ring.length, cy = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+      const [x, y] = project([cx, cy]);
+      const label = shape("text", { x, y, class: "label", "text-anchor": "middle" });
+      label.textContent = node.name;
+      svg.append(label);
+    }
+  }
+  const marker = shape("circle", { r: 9, class: "marker", visibility: "hidden" });
+  svg.append(marker);
+  let at = { x: width / 2, y: height / 2 };
+  const place = (x, y, pick) => {
+    at = { x, y };
+    marker.setAttribute("cx", x); marker.setAttribute("cy", y); marker.setAttribute("visibility", "visible");
+    if (pick) {
+      const point = unproject(x, y);
+      const inside = shaped.filter((n) => n.geometry.type !== "Point" && rings(n.geometry).some((r) => insideRing([point.longitude, point.latitude], r)));
+      onPick({ ...point, node: inside[inside.length - 1] || null });
+    }
+  };
+  svg.onclick = (event) => {
+    const box = svg.getBoundingClientRect();
+    place((event.clientX - box.left) * width / box.width, (event.clientY - box.top) * height / box.height, true);
+  };
+  svg.tabIndex = 0;
+  svg.onkeydown = (event) => {
+    const step = { ArrowLeft: [-20, 0], ArrowRight: [20, 0], ArrowUp: [0, -20], ArrowDown: [0, 20] }[event.key];
+    if (step) { event.preventDefault(); place(at.x + step[0], at.y + step[1], false); }
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); place(at.x, at.y, true); }
+  };
+  return true;
+}
+
+/** Ray casting: is [x, y] inside the ring? */
+function insideRing([x, y], ring) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i], [xj, yj] = ring[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** The phone's position, or an error message. */
+function locate() {
+  return new Promise((resolve, reject) => {
+    if (!navigator.geolocation) return reject(new Error("geolocation"));
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ latitude: +p.coords.latitude.toFixed(6), longitude: +p.coords.longitude.toFixed(6) }),
+      (e) => reject(new Error(e.message)),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const button = $("#lang");
+  if (button) button.addEventListener("click", () => I18N.toggle());
+});

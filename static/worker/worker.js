@@ -1,0 +1,264 @@
+// 金开通, the grid worker's app: report in a few taps, "fixed on the spot"
+// with a photo, my reports and their state. Reports go through an outbox in
+// IndexedDB: made without a signal, they wait on the phone and are sent when
+// the network returns, each with its own Idempotency-Key so that a resend
+// (after a lost answer) never makes a second case.
+"use strict";
+
+I18N.add({
+  en: {
+    title: "Jinkaitong · Grid worker", logout: "Sign out", login: "Sign in", tenant: "Township code",
+    user: "User name or mobile", password: "Password", sign_in: "Sign in", report: "Report", mine: "My reports",
+    grids: "My grids", category: "Category", description: "What did you find?", photo: "Photo",
+    use_location: "Locate", grid_node: "Grid", by_location: "From the location", fixed: "Fixed on the spot (needs a photo of the result)",
+    submit: "Report", outbox: "Waiting to send", refresh: "Refresh", code: "Code", state: "State", due: "Time left",
+    grids_note: "The township's grids (those with shapes can be picked on the map when reporting).",
+  },
+  zh: {},
+});
+I18N.add({
+  zh: {
+    online: "在线", offline: "离线", queued: "已保存，联网后自动发送", sent: "已上报，查询码 {0}", sending: "正在发送…",
+    needs_photo: "当场解决需要附照片", failed: "未发送：{0}", duplicate: "附近已有类似问题：{0}", send_anyway: "仍然上报",
+    discard: "删除", waiting: "等待网络", photos: "{0} 张照片", none: "暂无", located: "位置 {0}, {1}",
+    no_location: "无法定位：{0}", picked: "地图选点：{0}", pick_category: "请选择问题类别", login_again: "登录已过期，请重新登录",
+  },
+  en: {
+    online: "Online", offline: "Offline", queued: "Saved; it will be sent when the network returns", sent: "Reported: code {0}",
+    sending: "Sending…", needs_photo: "Fixed on the spot needs a photo", failed: "Not sent: {0}",
+    duplicate: "A similar case is open nearby: {0}", send_anyway: "Report anyway", discard: "Delete", waiting: "waiting for network",
+    photos: "{0} photo(s)", none: "None yet", located: "Location {0}, {1}", no_location: "Could not locate: {0}",
+    picked: "Picked on the map: {0}", pick_category: "Choose a category", login_again: "Session expired; please sign in again",
+  },
+});
+
+const session = new Session("worker");
+const form = $("#report-form");
+let photos = [];
+let place = null;
+let categories = [];
+
+// ---- the outbox: IndexedDB, one record per report, keyed by its idempotency key ----
+const outbox = {
+  db: null,
+  open() {
+    if (this.db) return Promise.resolve(this.db);
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open("worker-outbox", 1);
+      request.onupgradeneeded = () => request.result.createObjectStore("reports", { keyPath: "key" });
+      request.onsuccess = () => resolve((this.db = request.result));
+      request.onerror = () => reject(request.error);
+    });
+  },
+  async run(mode, f) {
+    const db = await this.open();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction("reports", mode);
+      const result = f(tx.objectStore("reports"));
+      tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+      tx.onerror = () => reject(tx.error);
+    });
+  },
+  all() { return this.run("readonly", (s) => s.getAll()); },
+  put(record) { return this.run("readwrite", (s) => s.put(record)); },
+  remove(key) { return this.run("readwrite", (s) => s.delete(key)); },
+};
+
+/** A fresh idempotency key (crypto.randomUUID needs a secure context; this does not). */
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return "wk-" + [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+let flushing = null;
+/** Sends every waiting report, one at a time; safe to call at any moment. */
+function flush() {
+  if (!flushing) flushing = sendAll().finally(() => { flushing = null; showOutbox(); });
+  return flushing;
+}
+
+async function sendAll() {
+  for (const record of (await outbox.all()).sort((a, b) => a.created_at.localeCompare(b.created_at))) {
+    if (record.state === "held" || !session.valid || record.tenant !== session.tenant) continue;
+    try {
+      // Photos first, each id kept at once: a resend carries the same body,
+      // which the Idempotency-Key requires.
+      while (record.attachment_ids.length < record.photos.length) {
+        const uploaded = await session.call("POST", "/attachments", { body: record.photos[record.attachment_ids.length] });
+        record.attachment_ids.push(uploaded.id);
+        await outbox.put(record);
+      }
+      const receipt = await session.call("POST", "/reports", {
+        body: { ...record.report, attachment_ids: record.attachment_ids },
+        headers: { "idempotency-key": record.key },
+      });
+      await outbox.remove(record.key);
+      say($("#report-result"), t("sent", receipt.tracking_code), "ok");
+      document.dispatchEvent(new CustomEvent("report-sent", { detail: receipt }));
+    } catch (error) {
+      if (error.status === 0) return; // no network: try again when it returns
+      if (error.status === 401) { say($("#report-result"), t("login_again"), "error"); return; }
+      record.state = "held";
+      const duplicates = (error.problem && error.problem.duplicates) || [];
+      record.error = error.status === 409 && duplicates.length
+        ? t("duplicate", duplicates.map((d) => d.tracking_code).join(", "))
+        : t("failed", error.message);
+      record.duplicate = error.status === 409 && duplicates.length > 0;
+      await outbox.put(record);
+    }
+  }
+}
+
+async function showOutbox() {
+  const records = await outbox.all();
+  $("#outbox").replaceChildren(...(records.length ? records : []).map((r) => h("li", { class: "outbox-item", "data-state": r.state },
+    h("strong", {}, r.report.description.slice(0, 40)), " · ", t("photos", r.photos.length), " · ",
+    r.state === "held" ? h("span", { class: "error" }, r.error) : h("span", { class: "muted" }, t("waiting")),
+    r.duplicate ? h("button", { type: "button", class: "link", onclick: () => resend(r) }, t("send_anyway")) : null,
+    r.state === "held" ? h("button", { type: "button", class: "link", onclick: () => outbox.remove(r.key).then(showOutbox) }, t("discard")) : null)));
+  if (!records.length) $("#outbox").replaceChildren(h("li", { class: "muted" }, t("none")));
+}
+
+/** "Report anyway" after a duplicate warning: a new request, so a new key. */
+async function resend(record) {
+  await outbox.remove(record.key);
+  await outbox.put({ ...record, key: newKey(), state: "queued", error: null, duplicate: false, report: { ...record.report, insist: true } });
+  flush();
+}
+
+// ---- the report form ----
+async function loadCategories() {
+  try {
+    ({ items: categories } = await api("GET", tenantPath(session.tenant, "/admin/categories")));
+    localStorage.setItem(`categories:${session.tenant}`, JSON.stringify(categories));
+  } catch (error) {
+    categories = JSON.parse(localStorage.getItem(`categories:${session.tenant}`) || "[]"); // offline: the last list seen
+  }
+  const chosen = form.elements.category && form.elements.category.value;
+  $("#categories").replaceChildren(...categories.filter((c) => !c.retired).map((c) => h("label", { class: "choice" },
+    h("input", { type: "radio", name: "category", value: c.code, required: true, checked: c.code === chosen }), " ",
+    I18N.lang === "en" ? c.name_en : c.name_zh)));
+}
+
+function showPhotos() {
+  $("#photos").replaceChildren(...photos.map((p, i) => h("li", {}, h("img", { src: p.url, alt: `${t("photo")} ${i + 1}` }),
+    h("button", { type: "button", class: "link", onclick: () => { URL.revokeObjectURL(p.url); photos.splice(i, 1); showPhotos(); } }, t("discard")))));
+}
+form.elements.photo.addEventListener("change", (event) => {
+  for (const file of event.target.files) photos.push({ blob: file, url: URL.createObjectURL(file) });
+  event.target.value = "";
+  showPhotos();
+});
+
+$("#locate").addEventListener("click", async () => {
+  try {
+    place = await locate();
+    $("#place").textContent = t("located", place.latitude, place.longitude);
+  } catch (error) {
+    $("#place").textContent = t("no_location", error.message);
+  }
+});
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  const out = $("#report-result");
+  if (!data.get("category")) return say(out, t("pick_category"), "error");
+  const fixed = data.get("fixed_on_the_spot") === "on";
+  if (fixed && !photos.length) return say(out, t("needs_photo"), "error");
+  const report = { category: data.get("category"), description: data.get("description").trim(), fixed_on_the_spot: fixed };
+  if (data.get("grid_node_id")) report.grid_node_id = Number(data.get("grid_node_id"));
+  if (place) Object.assign(report, place);
+  await outbox.put({ key: newKey(), tenant: session.tenant, report, photos: photos.map((p) => p.blob), attachment_ids: [], state: "queued", created_at: new Date().toISOString() });
+  form.reset();
+  photos.forEach((p) => URL.revokeObjectURL(p.url));
+  photos = [];
+  place = null;
+  $("#place").textContent = "";
+  showPhotos();
+  say(out, navigator.onLine ? t("sending") : t("queued"));
+  await showOutbox();
+  flush();
+});
+
+// ---- my reports (queue `mine`) ----
+async function loadMine() {
+  const status = $("#mine-status");
+  try {
+    const { cases } = await session.call("GET", "/queues/mine?sort=newest");
+    const names = Object.fromEntries(categories.map((c) => [c.code, I18N.lang === "en" ? c.name_en : c.name_zh]));
+    $("#mine").replaceChildren(...cases.map((c) => h("tr", { "data-code": c.tracking_code },
+      h("td", { class: "code-cell" }, c.tracking_code), h("td", {}, names[c.category] || c.category, c.fixed_on_the_spot ? " ✓" : ""),
+      h("td", { "data-state": c.state }, stateText(c.state, c.state_label)),
+      h("td", { class: c.resolution_minutes_left < 0 ? "late" : "" }, timeLeft(c.resolution_minutes_left, c.paused)))));
+    say(status, cases.length ? "" : t("none"));
+  } catch (error) {
+    say(status, error.message, "error");
+  }
+}
+$("#refresh-mine").addEventListener("click", loadMine);
+document.addEventListener("report-sent", () => { if (!$("#tab-mine").hidden) loadMine(); });
+
+// ---- my grids: the tree, and the map to pick a place on ----
+async function loadGrid() {
+  let grid;
+  try {
+    grid = await session.call("GET", "/admin/grid?geometry=true");
+    localStorage.setItem(`grid:${session.tenant}`, JSON.stringify(grid));
+  } catch (error) {
+    grid = JSON.parse(localStorage.getItem(`grid:${session.tenant}`) || "null");
+    if (!grid) return;
+  }
+  const select = form.elements.grid_node_id;
+  const nodes = flattenGrid(grid.nodes).filter((n) => !n.retired);
+  select.replaceChildren(select.options[0], ...nodes.filter((n) => n.level === "grid" || n.level === "micro_grid")
+    .map((n) => h("option", { value: n.id }, `${n.level === "micro_grid" ? "　" : ""}${n.name} (${n.code})`)));
+  const tree = (list) => h("ul", {}, ...list.filter((n) => !n.retired).map((n) => h("li", {}, `${n.name} `, h("span", { class: "muted" }, n.code), n.children && n.children.length ? tree(n.children) : null)));
+  $("#grid-tree").replaceChildren(tree(grid.nodes));
+  const svg = $("#map");
+  svg.setAttribute("aria-label", t("map_hint"));
+  svg.hidden = !drawGridMap(svg, grid.nodes, (pick) => {
+    place = { latitude: +pick.latitude.toFixed(6), longitude: +pick.longitude.toFixed(6) };
+    if (pick.node) select.value = pick.node.level === "grid" || pick.node.level === "micro_grid" ? pick.node.id : "";
+    $("#place").textContent = t("picked", pick.node ? pick.node.name : `${place.latitude}, ${place.longitude}`);
+  });
+}
+
+// ---- tabs, network state, start ----
+function showTab(name) {
+  for (const tab of ["report", "mine", "grids"]) {
+    $(`#tab-${tab}`).hidden = tab !== name;
+    $(`#go-${tab}`).setAttribute("aria-selected", String(tab === name));
+  }
+  if (name === "mine") loadMine();
+}
+for (const tab of ["report", "mine", "grids"]) $(`#go-${tab}`).addEventListener("click", () => showTab(tab));
+
+function showNetwork() {
+  const net = $("#net");
+  net.textContent = navigator.onLine ? t("online") : t("offline");
+  net.classList.toggle("offline", !navigator.onLine);
+}
+window.addEventListener("online", () => { showNetwork(); flush(); });
+window.addEventListener("offline", showNetwork);
+setInterval(() => { if (navigator.onLine) flush(); }, 30000);
+
+function start() {
+  const signedIn = session.valid;
+  $("#login-view").hidden = signedIn;
+  $("#app-view").hidden = !signedIn;
+  $("#logout").hidden = !signedIn;
+  $("#me").textContent = signedIn ? session.data.name : "";
+  if (!signedIn) return;
+  loadCategories();
+  loadGrid();
+  showOutbox();
+  flush();
+}
+loginForm($("#login-form"), session, start);
+$("#logout").addEventListener("click", () => { session.logout(); start(); });
+onLang(() => { showNetwork(); if (session.valid) { loadCategories(); showOutbox(); } });
+I18N.apply();
+showNetwork();
+start();
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/worker/sw.js").catch(() => {});

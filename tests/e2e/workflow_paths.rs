@@ -1,7 +1,8 @@
 //! The case flow's other paths over HTTP: joint handling with an assisting
 //! department, transfer, re-categorising a misrouted case, the reporting
-//! grid worker checking the result, queue filters, and webhooks receiving
-//! signed CloudEvents when the sweep runs.
+//! grid worker checking the result, declines, returns, extensions and
+//! rejected checks, queue filters, and webhooks receiving signed
+//! CloudEvents when the sweep runs.
 
 use crate::workflow::{act, ok, result_photo, setup};
 use e2e::{OPERATOR_KEY, TestApp};
@@ -424,4 +425,176 @@ fn webhooks_receive_signed_cloud_events_when_the_sweep_runs() {
             .unwrap(),
         200,
     );
+}
+
+#[test]
+fn declines_returns_extensions_and_rejections_over_http() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    // 不予立案: declined with a reason, and nothing more can happen.
+    let report = |description: &str| {
+        ok(
+            app.post_report(
+                "alpha",
+                &json!({ "category": "street_light", "description": description }),
+            ),
+            201,
+        )
+    };
+    let declined = report("不是我们管的");
+    let case = get(
+        &app,
+        &s.centre,
+        &format!("/api/t/alpha/cases/{}", declined["id"]),
+    );
+    let case = act(&app, &s.centre, &case, json!({ "action": "accept" }));
+    let blank = try_act(
+        &app,
+        &s.centre,
+        &case,
+        json!({ "action": "decline", "reason": " " }),
+    );
+    assert_eq!(blank.status, 400);
+    let case = act(
+        &app,
+        &s.centre,
+        &case,
+        json!({ "action": "decline", "reason": "属物业管理范围" }),
+    );
+    assert_eq!(case["state"], "declined");
+    let after = try_act(&app, &s.centre, &case, json!({ "action": "register" }));
+    assert_eq!(after.status, 409);
+    assert!(
+        after.body.contains("declined") && after.body.contains("register"),
+        "{}",
+        after.body
+    );
+
+    // 退单 twice, then the command centre's dispatch is final.
+    let worked = report("路灯坏了");
+    let mut case = get(
+        &app,
+        &s.centre,
+        &format!("/api/t/alpha/cases/{}", worked["id"]),
+    );
+    for action in ["accept", "register"] {
+        case = act(&app, &s.centre, &case, json!({ "action": action }));
+    }
+    for _ in 0..2 {
+        case = act(
+            &app,
+            &s.centre,
+            &case,
+            json!({ "action": "dispatch", "department": "sanitation" }),
+        );
+        case = act(
+            &app,
+            &s.staff,
+            &case,
+            json!({ "action": "return", "reason": "非本部门职责" }),
+        );
+        assert_eq!(case["state"], "registered");
+    }
+    case = act(
+        &app,
+        &s.centre,
+        &case,
+        json!({ "action": "dispatch", "department": "sanitation" }),
+    );
+    let third = try_act(
+        &app,
+        &s.staff,
+        &case,
+        json!({ "action": "return", "reason": "again" }),
+    );
+    assert_eq!(third.status, 409);
+    let stale = try_act(
+        &app,
+        &s.staff,
+        &json!({ "id": case["id"], "version": 1 }),
+        json!({ "action": "sign_for" }),
+    );
+    assert_eq!(stale.status, 409, "a stale version loses");
+
+    // 延期: asked by the department, ruled on by the command centre.
+    case = act(&app, &s.staff, &case, json!({ "action": "sign_for" }));
+    let due = case["resolution_due_at"].as_str().unwrap().to_string();
+    case = act(
+        &app,
+        &s.staff,
+        &case,
+        json!({ "action": "request_extension" }),
+    );
+    let not_theirs = try_act(
+        &app,
+        &s.staff,
+        &case,
+        json!({ "action": "grant_extension" }),
+    );
+    assert_eq!(not_theirs.status, 403);
+    case = act(
+        &app,
+        &s.centre,
+        &case,
+        json!({ "action": "refuse_extension" }),
+    );
+    assert_eq!(case["resolution_due_at"], due.as_str());
+    case = act(
+        &app,
+        &s.staff,
+        &case,
+        json!({ "action": "request_extension" }),
+    );
+    case = act(
+        &app,
+        &s.centre,
+        &case,
+        json!({ "action": "grant_extension" }),
+    );
+    assert!(case["resolution_due_at"].as_str().unwrap() > due.as_str());
+
+    // Resolved, sent back by the check, resolved again, closed, reopened, archived.
+    case = act(&app, &s.staff, &case, json!({ "action": "start_work" }));
+    let resolve = || {
+        json!({ "action": "resolve", "answer": "已更换灯泡",
+                "attachment_ids": [result_photo(&app, &s.staff)] })
+    };
+    case = act(&app, &s.staff, &case, resolve());
+    case = act(
+        &app,
+        &s.centre,
+        &case,
+        json!({ "action": "reject_verification", "reason": "现场仍不亮" }),
+    );
+    assert_eq!(case["state"], "in_progress");
+    case = act(&app, &s.staff, &case, resolve());
+    for action in ["verify", "close"] {
+        case = act(&app, &s.centre, &case, json!({ "action": action }));
+    }
+    case = act(
+        &app,
+        &s.centre,
+        &case,
+        json!({ "action": "reopen", "reason": "居民反映又坏了" }),
+    );
+    assert_eq!(case["state"], "in_progress");
+    case = act(&app, &s.staff, &case, resolve());
+    for action in ["verify", "close", "archive"] {
+        case = act(&app, &s.centre, &case, json!({ "action": action }));
+    }
+    assert_eq!(case["state"], "archived");
+    let full = get(
+        &app,
+        &s.centre,
+        &format!("/api/t/alpha/cases/{}", case["id"]),
+    );
+    assert!(full["allowed_actions"].as_array().unwrap().is_empty());
+    let internal: Vec<&str> = full["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["public"] == false)
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(internal.contains(&"return") && internal.contains(&"grant_extension"));
 }

@@ -57,6 +57,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "status",
         sql: include_str!("../migrations/0008_status.sql"),
     },
+    Migration {
+        version: 9,
+        name: "analytics",
+        sql: include_str!("../migrations/0009_analytics.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

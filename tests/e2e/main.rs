@@ -6,12 +6,16 @@
 //! `workflow`: routing rules, the case flow on the clock, queues, the sweep.
 //! `isolation`: every route against every kind of wrong caller.
 //! `open311`: Open311 GeoReport v2 as a 311 client uses it.
+//! `browser`: the pages in headless Chromium (tests/browser, playwright-core).
+//! `status`: the public look-up, board, figures, map and notices.
 
+mod browser;
 mod foundation;
 mod host;
 mod intake;
 mod isolation;
 mod open311;
+mod status;
 mod tenancy;
 mod workflow;
 mod workflow_paths;

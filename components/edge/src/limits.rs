@@ -1,4 +1,4 @@
-//! Rate limits on anonymous writes, against floods and enumeration: fixed
+//! Rate limits on anonymous requests, against floods and enumeration: fixed
 //! one-minute windows counted in the key-value store, per client address and
 //! per tenant. The key-value interface has no atomic increment, so two
 //! requests racing in the same instant may both count as one; a limit is a
@@ -27,46 +27,109 @@ pub fn client_address(request: &Request) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// A rate limit on one kind of anonymous request.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    /// Names the counters (`report`, `upload`, `status-miss`, …).
+    pub what: &'static str,
+    pub per_address: u32,
+    pub per_tenant: u32,
+}
+
+impl Limit {
+    /// The limits of an anonymous write.
+    pub const fn write(what: &'static str) -> Limit {
+        Limit {
+            what,
+            per_address: PER_ADDRESS_PER_MINUTE,
+            per_tenant: PER_TENANT_PER_MINUTE,
+        }
+    }
+}
+
 /// Counts one request of `what` against its limits, refusing with 429 and
 /// `Retry-After` when a window is full.
-pub fn check(request: &Request, tenant: &str, what: &str) -> Result<(), Problem> {
-    let store = Store::open_default().map_err(|e| {
-        Problem::service_unavailable("the key-value store is not available")
-            .with_cause(format!("{e:?}"))
-    })?;
-    let now = Utc::now().timestamp();
-    let window = now / 60;
-    let retry_after = 60 - now % 60;
+pub fn check(request: &Request, tenant: &str, what: &'static str) -> Result<(), Problem> {
+    let limit = Limit::write(what);
+    refuse_when_spent(request, tenant, limit)?;
+    count(request, tenant, limit)
+}
+
+/// Refuses with 429 and `Retry-After` when a window of `limit` is full,
+/// without counting this request: for limits that count only some outcomes
+/// (the status look-up counts only misses, so that enumeration is braked
+/// and residents checking their own cases are not).
+pub fn refuse_when_spent(request: &Request, tenant: &str, limit: Limit) -> Result<(), Problem> {
+    let store = open()?;
+    let window = Window::now();
+    for (key, max) in counters(request, tenant, limit, window.index) {
+        if read(&store, &key) >= max {
+            return Err(Problem::too_many_requests(format!(
+                "too many requests: at most {max} a minute; try again in {} seconds",
+                window.retry_after
+            ))
+            .with_retry_after(window.retry_after));
+        }
+    }
+    Ok(())
+}
+
+/// Counts one request against `limit`'s windows.
+pub fn count(request: &Request, tenant: &str, limit: Limit) -> Result<(), Problem> {
+    let store = open()?;
+    for (key, _) in counters(request, tenant, limit, Window::now().index) {
+        let next = read(&store, &key) + 1;
+        store.set(&key, next.to_string().as_bytes()).map_err(|e| {
+            Problem::internal("key-value store failed").with_cause(format!("{e:?}"))
+        })?;
+    }
+    Ok(())
+}
+
+/// The current one-minute window.
+struct Window {
+    index: i64,
+    retry_after: i64,
+}
+
+impl Window {
+    fn now() -> Window {
+        let now = Utc::now().timestamp();
+        Window {
+            index: now / 60,
+            retry_after: 60 - now % 60,
+        }
+    }
+}
+
+fn counters(request: &Request, tenant: &str, limit: Limit, window: i64) -> [(String, u32); 2] {
+    let what = limit.what;
     let address = client_address(request);
-    let counters = [
+    [
         (
             format!("limit/{what}/address/{address}/{window}"),
-            PER_ADDRESS_PER_MINUTE,
+            limit.per_address,
         ),
         (
             format!("limit/{what}/tenant/{tenant}/{window}"),
-            PER_TENANT_PER_MINUTE,
+            limit.per_tenant,
         ),
-    ];
-    for (key, limit) in counters {
-        let count = store
-            .get(&key)
-            .ok()
-            .flatten()
-            .and_then(|v| String::from_utf8(v).ok())
-            .and_then(|v| v.parse::<u32>().ok())
-            .unwrap_or(0);
-        if count >= limit {
-            return Err(Problem::too_many_requests(format!(
-                "too many requests: at most {limit} a minute; try again in {retry_after} seconds"
-            ))
-            .with_retry_after(retry_after));
-        }
-        store
-            .set(&key, (count + 1).to_string().as_bytes())
-            .map_err(|e| {
-                Problem::internal("key-value store failed").with_cause(format!("{e:?}"))
-            })?;
-    }
-    Ok(())
+    ]
+}
+
+fn open() -> Result<Store, Problem> {
+    Store::open_default().map_err(|e| {
+        Problem::service_unavailable("the key-value store is not available")
+            .with_cause(format!("{e:?}"))
+    })
+}
+
+fn read(store: &Store, key: &str) -> u32 {
+    store
+        .get(key)
+        .ok()
+        .flatten()
+        .and_then(|v| String::from_utf8(v).ok())
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(0)
 }

@@ -79,7 +79,9 @@ pub fn download(ctx: &mut Ctx) -> HandlerResult {
     let staff = ctx
         .optional_caller()
         .is_some_and(|c| domain::permissions::allows(c.user.role, Permission::ViewCases));
-    let public = attachment.public && attachment.case_id.is_some();
+    // Public only on a case or a notice and not hidden: the publication rule.
+    let in_use = attachment.case_id.is_some() || ctx.scope()?.is_notice_attachment(id)?;
+    let public = domain::publication::attachment_is_public(attachment.public, in_use);
     if !staff && !public {
         // The same answer as for an unknown id: nothing is revealed.
         return Err(Problem::not_found("no such attachment"));

@@ -4,7 +4,7 @@
 //! do with a tracking code: say "me too".
 
 use chrono::Utc;
-use domain::intake::sha256_hex;
+use domain::intake::reporter_secret_matches;
 use domain::{Problem, TrackingCode};
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
@@ -31,10 +31,9 @@ fn reporters_case(ctx: &mut Ctx) -> Result<Case, Problem> {
     let given = ctx
         .request()
         .header("reporter-secret")
-        .and_then(|h| h.as_str())
-        .map(|s| sha256_hex(s.trim().as_bytes()));
+        .and_then(|h| h.as_str());
     match (given, &case.reporter_secret_hash) {
-        (Some(given), Some(stored)) if constant_time_eq(&given, stored) => Ok(case),
+        (Some(given), Some(stored)) if reporter_secret_matches(given, stored) => Ok(case),
         (None, _) => Err(Problem::unauthorized(
             "send the secret you got with your report as the Reporter-Secret header",
         )),
@@ -42,14 +41,6 @@ fn reporters_case(ctx: &mut Ctx) -> Result<Case, Problem> {
             "this secret does not belong to this case",
         )),
     }
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 /// "Me too": another resident has the same problem; counted on the case.

@@ -1,11 +1,17 @@
-//! The `status` component: anyone with a tracking code sees how a case went.
-//! What is public is decided here, from the case's public fields only:
-//! never the reporter, exact coordinates or internal notes.
+//! The `status` component: what the public sees (晒). Anyone with a
+//! tracking code looks a case up; the board lists cases with their outcomes,
+//! figures and a grid-level map; notices (公告) tell residents what their
+//! community is doing. What of a case is public is decided by
+//! `domain::publication`, never here; public answers carry `ETag` and
+//! `Cache-Control` so that an edge cache can serve them.
 
-use domain::{Problem, TrackingCode};
+mod board;
+mod cache;
+mod lookup;
+mod notices;
+mod wire;
+
 use edge::router::Handler;
-use edge::{Ctx, HandlerResult, json};
-use serde_json::json;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::http_component;
 
@@ -16,39 +22,14 @@ fn handle(request: Request) -> Response {
 
 fn handler_for(operation: &str) -> Option<Handler> {
     Some(match operation {
-        "lookUpCase" => look_up_case,
+        "lookUpCase" => lookup::look_up_case,
+        "getBoard" => board::list,
+        "getBoardFigures" => board::figures,
+        "getBoardMap" => board::map,
+        "listNotices" => notices::list,
+        "getNotice" => notices::get,
+        "publishNotice" => notices::publish,
+        "withdrawNotice" => notices::withdraw,
         _ => return None,
     })
-}
-
-/// The same 404 for a malformed code, an unknown one and one of another
-/// tenant, so that look-ups reveal nothing.
-fn no_such_case() -> Problem {
-    Problem::not_found("no case has this tracking code")
-}
-
-fn look_up_case(ctx: &mut Ctx) -> HandlerResult {
-    let code = TrackingCode::parse(ctx.param("code")?).map_err(|_| no_such_case())?;
-    let scope = ctx.scope()?;
-    let case = scope
-        .case_by_tracking_code(&code)?
-        .ok_or_else(no_such_case)?;
-    let events = scope.case_events(case.id)?;
-    let timeline: Vec<_> = events
-        .iter()
-        .filter(|e| e.public)
-        .map(|e| json!({ "at": e.at.to_rfc3339(), "state": e.to_state, "state_label": e.to_state.label_zh() }))
-        .collect();
-    Ok(json(
-        200,
-        &json!({
-            "tracking_code": case.tracking_code.as_str(),
-            "category": case.category,
-            "state": case.state,
-            "state_label": case.state.label_zh(),
-            "reported_at": case.created_at.to_rfc3339(),
-            "updated_at": case.updated_at.to_rfc3339(),
-            "timeline": timeline,
-        }),
-    ))
 }

@@ -497,14 +497,59 @@ pub const ROUTING: &[Route] = &[
     ),
 ];
 
-/// Public look-up.
-pub const STATUS: &[Route] = &[route(
-    "status",
-    "GET",
-    "/api/t/:tenant/status/:code",
-    "lookUpCase",
-    Public,
-)];
+/// What the public sees: look-up by tracking code, the board, notices.
+pub const STATUS: &[Route] = &[
+    route(
+        "status",
+        "GET",
+        "/api/t/:tenant/status/:code",
+        "lookUpCase",
+        Public,
+    ),
+    route("status", "GET", "/api/t/:tenant/board", "getBoard", Public),
+    route(
+        "status",
+        "GET",
+        "/api/t/:tenant/board/figures",
+        "getBoardFigures",
+        Public,
+    ),
+    route(
+        "status",
+        "GET",
+        "/api/t/:tenant/board/map",
+        "getBoardMap",
+        Public,
+    ),
+    route(
+        "status",
+        "GET",
+        "/api/t/:tenant/notices",
+        "listNotices",
+        Public,
+    ),
+    route(
+        "status",
+        "POST",
+        "/api/t/:tenant/notices",
+        "publishNotice",
+        Tenant(P::PublishNotices),
+    ),
+    route(
+        "status",
+        "GET",
+        "/api/t/:tenant/notices/:id",
+        "getNotice",
+        Public,
+    ),
+    route(
+        "status",
+        "DELETE",
+        "/api/t/:tenant/notices/:id",
+        "withdrawNotice",
+        Tenant(P::PublishNotices),
+    ),
+];
 
 /// Enterprise services.
 pub const ENTERPRISE: &[Route] = &[route(

@@ -162,6 +162,18 @@ pub fn reporter_secret(random: [u8; 16]) -> String {
     random.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether `given` is the secret whose SHA-256 is `stored_hash`, compared
+/// in constant time so that timing reveals nothing of the digest.
+pub fn reporter_secret_matches(given: &str, stored_hash: &str) -> bool {
+    let given = sha256_hex(given.trim().as_bytes());
+    given.len() == stored_hash.len()
+        && given
+            .bytes()
+            .zip(stored_hash.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// How long a reporter may still change what they wrote.
 pub const EDIT_WINDOW: Duration = Duration::minutes(30);
 
@@ -340,5 +352,11 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+        let secret = reporter_secret([7; 16]);
+        let stored = sha256_hex(secret.as_bytes());
+        assert!(reporter_secret_matches(&secret, &stored));
+        assert!(reporter_secret_matches(&format!(" {secret}\n"), &stored));
+        assert!(!reporter_secret_matches(&reporter_secret([8; 16]), &stored));
+        assert!(!reporter_secret_matches("", &stored));
     }
 }

@@ -327,6 +327,12 @@ fn note_is_public(action: &str) -> bool {
     !matches!(action, "dispatch" | "transfer" | "report")
 }
 
+/// A step's note as published: only notes written for the public, masked.
+pub fn public_note(action: &str, note: Option<&str>, redactor: &Redactor) -> Option<String> {
+    note.filter(|_| note_is_public(action))
+        .map(|n| redactor.redact(n))
+}
+
 /// The department a dispatch or transfer sent the case to, read from the
 /// note `CaseAction::note` writes (`urban`, `urban (assisting: …)`,
 /// `to urban: reason`).
@@ -453,10 +459,7 @@ impl PublicCase {
                 label: action_label(e.action),
                 state: e.to_state,
                 by: actor_label(e.actor, e.department),
-                note: e
-                    .note
-                    .filter(|_| note_is_public(e.action))
-                    .map(|n| redactor.redact(n)),
+                note: public_note(e.action, e.note, &redactor),
             })
             .collect();
         let attachments = attachments
@@ -487,6 +490,11 @@ impl PublicCase {
             rating: case.rating,
         }
     }
+}
+
+/// A department's answer as the board shows it beside the case.
+pub fn public_answer(case: &CaseFacts<'_>, answer: &str) -> String {
+    Redactor::for_case(&case.private).redact(answer)
 }
 
 /// What the reporter (with the case's secret) sees beyond the public view.

@@ -11,6 +11,7 @@
 mod wire;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use domain::publication::{Redactor, public_note, public_point};
 use domain::{
     Code, ExtraField, ExtraFieldKind, Location, Tenant, TenantCode, TenantStatus, TrackingCode,
 };
@@ -659,31 +660,35 @@ fn resolve_token(ctx: &mut Ctx, params: &Params, token: &str) -> Answer {
     ))
 }
 
-/// One request as GeoReport v2 lists it. Never the reporter's name or contact; the
-/// location rounded to three decimals (about 100 m).
+/// One request as GeoReport v2 lists it, with what `domain::publication`
+/// lets the public see: never the reporter's name, contact or address (the
+/// text masked as on the status page), the point rounded to ~100 m.
 fn request_doc(case: &Case, tenant: &Tenant, categories: &[Category], english: bool) -> Value {
     let service_name = categories
         .iter()
         .find(|c| c.code.as_str() == case.category)
         .map_or(case.category.as_str(), |c| names(c, english).0);
-    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    let facts = store::scoped::publication::case_facts(case, &[]);
+    let description = Redactor::for_case(&facts.private).redact(&case.description);
+    let point = case.location.map(public_point);
     json!({
         "service_request_id": case.tracking_code.as_str(),
         "status": if case.state.is_open() { "open" } else { "closed" },
         "status_notes": null,
         "service_name": service_name,
         "service_code": case.category,
-        "description": case.description,
+        "description": description,
         "agency_responsible": tenant.name,
         "service_notice": null,
         "requested_datetime": w3c(case.created_at),
         "updated_datetime": w3c(case.updated_at),
         "expected_datetime": null,
-        "address": case.address,
+        // The reporter's address is theirs; the rounded point says where.
+        "address": null,
         "address_id": null,
         "zipcode": null,
-        "lat": case.location.map(|l| round(l.latitude())),
-        "long": case.location.map(|l| round(l.longitude())),
+        "lat": point.map(|(lat, _)| lat),
+        "long": point.map(|(_, long)| long),
         "media_url": case.extra.get(MEDIA_URL_KEY).and_then(Value::as_str).unwrap_or(""),
         "extended_attributes": {
             "fixmystreet_status": fixmystreet_status(case.state),
@@ -723,6 +728,8 @@ fn list_updates(ctx: &mut Ctx, params: &Params) -> Answer {
         ));
     }
     let updates = scope.case_updates_between(start, end, OPEN311_MAX_RESULTS)?;
+    // Updates carry no reporter to mask by name; numbers and e-mails are masked.
+    let redactor = Redactor::default();
     let list = updates
         .iter()
         .map(|u| {
@@ -731,7 +738,7 @@ fn list_updates(ctx: &mut Ctx, params: &Params) -> Answer {
                 "service_request_id": u.tracking_code.as_str(),
                 "status": fixmystreet_status(u.state),
                 "updated_datetime": w3c(u.at),
-                "description": u.note.clone().unwrap_or_default(),
+                "description": public_note(&u.action, u.note.as_deref(), &redactor).unwrap_or_default(),
                 "media_url": "",
                 "external_status_code": u.state.as_str(),
             })

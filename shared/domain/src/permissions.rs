@@ -44,10 +44,18 @@ pub enum Permission {
     /// Publish and withdraw notices (公告) to a community or grid. Grid
     /// workers only where they are assigned (the community's own staff).
     PublishNotices,
+    /// An enterprise's own desk: its registration, its colleagues' accounts,
+    /// its requests and their timelines.
+    UseEnterpriseServices,
+    /// Approve or reject the registrations of enterprises.
+    ApproveEnterprises,
+    /// Publish policy documents, and departments' answers to policy
+    /// inquiries as the tenant's policy Q&A.
+    PublishPolicies,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 17] = [
         Self::ManageTenants,
         Self::UseOwnAccount,
         Self::ReadOrganisation,
@@ -62,6 +70,9 @@ impl Permission {
         Self::ViewCases,
         Self::ActOnCases,
         Self::PublishNotices,
+        Self::UseEnterpriseServices,
+        Self::ApproveEnterprises,
+        Self::PublishPolicies,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +91,9 @@ impl Permission {
             Self::ViewCases => "view_cases",
             Self::ActOnCases => "act_on_cases",
             Self::PublishNotices => "publish_notices",
+            Self::UseEnterpriseServices => "use_enterprise_services",
+            Self::ApproveEnterprises => "approve_enterprises",
+            Self::PublishPolicies => "publish_policies",
         }
     }
 
@@ -102,6 +116,11 @@ impl Permission {
             Self::PublishNotices => {
                 "publish notices to a community or grid (grid workers: where assigned)"
             }
+            Self::UseEnterpriseServices => {
+                "an enterprise's own account, colleagues, requests and their timelines"
+            }
+            Self::ApproveEnterprises => "approve or reject enterprises' registrations",
+            Self::PublishPolicies => "publish policies and answers to the policy Q&A",
         }
     }
 }
@@ -173,6 +192,10 @@ const MATRIX: &[(Permission, &[Role])] = &[
         ],
     ),
     (P::PublishNotices, &[R::TenantAdmin, R::GridWorker]),
+    (P::UseEnterpriseServices, &[R::Enterprise]),
+    // "A tenant admin or department approves it" (issue 7).
+    (P::ApproveEnterprises, &[R::TenantAdmin, R::DepartmentStaff]),
+    (P::PublishPolicies, &[R::TenantAdmin, R::DepartmentStaff]),
 ];
 
 /// Whether `role` holds `permission`.
@@ -254,6 +277,10 @@ mod tests {
         check(R::Enterprise, P::ViewCases, false);
         check(R::DepartmentStaff, P::ActOnCases, true);
         check(R::TenantAdmin, P::ManageTenants, false);
+        check(R::Enterprise, P::UseEnterpriseServices, true);
+        check(R::DepartmentStaff, P::UseEnterpriseServices, false);
+        check(R::Enterprise, P::PublishPolicies, false);
+        check(R::GridWorker, P::ApproveEnterprises, false);
     }
 
     #[test]

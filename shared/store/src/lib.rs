@@ -28,6 +28,8 @@ mod tests_bulk;
 #[cfg(test)]
 mod tests_joint_handling;
 #[cfg(test)]
+mod tests_stats;
+#[cfg(test)]
 mod tests_tenancy;
 #[cfg(test)]
 mod tests_webhooks;
@@ -45,14 +47,14 @@ pub use platform::{
     NewPlatformAdmin, NewTenant, create_platform_admin, create_tenant, find_platform_user,
     find_tenant, list_tenants,
 };
-pub use scoped::{BoardEntry, BoardQuery, CaseRecord, MapCell, NewNotice, Notice};
 pub use scoped::{
     AgentPoint, ApiKey, Assist, Attachment, AttemptOutcome, AuditEntry, AuditRecord, Case,
     CaseEvent, Category, CategoryChanges, Clock, Contact, Delivery, Department, DueDelivery,
-    ImportReport, NewAgentPoint, NewAttachment, NewCase, NewCategory, NewGridNode, NewUser,
-    Purpose, Queue, QueuePage, QueueQuery, QueueSort, RoutingRule, StoredResponse, SweepReport,
-    TenantScope, User, UserChanges, Webhook,
+    GridCount, ImportReport, NewAgentPoint, NewAttachment, NewCase, NewCategory, NewGridNode,
+    NewUser, OpenNow, Purpose, Queue, QueuePage, QueueQuery, QueueSort, RoutingRule, StatsFilter,
+    StoredResponse, SweepReport, TenantScope, User, UserChanges, Webhook,
 };
+pub use scoped::{BoardEntry, BoardQuery, CaseRecord, MapCell, NewNotice, Notice};
 pub use tenant_data::{delete_tenant, export_tenant};
 
 use domain::Problem;

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use domain::publication::{AttachmentFacts, CaseFacts, FigureCounts, Outcome};
 use domain::{CaseId, GridNode, GridNodeId};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// Largest board page.
 pub const MAX_BOARD_PAGE: u32 = 100;
@@ -105,12 +106,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let mut entries = Vec::with_capacity(cases.len());
         for case in cases {
             let grid_path = match case.grid_node {
-                Some(node) => {
-                    if !paths.contains_key(&node) {
-                        paths.insert(node, self.grid_path(node)?);
-                    }
-                    paths[&node].clone()
-                }
+                Some(node) => match paths.entry(node) {
+                    Entry::Occupied(known) => known.get().clone(),
+                    Entry::Vacant(new) => new.insert(self.grid_path(node)?).clone(),
+                },
                 None => Vec::new(),
             };
             entries.push(BoardEntry {

@@ -95,8 +95,8 @@ fn state_after(step: &str) -> CaseState {
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Writes `spec.cases` cases with their timelines, in transactions of
-    /// 10,000. Categories are the tenant's (at least one is needed).
-    /// Returns how many were written.
+    /// 10,000, then recounts the tenant's figures. Categories are the
+    /// tenant's (at least one is needed). Returns how many were written.
     pub fn bulk_fill(&self, spec: &BulkSpec, calendar: &WorkCalendar) -> Result<usize, Error> {
         let categories: Vec<Category> = self.list_categories()?;
         if categories.is_empty() || spec.departments.is_empty() {
@@ -121,6 +121,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             })?;
             written += batch;
         }
+        self.rebuild_stats()?;
         Ok(written)
     }
 
@@ -192,11 +193,15 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             )
         });
         let updated = times.last().copied().unwrap_or(reported);
+        // Most closed cases are rated, mostly well (the report: 98% satisfied).
+        let rating =
+            (state == CaseState::Closed && rng.u32(0..100) < 60).then(|| i64::from(rng.u8(3..=5)));
         let rows = self.db.execute(
             "INSERT INTO cases (tenant_id, tracking_code, category, description, grid_node_id, \
              state, version, source, priority, department_id, dispatched_at, response_due_at, \
-             resolution_due_at, responded_at, resolved_at, paused_at, rating, created_at, \
-             updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'resident', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             resolution_due_at, responded_at, resolved_at, paused_at, rating, rated_at, \
+             closed_at, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'resident', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              RETURNING id",
             &[
                 self.tenant.0.into(),
@@ -214,8 +219,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 time_of("sign_for").map(to_text).into(),
                 time_of("resolve").map(to_text).into(),
                 time_of("await_reporter").map(to_text).into(),
-                (state == CaseState::Closed)
-                    .then(|| i64::from(rng.u8(3..=5)))
+                rating.into(),
+                rating.map(|_| to_text(updated)).into(),
+                time_of("close")
+                    .or_else(|| time_of("decline"))
+                    .map(to_text)
                     .into(),
                 to_text(reported).into(),
                 to_text(updated).into(),

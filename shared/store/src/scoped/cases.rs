@@ -59,6 +59,10 @@ pub struct Case {
     pub rating: Option<i64>,
     pub rating_comment: Option<String>,
     pub reopened_by_rating: bool,
+    pub rated_at: Option<DateTime<Utc>>,
+    /// When the case reached its outcome (closed or declined); cleared on reopen.
+    pub closed_at: Option<DateTime<Utc>>,
+    pub reopen_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -139,7 +143,8 @@ const CASE_COLUMNS: &str = "id, tracking_code, category, description, grid_node_
      reporter_name, reporter_phone, reporter_email, reporter_secret_hash, editable_until, \
      me_too_count, fixed_on_the_spot, department_id, dispatched_at, response_due_at, \
      resolution_due_at, responded_at, resolved_at, paused_at, escalation_level, \
-     rating, rating_comment, reopened_by_rating, created_at, updated_at";
+     rating, rating_comment, reopened_by_rating, rated_at, closed_at, reopen_count, created_at, \
+     updated_at";
 
 const EVENT_COLUMNS: &str = "id, case_id, at, actor, action, from_state, to_state, note, public";
 
@@ -194,6 +199,9 @@ fn case_from_row(row: &Row<'_>) -> Result<Case, StoreError> {
         rating: row.get_opt_i64("rating")?,
         rating_comment: row.get_opt_string("rating_comment")?,
         reopened_by_rating: row.get_bool("reopened_by_rating")?,
+        rated_at: get_opt_time(row, "rated_at")?,
+        closed_at: get_opt_time(row, "closed_at")?,
+        reopen_count: row.get_i64("reopen_count")?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
     })
@@ -307,6 +315,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     public: true,
                 },
             )?;
+            self.restat(None, Some(&case))?;
             Ok(case)
         })
     }
@@ -354,6 +363,24 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Case, Error> {
+        in_transaction(self.db, |_| {
+            let (before, after) = self.transition(case_id, expected_version, action, actor, now)?;
+            self.restat(Some(&before), Some(&after))?;
+            Ok(after)
+        })
+    }
+
+    /// The state change of [`Self::apply_action`] and its event, without the
+    /// figures: for callers that change more of the case in the same
+    /// transaction and count the whole change once. Returns (before, after).
+    pub(crate) fn transition(
+        &self,
+        case_id: CaseId,
+        expected_version: i64,
+        action: &CaseAction,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Case, Case), Error> {
         action.check_fields()?;
         non_blank("actor", actor, 100)?;
         in_transaction(self.db, |db| {
@@ -365,14 +392,25 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             }
             let next = case.state.next(action)?;
             let at = to_text(now);
+            // The outcome's time: set on reaching one, cleared when the case
+            // opens again, kept through archiving.
+            let closed_at = match next {
+                CaseState::Closed | CaseState::Declined if case.state.is_open() => Some(at.clone()),
+                state if state.is_open() => None,
+                _ => case.closed_at.map(to_text),
+            };
+            let reopened = i64::from(action.kind() == domain::ActionKind::Reopen);
             let rows = db.execute(
                 &format!(
-                    "UPDATE cases SET state = ?, version = version + 1, updated_at = ? \
+                    "UPDATE cases SET state = ?, version = version + 1, updated_at = ?, \
+                     closed_at = ?, reopen_count = reopen_count + ? \
                      WHERE id = ? AND tenant_id = ? AND version = ? RETURNING {CASE_COLUMNS}"
                 ),
                 &[
                     next.as_str().into(),
                     at.clone().into(),
+                    closed_at.into(),
+                    reopened.into(),
                     case_id.0.into(),
                     self.tenant.0.into(),
                     expected_version.into(),
@@ -393,7 +431,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     public: action.kind().is_public(),
                 },
             )?;
-            Ok(updated)
+            Ok((case, updated))
         })
     }
 

@@ -3,7 +3,7 @@
 
 use super::TenantScope;
 use super::cases::Case;
-use crate::db::{Database, Row, StoreError};
+use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::Error;
 use crate::time::{get_time, to_text};
 use chrono::{DateTime, Utc};
@@ -348,10 +348,14 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
 
     /// Marks a case as fixed on the spot (当场解决), which it is counted as.
     pub fn mark_fixed_on_the_spot(&self, case: CaseId) -> Result<(), Error> {
-        self.db.execute(
-            "UPDATE cases SET fixed_on_the_spot = 1 WHERE tenant_id = ? AND id = ?",
-            &[self.tenant.0.into(), case.0.into()],
-        )?;
-        Ok(())
+        in_transaction(self.db, |db| {
+            let before = self.case_by_id(case)?;
+            db.execute(
+                "UPDATE cases SET fixed_on_the_spot = 1 WHERE tenant_id = ? AND id = ?",
+                &[self.tenant.0.into(), case.0.into()],
+            )?;
+            let after = self.case_by_id(case)?;
+            self.restat(before.as_ref(), after.as_ref())
+        })
     }
 }

@@ -11,6 +11,7 @@ use crate::error::Error;
 use domain::publication::{AttachmentFacts, CaseFacts, EventFacts, PrivateFacts};
 use domain::{GridNode, GridNodeId, TrackingCode, UserId};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// A case with what its publication is built from.
 #[derive(Debug, Clone)]
@@ -148,11 +149,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .and_then(|code| name_of_code.get(code).copied());
             let acting = match staff_user(&event.actor) {
                 Some(user) => {
-                    if !staff_department.contains_key(&user) {
-                        let department = self.find_user(UserId(user))?.and_then(|u| u.department);
-                        staff_department.insert(user, department);
-                    }
-                    staff_department[&user].and_then(|d| name_of_id.get(&d).copied())
+                    let department = match staff_department.entry(user) {
+                        Entry::Occupied(known) => *known.get(),
+                        Entry::Vacant(new) => {
+                            *new.insert(self.find_user(UserId(user))?.and_then(|u| u.department))
+                        }
+                    };
+                    department.and_then(|d| name_of_id.get(&d).copied())
                 }
                 None => None,
             };

@@ -128,7 +128,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     }
 
     /// The node and every node above it.
-    fn grid_ancestors(&self, node: GridNodeId) -> Result<Vec<i64>, Error> {
+    pub(crate) fn grid_ancestors(&self, node: GridNodeId) -> Result<Vec<i64>, Error> {
         let rows = self.db.execute(
             "WITH RECURSIVE up(id, parent_id) AS ( \
                  SELECT id, parent_id FROM grid_nodes WHERE tenant_id = ? AND id = ? \
@@ -198,7 +198,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     .into());
                 }
             }
-            let case = self.apply_action(case_id, expected_version, action, actor, now)?;
+            let (before, case) = self.transition(case_id, expected_version, action, actor, now)?;
             let at = to_text(now);
             let set = |assignments: &str, params: Vec<crate::Value>| -> Result<(), Error> {
                 let mut all = params;
@@ -290,8 +290,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 }
                 _ => {}
             }
-            self.case_by_id(case_id)?
-                .ok_or_else(|| Error::NotFound("no such case".into()))
+            let after = self
+                .case_by_id(case_id)?
+                .ok_or_else(|| Error::NotFound("no such case".into()))?;
+            self.restat(Some(&before), Some(&after))?;
+            Ok(after)
         })
     }
 
@@ -497,6 +500,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     case_id.0.into(),
                 ],
             )?;
+            let rated = self
+                .case_by_id(case_id)?
+                .ok_or_else(|| Error::NotFound("no such case".into()))?;
+            self.restat(Some(&case), Some(&rated))?;
             if !reopen {
                 return Ok(self.case_by_id(case_id)?.unwrap_or(case));
             }

@@ -1,0 +1,226 @@
+//! The figures kept on every change agree with a recount from the cases,
+//! whatever happened; and they say what happened.
+
+use crate::test_support::db;
+use crate::tests_workflow::{bj, calendar, route_garbage_to, setup};
+use crate::*;
+use chrono::Duration;
+use domain::analytics::Figures;
+use domain::intake::AttachmentKind;
+use domain::{ActionKind, CaseAction, CaseSource, GridCode, GridLevel, GridNodeId, TrackingCode};
+use proptest::prelude::*;
+
+/// township → community → two grids; returns the grids.
+fn grid(scope: &TenantScope<'_, NativeDb>) -> (GridNodeId, GridNodeId, GridNodeId) {
+    let node = |parent: Option<GridNodeId>, level, code: &str| {
+        scope
+            .create_grid_node(NewGridNode {
+                parent,
+                level,
+                code: GridCode::parse(code).unwrap(),
+                name: code.into(),
+                households: Some(100),
+                geometry: None,
+            })
+            .unwrap()
+            .id
+    };
+    let town = node(None, GridLevel::Township, "T");
+    let community = node(Some(town), GridLevel::Community, "T-C");
+    (
+        community,
+        node(Some(community), GridLevel::Grid, "T-C-1"),
+        node(Some(community), GridLevel::Grid, "T-C-2"),
+    )
+}
+
+fn new_case(
+    scope: &TenantScope<'_, NativeDb>,
+    n: u8,
+    node: GridNodeId,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Case {
+    let mut new = NewCase::basic(
+        TrackingCode::from_random([n; 8]),
+        "garbage",
+        "垃圾",
+        CaseSource::Resident,
+    );
+    new.grid_node = Some(node);
+    scope.insert_case(new, at).unwrap()
+}
+
+fn photo(scope: &TenantScope<'_, NativeDb>, n: usize) -> i64 {
+    scope
+        .record_attachment(
+            NewAttachment {
+                sha256: format!("{n:064}"),
+                content_type: "image/jpeg".into(),
+                kind: AttachmentKind::Photo,
+                size: 10,
+                uploaded_by: "user:2".into(),
+            },
+            bj("2026-03-02 09:00"),
+        )
+        .unwrap()
+        .id
+}
+
+fn figures(scope: &TenantScope<'_, NativeDb>, node: Option<GridNodeId>) -> Figures {
+    let days = scope
+        .stats_by_day(&StatsFilter {
+            node,
+            ..StatsFilter::default()
+        })
+        .unwrap();
+    let mut total = domain::analytics::Counters::default();
+    for (_, c) in &days {
+        total.accumulate(c, 1);
+    }
+    Figures::from(&total)
+}
+
+#[test]
+fn a_closed_case_counts_at_its_grid_and_every_level_above() {
+    let db = db();
+    let (t, urban) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    route_garbage_to(&scope, urban);
+    let (community, one, two) = grid(&scope);
+    let at = bj("2026-03-02 09:00");
+    let mut case = scope
+        .auto_dispatch(new_case(&scope, 1, one, at), at)
+        .unwrap();
+    new_case(&scope, 2, two, at);
+    let cal = calendar();
+    for action in [
+        CaseAction::SignFor,
+        CaseAction::StartWork,
+        CaseAction::Resolve {
+            answer: "好".into(),
+            attachment_ids: vec![photo(&scope, 1)],
+        },
+        CaseAction::Verify,
+        CaseAction::Close,
+    ] {
+        case = scope
+            .act(
+                case.id,
+                case.version,
+                &action,
+                "user:1",
+                at + Duration::hours(2),
+                &cal,
+            )
+            .unwrap();
+    }
+    scope
+        .rate(case.id, 5, None, false, at + Duration::hours(3), &cal)
+        .unwrap();
+    let at_one = figures(&scope, Some(one));
+    assert_eq!((at_one.received, at_one.closed, at_one.rated), (1, 1, 1));
+    assert_eq!(at_one.on_time_rate, Some(1.0));
+    assert_eq!(at_one.average_resolution_hours, Some(2.0));
+    let at_community = figures(&scope, Some(community));
+    assert_eq!((at_community.received, at_community.closed), (2, 1));
+    assert_eq!(at_community.closure_rate, Some(0.5));
+    assert_eq!(figures(&scope, None).received, 2);
+    assert_eq!(figures(&scope, Some(two)).closed, 0);
+    let by_department = scope.stats_by_department(&StatsFilter::default()).unwrap();
+    assert!(
+        by_department
+            .iter()
+            .any(|(d, c)| *d == urban && Figures::from(c).closed == 1)
+    );
+    let grids = scope
+        .stats_by_grid(GridLevel::Grid, &StatsFilter::default())
+        .unwrap();
+    assert_eq!(grids.len(), 2);
+    assert!(
+        grids
+            .iter()
+            .all(|g| Figures::from(&g.counters).received == 1)
+    );
+    let open = scope
+        .open_now(&StatsFilter {
+            node: Some(community),
+            ..StatsFilter::default()
+        })
+        .unwrap();
+    assert_eq!(open.open, 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn kept_figures_equal_a_recount_after_random_workloads(
+        steps in proptest::collection::vec((0usize..4, 0u8..16, 0i64..3000), 1..80)
+    ) {
+        let db = db();
+        let (t, urban) = setup(&db);
+        let scope = TenantScope::new(&db, &t);
+        scope.create_category(NewCategory {
+            code: domain::Code::parse("road_damage").unwrap(),
+            name_zh: "道路".into(),
+            name_en: "Road".into(),
+            default_department: None,
+            response_hours: 4,
+            resolution_hours: 24,
+            extra_fields: vec![],
+        }).unwrap();
+        route_garbage_to(&scope, urban);
+        let (_, one, two) = grid(&scope);
+        let cal = calendar();
+        let mut now = bj("2026-03-01 22:00");
+        let mut ids = Vec::new();
+        for n in 0..4u8 {
+            let node = if n % 2 == 0 { one } else { two };
+            let case = new_case(&scope, n, node, now);
+            ids.push(scope.auto_dispatch(case, now).unwrap().id);
+        }
+        for (i, (which, pick, wait)) in steps.into_iter().enumerate() {
+            now += Duration::minutes(wait);
+            let case = scope.case_by_id(ids[which]).unwrap().unwrap();
+            if pick >= 12 {
+                let _ = scope.rate(case.id, i64::from(pick % 5) + 1, None, pick % 2 == 0, now, &cal);
+                continue;
+            }
+            // One of the moves the case's state allows, so walks reach the end.
+            let allowed: Vec<ActionKind> = case.state.allowed_actions().collect();
+            let Some(kind) = allowed.get(usize::from(pick) % allowed.len().max(1)) else {
+                continue;
+            };
+            let action = match kind {
+                ActionKind::Resolve => CaseAction::Resolve { answer: "好".into(), attachment_ids: vec![photo(&scope, i)] },
+                ActionKind::Reopen => CaseAction::Reopen { reason: "又坏了".into() },
+                ActionKind::Return => CaseAction::Return { reason: "不归我们".into() },
+                ActionKind::Dispatch => CaseAction::Dispatch { department: "urban".into(), assisting: vec![] },
+                ActionKind::Transfer => continue,
+                ActionKind::Recategorise => {
+                    let category = if case.category == "garbage" { "road_damage" } else { "garbage" };
+                    CaseAction::Recategorise { category: category.into(), reason: "错了".into() }
+                }
+                ActionKind::Decline => CaseAction::Decline { reason: "不受理".into() },
+                ActionKind::RejectVerification => CaseAction::RejectVerification { reason: "没修好".into() },
+                ActionKind::Accept => CaseAction::Accept,
+                ActionKind::Register => CaseAction::Register,
+                ActionKind::SignFor => CaseAction::SignFor,
+                ActionKind::RequestExtension => CaseAction::RequestExtension,
+                ActionKind::GrantExtension => CaseAction::GrantExtension,
+                ActionKind::RefuseExtension => CaseAction::RefuseExtension,
+                ActionKind::StartWork => CaseAction::StartWork,
+                ActionKind::AwaitReporter => CaseAction::AwaitReporter,
+                ActionKind::ReporterReplied => CaseAction::ReporterReplied,
+                ActionKind::Verify => CaseAction::Verify,
+                ActionKind::Close => CaseAction::Close,
+                ActionKind::Archive => CaseAction::Archive,
+                ActionKind::FixedOnTheSpot => continue,
+            };
+            let _ = scope.act(case.id, case.version, &action, "user:1", now, &cal);
+        }
+        let kept = scope.stats_rows().unwrap();
+        scope.rebuild_stats().unwrap();
+        let recounted = scope.stats_rows().unwrap();
+        prop_assert_eq!(kept, recounted);
+    }
+}

@@ -19,6 +19,7 @@ pub mod notification;
 pub mod organisation;
 pub mod password;
 pub mod permissions;
+pub mod policy;
 pub mod problem;
 pub mod publication;
 pub mod tenant;

@@ -26,6 +26,8 @@ mod tests_board;
 #[cfg(test)]
 mod tests_bulk;
 #[cfg(test)]
+mod tests_enterprise;
+#[cfg(test)]
 mod tests_joint_handling;
 #[cfg(test)]
 mod tests_stats;
@@ -45,7 +47,7 @@ pub use migrations::{MIGRATIONS, Migration, migrate, pending};
 pub use native::NativeDb;
 pub use platform::{
     NewPlatformAdmin, NewTenant, create_platform_admin, create_tenant, find_platform_user,
-    find_tenant, list_tenants,
+    TenantActivity, find_tenant, list_tenants, tenant_activity,
 };
 pub use scoped::{
     AgentPoint, ApiKey, Assist, Attachment, AttemptOutcome, AuditEntry, AuditRecord, Case,
@@ -55,6 +57,10 @@ pub use scoped::{
     StoredResponse, SweepReport, TenantScope, User, UserChanges, Webhook,
 };
 pub use scoped::{BoardEntry, BoardQuery, CaseRecord, MapCell, NewNotice, Notice};
+pub use scoped::{
+    Enterprise, EnterpriseRequest, NewEnterprise, NewPolicy, NewPolicyAnswer, NewPolicyFile,
+    NewRequest, Policy, PolicyAnswer, PolicyFile, PolicyQuery,
+};
 pub use tenant_data::{delete_tenant, export_tenant};
 
 use domain::Problem;

@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "analytics",
         sql: include_str!("../migrations/0009_analytics.sql"),
     },
+    Migration {
+        version: 10,
+        name: "enterprise",
+        sql: include_str!("../migrations/0010_enterprise.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -14,6 +14,11 @@ use serde_json::{Map, Value as Json, json};
 /// deletion needs), with the columns an export must leave out.
 pub const TENANT_TABLES: &[(&str, &[&str])] = &[
     ("case_stats", &[]),
+    ("policy_answer_policies", &[]),
+    ("policy_answers", &[]),
+    ("policy_files", &[]),
+    ("policies", &[]),
+    ("enterprise_requests", &[]),
     ("notice_attachments", &[]),
     ("notices", &[]),
     ("webhook_deliveries", &[]),
@@ -29,6 +34,7 @@ pub const TENANT_TABLES: &[(&str, &[&str])] = &[
     ("audit_log", &[]),
     ("calendar_days", &[]),
     ("users", &["password_hash", "token_version"]),
+    ("enterprises", &[]),
     ("agent_points", &[]),
     ("categories", &[]),
     ("departments", &[]),
@@ -102,6 +108,11 @@ pub fn delete_tenant<D: Database + ?Sized>(db: &D, tenant: &Tenant) -> Result<()
         return Err(Problem::conflict("export the tenant's data before deleting it").into());
     }
     crate::in_transaction(db, |db| -> Result<(), Error> {
+        // Full-text indexes hold copies of the text: emptied first, while
+        // the rows they must be told about still exist.
+        for index in crate::scoped::fulltext::INDEXES {
+            db.execute(&index.unindex_tenant(), &[tenant.id.0.into()])?;
+        }
         for (table, _) in TENANT_TABLES {
             db.execute(
                 &format!("DELETE FROM {table} WHERE tenant_id = ?"),

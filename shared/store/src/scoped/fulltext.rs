@@ -149,7 +149,7 @@ pub(crate) const POLICIES: Indexed = Indexed {
 };
 
 /// Every full-text index, for deleting a tenant.
-pub const INDEXES: &[Indexed] = &[ANSWERS, POLICIES];
+pub(crate) const INDEXES: &[Indexed] = &[ANSWERS, POLICIES];
 
 #[cfg(test)]
 mod tests {

@@ -21,7 +21,7 @@ I18N.add({
     located: "Location: {0}, {1}", locating: "Locating…", no_location: "Could not get the location: {0}",
     picked: "Picked on the map: {0}", recording: "Recording… {0} s", voice_note: "Voice note",
     remove: "Remove", my_reports: "My reports", rated: "Thank you. The case is now: {0}", sending: "Sending…",
-    pick_category: "Choose a category",
+    pick_category: "Choose a category", result_photo: "Result", evidence_photo: "Reported",
   },
   zh: {
     received: "已受理，您的查询码：", secret: "密钥（用于补充材料和评价，仅显示一次）：",
@@ -31,6 +31,7 @@ I18N.add({
     no_location: "无法获取位置：{0}", picked: "已在地图上选择：{0}", recording: "正在录音… {0} 秒",
     voice_start: "录语音", voice_stop: "停止录音", voice_note: "语音", remove: "删除", my_reports: "我的反映",
     rated: "感谢评价。案件当前状态：{0}", sending: "正在提交…", pick_category: "请选择问题类别",
+    result_photo: "处理结果", evidence_photo: "反映时照片", category: "问题类别", code: "查询码", rate: "评价", place: "位置", score: "满意度",
   },
 });
 
@@ -140,12 +141,12 @@ async function loadMap() {
   try {
     const grid = await api("GET", tenantPath(tenant(), "/admin/grid?geometry=true"));
     svg.setAttribute("aria-label", t("map_hint"));
-    svg.hidden = !drawGridMap(svg, grid.nodes, (pick) => {
+    svg.toggleAttribute("hidden", !drawGridMap(svg, grid.nodes, (pick) => {
       place = pick.node ? { latitude: pick.latitude, longitude: pick.longitude } : null;
       $("#place").textContent = t("picked", pick.node ? pick.node.name : `${pick.latitude.toFixed(5)}, ${pick.longitude.toFixed(5)}`);
-    });
+    }));
   } catch (error) {
-    svg.hidden = true;
+    svg.setAttribute("hidden", "");
   }
 }
 
@@ -232,25 +233,50 @@ function showMine() {
     e.secret ? h("button", { type: "button", class: "link", onclick: () => { $("#rate-form").elements.code.value = e.code; $("#rate-form").elements.secret.value = e.secret; $("#rate-heading").scrollIntoView(); } }, t("rate")) : null)));
 }
 
-// ---- look-up ----
+// ---- look-up: the public view, and the reporter's own with the secret kept on this phone ----
+const words = (w) => (w ? (I18N.lang === "en" ? w.en : w.zh) : "");
+const when = (iso) => new Date(iso).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en");
 async function lookUp() {
   const out = $("#lookup-result");
   const code = $("#lookup-form").elements.code.value.trim().toUpperCase();
+  const known = mine().find((e) => e.code === code && e.tenant === tenant());
   try {
-    const found = await api("GET", tenantPath(tenant(), `/status/${encodeURIComponent(code)}`));
+    const found = await api("GET", tenantPath(tenant(), `/status/${encodeURIComponent(code)}`), {
+      cache: "no-cache", headers: known && known.secret ? { "reporter-secret": known.secret } : {},
+    });
+    const category = found.category || {};
     out.className = "";
-    out.replaceChildren(
+    out.replaceChildren(h("div", {},
       h("dl", {},
         h("dt", {}, t("code")), h("dd", { class: "code" }, found.tracking_code),
-        h("dt", {}, t("state")), h("dd", { id: "lookup-state", "data-state": found.state }, stateText(found.state, found.state_label)),
-        h("dt", {}, t("reported_at")), h("dd", {}, new Date(found.reported_at).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en"))),
+        h("dt", {}, t("category")), h("dd", {}, I18N.lang === "en" ? category.name_en : category.name_zh),
+        h("dt", {}, t("state")), h("dd", { id: "lookup-state", "data-state": found.state }, words(found.status) || stateText(found.state)),
+        h("dt", {}, t("reported_at")), h("dd", {}, when(found.reported_at)),
+        found.place ? [h("dt", {}, t("place")), h("dd", {}, found.place.label || "")] : null,
+        found.rating ? [h("dt", {}, t("score")), h("dd", {}, `${found.rating} / 5`)] : null),
       h("ol", { class: "timeline" }, ...(found.timeline || []).map((e) => h("li", {},
-        h("time", { datetime: e.at }, new Date(e.at).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en")), " ", stateText(e.state, e.state_label)))));
+        h("time", { datetime: e.at }, when(e.at)), " ", words(e.label) || e.action, e.note ? h("div", {}, e.note) : null))),
+      h("ul", { class: "thumbs" }, ...(found.attachments || []).filter((a) => a.kind === "photo").map((a) => h("li", {},
+        h("img", { src: a.url, alt: t(a.purpose === "result" ? "result_photo" : "evidence_photo"), loading: "lazy" }),
+        t(a.purpose === "result" ? "result_photo" : "evidence_photo"))))));
   } catch (error) {
     say(out, error.message, "error");
   }
 }
 $("#lookup-form").addEventListener("submit", (event) => { event.preventDefault(); lookUp(); });
+
+// ---- community notices (the status component's, public) ----
+async function loadNotices() {
+  try {
+    const { notices } = await api("GET", tenantPath(tenant(), "/notices"));
+    $("#notices").hidden = !notices.length;
+    $("#notice-list").replaceChildren(...notices.slice(0, 5).map((n) => h("li", {},
+      h("strong", {}, n.title), " ", h("span", { class: "muted" }, [n.place && n.place.name, when(n.published_at)].filter(Boolean).join(" · ")),
+      h("div", {}, n.body))));
+  } catch (error) {
+    $("#notices").hidden = true;
+  }
+}
 
 // ---- rating, with the reporter's secret ----
 $("#rate-form").addEventListener("submit", async (event) => {
@@ -268,8 +294,9 @@ $("#rate-form").addEventListener("submit", async (event) => {
   }
 });
 
-reportForm.elements.tenant.addEventListener("change", () => { loadCategories(); loadMap(); showMine(); });
+reportForm.elements.tenant.addEventListener("change", () => { loadCategories(); loadMap(); showMine(); loadNotices(); });
 onLang(() => { loadCategories(); showFiles(); showMine(); });
 I18N.apply();
 loadMap();
 showMine();
+loadNotices();

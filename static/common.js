@@ -109,10 +109,11 @@ class ApiError extends Error {
 
 /**
  * Calls the API. `body` is JSON unless it is FormData or a Blob (sent raw);
- * `token` signs the call; `headers` adds more. Throws ApiError (status 0
+ * `token` signs the call; `headers` adds more; `cache` is fetch's cache
+ * mode ("no-cache" revalidates what the API lets browsers keep). Throws ApiError (status 0
  * when the network failed).
  */
-async function api(method, path, { body, token, headers = {} } = {}) {
+async function api(method, path, { body, token, headers = {}, cache } = {}) {
   const raw = body instanceof FormData || body instanceof Blob;
   const all = { ...headers };
   if (body !== undefined && !raw) all["content-type"] = "application/json";
@@ -120,7 +121,7 @@ async function api(method, path, { body, token, headers = {} } = {}) {
   if (token) all.authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch(path, { method, headers: all, body: raw ? body : body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, { method, headers: all, cache, body: raw ? body : body === undefined ? undefined : JSON.stringify(body) });
   } catch (error) {
     throw new ApiError(0, null, t("error_network"));
   }

@@ -217,11 +217,11 @@ async function loadGrid() {
   $("#grid-tree").replaceChildren(tree(grid.nodes));
   const svg = $("#map");
   svg.setAttribute("aria-label", t("map_hint"));
-  svg.hidden = !drawGridMap(svg, grid.nodes, (pick) => {
+  svg.toggleAttribute("hidden", !drawGridMap(svg, grid.nodes, (pick) => {
     place = { latitude: +pick.latitude.toFixed(6), longitude: +pick.longitude.toFixed(6) };
     if (pick.node) select.value = pick.node.level === "grid" || pick.node.level === "micro_grid" ? pick.node.id : "";
     $("#place").textContent = t("picked", pick.node ? pick.node.name : `${place.latitude}, ${place.longitude}`);
-  });
+  }));
 }
 
 // ---- tabs, network state, start ----

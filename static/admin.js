@@ -1,0 +1,277 @@
+// The tenant admin's page: the grid (tree, map, import), departments,
+// categories, routing rules, people and roles, the working calendar, API
+// keys, webhooks and the audit log. Lists with a "create" form are described
+// as data (LISTS) and drawn by one function.
+"use strict";
+
+I18N.add({
+  en: {
+    title: "Township admin", console: "Console", logout: "Sign out", login: "Admin sign-in", tenant: "Township code",
+    user: "User name or mobile", password: "Password", sign_in: "Sign in",
+  },
+});
+I18N.add({
+  zh: {
+    grid: "网格", departments: "职能部门", categories: "问题类别", rules: "分拨规则", people: "人员与角色", calendar: "工作日历",
+    api_keys: "API 密钥", webhooks: "Webhook", audit: "审计日志", code: "代码", name: "名称", retired: "已停用",
+    name_zh: "中文名", name_en: "英文名", response_hours: "响应时限（小时）", resolution_hours: "办结时限（小时）",
+    default_department_id: "默认部门", login: "账号", display_name: "姓名", role: "角色", phone: "手机号",
+    department_id: "所属部门", disabled: "已停用", created_at: "创建时间", revoked_at: "吊销时间", url: "地址",
+    retired_at: "停用时间", at: "时间", actor: "操作人", action: "操作", target_type: "对象", target_id: "编号",
+    add: "新增", saved: "已保存", save: "保存", remove: "删除", revoke: "吊销", retire: "停用", more: "更多",
+    key_shown: "新密钥（只显示这一次）：{0}", category: "类别", grid_node_id: "网格（可选，含下级）",
+    department: "部门", add_rule: "添加规则", rules_note: "按顺序匹配，第一条匹配的规则生效；没有规则的类别进入指挥中心待研判。",
+    import: "导入网格（CSV 或 JSON，全部成功或全部不导入）", import_go: "导入", imported: "已导入 {0} 个网格",
+    file: "文件", format: "格式", work_day_start: "上班时间", work_day_end: "下班时间", day: "日期", kind: "类型",
+    holiday: "放假", workday: "调休上班", add_day: "添加日期", level: "层级", households: "户数", any: "—",
+    township: "街道", community: "社区/村", micro_grid: "微网格", none: "暂无",
+    tenant_admin: "街道管理员", command_centre: "指挥中心", department_staff: "部门人员", grid_worker: "网格员", agent: "代办员", enterprise: "企业",
+  },
+  en: {
+    grid: "Grid", departments: "Departments", categories: "Categories", rules: "Routing rules", people: "People and roles",
+    calendar: "Working calendar", api_keys: "API keys", webhooks: "Webhooks", audit: "Audit log", code: "Code", name: "Name",
+    retired: "Retired", name_zh: "Chinese name", name_en: "English name", response_hours: "Respond within (h)",
+    resolution_hours: "Resolve within (h)", default_department_id: "Default department", login: "Login",
+    display_name: "Name", role: "Role", phone: "Mobile", department_id: "Department", disabled: "Disabled",
+    created_at: "Created", revoked_at: "Revoked", url: "URL", retired_at: "Retired", at: "At", actor: "Who",
+    action: "Action", target_type: "Object", target_id: "Id", add: "Add", saved: "Saved", save: "Save", remove: "Remove",
+    revoke: "Revoke", retire: "Retire", more: "More", key_shown: "New key (shown this once): {0}", category: "Category",
+    grid_node_id: "Grid (optional, with what is under it)", department: "Department", add_rule: "Add a rule",
+    rules_note: "Tried in order, the first match wins; categories without a rule wait in the command centre's triage.",
+    import: "Import the grid (CSV or JSON, all or nothing)", import_go: "Import", imported: "Imported {0} grids",
+    file: "File", format: "Format", work_day_start: "Work starts", work_day_end: "Work ends", day: "Date", kind: "Kind",
+    holiday: "Holiday", workday: "Make-up working day", add_day: "Add a date", level: "Level", households: "Households",
+    any: "—", township: "Township", community: "Community", micro_grid: "Micro-grid", none: "None",
+    tenant_admin: "Tenant admin", command_centre: "Command centre", department_staff: "Department staff",
+    grid_worker: "Grid worker", agent: "Agent", enterprise: "Enterprise",
+  },
+});
+
+const session = new Session("admin");
+const ROLES = ["tenant_admin", "command_centre", "department_staff", "grid_worker", "agent", "enterprise"];
+let departments = [];
+let categories = [];
+let gridNodes = [];
+let section = "grid";
+
+const departmentOptions = () => [["", t("any")], ...departments.filter((d) => !d.retired).map((d) => [String(d.id), d.name])];
+const when = (iso) => (iso ? new Date(iso).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en") : "");
+
+/**
+ * Lists drawn from one description: `path` lists (answer `items`), `columns`
+ * are shown (a function formats a cell), `create` fields make the form
+ * (`[name, type, options]`), `row` adds a per-row button ([label, method]).
+ */
+const LISTS = {
+  departments: { path: "/admin/departments", columns: ["code", "name", ["retired", (d) => (d.retired ? "✓" : "")]],
+    create: [["code", "text"], ["name", "text"]] },
+  categories: { path: "/admin/categories",
+    columns: ["code", "name_zh", "name_en", "response_hours", "resolution_hours", ["default_department_id", (c) => departmentName(c.default_department_id)]],
+    create: [["code", "text"], ["name_zh", "text"], ["name_en", "text"], ["response_hours", "number"], ["resolution_hours", "number"],
+      ["default_department_id", "select", departmentOptions]] },
+  people: { path: "/admin/users", columns: ["login", "display_name", ["role", (u) => t(u.role)], "phone", ["department_id", (u) => departmentName(u.department_id)], ["disabled", (u) => (u.disabled ? "✓" : "")]],
+    create: [["login", "text"], ["display_name", "text"], ["role", "select", () => ROLES.map((r) => [r, t(r)])], ["password", "password"],
+      ["phone", "tel", null, true], ["department_id", "select", departmentOptions]] },
+  api_keys: { path: "/admin/api-keys", columns: ["name", ["created_at", (k) => when(k.created_at)], ["revoked_at", (k) => when(k.revoked_at)]],
+    create: [["name", "text"]], row: ["revoke", "DELETE", (k) => !k.revoked_at], shows: "key" },
+  webhooks: { path: "/admin/webhooks", columns: ["url", ["created_at", (w) => when(w.created_at)], ["retired_at", (w) => when(w.retired_at)]],
+    create: [["url", "url"]], row: ["retire", "DELETE", (w) => !w.retired_at] },
+  audit: { path: "/admin/audit", columns: [["at", (e) => when(e.at)], "actor", "action", "target_type", "target_id"], paged: true },
+};
+const departmentName = (id) => (id === null || id === undefined ? "" : (departments.find((d) => d.id === id) || { name: `#${id}` }).name);
+
+async function drawList(name, after) {
+  const spec = LISTS[name];
+  const status = $("#section-status");
+  let page;
+  try {
+    page = await session.call("GET", `${spec.path}${after ? `?after=${after}` : ""}`);
+  } catch (error) {
+    return say(status, error.message, "error");
+  }
+  const cell = (item, column) => (Array.isArray(column) ? column[1](item) : item[column] ?? "");
+  const rows = page.items.map((item) => h("tr", {}, ...spec.columns.map((c) => h("td", {}, String(cell(item, c)))),
+    spec.row ? h("td", {}, spec.row[2](item) ? h("button", { type: "button", onclick: () => rowAction(name, item) }, t(spec.row[0])) : "") : null));
+  if (after) {
+    $("#list tbody").append(...rows);
+  } else {
+    $("#section-body").replaceChildren(
+      spec.create ? createForm(name) : "",
+      h("table", { id: "list" }, h("thead", {}, h("tr", {}, ...spec.columns.map((c) => h("th", {}, t(Array.isArray(c) ? c[0] : c))), spec.row ? h("th", {}) : null)),
+        h("tbody", {}, ...rows)));
+  }
+  $("#list").nextElementSibling?.remove();
+  if (spec.paged && page.next_after) $("#list").after(h("button", { type: "button", onclick: () => drawList(name, page.next_after) }, t("more")));
+  say(status, page.items.length || after ? "" : t("none"));
+}
+
+function field([name, type, options, optional]) {
+  const input = type === "select"
+    ? h("select", { name }, ...options().map(([value, label]) => h("option", { value }, label)))
+    : h("input", { name, type, required: !optional, autocomplete: "off", min: type === "number" ? 1 : null });
+  return h("label", {}, h("span", {}, t(name)), input);
+}
+
+function createForm(name) {
+  const spec = LISTS[name];
+  const form = h("form", { class: "row create" }, ...spec.create.map(field), h("button", { type: "submit" }, t("add")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = {};
+    for (const [key, type] of spec.create) {
+      const value = data.get(key);
+      if (value === "" || value === null) continue;
+      body[key] = type === "number" || key.endsWith("_id") ? Number(value) : value;
+    }
+    try {
+      const made = await session.call("POST", spec.path, { body });
+      await reference();
+      await drawList(name);
+      if (spec.shows) say($("#section-status"), t("key_shown", made[spec.shows]), "ok");
+      else say($("#section-status"), t("saved"), "ok");
+    } catch (error) {
+      say($("#section-status"), error.message, "error");
+    }
+  });
+  return form;
+}
+
+async function rowAction(name, item) {
+  const spec = LISTS[name];
+  try {
+    await session.call(spec.row[1], `${spec.path}/${item.id}`);
+    await drawList(name);
+  } catch (error) {
+    say($("#section-status"), error.message, "error");
+  }
+}
+
+// ---- the grid: tree, map and import ----
+async function drawGrid() {
+  const grid = await session.call("GET", "/admin/grid?geometry=true");
+  gridNodes = flattenGrid(grid.nodes);
+  const tree = (list) => h("ul", {}, ...list.map((n) => h("li", { class: n.retired ? "muted" : "" },
+    `${n.name} `, h("span", { class: "muted" }, `${n.code} · ${t(n.level)}${n.households ? ` · ${n.households}` : ""}`),
+    n.children && n.children.length ? tree(n.children) : null)));
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "map");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t("map_label"));
+  const form = h("form", { id: "import-form" },
+    h("label", {}, h("span", {}, t("format")), h("select", { name: "format" }, h("option", { value: "text/csv" }, "CSV"), h("option", { value: "application/json" }, "JSON"))),
+    h("label", {}, h("span", {}, t("file")), h("input", { type: "file", name: "file", accept: ".csv,.json,text/csv,application/json", required: true })),
+    h("button", { type: "submit" }, t("import_go")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      const file = data.get("file");
+      const done = await session.call("POST", "/admin/grid/import", { body: new Blob([await file.arrayBuffer()], { type: data.get("format") }) });
+      say($("#section-status"), t("imported", done.created ?? ""), "ok");
+      drawGrid();
+    } catch (error) {
+      const rows = (error.problem && error.problem.errors) || [];
+      say($("#section-status"), [error.message, ...rows.slice(0, 10).map((r) => JSON.stringify(r))].join("\n"), "error");
+    }
+  });
+  $("#section-body").replaceChildren(h("div", { class: "split" }, h("div", {}, tree(grid.nodes)), h("div", {}, svg,
+    h("h3", {}, t("import")), form)));
+  if (!drawGridMap(svg, grid.nodes, () => {})) svg.replaceWith(h("p", { class: "muted" }, t("map_empty")));
+}
+
+// ---- routing rules: the ordered list, replaced whole ----
+async function drawRules() {
+  const { rules } = await session.call("GET", "/admin/routing-rules");
+  if (!gridNodes.length) gridNodes = flattenGrid((await session.call("GET", "/admin/grid")).nodes);
+  const select = (name, options, value) => h("select", { name, "aria-label": t(name) }, ...options.map(([v, label]) => h("option", { value: v, selected: String(value ?? "") === v }, label)));
+  const row = (r = {}) => h("tr", {},
+    h("td", {}, select("category", categories.map((c) => [c.code, `${c.name_zh} (${c.code})`]), r.category)),
+    h("td", {}, select("grid_node_id", [["", t("any")], ...gridNodes.map((n) => [String(n.id), `${n.name} (${n.code})`])], r.grid_node_id)),
+    h("td", {}, select("department_id", departmentOptions().slice(1), r.department_id)),
+    h("td", {}, h("button", { type: "button", onclick: (e) => e.target.closest("tr").remove() }, t("remove"))));
+  const body = h("tbody", {}, ...rules.map(row));
+  const form = h("form", {}, h("p", { class: "muted" }, t("rules_note")),
+    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, t("category")), h("th", {}, t("grid_node_id")), h("th", {}, t("department")), h("th", {}))), body),
+    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => body.append(row()) }, t("add_rule")), h("button", { type: "submit" }, t("save"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const rules = $$("tr", body).map((tr) => ({
+      category: $("[name=category]", tr).value,
+      grid_node_id: $("[name=grid_node_id]", tr).value ? Number($("[name=grid_node_id]", tr).value) : null,
+      department_id: Number($("[name=department_id]", tr).value),
+    }));
+    try {
+      await session.call("PUT", "/admin/routing-rules", { body: { rules } });
+      say($("#section-status"), t("saved"), "ok");
+    } catch (error) {
+      say($("#section-status"), error.message, "error");
+    }
+  });
+  $("#section-body").replaceChildren(form);
+}
+
+// ---- the working calendar: hours and the days that depart from Monday to Friday ----
+async function drawCalendar() {
+  const calendar = await session.call("GET", "/admin/calendar");
+  const row = (d = { day: "", kind: "holiday", name: "" }) => h("tr", {},
+    h("td", {}, h("input", { type: "date", name: "day", value: d.day, required: true, "aria-label": t("day") })),
+    h("td", {}, h("select", { name: "kind", "aria-label": t("kind") }, ...["holiday", "workday"].map((k) => h("option", { value: k, selected: d.kind === k }, t(k))))),
+    h("td", {}, h("input", { name: "name", value: d.name, required: true, "aria-label": t("name") })),
+    h("td", {}, h("button", { type: "button", onclick: (e) => e.target.closest("tr").remove() }, t("remove"))));
+  const body = h("tbody", {}, ...calendar.days.map(row));
+  const form = h("form", {},
+    h("div", { class: "row" },
+      h("label", {}, h("span", {}, t("work_day_start")), h("input", { type: "time", name: "work_day_start", value: calendar.work_day_start, required: true })),
+      h("label", {}, h("span", {}, t("work_day_end")), h("input", { type: "time", name: "work_day_end", value: calendar.work_day_end, required: true }))),
+    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, t("day")), h("th", {}, t("kind")), h("th", {}, t("name")), h("th", {}))), body),
+    h("div", { class: "actions" }, h("button", { type: "button", onclick: () => body.append(row()) }, t("add_day")), h("button", { type: "submit" }, t("save"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const days = $$("tr", body).map((tr) => ({ day: $("[name=day]", tr).value, kind: $("[name=kind]", tr).value, name: $("[name=name]", tr).value.trim() }));
+    try {
+      await session.call("PUT", "/admin/calendar", { body: { work_day_start: form.elements.work_day_start.value, work_day_end: form.elements.work_day_end.value, days } });
+      say($("#section-status"), t("saved"), "ok");
+    } catch (error) {
+      say($("#section-status"), error.message, "error");
+    }
+  });
+  $("#section-body").replaceChildren(form);
+}
+
+const SECTIONS = ["grid", "departments", "categories", "rules", "people", "calendar", "api_keys", "webhooks", "audit"];
+async function show(name) {
+  section = name;
+  $("#sections").replaceChildren(...SECTIONS.map((s) => h("button", { type: "button", id: `s-${s}`, "aria-selected": String(s === name), onclick: () => show(s) }, t(s))));
+  $("#section-heading").textContent = t(name);
+  say($("#section-status"), "");
+  try {
+    if (name === "grid") await drawGrid();
+    else if (name === "rules") await drawRules();
+    else if (name === "calendar") await drawCalendar();
+    else await drawList(name);
+  } catch (error) {
+    say($("#section-status"), error.message, "error");
+  }
+}
+
+async function reference() {
+  [{ items: departments }, { items: categories }] = await Promise.all([
+    session.call("GET", "/admin/departments"), session.call("GET", "/admin/categories")]);
+}
+
+async function start() {
+  const signedIn = session.valid;
+  $("#login-view").hidden = signedIn;
+  $("#app-view").hidden = !signedIn;
+  $("#logout").hidden = !signedIn;
+  $("#me").textContent = signedIn ? `${session.data.name} · ${session.data.tenant_name}` : "";
+  if (!signedIn) return;
+  await reference().catch((error) => say($("#section-status"), error.message, "error"));
+  show(section);
+}
+$("#logout").addEventListener("click", () => { session.logout(); start(); });
+loginForm($("#login-form"), session, start);
+onLang(() => { if (session.valid) show(section); });
+I18N.apply();
+start();

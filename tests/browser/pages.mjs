@@ -1,0 +1,247 @@
+// Browser scenarios for the pages, run by tests/e2e/browser.rs (cargo test)
+// against the app with the demo tenant. Environment: BASE_URL, OUT_DIR
+// (screenshots and page-sizes.json), CHROMIUM (the browser's path).
+// Exits non-zero at the first failed expectation.
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const base = process.env.BASE_URL;
+const out = process.env.OUT_DIR;
+const tenant = "demo";
+const people = {
+  centre: ["zhihui", "demo-centre-2026"],
+  worker: ["wangwu", "demo-worker-2026"],
+  staff: ["chengguan", "urban-staff-2026"],
+  admin: ["admin", "demo-admin-2026"],
+};
+const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
+const desktop = { viewport: { width: 1280, height: 800 } };
+// A real 1x1 PNG: the intake reads a file's type from its bytes.
+const photo = (name) => ({
+  name, mimeType: "image/png",
+  buffer: Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64"),
+});
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+const started = Date.now();
+const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
+
+/** A fresh browser profile (no cache, no storage) with errors reported. */
+async function open(kind, path, options = {}) {
+  const context = await browser.newContext({ ...(kind === "phone" ? phone : desktop), locale: "zh-CN", ...options });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => { throw new Error(`page error on ${path}: ${error.message}`); });
+  await page.goto(base + path);
+  return { context, page };
+}
+
+async function signIn(page, [login, password]) {
+  await page.fill("#login-form [name=tenant]", tenant);
+  await page.fill("#login-form [name=login]", login);
+  await page.fill("#login-form [name=password]", password);
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#app-view:not([hidden])");
+}
+
+async function shoot(page, name) {
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+}
+
+/** Every page's first load: bytes transferred before images, from the page's own resource timing. */
+async function measure(path) {
+  const { context, page } = await open("phone", path);
+  await page.waitForLoadState("networkidle");
+  const figures = await page.evaluate(() => {
+    const [nav] = performance.getEntriesByType("navigation");
+    const resources = performance.getEntriesByType("resource");
+    const size = (e) => e.transferSize || e.encodedBodySize || 0;
+    const counted = resources.filter((r) => r.initiatorType !== "img" && !/\.(png|jpe?g|webp|gif|svg|ico)$/.test(new URL(r.name).pathname));
+    return {
+      bytes_before_images: size(nav) + counted.reduce((sum, r) => sum + size(r), 0),
+      requests: 1 + counted.length,
+      files: [new URL(nav.name).pathname, ...counted.map((r) => new URL(r.name).pathname)],
+    };
+  });
+  await context.close();
+  return figures;
+}
+
+// ---- 1. a resident reports with a photo and looks the case up ----
+step("resident: report with a photo");
+const resident = await open("phone", "/");
+{
+  const { page } = resident;
+  await page.click("#categories label:has-text('道路破损')");
+  await page.fill("#report-form [name=description]", "浏览器测试：小区门口路面破损");
+  await page.setInputFiles("#report-form [name=camera]", photo("road.png"));
+  await page.waitForSelector("#files img");
+  await shoot(page, "resident-form-phone");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#tracking-code");
+}
+const code = (await resident.page.textContent("#tracking-code")).trim();
+const secret = (await resident.page.textContent("#reporter-secret")).trim();
+assert.match(code, /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+await shoot(resident.page, "resident-receipt-phone");
+step(`resident: got ${code}; look it up`);
+await resident.page.click("#lookup-form button[type=submit]");
+await resident.page.waitForSelector("#lookup-state");
+assert.equal(await resident.page.getAttribute("#lookup-state", "data-state"), "dispatched", "a routing rule sends road damage to urban management");
+await shoot(resident.page, "resident-lookup-phone");
+
+// ---- 2. the command centre dispatches triage cases in bulk ----
+step("centre: bulk dispatch from triage");
+const centre = await open("desktop", "/console.html");
+{
+  const { page } = centre;
+  await signIn(page, people.centre);
+  await page.waitForSelector("#queue tr[data-id]");
+  const triage = await page.$$eval("#queue tr[data-id]", (rows) => rows.map((r) => r.dataset.id));
+  assert.ok(triage.length >= 1, "the demo's street-light report waits in triage");
+  for (const box of await page.$$("#queue input.pick")) await box.check();
+  await page.selectOption("#bulk select", { label: "城市管理局" });
+  await shoot(page, "console-triage-desktop");
+  await page.click("#bulk button[type=submit]");
+  await page.waitForSelector("#bulk-result.ok");
+  assert.match(await page.textContent("#bulk-result"), new RegExp(`${triage.length}`));
+  await page.waitForFunction(() => !document.querySelector("#queue tr[data-id]"));
+}
+
+// ---- 3. the department works the resident's case through to resolution ----
+step("department: sign for, start, resolve with a result photo");
+const staff = await open("desktop", "/console.html");
+{
+  const { page } = staff;
+  await signIn(page, people.staff);
+  await page.click(`#queue tr[data-code="${code}"] a`);
+  await page.waitForSelector("#case-state[data-state=dispatched]");
+  assert.match(await page.textContent("#response-left"), /剩余/, "the response clock shows time left");
+  await shoot(page, "console-case-desktop");
+  for (const [action, state] of [["sign_for", "signed_for"], ["start_work", "in_progress"]]) {
+    await page.click(`button[data-action=${action}]`);
+    await page.waitForSelector(`#case-state[data-state=${state}]`);
+  }
+  await page.click("button[data-action=resolve]");
+  await page.fill(".action-form [name=answer]", "已修补路面，恢复通行。");
+  await page.setInputFiles(".action-form [name=files]", photo("fixed.png"));
+  await page.click(".action-form button[type=submit]");
+  await page.waitForSelector("#case-state[data-state=resolved]");
+  const timeline = await page.$$eval("#timeline li", (items) => items.length);
+  assert.ok(timeline >= 5, "the timeline shows each step");
+  await shoot(page, "console-resolved-desktop");
+  await page.setViewportSize(phone.viewport);
+  await shoot(page, "console-resolved-phone");
+}
+
+// ---- 4. the centre verifies and closes; the resident sees it and rates ----
+step("centre: verify and close; resident: look up and rate");
+{
+  const { page } = centre;
+  await page.goto(`${base}/console.html#case/${await staff.page.evaluate(() => current.id)}`);
+  await page.waitForSelector("#case-state[data-state=resolved]");
+  await page.click("button[data-action=verify]");
+  await page.waitForSelector("#case-state[data-state=verified]");
+  await page.click("button[data-action=close]");
+  await page.waitForSelector("#case-state[data-state=closed]");
+}
+{
+  const { page } = resident;
+  await page.click("#lookup-form button[type=submit]");
+  await page.waitForSelector("#lookup-state[data-state=closed]");
+  assert.equal(await page.inputValue("#rate-form [name=secret]"), secret, "the secret is filled in from the receipt");
+  await page.check("#rate-form [name=score][value='5']");
+  await page.click("#rate-form button[type=submit]");
+  await page.waitForSelector("#rate-result.ok");
+  await shoot(page, "resident-rated-phone");
+}
+
+// ---- 5. the worker app: a report made offline is sent once the network returns ----
+step("worker: sign in, go offline, report");
+const worker = await open("phone", "/worker/");
+{
+  const { context, page } = worker;
+  await signIn(page, people.worker);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForSelector("#categories label");
+  await page.waitForSelector("#map:not([hidden])");
+  await shoot(page, "worker-report-phone");
+  await context.setOffline(true);
+  await page.reload(); // the service worker serves the app with no network
+  await page.waitForSelector("#categories label");
+  assert.equal(await page.textContent("#net"), "离线");
+  const description = `离线上报 ${Date.now()}：楼道堆放杂物`;
+  await page.click("#categories label:has-text('垃圾清运')");
+  await page.fill("#report-form [name=description]", description);
+  await page.setInputFiles("#report-form [name=photo]", photo("junk.png"));
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector(".outbox-item");
+  await shoot(page, "worker-offline-phone");
+
+  // The first send reaches the server but its answer is lost: the app
+  // must resend with the same Idempotency-Key and get the first answer.
+  const keys = [];
+  let dropped = false;
+  await context.route("**/api/t/demo/reports", async (route) => {
+    keys.push(route.request().headers()["idempotency-key"]);
+    if (dropped) return route.continue();
+    dropped = true;
+    await route.fetch();
+    await route.abort("connectionreset");
+  });
+  step("worker: back online (first answer lost)");
+  await context.setOffline(false);
+  await page.waitForFunction(() => navigator.onLine);
+  for (let i = 0; i < 50 && keys.length < 1; i++) await page.waitForTimeout(100);
+  assert.equal(keys.length, 1, "the report went out when the network returned");
+  await page.waitForSelector(".outbox-item"); // still waiting: its answer was lost
+  await context.setOffline(true);
+  await context.setOffline(false); // the next "online" sends it again
+  await page.waitForSelector("#report-result.ok", { timeout: 15000 });
+  await page.waitForFunction(() => !document.querySelector(".outbox-item"));
+  assert.equal(keys.length, 2, "sent twice");
+  assert.ok(keys[0] && keys[0] === keys[1], `both sends carry one Idempotency-Key: ${keys}`);
+  await context.unroute("**/api/t/demo/reports");
+  await page.click("#go-mine");
+  await page.waitForSelector("#mine tr");
+  const mine = await page.$$eval("#mine tr", (rows) => rows.length);
+  const found = await page.evaluate(async (text) => (await session.call("GET", "/queues/mine?limit=100")).cases.filter((c) => c.description === text).length, description);
+  assert.equal(found, 1, "exactly one case from the offline report");
+  assert.ok(mine >= 1);
+  await shoot(page, "worker-mine-phone");
+}
+
+// ---- 6. screenshots of every page at both widths ----
+step("screenshots at phone and desktop widths");
+for (const [name, path, who] of [["resident", "/", null], ["worker", "/worker/", people.worker], ["console", "/console.html", people.centre], ["admin", "/admin.html", people.admin]]) {
+  for (const kind of ["phone", "desktop"]) {
+    const { context, page } = await open(kind, path);
+    if (who) await signIn(page, who);
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `${name}-${kind}`);
+    if (name === "resident" && kind === "phone") {
+      await page.click("#lang");
+      await page.waitForSelector("html[lang=en]");
+      await shoot(page, `${name}-english-${kind}`);
+    }
+    await context.close();
+  }
+}
+
+// ---- 7. each page's first load, before images ----
+step("page sizes");
+const sizes = {};
+for (const path of ["/", "/worker/", "/console.html", "/admin.html"]) sizes[path] = await measure(path);
+writeFileSync(join(out, "page-sizes.json"), JSON.stringify(sizes, null, 2));
+for (const [path, s] of Object.entries(sizes)) {
+  console.log(`${path}: ${s.bytes_before_images} bytes in ${s.requests} requests`);
+  assert.ok(s.bytes_before_images < 200 * 1024, `${path} is under 200 KB before images`);
+}
+
+await browser.close();
+step("done");

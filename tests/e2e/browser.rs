@@ -1,0 +1,206 @@
+//! The pages as people use them, in headless Chromium driven by
+//! playwright-core (`tests/browser/pages.mjs`), against the real app on the
+//! host with the demo tenant: a resident reports with a photo and looks the
+//! case up; the command centre dispatches in bulk; a department works a case
+//! through to resolution in the console; the grid-worker app queues a report
+//! offline and sends it exactly once when the network returns. Screenshots
+//! of every page at phone and desktop widths, and each page's first-load
+//! size, land in `target/screenshots/`.
+//!
+//! The test sets up what it needs: `npm ci` in `tests/browser` when
+//! `node_modules` is missing, and Debian's `chromium` when `/usr/bin/chromium`
+//! is missing (installed when running as root; otherwise it says what to
+//! install).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use e2e::{OPERATOR_KEY, TestApp};
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+#[test]
+fn people_use_the_pages_in_a_browser() {
+    let root = xtask::workspace_root();
+    let scripts = root.join("tests/browser");
+    ensure_chromium();
+    ensure_node_modules(&scripts);
+
+    let app = TestApp::product();
+    xtask::demo::seed(&app.client, OPERATOR_KEY).expect("the demo tenant is laid down");
+    let admin = app.login(
+        "/api/t/demo/auth/login",
+        xtask::demo::DEMO_ADMIN.0,
+        xtask::demo::DEMO_ADMIN.1,
+    );
+    let urban = department_id(&app, &admin, "urban");
+    let staff = app
+        .client
+        .post_json(
+            "/api/t/demo/admin/users",
+            Some(&admin),
+            &json!({ "login": "chengguan", "display_name": "城管队员", "role": "department_staff",
+                     "password": "urban-staff-2026", "department_id": urban }),
+        )
+        .expect("create department staff");
+    assert_eq!(staff.status, 201, "{}", staff.body);
+    shape_the_grid(&app, &admin);
+
+    let out = root.join("target/screenshots");
+    std::fs::create_dir_all(&out).expect("screenshot folder");
+    let run = Command::new("node")
+        .arg(scripts.join("pages.mjs"))
+        .current_dir(&scripts)
+        .env("BASE_URL", app.client.base())
+        .env("OUT_DIR", &out)
+        .env("CHROMIUM", CHROMIUM)
+        .output()
+        .expect("node runs (install Node.js 20 or later)");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    println!("{stdout}");
+    eprintln!("{}", String::from_utf8_lossy(&run.stderr));
+    assert!(run.status.success(), "the browser scenarios failed");
+
+    // The offline report reached the API exactly once, whatever the page said.
+    let worker = app.login("/api/t/demo/auth/login", "wangwu", "demo-worker-2026");
+    let mine = app
+        .client
+        .get("/api/t/demo/queues/mine?limit=100", Some(&worker))
+        .expect("mine queue");
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    let offline = mine.json()["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter(|c| {
+            c["description"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("离线上报"))
+        })
+        .count();
+    assert_eq!(offline, 1, "one offline report, sent once: {}", mine.body);
+    let sizes: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("page-sizes.json")).expect("page sizes written"),
+    )
+    .expect("page sizes are JSON");
+    for (page, size) in sizes.as_object().expect("sizes by page") {
+        let bytes = size["bytes_before_images"].as_u64().expect("bytes");
+        assert!(
+            bytes < 200 * 1024,
+            "{page} loads {bytes} bytes before images"
+        );
+    }
+}
+
+fn department_id(app: &TestApp, admin: &str, code: &str) -> Value {
+    let list = app
+        .client
+        .get("/api/t/demo/admin/departments", Some(admin))
+        .expect("departments");
+    list.json()["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|d| d["code"] == code))
+        .map(|d| d["id"].clone())
+        .unwrap_or_else(|| panic!("the demo has department {code}: {}", list.body))
+}
+
+/// Gives the demo's grid nodes square shapes side by side, so the maps have
+/// something to draw (the demo itself has none).
+fn shape_the_grid(app: &TestApp, admin: &str) {
+    let tree = app
+        .client
+        .get("/api/t/demo/admin/grid", Some(admin))
+        .expect("grid tree");
+    let mut nodes = Vec::new();
+    flatten(&tree.json()["nodes"], &mut nodes);
+    let square = |west: f64, south: f64, size: f64| {
+        json!({ "type": "Polygon", "coordinates": [[
+            [west, south], [west + size, south], [west + size, south + size],
+            [west, south + size], [west, south]
+        ]] })
+    };
+    let (west, south) = (120.15, 30.27);
+    let mut community = 0.0;
+    for node in nodes {
+        let code = node["code"].as_str().unwrap_or_default();
+        let shape = match node["level"].as_str() {
+            Some("township") => square(west, south, 0.02),
+            Some("community") => {
+                community = if code.ends_with("01") { 0.0 } else { 0.01 };
+                square(west + community, south, 0.01)
+            }
+            Some("grid") => square(west + community + 0.001, south + 0.001, 0.008),
+            Some("micro_grid") => {
+                let m = if code.ends_with("M1") { 0.0 } else { 0.004 };
+                square(west + community + 0.001 + m, south + 0.003, 0.004)
+            }
+            _ => continue,
+        };
+        let patched = app
+            .client
+            .send_json(
+                "PATCH",
+                &format!("/api/t/demo/admin/grid/{}", node["id"]),
+                Some(admin),
+                &json!({ "geometry": shape }),
+            )
+            .expect("shape a grid node");
+        assert_eq!(patched.status, 200, "{}", patched.body);
+    }
+}
+
+fn flatten(nodes: &Value, out: &mut Vec<Value>) {
+    for node in nodes.as_array().into_iter().flatten() {
+        out.push(node.clone());
+        flatten(&node["children"], out);
+    }
+}
+
+/// Debian's chromium, installed when missing and running as root.
+fn ensure_chromium() {
+    if Path::new(CHROMIUM).exists() {
+        return;
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    assert!(
+        root,
+        "the browser tests need Chromium at {CHROMIUM}: install Debian's package \
+         (`sudo apt-get install -y chromium fonts-wqy-microhei`) and run the tests again"
+    );
+    for args in [
+        &["update", "-qq"][..],
+        &[
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "fonts-wqy-microhei",
+        ][..],
+    ] {
+        let status = Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .expect("apt-get runs");
+        assert!(status.success(), "apt-get {args:?} failed");
+    }
+    assert!(Path::new(CHROMIUM).exists(), "chromium did not install");
+}
+
+/// playwright-core, at the version package-lock.json pins.
+fn ensure_node_modules(scripts: &Path) {
+    let installed: PathBuf = scripts.join("node_modules/playwright-core");
+    if installed.exists() {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(scripts)
+        .status()
+        .expect("npm runs (install Node.js 20 or later with npm)");
+    assert!(status.success(), "npm ci in tests/browser failed");
+}

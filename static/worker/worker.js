@@ -18,7 +18,7 @@ I18N.add({
 });
 I18N.add({
   zh: {
-    online: "在线", offline: "离线", queued: "已保存，联网后自动发送", sent: "已上报，查询码 {0}", sending: "正在发送…",
+    photo: "照片", online: "在线", offline: "离线", queued: "已保存，联网后自动发送", sent: "已上报，查询码 {0}", sending: "正在发送…",
     needs_photo: "当场解决需要附照片", failed: "未发送：{0}", duplicate: "附近已有类似问题：{0}", send_anyway: "仍然上报",
     discard: "删除", waiting: "等待网络", photos: "{0} 张照片", none: "暂无", located: "位置 {0}, {1}",
     no_location: "无法定位：{0}", picked: "地图选点：{0}", pick_category: "请选择问题类别", login_again: "登录已过期，请重新登录",
@@ -71,9 +71,22 @@ function newKey() {
 }
 
 let flushing = null;
-/** Sends every waiting report, one at a time; safe to call at any moment. */
+let again = false;
+/** Sends every waiting report, one at a time; safe to call at any moment
+ * (a call during a run makes one more run after it). */
 function flush() {
-  if (!flushing) flushing = sendAll().finally(() => { flushing = null; showOutbox(); });
+  if (flushing) {
+    again = true;
+    return flushing;
+  }
+  flushing = sendAll().finally(() => {
+    flushing = null;
+    showOutbox();
+    if (again) {
+      again = false;
+      flush();
+    }
+  });
   return flushing;
 }
 

@@ -27,7 +27,7 @@ const photo = (name) => ({
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
+    "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
 });
 const started = Date.now();
 const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
@@ -47,6 +47,25 @@ async function signIn(page, [login, password]) {
   await page.fill("#login-form [name=password]", password);
   await page.click("#login-form button[type=submit]");
   await page.waitForSelector("#app-view:not([hidden])");
+}
+
+async function context_permissions(context) {
+  await context.grantPermissions(["microphone", "geolocation"]);
+}
+
+/** Every form control has a name people and screen readers can read; every image a text. */
+async function accessible(page) {
+  const problems = await page.evaluate(() => [...document.querySelectorAll("input, select, textarea, button, img, svg[role]")]
+    .filter((el) => el.getClientRects().length > 0 || el.closest("label"))
+    .filter((el) => {
+      if (el.type === "hidden") return false;
+      if (el.tagName === "IMG") return !el.alt;
+      if (el.tagName === "BUTTON") return !el.textContent.trim() && !el.getAttribute("aria-label");
+      if (el.tagName.toLowerCase() === "svg") return !el.getAttribute("aria-label");
+      return !(el.labels && el.labels.length) && !el.getAttribute("aria-label");
+    })
+    .map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(problems, [], `unlabelled controls on ${page.url()}`);
 }
 
 async function shoot(page, name) {
@@ -81,10 +100,17 @@ const resident = await open("phone", "/");
   await page.fill("#report-form [name=description]", "浏览器测试：小区门口路面破损");
   await page.setInputFiles("#report-form [name=camera]", photo("road.png"));
   await page.waitForSelector("#files img");
+  await context_permissions(resident.context);
+  await page.click("#voice"); // a voice note from the (fake) microphone
+  await page.waitForSelector("#voice[aria-pressed=true]");
+  await page.waitForTimeout(1200);
+  await page.click("#voice");
+  await page.waitForSelector("#files .voice");
   await shoot(page, "resident-form-phone");
   await page.click("#report-form button[type=submit]");
   await page.waitForSelector("#tracking-code");
 }
+await accessible(resident.page);
 const code = (await resident.page.textContent("#tracking-code")).trim();
 const secret = (await resident.page.textContent("#reporter-secret")).trim();
 assert.match(code, /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
@@ -122,6 +148,7 @@ const staff = await open("desktop", "/console.html");
   await page.click(`#queue tr[data-code="${code}"] a`);
   await page.waitForSelector("#case-state[data-state=dispatched]");
   assert.match(await page.textContent("#response-left"), /剩余/, "the response clock shows time left");
+  await accessible(page);
   await shoot(page, "console-case-desktop");
   for (const [action, state] of [["sign_for", "signed_for"], ["start_work", "in_progress"]]) {
     await page.click(`button[data-action=${action}]`);
@@ -170,7 +197,19 @@ const worker = await open("phone", "/worker/");
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.waitForSelector("#categories label");
   await page.waitForSelector("#map:not([hidden])");
+  await accessible(page);
   await shoot(page, "worker-report-phone");
+
+  step("worker: fixed on the spot, with a photo, on the map");
+  await page.click("#categories label:has-text('路灯故障')");
+  await page.fill("#report-form [name=description]", "当场解决：路灯开关复位");
+  const box = await page.locator("#map").boundingBox();
+  await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.8); // a pick inside a micro-grid
+  assert.notEqual(await page.inputValue("#report-form [name=grid_node_id]"), "", "the map pick chose a grid");
+  await page.check("#report-form [name=fixed_on_the_spot]");
+  await page.setInputFiles("#report-form [name=photo]", photo("light.png"));
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#report-result.ok");
   await context.setOffline(true);
   await page.reload(); // the service worker serves the app with no network
   await page.waitForSelector("#categories label");
@@ -186,24 +225,26 @@ const worker = await open("phone", "/worker/");
   // The first send reaches the server but its answer is lost: the app
   // must resend with the same Idempotency-Key and get the first answer.
   const keys = [];
-  let dropped = false;
+  let lost;
+  const answerLost = new Promise((resolve) => { lost = resolve; });
   await context.route("**/api/t/demo/reports", async (route) => {
     keys.push(route.request().headers()["idempotency-key"]);
-    if (dropped) return route.continue();
-    dropped = true;
+    if (keys.length > 1) return route.continue();
     await route.fetch();
     await route.abort("connectionreset");
+    lost();
   });
   step("worker: back online (first answer lost)");
   await context.setOffline(false);
   await page.waitForFunction(() => navigator.onLine);
-  for (let i = 0; i < 50 && keys.length < 1; i++) await page.waitForTimeout(100);
+  await answerLost;
   assert.equal(keys.length, 1, "the report went out when the network returned");
+  await page.waitForTimeout(300);
   await page.waitForSelector(".outbox-item"); // still waiting: its answer was lost
   await context.setOffline(true);
   await context.setOffline(false); // the next "online" sends it again
-  await page.waitForSelector("#report-result.ok", { timeout: 15000 });
-  await page.waitForFunction(() => !document.querySelector(".outbox-item"));
+  await page.waitForFunction(() => !document.querySelector(".outbox-item"), null, { timeout: 15000 });
+  assert.match(await page.textContent("#report-result"), /已上报/);
   assert.equal(keys.length, 2, "sent twice");
   assert.ok(keys[0] && keys[0] === keys[1], `both sends carry one Idempotency-Key: ${keys}`);
   await context.unroute("**/api/t/demo/reports");
@@ -212,7 +253,8 @@ const worker = await open("phone", "/worker/");
   const mine = await page.$$eval("#mine tr", (rows) => rows.length);
   const found = await page.evaluate(async (text) => (await session.call("GET", "/queues/mine?limit=100")).cases.filter((c) => c.description === text).length, description);
   assert.equal(found, 1, "exactly one case from the offline report");
-  assert.ok(mine >= 1);
+  assert.ok(mine >= 2);
+  assert.ok(await page.$("#mine td[data-state=closed]"), "the case fixed on the spot is closed at once");
   await shoot(page, "worker-mine-phone");
 }
 

@@ -3,7 +3,7 @@
 //! suspension, export and deletion, each recorded in the platform audit log.
 
 use chrono::Utc;
-use domain::{Password, Problem, Role, Tenant, TenantCode, TenantKind, TenantStatus};
+use domain::{Problem, Role, Tenant, TenantCode, TenantKind, TenantStatus};
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -266,8 +266,4 @@ fn platform_record(
     }
 }
 
-/// Checks the password rules, then hashes with a fresh salt.
-pub fn hash_new_password(password: &str) -> Result<String, Problem> {
-    let password = Password::parse(password).map_err(|p| p.with_field("password"))?;
-    domain::hash_password(password.as_str(), &edge::random_bytes::<16>()?)
-}
+pub use edge::auth::hash_new_password;

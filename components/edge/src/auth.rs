@@ -3,7 +3,7 @@
 //! run migrations and create the first platform admin.
 
 use chrono::Utc;
-use domain::{Claims, Problem, TokenKeys};
+use domain::{Claims, Password, Problem, TokenKeys};
 use spin_sdk::http::Request;
 use spin_sdk::variables;
 
@@ -55,4 +55,10 @@ pub fn require_operator(request: &Request) -> Result<(), Problem> {
 /// Compares secrets without leaking where they first differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks the password rules, then hashes with a fresh salt.
+pub fn hash_new_password(password: &str) -> Result<String, Problem> {
+    let password = Password::parse(password).map_err(|p| p.with_field("password"))?;
+    domain::hash_password(password.as_str(), &crate::random_bytes::<16>()?)
 }

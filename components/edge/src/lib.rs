@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod context;
 pub mod db;
+pub mod files;
 pub mod idempotency;
 pub mod limits;
 pub mod outbound;

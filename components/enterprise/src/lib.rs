@@ -1,10 +1,16 @@
 //! The `enterprise` component: the enterprise service desk (企业服务).
-//! For now it lists the kinds of request an enterprise can make; accounts
-//! and requests follow in the enterprise issue.
+//! Companies register and are approved; their users file requests, which
+//! are cases routed to departments like any other; departments publish
+//! policy documents and turn answers to policy inquiries into a public,
+//! searchable Q&A.
+
+mod policies;
+mod qa;
+mod registrations;
+mod requests;
+mod wire;
 
 use edge::router::Handler;
-use edge::{Ctx, HandlerResult, json};
-use serde_json::json;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::http_component;
 
@@ -15,30 +21,26 @@ fn handle(request: Request) -> Response {
 
 fn handler_for(operation: &str) -> Option<Handler> {
     Some(match operation {
-        "listEnterpriseRequestKinds" => list_request_kinds,
+        "listEnterpriseRequestKinds" => requests::list_kinds,
+        "registerEnterprise" => registrations::register,
+        "listEnterpriseRegistrations" => registrations::list,
+        "decideEnterpriseRegistration" => registrations::decide,
+        "getOwnEnterprise" => registrations::own,
+        "addEnterpriseUser" => registrations::add_user,
+        "submitEnterpriseRequest" => requests::submit,
+        "listEnterpriseRequests" => requests::list,
+        "getEnterpriseRequest" => requests::get_own,
+        "getEnterpriseRequestForStaff" => requests::get_for_staff,
+        "uploadPolicyFile" => policies::upload_file,
+        "getPolicyFile" => policies::download_file,
+        "publishPolicy" => policies::publish,
+        "searchPolicies" => policies::search,
+        "getPolicy" => policies::get,
+        "publishPolicyAnswer" => qa::publish,
+        "searchPolicyAnswers" => qa::search,
+        "getPolicyAnswer" => qa::get,
+        "withdrawPolicyAnswer" => qa::withdraw,
+        "suggestPolicyAnswers" => qa::suggest,
         _ => return None,
     })
-}
-
-/// The request kinds of domain.md, in the tenant's area.
-fn list_request_kinds(ctx: &mut Ctx) -> HandlerResult {
-    let tenant = ctx.tenant()?;
-    let kinds = [
-        ("policy_inquiry", "政策咨询", "Policy inquiry"),
-        (
-            "enforcement_registration",
-            "执法登记",
-            "Law-enforcement registration",
-        ),
-        ("third_party_service", "第三方服务", "Third-party service"),
-        ("complaint", "投诉", "Complaint"),
-    ];
-    let kinds: Vec<_> = kinds
-        .iter()
-        .map(|(code, zh, en)| json!({ "code": code, "name_zh": zh, "name_en": en }))
-        .collect();
-    Ok(json(
-        200,
-        &json!({ "tenant": tenant.code.as_str(), "kinds": kinds }),
-    ))
 }

@@ -2,12 +2,13 @@
 //! residents, their attachments, and what a reporter can do afterwards.
 
 mod attachments;
-mod files;
 mod intake;
 mod multipart;
 mod open311;
 mod reporter;
 
+// File bytes live in the edge, shared with the enterprise component's policy files.
+use edge::files;
 use edge::router::Handler;
 use spin_sdk::http::{Request, Response};
 use spin_sdk::http_component;

@@ -12,6 +12,7 @@ pub const COMPONENTS: &[&str] = &[
     "routing",
     "status",
     "enterprise",
+    "analytics",
     "web",
 ];
 

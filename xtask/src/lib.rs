@@ -3,6 +3,7 @@
 //! and laying down the demo tenant.
 
 pub mod bench;
+pub mod bench_analytics;
 pub mod bench_workflow;
 pub mod build;
 pub mod client;

@@ -50,6 +50,8 @@ enum Benchmark {
     Intake,
     /// The sweep and a department inbox page at 250,000 cases.
     Workflow,
+    /// The dashboard's main call at 25,000 cases and at 2,500,000 over ten tenants.
+    Analytics,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -73,6 +75,10 @@ fn bench(which: Benchmark, cases: usize) -> anyhow::Result<()> {
         Benchmark::Grid => ("grid", xtask::bench::grid(&root, &xtask::seed_zone_csv())?),
         Benchmark::Intake => ("intake", xtask::bench::intake(&root)?),
         Benchmark::Workflow => ("workflow", xtask::bench_workflow::workflow(&root, cases)?),
+        Benchmark::Analytics => (
+            "analytics",
+            xtask::bench_analytics::analytics(&root, 25_000, 10, 250_000)?,
+        ),
     };
     let dir = root.join("docs/benchmarks");
     std::fs::create_dir_all(&dir)?;

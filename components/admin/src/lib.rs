@@ -30,6 +30,7 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "createPlatformAdmin" => platform::create_platform_admin,
         "platformLogin" => session::platform_login,
         "listTenants" => platform::list_tenants,
+        "platformActivity" => platform::activity,
         "createTenant" => platform::create_tenant,
         "getTenant" => platform::get_tenant,
         "setTenantStatus" => platform::set_tenant_status,

@@ -64,6 +64,32 @@ pub fn list_tenants(ctx: &mut Ctx) -> HandlerResult {
     Ok(json(200, &json!({ "tenants": items })))
 }
 
+/// Days counted as "recent" activity.
+const RECENT_DAYS: i64 = 30;
+
+/// `GET /api/platform/activity`: each tenant's size and activity (counts
+/// only: the platform runs the service, it does not read townships' cases).
+pub fn activity(ctx: &mut Ctx) -> HandlerResult {
+    let since = (chrono::Utc::now() - chrono::Duration::days(RECENT_DAYS)).date_naive();
+    let rows = store::tenant_activity(ctx.db()?, since)?;
+    let items: Vec<_> = rows
+        .iter()
+        .map(|a| {
+            let mut item = wire::tenant(&a.tenant);
+            item["cases"] = json!(a.cases);
+            item["received_last_30_days"] = json!(a.received_recently);
+            item["open_now"] = json!(a.open_now);
+            item["users"] = json!(a.users);
+            item["grid_nodes"] = json!(a.grid_nodes);
+            item
+        })
+        .collect();
+    Ok(json(
+        200,
+        &json!({ "since": since.to_string(), "tenants": items }),
+    ))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewTenantBody {

@@ -37,6 +37,8 @@ pub struct Ctx {
     db: Option<SpinDb>,
     tenant: Option<Tenant>,
     caller: Option<Caller>,
+    /// A body to stream instead of the handler's response (see `stream`).
+    stream: Option<crate::stream::Stream>,
 }
 
 impl Ctx {
@@ -47,7 +49,23 @@ impl Ctx {
             db: None,
             tenant: None,
             caller: None,
+            stream: None,
         }
+    }
+
+    /// Answers with a streamed body instead of the handler's response (for
+    /// large exports); only on routers served with `Router::serve`.
+    pub fn set_stream(&mut self, stream: crate::stream::Stream) {
+        self.stream = Some(stream);
+    }
+
+    pub(crate) fn take_stream(&mut self) -> Option<crate::stream::Stream> {
+        self.stream.take()
+    }
+
+    /// A connection of the stream's own, which outlives the handler.
+    pub fn own_db(&mut self) -> Result<SpinDb, Problem> {
+        Ok(self.db.take().map_or_else(SpinDb::open_default, Ok)?)
     }
 
     pub fn request(&self) -> &Request {

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod outbound;
 pub mod respond;
 pub mod router;
+pub mod stream;
 pub mod throttle;
 
 pub use context::{Caller, Ctx};

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use api::Route;
 use domain::Problem;
-use spin_sdk::http::{Request, Response};
+use spin_sdk::http::conversions::TryFromIncomingRequest;
+use spin_sdk::http::{IncomingRequest, Request, Response, ResponseOutparam};
 
 use crate::context::Ctx;
 use crate::{HandlerResult, problem_response};
@@ -49,9 +50,31 @@ impl Router {
     }
 
     pub fn handle(&self, request: Request) -> Response {
+        self.dispatch(request).0
+    }
+
+    /// Like [`Self::handle`], for components with streamed answers: a
+    /// handler that set a stream on its context has its body sent chunk by
+    /// chunk as the stream produces it.
+    pub async fn serve(&self, incoming: IncomingRequest, out: ResponseOutparam) {
+        let request = match Request::try_from_incoming_request(incoming).await {
+            Ok(request) => request,
+            Err(e) => {
+                let problem = Problem::malformed_json(format!("unreadable request: {e}"));
+                return crate::stream::send_whole(problem_response(&problem), out).await;
+            }
+        };
+        match self.dispatch(request) {
+            (response, None) => crate::stream::send_whole(response, out).await,
+            (_, Some(stream)) => crate::stream::send_stream(stream, out).await,
+        }
+    }
+
+    fn dispatch(&self, request: Request) -> (Response, Option<crate::stream::Stream>) {
         let path = request.path().to_string();
         let Some(found) = self.paths.best_match(&path) else {
-            return problem_response(&Problem::not_found(format!("no route matches {path}")));
+            let problem = Problem::not_found(format!("no route matches {path}"));
+            return (problem_response(&problem), None);
         };
         let method = request.method().to_string();
         let Some((route, handler)) = found.handler().get(method.as_str()) else {
@@ -62,7 +85,7 @@ impl Router {
                 allowed.join(", ")
             )));
             response.set_header("allow", allowed.join(", "));
-            return response;
+            return (response, None);
         };
         let params = found
             .captures()
@@ -72,8 +95,8 @@ impl Router {
         let mut ctx = Ctx::new(request, params);
         let result = ctx.admit(route.access).and_then(|()| handler(&mut ctx));
         match result {
-            Ok(response) => response,
-            Err(problem) => problem_response(&problem),
+            Ok(response) => (response, ctx.take_stream()),
+            Err(problem) => (problem_response(&problem), None),
         }
     }
 }

@@ -90,6 +90,13 @@ pub const ADMIN: &[Route] = &[
     ),
     route(
         "admin",
+        "GET",
+        "/api/platform/activity",
+        "platformActivity",
+        Platform(P::ManageTenants),
+    ),
+    route(
+        "admin",
         "POST",
         "/api/platform/tenants",
         "createTenant",
@@ -579,7 +586,7 @@ pub const ENTERPRISE: &[Route] = &[
     route(
         "enterprise",
         "POST",
-        "/api/t/:tenant/enterprise/registrations/:enterprise/decision",
+        "/api/t/:tenant/enterprise/registrations/:id/decision",
         "decideEnterpriseRegistration",
         Tenant(P::ApproveEnterprises),
     ),
@@ -614,14 +621,14 @@ pub const ENTERPRISE: &[Route] = &[
     route(
         "enterprise",
         "GET",
-        "/api/t/:tenant/enterprise/requests/:request",
+        "/api/t/:tenant/enterprise/requests/:id",
         "getEnterpriseRequest",
         Tenant(P::UseEnterpriseServices),
     ),
     route(
         "enterprise",
         "GET",
-        "/api/t/:tenant/enterprise/cases/:case",
+        "/api/t/:tenant/enterprise/cases/:id",
         "getEnterpriseRequestForStaff",
         Tenant(P::ViewCases),
     ),
@@ -635,7 +642,7 @@ pub const ENTERPRISE: &[Route] = &[
     route(
         "enterprise",
         "GET",
-        "/api/t/:tenant/enterprise/policy-files/:file",
+        "/api/t/:tenant/enterprise/policy-files/:id",
         "getPolicyFile",
         Public,
     ),
@@ -656,7 +663,7 @@ pub const ENTERPRISE: &[Route] = &[
     route(
         "enterprise",
         "GET",
-        "/api/t/:tenant/enterprise/policies/:policy",
+        "/api/t/:tenant/enterprise/policies/:id",
         "getPolicy",
         Public,
     ),
@@ -677,14 +684,14 @@ pub const ENTERPRISE: &[Route] = &[
     route(
         "enterprise",
         "GET",
-        "/api/t/:tenant/enterprise/qa/:answer",
+        "/api/t/:tenant/enterprise/qa/:id",
         "getPolicyAnswer",
         Public,
     ),
     route(
         "enterprise",
         "DELETE",
-        "/api/t/:tenant/enterprise/qa/:answer",
+        "/api/t/:tenant/enterprise/qa/:id",
         "withdrawPolicyAnswer",
         Tenant(P::PublishPolicies),
     ),
@@ -694,6 +701,59 @@ pub const ENTERPRISE: &[Route] = &[
         "/api/t/:tenant/enterprise/similar-answers",
         "suggestPolicyAnswers",
         Public,
+    ),
+];
+
+/// The command centre's figures.
+pub const ANALYTICS: &[Route] = &[
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/figures",
+        "getFigures",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/hotspots",
+        "getHotspots",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/alerts",
+        "getSpikeAlerts",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/league/departments",
+        "getDepartmentLeague",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/league/grids",
+        "getGridLeague",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/export/:table",
+        "exportTable",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "POST",
+        "/api/t/:tenant/dashboard/rebuild",
+        "rebuildFigures",
+        Operator,
     ),
 ];
 
@@ -708,9 +768,11 @@ pub const WEB: &[Route] = &[route(
 
 /// All routes of the application.
 pub fn all() -> impl Iterator<Item = &'static Route> {
-    [ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, WEB, OPEN311]
-        .into_iter()
-        .flatten()
+    [
+        ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, ANALYTICS, WEB, OPEN311,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The OpenAPI spelling of a path: `:tenant` becomes `{tenant}`.

@@ -41,6 +41,8 @@ pub enum Permission {
     ViewCases,
     /// Move cases through the case flow.
     ActOnCases,
+    /// The dashboard's figures, hot spots, league tables and exports.
+    ViewDashboard,
     /// Publish and withdraw notices (公告) to a community or grid. Grid
     /// workers only where they are assigned (the community's own staff).
     PublishNotices,
@@ -55,7 +57,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Self::ManageTenants,
         Self::UseOwnAccount,
         Self::ReadOrganisation,
@@ -73,6 +75,7 @@ impl Permission {
         Self::UseEnterpriseServices,
         Self::ApproveEnterprises,
         Self::PublishPolicies,
+        Self::ViewDashboard,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +93,7 @@ impl Permission {
             Self::UploadFiles => "upload_files",
             Self::ViewCases => "view_cases",
             Self::ActOnCases => "act_on_cases",
+            Self::ViewDashboard => "view_dashboard",
             Self::PublishNotices => "publish_notices",
             Self::UseEnterpriseServices => "use_enterprise_services",
             Self::ApproveEnterprises => "approve_enterprises",
@@ -113,6 +117,7 @@ impl Permission {
             Self::UploadFiles => "upload photos, video, voice notes (evidence, results)",
             Self::ViewCases => "see cases and their timelines",
             Self::ActOnCases => "move cases through the case flow",
+            Self::ViewDashboard => "the dashboard: figures, hot spots, league tables, exports",
             Self::PublishNotices => {
                 "publish notices to a community or grid (grid workers: where assigned)"
             }
@@ -196,6 +201,7 @@ const MATRIX: &[(Permission, &[Role])] = &[
     // "A tenant admin or department approves it" (issue 7).
     (P::ApproveEnterprises, &[R::TenantAdmin, R::DepartmentStaff]),
     (P::PublishPolicies, &[R::TenantAdmin, R::DepartmentStaff]),
+    (P::ViewDashboard, &[R::TenantAdmin, R::CommandCentre]),
 ];
 
 /// Whether `role` holds `permission`.

@@ -46,8 +46,8 @@ pub use migrations::{MIGRATIONS, Migration, migrate, pending};
 #[cfg(any(test, feature = "native"))]
 pub use native::NativeDb;
 pub use platform::{
-    NewPlatformAdmin, NewTenant, create_platform_admin, create_tenant, find_platform_user,
-    TenantActivity, find_tenant, list_tenants, tenant_activity,
+    NewPlatformAdmin, NewTenant, TenantActivity, create_platform_admin, create_tenant,
+    find_platform_user, find_tenant, list_tenants, tenant_activity,
 };
 pub use scoped::{
     AgentPoint, ApiKey, Assist, Attachment, AttemptOutcome, AuditEntry, AuditRecord, Case,

@@ -182,3 +182,56 @@ pub fn audit_log<D: Database + ?Sized>(
 ) -> Result<Vec<crate::AuditEntry>, Error> {
     crate::scoped::audit::list(db, None, after, limit)
 }
+
+/// A tenant's size and activity, as the platform admin sees it: counts,
+/// never cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantActivity {
+    pub tenant: Tenant,
+    pub cases: i64,
+    /// Received since `since` (a local date, inclusive).
+    pub received_recently: i64,
+    pub open_now: i64,
+    pub users: i64,
+    pub grid_nodes: i64,
+}
+
+/// Every tenant's size and activity, from the kept figures and counts.
+pub fn tenant_activity<D: Database + ?Sized>(
+    db: &D,
+    since: chrono::NaiveDate,
+) -> Result<Vec<TenantActivity>, Error> {
+    let open: Vec<&str> = domain::CaseState::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect();
+    let mut params: Vec<crate::Value> = vec![since.to_string().into()];
+    params.extend(open.iter().map(|s| crate::Value::from(*s)));
+    let rows = db.execute(
+        &format!(
+            "SELECT {TENANT_COLUMNS}, \
+             (SELECT COUNT(*) FROM cases c WHERE c.tenant_id = t.id) AS cases, \
+             (SELECT COALESCE(SUM(received), 0) FROM case_stats s \
+              WHERE s.tenant_id = t.id AND s.grid_node_id = 0 AND s.day >= ?) AS received_recently, \
+             (SELECT COUNT(*) FROM cases c WHERE c.tenant_id = t.id AND c.state IN ({})) AS open_now, \
+             (SELECT COUNT(*) FROM users u WHERE u.tenant_id = t.id) AS users, \
+             (SELECT COUNT(*) FROM grid_nodes g WHERE g.tenant_id = t.id) AS grid_nodes \
+             FROM tenants t ORDER BY code",
+            vec!["?"; open.len()].join(", ")
+        ),
+        &params,
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(TenantActivity {
+                tenant: tenant_from_row(&r)?,
+                cases: r.get_i64("cases")?,
+                received_recently: r.get_i64("received_recently")?,
+                open_now: r.get_i64("open_now")?,
+                users: r.get_i64("users")?,
+                grid_nodes: r.get_i64("grid_nodes")?,
+            })
+        })
+        .collect()
+}

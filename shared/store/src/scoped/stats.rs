@@ -435,3 +435,62 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         })
     }
 }
+
+impl<D: Database + ?Sized> TenantScope<'_, D> {
+    /// Cases reported in the filter's period (the tenant's local dates),
+    /// under its node, after `after`: the case lists' export, page by page.
+    pub fn cases_for_export(
+        &self,
+        filter: &StatsFilter,
+        after: Option<CaseId>,
+        limit: u32,
+    ) -> Result<Vec<Case>, Error> {
+        let zone = self.zone()?;
+        let local_midnight = |day: NaiveDate| {
+            day.and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(zone).single())
+                .map(|t| crate::time::to_text(t.with_timezone(&chrono::Utc)))
+        };
+        let mut conditions = vec!["id > ?".to_string()];
+        let mut params: Vec<Value> = vec![self.tenant.0.into(), after.map_or(0, |c| c.0).into()];
+        if let Some(from) = filter.from.and_then(local_midnight) {
+            conditions.push("created_at >= ?".into());
+            params.push(from.into());
+        }
+        if let Some(to) = filter
+            .to
+            .and_then(|d| d.succ_opt())
+            .and_then(local_midnight)
+        {
+            conditions.push("created_at < ?".into());
+            params.push(to.into());
+        }
+        if let Some(category) = &filter.category {
+            conditions.push("category = ?".into());
+            params.push(category.clone().into());
+        }
+        if let Some(department) = filter.department {
+            conditions.push("department_id = ?".into());
+            params.push(department.into());
+        }
+        if let Some(source) = &filter.source {
+            conditions.push("source = ?".into());
+            params.push(source.clone().into());
+        }
+        if let Some(node) = filter.node {
+            conditions.push(
+                "grid_node_id IN (WITH RECURSIVE down(id) AS ( \
+                 SELECT id FROM grid_nodes WHERE tenant_id = ? AND id = ? \
+                 UNION ALL SELECT g.id FROM grid_nodes g JOIN down ON g.parent_id = down.id \
+                 WHERE g.tenant_id = ?) SELECT id FROM down)"
+                    .into(),
+            );
+            params.extend([self.tenant.0.into(), node.0.into(), self.tenant.0.into()]);
+        }
+        params.push(limit.clamp(1, 1000).into());
+        self.cases_where(
+            &format!("{} ORDER BY id LIMIT ?", conditions.join(" AND ")),
+            &params,
+        )
+    }
+}

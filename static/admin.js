@@ -272,6 +272,6 @@ async function start() {
 }
 $("#logout").addEventListener("click", () => { session.logout(); start(); });
 loginForm($("#login-form"), session, start);
-onLang(() => { if (session.valid) show(section); });
 I18N.apply();
+onLang(() => { if (session.valid) show(section); });
 start();

@@ -270,8 +270,8 @@ function start() {
 }
 loginForm($("#login-form"), session, start);
 $("#logout").addEventListener("click", () => { session.logout(); start(); });
-onLang(() => { showNetwork(); if (session.valid) { loadCategories(); showOutbox(); } });
 I18N.apply();
+onLang(() => { showNetwork(); if (session.valid) { loadCategories(); showOutbox(); } });
 showNetwork();
 start();
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/worker/sw.js").catch(() => {});

@@ -73,8 +73,13 @@ async function shoot(page, name) {
 }
 
 /** Every page's first load: bytes transferred before images, from the page's own resource timing. */
-async function measure(path) {
+async function measure(path, who) {
   const { context, page } = await open("phone", path);
+  if (who) {
+    // Signed in (the session is kept in localStorage): the page as its user opens it.
+    await signIn(page, who);
+    await page.reload();
+  }
   await page.waitForLoadState("networkidle");
   const figures = await page.evaluate(() => {
     const [nav] = performance.getEntriesByType("navigation");
@@ -279,6 +284,9 @@ for (const [name, path, who] of [["resident", "/", null], ["worker", "/worker/",
 step("page sizes");
 const sizes = {};
 for (const path of ["/", "/worker/", "/console.html", "/admin.html"]) sizes[path] = await measure(path);
+for (const [path, who] of [["/worker/", people.worker], ["/console.html", people.centre], ["/admin.html", people.admin]]) {
+  sizes[`${path} (signed in)`] = await measure(path, who);
+}
 writeFileSync(join(out, "page-sizes.json"), JSON.stringify(sizes, null, 2));
 for (const [path, s] of Object.entries(sizes)) {
   console.log(`${path}: ${s.bytes_before_images} bytes in ${s.requests} requests`);

@@ -29,6 +29,11 @@ struct Ids {
     category: i64,
     user: i64,
     attachment: i64,
+    enterprise: i64,
+    enterprise_request: i64,
+    policy: i64,
+    policy_file: i64,
+    policy_answer: i64,
 }
 
 fn created(reply: Reply) -> Value {
@@ -72,11 +77,8 @@ fn populate(app: &TestApp, tenant: &str, mark: &str) -> Fixture {
         "users",
         json!({ "login": "worker", "display_name": format!("{mark} 网格员"), "role": "grid_worker", "password": "password-1" }),
     );
-    post(
-        "users",
-        json!({ "login": "firm", "display_name": "企业用户", "role": "enterprise", "password": "password-1" }),
-    );
-    let enterprise = app.login(&format!("/api/t/{tenant}/auth/login"), "firm", "password-1");
+    let desk = EnterpriseDesk::open(app, tenant, &admin, mark);
+    let enterprise = desk.token.clone();
     let photo = created(app.upload(tenant, None, e2e::TINY_JPEG));
     let report = created(app.post_report(
         tenant,
@@ -94,13 +96,108 @@ fn populate(app: &TestApp, tenant: &str, mark: &str) -> Fixture {
             category: category["id"].as_i64().unwrap(),
             user: user["id"].as_i64().unwrap(),
             attachment: photo["id"].as_i64().unwrap(),
+            enterprise: desk.enterprise,
+            enterprise_request: desk.request,
+            policy: desk.policy,
+            policy_file: desk.policy_file,
+            policy_answer: desk.answer,
         },
+    }
+}
+
+/// The enterprise desk of a tenant: an approved enterprise (its user's
+/// token) with a request, a policy with a file, and a published answer.
+struct EnterpriseDesk {
+    token: String,
+    enterprise: i64,
+    request: i64,
+    policy: i64,
+    policy_file: i64,
+    answer: i64,
+}
+
+impl EnterpriseDesk {
+    fn open(app: &TestApp, tenant: &str, admin: &str, mark: &str) -> EnterpriseDesk {
+        let base = format!("/api/t/{tenant}/enterprise");
+        let post = |path: &str, token: Option<&str>, body: Value| {
+            created(
+                app.client
+                    .post_json(&format!("{base}/{path}"), token, &body)
+                    .unwrap(),
+            )
+        };
+        let registered = post(
+            "registrations",
+            None,
+            json!({ "credit_code": "91350100M000100Y43", "name": format!("{mark} 企业"),
+                    "address": "创业路 1 号", "industry": "软件",
+                    "contact": { "name": "张经理", "phone": "13900001111" },
+                    "account": { "login": "firm", "password": "password-1", "display_name": "企业用户" } }),
+        );
+        let enterprise = registered["enterprise"]["id"].as_i64().unwrap();
+        let decided = app
+            .client
+            .post_json(
+                &format!("{base}/registrations/{enterprise}/decision"),
+                Some(admin),
+                &json!({ "approve": true }),
+            )
+            .unwrap();
+        assert_eq!(decided.status, 200, "{}", decided.body);
+        let token = app.login(&format!("/api/t/{tenant}/auth/login"), "firm", "password-1");
+        let request = post(
+            "requests",
+            Some(&token),
+            json!({ "kind": "policy_inquiry", "title": format!("{mark} 咨询"), "description": format!("{mark} 问题") }),
+        );
+        let file = created(
+            app.client
+                .send(
+                    "POST",
+                    &format!("{base}/policy-files?name=policy.pdf"),
+                    Some(admin),
+                    Some(("application/pdf", b"%PDF-1.7 mark")),
+                )
+                .unwrap(),
+        );
+        let policy = post(
+            "policies",
+            Some(admin),
+            json!({ "title": format!("{mark} 政策"), "body": "正文", "issuer": "管委会",
+                    "effective_from": "2026-01-01", "files": [file["id"]] }),
+        );
+        let answer = post(
+            "qa",
+            Some(admin),
+            json!({ "question": format!("{mark} 问"), "answer": format!("{mark} 答") }),
+        );
+        EnterpriseDesk {
+            token,
+            enterprise,
+            request: request["id"].as_i64().unwrap(),
+            policy: policy["id"].as_i64().unwrap(),
+            policy_file: file["id"].as_i64().unwrap(),
+            answer: answer["id"].as_i64().unwrap(),
+        }
     }
 }
 
 /// The route's path for tenant `alpha`, with ids and codes taken from `ids`.
 fn path_for(route: &Route, ids: &Ids) -> String {
-    let id = if route.path.contains("/cases/") {
+    let enterprise_ids = [
+        ("/enterprise/registrations/", ids.enterprise),
+        ("/enterprise/requests/", ids.enterprise_request),
+        ("/enterprise/cases/", ids.enterprise_request),
+        ("/enterprise/policy-files/", ids.policy_file),
+        ("/enterprise/policies/", ids.policy),
+        ("/enterprise/qa/", ids.policy_answer),
+    ];
+    let id = if let Some((_, id)) = enterprise_ids
+        .iter()
+        .find(|(prefix, _)| route.path.contains(prefix))
+    {
+        *id
+    } else if route.path.contains("/cases/") {
         ids.case
     } else if route.path.contains("/grid/") {
         ids.grid_node
@@ -324,10 +421,16 @@ fn every_route_refuses_every_wrong_caller() {
                     );
                 }
                 if has_id && permission != Permission::UseOwnAccount {
+                    // Someone of alpha who may call the route, with beta's id.
+                    let insider = if domain::permissions::allows(Role::TenantAdmin, permission) {
+                        &alpha.admin
+                    } else {
+                        &alpha.enterprise
+                    };
                     probe.expect(
                         route,
                         &their_ids,
-                        Some(&alpha.admin),
+                        Some(insider),
                         "the other tenant's id",
                         &[404],
                     );
@@ -381,6 +484,11 @@ fn every_route_is_reached_through_spin_toml_and_every_trigger_serves_a_route() {
         category: 1,
         user: 1,
         attachment: 1,
+        enterprise: 1,
+        enterprise_request: 1,
+        policy: 1,
+        policy_file: 1,
+        policy_answer: 1,
     };
     let mut triggers_used = std::collections::BTreeSet::new();
     for route in api::all() {

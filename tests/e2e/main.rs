@@ -8,8 +8,10 @@
 //! `open311`: Open311 GeoReport v2 as a 311 client uses it.
 //! `browser`: the pages in headless Chromium (tests/browser, playwright-core).
 //! `status`: the public look-up, board, figures, map and notices.
+//! `enterprise`: registrations, requests as routed cases, the policy Q&A, policies.
 
 mod browser;
+mod enterprise;
 mod foundation;
 mod host;
 mod intake;

@@ -41,7 +41,7 @@ pub fn upload_file(ctx: &mut Ctx) -> HandlerResult {
 
 /// `GET …/enterprise/policy-files/:file`: a file of a published policy.
 pub fn download_file(ctx: &mut Ctx) -> HandlerResult {
-    let id = ctx.id_param("file", "policy file")?;
+    let id = ctx.id_param("id", "policy file")?;
     let file = ctx
         .scope()?
         .policy_file(id)?
@@ -145,7 +145,7 @@ fn today(ctx: &mut Ctx) -> Result<chrono::NaiveDate, Problem> {
 
 /// `GET …/enterprise/policies/:policy`: one policy with its files.
 pub fn get(ctx: &mut Ctx) -> HandlerResult {
-    let id = ctx.id_param("policy", "policy")?;
+    let id = ctx.id_param("id", "policy")?;
     let policy = ctx
         .scope()?
         .policy(id)?

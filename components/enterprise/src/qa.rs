@@ -154,7 +154,7 @@ fn listed(found: &[PolicyAnswer]) -> spin_sdk::http::Response {
 
 /// `GET …/enterprise/qa/:answer`.
 pub fn get(ctx: &mut Ctx) -> HandlerResult {
-    let id = ctx.id_param("answer", "answer")?;
+    let id = ctx.id_param("id", "answer")?;
     let answer = ctx
         .scope()?
         .policy_answer(id)?
@@ -164,7 +164,7 @@ pub fn get(ctx: &mut Ctx) -> HandlerResult {
 
 /// `DELETE …/enterprise/qa/:answer`: takes an answer out of the Q&A.
 pub fn withdraw(ctx: &mut Ctx) -> HandlerResult {
-    let id = ctx.id_param("answer", "answer")?;
+    let id = ctx.id_param("id", "answer")?;
     let before = ctx
         .scope()?
         .policy_answer(id)?

@@ -109,7 +109,7 @@ pub struct DecisionBody {
 /// `POST …/registrations/:enterprise/decision`: approve (its users can log
 /// in from then on) or reject; audited.
 pub fn decide(ctx: &mut Ctx) -> HandlerResult {
-    let id = ctx.id_param("enterprise", "enterprise")?;
+    let id = ctx.id_param("id", "enterprise")?;
     // An id of another tenant is unknown before the body is read.
     let before = ctx
         .scope()?

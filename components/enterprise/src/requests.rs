@@ -98,7 +98,7 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
 /// requests with its public timeline; anyone else's is unknown (404).
 pub fn get_own(ctx: &mut Ctx) -> HandlerResult {
     let enterprise = callers_enterprise(ctx)?;
-    let request = find(ctx, "request")?
+    let request = find(ctx)?
         .filter(|r| r.enterprise_id == enterprise.id)
         .ok_or_else(not_found)?;
     render(ctx, 200, &request, false)
@@ -107,7 +107,7 @@ pub fn get_own(ctx: &mut Ctx) -> HandlerResult {
 /// `GET …/enterprise/cases/:case`: for staff, who asks and what they
 /// added, beside the case itself (`GET …/cases/{id}`).
 pub fn get_for_staff(ctx: &mut Ctx) -> HandlerResult {
-    let request = find(ctx, "case")?.ok_or_else(not_found)?;
+    let request = find(ctx)?.ok_or_else(not_found)?;
     render(ctx, 200, &request, true)
 }
 
@@ -115,8 +115,8 @@ fn not_found() -> Problem {
     Problem::not_found("no such enterprise request")
 }
 
-fn find(ctx: &mut Ctx, param: &str) -> Result<Option<EnterpriseRequest>, Problem> {
-    let id = CaseId(ctx.id_param(param, "enterprise request")?);
+fn find(ctx: &mut Ctx) -> Result<Option<EnterpriseRequest>, Problem> {
+    let id = CaseId(ctx.id_param("id", "enterprise request")?);
     Ok(ctx.scope()?.enterprise_request(id)?)
 }
 

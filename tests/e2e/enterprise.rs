@@ -1,0 +1,571 @@
+//! Enterprise services over HTTP: a company registers with its credit code
+//! and is approved by a department; its request is routed to the
+//! department as a case with its own clock; the answer goes to the policy
+//! Q&A anonymised, is found by search and suggested before the next
+//! question; policies are published, superseded and searched.
+
+use e2e::{Reply, TINY_JPEG, TestApp};
+use serde_json::{Value, json};
+
+use crate::workflow::ok;
+
+const TENANT: &str = "/api/t/alpha";
+const DESK: &str = "/api/t/alpha/enterprise";
+const CREDIT_CODE: &str = "91350100M000100Y43";
+const COMPANY: &str = "星河智能科技有限公司";
+
+fn problem(reply: Reply, status: u16, field: Option<&str>) -> Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(reply.content_type, "application/problem+json");
+    let body = reply.json();
+    if let Some(field) = field {
+        assert_eq!(body["field"], field, "{body}");
+    }
+    body
+}
+
+fn registration(code: &str, name: &str, login: &str) -> Value {
+    json!({
+        "credit_code": code, "name": name, "address": "开发区创业路 8 号", "industry": "软件和信息技术服务",
+        "contact": { "name": "陈晓明", "phone": "139 0000 1111" },
+        "account": { "login": login, "password": "password-1", "display_name": "陈晓明" }
+    })
+}
+
+struct Desk {
+    admin: String,
+    staff: String,
+    firm: String,
+    department: i64,
+}
+
+/// A tenant with a tax bureau (and one of its staff), and an approved enterprise.
+fn open_desk(app: &TestApp) -> Desk {
+    let admin = app.tenant_with_admin("alpha");
+    let department = ok(
+        app.client
+            .post_json(
+                &format!("{TENANT}/admin/departments"),
+                Some(&admin),
+                &json!({ "code": "tax", "name": "税务所" }),
+            )
+            .unwrap(),
+        201,
+    )["id"]
+        .as_i64()
+        .unwrap();
+    ok(
+        app.client
+            .post_json(
+                &format!("{TENANT}/admin/users"),
+                Some(&admin),
+                &json!({ "login": "tax1", "display_name": "税务专员", "role": "department_staff",
+                         "password": "password-1", "department_id": department }),
+            )
+            .unwrap(),
+        201,
+    );
+    let staff = app.login(&format!("{TENANT}/auth/login"), "tax1", "password-1");
+
+    let post = |body: &Value| {
+        app.client
+            .post_json(&format!("{DESK}/registrations"), None, body)
+            .unwrap()
+    };
+    let wrong = problem(
+        post(&registration("91350100M000100Y44", COMPANY, "xinghe")),
+        400,
+        Some("credit_code"),
+    );
+    assert!(
+        wrong["detail"]
+            .as_str()
+            .unwrap()
+            .contains("check character")
+    );
+    problem(
+        post(&registration("9135", COMPANY, "xinghe")),
+        400,
+        Some("credit_code"),
+    );
+    let registered = ok(post(&registration(CREDIT_CODE, COMPANY, "xinghe")), 201);
+    assert_eq!(registered["enterprise"]["status"], "pending");
+    problem(
+        post(&registration(CREDIT_CODE, "另一家", "other")),
+        409,
+        None,
+    );
+    let early = app
+        .client
+        .post_json(
+            &format!("{TENANT}/auth/login"),
+            None,
+            &json!({ "login": "xinghe", "password": "password-1" }),
+        )
+        .unwrap();
+    assert!(
+        matches!(early.status, 401 | 403),
+        "no login before approval"
+    );
+
+    // A department approves it (after the admin could have).
+    let pending = ok(
+        app.client
+            .get(
+                &format!("{DESK}/registrations?status=pending"),
+                Some(&staff),
+            )
+            .unwrap(),
+        200,
+    );
+    let id = &pending["enterprises"][0]["id"];
+    let approve = |token: &str| {
+        app.client
+            .post_json(
+                &format!("{DESK}/registrations/{id}/decision"),
+                Some(token),
+                &json!({ "approve": true, "note": "营业执照核验通过" }),
+            )
+            .unwrap()
+    };
+    assert_eq!(ok(approve(&staff), 200)["status"], "approved");
+    problem(approve(&admin), 409, None);
+    let firm = app.login(&format!("{TENANT}/auth/login"), "xinghe", "password-1");
+    Desk {
+        admin,
+        staff,
+        firm,
+        department,
+    }
+}
+
+#[test]
+fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
+    let app = TestApp::product();
+    let desk = open_desk(&app);
+
+    // Several users per enterprise.
+    ok(
+        app.client
+            .post_json(
+                &format!("{DESK}/me/users"),
+                Some(&desk.firm),
+                &json!({ "login": "xinghe2", "password": "password-1", "display_name": "林财务", "phone": "13900002222" }),
+            )
+            .unwrap(),
+        201,
+    );
+    let me = ok(
+        app.client
+            .get(&format!("{DESK}/me"), Some(&desk.firm))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(me["credit_code"], CREDIT_CODE);
+    assert_eq!(me["users"].as_array().unwrap().len(), 2);
+
+    // The admin files the kind's category with its own deadlines and routes it.
+    ok(
+        app.client
+            .post_json(
+                &format!("{TENANT}/admin/categories"),
+                Some(&desk.admin),
+                &json!({ "code": "enterprise_policy_inquiry", "name_zh": "政策咨询", "name_en": "Policy inquiry",
+                         "response_hours": 4, "resolution_hours": 16 }),
+            )
+            .unwrap(),
+        201,
+    );
+    ok(
+        app.client
+            .send_json(
+                "PUT",
+                &format!("{TENANT}/admin/routing-rules"),
+                Some(&desk.admin),
+                &json!({ "rules": [{ "category": "enterprise_policy_inquiry", "department_id": desk.department }] }),
+            )
+            .unwrap(),
+        200,
+    );
+
+    let question =
+        "我是星河智能科技有限公司的陈晓明，电话13900001111：研发费用加计扣除比例是多少？";
+    let nothing_yet = ok(
+        app.client
+            .get(
+                &format!("{DESK}/similar-answers?question=研发费用加计扣除"),
+                Some(&desk.firm),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(nothing_yet["answers"], json!([]));
+    problem(
+        app.client
+            .post_json(
+                &format!("{DESK}/requests"),
+                Some(&desk.firm),
+                &json!({ "kind": "tax_refund", "title": "退税", "description": "问" }),
+            )
+            .unwrap(),
+        400,
+        Some("kind"),
+    );
+    let request = ok(
+        app.client
+            .post_json(
+                &format!("{DESK}/requests"),
+                Some(&desk.firm),
+                &json!({ "kind": "policy_inquiry", "title": "研发费用加计扣除", "description": question,
+                         "details": { "tax_year": 2026 } }),
+            )
+            .unwrap(),
+        201,
+    );
+    assert_eq!(request["state"], "dispatched", "routed by the rule");
+    assert_eq!(request["department"], "税务所");
+    assert!(request["resolution_due_at"].is_string(), "its own deadline");
+    let case_id = request["id"].as_i64().unwrap();
+
+    // A department sees it in its inbox, with who is asking.
+    let inbox = ok(
+        app.client
+            .get(&format!("{TENANT}/queues/inbox"), Some(&desk.staff))
+            .unwrap(),
+        200,
+    );
+    assert!(
+        inbox["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == case_id && c["source"] == "enterprise")
+    );
+    let staff_view = ok(
+        app.client
+            .get(&format!("{DESK}/cases/{case_id}"), Some(&desk.staff))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(staff_view["enterprise"]["name"], COMPANY);
+    assert_eq!(staff_view["details"]["tax_year"], 2026);
+
+    // The department answers.
+    let mut case = ok(
+        app.client
+            .get(&format!("{TENANT}/cases/{case_id}"), Some(&desk.staff))
+            .unwrap(),
+        200,
+    );
+    let photo = ok(app.upload("alpha", Some(&desk.staff), TINY_JPEG), 201)["id"].clone();
+    for body in [
+        json!({ "action": "sign_for" }),
+        json!({ "action": "start_work" }),
+        json!({ "action": "resolve", "answer": "制造业企业研发费用可按100%加计扣除，联系人陈晓明已知悉。", "attachment_ids": [photo] }),
+    ] {
+        let mut body = body;
+        body["version"] = case["version"].clone();
+        case = ok(
+            app.client
+                .post_json(
+                    &format!("{TENANT}/cases/{case_id}/actions"),
+                    Some(&desk.staff),
+                    &body,
+                )
+                .unwrap(),
+            200,
+        );
+    }
+
+    // The enterprise sees its request with the public timeline.
+    let seen = ok(
+        app.client
+            .get(&format!("{DESK}/requests/{case_id}"), Some(&desk.firm))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(seen["state"], "resolved");
+    let actions: Vec<&str> = seen["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.first(), Some(&"report"));
+    assert_eq!(actions.last(), Some(&"resolve"));
+    let listed = ok(
+        app.client
+            .get(&format!("{DESK}/requests"), Some(&desk.firm))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(listed["requests"][0]["id"], case_id);
+
+    // Another enterprise does not see it.
+    ok(
+        app.client
+            .post_json(
+                &format!("{DESK}/registrations"),
+                None,
+                &registration("911100001000079554", "别家公司", "other"),
+            )
+            .unwrap(),
+        201,
+    );
+    let other_id = ok(
+        app.client
+            .get(
+                &format!("{DESK}/registrations?status=pending"),
+                Some(&desk.admin),
+            )
+            .unwrap(),
+        200,
+    )["enterprises"][0]["id"]
+        .clone();
+    ok(
+        app.client
+            .post_json(
+                &format!("{DESK}/registrations/{other_id}/decision"),
+                Some(&desk.admin),
+                &json!({ "approve": true }),
+            )
+            .unwrap(),
+        200,
+    );
+    let other = app.login(&format!("{TENANT}/auth/login"), "other", "password-1");
+    problem(
+        app.client
+            .get(&format!("{DESK}/requests/{case_id}"), Some(&other))
+            .unwrap(),
+        404,
+        None,
+    );
+    assert_eq!(
+        ok(
+            app.client
+                .get(&format!("{DESK}/requests"), Some(&other))
+                .unwrap(),
+            200
+        )["requests"],
+        json!([])
+    );
+
+    // The answer is published without the company or its people.
+    let published = ok(
+        app.client
+            .post_json(
+                &format!("{DESK}/qa"),
+                Some(&desk.staff),
+                &json!({ "case_id": case_id }),
+            )
+            .unwrap(),
+        201,
+    );
+    let text = format!("{} {}", published["question"], published["answer"]);
+    for private in [COMPANY, "陈晓明", "13900001111"] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
+    assert!(
+        published["question"]
+            .as_str()
+            .unwrap()
+            .contains("研发费用加计扣除比例")
+    );
+    problem(
+        app.client
+            .post_json(
+                &format!("{DESK}/qa"),
+                Some(&desk.staff),
+                &json!({ "case_id": case_id }),
+            )
+            .unwrap(),
+        409,
+        None,
+    );
+
+    // Anyone finds it; nothing typed makes a search fail.
+    let search = |q: &str| {
+        let path = format!("{DESK}/qa?q={}", urlencode(q));
+        ok(app.client.get(&path, None).unwrap(), 200)["answers"].clone()
+    };
+    assert_eq!(search("加计扣除")[0]["id"], published["id"]);
+    assert_eq!(search("研发 扣除")[0]["id"], published["id"]);
+    for hostile in [
+        "\"",
+        "*",
+        "AND",
+        "NEAR(",
+        "'; DROP TABLE policy_answers; --",
+        "政策 OR",
+        "%",
+        "研发\"",
+        "(",
+        "^",
+    ] {
+        search(hostile);
+    }
+    let suggested = ok(
+        app.client
+            .get(
+                &format!(
+                    "{DESK}/similar-answers?question={}",
+                    urlencode("请问研发费用加计扣除的比例？")
+                ),
+                Some(&desk.firm),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(suggested["answers"][0]["id"], published["id"]);
+
+    // Withdrawn, it is gone from the Q&A.
+    let withdrawn = app
+        .client
+        .send(
+            "DELETE",
+            &format!("{DESK}/qa/{}", published["id"]),
+            Some(&desk.staff),
+            None,
+        )
+        .unwrap();
+    assert_eq!(withdrawn.status, 204, "{}", withdrawn.body);
+    assert_eq!(search("加计扣除"), json!([]));
+}
+
+#[test]
+fn policies_are_published_with_files_superseded_and_searched() {
+    let app = TestApp::product();
+    let desk = open_desk(&app);
+    let upload = |name: &str, bytes: &[u8]| {
+        app.client
+            .send(
+                "POST",
+                &format!("{DESK}/policy-files?name={}", urlencode(name)),
+                Some(&desk.staff),
+                Some(("application/octet-stream", bytes)),
+            )
+            .unwrap()
+    };
+    let pdf = b"%PDF-1.7\n% policy text\n";
+    let file = ok(upload("研发补贴办法.pdf", pdf), 201);
+    assert_eq!(file["content_type"], "application/pdf");
+    problem(
+        upload("page.pdf", b"<html>not a pdf</html>"),
+        415,
+        Some("file"),
+    );
+    let oversize = upload("big.pdf", &[b'%'; (20 << 20) + 1]);
+    assert_eq!(oversize.status, 413, "{}", oversize.body);
+    problem(
+        app.client
+            .send(
+                "POST",
+                &format!("{DESK}/policy-files?name=a.pdf"),
+                Some(&desk.firm),
+                Some(("application/pdf", pdf)),
+            )
+            .unwrap(),
+        403,
+        None,
+    );
+
+    let publish = |body: Value| {
+        app.client
+            .post_json(&format!("{DESK}/policies"), Some(&desk.staff), &body)
+            .unwrap()
+    };
+    problem(
+        publish(json!({ "title": "办法", "body": "正文", "issuer": "管委会",
+                        "effective_from": "2026-06-01", "effective_to": "2026-01-01" })),
+        400,
+        Some("effective_to"),
+    );
+    let old = ok(
+        publish(
+            json!({ "title": "研发投入补贴办法（2025版）", "body": "研发投入补贴比例为百分之十。",
+                        "issuer": "开发区管委会", "effective_from": "2025-01-01", "tags": ["科技"] }),
+        ),
+        201,
+    );
+    let new = ok(
+        publish(
+            json!({ "title": "研发投入补贴办法（2026版）", "body": "研发投入补贴比例提高到百分之十五。",
+                        "issuer": "开发区管委会", "effective_from": "2026-01-01", "tags": ["科技", "补贴"],
+                        "supersedes": old["id"], "files": [file["id"]] }),
+        ),
+        201,
+    );
+    assert_eq!(new["files"][0]["name"], "研发补贴办法.pdf");
+    problem(
+        publish(
+            json!({ "title": "第三版", "body": "正文", "issuer": "开发区管委会",
+                        "effective_from": "2026-02-01", "supersedes": old["id"] }),
+        ),
+        409,
+        None,
+    );
+
+    let read_old = ok(
+        app.client
+            .get(&format!("{DESK}/policies/{}", old["id"]), None)
+            .unwrap(),
+        200,
+    );
+    assert_eq!(read_old["superseded"], true);
+    assert_eq!(read_old["superseded_by"], new["id"]);
+    let served = app
+        .client
+        .get(&format!("{DESK}/policy-files/{}", file["id"]), None)
+        .unwrap();
+    assert_eq!(served.status, 200);
+    assert_eq!(served.bytes, pdf);
+
+    let found = |query: &str| -> Vec<Value> {
+        let reply = app
+            .client
+            .get(&format!("{DESK}/policies?{query}"), Some(&desk.firm))
+            .unwrap();
+        ok(reply, 200)["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].clone())
+            .collect()
+    };
+    assert_eq!(
+        found(&format!("q={}", urlencode("研发投入"))),
+        [new["id"].clone()]
+    );
+    assert_eq!(
+        found(&format!("q={}&superseded=true", urlencode("研发投入"))).len(),
+        2
+    );
+    assert_eq!(
+        found(&format!("tag={}", urlencode("补贴"))),
+        [new["id"].clone()]
+    );
+    assert_eq!(
+        found("in_force=2025-06-01"),
+        Vec::<Value>::new(),
+        "the 2025 one is superseded"
+    );
+    assert_eq!(
+        found("in_force=2025-06-01&superseded=true"),
+        [old["id"].clone()]
+    );
+    for hostile in ["%22", "NEAR(", "%27%3B%20DROP%20TABLE%20policies", "*"] {
+        found(&format!("q={hostile}"));
+    }
+    problem(
+        app.client
+            .get(&format!("{DESK}/policies?in_force=tomorrow"), None)
+            .unwrap(),
+        400,
+        Some("in_force"),
+    );
+}
+
+/// Percent-encodes a query value.
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -704,6 +704,68 @@ pub const ENTERPRISE: &[Route] = &[
     ),
 ];
 
+/// The command centre's figures.
+pub const ANALYTICS: &[Route] = &[
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/figures",
+        "getFigures",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/hotspots",
+        "getHotspots",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/alerts",
+        "getSpikeAlerts",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/league/departments",
+        "getDepartmentLeague",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/league/grids",
+        "getGridLeague",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/export/:table",
+        "exportTable",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "POST",
+        "/api/t/:tenant/dashboard/rebuild",
+        "rebuildFigures",
+        Operator,
+    ),
+];
+
+/// The web component's API route (the pages themselves are static files).
+pub const WEB: &[Route] = &[route(
+    "web",
+    "GET",
+    "/api/openapi.json",
+    "getOpenApi",
+    Public,
+)];
+
 /// All routes of the application.
 pub fn all() -> impl Iterator<Item = &'static Route> {
     [

@@ -10,6 +10,8 @@ pub mod auth;
 pub mod calendar;
 pub mod case;
 pub mod deadline;
+#[cfg(test)]
+mod fuzz;
 pub mod enterprise;
 pub mod geo;
 pub mod grid;

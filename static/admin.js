@@ -6,8 +6,7 @@
 
 I18N.add({
   en: {
-    title: "Township admin", console: "Console", logout: "Sign out", login: "Admin sign-in", tenant: "Township code",
-    user: "User name or mobile", password: "Password", sign_in: "Sign in",
+    title: "Township admin", console: "Console", login_heading: "Admin sign-in",
   },
 });
 I18N.add({
@@ -271,7 +270,7 @@ async function start() {
   show(section);
 }
 $("#logout").addEventListener("click", () => { session.logout(); start(); });
-loginForm($("#login-form"), session, start);
+loginForm($("#login-view"), session, start);
 I18N.apply();
 onLang(() => { if (session.valid) show(section); });
 start();

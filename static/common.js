@@ -65,6 +65,7 @@ I18N.add({
     error_network: "网络不可用，请稍后再试。", signed_out: "已退出登录", left: "剩余 {0}", late: "已超时 {0}",
     paused: "已暂停", minutes: "{0} 分钟", hours: "{0} 小时 {1} 分", days: "{0} 天 {1} 小时",
     map_hint: "点击地图选择位置", map_empty: "暂无网格边界数据", map_label: "网格地图",
+    tenant: "街道/乡镇代码", user: "账号或手机号", password: "密码", sign_in: "登录", logout: "退出", login_heading: "登录",
     state: "状态", reported: "上报", accepted: "受理", registered: "立案", declined: "不予立案", dispatched: "分拨",
     signed_for: "签收", in_progress: "处置", awaiting_reporter: "待补充", resolved: "办结反馈",
     verified: "核查通过", closed: "结案", archived: "归档",
@@ -73,6 +74,7 @@ I18N.add({
     error_network: "No network; please try again later.", signed_out: "Signed out", left: "{0} left", late: "{0} overdue",
     paused: "paused", minutes: "{0} min", hours: "{0} h {1} min", days: "{0} d {1} h",
     map_hint: "Click the map to pick the place", map_empty: "No grid shapes yet", map_label: "Grid map",
+    tenant: "Township code", user: "User name or mobile", password: "Password", sign_in: "Sign in", logout: "Sign out", login_heading: "Sign in",
     state: "State",
     // states, as the API names them (the API sends Chinese labels)
     reported: "Reported", accepted: "Accepted", registered: "Registered", declined: "Declined",
@@ -160,12 +162,27 @@ class Session {
   }
 }
 
-/** Wires a login form (fields tenant, login, password) to a session. */
-function loginForm(form, session, onDone) {
+/**
+ * Draws the sign-in form into `view` (its heading from `data-heading`) and
+ * wires it to a session; `onDone` runs once signed in.
+ */
+function loginForm(view, session, onDone) {
+  // Chinese in the markup, as in the pages' HTML; I18N.apply() translates.
+  const zh = (key) => I18N.dict.zh[key];
+  const field = (key, attrs) => h("label", {}, h("span", { "data-i18n": key }, zh(key)), h("input", { required: true, ...attrs }));
+  const form = h("form", { id: "login-form" },
+    field("tenant", { name: "tenant", value: localStorage.getItem("tenant") || "demo", autocomplete: "organization" }),
+    field("user", { name: "login", autocomplete: "username" }),
+    field("password", { name: "password", type: "password", autocomplete: "current-password" }),
+    h("button", { type: "submit", "data-i18n": "sign_in" }, zh("sign_in")),
+    h("p", { role: "alert" }));
+  view.replaceChildren(h("section", { "aria-labelledby": "login-heading" },
+    h("h2", { id: "login-heading", "data-i18n": "login_heading" }, view.dataset.heading || zh("sign_in")), form));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const out = $("[role=status]", form) || $("[role=alert]", form);
+    const out = $("[role=alert]", form);
+    localStorage.setItem("tenant", data.get("tenant").trim());
     try {
       await session.login(data.get("tenant").trim(), data.get("login").trim(), data.get("password"));
       form.reset();
@@ -257,8 +274,9 @@ function drawGridMap(svg, nodes, onPick) {
     }
   };
   svg.onclick = (event) => {
-    const box = svg.getBoundingClientRect();
-    place((event.clientX - box.left) * width / box.width, (event.clientY - box.top) * height / box.height, true);
+    // Screen to map units through the SVG's own transform (it letterboxes to keep the aspect).
+    const point = new DOMPoint(event.clientX, event.clientY).matrixTransform(svg.getScreenCTM().inverse());
+    place(point.x, point.y, true);
   };
   svg.tabIndex = 0;
   svg.onkeydown = (event) => {

@@ -22,8 +22,8 @@ const ACTION_NAMES = {
 };
 I18N.add({
   en: {
-    title: "Grid governance console", admin: "Admin", logout: "Sign out", login: "Sign in", tenant: "Township code",
-    user: "User name or mobile", password: "Password", sign_in: "Sign in", sort: "Sort", sort_due: "By deadline",
+    title: "Grid governance console", admin: "Admin",
+    sort: "Sort", sort_due: "By deadline",
     sort_oldest: "Oldest", sort_newest: "Newest", clock: "Clock", clock_all: "All", clock_soon: "Due soon",
     clock_over: "Overdue", refresh: "Refresh", bulk_to: "Dispatch selected to", bulk_go: "Dispatch selected",
     select: "Select", code: "Code", case: "Case", state: "State", due: "Time left", more: "More", pick_case: "Pick a case",
@@ -317,7 +317,7 @@ $("#sort").addEventListener("change", () => openQueue(queue));
 $("#clock").addEventListener("change", () => openQueue(queue));
 $("#more").addEventListener("click", () => openQueue(queue, true));
 $("#logout").addEventListener("click", () => { session.logout(); start(); });
-loginForm($("#login-form"), session, start);
+loginForm($("#login-view"), session, start);
 onLang(() => { if (session.valid && queue) { openQueue(queue); if (current) openCase(current.id); } });
 I18N.apply();
 start();

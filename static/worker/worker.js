@@ -7,8 +7,8 @@
 
 I18N.add({
   en: {
-    title: "Jinkaitong · Grid worker", logout: "Sign out", login: "Sign in", tenant: "Township code",
-    user: "User name or mobile", password: "Password", sign_in: "Sign in", report: "Report", mine: "My reports",
+    title: "Jinkaitong · Grid worker",
+    report: "Report", mine: "My reports",
     grids: "My grids", category: "Category", description: "What did you find?", photo: "Photo",
     use_location: "Locate", grid_node: "Grid", by_location: "From the location", fixed: "Fixed on the spot (needs a photo of the result)",
     submit: "Report", outbox: "Waiting to send", refresh: "Refresh", code: "Code", state: "State", due: "Time left",
@@ -268,7 +268,7 @@ function start() {
   showOutbox();
   flush();
 }
-loginForm($("#login-form"), session, start);
+loginForm($("#login-view"), session, start);
 $("#logout").addEventListener("click", () => { session.logout(); start(); });
 I18N.apply();
 onLang(() => { showNetwork(); if (session.valid) { loadCategories(); showOutbox(); } });

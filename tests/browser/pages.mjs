@@ -208,8 +208,9 @@ const worker = await open("phone", "/worker/");
   step("worker: fixed on the spot, with a photo, on the map");
   await page.click("#categories label:has-text('路灯故障')");
   await page.fill("#report-form [name=description]", "当场解决：路灯开关复位");
-  const box = await page.locator("#map").boundingBox();
-  await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.8); // a pick inside a micro-grid
+  const box = await page.locator('#map path[data-code="JK-01-G1-M2"]').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2); // a pick inside a micro-grid
+  assert.match(await page.textContent("#place"), /2号楼微网格/, "the map pick names the micro-grid");
   assert.notEqual(await page.inputValue("#report-form [name=grid_node_id]"), "", "the map pick chose a grid");
   await page.check("#report-form [name=fixed_on_the_spot]");
   await page.setInputFiles("#report-form [name=photo]", photo("light.png"));

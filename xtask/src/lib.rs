@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bench_analytics;
+pub mod bench_enterprise;
 pub mod bench_workflow;
 pub mod build;
 pub mod client;

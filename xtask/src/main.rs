@@ -52,6 +52,8 @@ enum Benchmark {
     Workflow,
     /// The dashboard's main call at 25,000 cases and at 2,500,000 over ten tenants.
     Analytics,
+    /// Policy Q&A searches and suggestions over 50,000 published answers.
+    Enterprise,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -79,6 +81,7 @@ fn bench(which: Benchmark, cases: usize) -> anyhow::Result<()> {
             "analytics",
             xtask::bench_analytics::analytics(&root, 25_000, 10, 250_000)?,
         ),
+        Benchmark::Enterprise => ("enterprise", xtask::bench_enterprise::enterprise(&root)?),
     };
     let dir = root.join("docs/benchmarks");
     std::fs::create_dir_all(&dir)?;

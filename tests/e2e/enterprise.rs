@@ -32,6 +32,17 @@ fn registration(code: &str, name: &str, login: &str) -> Value {
     })
 }
 
+/// Approves registration `id` as the holder of `token`.
+fn approve(app: &TestApp, token: &str, id: &Value) -> Reply {
+    app.client
+        .post_json(
+            &format!("{DESK}/registrations/{id}/decision"),
+            Some(token),
+            &json!({ "approve": true, "note": "营业执照核验通过" }),
+        )
+        .unwrap()
+}
+
 struct Desk {
     admin: String,
     staff: String,
@@ -119,17 +130,8 @@ fn open_desk(app: &TestApp) -> Desk {
         200,
     );
     let id = &pending["enterprises"][0]["id"];
-    let approve = |token: &str| {
-        app.client
-            .post_json(
-                &format!("{DESK}/registrations/{id}/decision"),
-                Some(token),
-                &json!({ "approve": true, "note": "营业执照核验通过" }),
-            )
-            .unwrap()
-    };
-    assert_eq!(ok(approve(&staff), 200)["status"], "approved");
-    problem(approve(&admin), 409, None);
+    assert_eq!(ok(approve(app, &staff, id), 200)["status"], "approved");
+    problem(approve(app, &admin, id), 409, None);
     let firm = app.login(&format!("{TENANT}/auth/login"), "xinghe", "password-1");
     Desk {
         admin,
@@ -322,16 +324,7 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
         200,
     )["enterprises"][0]["id"]
         .clone();
-    ok(
-        app.client
-            .post_json(
-                &format!("{DESK}/registrations/{other_id}/decision"),
-                Some(&desk.admin),
-                &json!({ "approve": true }),
-            )
-            .unwrap(),
-        200,
-    );
+    ok(approve(&app, &desk.admin, &other_id), 200);
     let other = app.login(&format!("{TENANT}/auth/login"), "other", "password-1");
     problem(
         app.client
@@ -351,16 +344,16 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
     );
 
     // The answer is published without the company or its people.
-    let published = ok(
+    let publish = || {
         app.client
             .post_json(
                 &format!("{DESK}/qa"),
                 Some(&desk.staff),
                 &json!({ "case_id": case_id }),
             )
-            .unwrap(),
-        201,
-    );
+            .unwrap()
+    };
+    let published = ok(publish(), 201);
     let text = format!("{} {}", published["question"], published["answer"]);
     for private in [COMPANY, "陈晓明", "13900001111"] {
         assert!(!text.contains(private), "{private} in {text}");
@@ -371,17 +364,7 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
             .unwrap()
             .contains("研发费用加计扣除比例")
     );
-    problem(
-        app.client
-            .post_json(
-                &format!("{DESK}/qa"),
-                Some(&desk.staff),
-                &json!({ "case_id": case_id }),
-            )
-            .unwrap(),
-        409,
-        None,
-    );
+    problem(publish(), 409, None);
 
     // Anyone finds it; nothing typed makes a search fail.
     let search = |q: &str| {

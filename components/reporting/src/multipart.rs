@@ -52,3 +52,58 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Form, Problem> {
     })?;
     Ok(Form { report, files })
 }
+
+/// Property-based fuzzing of multipart bodies: any bytes under any boundary
+/// give a form or a 400, never a panic or a stall.
+#[cfg(test)]
+mod fuzz {
+    use super::parse;
+    use proptest::prelude::*;
+
+    const CONTENT_TYPE: &str = "multipart/form-data; boundary=XyZ";
+
+    fn valid() -> Vec<u8> {
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n{\"category\":\"garbage\"}\r\n\
+          --XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"p.jpg\"\r\n\r\n\xFF\xD8\xFF\xE0photo\r\n\
+          --XyZ--\r\n"
+            .to_vec()
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let valid = valid();
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..300),
+            (
+                proptest::collection::vec((0..valid.len(), any::<u8>()), 0..6),
+                0..=valid.len(),
+            )
+                .prop_map(move |(flips, cut)| {
+                    let mut bytes = valid.clone();
+                    for (at, byte) in flips {
+                        bytes[at] = byte;
+                    }
+                    bytes.truncate(cut);
+                    bytes
+                }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn multipart_bodies_never_panic(
+            body in body(),
+            content_type in prop_oneof![Just(CONTENT_TYPE.to_string()), any::<String>()],
+        ) {
+            if let Err(problem) = parse(&content_type, &body) {
+                prop_assert_eq!(problem.status(), 400);
+            }
+        }
+    }
+
+    #[test]
+    fn the_seed_is_valid() {
+        let form = parse(CONTENT_TYPE, &valid()).map_err(|p| p.detail).unwrap();
+        assert_eq!(form.report, br#"{"category":"garbage"}"#);
+        assert_eq!(form.files.len(), 1);
+    }
+}

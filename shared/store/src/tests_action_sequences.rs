@@ -166,7 +166,7 @@ proptest! {
                 match outcome {
                     Ok(updated) => {
                         prop_assert_eq!(version, case.version, "a stale version never wins");
-                        prop_assert_eq!(Ok(updated.state), legal.clone());
+                        prop_assert_eq!(Ok(updated.state), legal);
                         prop_assert_eq!(updated.version, case.version + 1);
                         prop_assert_eq!(&updated, &after);
                         prop_assert_eq!(events.len(), events_before + 1);

@@ -192,10 +192,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 let Some(last) = page.last() else { break };
                 after = Some(last.id);
                 for case in &page {
-                    if !nodes_of.contains_key(&case.grid_node) {
-                        nodes_of.insert(case.grid_node, self.stat_nodes(case.grid_node)?);
-                    }
-                    self.add_contribution(&mut delta, case, &nodes_of[&case.grid_node], zone, 1);
+                    let nodes = match nodes_of.entry(case.grid_node) {
+                        std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(new) => {
+                            new.insert(self.stat_nodes(case.grid_node)?)
+                        }
+                    };
+                    self.add_contribution(&mut delta, case, nodes, zone, 1);
                 }
                 counted += page.len();
             }

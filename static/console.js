@@ -35,7 +35,7 @@ I18N.add({
     empty: "队列为空", category: "类别", description: "描述", priority: "优先级", department: "承办部门", grid: "网格",
     response: "响应时限", resolution: "办结时限", escalation: "督办", timeline: "办理过程", attachments: "附件",
     no_attachments: "没有公开的附件（工作人员接口暂不列出案件附件）", result_photo: "处理结果", evidence_photo: "上报材料", actions: "可办理的操作", no_actions: "当前没有可办理的操作",
-    reason: "理由", answer: "答复意见", result_photos: "办理结果照片", confirm: "确定", cancel: "取消", assists: "联办部门",
+    reason: "理由", answer: "答复意见", result_photos: "办理结果照片", confirm: "确定", cancel: "取消", assists: "联办部门", assisting: "联办部门（可选）", part: "承担的工作", part_done: "本部门工作已完成，答复",
     comment: "备注", public: "公开（群众可见）", add_comment: "添加备注", done: "已完成", bulk_none: "请先勾选待研判案件",
     bulk_done: "已分拨 {0} 件", bulk_failed: "{0}：{1}", stale: "案件已被他人更新，已刷新，请再试一次",
     me_too: "我也遇到 {0}", fixed: "当场解决", source: "来源", select_case: "选择 {0}",
@@ -47,7 +47,7 @@ I18N.add({
     attachments: "Attachments", no_attachments: "No public files (the staff API does not list a case's files yet)",
     result_photo: "Result", evidence_photo: "Evidence", actions: "Steps you can take",
     no_actions: "No step to take now", reason: "Reason", answer: "Answer", result_photos: "Photos of the result",
-    confirm: "Confirm", cancel: "Cancel", assists: "Assisting departments", comment: "Comment", public: "Public (residents see it)",
+    confirm: "Confirm", cancel: "Cancel", assists: "Assisting departments", assisting: "Assisting departments (optional)", part: "their part", part_done: "Our part is done; answer", comment: "Comment", public: "Public (residents see it)",
     add_comment: "Add comment", done: "done", bulk_none: "Tick triage cases first", bulk_done: "Dispatched {0}",
     bulk_failed: "{0}: {1}", stale: "Someone else changed the case; it is reloaded, try again", me_too: "{0} others too",
     fixed: "Fixed on the spot", source: "Source", select_case: "Select {0}",
@@ -147,8 +147,8 @@ async function openCase(id) {
     actionButtons(c),
     h("div", { id: "action-form" }),
     h("p", { id: "action-result", role: "status", "aria-live": "polite" }),
-    c.assists && c.assists.length ? [h("h3", {}, t("assists")), h("ul", {}, ...c.assists.map((a) => h("li", {},
-      `${departmentName(a.department_id)}: ${a.part}`, a.done_at ? ` — ${t("done")}: ${a.answer}` : "")))] : null,
+    c.assists && c.assists.length ? [h("h3", {}, t("assists")), h("ul", { id: "assists" }, ...c.assists.map((a) => h("li", {},
+      `${departmentName(a.department_id)}: ${a.part}`, a.done_at ? ` — ${t("done")}: ${a.answer}` : assistForm(c, a))))] : null,
     h("h3", {}, t("attachments")),
     attachmentList(c),
     h("h3", {}, t("timeline")),
@@ -170,6 +170,32 @@ function actionButtons(c) {
   }, actionName(a))));
 }
 
+/** An assisting department's part reported done (by that department, or the centre for it). */
+function assistForm(c, assist) {
+  const code = (departments.find((d) => d.id === assist.department_id) || {}).code;
+  const form = h("form", { class: "row assist-form" },
+    h("label", {}, h("span", {}, t("part_done")), h("input", { name: "answer", required: true, maxlength: 2000 })),
+    h("button", { type: "submit" }, t("confirm")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await session.call("POST", `/cases/${c.id}/assists`, { body: { answer: new FormData(form).get("answer").trim(), department: code } });
+      openCase(c.id);
+    } catch (error) {
+      say($("#action-result"), error.message, "error");
+    }
+  });
+  return form;
+}
+
+/** 联办: assisting departments for a dispatch, each with its part (optional). */
+function assistingFields() {
+  return h("fieldset", { class: "assisting" }, h("legend", {}, t("assisting")),
+    ...departments.filter((d) => !d.retired).map((d) => h("div", { class: "row" },
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "assist", value: d.code }), " ", d.name),
+      h("input", { name: `part:${d.code}`, "aria-label": `${d.name} ${t("part")}`, placeholder: t("part"), maxlength: 500 }))));
+}
+
 function actionForm(action) {
   const fields = FIELDS[action];
   const form = h("form", { class: "action-form", "data-action": action },
@@ -179,6 +205,7 @@ function actionForm(action) {
       if (f === "attachment_ids") return h("label", {}, h("span", {}, t("result_photos")), h("input", { name: "files", type: "file", accept: "image/*", multiple: true, required: true }));
       return h("label", {}, h("span", {}, t(f)), h("textarea", { name: f, required: true, rows: 2, maxlength: 2000 }));
     }),
+    action === "dispatch" ? assistingFields() : null,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, `${t("confirm")}: ${actionName(action)}`),
       h("button", { type: "button", onclick: () => $("#action-form").replaceChildren() }, t("cancel"))));
   form.addEventListener("submit", async (event) => {
@@ -192,6 +219,9 @@ function actionForm(action) {
           for (const file of data.getAll("files")) body.attachment_ids.push((await session.call("POST", "/attachments", { body: file })).id);
         } else body[f] = data.get(f).trim();
       }
+      const assisting = data.getAll("assist").filter((code) => code !== body.department)
+        .map((code) => ({ department: code, part: (data.get(`part:${code}`) || "").trim() }));
+      if (assisting.length) body.assisting = assisting;
     } catch (error) {
       return say($("#action-result"), error.message, "error");
     }

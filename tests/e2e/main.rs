@@ -9,7 +9,9 @@
 //! `browser`: the pages in headless Chromium (tests/browser, playwright-core).
 //! `status`: the public look-up, board, figures, map and notices.
 //! `enterprise`: registrations, requests as routed cases, the policy Q&A, policies.
+//! `analytics`: the dashboard's figures, hot spots, league tables, exports.
 
+mod analytics;
 mod browser;
 mod enterprise;
 mod foundation;

@@ -10,12 +10,11 @@ use serde_json::{Value, json};
 use store::{Category, MapCell, Notice};
 
 /// The category's names, or its code when the catalogue no longer has it.
-pub fn category(code: &str, categories: &[Category]) -> Value {
+pub fn category_name(code: &str, categories: &[Category]) -> Value {
     let found = categories.iter().find(|c| c.code.as_str() == code);
     json!({
-        "code": code,
-        "name_zh": found.map_or(code, |c| c.name_zh.as_str()),
-        "name_en": found.map_or(code, |c| c.name_en.as_str()),
+        "zh": found.map_or(code, |c| c.name_zh.as_str()),
+        "en": found.map_or(code, |c| c.name_en.as_str()),
     })
 }
 
@@ -72,8 +71,8 @@ pub fn deadline(d: DeadlineOutcome) -> Value {
 pub fn public_case(tenant: &Tenant, case: &PublicCase, categories: &[Category]) -> Value {
     json!({
         "tracking_code": case.tracking_code,
-        "category": category(&case.category, categories),
-        "description": case.description,
+        "category": case.category,
+        "category_name": category_name(&case.category, categories),
         "state": case.state,
         "status": words(case.status),
         "outcome": Outcome::of(case.state).as_str(),

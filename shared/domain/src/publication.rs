@@ -424,8 +424,6 @@ impl DeadlineOutcome {
 pub struct PublicCase {
     pub tracking_code: String,
     pub category: String,
-    /// The reporter's words, with people's details masked.
-    pub description: String,
     pub state: CaseState,
     pub status: (&'static str, &'static str),
     pub open: bool,
@@ -474,7 +472,6 @@ impl PublicCase {
         PublicCase {
             tracking_code: case.tracking_code.to_string(),
             category: case.category.to_string(),
-            description: redactor.redact(case.description),
             state: case.state,
             status: plain_status(case.state),
             open: case.state.is_open(),
@@ -490,6 +487,15 @@ impl PublicCase {
             rating: case.rating,
         }
     }
+}
+
+/// The request text an Open311 partner receives, masked. The status page
+/// and board leave the reporter's words out (the category says what the
+/// case is about, the answer what was done); GeoReport v2 exchanges the
+/// text with 311 systems, so Open311 carries it with people's details
+/// masked.
+pub fn open311_description(case: &CaseFacts<'_>) -> String {
+    Redactor::for_case(&case.private).redact(case.description)
 }
 
 /// A department's answer as the board shows it beside the case.

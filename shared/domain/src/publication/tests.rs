@@ -163,7 +163,7 @@ fn the_public_view_keeps_what_residents_need() {
     let path = path();
     let public = PublicCase::new(&facts(&path), &events(), &attachments(), at(13));
     assert_eq!(
-        public.description,
+        open311_description(&facts(&path)),
         "我是某某，住某某，垃圾没人收，电话***，邮件***"
     );
     assert_eq!(public.status, ("已办结", "done"));

@@ -5,18 +5,20 @@
 //! randomness of its own (callers pass `now` and random bytes), so every rule here is
 //! tested natively and deterministically, and the same code runs in the components.
 
+pub mod agent;
 pub mod analytics;
 pub mod auth;
 pub mod calendar;
 pub mod case;
 pub mod deadline;
+pub mod enterprise;
 #[cfg(test)]
 mod fuzz;
-pub mod enterprise;
 pub mod geo;
 pub mod grid;
 pub mod grid_import;
 pub mod intake;
+pub mod mediation;
 pub mod notification;
 pub mod organisation;
 pub mod password;

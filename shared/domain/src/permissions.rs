@@ -54,10 +54,18 @@ pub enum Permission {
     /// Publish policy documents, and departments' answers to policy
     /// inquiries as the tenant's policy Q&A.
     PublishPolicies,
+    /// The mediation centre's work: take in disputes with their parties
+    /// (whose contact details only the centre sees), record sessions and
+    /// outcomes. Department staff staff the centre's windows.
+    MediateDisputes,
+    /// The agent service: take a resident's matter with their consent, keep
+    /// its needs, task and time lists, pass it up a level. Agents see the
+    /// matters of their own agent point and those passed up to it.
+    HandleAgentMatters,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Self::ManageTenants,
         Self::UseOwnAccount,
         Self::ReadOrganisation,
@@ -76,6 +84,8 @@ impl Permission {
         Self::ApproveEnterprises,
         Self::PublishPolicies,
         Self::ViewDashboard,
+        Self::MediateDisputes,
+        Self::HandleAgentMatters,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -98,6 +108,8 @@ impl Permission {
             Self::UseEnterpriseServices => "use_enterprise_services",
             Self::ApproveEnterprises => "approve_enterprises",
             Self::PublishPolicies => "publish_policies",
+            Self::MediateDisputes => "mediate_disputes",
+            Self::HandleAgentMatters => "handle_agent_matters",
         }
     }
 
@@ -126,6 +138,12 @@ impl Permission {
             }
             Self::ApproveEnterprises => "approve or reject enterprises' registrations",
             Self::PublishPolicies => "publish policies and answers to the policy Q&A",
+            Self::MediateDisputes => {
+                "the mediation centre: disputes, their parties, sessions and outcomes"
+            }
+            Self::HandleAgentMatters => {
+                "the agent service: residents' matters, their lists and levels (agents: their point's)"
+            }
         }
     }
 }
@@ -202,6 +220,15 @@ const MATRIX: &[(Permission, &[Role])] = &[
     (P::ApproveEnterprises, &[R::TenantAdmin, R::DepartmentStaff]),
     (P::PublishPolicies, &[R::TenantAdmin, R::DepartmentStaff]),
     (P::ViewDashboard, &[R::TenantAdmin, R::CommandCentre]),
+    // The centre's windows are staffed by departments (17 at 12 windows).
+    (
+        P::MediateDisputes,
+        &[R::TenantAdmin, R::CommandCentre, R::DepartmentStaff],
+    ),
+    (
+        P::HandleAgentMatters,
+        &[R::TenantAdmin, R::CommandCentre, R::Agent],
+    ),
 ];
 
 /// Whether `role` holds `permission`.
@@ -287,6 +314,11 @@ mod tests {
         check(R::DepartmentStaff, P::UseEnterpriseServices, false);
         check(R::Enterprise, P::PublishPolicies, false);
         check(R::GridWorker, P::ApproveEnterprises, false);
+        check(R::DepartmentStaff, P::MediateDisputes, true);
+        check(R::GridWorker, P::MediateDisputes, false);
+        check(R::Agent, P::MediateDisputes, false);
+        check(R::Agent, P::HandleAgentMatters, true);
+        check(R::DepartmentStaff, P::HandleAgentMatters, false);
     }
 
     #[test]

@@ -30,6 +30,8 @@ mod tests_enterprise;
 #[cfg(test)]
 mod tests_joint_handling;
 #[cfg(test)]
+mod tests_mediation;
+#[cfg(test)]
 mod tests_stats;
 #[cfg(test)]
 mod tests_tenancy;
@@ -48,6 +50,10 @@ pub use native::NativeDb;
 pub use platform::{
     NewPlatformAdmin, NewTenant, TenantActivity, create_platform_admin, create_tenant,
     find_platform_user, find_tenant, list_tenants, tenant_activity,
+};
+pub use scoped::{
+    AgentMatter, Dispute, Handling, LevelStep, NewDispute, NewMatter, NewPromise, NewSession,
+    NewTask, Promise, RecordedOutcome, Resident, Session, StoredParty, Task,
 };
 pub use scoped::{
     AgentPoint, ApiKey, Assist, Attachment, AttemptOutcome, AuditEntry, AuditRecord, Case,

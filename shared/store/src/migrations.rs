@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "enterprise",
         sql: include_str!("../migrations/0010_enterprise.sql"),
     },
+    Migration {
+        version: 11,
+        name: "mediation_and_agents",
+        sql: include_str!("../migrations/0011_mediation_and_agents.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -6,6 +6,7 @@
 //! Identifiers from requests (case ids, grid node ids) are always looked up together with
 //! the tenant, so an id of another tenant behaves exactly like one that does not exist.
 
+pub mod agent_matters;
 pub mod audit;
 pub mod board;
 #[cfg(feature = "native")]
@@ -18,6 +19,7 @@ pub(crate) mod fulltext;
 pub mod grid;
 pub mod intake;
 pub mod joint;
+pub mod mediation;
 pub mod notices;
 pub mod open311;
 pub mod organisation;
@@ -25,6 +27,7 @@ pub mod policies;
 pub mod policy_answers;
 pub mod publication;
 pub mod queues;
+mod side_cases;
 pub mod stats;
 pub mod users;
 pub mod webhooks;
@@ -34,6 +37,9 @@ use crate::db::{Database, StoreError};
 use domain::{Tenant, TenantCode, TenantId};
 use std::fmt;
 
+pub use agent_matters::{
+    AgentMatter, LevelStep, NewMatter, NewPromise, NewTask, Promise, Resident, Task,
+};
 pub use audit::{AuditEntry, AuditRecord};
 pub use board::{BoardEntry, BoardQuery, MAX_BOARD_PAGE, MapCell};
 pub use cases::{Case, CaseEvent, Contact, MAX_PAGE, NewCase, REPORT_ACTION};
@@ -42,6 +48,9 @@ pub use enterprises::{Enterprise, EnterpriseRequest, NewEnterprise, NewRequest};
 pub use grid::{ImportReport, NewGridNode};
 pub use intake::{Attachment, NewAttachment, Purpose, StoredResponse};
 pub use joint::Assist;
+pub use mediation::{
+    Dispute, Handling, NewDispute, NewSession, RecordedOutcome, Session, StoredParty,
+};
 pub use notices::{MAX_NOTICE_PAGE, NewNotice, Notice};
 pub use open311::{ApiKey, ApiKeyCheck, CaseUpdate, Open311Filter, hash_api_key};
 pub use organisation::{AgentPoint, Department, NewAgentPoint};

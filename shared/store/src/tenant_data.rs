@@ -14,6 +14,13 @@ use serde_json::{Map, Value as Json, json};
 /// deletion needs), with the columns an export must leave out.
 pub const TENANT_TABLES: &[(&str, &[&str])] = &[
     ("case_stats", &[]),
+    ("agent_matter_levels", &[]),
+    ("agent_matter_promises", &[]),
+    ("agent_matter_tasks", &[]),
+    ("agent_matters", &[]),
+    ("mediation_sessions", &[]),
+    ("mediation_parties", &[]),
+    ("mediation_disputes", &[]),
     ("policy_answer_policies", &[]),
     ("policy_answers", &[]),
     ("policy_files", &[]),

@@ -1,0 +1,79 @@
+//! What the kinds of case with side tables (disputes, agent matters) share:
+//! the category a kind files under, created on first use, and documents
+//! linked to the case but never shown to the public.
+
+use super::TenantScope;
+use super::catalogue::NewCategory;
+use super::intake::Purpose;
+use crate::db::Database;
+use crate::decoded;
+use crate::error::Error;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::{CaseId, Code, Problem};
+
+/// A kind's catalogue entry: its code, names and default deadlines.
+pub(crate) struct KindCategory<'a> {
+    pub code: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    /// (response, resolution) working hours.
+    pub hours: (u32, u32),
+}
+
+impl<D: Database + ?Sized> TenantScope<'_, D> {
+    /// The category code a kind files under, created with the kind's
+    /// default deadlines the first time; the tenant admin may change those
+    /// afterwards. A retired category means the tenant no longer takes the
+    /// kind (409).
+    pub(crate) fn category_for_kind(&self, kind: KindCategory<'_>) -> Result<String, Error> {
+        let code = decoded("category", Code::parse(kind.code))?;
+        match self.category_by_code(&code)? {
+            Some(category) if category.retired => Err(Problem::conflict(format!(
+                "this tenant no longer takes '{}' ({})",
+                kind.name_en,
+                code.as_str()
+            ))
+            .into()),
+            Some(_) => Ok(code.as_str().to_string()),
+            None => {
+                let (response_hours, resolution_hours) = kind.hours;
+                self.create_category(NewCategory {
+                    code: code.clone(),
+                    name_zh: kind.name_zh.into(),
+                    name_en: kind.name_en.into(),
+                    default_department: None,
+                    response_hours,
+                    resolution_hours,
+                    extra_fields: Vec::new(),
+                })?;
+                Ok(code.as_str().to_string())
+            }
+        }
+    }
+
+    /// Links uploaded files to the case and hides them from the public:
+    /// a dispute's or a resident's papers name people.
+    pub(crate) fn attach_private(
+        &self,
+        case: CaseId,
+        ids: &[i64],
+        purpose: Purpose,
+    ) -> Result<(), Error> {
+        self.attach(case, ids, purpose)?;
+        self.hide_attachments(ids)
+    }
+
+    pub(crate) fn hide_attachments(&self, ids: &[i64]) -> Result<(), Error> {
+        for id in ids {
+            self.set_attachment_public(*id, false)?;
+        }
+        Ok(())
+    }
+
+    /// The tenant's local date of a moment (when a matter began, the month
+    /// a dispute was taken in).
+    pub fn local_date(&self, at: DateTime<Utc>) -> Result<NaiveDate, Error> {
+        let offset = domain::deadline::zone_offset(&self.time_zone)?;
+        Ok(at.with_timezone(&offset).date_naive())
+    }
+}

@@ -10,6 +10,7 @@
 //! `status`: the public look-up, board, figures, map and notices.
 //! `enterprise`: registrations, requests as routed cases, the policy Q&A, policies.
 //! `analytics`: the dashboard's figures, hot spots, league tables, exports.
+//! `soak`: concurrent retries, staff at work and a SIGKILL lose nothing.
 
 mod analytics;
 mod browser;
@@ -19,6 +20,7 @@ mod host;
 mod intake;
 mod isolation;
 mod open311;
+mod soak;
 mod status;
 mod tenancy;
 mod workflow;

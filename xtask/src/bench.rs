@@ -80,7 +80,7 @@ pub(crate) fn bench_manifest(root: &Path) -> anyhow::Result<std::path::PathBuf> 
 }
 
 /// A photo as a phone would send it: a JPEG of about 20 KB.
-fn small_photo() -> Vec<u8> {
+pub(crate) fn small_photo() -> Vec<u8> {
     let mut photo = vec![
         0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
     ];
@@ -223,6 +223,10 @@ pub struct RunningHost {
     child: Child,
     pub client: Client,
     state: tempfile::TempDir,
+    /// From starting the process to its first answer (the web component).
+    pub up_after: Duration,
+    /// The first answer of a component that opens the database (migrations).
+    pub first_database_answer: Duration,
 }
 
 impl RunningHost {
@@ -254,6 +258,7 @@ impl RunningHost {
         let target = std::env::var("CARGO_TARGET_DIR")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|_| root.join("target"));
+        let spawned = Instant::now();
         let child = Command::new(target.join("host-release").join("spin-host"))
             .current_dir(root)
             .arg("--manifest")
@@ -268,6 +273,8 @@ impl RunningHost {
             .context("cannot start the host")?;
         let client = Client::new(format!("http://127.0.0.1:{port}"));
         client.wait_until_up(Duration::from_secs(120))?;
+        let up_after = spawned.elapsed();
+        let asked = Instant::now();
         let migrated = client.post_json(
             "/api/platform/migrations",
             Some("bench-operator"),
@@ -280,6 +287,8 @@ impl RunningHost {
             child,
             client,
             state,
+            up_after,
+            first_database_answer: asked.elapsed(),
         })
     }
 

@@ -5,96 +5,18 @@
 //! with the data.
 
 use crate::bench::{RunningHost, bench_manifest, machine};
+use crate::bench_setup::{fill, get_with, organise};
 use crate::load::Run;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use chrono::Utc;
-use serde_json::json;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use store::scoped::bulk::BulkSpec;
-
-/// Creates a tenant with two categories, a department and a command-centre
-/// account; returns (department id, the centre's token).
-fn organise(host: &RunningHost, platform: &str, code: &str) -> anyhow::Result<(i64, String)> {
-    let admin = host.tenant(platform, code)?;
-    let client = &host.client;
-    let base = format!("/api/t/{code}/admin");
-    for (category, hours) in [("garbage", 8), ("road_damage", 24)] {
-        let reply = client.post_json(
-            &format!("{base}/categories"),
-            Some(&admin),
-            &json!({ "code": category, "name_zh": category, "name_en": category, "response_hours": 2, "resolution_hours": hours }),
-        )?;
-        if reply.status != 201 {
-            bail!("category: {}", reply.body);
-        }
-    }
-    let department = client.post_json(
-        &format!("{base}/departments"),
-        Some(&admin),
-        &json!({ "code": "urban", "name": "城管" }),
-    )?;
-    if department.status != 201 {
-        bail!("department: {}", department.body);
-    }
-    let centre = client.post_json(
-        &format!("{base}/users"),
-        Some(&admin),
-        &json!({ "login": "centre", "display_name": "centre", "role": "command_centre", "password": "bench-password-1" }),
-    )?;
-    if centre.status != 201 {
-        bail!("centre: {}", centre.body);
-    }
-    let token = crate::demo::login(
-        client,
-        &format!("/api/t/{code}/auth/login"),
-        ("centre", "bench-password-1"),
-    )?;
-    Ok((department.json()["id"].as_i64().context("id")?, token))
-}
-
-fn fill(
-    host: &RunningHost,
-    code: &str,
-    department: i64,
-    cases: usize,
-    seed: u64,
-) -> anyhow::Result<()> {
-    let db = store::NativeDb::open(host.state_dir().join("sqlite_db.db"))?;
-    let tenant_code = domain::TenantCode::parse(code).map_err(|p| anyhow::anyhow!("{p:?}"))?;
-    let tenant = store::platform::find_tenant(&db, &tenant_code)?.context("tenant")?;
-    let scope = store::TenantScope::new(&db, &tenant);
-    let calendar = scope.work_calendar()?;
-    scope.bulk_fill(
-        &BulkSpec {
-            cases,
-            days: 730,
-            end: Utc::now(),
-            departments: vec![department],
-            grid_nodes: Vec::new(),
-            seed,
-        },
-        &calendar,
-    )?;
-    Ok(())
-}
 
 /// The dashboard's main call (30 days by day, and a year by month) and the
 /// baseline, at 1 and 8 clients.
 fn measure(host: &RunningHost, code: &str, token: &str, label: &str) -> Vec<Run> {
     let base = host.client.base().to_string();
-    let call = |path: String| {
-        let url = format!("{base}{path}");
-        let token = token.to_string();
-        move |agent: &ureq::Agent, _n: usize| -> Result<u16, String> {
-            agent
-                .get(&url)
-                .set("authorization", &format!("Bearer {token}"))
-                .call()
-                .map(|r| r.status())
-                .map_err(|e| e.to_string())
-        }
-    };
+    let call = |path: String| get_with(format!("{base}{path}"), Some(token.to_string()));
     let month = call(format!("/api/t/{code}/dashboard/figures"));
     let year = {
         let today = Utc::now().date_naive();
@@ -103,16 +25,7 @@ fn measure(host: &RunningHost, code: &str, token: &str, label: &str) -> Vec<Run>
             "/api/t/{code}/dashboard/figures?by=month&from={from}&to={today}"
         ))
     };
-    let baseline = {
-        let url = format!("{base}/bench/baseline/hello");
-        move |agent: &ureq::Agent, _n: usize| -> Result<u16, String> {
-            agent
-                .get(&url)
-                .call()
-                .map(|r| r.status())
-                .map_err(|e| e.to_string())
-        }
-    };
+    let baseline = get_with(format!("{base}/bench/baseline/hello"), None);
     let duration = Duration::from_secs(5);
     let mut runs = Vec::new();
     for clients in [1, 8] {
@@ -151,24 +64,26 @@ pub fn analytics(
     let host = RunningHost::start(root, &manifest)?;
     let platform = host.platform_token()?;
 
-    let (department, token) = organise(&host, &platform, "small")?;
-    let started = Instant::now();
-    fill(&host, "small", department, small, 1)?;
-    let small_fill = started.elapsed();
-    let small_runs = measure(&host, "small", &token, &format!("{small} cases"));
+    let org = organise(&host, &platform, "small")?;
+    let small_fill = fill(&host, &org, small, Vec::new(), 1)?;
+    let small_runs = measure(&host, "small", &org.centre, &format!("{small} cases"));
 
     let started = Instant::now();
     let mut first = None;
     for t in 0..tenants {
-        let code = format!("big{t}");
-        let (department, token) = organise(&host, &platform, &code)?;
-        fill(&host, &code, department, per_tenant, 100 + t as u64)?;
-        first.get_or_insert((code, token));
+        let org = organise(&host, &platform, &format!("big{t}"))?;
+        fill(&host, &org, per_tenant, Vec::new(), 100 + t as u64)?;
+        first.get_or_insert(org);
     }
     let big_fill = started.elapsed();
-    let (code, token) = first.context("at least one big tenant")?;
+    let big = first.context("at least one big tenant")?;
     let total = small + tenants * per_tenant;
-    let big_runs = measure(&host, &code, &token, &format!("{total} cases in all"));
+    let big_runs = measure(
+        &host,
+        &big.code,
+        &big.centre,
+        &format!("{total} cases in all"),
+    );
 
     let p99 = |runs: &[Run], prefix: &str, clients: usize| {
         runs.iter()

@@ -4,90 +4,20 @@
 //! against the trivial baseline in the same run.
 
 use crate::bench::{RunningHost, bench_manifest, machine};
-use anyhow::{Context, bail};
-use chrono::Utc;
-use serde_json::{Value, json};
+use crate::bench_setup::{fill, get_with, organise};
+use anyhow::bail;
+use serde_json::json;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use store::scoped::bulk::BulkSpec;
 
 const OPERATOR: &str = "bench-operator";
-
-/// Creates what the cases need through the API; returns (department id,
-/// staff token).
-fn organise(host: &RunningHost, admin: &str) -> anyhow::Result<(i64, String)> {
-    let client = &host.client;
-    let expect = |reply: crate::client::Reply, what: &str| -> anyhow::Result<Value> {
-        if reply.status != 201 {
-            bail!("{what}: {} {}", reply.status, reply.body);
-        }
-        Ok(reply.json())
-    };
-    for (code, zh, hours) in [("garbage", "垃圾", 8), ("road_damage", "道路破损", 24)] {
-        expect(
-            client.post_json(
-                "/api/t/bench/admin/categories",
-                Some(admin),
-                &json!({ "code": code, "name_zh": zh, "name_en": code, "response_hours": 2, "resolution_hours": hours }),
-            )?,
-            "category",
-        )?;
-    }
-    let department = expect(
-        client.post_json(
-            "/api/t/bench/admin/departments",
-            Some(admin),
-            &json!({ "code": "urban", "name": "城管" }),
-        )?,
-        "department",
-    )?;
-    expect(
-        client.post_json(
-            "/api/t/bench/admin/users",
-            Some(admin),
-            &json!({ "login": "staff", "display_name": "staff", "role": "department_staff",
-                     "department_id": department["id"], "password": "bench-password-1" }),
-        )?,
-        "staff",
-    )?;
-    let token = crate::demo::login(
-        client,
-        "/api/t/bench/auth/login",
-        ("staff", "bench-password-1"),
-    )?;
-    Ok((department["id"].as_i64().context("department id")?, token))
-}
-
-/// Fills the tenant straight through the store, beside the running host
-/// (SQLite in WAL mode takes a second connection).
-fn fill(host: &RunningHost, department: i64, cases: usize) -> anyhow::Result<Duration> {
-    let db = store::NativeDb::open(host.state_dir().join("sqlite_db.db"))?;
-    let code = domain::TenantCode::parse("bench").map_err(|p| anyhow::anyhow!("{p:?}"))?;
-    let tenant = store::platform::find_tenant(&db, &code)?.context("the bench tenant")?;
-    let scope = store::TenantScope::new(&db, &tenant);
-    let calendar = scope.work_calendar()?;
-    let started = Instant::now();
-    scope.bulk_fill(
-        &BulkSpec {
-            cases,
-            days: 730,
-            end: Utc::now(),
-            departments: vec![department],
-            grid_nodes: Vec::new(),
-            seed: 1,
-        },
-        &calendar,
-    )?;
-    Ok(started.elapsed())
-}
 
 pub fn workflow(root: &Path, cases: usize) -> anyhow::Result<String> {
     let manifest = bench_manifest(root)?;
     let host = RunningHost::start(root, &manifest)?;
     let platform = host.platform_token()?;
-    let admin = host.tenant(&platform, "bench")?;
-    let (department, staff) = organise(&host, &admin)?;
-    let filled = fill(&host, department, cases)?;
+    let org = organise(&host, &platform, "bench")?;
+    let filled = fill(&host, &org, cases, Vec::new(), 1)?;
     let client = &host.client;
 
     let mut sweeps = Vec::new();
@@ -101,30 +31,16 @@ pub fn workflow(root: &Path, cases: usize) -> anyhow::Result<String> {
     }
 
     let base = client.base().to_string();
-    let get = |path: &'static str| {
-        let url = format!("{base}{path}");
-        let token = staff.clone();
-        move |agent: &ureq::Agent, _n: usize| -> Result<u16, String> {
-            agent
-                .get(&url)
-                .set("authorization", &format!("Bearer {token}"))
-                .call()
-                .map(|r| r.status())
-                .map_err(|e| e.to_string())
-        }
-    };
-    let baseline = {
-        let url = format!("{base}/bench/baseline/hello");
-        move |agent: &ureq::Agent, _n: usize| -> Result<u16, String> {
-            agent
-                .get(&url)
-                .call()
-                .map(|r| r.status())
-                .map_err(|e| e.to_string())
-        }
-    };
-    let inbox = get("/api/t/bench/queues/inbox?limit=50");
-    let by_due = get("/api/t/bench/queues/inbox?limit=50&sort=due");
+    let staff = Some(org.staff.clone());
+    let baseline = get_with(format!("{base}/bench/baseline/hello"), None);
+    let inbox = get_with(
+        format!("{base}/api/t/bench/queues/inbox?limit=50"),
+        staff.clone(),
+    );
+    let by_due = get_with(
+        format!("{base}/api/t/bench/queues/inbox?limit=50&sort=due"),
+        staff,
+    );
     let duration = Duration::from_secs(5);
     let mut runs = Vec::new();
     for concurrency in [1, 8] {

@@ -13,6 +13,7 @@ pub const COMPONENTS: &[&str] = &[
     "status",
     "enterprise",
     "analytics",
+    "mediation",
     "web",
 ];
 

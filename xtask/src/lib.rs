@@ -5,6 +5,8 @@
 pub mod bench;
 pub mod bench_analytics;
 pub mod bench_enterprise;
+pub mod bench_setup;
+pub mod bench_suite;
 pub mod bench_workflow;
 pub mod build;
 pub mod client;

@@ -24,9 +24,15 @@ enum Task {
     Bench {
         #[arg(value_enum)]
         which: Benchmark,
-        /// Cases in the tenant (the `workflow` benchmark).
+        /// Cases in the tenant (`workflow`), or per tenant (`suite`).
         #[arg(long, default_value_t = 250_000)]
         cases: usize,
+        /// Tenants of that size (`suite`): 10 for the 2,500,000-case variant.
+        #[arg(long, default_value_t = 1)]
+        tenants: usize,
+        /// Seconds per run (`suite`).
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
     },
     /// rustfmt and clippy (with warnings denied) over the host crates and,
     /// for wasm32-wasip2, the components.
@@ -54,6 +60,9 @@ enum Benchmark {
     Analytics,
     /// Policy Q&A searches and suggestions over 50,000 published answers.
     Enterprise,
+    /// Every main route at 1, 8 and 64 clients with the seed zone's data
+    /// (`--cases` per tenant, `--tenants`), sizes and cold start.
+    Suite,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -66,12 +75,17 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Task::Build => build_all(),
         Task::Lint => build::lint(&xtask::workspace_root()),
-        Task::Bench { which, cases } => bench(which, cases),
+        Task::Bench {
+            which,
+            cases,
+            tenants,
+            seconds,
+        } => bench(which, cases, tenants, seconds),
         Task::Up { listen, runtime } => up(listen, runtime),
     }
 }
 
-fn bench(which: Benchmark, cases: usize) -> anyhow::Result<()> {
+fn bench(which: Benchmark, cases: usize, tenants: usize, seconds: u64) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
     let (name, report) = match which {
         Benchmark::Grid => ("grid", xtask::bench::grid(&root, &xtask::seed_zone_csv())?),
@@ -80,6 +94,10 @@ fn bench(which: Benchmark, cases: usize) -> anyhow::Result<()> {
         Benchmark::Analytics => (
             "analytics",
             xtask::bench_analytics::analytics(&root, 25_000, 10, 250_000)?,
+        ),
+        Benchmark::Suite => (
+            if tenants > 1 { "suite-large" } else { "suite" },
+            xtask::bench_suite::suite(&root, tenants.max(1), cases, seconds)?,
         ),
         Benchmark::Enterprise => ("enterprise", xtask::bench_enterprise::enterprise(&root)?),
     };

@@ -1,0 +1,162 @@
+//! What the data-heavy benchmarks set up: a tenant with its catalogue, a
+//! department and the people who call the measured routes (through the
+//! API, like any client), then cases in bulk through the store beside the
+//! running host (SQLite in WAL mode takes a second connection).
+
+use crate::bench::RunningHost;
+use crate::client::Reply;
+use anyhow::{Context, bail};
+use chrono::Utc;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use store::scoped::bulk::BulkSpec;
+use store::{Database, NativeDb, TenantScope};
+
+/// A benchmark tenant's department and people (tokens).
+pub struct Org {
+    pub code: String,
+    pub department: i64,
+    pub staff: String,
+    pub centre: String,
+    pub worker: String,
+}
+
+fn created(reply: Reply, what: &str) -> anyhow::Result<Value> {
+    if reply.status != 201 {
+        bail!("{what}: {} {}", reply.status, reply.body);
+    }
+    Ok(reply.json())
+}
+
+/// A tenant with categories `garbage` (8 h) and `road_damage` (24 h), the
+/// department `urban` (which a rule sends garbage to), and three people:
+/// `staff` of urban, `centre` (command centre), `worker` (grid worker).
+pub fn organise(host: &RunningHost, platform: &str, code: &str) -> anyhow::Result<Org> {
+    let admin = host.tenant(platform, code)?;
+    let client = &host.client;
+    let base = format!("/api/t/{code}/admin");
+    for (category, zh, hours) in [("garbage", "垃圾", 8), ("road_damage", "道路破损", 24)] {
+        created(
+            client.post_json(
+                &format!("{base}/categories"),
+                Some(&admin),
+                &json!({ "code": category, "name_zh": zh, "name_en": category, "response_hours": 2, "resolution_hours": hours }),
+            )?,
+            "category",
+        )?;
+    }
+    let department = created(
+        client.post_json(
+            &format!("{base}/departments"),
+            Some(&admin),
+            &json!({ "code": "urban", "name": "城管" }),
+        )?,
+        "department",
+    )?["id"]
+        .as_i64()
+        .context("department id")?;
+    let rule = client.send_json(
+        "PUT",
+        &format!("{base}/routing-rules"),
+        Some(&admin),
+        &json!({ "rules": [{ "category": "garbage", "department_id": department }] }),
+    )?;
+    if rule.status != 200 {
+        bail!("routing rule: {}", rule.body);
+    }
+    let login = |name: &str, role: &str| -> anyhow::Result<String> {
+        let mut body = json!({ "login": name, "display_name": name, "role": role, "password": "bench-password-1" });
+        if role == "department_staff" {
+            body["department_id"] = json!(department);
+        }
+        created(
+            client.post_json(&format!("{base}/users"), Some(&admin), &body)?,
+            name,
+        )?;
+        crate::demo::login(
+            client,
+            &format!("/api/t/{code}/auth/login"),
+            (name, "bench-password-1"),
+        )
+    };
+    Ok(Org {
+        code: code.to_string(),
+        department,
+        staff: login("staff", "department_staff")?,
+        centre: login("centre", "command_centre")?,
+        worker: login("worker", "grid_worker")?,
+    })
+}
+
+/// The host's database, opened natively.
+pub fn database(host: &RunningHost) -> anyhow::Result<NativeDb> {
+    Ok(NativeDb::open(host.state_dir().join("sqlite_db.db"))?)
+}
+
+fn tenant(db: &NativeDb, code: &str) -> anyhow::Result<domain::Tenant> {
+    let code = domain::TenantCode::parse(code).map_err(|p| anyhow::anyhow!("{}", p.detail))?;
+    store::platform::find_tenant(db, &code)?.context("no such tenant")
+}
+
+/// Writes `cases` cases over two years in bulk (placed in `grid_nodes`
+/// when given); returns how long it took.
+pub fn fill(
+    host: &RunningHost,
+    org: &Org,
+    cases: usize,
+    grid_nodes: Vec<i64>,
+    seed: u64,
+) -> anyhow::Result<Duration> {
+    let db = database(host)?;
+    let tenant = tenant(&db, &org.code)?;
+    let scope = TenantScope::new(&db, &tenant);
+    let calendar = scope.work_calendar()?;
+    let started = Instant::now();
+    scope.bulk_fill(
+        &BulkSpec {
+            cases,
+            days: 730,
+            end: Utc::now(),
+            departments: vec![org.department],
+            grid_nodes,
+            seed,
+        },
+        &calendar,
+    )?;
+    Ok(started.elapsed())
+}
+
+/// One column of a query over the tenant's rows, as text.
+pub fn column(host: &RunningHost, code: &str, sql: &str) -> anyhow::Result<Vec<String>> {
+    let db = database(host)?;
+    let tenant = tenant(&db, code)?;
+    let rows = db.execute(sql, &[tenant.id.0.into()])?;
+    Ok(rows
+        .rows
+        .iter()
+        .filter_map(|row| {
+            row.first().map(|v| match v {
+                store::Value::Text(t) => t.clone(),
+                store::Value::Integer(i) => i.to_string(),
+                other => format!("{other:?}"),
+            })
+        })
+        .collect())
+}
+
+/// A GET with a bearer token, as a load-generator request.
+pub fn get_with(
+    url: String,
+    token: Option<String>,
+) -> impl Fn(&ureq::Agent, usize) -> Result<u16, String> + Sync {
+    move |agent: &ureq::Agent, _n: usize| {
+        let mut request = agent.get(&url);
+        if let Some(token) = &token {
+            request = request.set("authorization", &format!("Bearer {token}"));
+        }
+        request.call().map(|r| r.status()).or_else(|e| match e {
+            ureq::Error::Status(code, _) => Ok(code),
+            other => Err(other.to_string()),
+        })
+    }
+}

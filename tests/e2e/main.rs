@@ -9,6 +9,7 @@
 //! `browser`: the pages in headless Chromium (tests/browser, playwright-core).
 //! `status`: the public look-up, board, figures, map and notices.
 //! `enterprise`: registrations, requests as routed cases, the policy Q&A, policies.
+//! `mediation`: disputes and agent matters as cases, their lists, outcomes, figures and privacy.
 //! `analytics`: the dashboard's figures, hot spots, league tables, exports.
 //! `soak`: concurrent retries, staff at work and a SIGKILL lose nothing.
 
@@ -19,6 +20,7 @@ mod foundation;
 mod host;
 mod intake;
 mod isolation;
+mod mediation;
 mod open311;
 mod soak;
 mod status;

@@ -757,6 +757,138 @@ pub const ANALYTICS: &[Route] = &[
     ),
 ];
 
+/// The mediation centre (矛调中心) and the agent service (代办): disputes and
+/// agent matters are cases with side tables; their figures by kind,
+/// department and month, and by level.
+pub const MEDIATION: &[Route] = &[
+    route(
+        "mediation",
+        "GET",
+        "/api/t/:tenant/mediation/kinds",
+        "listDisputeKinds",
+        Tenant(P::MediateDisputes),
+    ),
+    route(
+        "mediation",
+        "POST",
+        "/api/t/:tenant/mediation/disputes",
+        "takeInDispute",
+        Tenant(P::MediateDisputes),
+    ),
+    route(
+        "mediation",
+        "GET",
+        "/api/t/:tenant/mediation/disputes",
+        "listDisputes",
+        Tenant(P::MediateDisputes),
+    ),
+    route(
+        "mediation",
+        "GET",
+        "/api/t/:tenant/mediation/disputes/:id",
+        "getDispute",
+        Tenant(P::MediateDisputes),
+    ),
+    route(
+        "mediation",
+        "POST",
+        "/api/t/:tenant/mediation/disputes/:id/documents",
+        "addDisputeDocuments",
+        Tenant(P::MediateDisputes),
+    ),
+    route(
+        "mediation",
+        "POST",
+        "/api/t/:tenant/mediation/disputes/:id/sessions",
+        "addMediationSession",
+        Tenant(P::MediateDisputes),
+    ),
+    route(
+        "mediation",
+        "PUT",
+        "/api/t/:tenant/mediation/disputes/:id/sessions/:session",
+        "recordMediationSession",
+        Tenant(P::MediateDisputes),
+    ),
+    route(
+        "mediation",
+        "POST",
+        "/api/t/:tenant/mediation/disputes/:id/outcome",
+        "recordDisputeOutcome",
+        Tenant(P::MediateDisputes),
+    ),
+    route(
+        "mediation",
+        "GET",
+        "/api/t/:tenant/mediation/figures",
+        "getMediationFigures",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "mediation",
+        "GET",
+        "/api/t/:tenant/agent/kinds",
+        "listAgentMatterKinds",
+        Tenant(P::HandleAgentMatters),
+    ),
+    route(
+        "mediation",
+        "POST",
+        "/api/t/:tenant/agent/matters",
+        "takeAgentMatter",
+        Tenant(P::HandleAgentMatters),
+    ),
+    route(
+        "mediation",
+        "GET",
+        "/api/t/:tenant/agent/matters",
+        "listAgentMatters",
+        Tenant(P::HandleAgentMatters),
+    ),
+    route(
+        "mediation",
+        "GET",
+        "/api/t/:tenant/agent/matters/:id",
+        "getAgentMatter",
+        Tenant(P::HandleAgentMatters),
+    ),
+    route(
+        "mediation",
+        "POST",
+        "/api/t/:tenant/agent/matters/:id/tasks",
+        "addAgentMatterTask",
+        Tenant(P::HandleAgentMatters),
+    ),
+    route(
+        "mediation",
+        "POST",
+        "/api/t/:tenant/agent/matters/:id/tasks/:task/done",
+        "completeAgentMatterTask",
+        Tenant(P::HandleAgentMatters),
+    ),
+    route(
+        "mediation",
+        "POST",
+        "/api/t/:tenant/agent/matters/:id/promises",
+        "addAgentMatterPromise",
+        Tenant(P::HandleAgentMatters),
+    ),
+    route(
+        "mediation",
+        "POST",
+        "/api/t/:tenant/agent/matters/:id/level",
+        "passAgentMatterUp",
+        Tenant(P::HandleAgentMatters),
+    ),
+    route(
+        "mediation",
+        "GET",
+        "/api/t/:tenant/agent/figures",
+        "getAgentFigures",
+        Tenant(P::ViewDashboard),
+    ),
+];
+
 /// The web component's API route (the pages themselves are static files).
 pub const WEB: &[Route] = &[route(
     "web",
@@ -769,7 +901,7 @@ pub const WEB: &[Route] = &[route(
 /// All routes of the application.
 pub fn all() -> impl Iterator<Item = &'static Route> {
     [
-        ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, ANALYTICS, WEB, OPEN311,
+        ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, ANALYTICS, MEDIATION, WEB, OPEN311,
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,258 @@
+//! The agent service: an agent takes a resident's matter with their consent
+//! at their agent point and keeps its needs, task and time lists; a matter
+//! the village cannot settle is passed up to the township or the district.
+//! Agents see the matters of their own point and those passed up to it.
+
+use chrono::{NaiveDate, Utc};
+use domain::agent::{MatterKind, may_handle};
+use domain::{AgentPointLevel, CaseId, Problem, Role};
+use edge::{Ctx, HandlerResult, json};
+use serde::Deserialize;
+use serde_json::json;
+use store::{AgentMatter, AgentPoint, NewMatter, NewPromise, NewTask, Resident};
+
+use crate::wire;
+
+/// `GET …/agent/kinds`: the kinds of matter and their categories.
+pub fn list_kinds(_ctx: &mut Ctx) -> HandlerResult {
+    let kinds: Vec<_> = MatterKind::ALL
+        .into_iter()
+        .map(|k| {
+            json!({
+                "kind": k,
+                "name_zh": k.name_zh(),
+                "name_en": k.name_en(),
+                "category": k.category_code(),
+            })
+        })
+        .collect();
+    Ok(json(200, &json!({ "kinds": kinds })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResidentBody {
+    name: String,
+    phone: Option<String>,
+    address: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskBody {
+    task: String,
+    owner: String,
+    due_on: NaiveDate,
+}
+
+impl From<TaskBody> for NewTask {
+    fn from(t: TaskBody) -> NewTask {
+        NewTask {
+            task: t.task,
+            owner: t.owner,
+            due_on: t.due_on,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PromiseBody {
+    promise: String,
+    promised_on: NaiveDate,
+}
+
+impl From<PromiseBody> for NewPromise {
+    fn from(p: PromiseBody) -> NewPromise {
+        NewPromise {
+            promise: p.promise,
+            promised_on: p.promised_on,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatterBody {
+    kind: String,
+    resident: ResidentBody,
+    consent: bool,
+    needs: Vec<String>,
+    #[serde(default)]
+    tasks: Vec<TaskBody>,
+    #[serde(default)]
+    promises: Vec<PromiseBody>,
+    priority: Option<String>,
+    /// For the command centre or an admin entering a matter for a point;
+    /// an agent's matters are their own point's.
+    agent_point_id: Option<i64>,
+}
+
+/// `POST …/agent/matters`: an agent takes a resident's matter.
+pub fn take(ctx: &mut Ctx) -> HandlerResult {
+    let body: MatterBody = ctx.json_body()?;
+    let caller = ctx.caller()?.clone();
+    let point_id = match (
+        caller.user.role,
+        caller.user.agent_point,
+        body.agent_point_id,
+    ) {
+        (Role::Agent, Some(own), None) => own,
+        (Role::Agent, Some(own), Some(named)) if named == own => own,
+        (Role::Agent, _, Some(_)) => {
+            return Err(Problem::forbidden(
+                "an agent takes matters at their own agent point",
+            ));
+        }
+        (Role::Agent, None, None) => {
+            return Err(Problem::forbidden(
+                "this agent belongs to no agent point: the tenant admin assigns one",
+            ));
+        }
+        (_, _, Some(named)) => named,
+        (_, _, None) => {
+            return Err(Problem::validation(
+                "agent_point_id",
+                "name the agent point the matter is taken at",
+            ));
+        }
+    };
+    let point = agent_point(ctx, point_id)?;
+    let new = NewMatter {
+        kind: MatterKind::parse(&body.kind)?,
+        resident: Resident {
+            name: body.resident.name,
+            phone: body.resident.phone,
+            address: body.resident.address,
+        },
+        consent: body.consent,
+        needs: body.needs,
+        tasks: body.tasks.into_iter().map(Into::into).collect(),
+        promises: body.promises.into_iter().map(Into::into).collect(),
+        priority: wire::priority(body.priority.as_deref())?,
+    };
+    let matter = wire::with_fresh_tracking_code(|code| {
+        ctx.scope()?.take_matter(
+            &point,
+            caller.user.id,
+            &caller.actor(),
+            new.clone(),
+            code,
+            Utc::now(),
+        )
+    })?;
+    render(ctx, 201, &matter)
+}
+
+fn agent_point(ctx: &mut Ctx, id: i64) -> Result<AgentPoint, Problem> {
+    ctx.scope()?
+        .agent_point(id)?
+        .ok_or_else(|| Problem::validation("agent_point_id", "no such agent point"))
+}
+
+/// `GET …/agent/matters?before=&limit=`: newest first; an agent sees their
+/// point's.
+pub fn list(ctx: &mut Ctx) -> HandlerResult {
+    let before = ctx.query_i64("before")?.map(CaseId);
+    let limit = ctx.page_limit()?;
+    let user = ctx.caller()?.user.clone();
+    let point = match user.role {
+        Role::Agent => Some(user.agent_point.unwrap_or(-1)),
+        _ => None,
+    };
+    let matters = ctx.scope()?.agent_matters(point, before, limit)?;
+    let next = (matters.len() == limit as usize)
+        .then(|| matters.last().map(|m| m.case.id.0))
+        .flatten();
+    let items: Vec<_> = matters.iter().map(wire::matter_summary).collect();
+    Ok(json(200, &json!({ "matters": items, "next_before": next })))
+}
+
+/// The path's matter, if the caller may handle it; anyone else's (another
+/// point's, another tenant's, not a matter at all) is unknown. Looked up
+/// before the body is read.
+fn find(ctx: &mut Ctx) -> Result<AgentMatter, Problem> {
+    let id = CaseId(ctx.id_param("id", "agent matter")?);
+    let user = ctx.caller()?.user.clone();
+    ctx.scope()?
+        .agent_matter(id)?
+        .filter(|m| may_handle(user.role, user.agent_point, m.agent_point, m.level_point))
+        .ok_or_else(|| Problem::not_found("no such agent matter"))
+}
+
+fn render(ctx: &mut Ctx, status: u16, matter: &AgentMatter) -> HandlerResult {
+    let scope = ctx.scope()?;
+    let id = matter.case.id;
+    let tasks = scope.matter_tasks(id)?;
+    let promises = scope.matter_promises(id)?;
+    let levels = scope.matter_levels(id)?;
+    Ok(json(
+        status,
+        &wire::matter(matter, &tasks, &promises, &levels),
+    ))
+}
+
+/// `GET …/agent/matters/:id`: with the resident, the lists and the levels.
+pub fn get(ctx: &mut Ctx) -> HandlerResult {
+    let matter = find(ctx)?;
+    render(ctx, 200, &matter)
+}
+
+/// `POST …/matters/:id/tasks`: a task for the task list.
+pub fn add_task(ctx: &mut Ctx) -> HandlerResult {
+    let matter = find(ctx)?;
+    let body: TaskBody = ctx.json_body()?;
+    let task = ctx.scope()?.add_matter_task(matter.case.id, &body.into())?;
+    Ok(json(201, &wire::task(&task)))
+}
+
+/// `POST …/matters/:id/tasks/:task/done`.
+pub fn complete_task(ctx: &mut Ctx) -> HandlerResult {
+    let matter = find(ctx)?;
+    let task = ctx.id_param("task", "task")?;
+    let actor = ctx.caller()?.actor();
+    let done = ctx
+        .scope()?
+        .complete_matter_task(matter.case.id, task, &actor, Utc::now())?;
+    Ok(json(200, &wire::task(&done)))
+}
+
+/// `POST …/matters/:id/promises`: a promised date for the time list.
+pub fn add_promise(ctx: &mut Ctx) -> HandlerResult {
+    let matter = find(ctx)?;
+    let body: PromiseBody = ctx.json_body()?;
+    let promise = ctx
+        .scope()?
+        .add_matter_promise(matter.case.id, &body.into())?;
+    Ok(json(201, &wire::promise(&promise)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PassUpBody {
+    level: String,
+    reason: String,
+    agent_point_id: Option<i64>,
+}
+
+/// `POST …/matters/:id/level`: passes the matter up to the township or the
+/// district, optionally to one agent point of that level.
+pub fn pass_up(ctx: &mut Ctx) -> HandlerResult {
+    let matter = find(ctx)?;
+    let body: PassUpBody = ctx.json_body()?;
+    let level = AgentPointLevel::parse(&body.level)?;
+    let point = body
+        .agent_point_id
+        .map(|id| agent_point(ctx, id))
+        .transpose()?;
+    let actor = ctx.caller()?.actor();
+    let passed = ctx.scope()?.pass_matter_up(
+        matter.case.id,
+        level,
+        point.as_ref(),
+        &body.reason,
+        &actor,
+        Utc::now(),
+    )?;
+    render(ctx, 200, &passed)
+}

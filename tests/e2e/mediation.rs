@@ -1,0 +1,450 @@
+//! The mediation centre and the agent service over HTTP: a dispute taken in
+//! at a window is a case the lead department works through the ordinary
+//! case flow, with sessions and an outcome that closes it; an agent takes a
+//! resident's matter, keeps its lists and passes it up; both count in their
+//! own figures and the dashboard's, and nothing of the parties or the
+//! resident reaches the public look-up, the board or Open311.
+
+use e2e::{Reply, TestApp};
+use serde_json::{Value, json};
+
+use crate::workflow::{Setup, act, ok, result_photo, setup};
+
+const TENANT: &str = "/api/t/alpha";
+const APPLICANT: &str = "张秀英";
+const APPLICANT_PHONE: &str = "139 1111 2222";
+const RESPONDENT: &str = "宏达建筑劳务有限公司";
+const SUBJECT: &str = "追讨拖欠工资一万二千元";
+const AGREEMENT: &str = "宏达建筑于三十日内向张秀英支付工资";
+const RESIDENT: &str = "李桂兰";
+const RESIDENT_PHONE: &str = "13722223333";
+const NEED: &str = "补办李桂兰的残疾证";
+
+fn refused(reply: Reply, status: u16, field: Option<&str>) -> Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(reply.content_type, "application/problem+json");
+    let body = reply.json();
+    if let Some(field) = field {
+        assert_eq!(body["field"], field, "{body}");
+    }
+    body
+}
+
+fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Reply {
+    app.client
+        .post_json(&format!("{TENANT}{path}"), Some(token), &body)
+        .unwrap()
+}
+
+fn get(app: &TestApp, token: Option<&str>, path: &str) -> Value {
+    ok(
+        app.client.get(&format!("{TENANT}{path}"), token).unwrap(),
+        200,
+    )
+}
+
+/// The department `code` and a member of its staff (their token).
+fn department_with_staff(app: &TestApp, s: &Setup, code: &str) -> String {
+    let department = ok(
+        post(
+            app,
+            &s.admin,
+            "/admin/departments",
+            json!({ "code": code, "name": code }),
+        ),
+        201,
+    );
+    let login = format!("{code}-staff");
+    ok(
+        post(
+            app,
+            &s.admin,
+            "/admin/users",
+            json!({ "login": login, "display_name": login, "role": "department_staff",
+                    "password": "password-1", "department_id": department["id"] }),
+        ),
+        201,
+    );
+    app.login(&format!("{TENANT}/auth/login"), &login, "password-1")
+}
+
+/// The case behind a dispute or matter, as the routing component shows it.
+fn case(app: &TestApp, token: &str, id: &Value) -> Value {
+    get(app, Some(token), &format!("/cases/{id}"))
+}
+
+fn assert_private(text: &str, what: &str) {
+    for private in [
+        APPLICANT,
+        "13911112222",
+        APPLICANT_PHONE,
+        RESPONDENT,
+        SUBJECT,
+        AGREEMENT,
+        RESIDENT,
+        RESIDENT_PHONE,
+        NEED,
+    ] {
+        assert!(!text.contains(private), "{what} shows {private}: {text}");
+    }
+}
+
+#[test]
+fn a_dispute_goes_from_the_window_to_an_agreement_through_the_case_flow() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    let labour = department_with_staff(&app, &s, "labour");
+    let intake = json!({
+        "kind": "labour", "subject": SUBJECT, "amount_in_dispute": 12000, "window": "3号窗口",
+        "parties": [
+            { "side": "applicant", "kind": "person", "name": APPLICANT, "phone": APPLICANT_PHONE },
+            { "side": "respondent", "kind": "organisation", "name": RESPONDENT }
+        ],
+        "document_ids": [result_photo(&app, &s.centre)],
+        "handling": { "department": "labour" }
+    });
+    let mut one_sided = intake.clone();
+    one_sided["parties"].as_array_mut().unwrap().pop();
+    refused(
+        post(&app, &s.centre, "/mediation/disputes", one_sided),
+        400,
+        Some("parties"),
+    );
+    let dispute = ok(post(&app, &s.centre, "/mediation/disputes", intake), 201);
+    assert_eq!(
+        dispute["state"], "dispatched",
+        "one-stop: assigned at the window"
+    );
+    assert_eq!(dispute["category"], "mediation_labour");
+    assert_eq!(
+        dispute["parties"][0]["phone"], APPLICANT_PHONE,
+        "the centre sees contacts"
+    );
+    assert_eq!(dispute["documents"][0]["public"], false);
+    let id = dispute["case_id"].clone();
+
+    // The one case model: the routing component shows and moves it.
+    let mut c = case(&app, &labour, &id);
+    assert_eq!(c["source"], "mediation");
+    assert!(c["resolution_due_at"].is_string(), "the clock runs");
+    let sessions = format!("/mediation/disputes/{id}/sessions");
+    let scheduled = ok(
+        post(
+            &app,
+            &s.centre,
+            &sessions,
+            json!({ "scheduled_for": "2099-01-05T06:00:00Z", "place": "调解室" }),
+        ),
+        201,
+    );
+    refused(
+        post(
+            &app,
+            &s.centre,
+            &sessions,
+            json!({ "held_at": "2099-01-05T06:00:00Z", "participants": ["王五"] }),
+        ),
+        400,
+        Some("held_at"),
+    );
+    let record = app
+        .client
+        .send_json(
+            "PUT",
+            &format!("{TENANT}{sessions}/{}", scheduled["id"]),
+            Some(&s.centre),
+            &json!({ "held_at": chrono::Utc::now().to_rfc3339(), "participants": ["调解员王五", APPLICANT, RESPONDENT], "agreed": "分两期支付" }),
+        )
+        .unwrap();
+    assert_eq!(ok(record, 200)["agreed"], "分两期支付");
+
+    let outcome = format!("/mediation/disputes/{id}/outcome");
+    refused(
+        post(
+            &app,
+            &s.centre,
+            &outcome,
+            json!({ "outcome": "agreement", "document_ids": [1] }),
+        ),
+        400,
+        Some("text"),
+    );
+    let signed = result_photo(&app, &s.centre);
+    let agreement = json!({ "outcome": "agreement", "text": AGREEMENT, "document_ids": [signed] });
+    refused(
+        post(&app, &s.centre, &outcome, agreement.clone()),
+        409,
+        None,
+    );
+    for action in ["sign_for", "start_work"] {
+        c = act(&app, &labour, &c, json!({ "action": action }));
+    }
+    let ended = ok(post(&app, &s.centre, &outcome, agreement), 200);
+    assert_eq!(ended["state"], "closed");
+    assert_eq!(ended["outcome"]["text"], AGREEMENT);
+    assert!(
+        ended["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["public"] == false)
+    );
+    refused(
+        post(
+            &app,
+            &s.centre,
+            &sessions,
+            json!({ "held_at": chrono::Utc::now().to_rfc3339(), "participants": ["王五"] }),
+        ),
+        409,
+        None,
+    );
+    assert_eq!(
+        get(&app, Some(&s.centre), &format!("/mediation/disputes/{id}"))["sessions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let figures = get(&app, Some(&s.centre), "/mediation/figures");
+    assert_eq!(figures["total"]["taken_in"], 1);
+    assert_eq!(figures["total"]["resolved"], 1);
+    assert_eq!(figures["by_kind"][0]["kind"], "labour");
+    assert_eq!(figures["by_department"][0]["code"], "labour");
+    let dashboard = get(&app, Some(&s.centre), "/dashboard/figures?source=mediation");
+    assert_eq!(dashboard["totals"]["received"], 1, "{dashboard}");
+    assert_eq!(dashboard["totals"]["closed"], 1);
+
+    // Nothing private is public: look-up, board, Open311.
+    let code = c["tracking_code"].as_str().unwrap().to_string();
+    for (path, what) in [
+        (format!("{TENANT}/status/{code}"), "the look-up"),
+        (format!("{TENANT}/board"), "the board"),
+        (
+            "/open311/v2/requests.json?jurisdiction_id=alpha".to_string(),
+            "Open311",
+        ),
+    ] {
+        let reply = app.client.get(&path, None).unwrap();
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        assert_private(&reply.body, what);
+    }
+    let lookup = app
+        .client
+        .get(&format!("{TENANT}/status/{code}"), None)
+        .unwrap()
+        .body;
+    assert!(
+        lookup.contains("调解成功"),
+        "the public sees how it ended: {lookup}"
+    );
+}
+
+#[test]
+fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    let point = |code: &str, level: &str| {
+        ok(
+            post(
+                &app,
+                &s.admin,
+                "/admin/agent-points",
+                json!({ "code": code, "name": code, "level": level }),
+            ),
+            201,
+        )["id"]
+            .clone()
+    };
+    let village = point("east-village", "village");
+    let other_village = point("west-village", "village");
+    let township = point("town-hall", "township");
+    let agent = |login: &str, point: &Value| {
+        ok(
+            post(
+                &app,
+                &s.admin,
+                "/admin/users",
+                json!({ "login": login, "display_name": login, "role": "agent",
+                "password": "password-1", "agent_point_id": point }),
+            ),
+            201,
+        );
+        app.login(&format!("{TENANT}/auth/login"), login, "password-1")
+    };
+    let chen = agent("chen", &village);
+    let wu = agent("wu", &other_village);
+    let zhou = agent("zhou", &township);
+
+    let matter = json!({
+        "kind": "certificate", "resident": { "name": RESIDENT, "phone": RESIDENT_PHONE },
+        "consent": true, "needs": [NEED],
+        "tasks": [{ "task": "递交材料", "owner": "代办员小陈", "due_on": "2099-01-10" }],
+        "promises": [{ "promise": "十个工作日内办结", "promised_on": "2099-01-20" }]
+    });
+    let mut no_consent = matter.clone();
+    no_consent["consent"] = json!(false);
+    refused(
+        post(&app, &chen, "/agent/matters", no_consent),
+        400,
+        Some("consent"),
+    );
+    let mut early = matter.clone();
+    early["tasks"][0]["due_on"] = json!("2000-01-01");
+    refused(
+        post(&app, &chen, "/agent/matters", early),
+        400,
+        Some("tasks[0].due_on"),
+    );
+    assert_eq!(
+        get(&app, Some(&chen), "/agent/matters")["matters"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "nothing half-written"
+    );
+
+    let taken = ok(post(&app, &chen, "/agent/matters", matter), 201);
+    let id = taken["case_id"].clone();
+    assert_eq!(
+        (taken["level"].as_str(), taken["agent_point_id"].clone()),
+        (Some("village"), village.clone())
+    );
+    assert_eq!(taken["resident"]["name"], RESIDENT);
+    let path = format!("/agent/matters/{id}");
+    refused(
+        app.client
+            .get(&format!("{TENANT}{path}"), Some(&wu))
+            .unwrap(),
+        404,
+        None,
+    );
+    refused(
+        app.client
+            .get(&format!("{TENANT}{path}"), Some(&zhou))
+            .unwrap(),
+        404,
+        None,
+    );
+    refused(
+        post(
+            &app,
+            &chen,
+            &format!("{path}/tasks"),
+            json!({ "task": "补拍照片", "owner": "小陈", "due_on": "2001-01-01" }),
+        ),
+        400,
+        Some("due_on"),
+    );
+    let task = ok(
+        post(
+            &app,
+            &chen,
+            &format!("{path}/tasks"),
+            json!({ "task": "补拍照片", "owner": "小陈", "due_on": "2099-01-08" }),
+        ),
+        201,
+    );
+    ok(
+        post(
+            &app,
+            &chen,
+            &format!("{path}/tasks/{}/done", task["id"]),
+            json!({}),
+        ),
+        200,
+    );
+    refused(
+        post(
+            &app,
+            &chen,
+            &format!("{path}/tasks/{}/done", task["id"]),
+            json!({}),
+        ),
+        409,
+        None,
+    );
+    ok(
+        post(
+            &app,
+            &chen,
+            &format!("{path}/promises"),
+            json!({ "promise": "回访", "promised_on": "2099-02-01" }),
+        ),
+        201,
+    );
+
+    let up = ok(
+        post(
+            &app,
+            &chen,
+            &format!("{path}/level"),
+            json!({ "level": "township", "reason": "需镇残联审批", "agent_point_id": township }),
+        ),
+        200,
+    );
+    assert_eq!(up["levels"].as_array().unwrap().len(), 2);
+    refused(
+        post(
+            &app,
+            &zhou,
+            &format!("{path}/level"),
+            json!({ "level": "village", "reason": "退回" }),
+        ),
+        409,
+        None,
+    );
+    assert_eq!(
+        get(&app, Some(&zhou), &path)["level"],
+        "township",
+        "passed up to the township's agents"
+    );
+
+    // The case flow is the ordinary one; done when the case is closed.
+    let mut c = case(&app, &s.centre, &id);
+    assert_eq!(c["source"], "agent");
+    for action in [
+        json!({ "action": "accept" }),
+        json!({ "action": "register" }),
+        json!({ "action": "dispatch", "department": "sanitation" }),
+    ] {
+        c = act(&app, &s.centre, &c, action);
+    }
+    for action in ["sign_for", "start_work"] {
+        c = act(&app, &s.staff, &c, json!({ "action": action }));
+    }
+    c = act(
+        &app,
+        &s.staff,
+        &c,
+        json!({ "action": "resolve", "answer": "证件已补办", "attachment_ids": [result_photo(&app, &s.staff)] }),
+    );
+    for action in ["verify", "close"] {
+        c = act(&app, &s.centre, &c, json!({ "action": action }));
+    }
+    let figures = get(&app, Some(&s.centre), "/agent/figures");
+    assert_eq!(figures["by_level"]["township"]["taken"], 1, "{figures}");
+    assert_eq!(figures["by_level"]["township"]["done"], 1);
+    assert_eq!(figures["by_level"]["village"]["taken"], 0);
+    assert_eq!(figures["total"]["completion_rate"], 1.0);
+    refused(
+        post(
+            &app,
+            &chen,
+            &format!("{path}/promises"),
+            json!({ "promise": "再回访", "promised_on": "2099-03-01" }),
+        ),
+        409,
+        None,
+    );
+
+    let code = c["tracking_code"].as_str().unwrap();
+    let lookup = app
+        .client
+        .get(&format!("{TENANT}/status/{code}"), None)
+        .unwrap();
+    assert_eq!(lookup.status, 200);
+    assert_private(&lookup.body, "the look-up");
+}

@@ -34,6 +34,8 @@ struct Ids {
     policy: i64,
     policy_file: i64,
     policy_answer: i64,
+    dispute: i64,
+    agent_matter: i64,
 }
 
 fn created(reply: Reply) -> Value {
@@ -60,7 +62,7 @@ fn populate(app: &TestApp, tenant: &str, mark: &str) -> Fixture {
         json!({ "code": "parking", "name_zh": format!("{mark} 停车"), "name_en": "Parking",
                 "response_hours": 2, "resolution_hours": 24, "default_department_id": department["id"] }),
     );
-    post(
+    let agent_point = post(
         "agent-points",
         json!({ "code": "v1", "name": format!("{mark} 代办点"), "level": "village" }),
     );
@@ -85,6 +87,27 @@ fn populate(app: &TestApp, tenant: &str, mark: &str) -> Fixture {
         &json!({ "category": "parking", "description": format!("{mark} 案件"), "grid_node_id": parent,
                  "attachment_ids": [photo["id"]] }),
     ));
+    let dispute = created(
+        app.client
+            .post_json(
+                &format!("/api/t/{tenant}/mediation/disputes"),
+                Some(&admin),
+                &json!({ "kind": "neighbourhood", "subject": format!("{mark} 纠纷"), "window": "1号窗口",
+                         "parties": [{ "side": "applicant", "kind": "person", "name": format!("{mark} 申请人") },
+                                     { "side": "respondent", "kind": "person", "name": format!("{mark} 被申请人") }] }),
+            )
+            .unwrap(),
+    );
+    let matter = created(
+        app.client
+            .post_json(
+                &format!("/api/t/{tenant}/agent/matters"),
+                Some(&admin),
+                &json!({ "kind": "other", "resident": { "name": format!("{mark} 群众") }, "consent": true,
+                         "needs": [format!("{mark} 需求")], "agent_point_id": agent_point["id"] }),
+            )
+            .unwrap(),
+    );
     Fixture {
         admin,
         enterprise,
@@ -101,6 +124,8 @@ fn populate(app: &TestApp, tenant: &str, mark: &str) -> Fixture {
             policy: desk.policy,
             policy_file: desk.policy_file,
             policy_answer: desk.answer,
+            dispute: dispute["case_id"].as_i64().unwrap(),
+            agent_matter: matter["case_id"].as_i64().unwrap(),
         },
     }
 }
@@ -191,6 +216,8 @@ fn path_for(route: &Route, ids: &Ids) -> String {
         ("/enterprise/policy-files/", ids.policy_file),
         ("/enterprise/policies/", ids.policy),
         ("/enterprise/qa/", ids.policy_answer),
+        ("/mediation/disputes/", ids.dispute),
+        ("/agent/matters/", ids.agent_matter),
     ];
     let id = if let Some((_, id)) = enterprise_ids
         .iter()
@@ -219,6 +246,8 @@ fn path_for(route: &Route, ids: &Ids) -> String {
             ":code" => "alpha".to_string(),
             ":id" => id.to_string(),
             ":queue" => "open".to_string(),
+            // A dispute's session, a matter's task: looked up after the case.
+            ":session" | ":task" => "1".to_string(),
             // Open311: the id (a tracking code) or service code with its format.
             ":request" | ":token" => format!("{}.json", ids.tracking_code),
             ":service" => "parking.json".to_string(),
@@ -489,6 +518,8 @@ fn every_route_is_reached_through_spin_toml_and_every_trigger_serves_a_route() {
         policy: 1,
         policy_file: 1,
         policy_answer: 1,
+        dispute: 1,
+        agent_matter: 1,
     };
     let mut triggers_used = std::collections::BTreeSet::new();
     for route in api::all() {

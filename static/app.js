@@ -72,8 +72,11 @@ function showExtraFields() {
 }
 
 // ---- photos from the camera or the gallery, with previews ----
-function addFiles(list) {
-  for (const file of list) files.push({ blob: file, name: file.name, url: URL.createObjectURL(file) });
+async function addFiles(list) {
+  for (const original of list) {
+    const file = await shrinkPhoto(original);
+    files.push({ blob: file, name: file.name, url: URL.createObjectURL(file) });
+  }
   showFiles();
 }
 function showFiles() {
@@ -82,7 +85,7 @@ function showFiles() {
     h("button", { type: "button", class: "link", onclick: () => { URL.revokeObjectURL(f.url); files.splice(i, 1); showFiles(); } }, t("remove")))));
 }
 for (const name of ["camera", "gallery"]) {
-  reportForm.elements[name].addEventListener("change", (event) => { addFiles(event.target.files); event.target.value = ""; });
+  reportForm.elements[name].addEventListener("change", async (event) => { await addFiles([...event.target.files]); event.target.value = ""; });
 }
 
 // ---- a voice note, recorded in the browser (the intake reads the type from the bytes) ----

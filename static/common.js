@@ -297,6 +297,27 @@ function insideRing([x, y], ring) {
   return inside;
 }
 
+/**
+ * A phone's photo made small enough for a slow network: over 1 MB, redrawn
+ * at most 1600 px on its longer side as a JPEG (which also drops its EXIF,
+ * the camera's position among it). Anything that fails keeps the original.
+ */
+async function shrinkPhoto(file) {
+  if (!file.type.startsWith("image/") || file.size < 1024 * 1024 || !window.createImageBitmap) return file;
+  try {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.8));
+    return blob && blob.size < file.size ? new File([blob], file.name.replace(/\.\w+$/, "") + ".jpg", { type: "image/jpeg" }) : file;
+  } catch (error) {
+    return file;
+  }
+}
+
 /** The phone's position, or an error message. */
 function locate() {
   return new Promise((resolve, reject) => {

@@ -216,7 +216,7 @@ function actionForm(action) {
       for (const f of fields) {
         if (f === "attachment_ids") {
           body.attachment_ids = [];
-          for (const file of data.getAll("files")) body.attachment_ids.push((await session.call("POST", "/attachments", { body: file })).id);
+          for (const file of data.getAll("files")) body.attachment_ids.push((await session.call("POST", "/attachments", { body: await shrinkPhoto(file) })).id);
         } else body[f] = data.get(f).trim();
       }
       const assisting = data.getAll("assist").filter((code) => code !== body.department)

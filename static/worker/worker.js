@@ -157,8 +157,11 @@ function showPhotos() {
   $("#photos").replaceChildren(...photos.map((p, i) => h("li", {}, h("img", { src: p.url, alt: `${t("photo")} ${i + 1}` }),
     h("button", { type: "button", class: "link", onclick: () => { URL.revokeObjectURL(p.url); photos.splice(i, 1); showPhotos(); } }, t("discard")))));
 }
-form.elements.photo.addEventListener("change", (event) => {
-  for (const file of event.target.files) photos.push({ blob: file, url: URL.createObjectURL(file) });
+form.elements.photo.addEventListener("change", async (event) => {
+  for (const original of [...event.target.files]) {
+    const file = await shrinkPhoto(original);
+    photos.push({ blob: file, url: URL.createObjectURL(file) });
+  }
   event.target.value = "";
   showPhotos();
 });

@@ -24,6 +24,26 @@ const photo = (name) => ({
   buffer: Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64"),
 });
 
+/** A camera-sized photo the intake would refuse as it is (BMP, over 1 MB): the page must shrink it to a JPEG. */
+function bigBitmap(name, width = 700, height = 520) {
+  const row = Math.ceil((width * 3) / 4) * 4;
+  const buffer = Buffer.alloc(54 + row * height);
+  buffer.write("BM", 0);
+  buffer.writeUInt32LE(buffer.length, 2);
+  buffer.writeUInt32LE(54, 10);
+  buffer.writeUInt32LE(40, 14);
+  buffer.writeInt32LE(width, 18);
+  buffer.writeInt32LE(height, 22);
+  buffer.writeUInt16LE(1, 26);
+  buffer.writeUInt16LE(24, 28);
+  buffer.writeUInt32LE(row * height, 34);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const at = 54 + y * row + x * 3;
+    buffer[at] = (x * 255) / width; buffer[at + 1] = (y * 255) / height; buffer[at + 2] = 120;
+  }
+  return { name, mimeType: "image/bmp", buffer };
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -105,6 +125,9 @@ const resident = await open("phone", "/");
   await page.fill("#report-form [name=description]", "浏览器测试：小区门口路面破损");
   await page.setInputFiles("#report-form [name=camera]", photo("road.png"));
   await page.waitForSelector("#files img");
+  await page.setInputFiles("#report-form [name=gallery]", bigBitmap("big.bmp"));
+  await page.waitForFunction(() => document.querySelectorAll("#files img").length === 2);
+  assert.deepEqual(await page.evaluate(() => files.map((f) => f.blob.type)), ["image/png", "image/jpeg"], "the big photo was shrunk to a JPEG");
   await context_permissions(resident.context);
   await page.click("#voice"); // a voice note from the (fake) microphone
   await page.waitForSelector("#voice[aria-pressed=true]");

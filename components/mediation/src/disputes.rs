@@ -16,18 +16,13 @@ use crate::wire;
 /// `GET …/mediation/kinds`: the kinds of dispute and the category each
 /// files under.
 pub fn list_kinds(_ctx: &mut Ctx) -> HandlerResult {
-    let kinds: Vec<_> = DisputeKind::ALL
-        .into_iter()
-        .map(|k| {
-            json!({
-                "kind": k,
-                "name_zh": k.name_zh(),
-                "name_en": k.name_en(),
-                "category": k.category_code(),
-            })
-        })
-        .collect();
-    Ok(json(200, &json!({ "kinds": kinds })))
+    let kinds = DisputeKind::ALL.into_iter().map(|k| wire::Kind {
+        kind: k.as_str(),
+        name_zh: k.name_zh(),
+        name_en: k.name_en(),
+        category: k.category_code(),
+    });
+    Ok(json(200, &wire::kind_list(kinds)))
 }
 
 #[derive(Deserialize)]

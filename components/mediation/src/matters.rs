@@ -15,18 +15,13 @@ use crate::wire;
 
 /// `GET …/agent/kinds`: the kinds of matter and their categories.
 pub fn list_kinds(_ctx: &mut Ctx) -> HandlerResult {
-    let kinds: Vec<_> = MatterKind::ALL
-        .into_iter()
-        .map(|k| {
-            json!({
-                "kind": k,
-                "name_zh": k.name_zh(),
-                "name_en": k.name_en(),
-                "category": k.category_code(),
-            })
-        })
-        .collect();
-    Ok(json(200, &json!({ "kinds": kinds })))
+    let kinds = MatterKind::ALL.into_iter().map(|k| wire::Kind {
+        kind: k.as_str(),
+        name_zh: k.name_zh(),
+        name_en: k.name_en(),
+        category: k.category_code(),
+    });
+    Ok(json(200, &wire::kind_list(kinds)))
 }
 
 #[derive(Deserialize)]

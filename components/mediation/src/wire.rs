@@ -10,6 +10,28 @@ use store::{
     AgentMatter, Attachment, Case, Dispute, LevelStep, Promise, Session, StoredParty, Task,
 };
 
+/// A kind of dispute or matter, and the catalogue category it files under.
+pub struct Kind {
+    pub kind: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub category: String,
+}
+
+pub fn kind_list(kinds: impl Iterator<Item = Kind>) -> Value {
+    let kinds: Vec<_> = kinds
+        .map(|k| {
+            json!({
+                "kind": k.kind,
+                "name_zh": k.name_zh,
+                "name_en": k.name_en,
+                "category": k.category,
+            })
+        })
+        .collect();
+    json!({ "kinds": kinds })
+}
+
 /// The priority named on the wire, normal when absent.
 pub fn priority(raw: Option<&str>) -> Result<Priority, Problem> {
     raw.map(Priority::parse)

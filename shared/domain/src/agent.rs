@@ -12,6 +12,7 @@
 use crate::Problem;
 use crate::auth::Role;
 use crate::organisation::AgentPointLevel;
+use crate::wire_name::one_of;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -57,16 +58,7 @@ impl MatterKind {
     }
 
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                let known: Vec<_> = Self::ALL.iter().map(|k| k.as_str()).collect();
-                Problem::validation(
-                    "kind",
-                    format!("unknown kind of matter; one of {}", known.join(", ")),
-                )
-            })
+        one_of(&Self::ALL, Self::as_str, s, "kind", "kind of matter")
     }
 
     pub fn name_zh(self) -> &'static str {

@@ -29,6 +29,7 @@ pub mod publication;
 pub mod tenant;
 pub mod throttle;
 pub mod tracking;
+mod wire_name;
 pub mod workflow;
 
 pub use auth::{Claims, Role, TokenKeys, UserId, require_platform_admin, require_tenant};

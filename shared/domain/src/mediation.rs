@@ -9,6 +9,7 @@
 //! details are for the centre alone and never reach `publication`.
 
 use crate::Problem;
+use crate::wire_name::one_of;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -65,16 +66,7 @@ impl DisputeKind {
     }
 
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                let known: Vec<_> = Self::ALL.iter().map(|k| k.as_str()).collect();
-                Problem::validation(
-                    "kind",
-                    format!("unknown kind of dispute; one of {}", known.join(", ")),
-                )
-            })
+        one_of(&Self::ALL, Self::as_str, s, "kind", "kind of dispute")
     }
 
     pub fn name_zh(self) -> &'static str {
@@ -335,16 +327,7 @@ impl OutcomeKind {
     }
 
     pub fn parse(s: &str) -> Result<Self, Problem> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                Problem::validation(
-                    "outcome",
-                    "outcome is agreement, judicial_confirmation, litigation, withdrawn or \
-                     not_accepted",
-                )
-            })
+        one_of(&Self::ALL, Self::as_str, s, "outcome", "outcome")
     }
 
     /// What the public timeline says (the resolution's answer): the kind of

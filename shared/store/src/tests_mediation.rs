@@ -148,6 +148,33 @@ fn to_work(c: &Centre<'_>, case: CaseId) {
     }
 }
 
+/// Works a dispute dispatched with `handling()` to its end: the lead
+/// department at work, the assisting part done, the outcome with a document.
+fn ends_in(c: &Centre<'_>, case: CaseId, kind: OutcomeKind, document_no: u8) -> Dispute {
+    to_work(c, case);
+    let assist = c.scope.case_assists(case).unwrap()[0].department;
+    c.scope
+        .complete_assist(
+            case,
+            assist,
+            "已参与调解",
+            "department_staff:3",
+            bj("2026-03-05 08:00"),
+        )
+        .unwrap();
+    let outcome = Outcome::new(kind, Some(AGREEMENT)).unwrap();
+    let doc = document(&c.scope, document_no);
+    c.scope
+        .record_outcome(
+            case,
+            &outcome,
+            &[doc],
+            "department_staff:1",
+            bj("2026-03-05 09:00"),
+        )
+        .unwrap()
+}
+
 fn problem(e: Error) -> Problem {
     Problem::from(e)
 }
@@ -413,28 +440,7 @@ fn the_centres_figures_by_kind_department_and_month() {
     let c = centre(&db);
     let first = take_in(&c, handling(), 1);
     take_in(&c, None, 2);
-    to_work(&c, first.case.id);
-    let assist = c.scope.case_assists(first.case.id).unwrap()[0].department;
-    c.scope
-        .complete_assist(
-            first.case.id,
-            assist,
-            "好",
-            "department_staff:3",
-            bj("2026-03-05 08:00"),
-        )
-        .unwrap();
-    let confirmed = Outcome::new(OutcomeKind::JudicialConfirmation, Some(AGREEMENT)).unwrap();
-    let doc = document(&c.scope, 60);
-    c.scope
-        .record_outcome(
-            first.case.id,
-            &confirmed,
-            &[doc],
-            "department_staff:1",
-            bj("2026-03-05 09:00"),
-        )
-        .unwrap();
+    ends_in(&c, first.case.id, OutcomeKind::JudicialConfirmation, 60);
     let facts = c
         .scope
         .dispute_facts(bj("2026-03-01 00:00"), bj("2026-04-01 00:00"))
@@ -457,28 +463,7 @@ fn nothing_private_reaches_what_publication_reads() {
     let db = db();
     let c = centre(&db);
     let d = take_in(&c, handling(), 1);
-    to_work(&c, d.case.id);
-    let assist = c.scope.case_assists(d.case.id).unwrap()[0].department;
-    c.scope
-        .complete_assist(
-            d.case.id,
-            assist,
-            "好",
-            "department_staff:3",
-            bj("2026-03-05 08:00"),
-        )
-        .unwrap();
-    let agreement = Outcome::new(OutcomeKind::Agreement, Some(AGREEMENT)).unwrap();
-    let doc = document(&c.scope, 70);
-    c.scope
-        .record_outcome(
-            d.case.id,
-            &agreement,
-            &[doc],
-            "department_staff:1",
-            bj("2026-03-05 09:00"),
-        )
-        .unwrap();
+    ends_in(&c, d.case.id, OutcomeKind::Agreement, 70);
     let matter = take_matter(&db, &c.scope);
 
     for code in [&d.case.tracking_code, &matter.case.tracking_code] {

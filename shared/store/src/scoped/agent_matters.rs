@@ -213,13 +213,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             ),
             &[self.tenant.0.into(), case.0.into()],
         )?;
-        let Some(row) = rows.first() else {
-            return Ok(None);
-        };
-        let case = self
-            .case_by_id(case)?
-            .ok_or_else(|| StoreError::Sql("an agent matter without its case".into()))?;
-        Ok(Some(matter_from_row(&row, case)?))
+        Ok(self
+            .with_their_cases(&rows, "an agent matter", matter_from_row)?
+            .pop())
     }
 
     /// Matters newest first, paged by case id; with `point`, only those
@@ -245,14 +241,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 limit.clamp(1, 200).into(),
             ],
         )?;
-        rows.iter()
-            .map(|row| {
-                let case = self
-                    .case_by_id(CaseId(row.get_i64("case_id")?))?
-                    .ok_or_else(|| StoreError::Sql("an agent matter without its case".into()))?;
-                Ok(matter_from_row(&row, case)?)
-            })
-            .collect()
+        self.with_their_cases(&rows, "an agent matter", matter_from_row)
     }
 
     pub fn matter_tasks(&self, case: CaseId) -> Result<Vec<Task>, Error> {

@@ -224,13 +224,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             ),
             &[self.tenant.0.into(), case.0.into()],
         )?;
-        let Some(row) = rows.first() else {
-            return Ok(None);
-        };
-        let case = self
-            .case_by_id(case)?
-            .ok_or_else(|| StoreError::Sql("a dispute without its case".into()))?;
-        Ok(Some(dispute_from_row(&row, case)?))
+        Ok(self
+            .with_their_cases(&rows, "a dispute", dispute_from_row)?
+            .pop())
     }
 
     /// Disputes, newest first, paged by case id (`before`).
@@ -246,14 +242,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 limit.clamp(1, 200).into(),
             ],
         )?;
-        rows.iter()
-            .map(|row| {
-                let case = self
-                    .case_by_id(CaseId(row.get_i64("case_id")?))?
-                    .ok_or_else(|| StoreError::Sql("a dispute without its case".into()))?;
-                Ok(dispute_from_row(&row, case)?)
-            })
-            .collect()
+        self.with_their_cases(&rows, "a dispute", dispute_from_row)
     }
 
     pub fn dispute_parties(&self, case: CaseId) -> Result<Vec<StoredParty>, Error> {

@@ -3,9 +3,10 @@
 //! linked to the case but never shown to the public.
 
 use super::TenantScope;
+use super::cases::Case;
 use super::catalogue::NewCategory;
 use super::intake::Purpose;
-use crate::db::Database;
+use crate::db::{Database, Row, Rows, StoreError};
 use crate::decoded;
 use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -68,6 +69,25 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             self.set_attachment_public(*id, false)?;
         }
         Ok(())
+    }
+
+    /// Each row of a side table (keyed by `case_id`) built with its case.
+    /// `what` names the kind of case for the error a missing case is (a
+    /// broken foreign key: our fault, not the caller's).
+    pub(crate) fn with_their_cases<T>(
+        &self,
+        rows: &Rows,
+        what: &str,
+        build: impl Fn(&Row<'_>, Case) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, Error> {
+        rows.iter()
+            .map(|row| {
+                let case = self
+                    .case_by_id(CaseId(row.get_i64("case_id")?))?
+                    .ok_or_else(|| StoreError::Sql(format!("{what} without its case")))?;
+                Ok(build(&row, case)?)
+            })
+            .collect()
     }
 
     /// The tenant's local date of a moment (when a matter began, the month

@@ -16,13 +16,7 @@ use crate::wire;
 /// `GET …/mediation/kinds`: the kinds of dispute and the category each
 /// files under.
 pub fn list_kinds(_ctx: &mut Ctx) -> HandlerResult {
-    let kinds = DisputeKind::ALL.into_iter().map(|k| wire::Kind {
-        kind: k.as_str(),
-        name_zh: k.name_zh(),
-        name_en: k.name_en(),
-        category: k.category_code(),
-    });
-    Ok(json(200, &wire::kind_list(kinds)))
+    Ok(json(200, &wire::kind_list::<DisputeKind>()))
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use domain::Problem;
 use domain::agent::AgentFigures;
+use domain::case_kind::CaseKind;
 use domain::deadline::zone_offset;
 use domain::mediation::MediationFigures;
 use edge::{Ctx, HandlerResult, json};

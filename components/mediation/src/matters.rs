@@ -15,13 +15,7 @@ use crate::wire;
 
 /// `GET …/agent/kinds`: the kinds of matter and their categories.
 pub fn list_kinds(_ctx: &mut Ctx) -> HandlerResult {
-    let kinds = MatterKind::ALL.into_iter().map(|k| wire::Kind {
-        kind: k.as_str(),
-        name_zh: k.name_zh(),
-        name_en: k.name_en(),
-        category: k.category_code(),
-    });
-    Ok(json(200, &wire::kind_list(kinds)))
+    Ok(json(200, &wire::kind_list::<MatterKind>()))
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@
 //! share.
 
 use chrono::NaiveDate;
+use domain::case_kind::CaseKind;
 use domain::intake::Priority;
 use domain::{Problem, TrackingCode};
 use serde_json::{Value, json};
@@ -10,22 +11,16 @@ use store::{
     AgentMatter, Attachment, Case, Dispute, LevelStep, Promise, Session, StoredParty, Task,
 };
 
-/// A kind of dispute or matter, and the catalogue category it files under.
-pub struct Kind {
-    pub kind: &'static str,
-    pub name_zh: &'static str,
-    pub name_en: &'static str,
-    pub category: String,
-}
-
-pub fn kind_list(kinds: impl Iterator<Item = Kind>) -> Value {
-    let kinds: Vec<_> = kinds
+/// The kinds of dispute or matter, each with the category it files under.
+pub fn kind_list<K: CaseKind>() -> Value {
+    let kinds: Vec<_> = K::ALL
+        .iter()
         .map(|k| {
             json!({
-                "kind": k.kind,
-                "name_zh": k.name_zh,
-                "name_en": k.name_en,
-                "category": k.category,
+                "kind": k.as_str(),
+                "name_zh": k.name_zh(),
+                "name_en": k.name_en(),
+                "category": k.category_code(),
             })
         })
         .collect();

@@ -11,8 +11,8 @@
 
 use crate::Problem;
 use crate::auth::Role;
+use crate::case_kind::{CaseKind, one_of};
 use crate::organisation::AgentPointLevel;
-use crate::wire_name::one_of;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -37,7 +37,13 @@ pub enum MatterKind {
 }
 
 impl MatterKind {
-    pub const ALL: [MatterKind; 6] = [
+    pub fn parse(s: &str) -> Result<Self, Problem> {
+        one_of(Self::ALL, Self::as_str, s, "kind", "kind of matter")
+    }
+}
+
+impl CaseKind for MatterKind {
+    const ALL: &'static [MatterKind] = &[
         Self::Certificate,
         Self::SocialSecurity,
         Self::Wages,
@@ -46,7 +52,7 @@ impl MatterKind {
         Self::Other,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Self::Certificate => "certificate",
             Self::SocialSecurity => "social_security",
@@ -57,11 +63,7 @@ impl MatterKind {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self, Problem> {
-        one_of(&Self::ALL, Self::as_str, s, "kind", "kind of matter")
-    }
-
-    pub fn name_zh(self) -> &'static str {
+    fn name_zh(self) -> &'static str {
         match self {
             Self::Certificate => "代办：证照办理",
             Self::SocialSecurity => "代办：社保医保",
@@ -72,7 +74,7 @@ impl MatterKind {
         }
     }
 
-    pub fn name_en(self) -> &'static str {
+    fn name_en(self) -> &'static str {
         match self {
             Self::Certificate => "Agent: certificates",
             Self::SocialSecurity => "Agent: social security",
@@ -83,13 +85,13 @@ impl MatterKind {
         }
     }
 
-    pub fn category_code(self) -> String {
+    fn category_code(self) -> String {
         format!("agent_{}", self.as_str())
     }
 
     /// Default (response, resolution) working hours: a day to respond,
     /// ten working days to settle, the usual promise of agent services.
-    pub fn default_hours(self) -> (u32, u32) {
+    fn default_hours(self) -> (u32, u32) {
         (8, 75)
     }
 }
@@ -318,7 +320,7 @@ mod tests {
 
     #[test]
     fn kinds_have_their_categories() {
-        for kind in MatterKind::ALL {
+        for &kind in MatterKind::ALL {
             assert_eq!(MatterKind::parse(kind.as_str()), Ok(kind));
             assert!(crate::Code::parse(&kind.category_code()).is_ok());
         }

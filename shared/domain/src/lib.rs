@@ -10,6 +10,7 @@ pub mod analytics;
 pub mod auth;
 pub mod calendar;
 pub mod case;
+pub mod case_kind;
 pub mod deadline;
 pub mod enterprise;
 #[cfg(test)]
@@ -29,7 +30,6 @@ pub mod publication;
 pub mod tenant;
 pub mod throttle;
 pub mod tracking;
-mod wire_name;
 pub mod workflow;
 
 pub use auth::{Claims, Role, TokenKeys, UserId, require_platform_admin, require_tenant};

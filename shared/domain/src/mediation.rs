@@ -9,7 +9,7 @@
 //! details are for the centre alone and never reach `publication`.
 
 use crate::Problem;
-use crate::wire_name::one_of;
+use crate::case_kind::{CaseKind, one_of};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -35,7 +35,13 @@ pub enum DisputeKind {
 }
 
 impl DisputeKind {
-    pub const ALL: [DisputeKind; 11] = [
+    pub fn parse(s: &str) -> Result<Self, Problem> {
+        one_of(Self::ALL, Self::as_str, s, "kind", "kind of dispute")
+    }
+}
+
+impl CaseKind for DisputeKind {
+    const ALL: &'static [DisputeKind] = &[
         Self::Family,
         Self::Neighbourhood,
         Self::Labour,
@@ -49,7 +55,7 @@ impl DisputeKind {
         Self::Other,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Self::Family => "family",
             Self::Neighbourhood => "neighbourhood",
@@ -65,11 +71,7 @@ impl DisputeKind {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self, Problem> {
-        one_of(&Self::ALL, Self::as_str, s, "kind", "kind of dispute")
-    }
-
-    pub fn name_zh(self) -> &'static str {
+    fn name_zh(self) -> &'static str {
         match self {
             Self::Family => "婚姻家庭纠纷",
             Self::Neighbourhood => "邻里纠纷",
@@ -85,7 +87,7 @@ impl DisputeKind {
         }
     }
 
-    pub fn name_en(self) -> &'static str {
+    fn name_en(self) -> &'static str {
         match self {
             Self::Family => "Family dispute",
             Self::Neighbourhood => "Neighbourhood dispute",
@@ -102,7 +104,7 @@ impl DisputeKind {
     }
 
     /// The catalogue category the kind files under.
-    pub fn category_code(self) -> String {
+    fn category_code(self) -> String {
         format!("mediation_{}", self.as_str())
     }
 
@@ -110,7 +112,7 @@ impl DisputeKind {
     /// dispute up; a petition must be answered within 60 days and a
     /// people's mediation should end within 30 (counted here as working
     /// days of 7.5 hours, the default working day).
-    pub fn default_hours(self) -> (u32, u32) {
+    fn default_hours(self) -> (u32, u32) {
         match self {
             Self::Petition => (8, 60 * 15 / 2),
             _ => (8, 30 * 15 / 2),
@@ -693,7 +695,7 @@ mod tests {
 
     #[test]
     fn kinds_have_their_categories() {
-        for kind in DisputeKind::ALL {
+        for &kind in DisputeKind::ALL {
             assert_eq!(DisputeKind::parse(kind.as_str()), Ok(kind));
             assert!(crate::Code::parse(&kind.category_code()).is_ok());
             let (response, resolution) = kind.default_hours();

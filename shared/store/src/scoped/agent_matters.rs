@@ -10,7 +10,7 @@
 use super::TenantScope;
 use super::cases::{Case, NewCase};
 use super::organisation::AgentPoint;
-use super::side_cases::KindCategory;
+use super::side_cases::require_open;
 use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
@@ -19,6 +19,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::agent::{
     MatterFact, MatterKind, check_consent, check_date_not_before_start, check_needs, check_pass_up,
 };
+use domain::case_kind::CaseKind;
 use domain::intake::Priority;
 use domain::{
     AgentPointLevel, CaseId, CaseSource, CaseState, GridNodeId, Problem, TrackingCode, UserId,
@@ -142,12 +143,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             check_promise(promise, began_on).map_err(|p| indexed(p, "promises", i))?;
         }
         in_transaction(self.db, |db| {
-            let category = self.category_for_kind(KindCategory {
-                code: &new.kind.category_code(),
-                name_zh: new.kind.name_zh(),
-                name_en: new.kind.name_en(),
-                hours: new.kind.default_hours(),
-            })?;
+            let category = self.category_for_kind(new.kind)?;
             let case = self.insert_case(
                 NewCase {
                     reporter: Some(taken_by),
@@ -446,14 +442,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let matter = self
             .agent_matter(case)?
             .ok_or_else(|| Error::NotFound("no such agent matter".into()))?;
-        if !matter.case.state.is_open() {
-            return Err(Problem::conflict(format!(
-                "the matter is {} ({}): nothing more can be added",
-                matter.case.state,
-                matter.case.state.label_zh()
-            ))
-            .into());
-        }
+        require_open(&matter.case, "matter", "nothing more can be added")?;
         Ok(matter)
     }
 

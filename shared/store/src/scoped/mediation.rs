@@ -12,13 +12,14 @@
 use super::TenantScope;
 use super::cases::{Case, NewCase};
 use super::intake::Purpose;
-use super::side_cases::KindCategory;
+use super::side_cases::require_open;
 use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
 use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
 use domain::case::AssistingPart;
+use domain::case_kind::CaseKind;
 use domain::intake::Priority;
 use domain::mediation::{
     Amount, DisputeFact, DisputeKind, Outcome, OutcomeKind, Party, PartyKind, SessionRecord, Side,
@@ -125,12 +126,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         non_blank("window", &new.window, 50)?;
         check_parties(&new.parties)?;
         in_transaction(self.db, |db| {
-            let category = self.category_for_kind(KindCategory {
-                code: &new.kind.category_code(),
-                name_zh: new.kind.name_zh(),
-                name_en: new.kind.name_en(),
-                hours: new.kind.default_hours(),
-            })?;
+            let category = self.category_for_kind(new.kind)?;
             let case = self.insert_case(
                 NewCase {
                     reporter: Some(taken_in_by),
@@ -493,14 +489,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let dispute = self
             .dispute(case)?
             .ok_or_else(|| Error::NotFound("no such dispute".into()))?;
-        if !dispute.case.state.is_open() {
-            return Err(Problem::conflict(format!(
-                "the dispute is {} ({}): reopen it first",
-                dispute.case.state,
-                dispute.case.state.label_zh()
-            ))
-            .into());
-        }
+        require_open(&dispute.case, "dispute", "reopen it first")?;
         Ok(dispute)
     }
 

@@ -10,38 +10,30 @@ use crate::db::{Database, Row, Rows, StoreError};
 use crate::decoded;
 use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::case_kind::CaseKind;
 use domain::{CaseId, Code, Problem};
-
-/// A kind's catalogue entry: its code, names and default deadlines.
-pub(crate) struct KindCategory<'a> {
-    pub code: &'a str,
-    pub name_zh: &'a str,
-    pub name_en: &'a str,
-    /// (response, resolution) working hours.
-    pub hours: (u32, u32),
-}
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// The category code a kind files under, created with the kind's
     /// default deadlines the first time; the tenant admin may change those
     /// afterwards. A retired category means the tenant no longer takes the
     /// kind (409).
-    pub(crate) fn category_for_kind(&self, kind: KindCategory<'_>) -> Result<String, Error> {
-        let code = decoded("category", Code::parse(kind.code))?;
+    pub(crate) fn category_for_kind(&self, kind: impl CaseKind) -> Result<String, Error> {
+        let code = decoded("category", Code::parse(&kind.category_code()))?;
         match self.category_by_code(&code)? {
             Some(category) if category.retired => Err(Problem::conflict(format!(
                 "this tenant no longer takes '{}' ({})",
-                kind.name_en,
+                kind.name_en(),
                 code.as_str()
             ))
             .into()),
             Some(_) => Ok(code.as_str().to_string()),
             None => {
-                let (response_hours, resolution_hours) = kind.hours;
+                let (response_hours, resolution_hours) = kind.default_hours();
                 self.create_category(NewCategory {
                     code: code.clone(),
-                    name_zh: kind.name_zh.into(),
-                    name_en: kind.name_en.into(),
+                    name_zh: kind.name_zh().into(),
+                    name_en: kind.name_en().into(),
                     default_department: None,
                     response_hours,
                     resolution_hours,
@@ -96,4 +88,19 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let offset = domain::deadline::zone_offset(&self.time_zone)?;
         Ok(at.with_timezone(&offset).date_naive())
     }
+}
+
+/// Sessions, documents, outcomes, tasks and dates are for a dispute or
+/// matter still being handled: a closed, declined or archived one is a 409
+/// (`what` names it, `hint` says what to do).
+pub(crate) fn require_open(case: &Case, what: &str, hint: &str) -> Result<(), Error> {
+    if case.state.is_open() {
+        return Ok(());
+    }
+    Err(Problem::conflict(format!(
+        "the {what} is {} ({}): {hint}",
+        case.state,
+        case.state.label_zh()
+    ))
+    .into())
 }

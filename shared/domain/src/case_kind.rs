@@ -1,7 +1,21 @@
-//! Reading a closed list of kinds by their wire names, with a problem that
-//! lists the names a client may send.
+//! Kinds of case that come with their own side tables (disputes, agent
+//! matters): each kind has a wire name, names in both languages and the
+//! catalogue category it files under, and is read from a closed list.
 
 use crate::Problem;
+
+/// A kind of dispute or agent matter.
+pub trait CaseKind: Copy + 'static {
+    /// Every kind, in the order lists show them.
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
+    fn name_zh(self) -> &'static str;
+    fn name_en(self) -> &'static str;
+    /// The catalogue category the kind files under (created on first use).
+    fn category_code(self) -> String;
+    /// Default (response, resolution) working hours of that category.
+    fn default_hours(self) -> (u32, u32);
+}
 
 /// The member of `all` whose `name` is `s`; otherwise a 400 on `field`
 /// saying what `what` may be.

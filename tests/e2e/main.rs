@@ -12,9 +12,11 @@
 //! `mediation`: disputes and agent matters as cases, their lists, outcomes, figures and privacy.
 //! `analytics`: the dashboard's figures, hot spots, league tables, exports.
 //! `soak`: concurrent retries, staff at work and a SIGKILL lose nothing.
+//! `contract`: schemathesis checks the served OpenAPI document against the app.
 
 mod analytics;
 mod browser;
+mod contract;
 mod enterprise;
 mod foundation;
 mod host;

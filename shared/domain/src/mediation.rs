@@ -549,8 +549,8 @@ mod tests {
         let a = party(Side::Applicant, "张三", Some("138 0000 0001"));
         let r = party(Side::Respondent, "某建筑公司", Some("0571-8888 1234"));
         check(&[a.clone(), r.clone()], None);
-        check(&[a.clone()], Some("parties"));
-        check(&[r.clone()], Some("parties"));
+        check(std::slice::from_ref(&a), Some("parties"));
+        check(std::slice::from_ref(&r), Some("parties"));
         check(
             &[a.clone(), party(Side::Respondent, " ", None)],
             Some("parties[1].name"),

@@ -163,6 +163,13 @@ fn a_jointly_handled_case_waits_for_its_assisting_department() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert!(actions.contains(&"assist_done"), "{actions:?}");
+    let results: Vec<&Value> = full["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["purpose"] == "result")
+        .collect();
+    assert_eq!(results.len(), 1, "the resolution's photo is on the case");
 }
 
 #[test]

@@ -112,6 +112,23 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
             }))
             .collect::<Vec<_>>()
     );
+    // The case's files for staff (public or hidden), to fetch from
+    // `GET …/attachments/{id}` with the token.
+    wire["attachments"] = json!(
+        scope
+            .case_attachments(id)?
+            .iter()
+            .map(|a| json!({
+                "id": a.id,
+                "kind": a.kind.as_str(),
+                "purpose": a.purpose.as_str(),
+                "public": a.public,
+                "content_type": a.content_type,
+                "size": a.size,
+                "uploaded_at": a.uploaded_at.to_rfc3339(),
+            }))
+            .collect::<Vec<_>>()
+    );
     wire["allowed_actions"] = json!(
         case.state
             .allowed_actions()

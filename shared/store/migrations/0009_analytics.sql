@@ -5,6 +5,17 @@ ALTER TABLE cases ADD COLUMN closed_at TEXT;
 -- How many times the case was reopened (by the centre or a low rating).
 ALTER TABLE cases ADD COLUMN reopen_count INTEGER NOT NULL DEFAULT 0;
 
+-- Cases that reached their outcome before this step: from their history.
+UPDATE cases SET closed_at = (
+    SELECT MAX(e.at) FROM case_events e
+    WHERE e.tenant_id = cases.tenant_id AND e.case_id = cases.id
+    AND e.to_state IN ('closed', 'declined')
+) WHERE state IN ('closed', 'declined', 'archived');
+UPDATE cases SET reopen_count = (
+    SELECT COUNT(*) FROM case_events e
+    WHERE e.tenant_id = cases.tenant_id AND e.case_id = cases.id AND e.action = 'reopen'
+);
+
 -- The sum, over every case of the tenant, of what the case contributes to
 -- the figures (`domain::analytics`), per day (the tenant's local date of
 -- each counted moment), category, department (0: none), source, and grid

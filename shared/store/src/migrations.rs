@@ -157,7 +157,34 @@ pub fn migrate<D: Database + ?Sized>(db: &D) -> Result<Vec<u32>, StoreError> {
             applied_now.push(migration.version);
         }
     }
+    if applied_now.contains(&FIGURES_VERSION) {
+        in_transaction(db, backfill_figures)?;
+    }
     Ok(applied_now)
+}
+
+/// The schema step that starts keeping the dashboard's figures.
+const FIGURES_VERSION: u32 = 9;
+
+/// A database upgraded past [`FIGURES_VERSION`] gets the figures of the
+/// cases it already holds, so the dashboard is right from the first
+/// request. Run once every schema step is in (the recount reads today's
+/// columns); should it fail, `POST …/dashboard/rebuild` does the same.
+pub(crate) fn backfill_figures<D: Database + ?Sized>(db: &D) -> Result<(), StoreError> {
+    let tenants = crate::platform::list_tenants(db).map_err(store_error)?;
+    for tenant in &tenants {
+        crate::TenantScope::new(db, tenant)
+            .rebuild_stats()
+            .map_err(store_error)?;
+    }
+    Ok(())
+}
+
+fn store_error(e: crate::Error) -> StoreError {
+    match e {
+        crate::Error::Store(e) => e,
+        other => StoreError::Sql(other.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -224,3 +224,65 @@ proptest! {
         prop_assert_eq!(kept, recounted);
     }
 }
+
+/// A database upgraded to the figures step counts the cases it already
+/// had: their outcome times come from their history, then the recount.
+#[test]
+fn an_upgraded_database_counts_the_cases_it_had() {
+    let db = db();
+    let (t, urban) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    route_garbage_to(&scope, urban);
+    let (_, one, _) = grid(&scope);
+    let at = bj("2026-03-02 09:00");
+    let cal = calendar();
+    let mut case = scope
+        .auto_dispatch(new_case(&scope, 7, one, at), at)
+        .unwrap();
+    for action in [
+        CaseAction::SignFor,
+        CaseAction::StartWork,
+        CaseAction::Resolve {
+            answer: "好".into(),
+            attachment_ids: vec![photo(&scope, 7)],
+        },
+        CaseAction::Verify,
+        CaseAction::Close,
+        CaseAction::Reopen {
+            reason: "又坏了".into(),
+        },
+        CaseAction::Resolve {
+            answer: "再修好".into(),
+            attachment_ids: vec![photo(&scope, 8)],
+        },
+        CaseAction::Verify,
+        CaseAction::Close,
+    ] {
+        case = scope
+            .act(
+                case.id,
+                case.version,
+                &action,
+                "user:1",
+                at + Duration::hours(1),
+                &cal,
+            )
+            .unwrap();
+    }
+    let counted = scope.stats_rows().unwrap();
+    // As a database from before the step: no outcome times, no figures.
+    db.execute("UPDATE cases SET closed_at = NULL, reopen_count = 0", &[])
+        .unwrap();
+    db.execute("DELETE FROM case_stats", &[]).unwrap();
+    let step = crate::MIGRATIONS
+        .iter()
+        .find(|m| m.name == "analytics")
+        .unwrap();
+    for update in step.statements().iter().filter(|s| s.starts_with("UPDATE")) {
+        db.execute(update, &[]).unwrap();
+    }
+    crate::migrations::backfill_figures(&db).unwrap();
+    assert_eq!(scope.stats_rows().unwrap(), counted);
+    let again = scope.case_by_id(case.id).unwrap().unwrap();
+    assert_eq!((again.reopen_count, again.closed_at.is_some()), (1, true));
+}

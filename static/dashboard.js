@@ -38,7 +38,8 @@ function query(extra = {}) {
   const data = new FormData($("#filters"));
   const params = new URLSearchParams();
   for (const [key, value] of data) if (value) params.set(key, value);
-  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  // An empty extra value removes the field (the map and grid table cover the whole area).
+  for (const [key, value] of Object.entries(extra)) value ? params.set(key, value) : params.delete(key);
   return params.toString();
 }
 
@@ -133,6 +134,10 @@ async function refresh() {
     alerts(alertAnswer);
     hotspots(spots);
     leagues(departments.departments, grids.grids);
+    // Show the period the API chose when none was asked for.
+    const form = $("#filters");
+    if (!form.from.value) form.from.value = figures.from;
+    if (!form.to.value) form.to.value = figures.to;
     say(status, `${figures.from} – ${figures.to}`);
   } catch (error) {
     say(status, error.message, "error");

@@ -10,7 +10,7 @@ use e2e::{OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 100;

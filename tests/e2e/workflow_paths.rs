@@ -259,10 +259,13 @@ fn queues_filter_and_sort_by_deadline() {
     assert_eq!(bad.json()["field"], "sort");
 }
 
+/// A request as the receiver got it: its headers (lower-case names) and body.
+type Received = (Vec<(String, String)>, String);
+
 /// A receiver on loopback that answers 204 to every POST and keeps what it got.
 struct Receiver {
     url: String,
-    got: Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>,
+    got: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {

@@ -34,7 +34,7 @@ I18N.add({
     q_triage: "待研判", q_open: "办理中", q_overdue: "已超时", q_escalated: "已督办", q_unassigned: "未分拨", q_inbox: "本部门待办",
     empty: "队列为空", category: "类别", description: "描述", priority: "优先级", department: "承办部门", grid: "网格",
     response: "响应时限", resolution: "办结时限", escalation: "督办", timeline: "办理过程", attachments: "附件",
-    no_attachments: "没有公开的附件（工作人员接口暂不列出案件附件）", result_photo: "处理结果", evidence_photo: "上报材料", actions: "可办理的操作", no_actions: "当前没有可办理的操作",
+    no_attachments: "没有附件", result_photo: "处理结果", evidence_photo: "上报材料", actions: "可办理的操作", no_actions: "当前没有可办理的操作",
     reason: "理由", answer: "答复意见", result_photos: "办理结果照片", confirm: "确定", cancel: "取消", assists: "联办部门", assisting: "联办部门（可选）", part: "承担的工作", part_done: "本部门工作已完成，答复",
     comment: "备注", public: "公开（群众可见）", add_comment: "添加备注", done: "已完成", bulk_none: "请先勾选待研判案件",
     bulk_done: "已分拨 {0} 件", bulk_failed: "{0}：{1}", stale: "案件已被他人更新，已刷新，请再试一次",
@@ -44,7 +44,7 @@ I18N.add({
     q_triage: "Triage", q_open: "Open", q_overdue: "Overdue", q_escalated: "Escalated", q_unassigned: "Unassigned", q_inbox: "My department",
     empty: "Nothing in this queue", category: "Category", description: "Description", priority: "Priority", department: "Department",
     grid: "Grid", response: "Respond by", resolution: "Resolve by", escalation: "Escalation", timeline: "Timeline",
-    attachments: "Attachments", no_attachments: "No public files (the staff API does not list a case's files yet)",
+    attachments: "Attachments", no_attachments: "No files",
     result_photo: "Result", evidence_photo: "Evidence", actions: "Steps you can take",
     no_actions: "No step to take now", reason: "Reason", answer: "Answer", result_photos: "Photos of the result",
     confirm: "Confirm", cancel: "Cancel", assists: "Assisting departments", assisting: "Assisting departments (optional)", part: "their part", part_done: "Our part is done; answer", comment: "Comment", public: "Public (residents see it)",
@@ -248,11 +248,11 @@ async function act(action, fields) {
 }
 
 /**
- * The case's files. The staff case view does not list them (see the
- * README), so the list comes from the case itself when a later API adds
- * it, else from the public look-up by tracking code (public files only).
+ * The case's files, as the staff case view lists them (hidden ones too);
+ * from an older API without the list, the public ones from the look-up.
  */
 function attachmentList(c) {
+  if (c.attachments && !c.attachments.length) return h("p", { class: "muted", id: "attachments" }, t("no_attachments"));
   const ul = h("ul", { class: "thumbs", id: "attachments" });
   const show = (list) => {
     if (!list.length) return ul.replaceWith(h("p", { class: "muted", id: "attachments" }, t("no_attachments")));

@@ -216,6 +216,20 @@ step("centre: verify and close; resident: look up and rate");
   await shoot(page, "resident-rated-phone");
 }
 
+// ---- 4b. the dashboard shows the new case, closed ----
+step("centre: the dashboard counts the closed case");
+{
+  const { page, context } = await open("desktop", "/dashboard.html");
+  await signIn(page, people.centre);
+  await page.waitForSelector("[data-figure=received]");
+  const figure = async (name) => Number((await page.textContent(`[data-figure=${name}] .value`)).trim());
+  assert.ok((await figure("received")) >= 1, "the dashboard counts the reports");
+  assert.ok((await figure("closed")) >= 1, "the dashboard counts the case just closed");
+  assert.ok((await page.$$("#departments tr")).length >= 1, "the department league has rows");
+  await shoot(page, "dashboard-figures-desktop");
+  await context.close();
+}
+
 // ---- 5. the worker app: a report made offline is sent once the network returns ----
 step("worker: sign in, go offline, report");
 const worker = await open("phone", "/worker/");
@@ -289,7 +303,7 @@ const worker = await open("phone", "/worker/");
 
 // ---- 6. screenshots of every page at both widths ----
 step("screenshots at phone and desktop widths");
-for (const [name, path, who] of [["resident", "/", null], ["worker", "/worker/", people.worker], ["console", "/console.html", people.centre], ["admin", "/admin.html", people.admin]]) {
+for (const [name, path, who] of [["resident", "/", null], ["worker", "/worker/", people.worker], ["console", "/console.html", people.centre], ["admin", "/admin.html", people.admin], ["dashboard", "/dashboard.html", people.centre]]) {
   for (const kind of ["phone", "desktop"]) {
     const { context, page } = await open(kind, path);
     if (who) await signIn(page, who);
@@ -307,8 +321,8 @@ for (const [name, path, who] of [["resident", "/", null], ["worker", "/worker/",
 // ---- 7. each page's first load, before images ----
 step("page sizes");
 const sizes = {};
-for (const path of ["/", "/worker/", "/console.html", "/admin.html"]) sizes[path] = await measure(path);
-for (const [path, who] of [["/worker/", people.worker], ["/console.html", people.centre], ["/admin.html", people.admin]]) {
+for (const path of ["/", "/worker/", "/console.html", "/admin.html", "/dashboard.html"]) sizes[path] = await measure(path);
+for (const [path, who] of [["/worker/", people.worker], ["/console.html", people.centre], ["/admin.html", people.admin], ["/dashboard.html", people.centre]]) {
   sizes[`${path} (signed in)`] = await measure(path, who);
 }
 writeFileSync(join(out, "page-sizes.json"), JSON.stringify(sizes, null, 2));

@@ -195,6 +195,21 @@ fn a_misrouted_case_is_transferred_or_recategorised() {
         json!({ "action": "transfer", "department": "police", "reason": "x" }),
     );
     assert_eq!(refused.status, 403, "transfers are the command centre's");
+    let offered = |token: &str| -> Vec<String> {
+        get(&app, token, &format!("/api/t/alpha/cases/{}", case["id"]))["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect()
+    };
+    let for_staff = offered(&s.staff);
+    assert!(for_staff.contains(&"sign_for".to_string()), "{for_staff:?}");
+    assert!(
+        !for_staff.contains(&"transfer".to_string()),
+        "only what this person may take"
+    );
+    assert!(offered(&s.centre).contains(&"transfer".to_string()));
     let moved = act(
         &app,
         &s.centre,

@@ -120,34 +120,8 @@ pub fn intake(root: &Path) -> anyhow::Result<String> {
         ("worker", "bench-password-1"),
     )?;
     let base = client.base().to_string();
-    let photo = small_photo();
-    let boundary = "bench-boundary";
-    let report = |agent: &ureq::Agent, n: usize| -> Result<u16, String> {
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n{}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"p.jpg\"\r\n\r\n",
-            json!({ "category": "garbage", "description": format!("load {n}"), "insist": true })
-        )
-        .into_bytes();
-        // A distinct photo each time, as in life: nothing is deduplicated.
-        let mut own = photo.clone();
-        own[20..28].copy_from_slice(&(n as u64).to_le_bytes());
-        body.extend_from_slice(&own);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        agent
-            .post(&format!("{base}/api/t/bench/reports"))
-            .set("authorization", &format!("Bearer {token}"))
-            .set(
-                "content-type",
-                &format!("multipart/form-data; boundary={boundary}"),
-            )
-            .send_bytes(&body)
-            .map(|r| r.status())
-            .or_else(|e| match e {
-                ureq::Error::Status(code, _) => Ok(code),
-                other => Err(other.to_string()),
-            })
-    };
+    let report =
+        crate::bench_setup::report_with_photo(format!("{base}/api/t/bench/reports"), token);
     let baseline = |agent: &ureq::Agent, _n: usize| -> Result<u16, String> {
         agent
             .get(&format!("{base}/bench/baseline/hello"))

@@ -160,3 +160,38 @@ pub fn get_with(
         })
     }
 }
+
+/// A grid worker's report with a 20 KB photo (multipart), a distinct photo
+/// each time as in life, so nothing is deduplicated.
+pub fn report_with_photo(
+    url: String,
+    token: String,
+) -> impl Fn(&ureq::Agent, usize) -> Result<u16, String> + Sync {
+    let photo = crate::bench::small_photo();
+    move |agent: &ureq::Agent, n: usize| {
+        let boundary = "bench-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n{}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"p.jpg\"\r\n\r\n",
+            json!({ "category": "garbage", "description": format!("load {n}"), "insist": true })
+        )
+        .into_bytes();
+        let mut own = photo.clone();
+        own[20..28].copy_from_slice(&(n as u64).to_le_bytes());
+        body.extend_from_slice(&own);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        agent
+            .post(&url)
+            .set("authorization", &format!("Bearer {token}"))
+            .set(
+                "content-type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send_bytes(&body)
+            .map(|r| r.status())
+            .or_else(|e| match e {
+                ureq::Error::Status(code, _) => Ok(code),
+                other => Err(other.to_string()),
+            })
+    }
+}

@@ -5,10 +5,9 @@
 //! fixed time, each against the trivial baseline of the same run; plus the
 //! components' sizes and the host's cold start.
 
-use crate::bench::{RunningHost, bench_manifest, machine, small_photo};
-use crate::bench_setup::{Org, column, fill, get_with, organise};
+use crate::bench::{RunningHost, bench_manifest, machine};
+use crate::bench_setup::{Org, column, fill, get_with, organise, report_with_photo};
 use anyhow::bail;
-use serde_json::json;
 use std::path::Path;
 use std::time::Duration;
 
@@ -40,39 +39,6 @@ fn seed_zone(host: &RunningHost, platform: &str, org: &Org) -> anyhow::Result<Ve
     .iter()
     .filter_map(|id| id.parse().ok())
     .collect())
-}
-
-/// Report intake with a 20 KB photo (multipart), by the grid worker.
-fn intake(base: &str, org: &Org) -> impl Fn(&ureq::Agent, usize) -> Result<u16, String> + Sync {
-    let url = format!("{base}/api/t/{}/reports", org.code);
-    let token = org.worker.clone();
-    let photo = small_photo();
-    move |agent: &ureq::Agent, n: usize| {
-        let boundary = "bench-boundary";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n{}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"p.jpg\"\r\n\r\n",
-            json!({ "category": "garbage", "description": format!("load {n}"), "insist": true })
-        )
-        .into_bytes();
-        let mut own = photo.clone();
-        own[20..28].copy_from_slice(&(n as u64).to_le_bytes());
-        body.extend_from_slice(&own);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        agent
-            .post(&url)
-            .set("authorization", &format!("Bearer {token}"))
-            .set(
-                "content-type",
-                &format!("multipart/form-data; boundary={boundary}"),
-            )
-            .send_bytes(&body)
-            .map(|r| r.status())
-            .or_else(|e| match e {
-                ureq::Error::Status(code, _) => Ok(code),
-                other => Err(other.to_string()),
-            })
-    }
 }
 
 /// Public look-ups of existing cases, spread over a sample of codes.
@@ -139,7 +105,7 @@ pub fn suite(
     let base = host.client.base().to_string();
     let t = &org.code;
     let baseline = get_with(format!("{base}/bench/baseline/hello"), None);
-    let intake = intake(&base, &org);
+    let intake = report_with_photo(format!("{base}/api/t/{t}/reports"), org.worker.clone());
     let status = status(&base, &org, codes);
     let inbox = get_with(
         format!("{base}/api/t/{t}/queues/inbox?limit=50"),

@@ -9,6 +9,17 @@ use store::{GridCount, StatsFilter};
 
 use crate::query;
 
+/// The rows in their sorted order, each with its `rank` (1 first).
+fn ranked<K>(rows: Vec<(K, Value)>) -> Vec<Value> {
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, (_, mut row))| {
+            row["rank"] = json!(i + 1);
+            row
+        })
+        .collect()
+}
+
 /// Departments, best on-time rate first, then the faster.
 pub fn department_rows(ctx: &mut Ctx, filter: &StatsFilter) -> Result<Vec<Value>, domain::Problem> {
     let scope = ctx.scope()?;
@@ -40,14 +51,7 @@ pub fn department_rows(ctx: &mut Ctx, filter: &StatsFilter) -> Result<Vec<Value>
             .total_cmp(&on_time(a))
             .then(hours(a).total_cmp(&hours(b)))
     });
-    Ok(rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, (_, mut row))| {
-            row["rank"] = json!(i + 1);
-            row
-        })
-        .collect())
+    Ok(ranked(rows))
 }
 
 /// Grids, most reports per household first.
@@ -77,14 +81,7 @@ pub fn grid_rows(ctx: &mut Ctx, filter: &StatsFilter) -> Result<Vec<Value>, doma
         })
         .collect();
     rows.sort_by(|(a, _), (b, _)| b.total_cmp(a));
-    Ok(rows
-        .into_iter()
-        .enumerate()
-        .map(|(i, (_, mut row))| {
-            row["rank"] = json!(i + 1);
-            row
-        })
-        .collect())
+    Ok(ranked(rows))
 }
 
 pub fn departments(ctx: &mut Ctx) -> HandlerResult {

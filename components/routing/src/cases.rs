@@ -52,6 +52,14 @@ pub fn case_wire(case: &Case, calendar: &WorkCalendar, now: DateTime<Utc>) -> Va
     })
 }
 
+/// How the caller stands to the case: do they hold it, did they report it.
+fn standing_of(caller: &edge::Caller, case: &Case) -> Standing {
+    Standing {
+        holds_case: case.department.is_some() && case.department == caller.user.department,
+        reported_case: case.reporter == Some(caller.user.id),
+    }
+}
+
 fn case_id(ctx: &Ctx) -> Result<CaseId, Problem> {
     ctx.id_param("id", "case").map(CaseId)
 }
@@ -129,9 +137,14 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
             }))
             .collect::<Vec<_>>()
     );
+    // The steps the state allows and this person may take, so pages offer
+    // only buttons that work.
+    let caller = ctx.caller()?;
+    let standing = standing_of(caller, &case);
     wire["allowed_actions"] = json!(
         case.state
             .allowed_actions()
+            .filter(|a| may_take(caller.user.role, *a, standing).is_ok())
             .map(|a| a.name())
             .collect::<Vec<_>>()
     );
@@ -156,11 +169,11 @@ pub fn act_on_case(ctx: &mut Ctx) -> HandlerResult {
         .scope()?
         .case_by_id(id)?
         .ok_or_else(|| Problem::not_found("no such case"))?;
-    let standing = Standing {
-        holds_case: case.department.is_some() && case.department == caller.user.department,
-        reported_case: case.reporter == Some(caller.user.id),
-    };
-    may_take(caller.user.role, body.action.kind(), standing)?;
+    may_take(
+        caller.user.role,
+        body.action.kind(),
+        standing_of(&caller, &case),
+    )?;
     let actor = caller.actor();
     let calendar = ctx.work_calendar()?;
     let now = Utc::now();

@@ -254,6 +254,14 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             sql.push_str(" AND day <= ?");
             params.push(to.to_string().into());
         }
+        sql.push_str(&Self::dimensions_sql(filter, params));
+        sql
+    }
+
+    /// The filter's category, department and source, as ` AND …` conditions
+    /// on columns both `cases` and `case_stats` have.
+    fn dimensions_sql(filter: &StatsFilter, params: &mut Vec<Value>) -> String {
+        let mut sql = String::new();
         if let Some(category) = &filter.category {
             sql.push_str(" AND category = ?");
             params.push(category.clone().into());
@@ -267,6 +275,15 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             params.push(source.clone().into());
         }
         sql
+    }
+
+    /// ` AND grid_node_id IN (the node and everything under it)`.
+    fn subtree_sql(&self, node: GridNodeId, params: &mut Vec<Value>) -> &'static str {
+        params.extend([self.tenant.0.into(), node.0.into(), self.tenant.0.into()]);
+        " AND grid_node_id IN (WITH RECURSIVE down(id) AS ( \
+         SELECT id FROM grid_nodes WHERE tenant_id = ? AND id = ? \
+         UNION ALL SELECT g.id FROM grid_nodes g JOIN down ON g.parent_id = down.id \
+         WHERE g.tenant_id = ?) SELECT id FROM down)"
     }
 
     /// The sums per day, in date order.
@@ -410,26 +427,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             vec!["?"; open.len()].join(", ")
         );
         if let Some(node) = filter.node {
-            sql.push_str(
-                " AND grid_node_id IN (WITH RECURSIVE down(id) AS ( \
-                 SELECT id FROM grid_nodes WHERE tenant_id = ? AND id = ? \
-                 UNION ALL SELECT g.id FROM grid_nodes g JOIN down ON g.parent_id = down.id \
-                 WHERE g.tenant_id = ?) SELECT id FROM down)",
-            );
-            params.extend([self.tenant.0.into(), node.0.into(), self.tenant.0.into()]);
+            let subtree = self.subtree_sql(node, &mut params);
+            sql.push_str(subtree);
         }
-        if let Some(category) = &filter.category {
-            sql.push_str(" AND category = ?");
-            params.push(category.clone().into());
-        }
-        if let Some(department) = filter.department {
-            sql.push_str(" AND department_id = ?");
-            params.push(department.into());
-        }
-        if let Some(source) = &filter.source {
-            sql.push_str(" AND source = ?");
-            params.push(source.clone().into());
-        }
+        sql.push_str(&Self::dimensions_sql(filter, &mut params));
         let rows = self.db.execute(&sql, &params)?;
         let row = rows.returned()?;
         Ok(OpenNow {
@@ -468,32 +469,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             conditions.push("created_at < ?".into());
             params.push(to.into());
         }
-        if let Some(category) = &filter.category {
-            conditions.push("category = ?".into());
-            params.push(category.clone().into());
-        }
-        if let Some(department) = filter.department {
-            conditions.push("department_id = ?".into());
-            params.push(department.into());
-        }
-        if let Some(source) = &filter.source {
-            conditions.push("source = ?".into());
-            params.push(source.clone().into());
-        }
+        let mut sql = conditions.join(" AND ");
+        sql.push_str(&Self::dimensions_sql(filter, &mut params));
         if let Some(node) = filter.node {
-            conditions.push(
-                "grid_node_id IN (WITH RECURSIVE down(id) AS ( \
-                 SELECT id FROM grid_nodes WHERE tenant_id = ? AND id = ? \
-                 UNION ALL SELECT g.id FROM grid_nodes g JOIN down ON g.parent_id = down.id \
-                 WHERE g.tenant_id = ?) SELECT id FROM down)"
-                    .into(),
-            );
-            params.extend([self.tenant.0.into(), node.0.into(), self.tenant.0.into()]);
+            let subtree = self.subtree_sql(node, &mut params);
+            sql.push_str(subtree);
         }
         params.push(limit.clamp(1, 1000).into());
-        self.cases_where(
-            &format!("{} ORDER BY id LIMIT ?", conditions.join(" AND ")),
-            &params,
-        )
+        self.cases_where(&format!("{sql} ORDER BY id LIMIT ?"), &params)
     }
 }

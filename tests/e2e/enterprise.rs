@@ -7,22 +7,12 @@
 use e2e::{Reply, TINY_JPEG, TestApp};
 use serde_json::{Value, json};
 
-use crate::workflow::ok;
+use crate::workflow::{ok, problem};
 
 const TENANT: &str = "/api/t/alpha";
 const DESK: &str = "/api/t/alpha/enterprise";
 const CREDIT_CODE: &str = "91350100M000100Y43";
 const COMPANY: &str = "星河智能科技有限公司";
-
-fn problem(reply: Reply, status: u16, field: Option<&str>) -> Value {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    assert_eq!(reply.content_type, "application/problem+json");
-    let body = reply.json();
-    if let Some(field) = field {
-        assert_eq!(body["field"], field, "{body}");
-    }
-    body
-}
 
 fn registration(code: &str, name: &str, login: &str) -> Value {
     json!({

@@ -8,7 +8,7 @@
 use e2e::{Reply, TestApp};
 use serde_json::{Value, json};
 
-use crate::workflow::{Setup, act, ok, result_photo, setup};
+use crate::workflow::{Setup, act, ok, problem, result_photo, setup};
 
 const TENANT: &str = "/api/t/alpha";
 const APPLICANT: &str = "张秀英";
@@ -19,16 +19,6 @@ const AGREEMENT: &str = "宏达建筑于三十日内向张秀英支付工资";
 const RESIDENT: &str = "李桂兰";
 const RESIDENT_PHONE: &str = "13722223333";
 const NEED: &str = "补办李桂兰的残疾证";
-
-fn refused(reply: Reply, status: u16, field: Option<&str>) -> Value {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    assert_eq!(reply.content_type, "application/problem+json");
-    let body = reply.json();
-    if let Some(field) = field {
-        assert_eq!(body["field"], field, "{body}");
-    }
-    body
-}
 
 fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Reply {
     app.client
@@ -105,7 +95,7 @@ fn a_dispute_goes_from_the_window_to_an_agreement_through_the_case_flow() {
     });
     let mut one_sided = intake.clone();
     one_sided["parties"].as_array_mut().unwrap().pop();
-    refused(
+    problem(
         post(&app, &s.centre, "/mediation/disputes", one_sided),
         400,
         Some("parties"),
@@ -137,7 +127,7 @@ fn a_dispute_goes_from_the_window_to_an_agreement_through_the_case_flow() {
         ),
         201,
     );
-    refused(
+    problem(
         post(
             &app,
             &s.centre,
@@ -159,7 +149,7 @@ fn a_dispute_goes_from_the_window_to_an_agreement_through_the_case_flow() {
     assert_eq!(ok(record, 200)["agreed"], "分两期支付");
 
     let outcome = format!("/mediation/disputes/{id}/outcome");
-    refused(
+    problem(
         post(
             &app,
             &s.centre,
@@ -171,7 +161,7 @@ fn a_dispute_goes_from_the_window_to_an_agreement_through_the_case_flow() {
     );
     let signed = result_photo(&app, &s.centre);
     let agreement = json!({ "outcome": "agreement", "text": AGREEMENT, "document_ids": [signed] });
-    refused(
+    problem(
         post(&app, &s.centre, &outcome, agreement.clone()),
         409,
         None,
@@ -189,7 +179,7 @@ fn a_dispute_goes_from_the_window_to_an_agreement_through_the_case_flow() {
             .iter()
             .all(|d| d["public"] == false)
     );
-    refused(
+    problem(
         post(
             &app,
             &s.centre,
@@ -285,14 +275,14 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
     });
     let mut no_consent = matter.clone();
     no_consent["consent"] = json!(false);
-    refused(
+    problem(
         post(&app, &chen, "/agent/matters", no_consent),
         400,
         Some("consent"),
     );
     let mut early = matter.clone();
     early["tasks"][0]["due_on"] = json!("2000-01-01");
-    refused(
+    problem(
         post(&app, &chen, "/agent/matters", early),
         400,
         Some("tasks[0].due_on"),
@@ -314,21 +304,21 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
     );
     assert_eq!(taken["resident"]["name"], RESIDENT);
     let path = format!("/agent/matters/{id}");
-    refused(
+    problem(
         app.client
             .get(&format!("{TENANT}{path}"), Some(&wu))
             .unwrap(),
         404,
         None,
     );
-    refused(
+    problem(
         app.client
             .get(&format!("{TENANT}{path}"), Some(&zhou))
             .unwrap(),
         404,
         None,
     );
-    refused(
+    problem(
         post(
             &app,
             &chen,
@@ -356,7 +346,7 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
         ),
         200,
     );
-    refused(
+    problem(
         post(
             &app,
             &chen,
@@ -386,7 +376,7 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
         200,
     );
     assert_eq!(up["levels"].as_array().unwrap().len(), 2);
-    refused(
+    problem(
         post(
             &app,
             &zhou,
@@ -429,7 +419,7 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
     assert_eq!(figures["by_level"]["township"]["done"], 1);
     assert_eq!(figures["by_level"]["village"]["taken"], 0);
     assert_eq!(figures["total"]["completion_rate"], 1.0);
-    refused(
+    problem(
         post(
             &app,
             &chen,

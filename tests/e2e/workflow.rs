@@ -322,3 +322,14 @@ fn the_sweep_runs_for_a_scheduler_with_the_operator_key() {
 pub(crate) fn result_photo(app: &TestApp, token: &str) -> Value {
     ok(app.upload("alpha", Some(token), e2e::TINY_JPEG), 201)["id"].clone()
 }
+
+/// A problem answer: its status, media type and, when given, the field at fault.
+pub(crate) fn problem(reply: Reply, status: u16, field: Option<&str>) -> Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(reply.content_type, "application/problem+json");
+    let body = reply.json();
+    if let Some(field) = field {
+        assert_eq!(body["field"], field, "{body}");
+    }
+    body
+}

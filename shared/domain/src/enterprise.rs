@@ -208,6 +208,27 @@ impl RequestKind {
     }
 }
 
+/// Enterprise requests file under their own categories like the other
+/// kinds of case with side tables, through the same store code.
+impl crate::case_kind::CaseKind for RequestKind {
+    const ALL: &'static [Self] = &Self::ALL;
+    fn as_str(self) -> &'static str {
+        RequestKind::as_str(self)
+    }
+    fn name_zh(self) -> &'static str {
+        RequestKind::name_zh(self)
+    }
+    fn name_en(self) -> &'static str {
+        RequestKind::name_en(self)
+    }
+    fn category_code(self) -> String {
+        RequestKind::category_code(self).to_string()
+    }
+    fn default_hours(self) -> (u32, u32) {
+        RequestKind::default_hours(self)
+    }
+}
+
 /// What a published answer must not name: the company (as it registered,
 /// and its credit code) and the people behind the inquiry.
 #[derive(Debug, Clone, Default)]

@@ -66,6 +66,18 @@ fn photo(scope: &TenantScope<'_, NativeDb>, n: usize) -> i64 {
         .id
 }
 
+/// One step of the case flow, by the command centre, at `at`.
+fn take(
+    scope: &TenantScope<'_, NativeDb>,
+    case: &Case,
+    action: CaseAction,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Case {
+    scope
+        .act(case.id, case.version, &action, "user:1", at, &calendar())
+        .unwrap()
+}
+
 fn figures(scope: &TenantScope<'_, NativeDb>, node: Option<GridNodeId>) -> Figures {
     let days = scope
         .stats_by_day(&StatsFilter {
@@ -103,16 +115,7 @@ fn a_closed_case_counts_at_its_grid_and_every_level_above() {
         CaseAction::Verify,
         CaseAction::Close,
     ] {
-        case = scope
-            .act(
-                case.id,
-                case.version,
-                &action,
-                "user:1",
-                at + Duration::hours(2),
-                &cal,
-            )
-            .unwrap();
+        case = take(&scope, &case, action, at + Duration::hours(2));
     }
     scope
         .rate(case.id, 5, None, false, at + Duration::hours(3), &cal)
@@ -235,7 +238,6 @@ fn an_upgraded_database_counts_the_cases_it_had() {
     route_garbage_to(&scope, urban);
     let (_, one, _) = grid(&scope);
     let at = bj("2026-03-02 09:00");
-    let cal = calendar();
     let mut case = scope
         .auto_dispatch(new_case(&scope, 7, one, at), at)
         .unwrap();
@@ -258,16 +260,7 @@ fn an_upgraded_database_counts_the_cases_it_had() {
         CaseAction::Verify,
         CaseAction::Close,
     ] {
-        case = scope
-            .act(
-                case.id,
-                case.version,
-                &action,
-                "user:1",
-                at + Duration::hours(1),
-                &cal,
-            )
-            .unwrap();
+        case = take(&scope, &case, action, at + Duration::hours(1));
     }
     let counted = scope.stats_rows().unwrap();
     // As a database from before the step: no outcome times, no figures.

@@ -11,14 +11,13 @@ use super::users::{USER_COLUMNS, user_from_row};
 use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::{Error, unique_to_conflict};
 use crate::scoped::cases::{Case, Contact, NewCase};
-use crate::scoped::catalogue::NewCategory;
 use crate::scoped::users::parse_phone;
 use crate::time::{get_opt_time, get_time, to_text};
 use crate::{NewUser, User, decoded, non_blank};
 use chrono::{DateTime, Utc};
 use domain::enterprise::{CreditCode, EnterpriseStatus, RequestKind};
 use domain::intake::Priority;
-use domain::{CaseId, CaseSource, Code, Problem, Role, TrackingCode, UserId};
+use domain::{CaseId, CaseSource, Problem, Role, TrackingCode, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Enterprise {
@@ -310,7 +309,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             return Err(Problem::validation("details", "details must be a JSON object").into());
         }
         in_transaction(self.db, |db| {
-            let category = self.request_category(new.kind)?;
+            let category = self.category_for_kind(new.kind)?;
             let case = self.insert_case(
                 NewCase {
                     reporter: Some(submitted_by),
@@ -352,32 +351,6 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 details: new.details.clone(),
             })
         })
-    }
-
-    /// The category code a kind files under, created on first use.
-    fn request_category(&self, kind: RequestKind) -> Result<String, Error> {
-        let code = decoded("category", Code::parse(kind.category_code()))?;
-        match self.category_by_code(&code)? {
-            Some(category) if category.retired => Err(Problem::conflict(format!(
-                "this tenant no longer takes {} requests",
-                kind.name_en().to_lowercase()
-            ))
-            .into()),
-            Some(_) => Ok(code.as_str().to_string()),
-            None => {
-                let (response_hours, resolution_hours) = kind.default_hours();
-                self.create_category(NewCategory {
-                    code: code.clone(),
-                    name_zh: kind.name_zh().into(),
-                    name_en: kind.name_en().into(),
-                    default_department: None,
-                    response_hours,
-                    resolution_hours,
-                    extra_fields: Vec::new(),
-                })?;
-                Ok(code.as_str().to_string())
-            }
-        }
     }
 
     /// One request, whoever's it is (the caller checks it is theirs).

@@ -243,35 +243,37 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(out)
     }
 
-    /// The filter's conditions after `WHERE tenant_id = ? AND grid_node_id = ?`.
-    fn filter_sql(filter: &StatsFilter, params: &mut Vec<Value>) -> String {
+    /// The filter's conditions after `WHERE tenant_id = ? AND grid_node_id = ?`,
+    /// on the columns of the table aliased `table` (empty: unqualified).
+    fn filter_sql(filter: &StatsFilter, table: &str, params: &mut Vec<Value>) -> String {
         let mut sql = String::new();
         if let Some(from) = filter.from {
-            sql.push_str(" AND day >= ?");
+            sql.push_str(&format!(" AND {table}day >= ?"));
             params.push(from.to_string().into());
         }
         if let Some(to) = filter.to {
-            sql.push_str(" AND day <= ?");
+            sql.push_str(&format!(" AND {table}day <= ?"));
             params.push(to.to_string().into());
         }
-        sql.push_str(&Self::dimensions_sql(filter, params));
+        sql.push_str(&Self::dimensions_sql(filter, table, params));
         sql
     }
 
     /// The filter's category, department and source, as ` AND …` conditions
-    /// on columns both `cases` and `case_stats` have.
-    fn dimensions_sql(filter: &StatsFilter, params: &mut Vec<Value>) -> String {
+    /// on columns both `cases` and `case_stats` have (of the table aliased
+    /// `table`, e.g. `"s."`, or unqualified with `""`).
+    fn dimensions_sql(filter: &StatsFilter, table: &str, params: &mut Vec<Value>) -> String {
         let mut sql = String::new();
         if let Some(category) = &filter.category {
-            sql.push_str(" AND category = ?");
+            sql.push_str(&format!(" AND {table}category = ?"));
             params.push(category.clone().into());
         }
         if let Some(department) = filter.department {
-            sql.push_str(" AND department_id = ?");
+            sql.push_str(&format!(" AND {table}department_id = ?"));
             params.push(department.into());
         }
         if let Some(source) = &filter.source {
-            sql.push_str(" AND source = ?");
+            sql.push_str(&format!(" AND {table}source = ?"));
             params.push(source.clone().into());
         }
         sql
@@ -291,7 +293,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let columns = column_names();
         let node = filter.node.map_or(WHOLE_TENANT, |n| n.0);
         let mut params: Vec<Value> = vec![self.tenant.0.into(), node.into()];
-        let conditions = Self::filter_sql(filter, &mut params);
+        let conditions = Self::filter_sql(filter, "", &mut params);
         let rows = self.db.execute(
             &format!(
                 "SELECT day, {} FROM case_stats WHERE tenant_id = ? AND grid_node_id = ?{conditions} \
@@ -318,7 +320,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let columns = column_names();
         let node = filter.node.map_or(WHOLE_TENANT, |n| n.0);
         let mut params: Vec<Value> = vec![self.tenant.0.into(), node.into()];
-        let conditions = Self::filter_sql(filter, &mut params);
+        let conditions = Self::filter_sql(filter, "", &mut params);
         let rows = self.db.execute(
             &format!(
                 "SELECT department_id, {} FROM case_stats \
@@ -348,7 +350,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         // The filter goes into the join, so a grid without cases in it still
         // appears, with zeros.
         let mut params: Vec<Value> = Vec::new();
-        let conditions = Self::filter_sql(filter, &mut params).replace(" AND ", " AND s.");
+        let conditions = Self::filter_sql(filter, "s.", &mut params);
         params.extend([self.tenant.0.into(), level.number().into()]);
         let sums: String = columns
             .iter()
@@ -430,7 +432,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             let subtree = self.subtree_sql(node, &mut params);
             sql.push_str(subtree);
         }
-        sql.push_str(&Self::dimensions_sql(filter, &mut params));
+        sql.push_str(&Self::dimensions_sql(filter, "", &mut params));
         let rows = self.db.execute(&sql, &params)?;
         let row = rows.returned()?;
         Ok(OpenNow {
@@ -470,7 +472,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             params.push(to.into());
         }
         let mut sql = conditions.join(" AND ");
-        sql.push_str(&Self::dimensions_sql(filter, &mut params));
+        sql.push_str(&Self::dimensions_sql(filter, "", &mut params));
         if let Some(node) = filter.node {
             let subtree = self.subtree_sql(node, &mut params);
             sql.push_str(subtree);

@@ -22,11 +22,6 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 #[test]
 fn people_use_the_pages_in_a_browser() {
-    let root = xtask::workspace_root();
-    let scripts = root.join("tests/browser");
-    ensure_chromium();
-    ensure_node_modules(&scripts);
-
     let app = TestApp::product();
     xtask::demo::seed(&app.client, OPERATOR_KEY).expect("the demo tenant is laid down");
     let admin = app.login(
@@ -47,20 +42,7 @@ fn people_use_the_pages_in_a_browser() {
     assert_eq!(staff.status, 201, "{}", staff.body);
     shape_the_grid(&app, &admin);
 
-    let out = root.join("target/screenshots");
-    std::fs::create_dir_all(&out).expect("screenshot folder");
-    let run = Command::new("node")
-        .arg(scripts.join("pages.mjs"))
-        .current_dir(&scripts)
-        .env("BASE_URL", app.client.base())
-        .env("OUT_DIR", &out)
-        .env("CHROMIUM", CHROMIUM)
-        .output()
-        .expect("node runs (install Node.js 20 or later)");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    println!("{stdout}");
-    eprintln!("{}", String::from_utf8_lossy(&run.stderr));
-    assert!(run.status.success(), "the browser scenarios failed");
+    let out = run_scenarios(&app, "pages.mjs");
 
     // The offline report reached the API exactly once, whatever the page said.
     let worker = app.login("/api/t/demo/auth/login", "wangwu", "demo-worker-2026");
@@ -155,6 +137,33 @@ fn flatten(nodes: &Value, out: &mut Vec<Value>) {
         out.push(node.clone());
         flatten(&node["children"], out);
     }
+}
+
+/// Runs the browser scenarios of `script` (in `tests/browser`, sharing
+/// `lib.mjs`) against `app`, after installing what they need; fails the test
+/// when the script fails. Returns the folder of screenshots and page sizes.
+pub fn run_scenarios(app: &TestApp, script: &str) -> PathBuf {
+    let root = xtask::workspace_root();
+    let scripts = root.join("tests/browser");
+    ensure_chromium();
+    ensure_node_modules(&scripts);
+    let out = root.join("target/screenshots");
+    std::fs::create_dir_all(&out).expect("screenshot folder");
+    let run = Command::new("node")
+        .arg(scripts.join(script))
+        .current_dir(&scripts)
+        .env("BASE_URL", app.client.base())
+        .env("OUT_DIR", &out)
+        .env("CHROMIUM", CHROMIUM)
+        .output()
+        .expect("node runs (install Node.js 20 or later)");
+    println!("{}", String::from_utf8_lossy(&run.stdout));
+    eprintln!("{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "the browser scenarios of {script} failed"
+    );
+    out
 }
 
 /// Debian's chromium, installed when missing and running as root.

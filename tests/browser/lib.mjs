@@ -1,0 +1,115 @@
+// The harness every browser scenario shares: the browser, fresh contexts,
+// sign-in, the accessibility check, screenshots and first-load sizes.
+// Environment: BASE_URL, OUT_DIR (screenshots, page sizes), CHROMIUM.
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+export const base = process.env.BASE_URL;
+export const out = process.env.OUT_DIR;
+export const tenant = "demo";
+export const people = {
+  centre: ["zhihui", "demo-centre-2026"],
+  worker: ["wangwu", "demo-worker-2026"],
+  staff: ["chengguan", "urban-staff-2026"],
+  admin: ["admin", "demo-admin-2026"],
+};
+export const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
+export const desktop = { viewport: { width: 1280, height: 800 } };
+// A real 1x1 PNG: the intake reads a file's type from its bytes.
+export const photo = (name) => ({
+  name, mimeType: "image/png",
+  buffer: Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==", "base64"),
+});
+
+/** A camera-sized photo the intake would refuse as it is (BMP, over 1 MB): the page must shrink it to a JPEG. */
+export function bigBitmap(name, width = 700, height = 520) {
+  const row = Math.ceil((width * 3) / 4) * 4;
+  const buffer = Buffer.alloc(54 + row * height);
+  buffer.write("BM", 0);
+  buffer.writeUInt32LE(buffer.length, 2);
+  buffer.writeUInt32LE(54, 10);
+  buffer.writeUInt32LE(40, 14);
+  buffer.writeInt32LE(width, 18);
+  buffer.writeInt32LE(height, 22);
+  buffer.writeUInt16LE(1, 26);
+  buffer.writeUInt16LE(24, 28);
+  buffer.writeUInt32LE(row * height, 34);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const at = 54 + y * row + x * 3;
+    buffer[at] = (x * 255) / width; buffer[at + 1] = (y * 255) / height; buffer[at + 2] = 120;
+  }
+  return { name, mimeType: "image/bmp", buffer };
+}
+
+export const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+});
+export const started = Date.now();
+export const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
+
+/** A fresh browser profile (no cache, no storage) with errors reported. */
+export async function open(kind, path, options = {}) {
+  const context = await browser.newContext({ ...(kind === "phone" ? phone : desktop), locale: "zh-CN", ...options });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => { throw new Error(`page error on ${path}: ${error.message}`); });
+  await page.goto(base + path);
+  return { context, page };
+}
+
+export async function signIn(page, [login, password]) {
+  await page.fill("#login-form [name=tenant]", tenant);
+  await page.fill("#login-form [name=login]", login);
+  await page.fill("#login-form [name=password]", password);
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#app-view:not([hidden])");
+}
+
+export async function context_permissions(context) {
+  await context.grantPermissions(["microphone", "geolocation"]);
+}
+
+/** Every form control has a name people and screen readers can read; every image a text. */
+export async function accessible(page) {
+  const problems = await page.evaluate(() => [...document.querySelectorAll("input, select, textarea, button, img, svg[role]")]
+    .filter((el) => el.getClientRects().length > 0 || el.closest("label"))
+    .filter((el) => {
+      if (el.type === "hidden") return false;
+      if (el.tagName === "IMG") return !el.alt;
+      if (el.tagName === "BUTTON") return !el.textContent.trim() && !el.getAttribute("aria-label");
+      if (el.tagName.toLowerCase() === "svg") return !el.getAttribute("aria-label");
+      return !(el.labels && el.labels.length) && !el.getAttribute("aria-label");
+    })
+    .map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(problems, [], `unlabelled controls on ${page.url()}`);
+}
+
+export async function shoot(page, name) {
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+}
+
+/** Every page's first load: bytes transferred before images, from the page's own resource timing. */
+export async function measure(path, who) {
+  const { context, page } = await open("phone", path);
+  if (who) {
+    // Signed in (the session is kept in localStorage): the page as its user opens it.
+    await signIn(page, who);
+    await page.reload();
+  }
+  await page.waitForLoadState("networkidle");
+  const figures = await page.evaluate(() => {
+    const [nav] = performance.getEntriesByType("navigation");
+    const resources = performance.getEntriesByType("resource");
+    const size = (e) => e.transferSize || e.encodedBodySize || 0;
+    const counted = resources.filter((r) => r.initiatorType !== "img" && !/\.(png|jpe?g|webp|gif|svg|ico)$/.test(new URL(r.name).pathname));
+    return {
+      bytes_before_images: size(nav) + counted.reduce((sum, r) => sum + size(r), 0),
+      requests: 1 + counted.length,
+      files: [new URL(nav.name).pathname, ...counted.map((r) => new URL(r.name).pathname)],
+    };
+  });
+  await context.close();
+  return figures;
+}

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { accessible, base, bigBitmap, browser, context_permissions, measure, open, out, people, photo, shoot, signIn, step, tenant } from "./lib.mjs";
+import { accessible, base, bigBitmap, browser, context_permissions, desktop, measure, open, out, people, phone, photo, shoot, signIn, step, tenant } from "./lib.mjs";
 
 // ---- 1. a resident reports with a photo and looks the case up ----
 step("resident: report with a photo");

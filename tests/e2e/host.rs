@@ -105,6 +105,38 @@ fn key_value_and_sqlite_data_survive_requests_and_restarts() {
     );
 }
 
+/// The host keeps closed connections for later requests: a transaction a
+/// request left open, or was inside when it trapped, must be rolled back,
+/// not seen by the next request nor holding the write lock.
+#[test]
+fn a_transaction_a_request_leaves_open_is_rolled_back() {
+    let app = TestApp::probe(&[]);
+    let insert = |path: &str, note: &[u8]| {
+        app.client
+            .send("POST", path, None, Some(("text/plain", note)))
+            .unwrap()
+    };
+    assert_eq!(insert("/probe/sql", b"kept").body, "1");
+    let left_open = insert("/probe/sql/abandon", b"left open");
+    assert_eq!(left_open.status, 200, "{}", left_open.body);
+    let trapped = insert("/probe/sql/abandon-and-trap", b"trapped");
+    assert_eq!(trapped.status, 500, "{}", trapped.body);
+    for n in 2..=5 {
+        let started = std::time::Instant::now();
+        let next = insert("/probe/sql", b"kept too");
+        assert_eq!(
+            next.body,
+            n.to_string(),
+            "only committed rows count: {}",
+            next.body
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "no request waits for a lock an abandoned transaction holds"
+        );
+    }
+}
+
 #[test]
 fn a_component_not_granted_a_store_or_database_is_refused() {
     let app = TestApp::probe(&[]);

@@ -79,6 +79,7 @@ pub fn suite(
     tenants: usize,
     per_tenant: usize,
     seconds: u64,
+    only: Option<&str>,
 ) -> anyhow::Result<String> {
     let manifest = bench_manifest(root)?;
     let host = RunningHost::start(root, &manifest)?;
@@ -130,7 +131,10 @@ pub fn suite(
     let duration = Duration::from_secs(seconds);
     let mut runs = Vec::new();
     for clients in CONCURRENCY {
-        for (name, expect, request) in endpoints {
+        let chosen = endpoints
+            .iter()
+            .filter(|(name, ..)| *name == BASELINE || only.is_none_or(|only| name.contains(only)));
+        for &(name, expect, request) in chosen {
             runs.push(crate::load::run(name, clients, duration, expect, request));
         }
     }

@@ -80,6 +80,7 @@ pub fn seed(client: &Client, operator_key: &str) -> anyhow::Result<()> {
     seed_organisation(client, &admin)?;
     seed_cases(client, &admin)?;
     seed_open311_key(client, &admin)?;
+    seed_enterprise(client, &admin)?;
     Ok(())
 }
 
@@ -308,6 +309,133 @@ fn seed_open311_key(client: &Client, admin: &str) -> anyhow::Result<()> {
     )?;
     Ok(())
 }
+
+/// The demo enterprise's first account (approved, so it logs in).
+pub const DEMO_ENTERPRISE: (&str, &str) = ("qiye", "demo-enterprise-2026");
+const DEMO_CREDIT_CODE: &str = "91330100MA2J000K0T";
+const DEMO_POLICY_TITLE: &str = "关于研发费用税前加计扣除的实施指引";
+
+/// An approved enterprise with a login, a policy with its file and a
+/// published answer in the policy Q&A; each only when absent.
+fn seed_enterprise(client: &Client, admin: &str) -> anyhow::Result<()> {
+    let desk = format!("/api/t/{DEMO_TENANT}/enterprise");
+    expect(
+        client.post_json(
+            &format!("{desk}/registrations"),
+            None,
+            &json!({ "credit_code": DEMO_CREDIT_CODE, "name": "金开示范科技有限公司",
+                     "address": "金山社区创业路 8 号", "industry": "软件和信息技术服务",
+                     "contact": { "name": "赵企联", "phone": "13900002222" },
+                     "account": { "login": DEMO_ENTERPRISE.0, "password": DEMO_ENTERPRISE.1,
+                                  "display_name": "赵企联" } }),
+        )?,
+        &[201, 409],
+        "registering the demo enterprise",
+    )?;
+    let pending = expect(
+        client.get(&format!("{desk}/registrations?status=pending"), Some(admin))?,
+        &[200],
+        "listing pending registrations",
+    )?;
+    let waiting = pending["enterprises"].as_array().into_iter().flatten();
+    for enterprise in waiting.filter(|e| e["credit_code"] == DEMO_CREDIT_CODE) {
+        expect(
+            client.post_json(
+                &format!("{desk}/registrations/{}/decision", enterprise["id"]),
+                Some(admin),
+                &json!({ "approve": true, "note": "示范数据" }),
+            )?,
+            &[200],
+            "approving the demo enterprise",
+        )?;
+    }
+    let found = expect(
+        client.get(&format!("{desk}/policies?q={DEMO_POLICY_TITLE}"), None)?,
+        &[200],
+        "searching the demo policy",
+    )?;
+    let policy = match found["policies"].as_array().and_then(|p| p.first()) {
+        Some(policy) => policy["id"].clone(),
+        None => {
+            let file = expect(
+                client.send(
+                    "POST",
+                    &format!("{desk}/policy-files?name=研发费用加计扣除指引.pdf"),
+                    Some(admin),
+                    Some(("application/pdf", DEMO_POLICY_PDF)),
+                )?,
+                &[201],
+                "uploading the demo policy's file",
+            )?;
+            expect(
+                client.post_json(
+                    &format!("{desk}/policies"),
+                    Some(admin),
+                    &json!({ "title": DEMO_POLICY_TITLE, "issuer": "金开示范街道办事处",
+                             "body": "科技型中小企业开展研发活动中实际发生的研发费用，未形成无形资产计入当期损益的，在按规定据实扣除的基础上，再按照实际发生额的 100% 在税前加计扣除。",
+                             "effective_from": "2026-01-01", "tags": ["研发", "税收优惠"],
+                             "files": [file["id"]] }),
+                )?,
+                &[201],
+                "publishing the demo policy",
+            )?["id"]
+                .clone()
+        }
+    };
+    let answered = expect(
+        client.get(&format!("{desk}/qa?q=研发费用加计扣除"), None)?,
+        &[200],
+        "searching the demo answer",
+    )?;
+    if answered["answers"].as_array().is_none_or(|a| a.is_empty()) {
+        expect(
+            client.post_json(
+                &format!("{desk}/qa"),
+                Some(admin),
+                &json!({ "question": "我公司是科技型中小企业，研发费用加计扣除比例是多少？",
+                         "answer": "按实际发生额的 100% 在税前加计扣除，形成无形资产的按成本的 200% 摊销。详见政策指引。",
+                         "policies": [policy] }),
+            )?,
+            &[201],
+            "publishing the demo answer",
+        )?;
+    }
+    Ok(())
+}
+
+/// A one-page PDF: the demo policy's file.
+const DEMO_POLICY_PDF: &[u8] = b"%PDF-1.4\n\
+1 0 obj\n\
+<< /Type /Catalog /Pages 2 0 R >>\n\
+endobj\n\
+2 0 obj\n\
+<< /Type /Pages /Kids [3 0 R] /Count 1 >>\n\
+endobj\n\
+3 0 obj\n\
+<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>\n\
+endobj\n\
+4 0 obj\n\
+<< /Length 78 >>\n\
+stream\n\
+BT /F1 18 Tf 72 760 Td (Demo policy: R&D expenses, 100% super deduction) Tj ET\n\
+endstream\n\
+endobj\n\
+5 0 obj\n\
+<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\n\
+endobj\n\
+xref\n\
+0 6\n\
+0000000000 65535 f \n\
+0000000009 00000 n \n\
+0000000058 00000 n \n\
+0000000115 00000 n \n\
+0000000241 00000 n \n\
+0000000369 00000 n \n\
+trailer\n\
+<< /Size 6 /Root 1 0 R >>\n\
+startxref\n\
+439\n\
+%%EOF\n";
 
 /// Logs in and returns the token.
 pub fn login(

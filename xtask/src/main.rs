@@ -33,6 +33,11 @@ enum Task {
         /// Seconds per run (`suite`).
         #[arg(long, default_value_t = 5)]
         seconds: u64,
+        /// Only the endpoints whose name contains this (`suite`; the
+        /// baseline always runs). A partial run is written under
+        /// `target/bench/`, not `docs/benchmarks/`.
+        #[arg(long)]
+        only: Option<String>,
     },
     /// rustfmt and clippy (with warnings denied) over the host crates and,
     /// for wasm32-wasip2, the components.
@@ -80,12 +85,19 @@ fn main() -> anyhow::Result<()> {
             cases,
             tenants,
             seconds,
-        } => bench(which, cases, tenants, seconds),
+            only,
+        } => bench(which, cases, tenants, seconds, only),
         Task::Up { listen, runtime } => up(listen, runtime),
     }
 }
 
-fn bench(which: Benchmark, cases: usize, tenants: usize, seconds: u64) -> anyhow::Result<()> {
+fn bench(
+    which: Benchmark,
+    cases: usize,
+    tenants: usize,
+    seconds: u64,
+    only: Option<String>,
+) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
     let (name, report) = match which {
         Benchmark::Grid => ("grid", xtask::bench::grid(&root, &xtask::seed_zone_csv())?),
@@ -97,14 +109,21 @@ fn bench(which: Benchmark, cases: usize, tenants: usize, seconds: u64) -> anyhow
         ),
         Benchmark::Suite => (
             if tenants > 1 { "suite-large" } else { "suite" },
-            xtask::bench_suite::suite(&root, tenants.max(1), cases, seconds)?,
+            xtask::bench_suite::suite(&root, tenants.max(1), cases, seconds, only.as_deref())?,
         ),
         Benchmark::Enterprise => ("enterprise", xtask::bench_enterprise::enterprise(&root)?),
     };
-    let dir = root.join("docs/benchmarks");
+    let dir = if only.is_some() {
+        root.join("target/bench")
+    } else {
+        root.join("docs/benchmarks")
+    };
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join(format!("{name}.md")), &report)?;
-    println!("{report}\nwritten to docs/benchmarks/{name}.md");
+    println!(
+        "{report}\nwritten to {}",
+        dir.join(format!("{name}.md")).display()
+    );
     Ok(())
 }
 

@@ -84,6 +84,119 @@ I18N.add({
   },
 });
 
+// ---- a case's flow: a button for each step the API lists, the forms of the steps that need more, the timeline ----
+const ACTION_NAMES = {
+  zh: {
+    report: "上报", accept: "受理", decline: "不予立案", register: "立案", dispatch: "分拨", transfer: "转办",
+    recategorise: "改类", sign_for: "签收", return: "退单", request_extension: "申请延期", grant_extension: "同意延期",
+    refuse_extension: "驳回延期", start_work: "开始处置", await_reporter: "待补充材料", reporter_replied: "已补充",
+    resolve: "办结反馈", verify: "核查通过", reject_verification: "核查不通过", close: "结案", reopen: "重新办理",
+    archive: "归档", fixed_on_the_spot: "当场解决", comment: "备注", rating: "评价",
+  },
+  en: {
+    report: "Report", accept: "Accept", decline: "Decline", register: "Register", dispatch: "Dispatch", transfer: "Transfer",
+    recategorise: "Re-categorise", sign_for: "Sign for", return: "Return", request_extension: "Ask for more time",
+    grant_extension: "Grant extension", refuse_extension: "Refuse extension", start_work: "Start work",
+    await_reporter: "Wait for reporter", reporter_replied: "Reporter replied", resolve: "Resolve", verify: "Verify",
+    reject_verification: "Send back", close: "Close", reopen: "Reopen", archive: "Archive",
+    fixed_on_the_spot: "Fixed on the spot", comment: "Comment", rating: "Rating",
+  },
+};
+const actionName = (a) => ACTION_NAMES[I18N.lang][a] || a;
+I18N.add({
+  zh: {
+    department: "承办部门", category: "类别", reason: "理由", answer: "答复意见", result_photos: "办理结果照片",
+    confirm: "确定", cancel: "取消", assisting: "联办部门（可选）", part: "承担的工作",
+    no_actions: "当前没有可办理的操作", stale: "案件已被他人更新，已刷新，请再试一次",
+  },
+  en: {
+    department: "Department", category: "Category", reason: "Reason", answer: "Answer", result_photos: "Photos of the result",
+    confirm: "Confirm", cancel: "Cancel", assisting: "Assisting departments (optional)", part: "their part",
+    no_actions: "No step to take now", stale: "Someone else changed the case; it is reloaded, try again",
+  },
+});
+
+/** What each step asks for besides the version. */
+const STEP_FIELDS = {
+  decline: ["reason"], dispatch: ["department"], transfer: ["department", "reason"], recategorise: ["category", "reason"],
+  return: ["reason"], resolve: ["answer", "attachment_ids"], reject_verification: ["reason"], reopen: ["reason"],
+};
+
+/**
+ * The steps of case `c` (as GET …/cases/{id} gives it) for `session`: a
+ * button for each step the API lists now, the form of a step that needs
+ * more (`departments` and `categories` fill its choices, `categoryName`
+ * names a category), and a status line. After a step, or when someone else
+ * changed the case first (409), `reload()` shows the case again.
+ */
+function caseSteps(session, c, { departments = [], categories = [], categoryName = (code) => code, reload }) {
+  const result = h("p", { id: "action-result", role: "status", "aria-live": "polite" });
+  const holder = h("div", { id: "action-form" });
+  const act = async (action, fields) => {
+    try {
+      await session.call("POST", `/cases/${c.id}/actions`, { body: { version: c.version, action, ...fields } });
+      await reload();
+      say($("#action-result"), `${actionName(action)} ✓`, "ok");
+    } catch (error) {
+      if (error.status !== 409) return say($("#action-result"), error.message, "error");
+      await reload();
+      say($("#action-result"), `${t("stale")} (${error.message})`, "error");
+    }
+  };
+  const open = (action) => {
+    const fields = STEP_FIELDS[action];
+    const live = departments.filter((d) => !d.retired);
+    const form = h("form", { class: "action-form", "data-action": action },
+      ...fields.map((f) => {
+        if (f === "department") return h("label", {}, h("span", {}, t("department")), h("select", { name: f, required: true }, ...live.map((d) => h("option", { value: d.code }, d.name))));
+        if (f === "category") return h("label", {}, h("span", {}, t("category")), h("select", { name: f, required: true }, ...categories.filter((x) => !x.retired).map((x) => h("option", { value: x.code }, categoryName(x.code)))));
+        if (f === "attachment_ids") return h("label", {}, h("span", {}, t("result_photos")), h("input", { name: "files", type: "file", accept: "image/*", multiple: true, required: true }));
+        return h("label", {}, h("span", {}, t(f)), h("textarea", { name: f, required: true, rows: 2, maxlength: 2000 }));
+      }),
+      // 联办: assisting departments for a dispatch, each with its part (optional).
+      action === "dispatch" ? h("fieldset", { class: "assisting" }, h("legend", {}, t("assisting")),
+        ...live.map((d) => h("div", { class: "row" },
+          h("label", { class: "check" }, h("input", { type: "checkbox", name: "assist", value: d.code }), " ", d.name),
+          h("input", { name: `part:${d.code}`, "aria-label": `${d.name} ${t("part")}`, placeholder: t("part"), maxlength: 500 })))) : null,
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, `${t("confirm")}: ${actionName(action)}`),
+        h("button", { type: "button", onclick: () => holder.replaceChildren() }, t("cancel"))));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const body = {};
+      try {
+        for (const f of fields) {
+          if (f === "attachment_ids") body.attachment_ids = await uploadFiles(session, data.getAll("files"));
+          else body[f] = data.get(f).trim();
+        }
+        const assisting = data.getAll("assist").filter((code) => code !== body.department)
+          .map((code) => ({ department: code, part: (data.get(`part:${code}`) || "").trim() }));
+        if (assisting.length) body.assisting = assisting;
+      } catch (error) {
+        return say(result, error.message, "error");
+      }
+      act(action, body);
+    });
+    holder.replaceChildren(form);
+    $("textarea, select, input", form).focus();
+  };
+  // 当场解决 is only taken at intake, by the grid worker reporting it.
+  const actions = (c.allowed_actions || []).filter((a) => a !== "fixed_on_the_spot");
+  const buttons = actions.length ? h("div", { class: "actions" }, ...actions.map((a) => h("button", {
+    type: "button", class: a === "resolve" || a === "dispatch" ? "primary" : "", "data-action": a,
+    onclick: () => (STEP_FIELDS[a] ? open(a) : act(a, {})),
+  }, actionName(a)))) : h("p", { class: "muted" }, t("no_actions"));
+  return [buttons, holder, result];
+}
+
+/** A case's timeline, oldest first: when, the step, the state it led to, who, the note. */
+function timelineList(c) {
+  return h("ol", { class: "timeline", id: "timeline" }, ...(c.timeline || []).map((e) => h("li", {},
+    h("time", { datetime: e.at }, new Date(e.at).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en")), " ",
+    h("strong", {}, actionName(e.action)), e.to_state ? ` → ${stateText(e.to_state)}` : "", " · ", e.actor,
+    e.note ? h("div", {}, e.note) : null)));
+}
+
 /** A case's state in the current language (the API's Chinese label for zh). */
 function stateText(state, labelZh) {
   return I18N.lang === "zh" && labelZh ? labelZh : t(state);
@@ -198,6 +311,13 @@ async function blobUrl(session, id) {
   const response = await fetch(tenantPath(session.tenant, `/attachments/${id}`), { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} });
   if (!response.ok) throw new ApiError(response.status, null, response.statusText);
   return { url: URL.createObjectURL(await response.blob()), type: response.headers.get("content-type") || "" };
+}
+
+/** Uploads files (photos shrunk first) one by one; their attachment ids, in order. */
+async function uploadFiles(session, files) {
+  const ids = [];
+  for (const file of files) if (file.size) ids.push((await session.call("POST", "/attachments", { body: await shrinkPhoto(file) })).id);
+  return ids;
 }
 
 // ---- the grid map: GeoJSON of grid nodes drawn in SVG, no tiles ----

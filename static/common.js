@@ -43,6 +43,8 @@ const I18N = {
       if (!this.original.has(el)) this.original.set(el, el.textContent);
       el.textContent = this.lang === "en" ? this.dict.en[el.dataset.i18n] || this.original.get(el) : this.original.get(el);
     });
+    // What a script draws names its key in data-t and is named again on every switch.
+    $$("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
     const button = $("#lang");
     if (button) button.textContent = this.lang === "zh" ? "English" : "中文";
     this.listeners.forEach((f) => f(this.lang));
@@ -92,6 +94,7 @@ const ACTION_NAMES = {
     refuse_extension: "驳回延期", start_work: "开始处置", await_reporter: "待补充材料", reporter_replied: "已补充",
     resolve: "办结反馈", verify: "核查通过", reject_verification: "核查不通过", close: "结案", reopen: "重新办理",
     archive: "归档", fixed_on_the_spot: "当场解决", comment: "备注", rating: "评价",
+    mediation_session_scheduled: "安排调解", mediation_session_held: "召开调解会议", agent_passed_up: "代办事项上交",
   },
   en: {
     report: "Report", accept: "Accept", decline: "Decline", register: "Register", dispatch: "Dispatch", transfer: "Transfer",
@@ -100,6 +103,7 @@ const ACTION_NAMES = {
     await_reporter: "Wait for reporter", reporter_replied: "Reporter replied", resolve: "Resolve", verify: "Verify",
     reject_verification: "Send back", close: "Close", reopen: "Reopen", archive: "Archive",
     fixed_on_the_spot: "Fixed on the spot", comment: "Comment", rating: "Rating",
+    mediation_session_scheduled: "Session scheduled", mediation_session_held: "Session held", agent_passed_up: "Passed up",
   },
 };
 const actionName = (a) => ACTION_NAMES[I18N.lang][a] || a;
@@ -192,10 +196,105 @@ function caseSteps(session, c, { departments = [], categories = [], categoryName
 /** A case's timeline, oldest first: when, the step, the state it led to, who, the note. */
 function timelineList(c) {
   return h("ol", { class: "timeline", id: "timeline" }, ...(c.timeline || []).map((e) => h("li", {},
-    h("time", { datetime: e.at }, new Date(e.at).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en")), " ",
+    h("time", { datetime: e.at }, localTime(e.at)), " ",
     h("strong", {}, actionName(e.action)), e.to_state ? ` → ${stateText(e.to_state)}` : "", " · ", e.actor,
     e.note ? h("div", {}, e.note) : null)));
 }
+
+/** A moment from the API as people here read it; "—" when there is none. */
+const localTime = (iso) => (iso ? new Date(iso).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en") : "—");
+
+/** A moment as a datetime-local input with `step: 1` shows it (the device's time zone, to the second). */
+const inputTime = (date = new Date()) => new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+
+/** A label whose text is named by `key` (and named again on a language switch) around `control`. */
+const labelled = (key, control) => h("label", {}, h("span", { "data-t": key }, t(key)), control);
+
+/**
+ * On submit, sends `form` with `send(formData)` (its button disabled
+ * meanwhile), then runs `after()`; a failure is said in a status line at the
+ * form's end. Returns the form.
+ */
+function onSubmit(form, send, after) {
+  const out = h("p", { role: "status", "aria-live": "polite" });
+  form.append(out);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = $("button[type=submit]", form);
+    button.disabled = true;
+    try {
+      await send(new FormData(form));
+      await after();
+    } catch (error) {
+      say(out, error.message, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** The non-empty fields of `form` as a query string. */
+function formQuery(form) {
+  const params = new URLSearchParams();
+  for (const [key, value] of new FormData(form)) if (value) params.set(key, value);
+  return params.toString();
+}
+
+/**
+ * A page of views: shows the section (`data-view`) that the hash names
+ * (`#name` or `#name/arg`; the first of `names` by default), marks its tab
+ * in `nav.tabs`, and calls `open(name, arg)`.
+ */
+function showView(names, open) {
+  const [view, arg] = (location.hash.slice(1) || names[0]).split("/");
+  const name = names.includes(view) ? view : names[0];
+  $$("[data-view]").forEach((section) => { section.hidden = section.id !== name; });
+  $$("nav.tabs a").forEach((a) => (a.getAttribute("href") === `#${name}` ? a.setAttribute("aria-current", "page") : a.removeAttribute("aria-current")));
+  open(name, arg);
+}
+
+/**
+ * A page of views for a signed-in person: the sign-in form until signed in,
+ * then `load()` once, and `showView(views, open)` at once, on every hash
+ * change and on a language switch (after `relabel()`).
+ */
+function runViews(session, views, { load, open, relabel = () => {} }) {
+  const route = () => { if (session.valid) showView(views, open); };
+  const start = async () => {
+    if (!showSignedIn(session)) return;
+    await load();
+    route();
+  };
+  window.addEventListener("hashchange", route);
+  $("#logout").addEventListener("click", () => { session.logout(); start(); });
+  loginForm($("#login-view"), session, start);
+  I18N.apply();
+  onLang(() => { if (session.valid) { relabel(); route(); } });
+  start();
+}
+
+/** A kind of dispute or matter, from the API's list of `kinds`, in the current language. */
+function kindText(kinds, kind) {
+  const k = kinds.find((x) => x.kind === kind);
+  return k ? (I18N.lang === "en" ? k.name_en : k.name_zh) : kind;
+}
+
+/** Fills `select` with `kinds`, keeping what was chosen. */
+function fillKindChoice(select, kinds) {
+  const chosen = select.value;
+  select.replaceChildren(...kinds.map((k) => h("option", { value: k.kind }, kindText(kinds, k.kind))));
+  if (chosen) select.value = chosen;
+}
+
+/** A table of `heads` (column titles) and `rows` (arrays of cells: text or elements). */
+function dataTable(heads, rows, attrs = {}) {
+  return h("table", attrs, h("thead", {}, h("tr", {}, ...heads.map((x) => h("th", { scope: "col" }, x)))),
+    h("tbody", {}, ...rows.map((cells) => h("tr", {}, ...cells.map((c) => h("td", {}, c))))));
+}
+
+/** A rate from the API (0 to 1, or null when nothing was counted) as a percentage. */
+const rateText = (x) => (x === null || x === undefined ? "—" : `${Math.round(x * 1000) / 10}%`);
 
 /** A case's state in the current language (the API's Chinese label for zh). */
 function stateText(state, labelZh) {
@@ -273,6 +372,19 @@ class Session {
   call(method, rest, options = {}) {
     return api(method, tenantPath(this.tenant, rest), { ...options, token: this.token });
   }
+}
+
+/**
+ * Shows the sign-in form (#login-view) or the page (#app-view), the sign-out
+ * button (#logout) and who is signed in (#me); true when signed in.
+ */
+function showSignedIn(session) {
+  const signedIn = session.valid;
+  $("#login-view").hidden = signedIn;
+  $("#app-view").hidden = !signedIn;
+  $("#logout").hidden = !signedIn;
+  $("#me").textContent = signedIn ? `${session.data.name} · ${session.data.tenant_name}` : "";
+  return signedIn;
 }
 
 /**

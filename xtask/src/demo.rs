@@ -81,6 +81,7 @@ pub fn seed(client: &Client, operator_key: &str) -> anyhow::Result<()> {
     seed_cases(client, &admin)?;
     seed_open311_key(client, &admin)?;
     seed_enterprise(client, &admin)?;
+    seed_mediation(client, &admin)?;
     Ok(())
 }
 
@@ -460,4 +461,88 @@ fn expect(reply: crate::client::Reply, ok: &[u16], what: &str) -> anyhow::Result
     } else {
         bail!("{what}: HTTP {} {}", reply.status, reply.body)
     }
+}
+
+/// The mediation window's staff member (司法所) and the village agent
+/// (开元村): (login, password).
+pub const DEMO_MEDIATOR: (&str, &str) = ("tiaojie", "demo-mediator-2026");
+pub const DEMO_AGENT: (&str, &str) = ("daiban", "demo-agent-2026");
+
+/// The mediation centre's window staffed by the justice office (司法所), and
+/// the agent service: 开元村's village agent point with its agent, and the
+/// township's agent point matters are passed up to. Each only when absent.
+fn seed_mediation(client: &Client, admin: &str) -> anyhow::Result<()> {
+    let base = format!("/api/t/{DEMO_TENANT}/admin");
+    // The id of the item of `list` with `code`, created from `body` when absent.
+    let ensure = |list: &str, code: &str, body: Value| -> anyhow::Result<Value> {
+        let listed = expect(
+            client.get(&format!("{base}/{list}"), Some(admin))?,
+            &[200],
+            "listing for the mediation demo",
+        )?;
+        if let Some(found) = listed["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|x| x["code"] == code))
+        {
+            return Ok(found["id"].clone());
+        }
+        let created = client.post_json(&format!("{base}/{list}"), Some(admin), &body)?;
+        Ok(expect(created, &[201], "creating for the mediation demo")?["id"].clone())
+    };
+    let justice = ensure(
+        "departments",
+        "justice",
+        json!({ "code": "justice", "name": "司法所" }),
+    )?;
+    let grid = expect(
+        client.get(&format!("{base}/grid"), Some(admin))?,
+        &[200],
+        "reading the grid",
+    )?;
+    let mut nodes = grid["nodes"].as_array().cloned().unwrap_or_default();
+    let mut node_ids = std::collections::HashMap::new();
+    while let Some(node) = nodes.pop() {
+        node_ids.insert(
+            node["code"].as_str().unwrap_or_default().to_string(),
+            node["id"].clone(),
+        );
+        nodes.extend(node["children"].as_array().cloned().unwrap_or_default());
+    }
+    let mut points = std::collections::HashMap::new();
+    for (code, name, level, node) in [
+        ("kaiyuan", "开元村代办点", "village", "JK-02"),
+        ("jk-centre", "街道代办中心", "township", "JK"),
+    ] {
+        let body = json!({ "code": code, "name": name, "level": level,
+                           "grid_node_id": node_ids.get(node) });
+        points.insert(code, ensure("agent-points", code, body)?);
+    }
+    for ((login, password), phone, role, name, place) in [
+        (
+            DEMO_MEDIATOR,
+            "13800000021",
+            "department_staff",
+            "司法所调解员",
+            json!({ "department_id": justice }),
+        ),
+        (
+            DEMO_AGENT,
+            "13800000022",
+            "agent",
+            "开元村代办员",
+            json!({ "agent_point_id": points["kaiyuan"] }),
+        ),
+    ] {
+        let mut body = json!({ "login": login, "phone": phone, "role": role,
+                               "password": password, "display_name": name });
+        body.as_object_mut()
+            .context("a person is an object")?
+            .extend(place.as_object().cloned().unwrap_or_default());
+        expect(
+            client.post_json(&format!("{base}/users"), Some(admin), &body)?,
+            &[201, 409],
+            "creating a mediation demo person",
+        )?;
+    }
+    Ok(())
 }

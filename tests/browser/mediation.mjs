@@ -1,0 +1,208 @@
+// Browser scenarios for the mediation window (mediation.html) and the agent
+// desk (agent.html), run by tests/e2e/browser_mediation.rs against the app
+// with the demo tenant (its mediator at the justice office, its village
+// agent). Environment: BASE_URL, OUT_DIR (screenshots and
+// page-sizes-mediation.json), CHROMIUM. Exits non-zero at the first failed
+// expectation.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { accessible, browser, measure, open, out, people, phone, photo, shoot, signIn, step, tenant } from "./lib.mjs";
+
+const mediator = ["tiaojie", "demo-mediator-2026"];
+const agent = ["daiban", "demo-agent-2026"];
+// What only the centre may see; the e2e test finds the dispute by its subject.
+const APPLICANT = "张秀英";
+const APPLICANT_PHONE = "13911112222";
+const RESPONDENT = "宏达建筑劳务有限公司";
+const RESPONDENT_PHONE = "057188886666";
+const SUBJECT = "浏览器测试：追讨拖欠工资一万二千元";
+const AGREEMENT = "宏达建筑于三十日内向张秀英支付工资一万二千元";
+const RESIDENT = "李桂兰";
+const RESIDENT_PHONE = "13722223333";
+
+// A failed scenario leaves the page's screenshot and markup beside the others.
+process.on("uncaughtException", async (error) => {
+  console.error(error);
+  for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
+    await shoot(page, `mediation-failed-${i}`).catch(() => {});
+    writeFileSync(join(out, `mediation-failed-${i}.html`), await page.content().catch(() => ""));
+  }
+  process.exit(1);
+});
+
+// ---- 1. the window takes a dispute in, holds a session and records the agreement ----
+step("mediator: take in a dispute with two parties and a document");
+const desk = await open("desktop", "/mediation.html#intake");
+let code;
+{
+  const { page } = desk;
+  await signIn(page, mediator);
+  await page.waitForSelector("#intake:not([hidden]) [name=kind] option[value=labour]", { state: "attached" });
+  await page.selectOption("#intake-form [name=kind]", "labour");
+  await page.fill("#intake-form [name=subject]", SUBJECT);
+  await page.fill("#intake-form [name=amount]", "12000");
+  await page.fill("#intake-form [name=window]", "3号窗口");
+  await page.selectOption("#intake-form [name=department]", { label: "司法所" });
+  const applicant = page.locator(".party[data-side=applicant]");
+  await applicant.locator("[name=party_name]").fill(APPLICANT);
+  await applicant.locator("[name=party_phone]").fill(APPLICANT_PHONE);
+  await applicant.locator("[name=party_address]").fill("开元村5组12号");
+  const respondent = page.locator(".party[data-side=respondent]");
+  await respondent.locator("[name=party_kind]").selectOption("organisation");
+  await respondent.locator("[name=party_name]").fill(RESPONDENT);
+  await respondent.locator("[name=party_phone]").fill(RESPONDENT_PHONE);
+  await page.setInputFiles("#intake-form [name=documents]", photo("iou.png"));
+  await accessible(page);
+  await shoot(page, "mediation-intake-desktop");
+  await page.click("#intake-form button[type=submit]");
+  await page.waitForSelector("#dispute-state[data-state=dispatched]");
+  code = (await page.textContent("#dispute-heading")).split(" · ")[0].trim();
+  assert.match(code, /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+  const parties = await page.textContent("#parties");
+  for (const seen of [APPLICANT, APPLICANT_PHONE, RESPONDENT, RESPONDENT_PHONE]) assert.ok(parties.includes(seen), `the centre sees ${seen}`);
+  assert.equal(await page.locator("#documents li").count(), 1, "the document uploaded first is the dispute's");
+  await accessible(page);
+
+  step(`mediator: ${code}: schedule a session, then record it`);
+  const inAnHour = await page.evaluate(() => inputTime(new Date(Date.now() + 3600 * 1000)).slice(0, 16));
+  await page.fill("#schedule-form [name=scheduled_for]", inAnHour);
+  await page.fill("#schedule-form [name=place]", "矛调中心2号调解室");
+  await page.click("#schedule-form button[type=submit]");
+  await page.waitForSelector("#sessions li[data-recorded=false] .record-form");
+  const record = page.locator("#sessions li[data-recorded=false] .record-form");
+  await record.locator("[name=participants]").fill(`调解员李明、${APPLICANT}、${RESPONDENT}`);
+  await record.locator("[name=agreed]").fill("分两期支付，首期六千元");
+  await record.locator("button[type=submit]").click();
+  await page.waitForSelector("#sessions li[data-recorded=true] .held");
+  assert.match(await page.textContent("#sessions .held"), /分两期支付/);
+
+  step("mediator: sign for, start work, record the agreement");
+  for (const [action, state] of [["sign_for", "signed_for"], ["start_work", "in_progress"]]) {
+    await page.click(`button[data-action=${action}]`);
+    await page.waitForSelector(`#dispute-state[data-state=${state}]`);
+  }
+  await page.selectOption("#outcome-form [name=outcome]", "agreement");
+  await page.fill("#outcome-form [name=text]", AGREEMENT);
+  await page.setInputFiles("#outcome-form [name=files]", photo("agreement.png"));
+  await shoot(page, "mediation-dispute-desktop");
+  await page.click("#outcome-form button[type=submit]");
+  await page.waitForSelector("#dispute-state[data-state=closed]");
+  assert.equal(await page.getAttribute("#dispute-outcome", "data-outcome"), "agreement");
+  assert.match(await page.textContent("#dispute-outcome"), new RegExp(AGREEMENT));
+  assert.equal(await page.locator("#documents li").count(), 2, "the signed agreement is among the documents");
+  assert.ok(await page.locator("#timeline li").count() >= 5, "the timeline shows each step");
+  await shoot(page, "mediation-agreement-desktop");
+  await page.setViewportSize(phone.viewport);
+  await shoot(page, "mediation-agreement-phone");
+
+  await page.goto(`${await page.evaluate(() => location.origin)}/mediation.html#list`);
+  await page.waitForSelector(`#dispute-list a:has-text("${code}")`);
+  await desk.context.close();
+}
+
+// ---- 2. the public look-up of the tracking code names nobody ----
+step(`resident: look ${code} up; no party is named`);
+{
+  const { page, context } = await open("phone", "/");
+  await page.fill("#lookup-form [name=code]", code);
+  await page.click("#lookup-form button[type=submit]");
+  await page.waitForSelector("#lookup-state[data-state=closed]");
+  const shown = await page.textContent("body");
+  const raw = await page.evaluate(async (path) => (await fetch(path)).text(), `/api/t/${tenant}/status/${code}`);
+  for (const [what, text] of [["the page", shown], ["the look-up's answer", raw]]) {
+    for (const secret of [APPLICANT, APPLICANT_PHONE, RESPONDENT, RESPONDENT_PHONE, SUBJECT, AGREEMENT]) {
+      assert.ok(!text.includes(secret), `${what} shows ${secret}`);
+    }
+  }
+  assert.match(raw, /调解成功/, "the public sees how it ended");
+  await shoot(page, "mediation-lookup-phone");
+  await context.close();
+}
+
+// ---- 3. an agent takes a matter with consent, works its task list and passes it up ----
+step("agent: take a resident's matter with consent");
+{
+  const { page, context } = await open("phone", "/agent.html#take");
+  await signIn(page, agent);
+  await page.waitForSelector("#take:not([hidden]) [name=kind] option[value=certificate]", { state: "attached" });
+  await page.selectOption("#take-form [name=kind]", "certificate");
+  await page.fill("#take-form [name=name]", RESIDENT);
+  await page.fill("#take-form [name=phone]", RESIDENT_PHONE);
+  await page.fill("#take-form [name=address]", "开元村3组8号");
+  await page.check("#take-form [name=consent]");
+  await page.fill("#take-form [name=needs]", "补办残疾证\n申请护理补贴");
+  await accessible(page);
+  await shoot(page, "agent-take-phone");
+  await page.click("#take-form button[type=submit]");
+  await page.waitForSelector("#matter-level[data-level=village]");
+  assert.equal(await page.locator("#needs li").count(), 2, "two needs, one a line");
+  await accessible(page);
+
+  step("agent: add a task and mark it done; promise a date");
+  await page.fill("#task-form [name=task]", "递交补办材料");
+  await page.click("#task-form button[type=submit]");
+  await page.waitForSelector("#tasks button[data-task]");
+  await page.click("#tasks button[data-task]");
+  await page.waitForFunction(() => document.querySelector("table#tasks") && !document.querySelector("#tasks button[data-task]"));
+  await page.fill("#promise-form [name=promise]", "十个工作日内答复");
+  await page.click("#promise-form button[type=submit]");
+  await page.waitForSelector("ul#promises li");
+
+  step("agent: pass it up to the township with a reason");
+  await page.selectOption("#level-form [name=level]", "township");
+  const townHall = await page.$eval("#level-form [name=agent_point_id]", (s) => [...s.options].find((o) => o.text.includes("街道代办中心")).value);
+  await page.selectOption("#level-form [name=agent_point_id]", townHall);
+  await page.fill("#level-form [name=reason]", "需街道残联审批");
+  await page.click("#level-form button[type=submit]");
+  await page.waitForSelector("#matter-level[data-level=township]");
+  assert.equal(await page.locator("#levels li").count(), 2, "both levels are recorded");
+  await shoot(page, "agent-matter-phone");
+  await page.click("nav.tabs a[href='#list']");
+  await page.waitForSelector("#matter-list [data-level=township]");
+  await shoot(page, "agent-list-phone");
+  await context.close();
+}
+
+// ---- 4. the figures, for the command centre ----
+step("centre: the window's and the agent service's figures");
+for (const [path, table] of [["/mediation.html#figures", "#figures-total"], ["/agent.html#figures", "#figures-level"]]) {
+  const { page, context } = await open("desktop", path);
+  await signIn(page, people.centre);
+  await page.waitForSelector(`${table} tbody tr`);
+  await shoot(page, `${path.slice(1).replace(/\.html#/, "-")}-desktop`);
+  await context.close();
+}
+
+// ---- 5. screenshots of both pages at both widths ----
+step("screenshots at phone and desktop widths");
+for (const [name, path, who] of [["mediation", "/mediation.html", mediator], ["agent", "/agent.html", agent]]) {
+  for (const kind of ["phone", "desktop"]) {
+    const { context, page } = await open(kind, path);
+    await signIn(page, who);
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `${name}-${kind}`);
+    if (kind === "phone") {
+      await page.click("#lang");
+      await page.waitForSelector("html[lang=en]");
+      await shoot(page, `${name}-english-${kind}`);
+    }
+    await context.close();
+  }
+}
+
+// ---- 6. first load, before images ----
+step("page sizes");
+const sizes = {};
+for (const [path, who] of [["/mediation.html", mediator], ["/agent.html", agent]]) {
+  sizes[path] = await measure(path);
+  sizes[`${path} (signed in)`] = await measure(path, who);
+}
+writeFileSync(join(out, "page-sizes-mediation.json"), JSON.stringify(sizes, null, 2));
+for (const [path, s] of Object.entries(sizes)) {
+  console.log(`${path}: ${s.bytes_before_images} bytes in ${s.requests} requests`);
+  assert.ok(s.bytes_before_images < 200 * 1024, `${path} is under 200 KB before images`);
+}
+
+await browser.close();
+step("done");

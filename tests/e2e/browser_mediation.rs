@@ -1,0 +1,92 @@
+//! The mediation window and the agent desk as their people use them, in
+//! headless Chromium (`tests/browser/mediation.mjs`) on the demo tenant: the
+//! justice office's mediator takes a dispute in with two parties and a
+//! document, schedules and records a session, works the case flow and
+//! records the agreement; the public look-up of its code names nobody; the
+//! village agent takes a resident's matter with consent, completes a task
+//! and passes it up to the township; the command centre sees the figures.
+//! Afterwards the API must show what the pages did.
+
+use e2e::{OPERATOR_KEY, TestApp};
+use serde_json::Value;
+use xtask::demo::{DEMO_AGENT, DEMO_MEDIATOR};
+
+#[test]
+fn the_mediation_window_and_the_agent_desk_work_in_a_browser() {
+    let app = TestApp::product();
+    xtask::demo::seed(&app.client, OPERATOR_KEY).expect("the demo tenant is laid down");
+    // `cargo xtask up` seeds on every start: a second run changes nothing.
+    xtask::demo::seed(&app.client, OPERATOR_KEY).expect("the demo seeds again");
+
+    let out = crate::browser::run_scenarios(&app, "mediation.mjs");
+
+    let login =
+        |(login, password): (&str, &str)| app.login("/api/t/demo/auth/login", login, password);
+    let get = |token: &str, path: &str| -> Value {
+        let reply = app
+            .client
+            .get(&format!("/api/t/demo{path}"), Some(token))
+            .expect(path);
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        reply.json()
+    };
+
+    let mediator = login(DEMO_MEDIATOR);
+    let listed = get(&mediator, "/mediation/disputes");
+    let ours: Vec<&Value> = listed["disputes"]
+        .as_array()
+        .expect("disputes")
+        .iter()
+        .filter(|d| {
+            d["subject"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("浏览器测试"))
+        })
+        .collect();
+    assert_eq!(ours.len(), 1, "one dispute taken in: {listed}");
+    let dispute = get(
+        &mediator,
+        &format!("/mediation/disputes/{}", ours[0]["case_id"]),
+    );
+    assert_eq!(dispute["state"], "closed", "{dispute}");
+    assert_eq!(dispute["outcome"]["outcome"], "agreement");
+    assert!(
+        dispute["outcome"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("三十日内")),
+        "{dispute}"
+    );
+    assert_eq!(dispute["parties"].as_array().map(Vec::len), Some(2));
+    assert_eq!(dispute["sessions"][0]["place"], "矛调中心2号调解室");
+    assert!(dispute["sessions"][0]["held_at"].is_string(), "recorded");
+    assert_eq!(
+        dispute["documents"].as_array().map(Vec::len),
+        Some(2),
+        "the document taken in and the signed agreement"
+    );
+
+    let agent = login(DEMO_AGENT);
+    let matters = get(&agent, "/agent/matters");
+    let matter = &matters["matters"][0];
+    assert_eq!(matter["level"], "township", "passed up: {matters}");
+    let matter = get(&agent, &format!("/agent/matters/{}", matter["case_id"]));
+    assert!(matter["resident"]["consent_at"].is_string());
+    assert_eq!(matter["levels"].as_array().map(Vec::len), Some(2));
+    assert!(
+        matter["tasks"][0]["done_at"].is_string(),
+        "the task is done: {matter}"
+    );
+
+    let sizes: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("page-sizes-mediation.json"))
+            .expect("page sizes written"),
+    )
+    .expect("page sizes are JSON");
+    for (page, size) in sizes.as_object().expect("sizes by page") {
+        let bytes = size["bytes_before_images"].as_u64().expect("bytes");
+        assert!(
+            bytes < 200 * 1024,
+            "{page} loads {bytes} bytes before images"
+        );
+    }
+}

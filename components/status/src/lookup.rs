@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use domain::intake::reporter_secret_matches;
+use domain::organisation::Code;
 use domain::publication::{PublicCase, ReporterView};
 use domain::{Problem, TrackingCode};
 use edge::limits::{self, Limit};
@@ -47,7 +48,12 @@ pub fn look_up_case(ctx: &mut Ctx) -> HandlerResult {
         .header("reporter-secret")
         .and_then(|h| h.as_str())
         .map(str::to_string);
-    let categories = ctx.scope()?.list_categories()?;
+    // The case's own category (names in both languages), not the catalogue.
+    let category = Code::parse(&record.case.category)
+        .ok()
+        .map(|code| ctx.scope()?.category_by_code(&code).map_err(Problem::from))
+        .transpose()?
+        .flatten();
     let facts = record.facts();
     let public = PublicCase::new(
         &facts,
@@ -55,7 +61,7 @@ pub fn look_up_case(ctx: &mut Ctx) -> HandlerResult {
         &record.attachment_facts(),
         Utc::now(),
     );
-    let mut body = wire::public_case(&tenant, &public, &categories);
+    let mut body = wire::public_case(&tenant, &public, category.as_slice());
     let Some(secret) = secret else {
         return Ok(cached(
             ctx,

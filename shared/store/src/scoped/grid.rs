@@ -183,6 +183,28 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         first_node(&rows)
     }
 
+    /// A grid node and its ancestors, root first, in one statement, without
+    /// their shapes (`geometry` is `None`): a place is named by its path,
+    /// and a micro-grid's outline can be kilobytes of GeoJSON.
+    pub fn grid_path(&self, node: GridNodeId) -> Result<Vec<GridNode>, Error> {
+        let rows = self.db.execute(
+            "WITH RECURSIVE path (id, parent_id, level, code, name, retired, households, depth) AS ( \
+               SELECT id, parent_id, level, code, name, retired, households, 0 \
+               FROM grid_nodes WHERE tenant_id = ? AND id = ? \
+               UNION ALL \
+               SELECT g.id, g.parent_id, g.level, g.code, g.name, g.retired, g.households, p.depth + 1 \
+               FROM grid_nodes g JOIN path p ON g.id = p.parent_id WHERE g.tenant_id = ? \
+             ) \
+             SELECT id, parent_id, level, code, name, retired, NULL AS geometry, households \
+             FROM path ORDER BY depth DESC",
+            &[self.tenant.0.into(), node.0.into(), self.tenant.0.into()],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| grid_node_from_row(&r))
+            .collect::<Result<_, _>>()?)
+    }
+
     fn existing_grid_node(&self, id: GridNodeId) -> Result<GridNode, Error> {
         self.grid_node(id)?
             .ok_or_else(|| Error::NotFound(format!("grid node {}", id.0)))

@@ -9,9 +9,8 @@ use super::intake::{Attachment, Purpose};
 use crate::db::Database;
 use crate::error::Error;
 use domain::publication::{AttachmentFacts, CaseFacts, EventFacts, PrivateFacts};
-use domain::{GridNode, GridNodeId, TrackingCode, UserId};
+use domain::{GridNode, TrackingCode};
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 /// A case with what its publication is built from.
 #[derive(Debug, Clone)]
@@ -109,21 +108,6 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         }))
     }
 
-    /// A grid node and its ancestors, root first (at most four reads by key).
-    pub fn grid_path(&self, node: GridNodeId) -> Result<Vec<GridNode>, Error> {
-        let mut path = Vec::new();
-        let mut next = Some(node);
-        while let Some(id) = next {
-            let Some(node) = self.grid_node(id)? else {
-                break;
-            };
-            next = node.parent;
-            path.push(node);
-        }
-        path.reverse();
-        Ok(path)
-    }
-
     /// Credits each step to a department: a staff member's own, or the one a
     /// dispatch or transfer named.
     fn credited_events(
@@ -139,7 +123,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .iter()
             .map(|d| (d.code.as_str(), d.name.as_str()))
             .collect();
-        let mut staff_department: HashMap<i64, Option<i64>> = HashMap::new();
+        let staff: Vec<i64> = events.iter().filter_map(|e| staff_user(&e.actor)).collect();
+        let staff_department = self.departments_of_users(&staff)?;
         let mut credited = Vec::with_capacity(events.len());
         for event in events {
             let named = domain::publication::dispatched_department_code(
@@ -147,22 +132,38 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 event.note.as_deref(),
             )
             .and_then(|code| name_of_code.get(code).copied());
-            let acting = match staff_user(&event.actor) {
-                Some(user) => {
-                    let department = match staff_department.entry(user) {
-                        Entry::Occupied(known) => *known.get(),
-                        Entry::Vacant(new) => {
-                            *new.insert(self.find_user(UserId(user))?.and_then(|u| u.department))
-                        }
-                    };
-                    department.and_then(|d| name_of_id.get(&d).copied())
-                }
-                None => None,
-            };
+            let acting = staff_user(&event.actor)
+                .and_then(|user| staff_department.get(&user))
+                .and_then(|department| name_of_id.get(department).copied());
             let department = named.or(acting).map(str::to_string);
             credited.push((event, department));
         }
         Ok(credited)
+    }
+}
+
+impl<D: Database + ?Sized> TenantScope<'_, D> {
+    /// The department of each of `users` that has one, in one statement.
+    fn departments_of_users(&self, users: &[i64]) -> Result<HashMap<i64, i64>, Error> {
+        let mut users = users.to_vec();
+        users.sort_unstable();
+        users.dedup();
+        if users.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let placeholders = vec!["?"; users.len()].join(", ");
+        let mut params = vec![self.tenant.0.into()];
+        params.extend(users.iter().map(|&id| id.into()));
+        let rows = self.db.execute(
+            &format!(
+                "SELECT id, department_id FROM users \
+                 WHERE tenant_id = ? AND department_id IS NOT NULL AND id IN ({placeholders})"
+            ),
+            &params,
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.get_i64("id")?, r.get_i64("department_id")?)))
+            .collect()
     }
 }
 

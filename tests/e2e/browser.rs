@@ -89,7 +89,7 @@ fn department_id(app: &TestApp, admin: &str, code: &str) -> Value {
 
 /// Gives the demo's grid nodes square shapes side by side, so the maps have
 /// something to draw (the demo itself has none).
-fn shape_the_grid(app: &TestApp, admin: &str) {
+pub(crate) fn shape_the_grid(app: &TestApp, admin: &str) {
     let tree = app
         .client
         .get("/api/t/demo/admin/grid", Some(admin))

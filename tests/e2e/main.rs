@@ -8,6 +8,7 @@
 //! `open311`: Open311 GeoReport v2 as a 311 client uses it.
 //! `browser`: the pages in headless Chromium (tests/browser, playwright-core).
 //! `browser_mediation`: the mediation window and the agent desk in headless Chromium.
+//! `browser_enterprise`: the enterprise portal and the public board in headless Chromium.
 //! `status`: the public look-up, board, figures, map and notices.
 //! `enterprise`: registrations, requests as routed cases, the policy Q&A, policies.
 //! `mediation`: disputes and agent matters as cases, their lists, outcomes, figures and privacy.
@@ -17,6 +18,7 @@
 
 mod analytics;
 mod browser;
+mod browser_enterprise;
 mod browser_mediation;
 mod contract;
 mod enterprise;

@@ -1,0 +1,339 @@
+// The enterprise portal (企业服务): anyone searches the policy Q&A and reads
+// policies with their files; a company registers with its credit code and,
+// once approved, signs in, files requests (the closest published answers
+// shown before it asks), follows each one's state and public timeline, and
+// adds colleagues. Department staff and tenant admins sign in on the same
+// page to approve registrations and publish policies and answers. The API
+// decides everything (the credit code's check, who may do what); the page
+// shows its answers and names the field at fault.
+"use strict";
+
+I18N.add({
+  en: {
+    title: "Enterprise services", qa: "Policy Q&A", policies: "Policies", register: "Register a company",
+    requests: "My requests", registrations: "Registrations", new_request: "New request", kind: "Kind",
+    request_title: "Title", request_description: "Details (for a policy inquiry: your question)", priority: "Priority",
+    p_normal: "Normal", p_high: "High", p_urgent: "Urgent", p_low: "Low",
+    similar_hint: "These published answers may already answer your question:", submit: "Submit", code: "Code",
+    state: "State", department: "Department", company: "Our company", add_colleague: "Add a colleague's account",
+    login: "User name", display_name: "Name", phone: "Mobile (optional)", new_password: "Password (8 characters or more)",
+    add: "Add", show_status: "Show", s_pending: "Awaiting approval", s_approved: "Approved", s_rejected: "Rejected",
+    publish_policy: "Publish a policy", policy_title: "Title", issuer: "Issued by", effective_from: "In force from",
+    effective_to: "In force until (optional)", tags: "Tags (comma-separated)", policy_body: "Text",
+    policy_files: "Files (PDF, Word, Excel, OFD or a scan)", publish: "Publish", publish_answer: "Publish to the policy Q&A",
+    answer_hint: "Company names, credit codes, names and phone numbers are masked before publishing. With a resolved policy inquiry's number, the question and answer default to that case's.",
+    case_id: "Policy inquiry case number (optional)", question: "Question", answer: "Answer", qa_search: "Search published answers",
+    search: "Search", policy_search: "Search policies", in_force: "In force only", company_fields: "Company",
+    credit_code: "Unified social credit code (18 characters)", company_name: "Company name", address: "Address",
+    industry: "Industry", contact: "Contact person", mobile: "Mobile", first_account: "First account (signs in once approved)",
+    register_submit: "Register", login_hint: "A company signs in once its registration is approved; department staff and admins sign in here to approve companies and publish policies and answers.",
+    portal: "Residents' appeals", board: "Case board", console: "Staff console",
+  },
+});
+I18N.add({
+  zh: {
+    registered_wait: "注册已提交，{0} 正在等待审核。审核通过后，账号 {1} 即可登录。", status: "审核状态",
+    pending: "待审核", approved: "已通过", rejected: "未通过", approve: "通过", reject: "不通过", note: "审核意见（可选）",
+    decided: "{0}：{1}", no_registrations: "没有这类注册", submitted: "已提交，查询码 {0}", no_requests: "还没有诉求",
+    no_answers: "没有找到相关问答", no_policies: "没有找到政策", files: "附件", no_files: "无附件",
+    effective: "有效期 {0} 至 {1}", open_ended: "长期", superseded: "已被新政策替代", policy_link: "依据政策 #{0}",
+    read: "查看", timeline: "办理过程", response_due: "响应时限", resolution_due: "办结时限", submitted_at: "提交时间",
+    users: "账号", disabled: "（未启用）", added: "已添加 {0}", published: "已发布 #{0}", uploading: "正在上传 {0}…",
+    credit: "信用代码", company_name: "企业名称", contact_line: "联系人", staff_only: "此账号不能审核企业或发布政策。", no_department: "待分派",
+    me_company: "{0} · {1}",
+  },
+  en: {
+    registered_wait: "Registered: {0} awaits approval. Once approved, {1} can sign in.", status: "Status",
+    pending: "Awaiting approval", approved: "Approved", rejected: "Rejected", approve: "Approve", reject: "Reject",
+    note: "Note (optional)", decided: "{0}: {1}", no_registrations: "No registrations of this kind", submitted: "Submitted: code {0}",
+    no_requests: "No requests yet", no_answers: "No answers found", no_policies: "No policies found", files: "Files",
+    no_files: "No files", effective: "In force {0} to {1}", open_ended: "until further notice", superseded: "Superseded",
+    policy_link: "Policy #{0}", read: "Read", timeline: "Timeline", response_due: "Respond by", resolution_due: "Resolve by",
+    submitted_at: "Submitted", users: "Accounts", disabled: " (not enabled)", added: "Added {0}", published: "Published #{0}",
+    uploading: "Uploading {0}…", credit: "Credit code", contact_line: "Contact", staff_only: "This account cannot approve companies or publish policies.",
+    no_department: "not yet assigned", me_company: "{0} · {1}",
+  },
+});
+
+const session = new Session("enterprise");
+const registerForm = $("#register-form");
+registerForm.elements.tenant.value = new URLSearchParams(location.search).get("tenant") || localStorage.getItem("tenant") || "demo";
+/** The tenant: the signed-in person's, or the one typed for registering and searching. */
+const tenant = () => (session.valid ? session.tenant : registerForm.elements.tenant.value.trim());
+const desk = (rest) => tenantPath(tenant(), `/enterprise${rest}`);
+const when = (iso) => (iso ? new Date(iso).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en") : "—");
+const named = (item) => (I18N.lang === "en" ? item.name_en : item.name_zh);
+
+/**
+ * Shows a failed call: the message in `out`, and the field the API names
+ * (`credit_code`, `contact.phone`, …: the forms name their inputs so) marked
+ * invalid, described by the message, and focused.
+ */
+function failed(form, out, error) {
+  $$("[aria-invalid]", form).forEach((el) => { el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby"); });
+  say(out, error.message, "error");
+  const field = error.problem && error.problem.field && form.elements[error.problem.field];
+  if (field && field.focus) {
+    if (!out.id) out.id = `${form.id}-error`;
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", out.id);
+    field.focus();
+  }
+}
+/** A form's fields as JSON; names with a dot nest (`contact.phone`); empty ones are left out. */
+function formBody(form, skip = []) {
+  const body = {};
+  for (const [name, value] of new FormData(form)) {
+    if (skip.includes(name) || typeof value !== "string" || value.trim() === "") continue;
+    const path = name.split(".");
+    let at = body;
+    for (const key of path.slice(0, -1)) at = at[key] = at[key] || {};
+    at[path[path.length - 1]] = name.endsWith("password") ? value : value.trim();
+  }
+  return body;
+}
+/** Sends `form` with `send(body)`; on success `done(answer)`, else the field at fault is shown. */
+function wire(form, out, send, done) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = $("button[type=submit]", form);
+    button.disabled = true;
+    try {
+      const answer = await send();
+      $$("[aria-invalid]", form).forEach((el) => el.removeAttribute("aria-invalid"));
+      done(answer);
+    } catch (error) {
+      failed(form, out, error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// ---- registering a company (no account yet) ----
+wire(registerForm, $("#register-result"),
+  () => api("POST", desk("/registrations"), { body: formBody(registerForm, ["tenant"]) }),
+  ({ enterprise, account }) => {
+    localStorage.setItem("tenant", tenant());
+    const out = $("#register-result");
+    out.className = "ok";
+    out.replaceChildren(h("p", { id: "registered", "data-status": enterprise.status }, t("registered_wait", enterprise.name, account.login)),
+      h("p", {}, `${t("status")}: `, h("span", { class: "badge" }, t(enterprise.status))));
+    registerForm.reset();
+    registerForm.elements.tenant.value = tenant();
+  });
+
+// ---- the policy Q&A, and the closest answers before a company asks ----
+function answerItem(a) {
+  return h("li", { "data-id": a.id },
+    h("strong", {}, a.question), h("p", {}, a.answer),
+    (a.policies || []).length ? h("p", { class: "muted" }, ...a.policies.map((id) =>
+      h("button", { type: "button", class: "link", onclick: () => openPolicy(id) }, t("policy_link", id)))) : null);
+}
+async function searchAnswers() {
+  const q = new FormData($("#qa-form")).get("q").trim();
+  try {
+    const { answers } = await api("GET", desk(`/qa?${new URLSearchParams({ q })}`));
+    $("#qa-results").replaceChildren(...answers.map(answerItem));
+    say($("#qa-status"), answers.length ? "" : t("no_answers"));
+  } catch (error) {
+    say($("#qa-status"), error.message, "error");
+  }
+}
+$("#qa-form").addEventListener("submit", (event) => { event.preventDefault(); searchAnswers(); });
+
+let suggesting = null;
+function suggest() {
+  clearTimeout(suggesting);
+  suggesting = setTimeout(async () => {
+    const form = $("#request-form");
+    const question = `${form.elements.title.value} ${form.elements.description.value}`.trim();
+    if (question.length < 4) return ($("#similar").hidden = true);
+    try {
+      const { answers } = await api("GET", desk(`/similar-answers?${new URLSearchParams({ question })}`));
+      $("#similar-list").replaceChildren(...answers.map(answerItem));
+      $("#similar").hidden = !answers.length;
+    } catch (error) {
+      $("#similar").hidden = true;
+    }
+  }, 400);
+}
+
+// ---- policies and their files ----
+async function searchPolicies() {
+  const query = new URLSearchParams();
+  for (const [key, value] of new FormData($("#policy-search"))) if (value) query.set(key, value);
+  try {
+    const { policies } = await api("GET", desk(`/policies?${query}`));
+    $("#policy-list").replaceChildren(...(policies.length ? policies.map((p) => h("li", { "data-id": p.id },
+      h("button", { type: "button", class: "link", onclick: () => openPolicy(p.id) }, p.title), " ",
+      h("span", { class: "muted" }, `${p.issuer} · ${p.effective_from}`), p.superseded ? h("span", { class: "badge" }, t("superseded")) : null))
+      : [h("li", { class: "muted" }, t("no_policies"))]));
+  } catch (error) {
+    $("#policy-list").replaceChildren(h("li", { class: "error" }, error.message));
+  }
+}
+async function openPolicy(id) {
+  const out = $("#policy-detail");
+  try {
+    const p = await api("GET", desk(`/policies/${id}`));
+    out.replaceChildren(h("article", { class: "policy", "data-id": p.id },
+      h("h3", {}, p.title),
+      h("p", { class: "muted" }, p.issuer, " · ", t("effective", p.effective_from, p.effective_to || t("open_ended")),
+        p.superseded ? [" · ", h("span", { class: "badge" }, t("superseded")), p.superseded_by ? h("button", { type: "button", class: "link", onclick: () => openPolicy(p.superseded_by) }, t("policy_link", p.superseded_by)) : null] : null),
+      (p.tags || []).length ? h("p", {}, ...p.tags.map((tag) => h("span", { class: "badge" }, tag)), " ") : null,
+      h("p", { style: "white-space: pre-wrap" }, p.body),
+      h("h4", {}, t("files")),
+      p.files.length ? h("ul", { id: "policy-files" }, ...p.files.map((f) => h("li", {},
+        h("a", { href: f.url, download: f.name }, f.name), ` (${Math.max(1, Math.round(f.size / 1024))} KB)`))) : h("p", { class: "muted" }, t("no_files"))));
+    out.focus();
+  } catch (error) {
+    say(out, error.message, "error");
+  }
+}
+$("#policy-search").addEventListener("submit", (event) => { event.preventDefault(); searchPolicies(); });
+
+// ---- a signed-in company: its requests, their timelines, its colleagues ----
+async function loadKinds() {
+  const { kinds } = await api("GET", desk("/request-kinds"));
+  const select = $("#request-form [name=kind]");
+  const chosen = select.value;
+  select.replaceChildren(...kinds.map((k) => h("option", { value: k.code, selected: k.code === chosen }, named(k))));
+}
+wire($("#request-form"), $("#request-result"),
+  () => session.call("POST", "/enterprise/requests", { body: formBody($("#request-form")) }),
+  (request) => {
+    say($("#request-result"), t("submitted", request.tracking_code), "ok");
+    $("#request-form").reset();
+    $("#similar").hidden = true;
+    loadRequests().then(() => openRequest(request.id));
+  });
+for (const name of ["title", "description"]) $(`#request-form [name=${name}]`).addEventListener("input", suggest);
+
+async function loadRequests() {
+  try {
+    const { requests } = await session.call("GET", "/enterprise/requests");
+    $("#requests").replaceChildren(...requests.map((r) => h("tr", { "data-id": r.id, "data-code": r.tracking_code },
+      h("td", {}, h("a", { href: `#request/${r.id}`, onclick: (event) => { event.preventDefault(); openRequest(r.id); } }, r.tracking_code)),
+      h("td", {}, named(r.kind)), h("td", {}, r.title),
+      h("td", { "data-state": r.state }, stateText(r.state, r.state_label)), h("td", {}, r.department || t("no_department")))));
+    say($("#requests-status"), requests.length ? "" : t("no_requests"));
+  } catch (error) {
+    say($("#requests-status"), error.message, "error");
+  }
+}
+async function openRequest(id) {
+  const out = $("#request-detail");
+  try {
+    const r = await session.call("GET", `/enterprise/requests/${id}`);
+    out.replaceChildren(h("article", { "data-id": r.id },
+      h("h3", {}, `${r.tracking_code} · ${r.title}`),
+      h("dl", {},
+        h("dt", {}, t("state")), h("dd", { id: "request-state", "data-state": r.state }, stateText(r.state, r.state_label)),
+        h("dt", {}, t("department")), h("dd", {}, r.department || t("no_department")),
+        h("dt", {}, t("submitted_at")), h("dd", {}, when(r.submitted_at)),
+        h("dt", {}, t("response_due")), h("dd", {}, when(r.response_due_at)),
+        h("dt", {}, t("resolution_due")), h("dd", {}, when(r.resolution_due_at))),
+      h("p", { style: "white-space: pre-wrap" }, r.description),
+      h("h4", {}, t("timeline")),
+      h("ol", { class: "timeline", id: "request-timeline" }, ...(r.timeline || []).map((e) => h("li", {},
+        h("time", { datetime: e.at }, when(e.at)), " ", e.state ? stateText(e.state) : e.action, e.note ? h("div", {}, e.note) : null)))));
+    out.focus();
+  } catch (error) {
+    say(out, error.message, "error");
+  }
+}
+
+async function loadCompany() {
+  const c = await session.call("GET", "/enterprise/me");
+  $("#me").textContent = t("me_company", session.data.name, c.name);
+  $("#company").replaceChildren(h("dl", {},
+    h("dt", {}, t("company_name")), h("dd", {}, c.name),
+    h("dt", {}, t("credit")), h("dd", {}, c.credit_code),
+    h("dt", {}, t("status")), h("dd", { "data-status": c.status }, t(c.status)),
+    h("dt", {}, t("contact_line")), h("dd", {}, `${c.contact.name} ${c.contact.phone}`),
+    h("dt", {}, t("users")), h("dd", {}, h("ul", { id: "colleagues" }, ...c.users.map((u) => h("li", {}, `${u.display_name} (${u.login})`, u.disabled ? t("disabled") : ""))))));
+}
+wire($("#colleague-form"), $("#colleague-result"),
+  () => session.call("POST", "/enterprise/me/users", { body: formBody($("#colleague-form")) }),
+  (user) => { say($("#colleague-result"), t("added", user.login), "ok"); $("#colleague-form").reset(); loadCompany(); });
+
+// ---- staff: registrations to decide, policies and answers to publish ----
+async function loadRegistrations() {
+  const status = $("#registration-status").value;
+  const out = $("#registrations-status");
+  try {
+    const { enterprises } = await session.call("GET", `/enterprise/registrations?status=${status}`);
+    $("#registrations").replaceChildren(...enterprises.map(registrationItem));
+    say(out, enterprises.length ? "" : t("no_registrations"));
+  } catch (error) {
+    say(out, error.status === 403 ? t("staff_only") : error.message, "error");
+  }
+}
+function registrationItem(e) {
+  const note = h("input", { name: "note", maxlength: 500, "aria-label": `${t("note")}: ${e.name}`, placeholder: t("note") });
+  const decide = async (approve) => {
+    try {
+      const decided = await session.call("POST", `/enterprise/registrations/${e.id}/decision`, { body: { approve, note: note.value.trim() || undefined } });
+      await loadRegistrations();
+      say($("#registrations-status"), t("decided", decided.name, t(decided.status)), "ok");
+    } catch (error) {
+      say($("#registrations-status"), error.message, "error");
+    }
+  };
+  return h("li", { "data-id": e.id, "data-credit-code": e.credit_code },
+    h("strong", {}, e.name), " ", h("span", { class: "code" }, e.credit_code), " ", h("span", { class: "badge" }, t(e.status)),
+    h("div", { class: "muted" }, `${e.industry} · ${e.address} · ${t("contact_line")} ${e.contact.name} ${e.contact.phone} · ${when(e.registered_at)}`),
+    e.decision_note ? h("div", {}, e.decision_note) : null,
+    e.status === "pending" ? h("div", { class: "row" }, note,
+      h("button", { type: "button", class: "primary", "data-decision": "approve", onclick: () => decide(true) }, t("approve")),
+      h("button", { type: "button", "data-decision": "reject", onclick: () => decide(false) }, t("reject"))) : null);
+}
+$("#registration-status").addEventListener("change", loadRegistrations);
+
+wire($("#policy-form"), $("#policy-result"), async () => {
+  const form = $("#policy-form");
+  const body = formBody(form, ["files", "tags"]);
+  body.tags = (form.elements.tags.value || "").split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
+  body.files = [];
+  for (const file of form.elements.files.files) {
+    say($("#policy-result"), t("uploading", file.name));
+    body.files.push((await session.call("POST", `/enterprise/policy-files?${new URLSearchParams({ name: file.name })}`, { body: file })).id);
+  }
+  return session.call("POST", "/enterprise/policies", { body });
+}, (policy) => { say($("#policy-result"), t("published", policy.id), "ok"); $("#policy-form").reset(); searchPolicies(); });
+
+wire($("#answer-form"), $("#answer-result"), () => {
+  const body = formBody($("#answer-form"));
+  if (body.case_id) body.case_id = Number(body.case_id);
+  return session.call("POST", "/enterprise/qa", { body });
+}, (answer) => { say($("#answer-result"), t("published", answer.id), "ok"); $("#answer-form").reset(); searchAnswers(); });
+
+// ---- who is here ----
+function start() {
+  const signedIn = session.valid;
+  const company = signedIn && session.role === "enterprise";
+  $$(".signed-out").forEach((el) => { el.hidden = signedIn; });
+  $$(".company").forEach((el) => { el.hidden = !company; });
+  $$(".staff").forEach((el) => { el.hidden = !signedIn || company; });
+  $("#app-view").hidden = !signedIn;
+  $("#company-view").hidden = !company;
+  $("#staff-view").hidden = !signedIn || company;
+  $("#logout").hidden = !signedIn;
+  $("#me").textContent = signedIn ? `${session.data.name} · ${session.data.tenant_name}` : "";
+  if (company) {
+    loadKinds().catch((error) => say($("#request-result"), error.message, "error"));
+    loadCompany().catch((error) => say($("#requests-status"), error.message, "error"));
+    loadRequests();
+  } else if (signedIn) {
+    loadRegistrations();
+  }
+  searchAnswers();
+  searchPolicies();
+}
+$("#logout").addEventListener("click", () => { session.logout(); start(); });
+registerForm.elements.tenant.addEventListener("change", () => { searchAnswers(); searchPolicies(); });
+loginForm($("#login-view"), session, start);
+I18N.apply();
+onLang(start);
+start();

@@ -1,0 +1,148 @@
+// Browser scenarios for the enterprise portal and the public board, run by
+// tests/e2e/browser_enterprise.rs against the app with the demo tenant (its
+// grid shaped, one case worked to closure with a result photo). Environment
+// as lib.mjs says; writes page-sizes-enterprise.json to OUT_DIR.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { accessible, browser, measure, open, out, people, shoot, signIn, step } from "./lib.mjs";
+
+const company = { name: "星智制造科技有限公司", good: "91330100MA2J000T15", bad: "91330100MA2J000T16", login: ["xingzhi", "xingzhi-2026-pass"] };
+
+// ---- 1. a company registers: a mistyped credit code is refused, the right one awaits approval ----
+step("enterprise: register with a wrong credit code, then the right one");
+{
+  const { page, context } = await open("phone", "/enterprise.html");
+  const form = "#register-form";
+  await page.fill(`${form} [name=credit_code]`, company.bad);
+  await page.fill(`${form} [name=name]`, company.name);
+  await page.fill(`${form} [name=address]`, "开元村工业园 3 号");
+  await page.fill(`${form} [name=industry]`, "通用设备制造");
+  await page.fill(`${form} [name='contact.name']`, "李星");
+  await page.fill(`${form} [name='contact.phone']`, "13900003333");
+  await page.fill(`${form} [name='account.login']`, company.login[0]);
+  await page.fill(`${form} [name='account.display_name']`, "李星");
+  await page.fill(`${form} [name='account.password']`, company.login[1]);
+  await page.click(`${form} button[type=submit]`);
+  await page.waitForSelector("#register-result.error");
+  assert.match(await page.textContent("#register-result"), /credit_code/, "the error names the credit code");
+  assert.equal(await page.getAttribute(`${form} [name=credit_code]`, "aria-invalid"), "true", "the field at fault is marked");
+  assert.equal(await page.evaluate(() => document.activeElement.name), "credit_code", "and focused");
+  await shoot(page, "enterprise-register-error-phone");
+  await page.fill(`${form} [name=credit_code]`, company.good);
+  await page.click(`${form} button[type=submit]`);
+  await page.waitForSelector("#registered[data-status=pending]");
+  assert.equal(await page.getAttribute(`${form} [name=credit_code]`, "aria-invalid"), null, "the mark is gone");
+  await accessible(page);
+  await shoot(page, "enterprise-registered-phone");
+  await context.close();
+}
+
+// ---- 2. the tenant admin approves it ----
+step("staff: approve the registration");
+{
+  const { page, context } = await open("desktop", "/enterprise.html");
+  await signIn(page, people.admin);
+  const row = `#registrations li[data-credit-code="${company.good}"]`;
+  await page.waitForSelector(row);
+  await accessible(page);
+  await shoot(page, "enterprise-staff-desktop");
+  await page.fill(`${row} [name=note]`, "营业执照核验通过");
+  await page.click(`${row} [data-decision=approve]`);
+  await page.waitForSelector("#registrations-status.ok");
+  await page.waitForSelector(row, { state: "detached" });
+  await context.close();
+}
+
+// ---- 3. the company signs in, sees the closest answers, asks, and follows its request ----
+step("enterprise: sign in, ask a policy question, follow it");
+let code;
+{
+  const { page, context } = await open("phone", "/enterprise.html");
+  await signIn(page, company.login);
+  await page.waitForSelector("#company-view:not([hidden])");
+  await page.waitForSelector("#company [data-status=approved]");
+  await page.selectOption("#request-form [name=kind]", "policy_inquiry");
+  await page.fill("#request-form [name=title]", "研发费用加计扣除");
+  await page.fill("#request-form [name=description]", "我公司今年新设研发部门，研发费用加计扣除比例是多少？");
+  await page.waitForSelector("#similar:not([hidden]) #similar-list li");
+  assert.match(await page.textContent("#similar-list"), /加计扣除/, "the demo's published answer is offered before asking");
+  await shoot(page, "enterprise-similar-phone");
+  await page.click("#request-form button[type=submit]");
+  await page.waitForSelector("#request-result.ok");
+  code = (await page.textContent("#request-result")).match(/[0-9A-Z]{5}-[0-9A-Z]{5}/)[0];
+  await page.waitForSelector(`#requests tr[data-code="${code}"] td[data-state]`);
+  assert.equal(await page.getAttribute(`#requests tr[data-code="${code}"] td[data-state]`, "data-state"), "reported",
+    "the demo has no routing rule for enterprise inquiries: it waits in triage");
+  await page.waitForSelector("#request-timeline li");
+  await accessible(page);
+  await shoot(page, "enterprise-requests-phone");
+
+  step("enterprise: search the policy Q&A; open a policy and its file");
+  await page.fill("#qa-form [name=q]", "研发费用");
+  await page.click("#qa-form button[type=submit]");
+  await page.waitForSelector("#qa-results li");
+  assert.match(await page.textContent("#qa-results"), /100%/, "the demo's answer is found");
+  await page.click("#policy-list li button.link");
+  await page.waitForSelector("#policy-files a");
+  const file = await page.getAttribute("#policy-files a", "href");
+  const download = await page.evaluate(async (href) => {
+    const response = await fetch(href);
+    return { status: response.status, type: response.headers.get("content-type") };
+  }, file);
+  assert.deepEqual(download, { status: 200, type: "application/pdf" }, "the policy's file downloads");
+  await shoot(page, "enterprise-policy-phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await shoot(page, "enterprise-requests-desktop");
+  await page.click("#lang");
+  await page.waitForSelector("html[lang=en]");
+  assert.equal(await page.textContent("#request-heading"), "New request");
+  await shoot(page, "enterprise-english-desktop");
+  await context.close();
+}
+
+// ---- 4. the public board: figures, the map, a resolved case, and the request by its code ----
+step("board: figures, map, a resolved case with its result photo");
+for (const kind of ["phone", "desktop"]) {
+  const { page, context } = await open(kind, "/board.html");
+  await page.waitForSelector("#figures tr[data-figure=received] td[data-window='365']");
+  const received = Number(await page.textContent("#figures tr[data-figure=received] td[data-window='365']"));
+  assert.ok(received >= 4, `the year's figures count the demo's cases and this test's (${received})`);
+  assert.match(await page.textContent("#figures tr[data-figure=closure_rate] td[data-window='365']"), /%$/);
+  await page.waitForSelector("#map circle.node.resolved");
+  assert.ok((await page.$$("#cells tr[data-code]")).length >= 1, "the map's grids are listed too");
+  await page.selectOption("#filters [name=status]", "resolved");
+  await page.click("#filters button[type=submit]");
+  await page.waitForFunction(() => [...document.querySelectorAll("#cases article")].every((a) => a.dataset.outcome === "resolved") && document.querySelector("#cases article"));
+  await page.click("#cases article .code");
+  await page.waitForSelector("#lookup-result article li[data-purpose=result] img");
+  assert.match(page.url(), /[?&]code=[0-9A-Z]{5}-[0-9A-Z]{5}/, "the look-up is in the address bar");
+  assert.ok((await page.$$("#lookup-timeline li")).length >= 3, "the public timeline of a closed case");
+  await accessible(page);
+  await shoot(page, `board-${kind}`);
+  await context.close();
+}
+step("board: the company's request by its code, from a link");
+{
+  const { page, context } = await open("phone", `/board.html?code=${code}`);
+  await page.waitForSelector(`#lookup-result article[data-code="${code}"]`);
+  assert.ok((await page.$$("#lookup-timeline li")).length >= 1, "its public timeline");
+  await shoot(page, "board-lookup-phone");
+  await context.close();
+}
+
+// ---- 5. first loads ----
+step("page sizes");
+const sizes = {
+  "/enterprise.html": await measure("/enterprise.html"),
+  "/enterprise.html (signed in)": await measure("/enterprise.html", company.login),
+  "/board.html": await measure("/board.html"),
+};
+writeFileSync(join(out, "page-sizes-enterprise.json"), JSON.stringify(sizes, null, 2));
+for (const [path, s] of Object.entries(sizes)) {
+  console.log(`${path}: ${s.bytes_before_images} bytes in ${s.requests} requests`);
+  assert.ok(s.bytes_before_images < 200 * 1024, `${path} is under 200 KB before images`);
+}
+
+await browser.close();
+step("done");

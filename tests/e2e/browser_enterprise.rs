@@ -1,0 +1,133 @@
+//! The enterprise portal and the public board in headless Chromium
+//! (`tests/browser/enterprise.mjs`) on the demo tenant: a company registers
+//! (a mistyped credit code first), the tenant admin approves it, the
+//! company signs in, is offered the closest published answer, asks a
+//! policy question and follows it, searches the Q&A and opens a policy's
+//! file; the public board shows its figures, the map and a closed case
+//! with its result photo, and the company's request by its code. Then the
+//! API is asked whether all that really happened.
+
+use e2e::{OPERATOR_KEY, TINY_JPEG, TestApp};
+use serde_json::{Value, json};
+use xtask::demo::DEMO_ADMIN;
+
+use crate::browser::{run_scenarios, shape_the_grid};
+use crate::workflow::ok;
+
+const DEMO: &str = "/api/t/demo";
+/// The company the browser registers, as enterprise.mjs names it.
+const CREDIT_CODE: &str = "91330100MA2J000T15";
+const LOGIN: (&str, &str) = ("xingzhi", "xingzhi-2026-pass");
+
+#[test]
+fn companies_and_the_public_use_their_pages_in_a_browser() {
+    let app = TestApp::product();
+    for _ in 0..2 {
+        // Twice: the demo seeds idempotently (it runs on every `cargo xtask up`).
+        xtask::demo::seed(&app.client, OPERATOR_KEY).expect("the demo tenant is laid down");
+    }
+    let policies = get(&app, None, "/enterprise/policies");
+    assert_eq!(
+        policies["policies"].as_array().map(Vec::len),
+        Some(1),
+        "{policies}"
+    );
+    let answers = get(&app, None, "/enterprise/qa");
+    assert_eq!(
+        answers["answers"].as_array().map(Vec::len),
+        Some(1),
+        "{answers}"
+    );
+    let admin = app.login(&format!("{DEMO}/auth/login"), DEMO_ADMIN.0, DEMO_ADMIN.1);
+    shape_the_grid(&app, &admin);
+    close_a_case_with_a_result_photo(&app, &admin);
+
+    let out = run_scenarios(&app, "enterprise.mjs");
+
+    let approved = get(
+        &app,
+        Some(&admin),
+        "/enterprise/registrations?status=approved",
+    );
+    let company = approved["enterprises"]
+        .as_array()
+        .and_then(|all| all.iter().find(|e| e["credit_code"] == CREDIT_CODE))
+        .unwrap_or_else(|| panic!("the company the page registered is approved: {approved}"));
+    assert_eq!(company["decision_note"], "营业执照核验通过");
+    let firm = app.login(&format!("{DEMO}/auth/login"), LOGIN.0, LOGIN.1);
+    let requests = get(&app, Some(&firm), "/enterprise/requests");
+    let [request] = requests["requests"]
+        .as_array()
+        .expect("requests")
+        .as_slice()
+    else {
+        panic!("the page filed one request: {requests}");
+    };
+    assert_eq!(request["kind"]["code"], "policy_inquiry");
+    assert_eq!(request["title"], "研发费用加计扣除");
+    let case = get(&app, Some(&admin), &format!("/cases/{}", request["id"]));
+    assert_eq!(case["source"], "enterprise", "{case}");
+    assert_eq!(case["category"], "enterprise_policy_inquiry", "{case}");
+    let asker = get(
+        &app,
+        Some(&admin),
+        &format!("/enterprise/cases/{}", request["id"]),
+    );
+    assert_eq!(asker["enterprise"]["credit_code"], CREDIT_CODE);
+
+    let sizes: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("page-sizes-enterprise.json"))
+            .expect("page sizes written"),
+    )
+    .expect("page sizes are JSON");
+    for (page, size) in sizes.as_object().expect("sizes by page") {
+        let bytes = size["bytes_before_images"].as_u64().expect("bytes");
+        assert!(
+            bytes < 200 * 1024,
+            "{page} loads {bytes} bytes before images"
+        );
+    }
+}
+
+fn get(app: &TestApp, token: Option<&str>, rest: &str) -> Value {
+    ok(
+        app.client.get(&format!("{DEMO}{rest}"), token).unwrap(),
+        200,
+    )
+}
+
+/// A resident's report in the first grid, worked by the tenant admin to
+/// closure with a photo of the result, for the board to show.
+fn close_a_case_with_a_result_photo(app: &TestApp, admin: &str) {
+    let report = ok(
+        app.post_report(
+            "demo",
+            &json!({ "category": "road_damage", "description": "井盖松动，车辆经过有响声。",
+                     "latitude": 30.275, "longitude": 120.153, "insist": true }),
+        ),
+        201,
+    );
+    let photo = ok(app.upload("demo", Some(admin), TINY_JPEG), 201)["id"].clone();
+    let id = report["id"].clone();
+    for (action, fields) in [
+        ("sign_for", json!({})),
+        ("start_work", json!({})),
+        (
+            "resolve",
+            json!({ "answer": "已更换井盖并加固。", "attachment_ids": [photo] }),
+        ),
+        ("verify", json!({})),
+        ("close", json!({})),
+    ] {
+        let case = get(app, Some(admin), &format!("/cases/{id}"));
+        let mut body = fields;
+        body["action"] = json!(action);
+        body["version"] = case["version"].clone();
+        ok(
+            app.client
+                .post_json(&format!("{DEMO}/cases/{id}/actions"), Some(admin), &body)
+                .unwrap(),
+            200,
+        );
+    }
+}

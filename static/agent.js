@@ -41,8 +41,6 @@ const session = new Session("agent");
 const LEVELS = ["village", "township", "district"];
 let kinds = [];
 let points = [];
-let listed = [];
-let nextBefore = null;
 
 const kindName = (kind) => kindText(kinds, kind);
 const pointName = (id) => (points.find((p) => p.id === id) || { name: id ? `#${id}` : "—" }).name;
@@ -74,23 +72,10 @@ $("#take-form").addEventListener("submit", async (event) => {
 });
 
 // ---- the point's matters ----
-async function loadList(append = false) {
-  const params = new URLSearchParams({ limit: "20" });
-  if (append && nextBefore) params.set("before", nextBefore);
-  const status = $("#list-status");
-  try {
-    const page = await session.call("GET", `/agent/matters?${params}`);
-    listed = append ? listed.concat(page.matters) : page.matters;
-    nextBefore = page.next_before;
-  } catch (error) {
-    return say(status, error.message, "error");
-  }
-  $("#more").hidden = !nextBefore;
-  say(status, listed.length ? "" : t("empty"));
+const loadList = pagedList(session, "/agent/matters", "matters", (items) =>
   $("#matters").replaceChildren(dataTable([t("code"), t("kind"), t("point"), t("level"), t("state"), t("began_on")],
-    listed.map((m) => [h("a", { href: `#matter/${m.case_id}` }, m.tracking_code), kindName(m.kind), pointName(m.agent_point_id),
-      h("span", { "data-level": m.level }, t(m.level)), m.done ? t("done") : stateText(m.state, m.state_label), m.began_on]), { id: "matter-list" }));
-}
+    items.map((m) => [h("a", { href: `#matter/${m.case_id}` }, m.tracking_code), kindName(m.kind), pointName(m.agent_point_id),
+      h("span", { "data-level": m.level }, t(m.level)), m.done ? t("done") : stateText(m.state, m.state_label), m.began_on]), { id: "matter-list" })));
 
 // ---- one matter ----
 async function openMatter(id) {
@@ -205,7 +190,6 @@ async function loadReference() {
   fillKindChoice($("#take-form [name=kind]"), kinds);
 }
 
-$("#more").addEventListener("click", () => loadList(true));
 runViews(session, ["list", "take", "figures", "matter"], {
   load: loadReference,
   open: (name, id) => {

@@ -287,6 +287,33 @@ function fillKindChoice(select, kinds) {
   if (chosen) select.value = chosen;
 }
 
+/**
+ * A list the API pages newest first (`before`, `next_before`) at `path`, its
+ * items under `key`: the returned function loads the first page (or, with
+ * `more`, the next) and `draw(items)` shows all loaded so far; #more asks
+ * for the next page, #list-status says when there is nothing.
+ */
+function pagedList(session, path, key, draw) {
+  let items = [];
+  let next = null;
+  const load = async (more = false) => {
+    const params = new URLSearchParams({ limit: "20" });
+    if (more && next) params.set("before", next);
+    try {
+      const page = await session.call("GET", `${path}?${params}`);
+      items = more ? items.concat(page[key]) : page[key];
+      next = page.next_before;
+    } catch (error) {
+      return say($("#list-status"), error.message, "error");
+    }
+    $("#more").hidden = !next;
+    say($("#list-status"), items.length ? "" : t("empty"));
+    draw(items);
+  };
+  $("#more").addEventListener("click", () => load(true));
+  return load;
+}
+
 /** A table of `heads` (column titles) and `rows` (arrays of cells: text or elements). */
 function dataTable(heads, rows, attrs = {}) {
   return h("table", attrs, h("thead", {}, h("tr", {}, ...heads.map((x) => h("th", { scope: "col" }, x)))),

@@ -57,8 +57,6 @@ const OUTCOMES = ["agreement", "judicial_confirmation", "litigation", "withdrawn
 let kinds = [];
 let departments = [];
 let categories = [];
-let listed = [];
-let nextBefore = null;
 
 const kindName = (kind) => kindText(kinds, kind);
 const departmentName = (id) => (departments.find((d) => d.id === id) || { name: id ? `#${id}` : "—" }).name;
@@ -123,23 +121,10 @@ $("#intake-form").addEventListener("submit", async (event) => {
 });
 
 // ---- the list ----
-async function loadList(append = false) {
-  const params = new URLSearchParams({ limit: "20" });
-  if (append && nextBefore) params.set("before", nextBefore);
-  const status = $("#list-status");
-  try {
-    const page = await session.call("GET", `/mediation/disputes?${params}`);
-    listed = append ? listed.concat(page.disputes) : page.disputes;
-    nextBefore = page.next_before;
-  } catch (error) {
-    return say(status, error.message, "error");
-  }
-  $("#more").hidden = !nextBefore;
-  say(status, listed.length ? "" : t("empty"));
+const loadList = pagedList(session, "/mediation/disputes", "disputes", (items) =>
   $("#disputes").replaceChildren(dataTable([t("code"), t("kind"), t("subject"), t("state"), t("outcome"), t("taken_in_at")],
-    listed.map((d) => [h("a", { href: `#dispute/${d.case_id}` }, d.tracking_code), kindName(d.kind), d.subject,
-      stateText(d.state, d.state_label), d.outcome ? t(`o_${d.outcome.outcome}`) : "—", localTime(d.taken_in_at)]), { id: "dispute-list" }));
-}
+    items.map((d) => [h("a", { href: `#dispute/${d.case_id}` }, d.tracking_code), kindName(d.kind), d.subject,
+      stateText(d.state, d.state_label), d.outcome ? t(`o_${d.outcome.outcome}`) : "—", localTime(d.taken_in_at)]), { id: "dispute-list" })));
 
 // ---- one dispute ----
 async function openDispute(id) {
@@ -283,7 +268,6 @@ async function loadReference() {
   $("#intake-form [name=department]").append(...departments.filter((d) => !d.retired).map((d) => h("option", { value: d.code }, d.name)));
 }
 
-$("#more").addEventListener("click", () => loadList(true));
 resetParties();
 runViews(session, ["list", "intake", "figures", "dispute"], {
   load: loadReference,

@@ -3,6 +3,7 @@
 // Environment: BASE_URL, OUT_DIR (screenshots, page sizes), CHROMIUM.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const base = process.env.BASE_URL;
@@ -112,4 +113,43 @@ export async function measure(path, who) {
   });
   await context.close();
   return figures;
+}
+
+/**
+ * Screenshots of `path` at phone and desktop widths (`{name}-phone.png`,
+ * `{name}-desktop.png`), signed in as `who` when given; with `english`, the
+ * phone one again after the language switch (`{name}-english-phone.png`).
+ */
+export async function shootWidths(name, path, who, { english = false } = {}) {
+  for (const kind of ["phone", "desktop"]) {
+    const { context, page } = await open(kind, path);
+    if (who) await signIn(page, who);
+    await page.waitForLoadState("networkidle");
+    await shoot(page, `${name}-${kind}`);
+    if (english && kind === "phone") {
+      await page.click("#lang");
+      await page.waitForSelector("html[lang=en]");
+      await shoot(page, `${name}-english-${kind}`);
+    }
+    await context.close();
+  }
+}
+
+/**
+ * Each page's first load, signed out and signed in as its person
+ * (`[path, who]` pairs), written to `file` in OUT_DIR; fails if any is
+ * 200 KB or more before images.
+ */
+export async function recordSizes(file, pages) {
+  const sizes = {};
+  for (const [path, who] of pages) {
+    sizes[path] = await measure(path);
+    sizes[`${path} (signed in)`] = await measure(path, who);
+  }
+  writeFileSync(join(out, file), JSON.stringify(sizes, null, 2));
+  for (const [path, s] of Object.entries(sizes)) {
+    console.log(`${path}: ${s.bytes_before_images} bytes in ${s.requests} requests`);
+    assert.ok(s.bytes_before_images < 200 * 1024, `${path} is under 200 KB before images`);
+  }
+  return sizes;
 }

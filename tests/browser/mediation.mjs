@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { accessible, browser, measure, open, out, people, phone, photo, shoot, signIn, step, tenant } from "./lib.mjs";
+import { accessible, browser, open, out, people, phone, photo, recordSizes, shoot, shootWidths, signIn, step, tenant } from "./lib.mjs";
 
 const mediator = ["tiaojie", "demo-mediator-2026"];
 const agent = ["daiban", "demo-agent-2026"];
@@ -174,35 +174,12 @@ for (const [path, table] of [["/mediation.html#figures", "#figures-total"], ["/a
   await context.close();
 }
 
-// ---- 5. screenshots of both pages at both widths ----
+// ---- 5. screenshots of both pages at both widths; first load, before images ----
 step("screenshots at phone and desktop widths");
-for (const [name, path, who] of [["mediation", "/mediation.html", mediator], ["agent", "/agent.html", agent]]) {
-  for (const kind of ["phone", "desktop"]) {
-    const { context, page } = await open(kind, path);
-    await signIn(page, who);
-    await page.waitForLoadState("networkidle");
-    await shoot(page, `${name}-${kind}`);
-    if (kind === "phone") {
-      await page.click("#lang");
-      await page.waitForSelector("html[lang=en]");
-      await shoot(page, `${name}-english-${kind}`);
-    }
-    await context.close();
-  }
-}
-
-// ---- 6. first load, before images ----
+await shootWidths("mediation", "/mediation.html", mediator, { english: true });
+await shootWidths("agent", "/agent.html", agent, { english: true });
 step("page sizes");
-const sizes = {};
-for (const [path, who] of [["/mediation.html", mediator], ["/agent.html", agent]]) {
-  sizes[path] = await measure(path);
-  sizes[`${path} (signed in)`] = await measure(path, who);
-}
-writeFileSync(join(out, "page-sizes-mediation.json"), JSON.stringify(sizes, null, 2));
-for (const [path, s] of Object.entries(sizes)) {
-  console.log(`${path}: ${s.bytes_before_images} bytes in ${s.requests} requests`);
-  assert.ok(s.bytes_before_images < 200 * 1024, `${path} is under 200 KB before images`);
-}
+await recordSizes("page-sizes-mediation.json", [["/mediation.html", mediator], ["/agent.html", agent]]);
 
 await browser.close();
 step("done");

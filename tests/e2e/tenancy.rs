@@ -451,6 +451,15 @@ fn people_roles_and_their_tokens() {
         )
         .unwrap();
     assert_eq!(forbidden.status, 403);
+    let me = ok(
+        app.client
+            .get("/api/t/alpha/auth/me", Some(&token))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(me["department"]["id"], department["id"]);
+    assert_eq!(me["department"]["name"], department["name"]);
+    assert_eq!(me["grids"], json!([]));
 
     // A password change revokes the old token and answers with a new one.
     let changed = ok(
@@ -579,6 +588,20 @@ fn grid_workers_hold_grids_and_a_micro_grid_has_one_chief() {
     ok(assign(w1, true), 200);
     assert_eq!(assign(w2, true).status, 409);
     ok(assign(w2, false), 200);
+
+    // A worker's own session names the grids they hold.
+    let token = app.login("/api/t/alpha/auth/login", "w1", "password-1");
+    let me = ok(
+        app.client
+            .get("/api/t/alpha/auth/me", Some(&token))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(
+        me["grids"],
+        json!([{ "id": micro, "code": "M", "name": "M", "level": "micro_grid", "chief": true }])
+    );
+    assert_eq!(me["department"], Value::Null);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::platform::hash_new_password;
+use crate::wire;
 
 /// How long a login lasts: one working day and then some.
 const SESSION: Duration = Duration::hours(12);
@@ -83,17 +84,49 @@ fn issue(claims: &Claims) -> HandlerResult {
     ))
 }
 
+/// The caller with where they work: their department, agent point and
+/// grids, so that a page can start where its user works (a grid worker's
+/// app on their own grids) without reading the organisation first.
 pub fn who_am_i(ctx: &mut Ctx) -> HandlerResult {
     let tenant = ctx.tenant()?;
-    let caller = ctx.caller()?;
+    let user = ctx.caller()?.user.clone();
+    let subject = ctx.caller()?.claims.sub.clone();
+    let scope = ctx.scope()?;
+    let department = match user.department {
+        Some(id) => scope.department(id)?.map(|d| wire::department(&d)),
+        None => None,
+    };
+    let agent_point = match user.agent_point {
+        Some(id) => scope
+            .list_agent_points()?
+            .iter()
+            .find(|p| p.id == id)
+            .map(wire::agent_point),
+        None => None,
+    };
+    let mut grids = Vec::new();
+    for (node, chief) in scope.grid_assignments(user.id)? {
+        if let Some(node) = scope.grid_node(domain::GridNodeId(node))? {
+            grids.push(json!({
+                "id": node.id.0,
+                "code": node.code.as_str(),
+                "name": node.name,
+                "level": node.level.as_str(),
+                "chief": chief,
+            }));
+        }
+    }
     Ok(json(
         200,
         &json!({
-            "subject": caller.claims.sub,
-            "login": caller.user.login,
-            "display_name": caller.user.display_name,
-            "role": caller.user.role,
+            "subject": subject,
+            "login": user.login,
+            "display_name": user.display_name,
+            "role": user.role,
             "tenant": { "code": tenant.code.as_str(), "name": tenant.name },
+            "department": department,
+            "agent_point": agent_point,
+            "grids": grids,
         }),
     ))
 }

@@ -43,8 +43,6 @@ lookupForm.elements.code.value = params.get("code") || "";
 const tenant = () => lookupForm.elements.tenant.value.trim();
 const call = (rest) => api("GET", tenantPath(tenant(), rest));
 const words = (w) => (w ? (I18N.lang === "en" ? w.en : w.zh) : "");
-const when = (iso) => new Date(iso).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en");
-const percent = (x) => (x === null || x === undefined ? t("none") : `${Math.round(x * 1000) / 10}%`);
 const plain = (x) => (x === null || x === undefined ? t("none") : String(Math.round(x * 10) / 10));
 let categories = [];
 let cursor = null;
@@ -63,14 +61,14 @@ function caseView(c) {
     h("dl", {},
       h("dt", {}, t("category")), h("dd", {}, words(c.category_name)),
       c.place ? [h("dt", {}, t("place")), h("dd", {}, c.place.label)] : null,
-      h("dt", {}, t("reported_at")), h("dd", {}, when(c.reported_at)),
+      h("dt", {}, t("reported_at")), h("dd", {}, localTime(c.reported_at)),
       resolution && t(`deadline_${resolution.status}`) ? [h("dt", {}, t("status")), h("dd", { class: resolution.status === "kept" ? "ok" : resolution.status === "pending" ? "" : "late" },
         t(`deadline_${resolution.status}`), c.fixed_on_the_spot ? ` · ${t("fixed")}` : "")] : null),
     c.me_too_count ? h("p", { class: "muted" }, t("me_too", c.me_too_count)) : null,
     c.rating ? h("p", {}, t("rating", c.rating)) : null,
     c.answer ? h("p", { class: "answer" }, h("strong", {}, t("answer"), "："), c.answer) : null,
     c.timeline ? [h("h3", {}, t("timeline")), h("ol", { class: "timeline", id: "lookup-timeline" }, ...c.timeline.map((e) => h("li", {},
-      h("time", { datetime: e.at }, when(e.at)), " ", words(e.label) || e.action, e.by ? h("span", { class: "muted" }, ` · ${e.by}`) : null,
+      h("time", { datetime: e.at }, localTime(e.at)), " ", words(e.label) || e.action, e.by ? h("span", { class: "muted" }, ` · ${e.by}`) : null,
       e.note ? h("div", {}, e.note) : null)))] : null,
     photos.length ? h("ul", { class: "thumbs" }, ...photos.map((a) => {
       const label = t(a.purpose === "result" ? "result_photo" : "evidence_photo");
@@ -97,9 +95,9 @@ lookupForm.addEventListener("submit", (event) => { event.preventDefault(); lookU
 
 // ---- the figures: one row per figure, one column per window ----
 const FIGURES = [
-  ["received", "received", plain], ["resolved_count", "resolved", plain], ["closure_rate", "closure_rate", percent],
-  ["on_time_rate", "on_time_rate", percent], ["average_days_to_resolve", "average_days_to_resolve", plain],
-  ["satisfaction_rate", "satisfaction_rate", percent], ["average_rating", "average_rating", plain],
+  ["received", "received", plain], ["resolved_count", "resolved", plain], ["closure_rate", "closure_rate", rateText],
+  ["on_time_rate", "on_time_rate", rateText], ["average_days_to_resolve", "average_days_to_resolve", plain],
+  ["satisfaction_rate", "satisfaction_rate", rateText], ["average_rating", "average_rating", plain],
 ];
 async function loadFigures() {
   try {
@@ -107,7 +105,7 @@ async function loadFigures() {
     const windows = [7, 30, 365].map((days) => answer.windows.find((w) => w.days === days) || {});
     $("#figures").replaceChildren(...FIGURES.map(([label, key, format]) => h("tr", { "data-figure": key },
       h("th", { scope: "row" }, t(label)), ...windows.map((w) => h("td", { "data-window": w.days }, format(w[key]))))));
-    say($("#figures-status"), t("as_of", when(answer.as_of)), "muted");
+    say($("#figures-status"), t("as_of", localTime(answer.as_of)), "muted");
   } catch (error) {
     say($("#figures-status"), error.message, "error");
   }
@@ -119,7 +117,7 @@ async function loadMap() {
   try {
     const { features } = await call("/board/map");
     const nodes = features.map((f) => ({ ...f.properties, level: "grid", geometry: f.geometry }));
-    svg.hidden = !drawGridMap(svg, nodes, () => {});
+    svg.hidden = !drawGridMap(svg, [...frame(nodes), ...nodes], () => {});
     const top = Math.max(1, ...nodes.map((n) => n.open + n.resolved));
     // drawGridMap draws the points in the order given, one circle each.
     $$("circle.node", svg).forEach((dot, i) => {
@@ -140,14 +138,22 @@ async function loadMap() {
   }
 }
 
-// ---- recent cases, filtered; communities offered are those the cases name ----
-function filterQuery() {
-  const query = new URLSearchParams();
-  for (const [key, value] of new FormData($("#filters"))) if (value) query.set(key, value);
-  return query;
+/**
+ * A frame a little larger than the dots (the map has no shapes, only
+ * points), so that one grid, or a few close together, are not drawn at the
+ * map's very edge.
+ */
+function frame(nodes) {
+  if (!nodes.length) return [];
+  const xs = nodes.map((n) => n.geometry.coordinates[0]), ys = nodes.map((n) => n.geometry.coordinates[1]);
+  const margin = Math.max(0.005, (Math.max(...xs) - Math.min(...xs)) / 5, (Math.max(...ys) - Math.min(...ys)) / 5);
+  const [w, e, s, n] = [Math.min(...xs) - margin, Math.max(...xs) + margin, Math.min(...ys) - margin, Math.max(...ys) + margin];
+  return [{ code: tenant(), name: "", level: "township", geometry: { type: "Polygon", coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] } }];
 }
+
+// ---- recent cases, filtered; communities offered are those the cases name ----
 async function loadCases(append = false) {
-  const query = filterQuery();
+  const query = new URLSearchParams(formQuery($("#filters")));
   if (append && cursor) query.set("cursor", cursor);
   const status = $("#board-status");
   try {
@@ -191,7 +197,7 @@ async function loadNotices() {
   try {
     const { notices } = await call("/notices");
     $("#notice-list").replaceChildren(...(notices.length ? notices.map((n) => h("li", {},
-      h("strong", {}, n.title), " ", h("span", { class: "muted" }, [n.place && n.place.name, when(n.published_at)].filter(Boolean).join(" · ")),
+      h("strong", {}, n.title), " ", h("span", { class: "muted" }, [n.place && n.place.name, localTime(n.published_at)].filter(Boolean).join(" · ")),
       h("div", {}, n.body))) : [h("li", { class: "muted" }, t("no_notices"))]));
   } catch (error) {
     $("#notice-list").replaceChildren(h("li", { class: "error" }, error.message));

@@ -40,7 +40,8 @@ I18N.add({
     read: "查看", timeline: "办理过程", response_due: "响应时限", resolution_due: "办结时限", submitted_at: "提交时间",
     users: "账号", disabled: "（未启用）", added: "已添加 {0}", published: "已发布 #{0}", uploading: "正在上传 {0}…",
     credit: "信用代码", company_name: "企业名称", contact_line: "联系人", staff_only: "此账号不能审核企业或发布政策。", no_department: "待分派",
-    me_company: "{0} · {1}",
+    me_company: "{0} · {1}", already_registered: "这个统一社会信用代码已经注册过，请直接登录或联系本企业已有账号的同事。",
+    field_credit_code: "统一社会信用代码有误：应为 18 位数字或大写字母（不含 I、O、S、V、Z），最后一位是校验码，请逐位核对营业执照。",
   },
   en: {
     registered_wait: "Registered: {0} awaits approval. Once approved, {1} can sign in.", status: "Status",
@@ -52,6 +53,8 @@ I18N.add({
     submitted_at: "Submitted", users: "Accounts", disabled: " (not enabled)", added: "Added {0}", published: "Published #{0}",
     uploading: "Uploading {0}…", credit: "Credit code", contact_line: "Contact", staff_only: "This account cannot approve companies or publish policies.",
     no_department: "not yet assigned", me_company: "{0} · {1}",
+    already_registered: "This credit code is registered already: sign in, or ask a colleague who has an account.",
+    field_credit_code: "The credit code is wrong: 18 digits or capital letters (no I, O, S, V, Z), the last a check character; compare it with the business licence character by character.",
   },
 });
 
@@ -61,24 +64,32 @@ registerForm.elements.tenant.value = new URLSearchParams(location.search).get("t
 /** The tenant: the signed-in person's, or the one typed for registering and searching. */
 const tenant = () => (session.valid ? session.tenant : registerForm.elements.tenant.value.trim());
 const desk = (rest) => tenantPath(tenant(), `/enterprise${rest}`);
-const when = (iso) => (iso ? new Date(iso).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en") : "—");
 const named = (item) => (I18N.lang === "en" ? item.name_en : item.name_zh);
 
+/** Clears what `failed` marked on `form`. */
+function unmark(form) {
+  $$("[aria-invalid]", form).forEach((el) => { el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby"); });
+  $$(".field-error", form).forEach((el) => el.remove());
+}
 /**
- * Shows a failed call: the message in `out`, and the field the API names
- * (`credit_code`, `contact.phone`, …: the forms name their inputs so) marked
- * invalid, described by the message, and focused.
+ * Shows a failed call: the message in `out`, and at the field the API names
+ * (`credit_code`, `contact.phone`, …: the forms name their inputs so) the
+ * message again, in the page's words where it has them (`field_<name>`),
+ * with the field marked invalid, described by it, and focused.
  */
 function failed(form, out, error) {
-  $$("[aria-invalid]", form).forEach((el) => { el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby"); });
-  say(out, error.message, "error");
-  const field = error.problem && error.problem.field && form.elements[error.problem.field];
-  if (field && field.focus) {
-    if (!out.id) out.id = `${form.id}-error`;
-    field.setAttribute("aria-invalid", "true");
-    field.setAttribute("aria-describedby", out.id);
-    field.focus();
-  }
+  unmark(form);
+  const name = error.problem && error.problem.field;
+  const hint = name && t(`field_${name}`) !== `field_${name}` ? t(`field_${name}`) : "";
+  say(out, hint || error.message, "error");
+  const field = name && form.elements[name];
+  if (!field || !field.focus) return;
+  const note = h("p", { class: "error field-error", id: `${form.id}-${name}-error`.replace(/\W/g, "-") },
+    hint || error.problem.detail || error.message, hint ? h("span", { class: "muted" }, ` (${error.problem.detail})`) : null);
+  (field.closest("label") || field).after(note);
+  field.setAttribute("aria-invalid", "true");
+  field.setAttribute("aria-describedby", note.id);
+  field.focus();
 }
 /** A form's fields as JSON; names with a dot nest (`contact.phone`); empty ones are left out. */
 function formBody(form, skip = []) {
@@ -100,7 +111,7 @@ function wire(form, out, send, done) {
     button.disabled = true;
     try {
       const answer = await send();
-      $$("[aria-invalid]", form).forEach((el) => el.removeAttribute("aria-invalid"));
+      unmark(form);
       done(answer);
     } catch (error) {
       failed(form, out, error);
@@ -112,7 +123,10 @@ function wire(form, out, send, done) {
 
 // ---- registering a company (no account yet) ----
 wire(registerForm, $("#register-result"),
-  () => api("POST", desk("/registrations"), { body: formBody(registerForm, ["tenant"]) }),
+  () => api("POST", desk("/registrations"), { body: formBody(registerForm, ["tenant"]) }).catch((error) => {
+    if (error.status === 409) error.message = t("already_registered");
+    throw error;
+  }),
   ({ enterprise, account }) => {
     localStorage.setItem("tenant", tenant());
     const out = $("#register-result");
@@ -161,10 +175,8 @@ function suggest() {
 
 // ---- policies and their files ----
 async function searchPolicies() {
-  const query = new URLSearchParams();
-  for (const [key, value] of new FormData($("#policy-search"))) if (value) query.set(key, value);
   try {
-    const { policies } = await api("GET", desk(`/policies?${query}`));
+    const { policies } = await api("GET", desk(`/policies?${formQuery($("#policy-search"))}`));
     $("#policy-list").replaceChildren(...(policies.length ? policies.map((p) => h("li", { "data-id": p.id },
       h("button", { type: "button", class: "link", onclick: () => openPolicy(p.id) }, p.title), " ",
       h("span", { class: "muted" }, `${p.issuer} · ${p.effective_from}`), p.superseded ? h("span", { class: "badge" }, t("superseded")) : null))
@@ -231,13 +243,13 @@ async function openRequest(id) {
       h("dl", {},
         h("dt", {}, t("state")), h("dd", { id: "request-state", "data-state": r.state }, stateText(r.state, r.state_label)),
         h("dt", {}, t("department")), h("dd", {}, r.department || t("no_department")),
-        h("dt", {}, t("submitted_at")), h("dd", {}, when(r.submitted_at)),
-        h("dt", {}, t("response_due")), h("dd", {}, when(r.response_due_at)),
-        h("dt", {}, t("resolution_due")), h("dd", {}, when(r.resolution_due_at))),
+        h("dt", {}, t("submitted_at")), h("dd", {}, localTime(r.submitted_at)),
+        h("dt", {}, t("response_due")), h("dd", {}, localTime(r.response_due_at)),
+        h("dt", {}, t("resolution_due")), h("dd", {}, localTime(r.resolution_due_at))),
       h("p", { style: "white-space: pre-wrap" }, r.description),
       h("h4", {}, t("timeline")),
       h("ol", { class: "timeline", id: "request-timeline" }, ...(r.timeline || []).map((e) => h("li", {},
-        h("time", { datetime: e.at }, when(e.at)), " ", e.state ? stateText(e.state) : e.action, e.note ? h("div", {}, e.note) : null)))));
+        h("time", { datetime: e.at }, localTime(e.at)), " ", e.state ? stateText(e.state) : e.action, e.note ? h("div", {}, e.note) : null)))));
     out.focus();
   } catch (error) {
     say(out, error.message, "error");
@@ -283,7 +295,7 @@ function registrationItem(e) {
   };
   return h("li", { "data-id": e.id, "data-credit-code": e.credit_code },
     h("strong", {}, e.name), " ", h("span", { class: "code" }, e.credit_code), " ", h("span", { class: "badge" }, t(e.status)),
-    h("div", { class: "muted" }, `${e.industry} · ${e.address} · ${t("contact_line")} ${e.contact.name} ${e.contact.phone} · ${when(e.registered_at)}`),
+    h("div", { class: "muted" }, `${e.industry} · ${e.address} · ${t("contact_line")} ${e.contact.name} ${e.contact.phone} · ${localTime(e.registered_at)}`),
     e.decision_note ? h("div", {}, e.decision_note) : null,
     e.status === "pending" ? h("div", { class: "row" }, note,
       h("button", { type: "button", class: "primary", "data-decision": "approve", onclick: () => decide(true) }, t("approve")),
@@ -313,14 +325,12 @@ wire($("#answer-form"), $("#answer-result"), () => {
 function start() {
   const signedIn = session.valid;
   const company = signedIn && session.role === "enterprise";
+  showSignedIn(session);
   $$(".signed-out").forEach((el) => { el.hidden = signedIn; });
   $$(".company").forEach((el) => { el.hidden = !company; });
   $$(".staff").forEach((el) => { el.hidden = !signedIn || company; });
-  $("#app-view").hidden = !signedIn;
   $("#company-view").hidden = !company;
   $("#staff-view").hidden = !signedIn || company;
-  $("#logout").hidden = !signedIn;
-  $("#me").textContent = signedIn ? `${session.data.name} · ${session.data.tenant_name}` : "";
   if (company) {
     loadKinds().catch((error) => say($("#request-result"), error.message, "error"));
     loadCompany().catch((error) => say($("#requests-status"), error.message, "error"));

@@ -25,7 +25,8 @@ step("enterprise: register with a wrong credit code, then the right one");
   await page.fill(`${form} [name='account.password']`, company.login[1]);
   await page.click(`${form} button[type=submit]`);
   await page.waitForSelector("#register-result.error");
-  assert.match(await page.textContent("#register-result"), /credit_code/, "the error names the credit code");
+  assert.match(await page.textContent("#register-result"), /统一社会信用代码有误/, "the error says what is wrong, in the page's language");
+  assert.match(await page.textContent(`${form} .field-error`), /check character/, "with the API's own words at the field");
   assert.equal(await page.getAttribute(`${form} [name=credit_code]`, "aria-invalid"), "true", "the field at fault is marked");
   assert.equal(await page.evaluate(() => document.activeElement.name), "credit_code", "and focused");
   await shoot(page, "enterprise-register-error-phone");
@@ -33,6 +34,7 @@ step("enterprise: register with a wrong credit code, then the right one");
   await page.click(`${form} button[type=submit]`);
   await page.waitForSelector("#registered[data-status=pending]");
   assert.equal(await page.getAttribute(`${form} [name=credit_code]`, "aria-invalid"), null, "the mark is gone");
+  assert.equal(await page.$(`${form} .field-error`), null, "and the note at the field");
   await accessible(page);
   await shoot(page, "enterprise-registered-phone");
   await context.close();
@@ -51,6 +53,22 @@ step("staff: approve the registration");
   await page.click(`${row} [data-decision=approve]`);
   await page.waitForSelector("#registrations-status.ok");
   await page.waitForSelector(row, { state: "detached" });
+
+  step("staff: publish a policy with its file, and an answer");
+  await page.fill("#policy-form [name=title]", "关于小微企业房租减免的通知");
+  await page.fill("#policy-form [name=issuer]", "金开示范街道办事处");
+  await page.fill("#policy-form [name=effective_from]", "2026-03-01");
+  await page.fill("#policy-form [name=tags]", "小微企业，房租");
+  await page.fill("#policy-form [name=body]", "符合条件的小微企业可申请减免三个月房租。");
+  await page.setInputFiles("#policy-form [name=files]", { name: "房租减免通知.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") });
+  await page.click("#policy-form button[type=submit]");
+  await page.waitForSelector("#policy-result.ok");
+  await page.fill("#answer-form [name=question]", "星智制造科技有限公司能否申请房租减免？联系电话 13900003333。");
+  await page.fill("#answer-form [name=answer]", "符合小微企业条件的可以申请，详见房租减免通知。");
+  await page.click("#answer-form button[type=submit]");
+  await page.waitForSelector("#answer-result.ok");
+  await page.waitForSelector("#qa-results li:has-text('能否申请房租减免')");
+  assert.doesNotMatch(await page.textContent("#qa-results"), /13900003333/, "the published answer is anonymised");
   await context.close();
 }
 
@@ -75,6 +93,12 @@ let code;
   assert.equal(await page.getAttribute(`#requests tr[data-code="${code}"] td[data-state]`, "data-state"), "reported",
     "the demo has no routing rule for enterprise inquiries: it waits in triage");
   await page.waitForSelector("#request-timeline li");
+  await page.fill("#colleague-form [name=login]", "xingzhi2");
+  await page.fill("#colleague-form [name=display_name]", "王同事");
+  await page.fill("#colleague-form [name=password]", "colleague-2026-pass");
+  await page.click("#colleague-form button[type=submit]");
+  await page.waitForSelector("#colleague-result.ok");
+  await page.waitForFunction(() => document.querySelectorAll("#colleagues li").length === 2);
   await accessible(page);
   await shoot(page, "enterprise-requests-phone");
 

@@ -74,6 +74,40 @@ fn companies_and_the_public_use_their_pages_in_a_browser() {
         &format!("/enterprise/cases/{}", request["id"]),
     );
     assert_eq!(asker["enterprise"]["credit_code"], CREDIT_CODE);
+    let colleagues = get(&app, Some(&firm), "/enterprise/me");
+    assert_eq!(
+        colleagues["users"].as_array().map(Vec::len),
+        Some(2),
+        "{colleagues}"
+    );
+    let published = get(&app, None, "/enterprise/policies?q=房租减免");
+    let [policy] = published["policies"]
+        .as_array()
+        .expect("policies")
+        .as_slice()
+    else {
+        panic!("the page published one policy: {published}");
+    };
+    let policy = get(
+        &app,
+        None,
+        &format!("/enterprise/policies/{}", policy["id"]),
+    );
+    assert_eq!(
+        policy["files"][0]["content_type"], "application/pdf",
+        "{policy}"
+    );
+    let answers = get(&app, None, "/enterprise/qa?q=房租减免");
+    let [answer] = answers["answers"].as_array().expect("answers").as_slice() else {
+        panic!("the page published one answer: {answers}");
+    };
+    assert!(
+        !answer["question"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("13900003333"),
+        "{answer}"
+    );
 
     let sizes: Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("page-sizes-enterprise.json"))

@@ -3,9 +3,7 @@
 // grid shaped, one case worked to closure with a result photo). Environment
 // as lib.mjs says; writes page-sizes-enterprise.json to OUT_DIR.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { accessible, browser, measure, open, out, people, shoot, signIn, step } from "./lib.mjs";
+import { accessible, browser, open, people, recordSizes, shoot, signIn, step } from "./lib.mjs";
 
 const company = { name: "星智制造科技有限公司", good: "91330100MA2J000T15", bad: "91330100MA2J000T16", login: ["xingzhi", "xingzhi-2026-pass"] };
 
@@ -157,16 +155,7 @@ step("board: the company's request by its code, from a link");
 
 // ---- 5. first loads ----
 step("page sizes");
-const sizes = {
-  "/enterprise.html": await measure("/enterprise.html"),
-  "/enterprise.html (signed in)": await measure("/enterprise.html", company.login),
-  "/board.html": await measure("/board.html"),
-};
-writeFileSync(join(out, "page-sizes-enterprise.json"), JSON.stringify(sizes, null, 2));
-for (const [path, s] of Object.entries(sizes)) {
-  console.log(`${path}: ${s.bytes_before_images} bytes in ${s.requests} requests`);
-  assert.ok(s.bytes_before_images < 200 * 1024, `${path} is under 200 KB before images`);
-}
+await recordSizes("page-sizes-enterprise.json", [["/enterprise.html", company.login], ["/board.html", null]]);
 
 await browser.close();
 step("done");

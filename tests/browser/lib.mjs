@@ -137,14 +137,14 @@ export async function shootWidths(name, path, who, { english = false } = {}) {
 
 /**
  * Each page's first load, signed out and signed in as its person
- * (`[path, who]` pairs), written to `file` in OUT_DIR; fails if any is
- * 200 KB or more before images.
+ * (`[path, who]` pairs; a public page's `who` is null), written to `file`
+ * in OUT_DIR; fails if any is 200 KB or more before images.
  */
 export async function recordSizes(file, pages) {
   const sizes = {};
   for (const [path, who] of pages) {
     sizes[path] = await measure(path);
-    sizes[`${path} (signed in)`] = await measure(path, who);
+    if (who) sizes[`${path} (signed in)`] = await measure(path, who);
   }
   writeFileSync(join(out, file), JSON.stringify(sizes, null, 2));
   for (const [path, s] of Object.entries(sizes)) {

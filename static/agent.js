@@ -14,15 +14,14 @@ I18N.add({
     promises: "时间清单（对群众的承诺）", promise: "承诺事项", promised_on: "承诺日期", add_promise: "添加承诺", no_promises: "还没有承诺",
     levels: "办理层级记录", pass_up: "上交办理", to_level: "上交到", to_point: "接收代办点（可不选）", any_point: "不指定代办点",
     reason: "上交理由", by: "经办", saved: "已保存", name: "姓名", phone: "电话", address: "住址",
-    taken_n: "受理", done_n: "办结", rate: "办结率", all: "合计", period: "统计期间 {0} 至 {1}",
-    forbidden: "统计需要指挥中心或管理员权限。", low: "不急", normal: "一般", high: "较急", urgent: "紧急",
+    taken_n: "受理", done_n: "办结", rate: "办结率", all: "合计",
+    low: "不急", normal: "一般", high: "较急", urgent: "紧急",
   },
   en: {
     title: "Agent desk", tab_list: "My point's matters", tab_take: "Take a matter", tab_figures: "Figures", more: "More",
     kind: "Kind of matter", resident: "The resident", resident_name: "Name", resident_phone: "Phone",
     resident_address: "Address", consent: "The resident agrees that the agent acts for them", needs_field: "What they need (one per line)",
     priority: "Priority", p_normal: "Normal", p_high: "High", p_urgent: "Urgent", p_low: "Low", take: "Take the matter",
-    from: "From", to: "To", show: "Show",
     code: "Code", level: "Level", state: "State", began_on: "Began", done: "Done", open: "Open",
     village: "Village", township: "Township", district: "District", point: "Agent point", empty: "No matters at this point yet",
     taken: "Taken: tracking code {0}", consent_at: "Consent given", needs: "Needs",
@@ -32,7 +31,6 @@ I18N.add({
     no_promises: "No promise yet", levels: "Levels", pass_up: "Pass up", to_level: "Pass up to",
     to_point: "Agent point (optional)", any_point: "Any point of that level", reason: "Why", by: "By", saved: "Saved",
     name: "Name", phone: "Phone", address: "Address", taken_n: "Taken", done_n: "Done", rate: "Completion rate", all: "All",
-    period: "From {0} to {1}", forbidden: "The figures need the command centre's or an admin's account.",
     low: "Low", normal: "Normal", high: "High", urgent: "Urgent",
   },
 });
@@ -165,21 +163,11 @@ function passUpForm(m) {
 }
 
 // ---- figures ----
-async function showFigures() {
-  const status = $("#figures-status");
-  let f;
-  try {
-    f = await session.call("GET", `/agent/figures?${formQuery($("#figures-form"))}`);
-  } catch (error) {
-    $("#figures-body").replaceChildren();
-    return say(status, error.status === 403 ? t("forbidden") : error.message, "error");
-  }
-  say(status, t("period", f.period.from, f.period.to));
+const showFigures = figuresView(session, "/agent/figures", (f) => {
   const row = (name, x) => [name, String(x.taken), String(x.done), rateText(x.completion_rate)];
-  $("#figures-body").replaceChildren(dataTable([t("level"), t("taken_n"), t("done_n"), t("rate")],
-    [...LEVELS.map((l) => row(t(l), f.by_level[l] || { taken: 0, done: 0, completion_rate: null })), row(t("all"), f.total)], { id: "figures-level" }));
-}
-$("#figures-form").addEventListener("submit", (event) => { event.preventDefault(); showFigures(); });
+  return [dataTable([t("level"), t("taken_n"), t("done_n"), t("rate")],
+    [...LEVELS.map((l) => row(t(l), f.by_level[l] || { taken: 0, done: 0, completion_rate: null })), row(t("all"), f.total)], { id: "figures-level" })];
+});
 
 // ---- start ----
 async function loadReference() {

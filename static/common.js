@@ -314,6 +314,39 @@ function pagedList(session, path, key, draw) {
   return load;
 }
 
+I18N.add({
+  zh: { from: "起始日期", to: "截止日期", show: "查看", figures_period: "统计期间 {0} 至 {1}", figures_forbidden: "统计需要指挥中心或管理员的账号。" },
+  en: { from: "From", to: "To", show: "Show", figures_period: "From {0} to {1}", figures_forbidden: "The figures need the command centre's or an admin's account." },
+});
+
+/**
+ * The figures of a period at `path` (`from`, `to`; the API's default: this
+ * year to date) in the `#figures` section: a period form, then
+ * `draw(figures)` returns what to show; a refusal says who may see them.
+ * Returns the function that (re)loads them.
+ */
+function figuresView(session, path, draw) {
+  const form = h("form", { class: "row" },
+    labelled("from", h("input", { name: "from", type: "date" })),
+    labelled("to", h("input", { name: "to", type: "date" })),
+    h("button", { type: "submit", "data-t": "show" }, t("show")));
+  const body = h("div", { id: "figures-body" });
+  const status = h("p", { id: "figures-status", role: "status", "aria-live": "polite" });
+  $("#figures").append(form, body, status);
+  const show = async () => {
+    try {
+      const figures = await session.call("GET", `${path}?${formQuery(form)}`);
+      say(status, t("figures_period", figures.period.from, figures.period.to));
+      body.replaceChildren(...[draw(figures)].flat());
+    } catch (error) {
+      body.replaceChildren();
+      say(status, error.status === 403 ? t("figures_forbidden") : error.message, "error");
+    }
+  };
+  form.addEventListener("submit", (event) => { event.preventDefault(); show(); });
+  return show;
+}
+
 /** A table of `heads` (column titles) and `rows` (arrays of cells: text or elements). */
 function dataTable(heads, rows, attrs = {}) {
   return h("table", attrs, h("thead", {}, h("tr", {}, ...heads.map((x) => h("th", { scope: "col" }, x)))),

@@ -21,7 +21,7 @@ I18N.add({
     o_litigation: "引导诉讼", o_withdrawn: "撤回", o_not_accepted: "不予受理",
     flow: "办理流程", actions: "可办理的操作", timeline: "办理过程", saved: "已保存",
     taken: "受理", resolved_n: "化解", rate: "化解率", all: "合计", by_kind: "按纠纷类型", by_department: "按牵头部门",
-    by_month: "按月份", month: "月份", period: "统计期间 {0} 至 {1}", forbidden: "统计需要指挥中心或管理员权限。",
+    by_month: "按月份", month: "月份",
     low: "不急", normal: "一般", high: "较急", urgent: "紧急",
   },
   en: {
@@ -31,7 +31,7 @@ I18N.add({
     window: "Window", priority: "Priority", p_normal: "Normal", p_high: "High", p_urgent: "Urgent", p_low: "Low",
     lead: "Lead department", by_rules: "By the routing rules or the command centre's triage",
     parties: "Parties (contact details: the centre only)", add_applicant: "Add applicant", add_respondent: "Add respondent",
-    documents: "Documents", documents_field: "Documents (photos or scans, uploaded first)", take_in: "Take in", from: "From", to: "To", show: "Show",
+    documents: "Documents", documents_field: "Documents (photos or scans, uploaded first)", take_in: "Take in",
     side_applicant: "Applicant", side_respondent: "Respondent", person: "Person", organisation: "Organisation",
     party_kind: "Kind", name: "Name", phone: "Phone", address: "Address", remove: "Remove", side: "Side",
     code: "Code", state: "State", outcome: "Outcome", taken_in_at: "Taken in", none: "—", empty: "No disputes yet",
@@ -46,7 +46,6 @@ I18N.add({
     o_withdrawn: "Withdrawn", o_not_accepted: "Not accepted", flow: "Case flow", actions: "Steps you can take",
     timeline: "Timeline", saved: "Saved", taken: "Taken in", resolved_n: "Resolved", rate: "Resolution rate", all: "All",
     by_kind: "By kind", by_department: "By lead department", by_month: "By month", month: "Month",
-    period: "From {0} to {1}", forbidden: "The figures need the command centre's or an admin's account.",
     low: "Low", normal: "Normal", high: "High", urgent: "Urgent",
   },
 });
@@ -237,25 +236,15 @@ function documentsForm(d) {
 }
 
 // ---- figures ----
-async function showFigures() {
-  const status = $("#figures-status");
-  let f;
-  try {
-    f = await session.call("GET", `/mediation/figures?${formQuery($("#figures-form"))}`);
-  } catch (error) {
-    $("#figures-body").replaceChildren();
-    return say(status, error.status === 403 ? t("forbidden") : error.message, "error");
-  }
-  say(status, t("period", f.period.from, f.period.to));
+const showFigures = figuresView(session, "/mediation/figures", (f) => {
   const heads = (first) => [first, t("taken"), t("resolved_n"), t("rate")];
   const row = (name, x) => [name, String(x.taken_in), String(x.resolved), rateText(x.resolution_rate)];
-  $("#figures-body").replaceChildren(
+  return [
     dataTable(heads(""), [row(t("all"), f.total)], { id: "figures-total" }),
     h("h3", {}, t("by_kind")), dataTable(heads(t("kind")), f.by_kind.map((k) => row(kindName(k.kind), k.figures)), { id: "figures-kind" }),
     h("h3", {}, t("by_department")), dataTable(heads(t("lead")), f.by_department.map((x) => row(x.name || `#${x.department_id}`, x.figures))),
-    h("h3", {}, t("by_month")), dataTable(heads(t("month")), f.by_month.map((x) => row(x.month, x.figures))));
-}
-$("#figures-form").addEventListener("submit", (event) => { event.preventDefault(); showFigures(); });
+    h("h3", {}, t("by_month")), dataTable(heads(t("month")), f.by_month.map((x) => row(x.month, x.figures)))];
+});
 
 // ---- start ----
 async function loadReference() {

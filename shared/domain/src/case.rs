@@ -391,9 +391,8 @@ impl CaseAction {
         }
     }
 
-    /// Refuses blank text and a resolution without a result to show: a
-    /// decline without a reason or an answer without content is exactly what
-    /// "every case gets an answer" forbids.
+    /// Refuses blank text: a decline without a reason or an answer without
+    /// content is exactly what "every case gets an answer" forbids.
     pub fn check_fields(&self) -> Result<(), Problem> {
         for (field, text) in self.required_texts() {
             if text.trim().is_empty() {
@@ -402,14 +401,6 @@ impl CaseAction {
                     format!("'{}' needs a non-empty {field}", self.name()),
                 ));
             }
-        }
-        if let Self::Resolve { attachment_ids, .. } = self
-            && attachment_ids.is_empty()
-        {
-            return Err(Problem::validation(
-                "attachment_ids",
-                "'resolve' needs at least one result attachment (a photo of the work done)",
-            ));
         }
         if let Self::Dispatch {
             department,
@@ -428,6 +419,24 @@ impl CaseAction {
                     ));
                 }
             }
+        }
+        Ok(())
+    }
+}
+
+impl CaseAction {
+    /// Refuses resolving a problem in the field without a photo of the work
+    /// done; a case whose result is a text (a policy answer, an agreement, a
+    /// matter's outcome) may attach documents but need not.
+    pub fn check_evidence(&self, source: CaseSource) -> Result<(), Problem> {
+        if let Self::Resolve { attachment_ids, .. } = self
+            && attachment_ids.is_empty()
+            && source.results_are_photographed()
+        {
+            return Err(Problem::validation(
+                "attachment_ids",
+                "'resolve' needs at least one result attachment (a photo of the work done)",
+            ));
         }
         Ok(())
     }
@@ -475,6 +484,12 @@ impl CaseSource {
             .into_iter()
             .find(|c| c.as_str() == s)
             .ok_or_else(|| Problem::validation("source", format!("unknown case source '{s}'")))
+    }
+
+    /// Whether the case is a problem in a place (reported by a grid worker
+    /// or a resident), fixed there and shown fixed by a photo.
+    pub fn results_are_photographed(self) -> bool {
+        matches!(self, Self::GridWorker | Self::Resident)
     }
 }
 
@@ -811,13 +826,20 @@ mod tests {
 
     #[test]
     fn a_resolution_shows_its_result() {
-        let p = CaseAction::Resolve {
+        let unphotographed = CaseAction::Resolve {
             answer: "已修复".into(),
             attachment_ids: vec![],
+        };
+        for source in CaseSource::ALL {
+            let checked = unphotographed.check_evidence(source);
+            if source.results_are_photographed() {
+                let p = checked.expect_err("no photo of a fix");
+                assert_eq!(p.field.as_deref(), Some("attachment_ids"));
+            } else {
+                assert!(checked.is_ok(), "{source:?}: an answer stands alone");
+            }
         }
-        .check_fields()
-        .expect_err("no photo");
-        assert_eq!(p.field.as_deref(), Some("attachment_ids"));
+        assert!(unphotographed.check_fields().is_ok());
         assert_eq!(
             CaseAction::Transfer {
                 department: "police".into(),

@@ -390,6 +390,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             if case.version != expected_version {
                 return Err(stale(case.version));
             }
+            action.check_evidence(case.source)?;
             let next = case.state.next(action)?;
             let at = to_text(now);
             // The outcome's time: set on reaching one, cleared when the case

@@ -118,11 +118,14 @@ async function loadMap() {
     const { features } = await call("/board/map");
     const nodes = features.map((f) => ({ ...f.properties, level: "grid", geometry: f.geometry }));
     svg.hidden = !drawGridMap(svg, [...frame(nodes), ...nodes], () => {});
+    // A picture, not a place picker: no marker to move, nothing to focus.
+    svg.onclick = svg.onkeydown = null;
+    svg.removeAttribute("tabindex");
     const top = Math.max(1, ...nodes.map((n) => n.open + n.resolved));
     // drawGridMap draws the points in the order given, one circle each.
     $$("circle.node", svg).forEach((dot, i) => {
       const n = nodes[i];
-      dot.setAttribute("r", 8 + (16 * (n.open + n.resolved)) / top);
+      dot.setAttribute("r", 12 + (28 * (n.open + n.resolved)) / top);
       dot.classList.add(n.open ? "open" : "resolved");
       dot.dataset.code = n.code;
       const tip = document.createElementNS("http://www.w3.org/2000/svg", "title");

@@ -154,7 +154,8 @@ function caseSteps(session, c, { departments = [], categories = [], categoryName
       ...fields.map((f) => {
         if (f === "department") return h("label", {}, h("span", {}, t("department")), h("select", { name: f, required: true }, ...live.map((d) => h("option", { value: d.code }, d.name))));
         if (f === "category") return h("label", {}, h("span", {}, t("category")), h("select", { name: f, required: true }, ...categories.filter((x) => !x.retired).map((x) => h("option", { value: x.code }, categoryName(x.code)))));
-        if (f === "attachment_ids") return h("label", {}, h("span", {}, t("result_photos")), h("input", { name: "files", type: "file", accept: "image/*", multiple: true, required: true }));
+        // A fix in a place shows a photo of it; an answer in words may stand alone.
+        if (f === "attachment_ids") return h("label", {}, h("span", {}, t("result_photos")), h("input", { name: "files", type: "file", accept: "image/*", multiple: true, required: ["grid_worker", "resident"].includes(c.source) }));
         return h("label", {}, h("span", {}, t(f)), h("textarea", { name: f, required: true, rows: 2, maxlength: 2000 }));
       }),
       // 联办: assisting departments for a dispatch, each with its part (optional).
@@ -347,10 +348,13 @@ function figuresView(session, path, draw) {
   return show;
 }
 
-/** A table of `heads` (column titles) and `rows` (arrays of cells: text or elements). */
+/**
+ * A table of `heads` (column titles) and `rows` (arrays of cells: text or
+ * elements), scrolled sideways on its own when a phone is too narrow for it.
+ */
 function dataTable(heads, rows, attrs = {}) {
-  return h("table", attrs, h("thead", {}, h("tr", {}, ...heads.map((x) => h("th", { scope: "col" }, x)))),
-    h("tbody", {}, ...rows.map((cells) => h("tr", {}, ...cells.map((c) => h("td", {}, c))))));
+  return h("div", { style: "overflow-x: auto" }, h("table", attrs, h("thead", {}, h("tr", {}, ...heads.map((x) => h("th", { scope: "col" }, x)))),
+    h("tbody", {}, ...rows.map((cells) => h("tr", {}, ...cells.map((c) => h("td", {}, c)))))));
 }
 
 /** A rate from the API (0 to 1, or null when nothing was counted) as a percentage. */

@@ -54,7 +54,7 @@ let code;
   await respondent.locator("[name=party_phone]").fill(RESPONDENT_PHONE);
   await page.setInputFiles("#intake-form [name=documents]", photo("iou.png"));
   await accessible(page);
-  await shoot(page, "mediation-intake-desktop");
+  await shoot(page, "mediation-intake-filled-desktop");
   await page.click("#intake-form button[type=submit]");
   await page.waitForSelector("#dispute-state[data-state=dispatched]");
   code = (await page.textContent("#dispute-heading")).split(" · ")[0].trim();
@@ -133,7 +133,7 @@ step("agent: take a resident's matter with consent");
   await page.check("#take-form [name=consent]");
   await page.fill("#take-form [name=needs]", "补办残疾证\n申请护理补贴");
   await accessible(page);
-  await shoot(page, "agent-take-phone");
+  await shoot(page, "agent-take-filled-phone");
   await page.click("#take-form button[type=submit]");
   await page.waitForSelector("#matter-level[data-level=village]");
   assert.equal(await page.locator("#needs li").count(), 2, "two needs, one a line");
@@ -178,6 +178,8 @@ for (const [path, table] of [["/mediation.html#figures", "#figures-total"], ["/a
 step("screenshots at phone and desktop widths");
 await shootWidths("mediation", "/mediation.html", mediator, { english: true });
 await shootWidths("agent", "/agent.html", agent, { english: true });
+await shootWidths("mediation-intake", "/mediation.html#intake", mediator);
+await shootWidths("agent-take", "/agent.html#take", agent);
 step("page sizes");
 await recordSizes("page-sizes-mediation.json", [["/mediation.html", mediator], ["/agent.html", agent]]);
 

@@ -77,7 +77,7 @@ function caseView(c) {
 }
 
 // ---- look-up by tracking code; the address bar keeps it, so the view can be shared ----
-async function lookUp(code) {
+async function lookUp(code, scroll = true) {
   const out = $("#lookup-result");
   code = code.trim().toUpperCase();
   lookupForm.elements.code.value = code;
@@ -86,7 +86,7 @@ async function lookUp(code) {
     const found = await call(`/status/${encodeURIComponent(code)}`);
     out.className = "";
     out.replaceChildren(caseView(found));
-    $("#lookup-heading").scrollIntoView();
+    if (scroll) $("#lookup-heading").scrollIntoView();
   } catch (error) {
     say(out, error.message, "error");
   }
@@ -214,9 +214,9 @@ function loadAll() {
   loadCategories();
   loadCases();
   loadNotices();
-  if (lookupForm.elements.code.value) lookUp(lookupForm.elements.code.value);
+  if (lookupForm.elements.code.value) lookUp(lookupForm.elements.code.value, false);
 }
 lookupForm.elements.tenant.addEventListener("change", loadAll);
 I18N.apply();
-onLang(() => { loadFigures(); loadMap(); loadCategories(); loadCases(); if (lookupForm.elements.code.value) lookUp(lookupForm.elements.code.value); });
+onLang(() => { loadFigures(); loadMap(); loadCategories(); loadCases(); if (lookupForm.elements.code.value) lookUp(lookupForm.elements.code.value, false); });
 loadAll();

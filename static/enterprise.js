@@ -185,7 +185,10 @@ async function searchPolicies() {
     $("#policy-list").replaceChildren(h("li", { class: "error" }, error.message));
   }
 }
-async function openPolicy(id) {
+/** What is open on the page, drawn again in the other language. */
+const opened = { policy: null, request: null };
+async function openPolicy(id, focus = true) {
+  opened.policy = id;
   const out = $("#policy-detail");
   try {
     const p = await api("GET", desk(`/policies/${id}`));
@@ -198,7 +201,7 @@ async function openPolicy(id) {
       h("h4", {}, t("files")),
       p.files.length ? h("ul", { id: "policy-files" }, ...p.files.map((f) => h("li", {},
         h("a", { href: f.url, download: f.name }, f.name), ` (${Math.max(1, Math.round(f.size / 1024))} KB)`))) : h("p", { class: "muted" }, t("no_files"))));
-    out.focus();
+    if (focus) out.focus();
   } catch (error) {
     say(out, error.message, "error");
   }
@@ -234,7 +237,8 @@ async function loadRequests() {
     say($("#requests-status"), error.message, "error");
   }
 }
-async function openRequest(id) {
+async function openRequest(id, focus = true) {
+  opened.request = id;
   const out = $("#request-detail");
   try {
     const r = await session.call("GET", `/enterprise/requests/${id}`);
@@ -250,7 +254,7 @@ async function openRequest(id) {
       h("h4", {}, t("timeline")),
       h("ol", { class: "timeline", id: "request-timeline" }, ...(r.timeline || []).map((e) => h("li", {},
         h("time", { datetime: e.at }, localTime(e.at)), " ", e.state ? stateText(e.state) : e.action, e.note ? h("div", {}, e.note) : null)))));
-    out.focus();
+    if (focus) out.focus();
   } catch (error) {
     say(out, error.message, "error");
   }
@@ -341,9 +345,18 @@ function start() {
   searchAnswers();
   searchPolicies();
 }
-$("#logout").addEventListener("click", () => { session.logout(); start(); });
+$("#logout").addEventListener("click", () => {
+  session.logout();
+  opened.request = null;
+  $("#request-detail").replaceChildren();
+  start();
+});
 registerForm.elements.tenant.addEventListener("change", () => { searchAnswers(); searchPolicies(); });
 loginForm($("#login-view"), session, start);
 I18N.apply();
-onLang(start);
+onLang(() => {
+  start();
+  if (opened.policy) openPolicy(opened.policy, false);
+  if (opened.request && session.valid) openRequest(opened.request, false);
+});
 start();

@@ -119,6 +119,9 @@ let code;
   await page.click("#lang");
   await page.waitForSelector("html[lang=en]");
   assert.equal(await page.textContent("#request-heading"), "New request");
+  await page.waitForSelector("#request-form [name=kind] option:has-text('Policy inquiry')", { state: "attached" });
+  await page.waitForSelector(`#requests tr[data-code="${code}"] td:has-text('Reported')`);
+  await page.waitForSelector("#request-detail dt:has-text('State')");
   await shoot(page, "enterprise-english-desktop");
   await context.close();
 }

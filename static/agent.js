@@ -7,7 +7,7 @@
 I18N.add({
   zh: {
     code: "查询码", kind: "事项类型", level: "办理层级", state: "状态", began_on: "受理日期", done: "已办结", open: "办理中",
-    village: "村（社区）级", township: "镇（街道）级", district: "区级", point: "代办点", empty: "本点还没有代办事项",
+    village: "村（社区）级", township: "镇（街道）级", district: "区级", point: "代办点", empty: "本点还没有代办事项", my_point: "本代办点：{0}",
     taken: "已受理，查询码 {0}", resident: "委托群众", consent_at: "同意代办时间", needs: "需求清单",
     tasks: "任务清单", task: "任务", owner: "责任人", due_on: "完成期限", done_at: "完成时间", mark_done: "标记完成",
     mark_done_of: "标记完成：{0}", add_task: "添加任务", no_tasks: "还没有任务",
@@ -23,7 +23,7 @@ I18N.add({
     resident_address: "Address", consent: "The resident agrees that the agent acts for them", needs_field: "What they need (one per line)",
     priority: "Priority", p_normal: "Normal", p_high: "High", p_urgent: "Urgent", p_low: "Low", take: "Take the matter",
     code: "Code", level: "Level", state: "State", began_on: "Began", done: "Done", open: "Open",
-    village: "Village", township: "Township", district: "District", point: "Agent point", empty: "No matters at this point yet",
+    village: "Village", township: "Township", district: "District", point: "Agent point", empty: "No matters at this point yet", my_point: "Your agent point: {0}",
     taken: "Taken: tracking code {0}", consent_at: "Consent given", needs: "Needs",
     tasks: "Tasks", task: "Task", owner: "Who", due_on: "Due", done_at: "Done at", mark_done: "Mark done",
     mark_done_of: "Mark done: {0}", add_task: "Add task", no_tasks: "No task yet",
@@ -38,6 +38,7 @@ I18N.add({
 const session = new Session("agent");
 const LEVELS = ["village", "township", "district"];
 let kinds = [];
+let myPoint = null; // the agent's own point, from auth/me (none for the centre and admins)
 let points = [];
 
 const kindName = (kind) => kindText(kinds, kind);
@@ -71,7 +72,9 @@ $("#take-form").addEventListener("submit", async (event) => {
 
 // ---- the point's matters ----
 const loadList = pagedList(session, "/agent/matters", "matters", (items) =>
-  $("#matters").replaceChildren(dataTable([t("code"), t("kind"), t("point"), t("level"), t("state"), t("began_on")],
+  $("#matters").replaceChildren(
+    myPoint ? h("p", { id: "my-point" }, t("my_point", myPoint.name)) : "",
+    dataTable([t("code"), t("kind"), t("point"), t("level"), t("state"), t("began_on")],
     items.map((m) => [h("a", { href: `#matter/${m.case_id}` }, m.tracking_code), kindName(m.kind), pointName(m.agent_point_id),
       h("span", { "data-level": m.level }, t(m.level)), m.done ? t("done") : stateText(m.state, m.state_label), m.began_on]), { id: "matter-list" })));
 
@@ -171,11 +174,14 @@ const showFigures = figuresView(session, "/agent/figures", (f) => {
 
 // ---- start ----
 async function loadReference() {
-  [{ kinds }, { items: points }] = await Promise.all([
+  let me;
+  [{ kinds }, { items: points }, me] = await Promise.all([
     session.call("GET", "/agent/kinds").catch(() => ({ kinds: [] })),
     session.call("GET", "/admin/agent-points").catch(() => ({ items: [] })),
+    session.call("GET", "/auth/me").catch(() => ({})),
   ]);
   fillKindChoice($("#take-form [name=kind]"), kinds);
+  myPoint = me.agent_point ? points.find((p) => p.id === me.agent_point.id) || me.agent_point : null;
 }
 
 runViews(session, ["list", "take", "figures", "matter"], {

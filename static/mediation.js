@@ -248,13 +248,18 @@ const showFigures = figuresView(session, "/mediation/figures", (f) => {
 
 // ---- start ----
 async function loadReference() {
-  [{ kinds }, { items: departments }, { items: categories }] = await Promise.all([
+  let me;
+  [{ kinds }, { items: departments }, { items: categories }, me] = await Promise.all([
     session.call("GET", "/mediation/kinds").catch(() => ({ kinds: [] })),
     session.call("GET", "/admin/departments").catch(() => ({ items: [] })),
     api("GET", tenantPath(session.tenant, "/admin/categories")).catch(() => ({ items: [] })),
+    session.call("GET", "/auth/me").catch(() => ({})),
   ]);
   fillKindChoice($("#intake-form [name=kind]"), kinds);
-  $("#intake-form [name=department]").append(...departments.filter((d) => !d.retired).map((d) => h("option", { value: d.code }, d.name)));
+  const lead = $("#intake-form [name=department]");
+  lead.append(...departments.filter((d) => !d.retired).map((d) => h("option", { value: d.code }, d.name)));
+  // A department's staff at the window lead what they take in, unless they choose otherwise.
+  if (me.department) lead.value = me.department.code;
 }
 
 resetParties();

@@ -43,7 +43,7 @@ let code;
   await page.fill("#intake-form [name=subject]", SUBJECT);
   await page.fill("#intake-form [name=amount]", "12000");
   await page.fill("#intake-form [name=window]", "3号窗口");
-  await page.selectOption("#intake-form [name=department]", { label: "司法所" });
+  assert.equal(await page.$eval("#intake-form [name=department]", (s) => s.selectedOptions[0].text), "司法所", "the mediator's own department leads by default");
   const applicant = page.locator(".party[data-side=applicant]");
   await applicant.locator("[name=party_name]").fill(APPLICANT);
   await applicant.locator("[name=party_phone]").fill(APPLICANT_PHONE);
@@ -160,6 +160,7 @@ step("agent: take a resident's matter with consent");
   await shoot(page, "agent-matter-phone");
   await page.click("nav.tabs a[href='#list']");
   await page.waitForSelector("#matter-list [data-level=township]");
+  assert.match(await page.textContent("#my-point"), /开元村代办点/, "the desk names the agent's own point");
   await shoot(page, "agent-list-phone");
   await context.close();
 }

@@ -52,7 +52,8 @@ async function loadCategories() {
     return;
   }
   const chosen = reportForm.elements.category && reportForm.elements.category.value;
-  box.replaceChildren(...categories.filter((c) => !c.retired).map((c) => h("label", { class: "choice" },
+  // Categories a desk reserves (enterprise, mediation, agent) are not residents' to report under.
+  box.replaceChildren(...categories.filter((c) => !c.retired && !c.desk).map((c) => h("label", { class: "choice" },
     h("input", { type: "radio", name: "category", value: c.code, required: true, checked: c.code === chosen, onchange: showExtraFields }),
     " ", I18N.lang === "en" ? c.name_en : c.name_zh)));
   showExtraFields();

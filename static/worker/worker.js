@@ -148,7 +148,7 @@ async function loadCategories() {
     categories = JSON.parse(localStorage.getItem(`categories:${session.tenant}`) || "[]"); // offline: the last list seen
   }
   const chosen = form.elements.category && form.elements.category.value;
-  $("#categories").replaceChildren(...categories.filter((c) => !c.retired).map((c) => h("label", { class: "choice" },
+  $("#categories").replaceChildren(...categories.filter((c) => !c.retired && !c.desk).map((c) => h("label", { class: "choice" },
     h("input", { type: "radio", name: "category", value: c.code, required: true, checked: c.code === chosen }), " ",
     I18N.lang === "en" ? c.name_en : c.name_zh)));
 }

@@ -242,6 +242,39 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
     assert_eq!(staff_view["enterprise"]["name"], COMPANY);
     assert_eq!(staff_view["details"]["tax_year"], 2026);
 
+    // The inquiry's category is the enterprise desk's: marked so in the
+    // catalogue, not offered to 311 clients, refused from residents.
+    let catalogue = ok(
+        app.client
+            .get(&format!("{TENANT}/admin/categories"), None)
+            .unwrap(),
+        200,
+    );
+    let inquiry = catalogue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "enterprise_policy_inquiry")
+        .expect("created on first use");
+    assert_eq!(inquiry["desk"], "enterprise");
+    let services = ok(
+        app.client
+            .get("/open311/v2/services.json?jurisdiction_id=alpha", None)
+            .unwrap(),
+        200,
+    );
+    assert!(
+        !services.to_string().contains("enterprise_policy_inquiry"),
+        "{services}"
+    );
+    let refused = app.post_report(
+        "alpha",
+        &json!({ "category": "enterprise_policy_inquiry", "description": "研发费用怎么加计扣除？",
+                 "latitude": 30.0, "longitude": 120.0 }),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(refused.json()["field"], "category");
+
     // The department answers: in words, with no photo to show (an inquiry
     // is not a fix in a place).
     let mut case = ok(

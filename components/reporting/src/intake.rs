@@ -180,6 +180,16 @@ fn check_report(ctx: &mut Ctx, body: &ReportBody) -> Result<CheckedReport, Probl
         ));
     }
     let code = Code::parse(&body.category).map_err(|_| unknown_category())?;
+    if let Some(desk) = domain::case_kind::reserved_for(code.as_str()) {
+        return Err(Problem::validation(
+            "category",
+            format!(
+                "'{}' is taken in at the {} desk, not as a report",
+                code.as_str(),
+                desk.as_str()
+            ),
+        ));
+    }
     let category = ctx
         .scope()?
         .category_by_code(&code)?

@@ -3,6 +3,10 @@
 //! catalogue category it files under, and is read from a closed list.
 
 use crate::Problem;
+use crate::agent::MatterKind;
+use crate::case::CaseSource;
+use crate::enterprise::RequestKind;
+use crate::mediation::DisputeKind;
 
 /// A kind of dispute or agent matter.
 pub trait CaseKind: Copy + 'static {
@@ -15,6 +19,25 @@ pub trait CaseKind: Copy + 'static {
     fn category_code(self) -> String;
     /// Default (response, resolution) working hours of that category.
     fn default_hours(self) -> (u32, u32);
+}
+
+/// The source whose kinds file under category `code`, if one does: such a
+/// category is taken in only through its own desk (the enterprise portal,
+/// the mediation window, an agent point), so it is neither offered to
+/// residents and 311 clients nor accepted from them.
+pub fn reserved_for(code: &str) -> Option<CaseSource> {
+    fn files_under<K: CaseKind>(code: &str) -> bool {
+        K::ALL.iter().any(|k| k.category_code() == code)
+    }
+    if files_under::<RequestKind>(code) {
+        Some(CaseSource::Enterprise)
+    } else if files_under::<DisputeKind>(code) {
+        Some(CaseSource::Mediation)
+    } else if files_under::<MatterKind>(code) {
+        Some(CaseSource::Agent)
+    } else {
+        None
+    }
 }
 
 /// The member of `all` whose `name` is `s`; otherwise a 400 on `field`
@@ -38,6 +61,24 @@ pub(crate) fn one_of<K: Copy>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_desk_reserves_its_own_categories() {
+        assert_eq!(
+            reserved_for(RequestKind::PolicyInquiry.category_code()),
+            Some(CaseSource::Enterprise)
+        );
+        assert_eq!(
+            reserved_for(&DisputeKind::ALL[0].category_code()),
+            Some(CaseSource::Mediation)
+        );
+        assert_eq!(
+            reserved_for(&MatterKind::ALL[0].category_code()),
+            Some(CaseSource::Agent)
+        );
+        assert_eq!(reserved_for("road_damage"), None);
+        assert_eq!(reserved_for("mediation_"), None);
+    }
 
     #[test]
     fn names_the_choices() {

@@ -312,7 +312,7 @@ fn services(ctx: &mut Ctx, params: &Params) -> Answer {
     let list: Vec<Value> = scope
         .list_categories()?
         .iter()
-        .filter(|c| !c.retired)
+        .filter(|c| !c.retired && offered_to_311(c))
         .map(|c| {
             let (name, other) = names(c, english);
             json!({
@@ -345,7 +345,14 @@ fn active_category<D: store::Database + ?Sized>(
     let Ok(code) = Code::parse(code) else {
         return Ok(None);
     };
-    Ok(scope.category_by_code(&code)?.filter(|c| !c.retired))
+    Ok(scope
+        .category_by_code(&code)?
+        .filter(|c| !c.retired && offered_to_311(c)))
+}
+
+/// A category 311 clients may report under: not one a desk reserves.
+fn offered_to_311(category: &Category) -> bool {
+    domain::case_kind::reserved_for(category.code.as_str()).is_none()
 }
 
 fn definition(ctx: &mut Ctx, params: &Params, code: &str) -> Answer {

@@ -198,6 +198,8 @@ fn a_dispute_goes_from_the_window_to_an_agreement_through_the_case_flow() {
     );
 
     let figures = get(&app, Some(&s.centre), "/mediation/figures");
+    // The window's staff see their centre's figures as the centre does.
+    assert_eq!(get(&app, Some(&s.staff), "/mediation/figures"), figures);
     assert_eq!(figures["total"]["taken_in"], 1);
     assert_eq!(figures["total"]["resolved"], 1);
     assert_eq!(figures["by_kind"][0]["kind"], "labour");
@@ -415,6 +417,7 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
         c = act(&app, &s.centre, &c, json!({ "action": action }));
     }
     let figures = get(&app, Some(&s.centre), "/agent/figures");
+    assert_eq!(get(&app, Some(&chen), "/agent/figures"), figures);
     assert_eq!(figures["by_level"]["township"]["taken"], 1, "{figures}");
     assert_eq!(figures["by_level"]["township"]["done"], 1);
     assert_eq!(figures["by_level"]["village"]["taken"], 0);

@@ -822,7 +822,7 @@ pub const MEDIATION: &[Route] = &[
         "GET",
         "/api/t/:tenant/mediation/figures",
         "getMediationFigures",
-        Tenant(P::ViewDashboard),
+        Tenant(P::MediateDisputes),
     ),
     route(
         "mediation",
@@ -885,7 +885,7 @@ pub const MEDIATION: &[Route] = &[
         "GET",
         "/api/t/:tenant/agent/figures",
         "getAgentFigures",
-        Tenant(P::ViewDashboard),
+        Tenant(P::HandleAgentMatters),
     ),
 ];
 

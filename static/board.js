@@ -86,7 +86,12 @@ async function lookUp(code, scroll = true) {
     const found = await call(`/status/${encodeURIComponent(code)}`);
     out.className = "";
     out.replaceChildren(caseView(found));
-    if (scroll) $("#lookup-heading").scrollIntoView();
+    if (scroll) {
+      // Keyboard and screen-reader users land on what they asked for.
+      const shown = $("article", out);
+      shown.tabIndex = -1;
+      shown.focus();
+    }
   } catch (error) {
     say(out, error.message, "error");
   }
@@ -155,12 +160,15 @@ function frame(nodes) {
 }
 
 // ---- recent cases, filtered; communities offered are those the cases name ----
+let casesAsked = 0; // only the answer to the latest filters is shown
 async function loadCases(append = false) {
   const query = new URLSearchParams(formQuery($("#filters")));
   if (append && cursor) query.set("cursor", cursor);
   const status = $("#board-status");
+  const asked = ++casesAsked;
   try {
     const page = await call(`/board?${query}`);
+    if (asked !== casesAsked) return;
     cursor = page.next_cursor;
     $("#more").hidden = !cursor;
     const items = page.cases.map((c) => h("li", {}, caseView(c)));

@@ -144,10 +144,13 @@ function answerItem(a) {
     (a.policies || []).length ? h("p", { class: "muted" }, ...a.policies.map((id) =>
       h("button", { type: "button", class: "link", onclick: () => openPolicy(id) }, t("policy_link", id)))) : null);
 }
+let searched = 0; // searches may overlap: only the latest one's answer is shown
 async function searchAnswers() {
   const q = new FormData($("#qa-form")).get("q").trim();
+  const asked = ++searched;
   try {
     const { answers } = await api("GET", desk(`/qa?${new URLSearchParams({ q })}`));
+    if (asked !== searched) return;
     $("#qa-results").replaceChildren(...answers.map(answerItem));
     say($("#qa-status"), answers.length ? "" : t("no_answers"));
   } catch (error) {
@@ -165,6 +168,7 @@ function suggest() {
     if (question.length < 4) return ($("#similar").hidden = true);
     try {
       const { answers } = await api("GET", desk(`/similar-answers?${new URLSearchParams({ question })}`));
+      if (question !== `${form.elements.title.value} ${form.elements.description.value}`.trim()) return; // typed on since
       $("#similar-list").replaceChildren(...answers.map(answerItem));
       $("#similar").hidden = !answers.length;
     } catch (error) {
@@ -174,9 +178,12 @@ function suggest() {
 }
 
 // ---- policies and their files ----
+let policiesSearched = 0;
 async function searchPolicies() {
+  const asked = ++policiesSearched;
   try {
     const { policies } = await api("GET", desk(`/policies?${formQuery($("#policy-search"))}`));
+    if (asked !== policiesSearched) return;
     $("#policy-list").replaceChildren(...(policies.length ? policies.map((p) => h("li", { "data-id": p.id },
       h("button", { type: "button", class: "link", onclick: () => openPolicy(p.id) }, p.title), " ",
       h("span", { class: "muted" }, `${p.issuer} · ${p.effective_from}`), p.superseded ? h("span", { class: "badge" }, t("superseded")) : null))

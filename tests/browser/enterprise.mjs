@@ -139,8 +139,10 @@ for (const kind of ["phone", "desktop"]) {
   await page.selectOption("#filters [name=status]", "resolved");
   await page.click("#filters button[type=submit]");
   await page.waitForFunction(() => [...document.querySelectorAll("#cases article")].every((a) => a.dataset.outcome === "resolved") && document.querySelector("#cases article"));
-  await page.click("#cases article .code");
+  await page.focus("#cases article .code"); // by keyboard
+  await page.keyboard.press("Enter");
   await page.waitForSelector("#lookup-result article li[data-purpose=result] img");
+  assert.equal(await page.evaluate(() => document.activeElement.closest("#lookup-result") !== null), true, "focus moves to the case shown");
   assert.match(page.url(), /[?&]code=[0-9A-Z]{5}-[0-9A-Z]{5}/, "the look-up is in the address bar");
   assert.ok((await page.$$("#lookup-timeline li")).length >= 3, "the public timeline of a closed case");
   await accessible(page);

@@ -40,7 +40,7 @@ I18N.add({
     read: "查看", timeline: "办理过程", response_due: "响应时限", resolution_due: "办结时限", submitted_at: "提交时间",
     users: "账号", disabled: "（未启用）", added: "已添加 {0}", published: "已发布 #{0}", uploading: "正在上传 {0}…",
     credit: "信用代码", company_name: "企业名称", contact_line: "联系人", staff_only: "此账号不能审核企业或发布政策。", no_department: "待分派",
-    me_company: "{0} · {1}", already_registered: "这个统一社会信用代码已经注册过，请直接登录或联系本企业已有账号的同事。",
+    me_company: "{0} · {1}", pending_here: "本机于 {2} 提交了 {0} 的注册，审核通过前账号 {1} 无法登录。", already_registered: "这个统一社会信用代码已经注册过，请直接登录或联系本企业已有账号的同事。",
     field_credit_code: "统一社会信用代码有误：应为 18 位数字或大写字母（不含 I、O、S、V、Z），最后一位是校验码，请逐位核对营业执照。",
   },
   en: {
@@ -53,6 +53,7 @@ I18N.add({
     submitted_at: "Submitted", users: "Accounts", disabled: " (not enabled)", added: "Added {0}", published: "Published #{0}",
     uploading: "Uploading {0}…", credit: "Credit code", contact_line: "Contact", staff_only: "This account cannot approve companies or publish policies.",
     no_department: "not yet assigned", me_company: "{0} · {1}",
+    pending_here: "{0} was registered from this device on {2}; {1} can sign in once it is approved.",
     already_registered: "This credit code is registered already: sign in, or ask a colleague who has an account.",
     field_credit_code: "The credit code is wrong: 18 digits or capital letters (no I, O, S, V, Z), the last a check character; compare it with the business licence character by character.",
   },
@@ -128,14 +129,30 @@ wire(registerForm, $("#register-result"),
     throw error;
   }),
   ({ enterprise, account }) => {
-    localStorage.setItem("tenant", tenant());
+    const here = tenant();
+    localStorage.setItem("tenant", here);
+    localStorage.setItem("enterprise-registration", JSON.stringify({ tenant: here, name: enterprise.name, login: account.login, at: enterprise.registered_at }));
+    showRegistration();
     const out = $("#register-result");
     out.className = "ok";
     out.replaceChildren(h("p", { id: "registered", "data-status": enterprise.status }, t("registered_wait", enterprise.name, account.login)),
       h("p", {}, `${t("status")}: `, h("span", { class: "badge" }, t(enterprise.status))));
     registerForm.reset();
-    registerForm.elements.tenant.value = tenant();
+    registerForm.elements.tenant.value = here;
   });
+
+/**
+ * A registration made on this device, until its account signs in: the API
+ * refuses a pending company's login like a wrong password, so the page
+ * reminds it that approval comes first.
+ */
+function showRegistration() {
+  const saved = JSON.parse(localStorage.getItem("enterprise-registration") || "null");
+  if (saved && session.valid && session.data.login === saved.login) localStorage.removeItem("enterprise-registration");
+  const note = $("#pending");
+  note.hidden = !saved || session.valid;
+  if (saved) note.textContent = t("pending_here", saved.name, saved.login, localTime(saved.at));
+}
 
 // ---- the policy Q&A, and the closest answers before a company asks ----
 function answerItem(a) {
@@ -349,6 +366,7 @@ function start() {
   } else if (signedIn) {
     loadRegistrations();
   }
+  showRegistration();
   searchAnswers();
   searchPolicies();
 }

@@ -31,10 +31,13 @@ step("enterprise: register with a wrong credit code, then the right one");
   await page.fill(`${form} [name=credit_code]`, company.good);
   await page.click(`${form} button[type=submit]`);
   await page.waitForSelector("#registered[data-status=pending]");
+  assert.equal(await page.inputValue(`${form} [name=tenant]`), "demo", "the form is ready for another company of the same township");
   assert.equal(await page.getAttribute(`${form} [name=credit_code]`, "aria-invalid"), null, "the mark is gone");
   assert.equal(await page.$(`${form} .field-error`), null, "and the note at the field");
-  await accessible(page);
   await shoot(page, "enterprise-registered-phone");
+  await page.reload(); // the device remembers that approval comes first
+  assert.match(await page.textContent("#pending"), /审核通过前账号 xingzhi 无法登录/);
+  await accessible(page);
   await context.close();
 }
 

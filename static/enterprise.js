@@ -21,7 +21,7 @@ I18N.add({
     publish_policy: "Publish a policy", policy_title: "Title", issuer: "Issued by", effective_from: "In force from",
     effective_to: "In force until (optional)", tags: "Tags (comma-separated)", policy_body: "Text",
     policy_files: "Files (PDF, Word, Excel, OFD or a scan)", publish: "Publish", publish_answer: "Publish to the policy Q&A",
-    answer_hint: "Company names, credit codes, names and phone numbers are masked before publishing. With a resolved policy inquiry's number, the question and answer default to that case's.",
+    answer_hint: "With a resolved policy inquiry's number, the question and answer default to that case's, and that company's name, credit code and its people's names and phones are masked; runs of 7 or more digits and e-mail addresses always are. In a question and answer written directly, remove company and personal details yourself.",
     case_id: "Policy inquiry case number (optional)", question: "Question", answer: "Answer", qa_search: "Search published answers",
     search: "Search", policy_search: "Search policies", in_force: "In force only", company_fields: "Company",
     credit_code: "Unified social credit code (18 characters)", company_name: "Company name", address: "Address",

@@ -452,6 +452,87 @@ fn webhooks_receive_signed_cloud_events_when_the_sweep_runs() {
     );
 }
 
+/// A receiver that takes connections and never answers.
+fn silent_receiver() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+/// A receiver that never answers fails its attempt at the delivery time
+/// limit; the sweep ends in time, records it, and the other webhook's
+/// deliveries go out (in this sweep or the next, while the slow one waits
+/// for its backoff).
+#[test]
+fn a_receiver_that_never_answers_fails_alone_and_in_time() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    let good = Receiver::start();
+    let create = |url: &str| {
+        ok(
+            app.client
+                .post_json(
+                    "/api/t/alpha/admin/webhooks",
+                    Some(&s.admin),
+                    &json!({ "url": url }),
+                )
+                .unwrap(),
+            201,
+        )
+    };
+    let silent = create(&silent_receiver());
+    create(&good.url);
+    ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "满了" }),
+        ),
+        201,
+    );
+    let mut sweeps = 0;
+    while good.got.lock().unwrap().len() < 4 {
+        sweeps += 1;
+        assert!(sweeps <= 4, "the good receiver's four events went out");
+        let started = std::time::Instant::now();
+        let swept = app
+            .client
+            .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
+            .unwrap();
+        assert_eq!(swept.status, 200, "{}", swept.body);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(25),
+            "the sweep ends well within the host's 30 s"
+        );
+    }
+    let deliveries = get(
+        &app,
+        &s.admin,
+        &format!("/api/t/alpha/admin/webhooks/{}/deliveries", silent["id"]),
+    );
+    let failed: Vec<&Value> = deliveries["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["attempts"].as_i64() > Some(0))
+        .collect();
+    assert!(!failed.is_empty(), "{deliveries}");
+    for d in failed {
+        assert_eq!(d["state"], "pending", "retried later: {d}");
+        assert!(
+            d["last_error"]
+                .as_str()
+                .is_some_and(|e| e.to_lowercase().contains("timeout")),
+            "{d}"
+        );
+    }
+}
+
 #[test]
 fn declines_returns_extensions_and_rejections_over_http() {
     let app = TestApp::product();

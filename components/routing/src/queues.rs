@@ -1,5 +1,7 @@
 //! Work queues, and the sweep an external scheduler calls.
 
+use std::time::{Duration, Instant};
+
 use chrono::Utc;
 use domain::notification;
 use domain::{CaseState, Problem, Role};
@@ -68,6 +70,16 @@ pub fn get_queue(ctx: &mut Ctx) -> HandlerResult {
 /// slow receiver, and the call must finish well inside the request limit.
 const DELIVERIES_PER_SWEEP: u32 = 20;
 
+/// How long one delivery may wait to connect, for the answer's first byte,
+/// and between its bytes: a receiver slower than this has failed this
+/// attempt (recorded, retried with backoff).
+const DELIVERY_TIME_LIMIT: Duration = Duration::from_secs(5);
+
+/// How long a sweep goes on starting deliveries: one attempt can take twice
+/// the limit (connect, then first byte), and the host stops a request at
+/// 30 s.
+const DELIVERY_BUDGET: Duration = Duration::from_secs(20);
+
 /// `POST …/cases/sweep`: evaluates every running clock and escalates the
 /// late cases, then posts the webhook deliveries that are due. Spin has no
 /// timers, so a scheduler calls this (see docs/workflow.md).
@@ -90,8 +102,14 @@ pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
 fn deliver_webhooks(ctx: &mut Ctx) -> Result<(usize, usize), Problem> {
     let scope = ctx.scope()?;
     let due = scope.due_deliveries(Utc::now(), DELIVERIES_PER_SWEEP)?;
+    let started = Instant::now();
     let (mut delivered, mut failed) = (0, 0);
     for delivery in due {
+        // What is left waits, still due, for the next sweep: the call must
+        // end well within the host's request time limit.
+        if started.elapsed() + 2 * DELIVERY_TIME_LIMIT > DELIVERY_BUDGET {
+            break;
+        }
         let now = Utc::now();
         let timestamp = now.timestamp();
         let headers = [
@@ -108,7 +126,12 @@ fn deliver_webhooks(ctx: &mut Ctx) -> Result<(usize, usize), Problem> {
                 ),
             ),
         ];
-        let outcome = match edge::outbound::post(&delivery.url, &headers, delivery.payload) {
+        let outcome = match edge::outbound::post(
+            &delivery.url,
+            &headers,
+            delivery.payload,
+            DELIVERY_TIME_LIMIT,
+        ) {
             Ok(status) => AttemptOutcome::Answered(status),
             Err(why) => AttemptOutcome::Failed(why),
         };

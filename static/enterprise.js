@@ -40,7 +40,7 @@ I18N.add({
     read: "查看", timeline: "办理过程", response_due: "响应时限", resolution_due: "办结时限", submitted_at: "提交时间",
     users: "账号", disabled: "（未启用）", added: "已添加 {0}", published: "已发布 #{0}", uploading: "正在上传 {0}…",
     credit: "信用代码", company_name: "企业名称", contact_line: "联系人", staff_only: "此账号不能审核企业或发布政策。", no_department: "待分派",
-    me_company: "{0} · {1}", pending_here: "本机于 {2} 提交了 {0} 的注册，审核通过前账号 {1} 无法登录。", already_registered: "这个统一社会信用代码已经注册过，请直接登录或联系本企业已有账号的同事。",
+    me_company: "{0} · {1}", basis: "依据的政策", no_basis: "未注明依据的政策", pending_here: "本机于 {2} 提交了 {0} 的注册，审核通过前账号 {1} 无法登录。", already_registered: "这个统一社会信用代码已经注册过，请直接登录或联系本企业已有账号的同事。",
     field_credit_code: "统一社会信用代码有误：应为 18 位数字或大写字母（不含 I、O、S、V、Z），最后一位是校验码，请逐位核对营业执照。",
   },
   en: {
@@ -52,7 +52,7 @@ I18N.add({
     policy_link: "Policy #{0}", read: "Read", timeline: "Timeline", response_due: "Respond by", resolution_due: "Resolve by",
     submitted_at: "Submitted", users: "Accounts", disabled: " (not enabled)", added: "Added {0}", published: "Published #{0}",
     uploading: "Uploading {0}…", credit: "Credit code", contact_line: "Contact", staff_only: "This account cannot approve companies or publish policies.",
-    no_department: "not yet assigned", me_company: "{0} · {1}",
+    no_department: "not yet assigned", me_company: "{0} · {1}", basis: "Policies it rests on", no_basis: "No policy named",
     pending_here: "{0} was registered from this device on {2}; {1} can sign in once it is approved.",
     already_registered: "This credit code is registered already: sign in, or ask a colleague who has an account.",
     field_credit_code: "The credit code is wrong: 18 digits or capital letters (no I, O, S, V, Z), the last a check character; compare it with the business licence character by character.",
@@ -155,11 +155,24 @@ function showRegistration() {
 }
 
 // ---- the policy Q&A, and the closest answers before a company asks ----
+/**
+ * A published answer. Searches list answers without the policies they rest
+ * on (the API fills `policies` only for one answer), so the links come from
+ * the whole answer when asked for.
+ */
 function answerItem(a) {
-  return h("li", { "data-id": a.id },
-    h("strong", {}, a.question), h("p", {}, a.answer),
-    (a.policies || []).length ? h("p", { class: "muted" }, ...a.policies.map((id) =>
-      h("button", { type: "button", class: "link", onclick: () => openPolicy(id) }, t("policy_link", id)))) : null);
+  const links = h("p", { class: "muted policies" });
+  const show = (ids) => links.replaceChildren(...(ids.length ? ids.map((id) =>
+    h("button", { type: "button", class: "link", onclick: () => openPolicy(id) }, t("policy_link", id))) : [t("no_basis")]));
+  if ((a.policies || []).length) show(a.policies);
+  else links.append(h("button", { type: "button", class: "link", onclick: async () => {
+    try {
+      show((await api("GET", desk(`/qa/${a.id}`))).policies || []);
+    } catch (error) {
+      say(links, error.message, "error");
+    }
+  } }, t("basis")));
+  return h("li", { "data-id": a.id }, h("strong", {}, a.question), h("p", {}, a.answer), links);
 }
 let searched = 0; // searches may overlap: only the latest one's answer is shown
 async function searchAnswers() {

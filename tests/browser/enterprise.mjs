@@ -108,7 +108,8 @@ let code;
   await page.click("#qa-form button[type=submit]");
   await page.waitForSelector("#qa-results li");
   assert.match(await page.textContent("#qa-results"), /100%/, "the demo's answer is found");
-  await page.click("#policy-list li button.link");
+  await page.click("#qa-results li:has-text('研发费用') .policies button:has-text('依据的政策')");
+  await page.click("#qa-results li:has-text('研发费用') .policies button:has-text('依据政策 #')");
   await page.waitForSelector("#policy-files a");
   const file = await page.getAttribute("#policy-files a", "href");
   const download = await page.evaluate(async (href) => {

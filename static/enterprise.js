@@ -105,7 +105,7 @@ function formBody(form, skip = []) {
   return body;
 }
 /** Sends `form` with `send(body)`; on success `done(answer)`, else the field at fault is shown. */
-function wire(form, out, send, done) {
+function sendForm(form, out, send, done) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = $("button[type=submit]", form);
@@ -123,7 +123,7 @@ function wire(form, out, send, done) {
 }
 
 // ---- registering a company (no account yet) ----
-wire(registerForm, $("#register-result"),
+sendForm(registerForm, $("#register-result"),
   () => api("POST", desk("/registrations"), { body: formBody(registerForm, ["tenant"]) }).catch((error) => {
     if (error.status === 409) error.message = t("already_registered");
     throw error;
@@ -252,7 +252,7 @@ async function loadKinds() {
   const chosen = select.value;
   select.replaceChildren(...kinds.map((k) => h("option", { value: k.code, selected: k.code === chosen }, named(k))));
 }
-wire($("#request-form"), $("#request-result"),
+sendForm($("#request-form"), $("#request-result"),
   () => session.call("POST", "/enterprise/requests", { body: formBody($("#request-form")) }),
   (request) => {
     say($("#request-result"), t("submitted", request.tracking_code), "ok");
@@ -307,7 +307,7 @@ async function loadCompany() {
     h("dt", {}, t("contact_line")), h("dd", {}, `${c.contact.name} ${c.contact.phone}`),
     h("dt", {}, t("users")), h("dd", {}, h("ul", { id: "colleagues" }, ...c.users.map((u) => h("li", {}, `${u.display_name} (${u.login})`, u.disabled ? t("disabled") : ""))))));
 }
-wire($("#colleague-form"), $("#colleague-result"),
+sendForm($("#colleague-form"), $("#colleague-result"),
   () => session.call("POST", "/enterprise/me/users", { body: formBody($("#colleague-form")) }),
   (user) => { say($("#colleague-result"), t("added", user.login), "ok"); $("#colleague-form").reset(); loadCompany(); });
 
@@ -344,7 +344,7 @@ function registrationItem(e) {
 }
 $("#registration-status").addEventListener("change", loadRegistrations);
 
-wire($("#policy-form"), $("#policy-result"), async () => {
+sendForm($("#policy-form"), $("#policy-result"), async () => {
   const form = $("#policy-form");
   const body = formBody(form, ["files", "tags"]);
   body.tags = (form.elements.tags.value || "").split(/[,，、]/).map((s) => s.trim()).filter(Boolean);
@@ -356,7 +356,7 @@ wire($("#policy-form"), $("#policy-result"), async () => {
   return session.call("POST", "/enterprise/policies", { body });
 }, (policy) => { say($("#policy-result"), t("published", policy.id), "ok"); $("#policy-form").reset(); searchPolicies(); });
 
-wire($("#answer-form"), $("#answer-result"), () => {
+sendForm($("#answer-form"), $("#answer-result"), () => {
   const body = formBody($("#answer-form"));
   if (body.case_id) body.case_id = Number(body.case_id);
   return session.call("POST", "/enterprise/qa", { body });

@@ -22,7 +22,7 @@ I18N.add({
     as_of: "统计时间 {0}", none: "—", empty: "暂无案件", no_notices: "暂无公告", no_cells: "暂无可在地图上显示的案件",
     reported_at: "反映时间", place: "位置", answer: "处理结果", timeline: "办理过程", result_photo: "处理结果照片",
     evidence_photo: "反映时照片", deadline_kept: "按时办结", deadline_missed: "超时办结", deadline_overdue: "已超时",
-    deadline_pending: "办理中", deadline_not_set: "", fixed: "当场解决", me_too: "另有 {0} 人反映", link: "查看详情",
+    deadline_pending: "办理中", fixed: "当场解决", me_too: "另有 {0} 人反映", link: "查看详情",
     cell: "{0}：在办 {1}，已办结 {2}", rating: "评分 {0} / 5", category: "问题类别", status: "办理情况",
   },
   en: {
@@ -31,7 +31,7 @@ I18N.add({
     as_of: "As of {0}", none: "—", empty: "No cases", no_notices: "No notices", no_cells: "No cases to show on the map",
     reported_at: "Reported", place: "Place", answer: "Outcome", timeline: "Timeline", result_photo: "Result",
     evidence_photo: "Reported", deadline_kept: "Resolved on time", deadline_missed: "Resolved late",
-    deadline_overdue: "Overdue", deadline_pending: "In hand", deadline_not_set: "", fixed: "Fixed on the spot",
+    deadline_overdue: "Overdue", deadline_pending: "In hand", fixed: "Fixed on the spot",
     me_too: "{0} others reported it too", link: "Details", cell: "{0}: {1} open, {2} resolved", rating: "Rated {0} / 5",
   },
 });
@@ -62,7 +62,7 @@ function caseView(c) {
       h("dt", {}, t("category")), h("dd", {}, words(c.category_name)),
       c.place ? [h("dt", {}, t("place")), h("dd", {}, c.place.label)] : null,
       h("dt", {}, t("reported_at")), h("dd", {}, localTime(c.reported_at)),
-      resolution && t(`deadline_${resolution.status}`) ? [h("dt", {}, t("status")), h("dd", { class: resolution.status === "kept" ? "ok" : resolution.status === "pending" ? "" : "late" },
+      resolution && resolution.status !== "not_set" ? [h("dt", {}, t("status")), h("dd", { class: resolution.status === "kept" ? "ok" : resolution.status === "pending" ? "" : "late" },
         t(`deadline_${resolution.status}`), c.fixed_on_the_spot ? ` · ${t("fixed")}` : "")] : null),
     c.me_too_count ? h("p", { class: "muted" }, t("me_too", c.me_too_count)) : null,
     c.rating ? h("p", {}, t("rating", c.rating)) : null,

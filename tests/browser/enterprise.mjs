@@ -94,6 +94,7 @@ let code;
   assert.equal(await page.getAttribute(`#requests tr[data-code="${code}"] td[data-state]`, "data-state"), "reported",
     "the demo has no routing rule for enterprise inquiries: it waits in triage");
   await page.waitForSelector("#request-timeline li");
+  assert.doesNotMatch(await page.textContent("#request-detail"), /undefined|null/, "no raw values shown");
   await page.fill("#colleague-form [name=login]", "xingzhi2");
   await page.fill("#colleague-form [name=display_name]", "王同事");
   await page.fill("#colleague-form [name=password]", "colleague-2026-pass");
@@ -158,6 +159,7 @@ step("board: the company's request by its code, from a link");
   const { page, context } = await open("phone", `/board.html?code=${code}`);
   await page.waitForSelector(`#lookup-result article[data-code="${code}"]`);
   assert.ok((await page.$$("#lookup-timeline li")).length >= 1, "its public timeline");
+  assert.doesNotMatch(await page.textContent("#lookup-result"), /undefined|null|deadline_/, "no raw values or keys shown");
   await shoot(page, "board-lookup-phone");
   await context.close();
 }

@@ -424,7 +424,8 @@ class Session {
   async login(tenant, login, password) {
     const answer = await api("POST", tenantPath(tenant, "/auth/login"), { body: { login, password } });
     const me = await api("GET", tenantPath(tenant, "/auth/me"), { token: answer.token });
-    this.data = { tenant, token: answer.token, role: answer.role, expires_at: answer.expires_at, login: me.login, name: me.display_name, tenant_name: me.tenant.name };
+    this.data = { tenant, token: answer.token, role: answer.role, expires_at: answer.expires_at, login: me.login, name: me.display_name, tenant_name: me.tenant.name,
+      department: me.department || null, grids: me.grids || [] };
     localStorage.setItem(this.key, JSON.stringify(this.data));
   }
   logout() {

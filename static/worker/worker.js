@@ -13,12 +13,13 @@ I18N.add({
     use_location: "Locate", grid_node: "Grid", by_location: "From the location", fixed: "Fixed on the spot (needs a photo of the result)",
     submit: "Report", outbox: "Waiting to send", refresh: "Refresh", code: "Code", state: "State", due: "Time left",
     grids_note: "The township's grids (those with shapes can be picked on the map when reporting).",
+    my_grid: "mine",
   },
   zh: {},
 });
 I18N.add({
   zh: {
-    photo: "照片", online: "在线", offline: "离线", queued: "已保存，联网后自动发送", sent: "已上报，查询码 {0}", sending: "正在发送…",
+    photo: "照片", my_grid: "我的", online: "在线", offline: "离线", queued: "已保存，联网后自动发送", sent: "已上报，查询码 {0}", sending: "正在发送…",
     needs_photo: "当场解决需要附照片", failed: "未发送：{0}", duplicate: "附近已有类似问题：{0}", send_anyway: "仍然上报",
     discard: "删除", waiting: "等待网络", photos: "{0} 张照片", none: "暂无", located: "位置 {0}, {1}",
     no_location: "无法定位：{0}", picked: "地图选点：{0}", pick_category: "请选择问题类别", login_again: "登录已过期，请重新登录",
@@ -227,9 +228,14 @@ async function loadGrid() {
   }
   const select = form.elements.grid_node_id;
   const nodes = flattenGrid(grid.nodes).filter((n) => !n.retired);
-  select.replaceChildren(select.options[0], ...nodes.filter((n) => n.level === "grid" || n.level === "micro_grid")
-    .map((n) => h("option", { value: n.id }, `${n.level === "micro_grid" ? "　" : ""}${n.name} (${n.code})`)));
-  const tree = (list) => h("ul", {}, ...list.filter((n) => !n.retired).map((n) => h("li", {}, `${n.name} `, h("span", { class: "muted" }, n.code), n.children && n.children.length ? tree(n.children) : null)));
+  // The worker's own grids (auth/me) come first in the list and are marked in the tree.
+  const mine = new Set((session.data.grids || []).map((g) => g.id));
+  const label = (n) => `${n.level === "micro_grid" ? "　" : ""}${n.name} (${n.code})${mine.has(n.id) ? ` · ${t("my_grid")}` : ""}`;
+  const choices = nodes.filter((n) => n.level === "grid" || n.level === "micro_grid");
+  select.replaceChildren(select.options[0], ...[...choices.filter((n) => mine.has(n.id)), ...choices.filter((n) => !mine.has(n.id))]
+    .map((n) => h("option", { value: n.id }, label(n))));
+  const tree = (list) => h("ul", {}, ...list.filter((n) => !n.retired).map((n) => h("li", mine.has(n.id) ? { class: "mine" } : {}, `${n.name} `, h("span", { class: "muted" }, n.code),
+    mine.has(n.id) ? h("strong", {}, ` ${t("my_grid")}`) : null, n.children && n.children.length ? tree(n.children) : null)));
   $("#grid-tree").replaceChildren(tree(grid.nodes));
   const svg = $("#map");
   svg.setAttribute("aria-label", t("map_hint"));

@@ -132,6 +132,12 @@ const worker = await open("phone", "/worker/");
   await page.waitForSelector("#map:not([hidden])");
   await accessible(page);
   await shoot(page, "worker-report-phone");
+  // The worker's own micro-grids (the demo assigns two) lead the list and are marked in the tree.
+  const firstGrid = await page.$eval("#report-form [name=grid_node_id]", (s) => s.options[1].textContent);
+  assert.match(firstGrid, /我的/, "the worker's own grids come first");
+  await page.click("#go-grids");
+  assert.equal(await page.$$eval("#grid-tree li.mine", (items) => items.length), 2, "both of the worker's micro-grids are marked");
+  await page.click("#go-report");
 
   step("worker: fixed on the spot, with a photo, on the map");
   await page.click("#categories label:has-text('路灯故障')");

@@ -78,6 +78,7 @@ pub fn seed(client: &Client, operator_key: &str) -> anyhow::Result<()> {
     )?;
     seed_grid(client, &admin)?;
     seed_organisation(client, &admin)?;
+    assign_demo_worker(client, &admin)?;
     seed_cases(client, &admin)?;
     seed_open311_key(client, &admin)?;
     seed_enterprise(client, &admin)?;
@@ -251,6 +252,66 @@ fn seed_organisation(client: &Client, admin: &str) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The demo grid worker holds the first community's two micro-grids, chief
+/// of the first (a PUT replaces the assignments: the same each time).
+fn assign_demo_worker(client: &Client, admin: &str) -> anyhow::Result<()> {
+    let base = format!("/api/t/{DEMO_TENANT}/admin");
+    let users = expect(
+        client.get(&format!("{base}/users?limit=200"), Some(admin))?,
+        &[200],
+        "listing people",
+    )?;
+    let (login, ..) = DEMO_PEOPLE
+        .iter()
+        .find(|person| person.2 == "grid_worker")
+        .context("the demo has a grid worker")?;
+    let worker = users["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|u| u["login"] == *login))
+        .and_then(|u| u["id"].as_i64())
+        .context("the demo grid worker exists")?;
+    let tree = expect(
+        client.get(&format!("{base}/grid"), Some(admin))?,
+        &[200],
+        "reading the grid",
+    )?;
+    let mut micro_grids = Vec::new();
+    collect_codes(
+        &tree["nodes"],
+        &["JK-01-G1-M1", "JK-01-G1-M2"],
+        &mut micro_grids,
+    );
+    micro_grids.sort_by_key(|(code, _)| code.clone());
+    let grids: Vec<_> = micro_grids
+        .iter()
+        .enumerate()
+        .map(|(i, (_, id))| json!({ "grid_node_id": id, "chief": i == 0 }))
+        .collect();
+    expect(
+        client.send_json(
+            "PUT",
+            &format!("{base}/users/{worker}/grids"),
+            Some(admin),
+            &json!({ "grids": grids }),
+        )?,
+        &[200],
+        "assigning the demo grid worker",
+    )?;
+    Ok(())
+}
+
+/// The (code, id) of the nodes of `nodes` (a nested tree) whose code is one of `codes`.
+fn collect_codes(nodes: &Value, codes: &[&str], out: &mut Vec<(String, i64)>) {
+    for node in nodes.as_array().into_iter().flatten() {
+        if let (Some(code), Some(id)) = (node["code"].as_str(), node["id"].as_i64())
+            && codes.contains(&code)
+        {
+            out.push((code.to_string(), id));
+        }
+        collect_codes(&node["children"], codes, out);
+    }
 }
 
 /// Three residents' reports, when the tenant has no cases yet.

@@ -248,12 +248,13 @@ async function lookUp() {
     const found = await api("GET", tenantPath(tenant(), `/status/${encodeURIComponent(code)}`), {
       cache: "no-cache", headers: known && known.secret ? { "reporter-secret": known.secret } : {},
     });
-    const category = found.category || {};
+    // The look-up names its category in both languages (`category_name`); `category` is the code.
+    const category = found.category_name || {};
     out.className = "";
     out.replaceChildren(h("div", {},
       h("dl", {},
         h("dt", {}, t("code")), h("dd", { class: "code" }, found.tracking_code),
-        h("dt", {}, t("category")), h("dd", {}, I18N.lang === "en" ? category.name_en : category.name_zh),
+        h("dt", {}, t("category")), h("dd", {}, (I18N.lang === "en" ? category.en : category.zh) || found.category),
         h("dt", {}, t("state")), h("dd", { id: "lookup-state", "data-state": found.state }, words(found.status) || stateText(found.state)),
         h("dt", {}, t("reported_at")), h("dd", {}, when(found.reported_at)),
         found.place ? [h("dt", {}, t("place")), h("dd", {}, found.place.label || "")] : null,

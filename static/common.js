@@ -68,6 +68,7 @@ I18N.add({
     paused: "已暂停", minutes: "{0} 分钟", hours: "{0} 小时 {1} 分", days: "{0} 天 {1} 小时",
     map_hint: "点击地图选择位置", map_empty: "暂无网格边界数据", map_label: "网格地图",
     tenant: "街道/乡镇代码", user: "账号或手机号", password: "密码", sign_in: "登录", logout: "退出", login_heading: "登录",
+    login_refused: "账号或密码不正确，或账号尚未启用。", login_slowed: "尝试次数过多，请稍后再试。", no_tenant: "没有这个街道/乡镇代码。",
     state: "状态", reported: "上报", accepted: "受理", registered: "立案", declined: "不予立案", dispatched: "分拨",
     signed_for: "签收", in_progress: "处置", awaiting_reporter: "待补充", resolved: "办结反馈",
     verified: "核查通过", closed: "结案", archived: "归档",
@@ -77,6 +78,7 @@ I18N.add({
     paused: "paused", minutes: "{0} min", hours: "{0} h {1} min", days: "{0} d {1} h",
     map_hint: "Click the map to pick the place", map_empty: "No grid shapes yet", map_label: "Grid map",
     tenant: "Township code", user: "User name or mobile", password: "Password", sign_in: "Sign in", logout: "Sign out", login_heading: "Sign in",
+    login_refused: "Wrong user name or password, or the account is not active.", login_slowed: "Too many attempts; please try again later.", no_tenant: "No township has this code.",
     state: "State",
     // states, as the API names them (the API sends Chinese labels)
     reported: "Reported", accepted: "Accepted", registered: "Registered", declined: "Declined",
@@ -478,7 +480,9 @@ function loginForm(view, session, onDone) {
       form.reset();
       onDone();
     } catch (error) {
-      say(out, error.message, "error");
+      // The page's own words for the usual refusals; the API's detail otherwise.
+      const words = { 401: "login_refused", 403: "login_refused", 404: "no_tenant", 429: "login_slowed" }[error.status];
+      say(out, words ? t(words) : error.message, "error");
     }
   });
 }

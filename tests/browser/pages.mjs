@@ -38,6 +38,7 @@ step(`resident: got ${code}; look it up`);
 await resident.page.click("#lookup-form button[type=submit]");
 await resident.page.waitForSelector("#lookup-state");
 assert.equal(await resident.page.getAttribute("#lookup-state", "data-state"), "dispatched", "a routing rule sends road damage to urban management");
+assert.ok((await resident.page.locator("#lookup-result dd", { hasText: "道路破损" }).count()) > 0, "the look-up names the category");
 await shoot(resident.page, "resident-lookup-phone");
 
 // ---- 2. the command centre dispatches triage cases in bulk ----

@@ -171,6 +171,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             let before = self
                 .case_by_id(case_id)?
                 .ok_or_else(|| Error::NotFound("no such case".into()))?;
+            // What the step lacks is said before what stands in its way.
+            action.check_evidence(before.source)?;
             match action {
                 CaseAction::Transfer { .. } if department == before.department => {
                     return Err(Problem::validation(

@@ -111,6 +111,29 @@ fn files_are_judged_by_their_bytes_and_their_size() {
         )
         .unwrap();
     assert_eq!(broken.status, 400, "{}", broken.body);
+
+    // An MP4 is film unless the client says it recorded sound (a browser's
+    // voice note is `audio/mp4`); the bytes must still be MP4.
+    let mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2";
+    let kind = |declared: &str| {
+        let reply = app
+            .client
+            .send(
+                "POST",
+                "/api/t/alpha/attachments",
+                None,
+                Some((declared, &mp4[..])),
+            )
+            .unwrap();
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        let stored = reply.json();
+        (
+            stored["kind"].as_str().unwrap().to_string(),
+            stored["content_type"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(kind("video/mp4"), ("video".into(), "video/mp4".into()));
+    assert_eq!(kind("audio/mp4"), ("voice".into(), "audio/mp4".into()));
 }
 
 #[test]

@@ -34,11 +34,16 @@ pub fn uploader(ctx: &Ctx) -> String {
     }
 }
 
-/// Checks a file and stores its bytes; the returned record is written by
-/// the caller (with the report it comes with, in one transaction). The
-/// bytes go first, so no record ever points at a missing file.
-pub fn store_bytes(ctx: &mut Ctx, bytes: &[u8]) -> Result<NewAttachment, Problem> {
-    let recognised = recognise(bytes)?;
+/// Checks a file (with the media type the client `declared`, a hint) and
+/// stores its bytes; the returned record is written by the caller (with the
+/// report it comes with, in one transaction). The bytes go first, so no
+/// record ever points at a missing file.
+pub fn store_bytes(
+    ctx: &mut Ctx,
+    bytes: &[u8],
+    declared: Option<&str>,
+) -> Result<NewAttachment, Problem> {
+    let recognised = recognise(bytes, declared)?;
     let sha256 = sha256_hex(bytes);
     let tenant = ctx.tenant()?;
     files::put(tenant.id.0, &sha256, bytes)?;
@@ -52,8 +57,12 @@ pub fn store_bytes(ctx: &mut Ctx, bytes: &[u8]) -> Result<NewAttachment, Problem
 }
 
 /// Checks, stores and records one file; not yet on any case.
-pub fn store_file(ctx: &mut Ctx, bytes: &[u8]) -> Result<Attachment, Problem> {
-    let new = store_bytes(ctx, bytes)?;
+pub fn store_file(
+    ctx: &mut Ctx,
+    bytes: &[u8],
+    declared: Option<&str>,
+) -> Result<Attachment, Problem> {
+    let new = store_bytes(ctx, bytes, declared)?;
     Ok(ctx.scope()?.record_attachment(new, Utc::now())?)
 }
 
@@ -64,7 +73,8 @@ pub fn upload(ctx: &mut Ctx) -> HandlerResult {
         edge::limits::check(ctx.request(), tenant.code.as_str(), "upload")?;
     }
     let body = ctx.request().body().to_vec();
-    let attachment = store_file(ctx, &body)?;
+    let declared = ctx.content_type();
+    let attachment = store_file(ctx, &body, Some(&declared))?;
     Ok(json(201, &wire(&attachment)))
 }
 

@@ -58,23 +58,24 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
         edge::limits::check(ctx.request(), tenant.code.as_str(), "report")?;
     }
     let content_type = ctx.content_type();
-    let (body, files): (ReportBody, Vec<Vec<u8>>) = if content_type == "multipart/form-data" {
-        let raw = ctx
-            .request()
-            .header("content-type")
-            .and_then(|h| h.as_str())
-            .unwrap_or("")
-            .to_string();
-        let form = multipart::parse(&raw, ctx.request().body())?;
-        (edge::context::parse_json(&form.report)?, form.files)
-    } else {
-        (ctx.json_body()?, Vec::new())
-    };
+    let (body, files): (ReportBody, Vec<multipart::FilePart>) =
+        if content_type == "multipart/form-data" {
+            let raw = ctx
+                .request()
+                .header("content-type")
+                .and_then(|h| h.as_str())
+                .unwrap_or("")
+                .to_string();
+            let form = multipart::parse(&raw, ctx.request().body())?;
+            (edge::context::parse_json(&form.report)?, form.files)
+        } else {
+            (ctx.json_body()?, Vec::new())
+        };
     let report = check_report(ctx, &body)?;
     let mut attachment_ids = body.attachment_ids.clone();
     let new_files = files
         .iter()
-        .map(|file| attachments::store_bytes(ctx, file))
+        .map(|file| attachments::store_bytes(ctx, &file.bytes, file.declared.as_deref()))
         .collect::<Result<Vec<_>, _>>()?;
     if body.fixed_on_the_spot && attachment_ids.is_empty() && new_files.is_empty() {
         return Err(Problem::validation(

@@ -7,7 +7,14 @@ use futures_util::FutureExt;
 /// A parsed form: the report's JSON and the files, in order.
 pub struct Form {
     pub report: Vec<u8>,
-    pub files: Vec<Vec<u8>>,
+    pub files: Vec<FilePart>,
+}
+
+/// A file of the form with the media type its part declared (a hint only:
+/// `domain::intake::recognise` judges the bytes).
+pub struct FilePart {
+    pub bytes: Vec<u8>,
+    pub declared: Option<String>,
 }
 
 /// Parses a whole in-memory body. A broken stream is a 400, never a 500.
@@ -33,6 +40,7 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Form, Problem> {
         .map_err(broken)?
     {
         let is_report = field.name() == Some("report") && field.file_name().is_none();
+        let declared = field.content_type().map(|m| m.essence_str().to_string());
         let data = field
             .bytes()
             .now_or_never()
@@ -41,7 +49,10 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Form, Problem> {
         if is_report {
             report = Some(data.to_vec());
         } else {
-            files.push(data.to_vec());
+            files.push(FilePart {
+                bytes: data.to_vec(),
+                declared,
+            });
         }
     }
     let report = report.ok_or_else(|| {

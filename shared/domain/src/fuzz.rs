@@ -106,7 +106,8 @@ proptest! {
         mutated(b"#!AMR\n\x3c\x00\x00".to_vec()),
         mutated(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00".to_vec()),
     ]) {
-        let _ = recognise(&bytes);
+        let _ = recognise(&bytes, None);
+        let _ = recognise(&bytes, Some("audio/mp4"));
     }
 }
 

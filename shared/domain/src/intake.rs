@@ -97,9 +97,15 @@ pub struct Recognised {
 }
 
 /// Recognises a photo, video or voice recording by its magic bytes; what
-/// the client claims (name, content type) is not trusted. Anything else,
-/// an empty file or one over its kind's size limit is refused.
-pub fn recognise(bytes: &[u8]) -> Result<Recognised, Problem> {
+/// the client claims (name, content type) is not trusted, with one
+/// exception that grants nothing: MP4 holds sound as well as film, and a
+/// browser records voice notes as `audio/mp4`, so an MP4 the client
+/// `declared` as audio is filed as voice (under voice's smaller size limit).
+/// Anything else, an empty file or one over its kind's size limit is
+/// refused.
+pub fn recognise(bytes: &[u8], declared: Option<&str>) -> Result<Recognised, Problem> {
+    let declared_audio =
+        declared.is_some_and(|d| d.trim().to_ascii_lowercase().starts_with("audio/"));
     if bytes.is_empty() {
         return Err(Problem::validation("file", "the file is empty"));
     }
@@ -116,6 +122,7 @@ pub fn recognise(bytes: &[u8]) -> Result<Recognised, Problem> {
         "image/webp" => (AttachmentKind::Photo, "image/webp"),
         "image/heif" => (AttachmentKind::Photo, "image/heif"),
         "image/gif" => (AttachmentKind::Photo, "image/gif"),
+        "video/mp4" if declared_audio => (AttachmentKind::Voice, "audio/mp4"),
         "video/mp4" => (AttachmentKind::Video, "video/mp4"),
         "video/quicktime" => (AttachmentKind::Video, "video/quicktime"),
         "video/webm" => (AttachmentKind::Video, "video/webm"),
@@ -274,28 +281,42 @@ mod tests {
     #[test]
     fn files_are_recognised_by_content_not_name() {
         let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
-        assert_eq!(recognise(&jpeg).unwrap().kind, AttachmentKind::Photo);
+        assert_eq!(recognise(&jpeg, None).unwrap().kind, AttachmentKind::Photo);
         let png = [
             0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D,
         ];
-        assert_eq!(recognise(&png).unwrap().content_type, "image/png");
+        assert_eq!(recognise(&png, None).unwrap().content_type, "image/png");
         let amr = b"#!AMR\n\x3c\x48\x77";
-        assert_eq!(recognise(amr).unwrap().kind, AttachmentKind::Voice);
+        assert_eq!(recognise(amr, None).unwrap().kind, AttachmentKind::Voice);
         let mp4 = [
             0, 0, 0, 0x18, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 2, 0,
         ];
-        assert_eq!(recognise(&mp4).unwrap().kind, AttachmentKind::Video);
+        assert_eq!(recognise(&mp4, None).unwrap().kind, AttachmentKind::Video);
+        assert_eq!(
+            recognise(&mp4, Some("video/mp4")).unwrap().kind,
+            AttachmentKind::Video
+        );
+        let voice = recognise(&mp4, Some("Audio/MP4")).unwrap();
+        assert_eq!(
+            (voice.kind, voice.content_type),
+            (AttachmentKind::Voice, "audio/mp4")
+        );
+        // Declaring changes nothing for what is not MP4.
+        assert_eq!(
+            recognise(&jpeg, Some("audio/mp4")).unwrap().kind,
+            AttachmentKind::Photo
+        );
         for bad in [
             &b""[..],
             b"<html>not a photo</html>",
             b"%PDF-1.7\n",
             b"MZ\x90\x00",
         ] {
-            assert!(recognise(bad).is_err(), "{bad:?}");
+            assert!(recognise(bad, Some("audio/mp4")).is_err(), "{bad:?}");
         }
         let mut huge = jpeg.to_vec();
         huge.resize((10 << 20) + 1, 0);
-        assert_eq!(recognise(&huge).unwrap_err().status(), 413);
+        assert_eq!(recognise(&huge, None).unwrap_err().status(), 413);
     }
 
     fn fields() -> Vec<ExtraField> {

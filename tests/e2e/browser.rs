@@ -40,7 +40,6 @@ fn people_use_the_pages_in_a_browser() {
         )
         .expect("create department staff");
     assert_eq!(staff.status, 201, "{}", staff.body);
-    shape_the_grid(&app, &admin);
 
     let out = run_scenarios(&app, "pages.mjs");
 
@@ -85,58 +84,6 @@ fn department_id(app: &TestApp, admin: &str, code: &str) -> Value {
         .and_then(|items| items.iter().find(|d| d["code"] == code))
         .map(|d| d["id"].clone())
         .unwrap_or_else(|| panic!("the demo has department {code}: {}", list.body))
-}
-
-/// Gives the demo's grid nodes square shapes side by side, so the maps have
-/// something to draw (the demo itself has none).
-pub(crate) fn shape_the_grid(app: &TestApp, admin: &str) {
-    let tree = app
-        .client
-        .get("/api/t/demo/admin/grid", Some(admin))
-        .expect("grid tree");
-    let mut nodes = Vec::new();
-    flatten(&tree.json()["nodes"], &mut nodes);
-    let square = |west: f64, south: f64, size: f64| {
-        json!({ "type": "Polygon", "coordinates": [[
-            [west, south], [west + size, south], [west + size, south + size],
-            [west, south + size], [west, south]
-        ]] })
-    };
-    let (west, south) = (120.15, 30.27);
-    let mut community = 0.0;
-    for node in nodes {
-        let code = node["code"].as_str().unwrap_or_default();
-        let shape = match node["level"].as_str() {
-            Some("township") => square(west, south, 0.02),
-            Some("community") => {
-                community = if code.ends_with("01") { 0.0 } else { 0.01 };
-                square(west + community, south, 0.01)
-            }
-            Some("grid") => square(west + community + 0.001, south + 0.001, 0.008),
-            Some("micro_grid") => {
-                let m = if code.ends_with("M1") { 0.0 } else { 0.004 };
-                square(west + community + 0.001 + m, south + 0.003, 0.004)
-            }
-            _ => continue,
-        };
-        let patched = app
-            .client
-            .send_json(
-                "PATCH",
-                &format!("/api/t/demo/admin/grid/{}", node["id"]),
-                Some(admin),
-                &json!({ "geometry": shape }),
-            )
-            .expect("shape a grid node");
-        assert_eq!(patched.status, 200, "{}", patched.body);
-    }
-}
-
-fn flatten(nodes: &Value, out: &mut Vec<Value>) {
-    for node in nodes.as_array().into_iter().flatten() {
-        out.push(node.clone());
-        flatten(&node["children"], out);
-    }
 }
 
 /// Runs the browser scenarios of `script` (in `tests/browser`, sharing

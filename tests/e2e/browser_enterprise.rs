@@ -11,7 +11,7 @@ use e2e::{OPERATOR_KEY, TINY_JPEG, TestApp};
 use serde_json::{Value, json};
 use xtask::demo::DEMO_ADMIN;
 
-use crate::browser::{run_scenarios, shape_the_grid};
+use crate::browser::run_scenarios;
 use crate::workflow::ok;
 
 const DEMO: &str = "/api/t/demo";
@@ -39,7 +39,6 @@ fn companies_and_the_public_use_their_pages_in_a_browser() {
         "{answers}"
     );
     let admin = app.login(&format!("{DEMO}/auth/login"), DEMO_ADMIN.0, DEMO_ADMIN.1);
-    shape_the_grid(&app, &admin);
     close_a_case_with_a_result_photo(&app, &admin);
 
     run_scenarios(&app, "enterprise.mjs");

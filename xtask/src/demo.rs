@@ -86,67 +86,93 @@ pub fn seed(client: &Client, operator_key: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A township with two communities, each with a grid and two micro-grids.
+/// A township with two communities, each with a grid and two micro-grids,
+/// drawn as squares side by side near (30.27 N, 120.15 E) so that the maps
+/// have something to show and a place resolves to its micro-grid.
 fn seed_grid(client: &Client, admin: &str) -> anyhow::Result<()> {
     let base = format!("/api/t/{DEMO_TENANT}/admin/grid");
     let top = expect(client.get(&base, Some(admin))?, &[200], "reading the grid")?;
     if top["nodes"].as_array().is_some_and(|n| !n.is_empty()) {
         return Ok(());
     }
-    let township = create_node(client, admin, None, "township", "JK", "金开示范街道")?;
-    for (c, community) in [("JK-01", "金山社区"), ("JK-02", "开元村")]
-        .iter()
+    let (west, south) = (120.15, 30.27);
+    let township = Node::new("township", "JK", "金开示范街道").at(square(west, south, 0.02));
+    let township = create_node(client, admin, None, &township)?;
+    for (c, (code, name)) in [("JK-01", "金山社区"), ("JK-02", "开元村")]
+        .into_iter()
         .enumerate()
     {
-        let community_id = create_node(
-            client,
-            admin,
-            Some(township),
-            "community",
-            community.0,
-            community.1,
-        )?;
-        let grid_code = format!("{}-G1", community.0);
-        let grid = create_node(
-            client,
-            admin,
-            Some(community_id),
-            "grid",
-            &grid_code,
-            &format!("第{}网格", c + 1),
-        )?;
+        let east = west + 0.01 * c as f64;
+        let community = Node::new("community", code, name).at(square(east, south, 0.01));
+        let community = create_node(client, admin, Some(township), &community)?;
+        let grid_code = format!("{code}-G1");
+        let grid = Node::new("grid", &grid_code, &format!("第{}网格", c + 1)).at(square(
+            east + 0.001,
+            south + 0.001,
+            0.008,
+        ));
+        let grid = create_node(client, admin, Some(community), &grid)?;
         for m in 1..=2 {
-            create_node(
-                client,
-                admin,
-                Some(grid),
+            let micro = Node::new(
                 "micro_grid",
                 &format!("{grid_code}-M{m}"),
-                &format!("{}号楼微网格", m),
-            )?;
+                &format!("{m}号楼微网格"),
+            )
+            .at(square(
+                east + 0.001 + 0.004 * f64::from(m - 1),
+                south + 0.003,
+                0.004,
+            ));
+            create_node(client, admin, Some(grid), &micro)?;
         }
     }
     Ok(())
+}
+
+/// A grid node to create.
+struct Node {
+    body: Value,
+}
+
+impl Node {
+    fn new(level: &str, code: &str, name: &str) -> Node {
+        Node {
+            body: json!({ "level": level, "code": code, "name": name }),
+        }
+    }
+
+    fn at(mut self, geometry: Value) -> Node {
+        self.body["geometry"] = geometry;
+        self
+    }
+}
+
+/// A GeoJSON square with its south-west corner at (`west`, `south`).
+fn square(west: f64, south: f64, size: f64) -> Value {
+    json!({ "type": "Polygon", "coordinates": [[
+        [west, south], [west + size, south], [west + size, south + size],
+        [west, south + size], [west, south]
+    ]] })
 }
 
 fn create_node(
     client: &Client,
     admin: &str,
     parent: Option<i64>,
-    level: &str,
-    code: &str,
-    name: &str,
+    node: &Node,
 ) -> anyhow::Result<i64> {
-    let node = expect(
+    let mut body = node.body.clone();
+    body["parent_id"] = json!(parent);
+    let created = expect(
         client.post_json(
             &format!("/api/t/{DEMO_TENANT}/admin/grid"),
             Some(admin),
-            &json!({ "parent_id": parent, "level": level, "code": code, "name": name }),
+            &body,
         )?,
         &[201],
         "creating a grid node",
     )?;
-    node["id"].as_i64().context("grid node without id")
+    created["id"].as_i64().context("grid node without id")
 }
 
 /// Departments, the categories they own, and the demo people; each step
@@ -334,8 +360,8 @@ fn seed_cases(client: &Client, admin: &str) -> anyhow::Result<()> {
         (
             "street_light",
             "开元村村口路灯连续三晚不亮。",
-            30.2801,
-            120.1602,
+            30.2751,
+            120.1632,
         ),
         (
             "garbage",

@@ -139,7 +139,7 @@ $("#locate").addEventListener("click", async () => {
   }
 });
 
-/** The grid map, when the tenant's grid shapes can be read (see the README: staff only today). */
+/** The grid map (the tree is public), when the tenant's grid has shapes. */
 async function loadMap() {
   const svg = $("#map");
   try {

@@ -25,6 +25,10 @@ const resident = await open("phone", "/");
   await page.waitForTimeout(1200);
   await page.click("#voice");
   await page.waitForSelector("#files .voice");
+  // The place, picked on the grid's public map.
+  await page.waitForSelector("#map:not([hidden])");
+  await page.locator('#map path[data-code="JK-01-G1-M1"]').click(); // scrolled into view, clicked in the middle
+  assert.match(await page.textContent("#place"), /1号楼微网格/, "the map pick names the micro-grid");
   await shoot(page, "resident-form-phone");
   await page.click("#report-form button[type=submit]");
   await page.waitForSelector("#tracking-code");

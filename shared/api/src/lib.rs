@@ -170,7 +170,9 @@ pub const ADMIN: &[Route] = &[
         "GET",
         "/api/t/:tenant/admin/grid",
         "getGridTree",
-        Tenant(P::ReadOrganisation),
+        // Public like the catalogue: the resident portal picks a place on
+        // the grid's shapes, and a township's divisions are public facts.
+        Public,
     ),
     route(
         "admin",

@@ -143,7 +143,7 @@ fn a_token_of_one_tenant_is_refused_by_another() {
     for path in [
         "/api/t/beta/auth/me",
         "/api/t/beta/cases",
-        "/api/t/beta/admin/grid",
+        "/api/t/beta/admin/users",
     ] {
         let reply = app.client.get(path, Some(&alpha)).unwrap();
         assert_eq!(reply.status, 403, "{path}: {}", reply.body);

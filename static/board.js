@@ -159,7 +159,7 @@ function frame(nodes) {
   return [{ code: tenant(), name: "", level: "township", geometry: { type: "Polygon", coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] } }];
 }
 
-// ---- recent cases, filtered; communities offered are those the cases name ----
+// ---- recent cases, filtered by category, community (from the public grid tree) and status ----
 let casesAsked = 0; // only the answer to the latest filters is shown
 async function loadCases(append = false) {
   const query = new URLSearchParams(formQuery($("#filters")));
@@ -174,21 +174,22 @@ async function loadCases(append = false) {
     const items = page.cases.map((c) => h("li", {}, caseView(c)));
     if (append) $("#cases").append(...items);
     else $("#cases").replaceChildren(...items);
-    offerCommunities(page.cases.map((c) => c.place && c.place.community));
     say(status, $("#cases").children.length ? "" : t("empty"));
   } catch (error) {
     say(status, error.message, "error");
   }
 }
-function offerCommunities(found) {
-  const select = $("#filters [name=community]");
-  const known = new Set($$("option", select).map((o) => o.value));
-  for (const c of found) {
-    if (c && !known.has(c.code)) {
-      known.add(c.code);
-      select.append(h("option", { value: c.code }, c.name));
-    }
+async function loadCommunities() {
+  let communities = [];
+  try {
+    const { nodes } = await call("/admin/grid");
+    communities = flattenGrid(nodes).filter((n) => n.level === "community" && !n.retired);
+  } catch (error) {
+    communities = [];
   }
+  const select = $("#filters [name=community]");
+  const chosen = select.value;
+  select.replaceChildren(select.options[0], ...communities.map((c) => h("option", { value: c.code, selected: c.code === chosen }, c.name)));
 }
 async function loadCategories() {
   try {
@@ -220,6 +221,7 @@ function loadAll() {
   loadFigures();
   loadMap();
   loadCategories();
+  loadCommunities();
   loadCases();
   loadNotices();
   if (lookupForm.elements.code.value) lookUp(lookupForm.elements.code.value, false);

@@ -139,6 +139,9 @@ for (const kind of ["phone", "desktop"]) {
   const received = Number(await page.textContent("#figures tr[data-figure=received] td[data-window='365']"));
   assert.ok(received >= 4, `the year's figures count the demo's cases and this test's (${received})`);
   assert.match(await page.textContent("#figures tr[data-figure=closure_rate] td[data-window='365']"), /%$/);
+  // The community filter offers the grid's communities (the public tree), not only those the cases name.
+  await page.waitForFunction(() => document.querySelectorAll("#filters [name=community] option").length === 3);
+  assert.deepEqual(await page.$$eval("#filters [name=community] option", (o) => o.slice(1).map((x) => x.textContent)), ["金山社区", "开元村"]);
   // The closed case's grid also holds open demo cases: its dot is drawn open, its row counts the resolved one.
   await page.waitForSelector("#map circle.node");
   const resolvedHere = await page.$$eval("#cells tr[data-code]", (rows) => rows.map((r) => Number(r.cells[2].textContent)));

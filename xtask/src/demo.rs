@@ -96,55 +96,43 @@ fn seed_grid(client: &Client, admin: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let (west, south) = (120.15, 30.27);
-    let township = Node::new("township", "JK", "金开示范街道").at(square(west, south, 0.02));
-    let township = create_node(client, admin, None, &township)?;
+    let township = node("township", "JK", "金开示范街道", square(west, south, 0.02));
+    let township = create_node(client, admin, None, township)?;
     for (c, (code, name)) in [("JK-01", "金山社区"), ("JK-02", "开元村")]
         .into_iter()
         .enumerate()
     {
         let east = west + 0.01 * c as f64;
-        let community = Node::new("community", code, name).at(square(east, south, 0.01));
-        let community = create_node(client, admin, Some(township), &community)?;
+        let community = node("community", code, name, square(east, south, 0.01));
+        let community = create_node(client, admin, Some(township), community)?;
         let grid_code = format!("{code}-G1");
-        let grid = Node::new("grid", &grid_code, &format!("第{}网格", c + 1)).at(square(
-            east + 0.001,
-            south + 0.001,
-            0.008,
-        ));
-        let grid = create_node(client, admin, Some(community), &grid)?;
+        let grid = node(
+            "grid",
+            &grid_code,
+            &format!("第{}网格", c + 1),
+            square(east + 0.001, south + 0.001, 0.008),
+        );
+        let grid = create_node(client, admin, Some(community), grid)?;
         for m in 1..=2 {
-            let micro = Node::new(
+            let micro = node(
                 "micro_grid",
                 &format!("{grid_code}-M{m}"),
                 &format!("{m}号楼微网格"),
-            )
-            .at(square(
-                east + 0.001 + 0.004 * f64::from(m - 1),
-                south + 0.003,
-                0.004,
-            ));
-            create_node(client, admin, Some(grid), &micro)?;
+                square(
+                    east + 0.001 + 0.004 * f64::from(m - 1),
+                    south + 0.003,
+                    0.004,
+                ),
+            );
+            create_node(client, admin, Some(grid), micro)?;
         }
     }
     Ok(())
 }
 
-/// A grid node to create.
-struct Node {
-    body: Value,
-}
-
-impl Node {
-    fn new(level: &str, code: &str, name: &str) -> Node {
-        Node {
-            body: json!({ "level": level, "code": code, "name": name }),
-        }
-    }
-
-    fn at(mut self, geometry: Value) -> Node {
-        self.body["geometry"] = geometry;
-        self
-    }
+/// The body that creates a grid node with its shape.
+fn node(level: &str, code: &str, name: &str, geometry: Value) -> Value {
+    json!({ "level": level, "code": code, "name": name, "geometry": geometry })
 }
 
 /// A GeoJSON square with its south-west corner at (`west`, `south`).
@@ -159,9 +147,8 @@ fn create_node(
     client: &Client,
     admin: &str,
     parent: Option<i64>,
-    node: &Node,
+    mut body: Value,
 ) -> anyhow::Result<i64> {
-    let mut body = node.body.clone();
     body["parent_id"] = json!(parent);
     let created = expect(
         client.post_json(

@@ -104,18 +104,19 @@ pub fn who_am_i(ctx: &mut Ctx) -> HandlerResult {
             .map(wire::agent_point),
         None => None,
     };
-    let mut grids = Vec::new();
-    for (node, chief) in scope.grid_assignments(user.id)? {
-        if let Some(node) = scope.grid_node(domain::GridNodeId(node))? {
-            grids.push(json!({
+    let grids: Vec<_> = scope
+        .assigned_grids(user.id)?
+        .iter()
+        .map(|(node, chief)| {
+            json!({
                 "id": node.id.0,
                 "code": node.code.as_str(),
                 "name": node.name,
                 "level": node.level.as_str(),
                 "chief": chief,
-            }));
-        }
-    }
+            })
+        })
+        .collect();
     Ok(json(
         200,
         &json!({

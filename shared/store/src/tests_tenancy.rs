@@ -217,6 +217,10 @@ fn a_micro_grid_has_one_chief() {
         .set_grid_assignments(second.id, &[(micro, false)])
         .unwrap();
     assert_eq!(scope.grid_assignments(first.id).unwrap(), [(micro.0, true)]);
+    let named = scope.assigned_grids(first.id).unwrap();
+    assert_eq!(named.len(), 1);
+    assert_eq!((named[0].0.id, named[0].1), (micro, true));
+    assert!(named[0].0.geometry.is_none(), "names, not shapes");
     let _ = grid;
     let admin = scope
         .create_user(person("boss", Role::TenantAdmin), now())

@@ -35,7 +35,7 @@ const GRID_COLUMNS: &str = "id, parent_id, level, code, name, retired, geometry,
 /// historical limit of 999 bound parameters.
 const IMPORT_CHUNK: usize = 80;
 
-fn grid_node_from_row(row: &Row<'_>) -> Result<GridNode, StoreError> {
+pub(super) fn grid_node_from_row(row: &Row<'_>) -> Result<GridNode, StoreError> {
     let level = row.get_i64("level")?;
     let geometry = match row.get_opt_str("geometry")? {
         None => None,

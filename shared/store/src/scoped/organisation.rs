@@ -1,10 +1,11 @@
 //! Departments (职能部门) and agent points (代办点) of a tenant.
 
 use super::TenantScope;
+use super::grid::grid_node_from_row;
 use crate::db::{Database, Row, StoreError};
 use crate::error::{Error, unique_to_conflict};
 use crate::{decoded, non_blank};
-use domain::{AgentPointLevel, Code, GridNodeId, Problem};
+use domain::{AgentPointLevel, Code, GridNode, GridNodeId, Problem};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Department {
@@ -220,6 +221,23 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             }
             Ok(())
         })
+    }
+
+    /// The grids a worker holds, with their names and levels but not their
+    /// shapes, and whether they are the chief: `(node, is chief)`, in one
+    /// statement.
+    pub fn assigned_grids(&self, user: domain::UserId) -> Result<Vec<(GridNode, bool)>, Error> {
+        let rows = self.db.execute(
+            "SELECT g.id, g.parent_id, g.level, g.code, g.name, g.retired, NULL AS geometry, \
+             g.households, a.is_chief FROM grid_assignments a \
+             JOIN grid_nodes g ON g.tenant_id = a.tenant_id AND g.id = a.grid_node_id \
+             WHERE a.tenant_id = ? AND a.user_id = ? ORDER BY g.code",
+            &[self.tenant.0.into(), user.0.into()],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((grid_node_from_row(&r)?, r.get_bool("is_chief")?)))
+            .collect::<Result<_, StoreError>>()?)
     }
 
     /// The grids a worker holds: `(grid node id, is chief)`.

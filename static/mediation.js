@@ -188,10 +188,14 @@ function scheduleForm(d) {
 
 /** The record of session `s` once held; with no `s`, a session held without being scheduled. */
 function recordForm(d, s) {
-  const drawn = inputTime();
+  const heldAt = h("input", { name: "held_at", type: "datetime-local", step: 1, required: true, value: inputTime() });
+  // The value as the browser keeps it: it drops ":00" seconds, so comparing
+  // with the string it was given would take an untouched field for a chosen
+  // minute, and that minute's start can fall before the dispute's intake.
+  const drawn = heldAt.value;
   const form = h("form", { class: "record-form", "data-dispute": d.case_id },
     s ? null : h("h4", {}, t("record_held")),
-    labelled("held_at", h("input", { name: "held_at", type: "datetime-local", step: 1, required: true, value: drawn })),
+    labelled("held_at", heldAt),
     labelled("participants", h("input", { name: "participants", required: true, maxlength: 1000 })),
     labelled("agreed", h("textarea", { name: "agreed", rows: 2, maxlength: 4000 })),
     h("button", { type: "submit" }, t("record")));

@@ -4,7 +4,7 @@
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 export const base = process.env.BASE_URL;
 export const out = process.env.OUT_DIR;
@@ -50,6 +50,22 @@ export const browser = await chromium.launch({
 });
 export const started = Date.now();
 export const step = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${text}`);
+
+// A failed scenario leaves each open page's screenshot and markup beside the
+// others and prints what the pages were saying (errors and status lines), so
+// a failure in CI can be read from its log.
+process.on("uncaughtException", async (error) => {
+  console.error(error);
+  const script = basename(process.argv[1], ".mjs");
+  for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
+    const said = await page.evaluate(() => [...document.querySelectorAll(".error, [role=status], [aria-live]")]
+      .map((el) => el.textContent.trim()).filter(Boolean)).catch(() => []);
+    console.error(`${script}-failed-${i}: ${page.url()} said ${JSON.stringify(said)}`);
+    await shoot(page, `${script}-failed-${i}`).catch(() => {});
+    writeFileSync(join(out, `${script}-failed-${i}.html`), await page.content().catch(() => ""));
+  }
+  process.exit(1);
+});
 
 /** A fresh browser profile (no cache, no storage) with errors reported. */
 export async function open(kind, path, options = {}) {

@@ -5,8 +5,6 @@
 // page-sizes-mediation.json), CHROMIUM. Exits non-zero at the first failed
 // expectation.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { accessible, browser, open, out, people, phone, photo, recordSizes, shoot, shootWidths, signIn, step, tenant } from "./lib.mjs";
 
 const mediator = ["tiaojie", "demo-mediator-2026"];
@@ -20,16 +18,6 @@ const SUBJECT = "浏览器测试：追讨拖欠工资一万二千元";
 const AGREEMENT = "宏达建筑于三十日内向张秀英支付工资一万二千元";
 const RESIDENT = "李桂兰";
 const RESIDENT_PHONE = "13722223333";
-
-// A failed scenario leaves the page's screenshot and markup beside the others.
-process.on("uncaughtException", async (error) => {
-  console.error(error);
-  for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
-    await shoot(page, `mediation-failed-${i}`).catch(() => {});
-    writeFileSync(join(out, `mediation-failed-${i}.html`), await page.content().catch(() => ""));
-  }
-  process.exit(1);
-});
 
 // ---- 1. the window takes a dispute in, holds a session and records the agreement ----
 step("mediator: take in a dispute with two parties and a document");

@@ -277,6 +277,11 @@ impl<D: Database + ?Sized> Database for &D {
     }
 }
 
+/// `?, ?, ?` for `n` parameters: the list of an `IN (…)` whose values are bound.
+pub(crate) fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 /// Runs `f` inside a transaction, rolling back if it fails.
 ///
 /// The outermost call uses `BEGIN IMMEDIATE`, which takes the write lock up

@@ -3,7 +3,7 @@
 //! These are the only functions that take the raw database; they touch only the tables
 //! that are not tenant-owned (`tenants`, and `users` rows with no tenant).
 
-use crate::db::{Database, Row, StoreError};
+use crate::db::{Database, Row, StoreError, placeholders};
 use crate::error::{Error, unique_to_conflict};
 use crate::scoped::users::{USER_COLUMNS, User, user_from_row};
 use crate::time::{get_time, to_text};
@@ -218,7 +218,7 @@ pub fn tenant_activity<D: Database + ?Sized>(
              (SELECT COUNT(*) FROM users u WHERE u.tenant_id = t.id) AS users, \
              (SELECT COUNT(*) FROM grid_nodes g WHERE g.tenant_id = t.id) AS grid_nodes \
              FROM tenants t ORDER BY code",
-            vec!["?"; open.len()].join(", ")
+            placeholders(open.len())
         ),
         &params,
     )?;

@@ -6,7 +6,7 @@
 use super::TenantScope;
 use super::cases::Case;
 use super::publication::{attachment_facts, case_facts};
-use crate::db::{Database, Value};
+use crate::db::{Database, Value, placeholders};
 use crate::error::Error;
 use crate::time::to_text;
 use chrono::{DateTime, Utc};
@@ -64,10 +64,6 @@ pub struct MapCell {
     pub resolved: i64,
 }
 
-fn in_list(values: &[&str]) -> String {
-    vec!["?"; values.len()].join(", ")
-}
-
 impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// A page of the board, newest first. The filters are written with a
     /// unary `+` so that SQLite walks `cases_board` in id order and filters
@@ -85,7 +81,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         }
         if let Some(outcome) = query.outcome {
             let states = outcome.states();
-            condition.push_str(&format!(" AND +state IN ({})", in_list(&states)));
+            condition.push_str(&format!(" AND +state IN ({})", placeholders(states.len())));
             params.extend(states.into_iter().map(Value::from));
         }
         if let Some(node) = query.community {
@@ -133,7 +129,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             &format!(
                 "SELECT case_id, note FROM case_events WHERE tenant_id = ? AND case_id IN ({}) \
                  AND action = 'resolve' AND public = 1 AND note IS NOT NULL ORDER BY id",
-                vec!["?"; cases.len()].join(", ")
+                placeholders(cases.len())
             ),
             &params,
         )?;
@@ -148,7 +144,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// covering index `cases_figures`).
     pub fn figure_counts(&self, since: DateTime<Utc>) -> Result<FigureCounts, Error> {
         let resolved = Outcome::Resolved.states();
-        let list = in_list(&resolved);
+        let list = placeholders(resolved.len());
         let mut params: Vec<Value> = Vec::new();
         // The resolved states are bound once per use, in order.
         for _ in 0..4 {
@@ -215,8 +211,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                  SELECT id, code, name, level, open, resolved, \
                    (min_lat + max_lat) / 2 AS latitude, (min_lon + max_lon) / 2 AS longitude \
                  FROM boxes WHERE min_lat IS NOT NULL AND min_lon IS NOT NULL ORDER BY code",
-                in_list(&open),
-                in_list(&resolved)
+                placeholders(open.len()),
+                placeholders(resolved.len())
             ),
             &params,
         )?;

@@ -3,7 +3,7 @@
 
 use super::TenantScope;
 use super::cases::Case;
-use crate::db::{Database, Row, StoreError, in_transaction};
+use crate::db::{Database, Row, StoreError, in_transaction, placeholders};
 use crate::error::Error;
 use crate::time::{get_time, to_text};
 use chrono::{DateTime, Utc};
@@ -268,7 +268,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .filter(|s| s.is_open())
             .map(|s| s.as_str())
             .collect();
-        let placeholders = vec!["?"; open.len()].join(", ");
+        let in_list = placeholders(open.len());
         let mut params: Vec<crate::Value> = vec![
             self.tenant.0.into(),
             category.into(),
@@ -277,7 +277,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         params.extend(open.iter().map(|s| crate::Value::from(*s)));
         let candidates = self.cases_where(
             &format!(
-                "category = ? AND created_at >= ? AND state IN ({placeholders}) \
+                "category = ? AND created_at >= ? AND state IN ({in_list}) \
                  ORDER BY created_at DESC LIMIT 50"
             ),
             &params,

@@ -8,7 +8,7 @@
 
 use super::TenantScope;
 use super::cases::Case;
-use crate::db::{Database, Row, StoreError, Value, in_transaction};
+use crate::db::{Database, Row, StoreError, Value, in_transaction, placeholders};
 use crate::error::{Error, unique_to_conflict};
 use crate::time::{get_time, to_text};
 use crate::{decoded, non_blank};
@@ -77,11 +77,6 @@ fn api_key_from_row(row: &Row<'_>) -> Result<ApiKey, StoreError> {
             Some(_) => Some(get_time(row, "revoked_at")?),
         },
     })
-}
-
-/// `?, ?, ?` for `n` parameters.
-fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
 }
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {

@@ -142,31 +142,6 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     }
 }
 
-impl<D: Database + ?Sized> TenantScope<'_, D> {
-    /// The department of each of `users` that has one, in one statement.
-    fn departments_of_users(&self, users: &[i64]) -> Result<HashMap<i64, i64>, Error> {
-        let mut users = users.to_vec();
-        users.sort_unstable();
-        users.dedup();
-        if users.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let placeholders = vec!["?"; users.len()].join(", ");
-        let mut params = vec![self.tenant.0.into()];
-        params.extend(users.iter().map(|&id| id.into()));
-        let rows = self.db.execute(
-            &format!(
-                "SELECT id, department_id FROM users \
-                 WHERE tenant_id = ? AND department_id IS NOT NULL AND id IN ({placeholders})"
-            ),
-            &params,
-        )?;
-        rows.iter()
-            .map(|r| Ok((r.get_i64("id")?, r.get_i64("department_id")?)))
-            .collect()
-    }
-}
-
 /// The user id of a department staff member's actor string (`department_staff:42`).
 fn staff_user(actor: &str) -> Option<i64> {
     actor.strip_prefix("department_staff:")?.parse().ok()

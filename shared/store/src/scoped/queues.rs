@@ -5,7 +5,7 @@ use super::TenantScope;
 use super::cases::Case;
 use super::workflow::open_states;
 use crate::Value;
-use crate::db::Database;
+use crate::db::{Database, placeholders};
 use crate::error::Error;
 use crate::time::to_text;
 use chrono::{DateTime, Utc};
@@ -113,7 +113,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let mut conditions: Vec<String> = Vec::new();
         let mut params: Vec<Value> = vec![self.tenant.0.into()];
         let open = open_states();
-        let open_list = format!("state IN ({})", vec!["?"; open.len()].join(", "));
+        let open_list = format!("state IN ({})", placeholders(open.len()));
         let open_params = || open.iter().map(|s| Value::from(*s)).collect::<Vec<_>>();
         match queue {
             Queue::Triage => {

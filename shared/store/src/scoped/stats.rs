@@ -9,7 +9,7 @@ use super::TenantScope;
 use super::cases::Case;
 use super::workflow::open_states;
 use crate::Value;
-use crate::db::{Database, Row, StoreError, in_transaction};
+use crate::db::{Database, Row, StoreError, in_transaction, placeholders};
 use crate::error::Error;
 use chrono::{FixedOffset, NaiveDate};
 use domain::analytics::{CaseFacts, Counters, StatKey, WIDTH, column_names, contribution};
@@ -150,7 +150,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
              ON CONFLICT (tenant_id, grid_node_id, day, category, department_id, source) \
              DO UPDATE SET {}",
             columns.join(", "),
-            vec!["?"; WIDTH].join(", "),
+            placeholders(WIDTH),
             columns
                 .iter()
                 .map(|c| format!("{c} = {c} + excluded.{c}"))
@@ -426,7 +426,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let mut sql = format!(
             "SELECT COUNT(*) AS open, COALESCE(SUM(escalation_level >= 2), 0) AS overdue \
              FROM cases WHERE tenant_id = ? AND state IN ({})",
-            vec!["?"; open.len()].join(", ")
+            placeholders(open.len())
         );
         if let Some(node) = filter.node {
             let subtree = self.subtree_sql(node, &mut params);

@@ -1,12 +1,13 @@
 //! A tenant's user accounts. Platform admins (no tenant) live in `platform`.
 
 use super::TenantScope;
-use crate::db::{Database, Row, StoreError};
+use crate::db::{Database, Row, StoreError, placeholders};
 use crate::error::{Error, unique_to_conflict};
 use crate::time::{get_time, to_text};
 use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
 use domain::{Problem, Role, TenantId, UserId};
+use std::collections::HashMap;
 use std::fmt;
 
 #[derive(Clone, PartialEq, Eq)]
@@ -322,5 +323,28 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             &[self.tenant.0.into(), param],
         )?;
         Ok(rows.first().map(|r| user_from_row(&r)).transpose()?)
+    }
+
+    /// The department of each of `users` that has one, in one statement.
+    pub(crate) fn departments_of_users(&self, users: &[i64]) -> Result<HashMap<i64, i64>, Error> {
+        let mut users = users.to_vec();
+        users.sort_unstable();
+        users.dedup();
+        if users.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let in_list = placeholders(users.len());
+        let mut params = vec![self.tenant.0.into()];
+        params.extend(users.iter().map(|&id| id.into()));
+        let rows = self.db.execute(
+            &format!(
+                "SELECT id, department_id FROM users \
+                 WHERE tenant_id = ? AND department_id IS NOT NULL AND id IN ({in_list})"
+            ),
+            &params,
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.get_i64("id")?, r.get_i64("department_id")?)))
+            .collect()
     }
 }

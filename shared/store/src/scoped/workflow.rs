@@ -5,7 +5,7 @@
 use super::TenantScope;
 use super::cases::{Case, NewEvent};
 use super::intake::Purpose;
-use crate::db::{Database, Row, StoreError, in_transaction};
+use crate::db::{Database, Row, StoreError, in_transaction, placeholders};
 use crate::error::Error;
 use crate::time::to_text;
 use chrono::{DateTime, Utc};
@@ -418,12 +418,12 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Spin's cron trigger); reads evaluate the clock too.
     pub fn sweep(&self, now: DateTime<Utc>, calendar: &WorkCalendar) -> Result<SweepReport, Error> {
         let open = open_states();
-        let placeholders = vec!["?"; open.len()].join(", ");
+        let in_list = placeholders(open.len());
         let mut params: Vec<crate::Value> = vec![self.tenant.0.into()];
         params.extend(open.iter().map(|s| crate::Value::from(*s)));
         let running = self.cases_where(
             &format!(
-                "state IN ({placeholders}) AND resolution_due_at IS NOT NULL \
+                "state IN ({in_list}) AND resolution_due_at IS NOT NULL \
                  AND dispatched_at IS NOT NULL AND paused_at IS NULL AND escalation_level < 4"
             ),
             &params,

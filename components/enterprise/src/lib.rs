@@ -25,6 +25,7 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "registerEnterprise" => registrations::register,
         "listEnterpriseRegistrations" => registrations::list,
         "decideEnterpriseRegistration" => registrations::decide,
+        "checkEnterpriseRegistration" => registrations::status,
         "getOwnEnterprise" => registrations::own,
         "addEnterpriseUser" => registrations::add_user,
         "submitEnterpriseRequest" => requests::submit,

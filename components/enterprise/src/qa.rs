@@ -26,13 +26,19 @@ pub struct AnswerBody {
     question: Option<String>,
     /// Default: the answer the department resolved the inquiry with.
     answer: Option<String>,
+    /// The enterprise that asked, for an answer written without `case_id`
+    /// (a question taken by phone or at the counter): it is masked like an
+    /// inquiry's.
+    enterprise_id: Option<i64>,
+    /// The policies the answer rests on.
     #[serde(default)]
     policies: Vec<i64>,
 }
 
 /// `POST …/enterprise/qa`: publishes an answer, anonymised whoever wrote
 /// the text: the enterprise's name and credit code, its people's names and
-/// phones, and every long number or e-mail address are masked.
+/// phones (the inquiry's enterprise, or the one named by `enterprise_id`),
+/// and every long number or e-mail address are masked.
 pub fn publish(ctx: &mut Ctx) -> HandlerResult {
     let body: AnswerBody = ctx.json_body()?;
     let caller = ctx.caller()?.user.clone();
@@ -46,10 +52,7 @@ pub fn publish(ctx: &mut Ctx) -> HandlerResult {
         )?),
         None => None,
     };
-    let parties = match &inquiry {
-        Some(inquiry) => ctx.scope()?.inquiry_parties(inquiry.request.case.id)?,
-        None => InquiryParties::default(),
-    };
+    let parties = parties(ctx, inquiry.as_ref(), body.enterprise_id)?;
     let question = body
         .question
         .or_else(|| inquiry.as_ref().map(|i| i.request.case.description.clone()))
@@ -80,6 +83,31 @@ pub fn publish(ctx: &mut Ctx) -> HandlerResult {
         Ok(published)
     })?;
     Ok(json(201, &wire::answer(&published)))
+}
+
+/// Who the answer must not name: the inquiry's enterprise, or the one
+/// staff name for an answer they write directly (an unknown one, or
+/// another than the inquiry's, is a 400 naming `enterprise_id`); nobody
+/// but what every published text hides without either.
+fn parties(
+    ctx: &mut Ctx,
+    inquiry: Option<&AnsweredInquiry>,
+    enterprise: Option<i64>,
+) -> Result<InquiryParties, Problem> {
+    match (inquiry, enterprise) {
+        (Some(inquiry), Some(named)) if inquiry.request.enterprise_id != named => {
+            Err(Problem::validation(
+                "enterprise_id",
+                "the inquiry was asked by another enterprise: leave enterprise_id out with case_id",
+            ))
+        }
+        (Some(inquiry), _) => Ok(ctx.scope()?.inquiry_parties(inquiry.request.case.id)?),
+        (None, Some(id)) => ctx
+            .scope()?
+            .enterprise_parties(id)?
+            .ok_or_else(|| Problem::validation("enterprise_id", "no such enterprise")),
+        (None, None) => Ok(InquiryParties::default()),
+    }
 }
 
 /// A policy inquiry that has been answered, with the answer it was

@@ -5,6 +5,7 @@ use chrono::Utc;
 use domain::enterprise::{CreditCode, EnterpriseStatus};
 use domain::{Problem, Role};
 use edge::auth::hash_new_password;
+use edge::throttle::LoginAttempt;
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::json;
@@ -136,6 +137,45 @@ pub fn decide(ctx: &mut Ctx) -> HandlerResult {
         Ok(decided)
     })?;
     Ok(json(200, &wire::enterprise(&decided)))
+}
+
+/// What a company's user signs in with.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    login: String,
+    password: String,
+}
+
+/// `POST …/enterprise/registration-status`: where a company's registration
+/// stands, for its own user, who cannot sign in before approval: with the
+/// login and password the account was registered with, the answer is the
+/// company (its status, and when and why it was decided) and the account.
+/// It gives no token, so a pending or refused company still files
+/// nothing. Throttled like a login and under the same records (guessing
+/// here is no faster than there), and refused in the login's words for an
+/// unknown login, a wrong password, or an account of no company.
+pub fn status(ctx: &mut Ctx) -> HandlerResult {
+    let tenant = ctx.tenant()?;
+    let body: Credentials = ctx.json_body()?;
+    let attempt = LoginAttempt::new(ctx.request(), tenant.code.as_str(), &body.login);
+    attempt.check()?;
+    let user = ctx.scope()?.find_user_by_login(&body.login)?.filter(|u| {
+        u.role == Role::Enterprise && domain::verify_password(&body.password, &u.password_hash)
+    });
+    let found = match user {
+        Some(user) => ctx.scope()?.enterprise_of(user.id)?.map(|e| (e, user)),
+        None => None,
+    };
+    let Some((enterprise, user)) = found else {
+        attempt.failed()?;
+        return Err(Problem::unauthorized("the login or the password is wrong"));
+    };
+    attempt.succeeded()?;
+    Ok(json(
+        200,
+        &json!({ "enterprise": wire::enterprise(&enterprise), "account": wire::user(&user) }),
+    ))
 }
 
 /// The enterprise the calling user acts for.

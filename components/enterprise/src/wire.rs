@@ -111,14 +111,20 @@ pub fn policy(p: &Policy, files: Option<Vec<Value>>) -> Value {
     value
 }
 
-/// A published answer. Whose inquiry it was is never shown.
+/// A published answer with the policies it rests on. Whose inquiry it
+/// was is never shown.
 pub fn answer(a: &PolicyAnswer) -> Value {
+    let policies: Vec<Value> = a
+        .policies
+        .iter()
+        .map(|p| json!({ "id": p.id, "title": p.title, "superseded": p.superseded }))
+        .collect();
     json!({
         "id": a.id,
         "question": a.question,
         "answer": a.answer,
         "department_id": a.department,
-        "policies": a.policies,
+        "policies": policies,
         "published_at": a.published_at.to_rfc3339(),
     })
 }

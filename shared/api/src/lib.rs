@@ -594,6 +594,13 @@ pub const ENTERPRISE: &[Route] = &[
     ),
     route(
         "enterprise",
+        "POST",
+        "/api/t/:tenant/enterprise/registration-status",
+        "checkEnterpriseRegistration",
+        Public,
+    ),
+    route(
+        "enterprise",
         "GET",
         "/api/t/:tenant/enterprise/me",
         "getOwnEnterprise",

@@ -230,7 +230,8 @@ impl crate::case_kind::CaseKind for RequestKind {
 }
 
 /// What a published answer must not name: the company (as it registered,
-/// and its credit code) and the people behind the inquiry.
+/// and its credit code) and its people: the company an inquiry came from,
+/// or the one staff name for an answer they write directly.
 #[derive(Debug, Clone, Default)]
 pub struct InquiryParties {
     pub enterprise_name: String,
@@ -247,7 +248,9 @@ pub const MASKED_ENTERPRISE: &str = "某企业";
 /// company's name and credit code, its people's names and phones, and (as
 /// for any published text) every long digit run and e-mail address.
 /// Longer names first, so that a person's name inside the company's name
-/// does not break the company's mask.
+/// does not break the company's mask. Each is found as people type it
+/// (see [`replace_as_typed`]): `星河科技(杭州)有限公司` is the registered
+/// `星河科技（杭州）有限公司`, and a credit code in lower case is the code.
 pub fn anonymise(text: &str, parties: &InquiryParties) -> String {
     let mut known: Vec<(&str, &str)> = Vec::new();
     known.push((parties.enterprise_name.trim(), MASKED_ENTERPRISE));
@@ -259,9 +262,42 @@ pub fn anonymise(text: &str, parties: &InquiryParties) -> String {
     known.sort_by_key(|(k, _)| std::cmp::Reverse(k.chars().count()));
     let mut out = text.to_string();
     for (k, mask) in known {
-        out = out.replace(k, mask);
+        out = replace_as_typed(&out, k, mask);
     }
     Redactor::default().redact(&out)
+}
+
+/// Replaces every occurrence of `known` in `text` with `mask`, comparing
+/// characters as typed: full-width forms (`（`, `Ａ`, `１`) as their ASCII
+/// counterparts, and ASCII letters in either case. Each character folds to
+/// one character, so a match in the folded text is one in the original.
+fn replace_as_typed(text: &str, known: &str, mask: &str) -> String {
+    fn fold(c: char) -> char {
+        let ascii = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        };
+        ascii.to_ascii_lowercase()
+    }
+    let pattern: Vec<char> = known.chars().map(fold).collect();
+    if pattern.is_empty() {
+        return text.to_string();
+    }
+    let original: Vec<char> = text.chars().collect();
+    let folded: Vec<char> = original.iter().copied().map(fold).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < original.len() {
+        if folded[at..].starts_with(&pattern) {
+            out.push_str(mask);
+            at += pattern.len();
+        } else {
+            out.push(original[at]);
+            at += 1;
+        }
+    }
+    out
 }
 
 /// The longest search text read; the rest is ignored, never refused.
@@ -422,6 +458,44 @@ mod tests {
         // A one-character name is not masked: it would mangle every sentence.
         check("李先生来电", "李先生来电");
         check("补贴比例为75%，2026年有效", "补贴比例为75%，2026年有效");
+    }
+
+    #[test]
+    fn a_company_is_masked_as_staff_type_its_name() {
+        // An answer written directly for the company staff name: they type
+        // what they heard, not what the company registered.
+        let parties = InquiryParties {
+            enterprise_name: "星河智能科技（杭州）有限公司".into(),
+            credit_code: "91350100M000100Y43".into(),
+            people: vec!["陈晓明".into(), "Anna Li".into()],
+            phones: vec!["13900001111".into()],
+        };
+        let check = |text: &str, expected: &str| {
+            assert_eq!(anonymise(text, &parties), expected, "{text}");
+        };
+        check("星河智能科技（杭州）有限公司能否申请？", "某企业能否申请？");
+        check("星河智能科技(杭州)有限公司能否申请？", "某企业能否申请？");
+        check("代码 91350100m000100y43 已核", "代码 *** 已核");
+        check(
+            "代码９１３５０１００Ｍ０００１００Ｙ４３已核",
+            "代码***已核",
+        );
+        check("ANNA LI 来电", "某某 来电");
+        check("陈晓明、陈晓明均已告知", "某某、某某均已告知");
+        // Text that only resembles a party stays.
+        check(
+            "星河智能科技（上海）有限公司",
+            "星河智能科技（上海）有限公司",
+        );
+        check("（杭州）", "（杭州）");
+        // Without a company, only the rules for every published text apply.
+        assert_eq!(
+            anonymise(
+                "星河智能科技（杭州）有限公司，电话13900001111",
+                &InquiryParties::default()
+            ),
+            "星河智能科技（杭州）有限公司，电话***"
+        );
     }
 
     #[test]

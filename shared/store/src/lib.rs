@@ -64,8 +64,8 @@ pub use scoped::{
 };
 pub use scoped::{BoardEntry, BoardQuery, CaseRecord, MapCell, NewNotice, Notice};
 pub use scoped::{
-    Enterprise, EnterpriseRequest, NewEnterprise, NewPolicy, NewPolicyAnswer, NewPolicyFile,
-    NewRequest, Policy, PolicyAnswer, PolicyFile, PolicyQuery,
+    CitedPolicy, Enterprise, EnterpriseRequest, NewEnterprise, NewPolicy, NewPolicyAnswer,
+    NewPolicyFile, NewRequest, Policy, PolicyAnswer, PolicyFile, PolicyQuery,
 };
 pub use tenant_data::{delete_tenant, export_tenant};
 

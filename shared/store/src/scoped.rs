@@ -55,7 +55,7 @@ pub use notices::{MAX_NOTICE_PAGE, NewNotice, Notice};
 pub use open311::{ApiKey, ApiKeyCheck, CaseUpdate, Open311Filter, hash_api_key};
 pub use organisation::{AgentPoint, Department, NewAgentPoint};
 pub use policies::{NewPolicy, NewPolicyFile, Policy, PolicyFile, PolicyQuery};
-pub use policy_answers::{NewPolicyAnswer, PolicyAnswer};
+pub use policy_answers::{CitedPolicy, NewPolicyAnswer, PolicyAnswer};
 pub use publication::CaseRecord;
 pub use queues::{Clock, Queue, QueuePage, QueueQuery, QueueSort};
 pub use stats::{GridCount, OpenNow, StatsFilter};

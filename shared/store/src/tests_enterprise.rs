@@ -356,6 +356,130 @@ fn an_answer_published_from_an_inquiry_names_no_one() {
     assert_eq!(kind_of(twice), ProblemKind::Conflict);
 }
 
+#[test]
+fn an_answer_written_directly_for_a_company_names_no_one_of_it() {
+    let db = db();
+    let t = tenant(&db, "alpha");
+    let scope = TenantScope::new(&db, &t);
+    let (e, _) = approved(&scope, CODE_A, "xinghe");
+    let parties = scope
+        .enterprise_parties(e.id)
+        .unwrap()
+        .expect("the tenant's enterprise");
+    assert_eq!(
+        anonymise(
+            "星河科技有限公司（91350100m000100y43）的张经理、王小明来电问研发补贴",
+            &parties
+        ),
+        "某企业（***）的某某、某某来电问研发补贴"
+    );
+    assert!(scope.enterprise_parties(e.id + 1).unwrap().is_none());
+    let b = tenant(&db, "beta");
+    assert!(
+        TenantScope::new(&db, &b)
+            .enterprise_parties(e.id)
+            .unwrap()
+            .is_none(),
+        "another tenant's enterprise is unknown"
+    );
+}
+
+#[test]
+fn answers_name_the_policies_they_rest_on_wherever_they_are_read() {
+    let db = db();
+    let t = tenant(&db, "alpha");
+    let scope = TenantScope::new(&db, &t);
+    let old = scope
+        .publish_policy(
+            policy("研发补贴办法（2025）", "旧办法", &[], None),
+            "a",
+            t0(),
+        )
+        .unwrap();
+    let rent = scope
+        .publish_policy(policy("房租减免通知", "减免三个月", &[], None), "a", t0())
+        .unwrap();
+    let new = |policies: Vec<i64>| NewPolicyAnswer {
+        case: None,
+        question: "研发补贴和房租减免能同时申请吗？".into(),
+        answer: "可以同时申请。".into(),
+        department: None,
+        policies,
+    };
+    let answer = scope
+        .publish_answer(new(vec![rent.id, old.id, rent.id]), "x", t0())
+        .unwrap();
+    let cited = |a: &PolicyAnswer| -> Vec<(i64, String, bool)> {
+        a.policies
+            .iter()
+            .map(|p| (p.id, p.title.clone(), p.superseded))
+            .collect()
+    };
+    let expected = vec![
+        (old.id, "研发补贴办法（2025）".to_string(), false),
+        (rent.id, "房租减免通知".to_string(), false),
+    ];
+    assert_eq!(cited(&answer), expected, "each once, by id");
+    let plain = publish(&scope, "房租减免找谁？", "找街道。");
+
+    // Superseded since: still cited, and said so.
+    scope
+        .publish_policy(
+            policy("研发补贴办法（2026）", "新办法", &[], Some(old.id)),
+            "a",
+            t0(),
+        )
+        .unwrap();
+    let expected = vec![
+        (old.id, "研发补贴办法（2025）".to_string(), true),
+        (rent.id, "房租减免通知".to_string(), false),
+    ];
+    let one = scope.policy_answer(answer.id).unwrap().unwrap();
+    assert_eq!(cited(&one), expected);
+    let searched = scope.search_answers("", 10).unwrap();
+    assert_eq!(
+        searched
+            .iter()
+            .map(|a| (a.id, cited(a)))
+            .collect::<Vec<_>>(),
+        [(plain.id, vec![]), (answer.id, expected.clone())],
+        "a search cites each answer's own policies"
+    );
+    let similar = scope
+        .similar_answers("研发补贴能和房租减免一起申请吗", 5)
+        .unwrap();
+    assert_eq!(similar.first().map(cited), Some(expected));
+
+    // Another tenant's policy, or none at all: refused, nothing written.
+    let b = tenant(&db, "beta");
+    let theirs = TenantScope::new(&db, &b)
+        .publish_policy(policy("别处的政策", "正文", &[], None), "a", t0())
+        .unwrap();
+    for wrong in [vec![rent.id, theirs.id], vec![rent.id + 1000]] {
+        let problem = domain::Problem::from(
+            scope
+                .publish_answer(new(wrong.clone()), "x", t0())
+                .unwrap_err(),
+        );
+        assert_eq!(problem.kind, ProblemKind::Validation, "{wrong:?}");
+        assert_eq!(problem.field.as_deref(), Some("policies"));
+        assert!(
+            problem.detail.contains(&wrong[wrong.len() - 1].to_string()),
+            "{}",
+            problem.detail
+        );
+    }
+    let too_many = scope
+        .publish_answer(new((1..=21).collect()), "x", t0())
+        .unwrap_err();
+    assert_eq!(kind_of(too_many), ProblemKind::Validation);
+    assert_eq!(
+        scope.search_answers("", 10).unwrap().len(),
+        2,
+        "nothing half-written"
+    );
+}
+
 fn policy(title: &str, body: &str, tags: &[&str], supersedes: Option<i64>) -> NewPolicy {
     NewPolicy {
         title: title.into(),

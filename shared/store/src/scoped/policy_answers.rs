@@ -3,7 +3,7 @@
 
 use super::TenantScope;
 use super::fulltext::{ANSWERS, Search};
-use crate::db::{Database, Row, StoreError, Value, in_transaction};
+use crate::db::{Database, Row, StoreError, Value, in_transaction, placeholders};
 use crate::error::{Error, unique_to_conflict};
 use crate::non_blank;
 use crate::time::{get_time, to_text};
@@ -20,8 +20,17 @@ pub struct PolicyAnswer {
     pub answer: String,
     pub department: Option<i64>,
     pub published_at: DateTime<Utc>,
-    /// The policy documents it refers to.
-    pub policies: Vec<i64>,
+    /// The policy documents it rests on, by their ids.
+    pub policies: Vec<CitedPolicy>,
+}
+
+/// A policy an answer rests on, as the answer shows it: a link, and
+/// whether a newer policy has replaced it since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitedPolicy {
+    pub id: i64,
+    pub title: String,
+    pub superseded: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +40,13 @@ pub struct NewPolicyAnswer {
     pub question: String,
     pub answer: String,
     pub department: Option<i64>,
+    /// Ids of policies of the tenant (superseded ones included: an answer
+    /// may rest on the rules of a past year).
     pub policies: Vec<i64>,
 }
+
+/// The most policies one answer names.
+pub const MAX_CITED_POLICIES: usize = 20;
 
 const ANSWER_COLUMNS: &str =
     "c.id, c.case_id, c.question, c.answer, c.department_id, c.published_at";
@@ -50,8 +64,9 @@ fn answer_from_row(row: &Row<'_>) -> Result<PolicyAnswer, StoreError> {
 }
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
-    /// Publishes an answer and indexes it, with its policy references; one
-    /// live answer per inquiry (409 for a second).
+    /// Publishes an answer and indexes it, with the policies it rests on
+    /// (each one of the tenant's, else a 400 naming `policies`); one live
+    /// answer per inquiry (409 for a second).
     pub fn publish_answer(
         &self,
         new: NewPolicyAnswer,
@@ -60,6 +75,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     ) -> Result<PolicyAnswer, Error> {
         non_blank("question", &new.question, 4000)?;
         non_blank("answer", &new.answer, 20_000)?;
+        let mut cited = new.policies.clone();
+        cited.sort_unstable();
+        cited.dedup();
+        self.check_cited_policies(&cited)?;
         in_transaction(self.db, |db| {
             let rows = db
                 .execute(
@@ -81,16 +100,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 })?;
             let id = rows.returned()?.get_i64("id")?;
             db.execute(&ANSWERS.index_row(), &[id.into()])?;
-            for policy in &new.policies {
-                if !self.exists("policies", *policy)? {
-                    return Err(Problem::validation(
-                        "policies",
-                        format!("no such policy: {policy}"),
-                    )
-                    .into());
-                }
+            for policy in &cited {
                 db.execute(
-                    "INSERT OR IGNORE INTO policy_answer_policies (tenant_id, answer_id, policy_id) \
+                    "INSERT INTO policy_answer_policies (tenant_id, answer_id, policy_id) \
                      VALUES (?, ?, ?)",
                     &[self.tenant.0.into(), id.into(), (*policy).into()],
                 )?;
@@ -123,19 +135,86 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             ),
             &[self.tenant.0.into(), id.into()],
         )?;
-        let Some(mut answer) = rows.first().map(|r| answer_from_row(&r)).transpose()? else {
-            return Ok(None);
-        };
-        let links = self.db.execute(
-            "SELECT policy_id FROM policy_answer_policies WHERE tenant_id = ? AND answer_id = ? \
-             ORDER BY policy_id",
-            &[self.tenant.0.into(), id.into()],
-        )?;
-        answer.policies = links
+        let mut found: Vec<PolicyAnswer> = rows
             .iter()
-            .map(|r| r.get_i64("policy_id"))
+            .map(|r| answer_from_row(&r))
             .collect::<Result<_, _>>()?;
-        Ok(Some(answer))
+        self.cite_policies(&mut found)?;
+        Ok(found.pop())
+    }
+
+    /// Refuses (400, `policies`) ids that are not policies of the tenant,
+    /// naming them, before anything is written.
+    fn check_cited_policies(&self, ids: &[i64]) -> Result<(), Error> {
+        if ids.len() > MAX_CITED_POLICIES {
+            return Err(Problem::validation(
+                "policies",
+                format!("an answer names at most {MAX_CITED_POLICIES} policies"),
+            )
+            .into());
+        }
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut params: Vec<Value> = vec![self.tenant.0.into()];
+        params.extend(ids.iter().map(|&id| Value::from(id)));
+        let rows = self.db.execute(
+            &format!(
+                "SELECT id FROM policies WHERE tenant_id = ? AND id IN ({})",
+                placeholders(ids.len())
+            ),
+            &params,
+        )?;
+        let known: Vec<i64> = rows
+            .iter()
+            .map(|r| r.get_i64("id"))
+            .collect::<Result<_, _>>()?;
+        let unknown: Vec<String> = ids
+            .iter()
+            .filter(|id| !known.contains(id))
+            .map(i64::to_string)
+            .collect();
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(Problem::validation(
+                "policies",
+                format!("no such policy: {}", unknown.join(", ")),
+            )
+            .into())
+        }
+    }
+
+    /// Fills in the policies each answer rests on, in one statement for
+    /// them all.
+    fn cite_policies(&self, answers: &mut [PolicyAnswer]) -> Result<(), Error> {
+        if answers.is_empty() {
+            return Ok(());
+        }
+        let mut params: Vec<Value> = vec![self.tenant.0.into()];
+        params.extend(answers.iter().map(|a| Value::from(a.id)));
+        let rows = self.db.execute(
+            &format!(
+                "SELECT l.answer_id, p.id, p.title, p.superseded_by \
+                 FROM policy_answer_policies l \
+                 JOIN policies p ON p.tenant_id = l.tenant_id AND p.id = l.policy_id \
+                 WHERE l.tenant_id = ? AND l.answer_id IN ({}) ORDER BY p.id",
+                placeholders(answers.len())
+            ),
+            &params,
+        )?;
+        for row in rows.iter() {
+            let answer_id = row.get_i64("answer_id")?;
+            let cited = CitedPolicy {
+                id: row.get_i64("id")?,
+                title: row.get_string("title")?,
+                superseded: row.get_opt_i64("superseded_by")?.is_some(),
+            };
+            if let Some(answer) = answers.iter_mut().find(|a| a.id == answer_id) {
+                answer.policies.push(cited);
+            }
+        }
+        Ok(())
     }
 
     /// Answers containing every typed term, best first; newest first when
@@ -163,10 +242,12 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             ),
             &params,
         )?;
-        Ok(rows
+        let mut found: Vec<PolicyAnswer> = rows
             .iter()
             .map(|r| answer_from_row(&r))
-            .collect::<Result<_, _>>()?)
+            .collect::<Result<_, _>>()?;
+        self.cite_policies(&mut found)?;
+        Ok(found)
     }
 
     /// Who an inquiry must not name once published: its enterprise and
@@ -175,9 +256,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let Some(request) = self.enterprise_request(case)? else {
             return Ok(InquiryParties::default());
         };
-        let enterprise = self
-            .enterprise(request.enterprise_id)?
-            .ok_or_else(|| StoreError::Sql("a request without its enterprise".into()))?;
+        self.enterprise_parties(request.enterprise_id)?
+            .ok_or_else(|| StoreError::Sql("a request without its enterprise".into()).into())
+    }
+
+    /// Who an answer about enterprise `id` must not name: the enterprise
+    /// and its people; `None` if the tenant has no such enterprise.
+    pub fn enterprise_parties(&self, id: i64) -> Result<Option<InquiryParties>, Error> {
+        let Some(enterprise) = self.enterprise(id)? else {
+            return Ok(None);
+        };
         let users = self.enterprise_users(enterprise.id)?;
         let mut people = vec![enterprise.contact_name.clone()];
         let mut phones = vec![enterprise.contact_phone.clone()];
@@ -185,11 +273,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             people.push(user.display_name);
             phones.extend(user.phone);
         }
-        Ok(InquiryParties {
+        Ok(Some(InquiryParties {
             enterprise_name: enterprise.name,
             credit_code: enterprise.credit_code.as_str().to_string(),
             people,
             phones,
-        })
+        }))
     }
 }

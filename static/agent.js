@@ -1,7 +1,8 @@
 // The agent desk (代办员) of a village agent point (民情民访代办): a resident's
 // matter taken with their consent; its needs, task and time lists; passed up
 // to the township or the district with a reason; the point's matters with
-// their levels; the figures by level. Everything is the API's /agent/….
+// their levels; the case's timeline (and, for the centre, its steps); the
+// figures by level. Everything is the API's /agent/… (the steps: /cases/{id}/actions).
 "use strict";
 
 I18N.add({
@@ -15,6 +16,7 @@ I18N.add({
     levels: "办理层级记录", pass_up: "上交办理", to_level: "上交到", to_point: "接收代办点（可不选）", any_point: "不指定代办点",
     reason: "上交理由", by: "经办", saved: "已保存", name: "姓名", phone: "电话", address: "住址",
     taken_n: "受理", done_n: "办结", rate: "办结率", all: "合计",
+    timeline: "办理过程", flow: "办理流程",
     low: "不急", normal: "一般", high: "较急", urgent: "紧急",
   },
   en: {
@@ -31,6 +33,7 @@ I18N.add({
     no_promises: "No promise yet", levels: "Levels", pass_up: "Pass up", to_level: "Pass up to",
     to_point: "Agent point (optional)", any_point: "Any point of that level", reason: "Why", by: "By", saved: "Saved",
     name: "Name", phone: "Phone", address: "Address", taken_n: "Taken", done_n: "Done", rate: "Completion rate", all: "All",
+    timeline: "Timeline", flow: "Case flow",
     low: "Low", normal: "Normal", high: "High", urgent: "Urgent",
   },
 });
@@ -40,6 +43,8 @@ const LEVELS = ["village", "township", "district"];
 let kinds = [];
 let myPoint = null; // the agent's own point, from auth/me (none for the centre and admins)
 let points = [];
+let departments = []; // for the case-flow steps of the centre and admins (agents take none)
+let categories = [];
 
 const kindName = (kind) => kindText(kinds, kind);
 const pointName = (id) => (points.find((p) => p.id === id) || { name: id ? `#${id}` : "—" }).name;
@@ -110,7 +115,12 @@ async function openMatter(id) {
     h("h3", {}, t("levels")),
     h("ol", { id: "levels" }, ...m.levels.map((l) => h("li", { "data-level": l.level }, `${t(l.level)} · ${pointName(l.agent_point_id)} · ${localTime(l.at)} · ${l.by}`,
       l.reason ? h("div", {}, `${t("reason")}: ${l.reason}`) : null))),
-    m.done || m.level === "district" ? null : passUpForm(m)));
+    m.done || m.level === "district" ? null : passUpForm(m),
+    // The case flow: the steps the API offers this person (none to an agent), and the timeline.
+    m.allowed_actions.length ? [h("h3", {}, t("flow")),
+      ...caseSteps(session, { ...m, id: m.case_id, source: "agent" }, { departments, categories, reload: () => openMatter(m.case_id) })] : null,
+    h("h3", {}, t("timeline")),
+    timelineList(m)));
 }
 
 function doneButton(m, task) {
@@ -175,9 +185,11 @@ const showFigures = figuresView(session, "/agent/figures", (f) => {
 // ---- start ----
 async function loadReference() {
   let me;
-  [{ kinds }, { items: points }, me] = await Promise.all([
+  [{ kinds }, { items: points }, { items: departments }, { items: categories }, me] = await Promise.all([
     session.call("GET", "/agent/kinds").catch(() => ({ kinds: [] })),
     session.call("GET", "/admin/agent-points").catch(() => ({ items: [] })),
+    session.call("GET", "/admin/departments").catch(() => ({ items: [] })),
+    api("GET", tenantPath(session.tenant, "/admin/categories")).catch(() => ({ items: [] })),
     session.call("GET", "/auth/me").catch(() => ({})),
   ]);
   fillKindChoice($("#take-form [name=kind]"), kinds);

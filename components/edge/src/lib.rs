@@ -5,6 +5,7 @@
 //! once, from the route's `:tenant` segment and checked against the token.
 
 pub mod auth;
+pub mod case_flow;
 pub mod context;
 pub mod db;
 pub mod files;

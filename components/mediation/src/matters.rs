@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, Utc};
 use domain::agent::{MatterKind, may_handle};
 use domain::{AgentPointLevel, CaseId, Problem, Role};
-use edge::{Ctx, HandlerResult, json};
+use edge::{Ctx, HandlerResult, case_flow, json};
 use serde::Deserialize;
 use serde_json::json;
 use store::{AgentMatter, AgentPoint, NewMatter, NewPromise, NewTask, Resident};
@@ -169,19 +169,24 @@ fn find(ctx: &mut Ctx) -> Result<AgentMatter, Problem> {
         .ok_or_else(|| Problem::not_found("no such agent matter"))
 }
 
+/// The matter with its lists and levels, and its case's flow: the timeline
+/// and the steps the caller may take (an agent sees how their matter goes
+/// without seeing every case of the tenant; the centre gets its steps).
 fn render(ctx: &mut Ctx, status: u16, matter: &AgentMatter) -> HandlerResult {
+    let steps = case_flow::allowed_actions(ctx.caller()?, &matter.case);
     let scope = ctx.scope()?;
     let id = matter.case.id;
     let tasks = scope.matter_tasks(id)?;
     let promises = scope.matter_promises(id)?;
     let levels = scope.matter_levels(id)?;
-    Ok(json(
-        status,
-        &wire::matter(matter, &tasks, &promises, &levels),
-    ))
+    let mut wire = wire::matter(matter, &tasks, &promises, &levels);
+    wire["timeline"] = case_flow::timeline(&scope.case_events(id)?);
+    wire["allowed_actions"] = json!(steps);
+    Ok(json(status, &wire))
 }
 
-/// `GET …/agent/matters/:id`: with the resident, the lists and the levels.
+/// `GET …/agent/matters/:id`: with the resident, the lists, the levels and
+/// the case's timeline.
 pub fn get(ctx: &mut Ctx) -> HandlerResult {
     let matter = find(ctx)?;
     render(ctx, 200, &matter)

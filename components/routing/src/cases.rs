@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use domain::deadline::WorkCalendar;
-use domain::workflow::{Escalation, Standing, may_take, minutes_left};
+use domain::workflow::{Escalation, may_take, minutes_left};
 use domain::{CaseAction, CaseId, Problem};
-use edge::{Ctx, HandlerResult, json};
+use edge::{Ctx, HandlerResult, case_flow, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::Case;
@@ -52,14 +52,6 @@ pub fn case_wire(case: &Case, calendar: &WorkCalendar, now: DateTime<Utc>) -> Va
     })
 }
 
-/// How the caller stands to the case: do they hold it, did they report it.
-fn standing_of(caller: &edge::Caller, case: &Case) -> Standing {
-    Standing {
-        holds_case: case.department.is_some() && case.department == caller.user.department,
-        reported_case: case.reporter == Some(caller.user.id),
-    }
-}
-
 fn case_id(ctx: &Ctx) -> Result<CaseId, Problem> {
     ctx.id_param("id", "case").map(CaseId)
 }
@@ -92,20 +84,7 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
         .ok_or_else(|| Problem::not_found("no such case"))?;
     let events = scope.case_events(id)?;
     let mut wire = case_wire(&case, &calendar, Utc::now());
-    wire["timeline"] = json!(
-        events
-            .iter()
-            .map(|e| json!({
-                "at": e.at.to_rfc3339(),
-                "actor": e.actor,
-                "action": e.action,
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "note": e.note,
-                "public": e.public,
-            }))
-            .collect::<Vec<_>>()
-    );
+    wire["timeline"] = case_flow::timeline(&events);
     wire["assists"] = json!(
         scope
             .case_assists(id)?
@@ -137,17 +116,7 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
             }))
             .collect::<Vec<_>>()
     );
-    // The steps the state allows and this person may take, so pages offer
-    // only buttons that work.
-    let caller = ctx.caller()?;
-    let standing = standing_of(caller, &case);
-    wire["allowed_actions"] = json!(
-        case.state
-            .allowed_actions()
-            .filter(|a| may_take(caller.user.role, *a, standing).is_ok())
-            .map(|a| a.name())
-            .collect::<Vec<_>>()
-    );
+    wire["allowed_actions"] = json!(case_flow::allowed_actions(ctx.caller()?, &case));
     Ok(json(200, &wire))
 }
 
@@ -172,7 +141,7 @@ pub fn act_on_case(ctx: &mut Ctx) -> HandlerResult {
     may_take(
         caller.user.role,
         body.action.kind(),
-        standing_of(&caller, &case),
+        case_flow::standing(&caller, &case),
     )?;
     let actor = caller.actor();
     let calendar = ctx.work_calendar()?;

@@ -1,0 +1,55 @@
+//! A case's flow as staff see it, for every component that shows a case:
+//! its timeline and the steps the caller may take on it now. The routing
+//! component's `GET …/cases/{id}` and the agent desk's matter build them
+//! here, so both read the same history and offer the same steps.
+
+use domain::Permission;
+use domain::workflow::{Standing, may_take};
+use serde_json::{Value, json};
+use store::{Case, CaseEvent};
+
+use crate::Caller;
+
+/// The case's history, oldest first, internal notes included (this is the
+/// staff's view; the public one is `domain::publication`'s).
+pub fn timeline(events: &[CaseEvent]) -> Value {
+    events
+        .iter()
+        .map(|e| {
+            json!({
+                "at": e.at.to_rfc3339(),
+                "actor": e.actor,
+                "action": e.action,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "note": e.note,
+                "public": e.public,
+            })
+        })
+        .collect()
+}
+
+/// How the caller stands to the case: do they hold it, did they report it.
+pub fn standing(caller: &Caller, case: &Case) -> Standing {
+    Standing {
+        holds_case: case.department.is_some() && case.department == caller.user.department,
+        reported_case: case.reporter == Some(caller.user.id),
+    }
+}
+
+/// The steps the case's state allows and the caller may take, by name, so
+/// pages offer only buttons that work; none for a caller who may not act
+/// on cases at all (an agent follows the flow of their matters, the
+/// departments and the centre move it).
+pub fn allowed_actions(caller: &Caller, case: &Case) -> Vec<&'static str> {
+    let role = caller.user.role;
+    if !domain::permissions::allows(role, Permission::ActOnCases) {
+        return Vec::new();
+    }
+    let standing = standing(caller, case);
+    case.state
+        .allowed_actions()
+        .filter(|a| may_take(role, *a, standing).is_ok())
+        .map(|a| a.name())
+        .collect()
+}

@@ -19,6 +19,9 @@ const AGREEMENT: &str = "宏达建筑于三十日内向张秀英支付工资";
 const RESIDENT: &str = "李桂兰";
 const RESIDENT_PHONE: &str = "13722223333";
 const NEED: &str = "补办李桂兰的残疾证";
+/// A small but whole PDF: an IOU as the window scans it.
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n\
+    2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
 fn post(app: &TestApp, token: &str, path: &str, body: Value) -> Reply {
     app.client
@@ -31,6 +34,18 @@ fn get(app: &TestApp, token: Option<&str>, path: &str) -> Value {
         app.client.get(&format!("{TENANT}{path}"), token).unwrap(),
         200,
     )
+}
+
+/// `POST …/attachments` with `bytes` declared as `content_type`.
+fn upload(app: &TestApp, token: Option<&str>, content_type: &str, bytes: &[u8]) -> Reply {
+    app.client
+        .send(
+            "POST",
+            &format!("{TENANT}/attachments"),
+            token,
+            Some((content_type, bytes)),
+        )
+        .unwrap()
 }
 
 /// The department `code` and a member of its staff (their token).
@@ -61,6 +76,16 @@ fn department_with_staff(app: &TestApp, s: &Setup, code: &str) -> String {
 /// The case behind a dispute or matter, as the routing component shows it.
 fn case(app: &TestApp, token: &str, id: &Value) -> Value {
     get(app, Some(token), &format!("/cases/{id}"))
+}
+
+/// The steps of a timeline (a matter's or a case's), oldest first.
+fn timeline_actions(view: &Value) -> Vec<&str> {
+    view["timeline"]
+        .as_array()
+        .expect("a timeline")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect()
 }
 
 fn assert_private(text: &str, what: &str) {
@@ -306,6 +331,39 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
     );
     assert_eq!(taken["resident"]["name"], RESIDENT);
     let path = format!("/agent/matters/{id}");
+    // The agent follows their matter's case flow without seeing every case:
+    // the timeline comes with the matter; the case itself, or an ordinary
+    // case, is not theirs to read.
+    assert_eq!(timeline_actions(&taken), ["report"], "{taken}");
+    assert_eq!(
+        taken["allowed_actions"],
+        json!([]),
+        "an agent takes no step"
+    );
+    let ordinary = ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "垃圾未清运" }),
+        ),
+        201,
+    )["id"]
+        .clone();
+    for case_id in [&id, &ordinary] {
+        problem(
+            app.client
+                .get(&format!("{TENANT}/cases/{case_id}"), Some(&chen))
+                .unwrap(),
+            403,
+            None,
+        );
+    }
+    problem(
+        app.client
+            .get(&format!("{TENANT}/agent/matters/{ordinary}"), Some(&chen))
+            .unwrap(),
+        404,
+        None,
+    );
     problem(
         app.client
             .get(&format!("{TENANT}{path}"), Some(&wu))
@@ -397,6 +455,17 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
     // The case flow is the ordinary one; done when the case is closed.
     let mut c = case(&app, &s.centre, &id);
     assert_eq!(c["source"], "agent");
+    assert_eq!(
+        get(&app, Some(&s.centre), &path)["allowed_actions"],
+        c["allowed_actions"],
+        "the centre gets its steps with the matter"
+    );
+    assert!(
+        c["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("accept"))
+    );
     for action in [
         json!({ "action": "accept" }),
         json!({ "action": "register" }),
@@ -416,6 +485,25 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
     for action in ["verify", "close"] {
         c = act(&app, &s.centre, &c, json!({ "action": action }));
     }
+    // The flow as the agent sees it is the case's own timeline.
+    let followed = get(&app, Some(&chen), &path);
+    assert_eq!(followed["timeline"], case(&app, &s.centre, &id)["timeline"]);
+    assert_eq!(
+        timeline_actions(&followed),
+        [
+            "report",
+            "agent_passed_up",
+            "accept",
+            "register",
+            "dispatch",
+            "sign_for",
+            "start_work",
+            "resolve",
+            "verify",
+            "close"
+        ],
+        "{followed}"
+    );
     let figures = get(&app, Some(&s.centre), "/agent/figures");
     assert_eq!(get(&app, Some(&chen), "/agent/figures"), figures);
     assert_eq!(figures["by_level"]["township"]["taken"], 1, "{figures}");
@@ -440,4 +528,143 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
         .unwrap();
     assert_eq!(lookup.status, 200);
     assert_private(&lookup.body, "the look-up");
+}
+
+#[test]
+fn a_disputes_pdf_papers_are_the_centres_and_never_a_reports() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    // The bytes decide, not the declared type.
+    let iou = ok(
+        upload(&app, Some(&s.centre), "application/octet-stream", PDF),
+        201,
+    );
+    assert_eq!(
+        (&iou["kind"], &iou["content_type"], &iou["public"]),
+        (&json!("document"), &json!("application/pdf"), &json!(false))
+    );
+    let posing = b"<html><body>%PDF-1.4 not really</body></html>";
+    problem(
+        upload(&app, Some(&s.centre), "application/pdf", posing),
+        415,
+        Some("file"),
+    );
+    // Residents upload what a report carries, as before.
+    problem(
+        upload(&app, None, "application/pdf", PDF),
+        415,
+        Some("file"),
+    );
+
+    // A resident's report naming the paper is refused, and files nothing.
+    let refused = problem(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "垃圾未清运", "attachment_ids": [iou["id"]] }),
+        ),
+        400,
+        Some("attachment_ids[0]"),
+    );
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("PDF") && d.contains("photos")),
+        "{refused}"
+    );
+    let inbox = get(&app, Some(&s.staff), "/queues/inbox");
+    assert_eq!(inbox["cases"], json!([]), "nothing filed: {inbox}");
+
+    let dispute = ok(
+        post(
+            &app,
+            &s.centre,
+            "/mediation/disputes",
+            json!({
+                "kind": "contract", "subject": SUBJECT, "window": "1号窗口",
+                "parties": [
+                    { "side": "applicant", "kind": "person", "name": APPLICANT },
+                    { "side": "respondent", "kind": "organisation", "name": RESPONDENT }
+                ],
+                "document_ids": [iou["id"]],
+                "handling": { "department": "sanitation" }
+            }),
+        ),
+        201,
+    );
+    assert_eq!(dispute["documents"][0]["kind"], "document");
+    let id = dispute["case_id"].clone();
+    let file = format!("{TENANT}/attachments/{}", iou["id"]);
+    let downloaded = app.client.get(&file, Some(&s.centre)).unwrap();
+    assert_eq!(
+        (downloaded.status, downloaded.content_type.as_str()),
+        (200, "application/pdf")
+    );
+    assert_eq!(downloaded.bytes, PDF);
+    problem(app.client.get(&file, None).unwrap(), 404, None);
+    problem(
+        app.client
+            .send_json("PATCH", &file, Some(&s.centre), &json!({ "public": true }))
+            .unwrap(),
+        409,
+        None,
+    );
+
+    // The outcome's paper may be a PDF too; a department resolving an
+    // ordinary case may not hand one in as its result.
+    let mut c = case(&app, &s.staff, &id);
+    for action in ["sign_for", "start_work"] {
+        c = act(&app, &s.staff, &c, json!({ "action": action }));
+    }
+    let ordinary = inbox_case_with_a_pdf_result_refused(&app, &s);
+    assert_eq!(ordinary["state"], "in_progress");
+    let agreement = ok(upload(&app, Some(&s.staff), "application/pdf", PDF), 201);
+    let ended = ok(
+        post(
+            &app,
+            &s.staff,
+            &format!("/mediation/disputes/{id}/outcome"),
+            json!({ "outcome": "agreement", "text": AGREEMENT, "document_ids": [agreement["id"]] }),
+        ),
+        200,
+    );
+    assert_eq!(ended["state"], "closed");
+    let kinds: Vec<&Value> = ended["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["kind"])
+        .collect();
+    assert_eq!(kinds, [&json!("document"), &json!("document")]);
+
+    let code = c["tracking_code"].as_str().unwrap();
+    let lookup = get(&app, None, &format!("/status/{code}"));
+    assert_eq!(lookup["attachments"], json!([]), "{lookup}");
+}
+
+/// A resident's case worked by the department to `in_progress`, whose
+/// resolution with a PDF as its result is refused (400) and changes nothing.
+fn inbox_case_with_a_pdf_result_refused(app: &TestApp, s: &Setup) -> Value {
+    let receipt = ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "垃圾未清运" }),
+        ),
+        201,
+    );
+    let mut c = case(app, &s.staff, &receipt["id"]);
+    for action in ["sign_for", "start_work"] {
+        c = act(app, &s.staff, &c, json!({ "action": action }));
+    }
+    let paper = ok(upload(app, Some(&s.staff), "application/pdf", PDF), 201);
+    let reply = app
+        .client
+        .post_json(
+            &format!("{TENANT}/cases/{}/actions", c["id"]),
+            Some(&s.staff),
+            &json!({ "version": c["version"], "action": "resolve", "answer": "已清运",
+                     "attachment_ids": [paper["id"]] }),
+        )
+        .unwrap();
+    problem(reply, 400, Some("attachment_ids[0]"));
+    case(app, &s.staff, &receipt["id"])
 }

@@ -1,10 +1,12 @@
 //! Attachments: photos, videos and voice notes, uploaded before a report
-//! (and referred to by id) or with it (multipart). Their type is decided by
-//! their bytes; staff see every one, the public only those on a case that
-//! no one has hidden.
+//! (and referred to by id) or with it (multipart), and the mediation
+//! centre's PDF papers. Their type is decided by their bytes; staff see
+//! every one, the public only those on a case that no one has hidden, and
+//! never a PDF.
 
 use chrono::Utc;
-use domain::intake::{recognise, sha256_hex};
+use domain::intake::{Accepted, AttachmentKind, recognise, sha256_hex};
+use domain::permissions::allows;
 use domain::{Permission, Problem};
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
@@ -34,16 +36,17 @@ pub fn uploader(ctx: &Ctx) -> String {
     }
 }
 
-/// Checks a file (with the media type the client `declared`, a hint) and
-/// stores its bytes; the returned record is written by the caller (with the
-/// report it comes with, in one transaction). The bytes go first, so no
-/// record ever points at a missing file.
+/// Checks a file (with the media type the client `declared`, a hint) for
+/// what is `accepted` and stores its bytes; the returned record is written
+/// by the caller (with the report it comes with, in one transaction). The
+/// bytes go first, so no record ever points at a missing file.
 pub fn store_bytes(
     ctx: &mut Ctx,
     bytes: &[u8],
     declared: Option<&str>,
+    accepted: Accepted,
 ) -> Result<NewAttachment, Problem> {
-    let recognised = recognise(bytes, declared)?;
+    let recognised = recognise(bytes, declared, accepted)?;
     let sha256 = sha256_hex(bytes);
     let tenant = ctx.tenant()?;
     files::put(tenant.id.0, &sha256, bytes)?;
@@ -61,20 +64,30 @@ pub fn store_file(
     ctx: &mut Ctx,
     bytes: &[u8],
     declared: Option<&str>,
+    accepted: Accepted,
 ) -> Result<Attachment, Problem> {
-    let new = store_bytes(ctx, bytes, declared)?;
+    let new = store_bytes(ctx, bytes, declared, accepted)?;
     Ok(ctx.scope()?.record_attachment(new, Utc::now())?)
 }
 
-/// `POST …/attachments`: the raw file as the body.
+/// `POST …/attachments`: the raw file as the body. The mediation centre's
+/// staff may upload PDF papers too (a dispute's IOU, contract, agreement);
+/// everyone else what a report carries.
 pub fn upload(ctx: &mut Ctx) -> HandlerResult {
-    if ctx.optional_caller().is_none() {
-        let tenant = ctx.tenant()?;
-        edge::limits::check(ctx.request(), tenant.code.as_str(), "upload")?;
-    }
+    let accepted = match ctx.optional_caller() {
+        None => {
+            let tenant = ctx.tenant()?;
+            edge::limits::check(ctx.request(), tenant.code.as_str(), "upload")?;
+            Accepted::Media
+        }
+        Some(caller) if allows(caller.user.role, Permission::MediateDisputes) => {
+            Accepted::MediaAndPapers
+        }
+        Some(_) => Accepted::Media,
+    };
     let body = ctx.request().body().to_vec();
     let declared = ctx.content_type();
-    let attachment = store_file(ctx, &body, Some(&declared))?;
+    let attachment = store_file(ctx, &body, Some(&declared), accepted)?;
     Ok(json(201, &wire(&attachment)))
 }
 
@@ -88,10 +101,12 @@ pub fn download(ctx: &mut Ctx) -> HandlerResult {
         .ok_or_else(|| Problem::not_found("no such attachment"))?;
     let staff = ctx
         .optional_caller()
-        .is_some_and(|c| domain::permissions::allows(c.user.role, Permission::ViewCases));
-    // Public only on a case or a notice and not hidden: the publication rule.
+        .is_some_and(|c| allows(c.user.role, Permission::ViewCases));
+    // Public only on a case or a notice, not hidden, and never a PDF paper:
+    // the publication rule.
     let in_use = attachment.case_id.is_some() || ctx.scope()?.is_notice_attachment(id)?;
-    let public = domain::publication::attachment_is_public(attachment.public, in_use);
+    let public =
+        domain::publication::attachment_is_public(attachment.kind, attachment.public, in_use);
     if !staff && !public {
         // The same answer as for an unknown id: nothing is revealed.
         return Err(Problem::not_found("no such attachment"));
@@ -114,14 +129,21 @@ pub fn download(ctx: &mut Ctx) -> HandlerResult {
     let tenant = ctx.tenant()?;
     let bytes = files::get(tenant.id.0, &attachment.sha256)?
         .ok_or_else(|| Problem::internal("the file of an attachment is missing"))?;
-    Ok(Response::builder()
+    let mut response = Response::builder();
+    response
         .status(200)
         .header("content-type", attachment.content_type.as_str())
         .header("etag", etag)
         .header("cache-control", cache_control)
-        .header("x-content-type-options", "nosniff")
-        .body(bytes)
-        .build())
+        .header("x-content-type-options", "nosniff");
+    // A paper is saved, not opened inside the app's origin.
+    if attachment.kind == AttachmentKind::Document {
+        response.header(
+            "content-disposition",
+            format!("attachment; filename=\"document-{id}.pdf\""),
+        );
+    }
+    Ok(response.body(bytes).build())
 }
 
 #[derive(Deserialize)]

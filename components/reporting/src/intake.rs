@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use domain::intake::{DuplicateRule, EDIT_WINDOW, Priority, reporter_secret, sha256_hex};
+use domain::intake::{Accepted, DuplicateRule, EDIT_WINDOW, Priority, reporter_secret, sha256_hex};
 use domain::{CaseAction, CaseSource, Code, GridNodeId, Location, Problem, Role, TrackingCode};
 use edge::{Ctx, HandlerResult, idempotency};
 use serde::Deserialize;
@@ -75,7 +75,9 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
     let mut attachment_ids = body.attachment_ids.clone();
     let new_files = files
         .iter()
-        .map(|file| attachments::store_bytes(ctx, &file.bytes, file.declared.as_deref()))
+        .map(|file| {
+            attachments::store_bytes(ctx, &file.bytes, file.declared.as_deref(), Accepted::Media)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if body.fixed_on_the_spot && attachment_ids.is_empty() && new_files.is_empty() {
         return Err(Problem::validation(

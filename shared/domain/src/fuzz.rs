@@ -8,7 +8,7 @@
 
 use crate::auth::{Claims, Role, TokenKeys};
 use crate::grid_import::{parse_csv, parse_json};
-use crate::intake::recognise;
+use crate::intake::{Accepted, recognise};
 use crate::tenant::TenantCode;
 use crate::tracking::TrackingCode;
 use chrono::{Duration, TimeZone, Utc};
@@ -105,9 +105,12 @@ proptest! {
         mutated(vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 0xFF, 0xD9]),
         mutated(b"#!AMR\n\x3c\x00\x00".to_vec()),
         mutated(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00".to_vec()),
+        mutated(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec()),
     ]) {
-        let _ = recognise(&bytes, None);
-        let _ = recognise(&bytes, Some("audio/mp4"));
+        for accepted in [Accepted::Media, Accepted::MediaAndPapers] {
+            let _ = recognise(&bytes, None, accepted);
+            let _ = recognise(&bytes, Some("audio/mp4"), accepted);
+        }
     }
 }
 

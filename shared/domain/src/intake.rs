@@ -1,6 +1,7 @@
 //! The rules of intake: priorities, what files a report may carry (by what
-//! they are, not what they are called), the reporter's secret, the extra
-//! fields of a category, and when a new report is likely a duplicate.
+//! they are, not what they are called) and what papers the mediation centre
+//! may file besides, the reporter's secret, the extra fields of a category,
+//! and when a new report is likely a duplicate.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::case::Location;
+use crate::case::{CaseSource, Location};
 use crate::organisation::{ExtraField, ExtraFieldKind};
 use crate::problem::Problem;
 
@@ -54,6 +55,9 @@ pub enum AttachmentKind {
     Photo,
     Video,
     Voice,
+    /// A PDF: an IOU, a contract, a signed agreement. Only a dispute's
+    /// paper at the mediation centre, never a report's, and never public.
+    Document,
 }
 
 impl AttachmentKind {
@@ -62,6 +66,7 @@ impl AttachmentKind {
             Self::Photo => "photo",
             Self::Video => "video",
             Self::Voice => "voice",
+            Self::Document => "document",
         }
     }
 
@@ -70,18 +75,56 @@ impl AttachmentKind {
             "photo" => Ok(Self::Photo),
             "video" => Ok(Self::Video),
             "voice" => Ok(Self::Voice),
-            _ => Err(Problem::validation("kind", "kind is photo, video or voice")),
+            "document" => Ok(Self::Document),
+            _ => Err(Problem::validation(
+                "kind",
+                "kind is photo, video, voice or document",
+            )),
         }
     }
 
-    /// The largest file of this kind: a phone photo, a short clip, a voice note.
+    /// The largest file of this kind: a phone photo, a short clip, a voice
+    /// note, a scanned contract of a few dozen pages.
     pub fn max_bytes(self) -> usize {
         match self {
             Self::Photo => 10 << 20,
             Self::Video => 30 << 20,
             Self::Voice => 5 << 20,
+            Self::Document => 20 << 20,
         }
     }
+
+    /// Whether a file of this kind may ever be shown to the public. A
+    /// document names the parties of a dispute on every page: never.
+    pub fn may_be_public(self) -> bool {
+        !matches!(self, Self::Document)
+    }
+
+    /// Whether a case from `source` takes a file of this kind: a PDF is a
+    /// dispute's paper (taken in with it, or its outcome's); every other
+    /// case, a resident's or a grid worker's report above all, carries
+    /// photos, video and voice recordings. The field at fault is `field`.
+    pub fn check_attachable(self, source: CaseSource, field: &str) -> Result<(), Problem> {
+        if self == Self::Document && source != CaseSource::Mediation {
+            return Err(Problem::validation(
+                field,
+                "a PDF document is taken only as a dispute's paper at the mediation centre: \
+                 a report or its result carries photos, video or voice recordings",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What an upload may be: what a report carries, or, for the mediation
+/// centre's staff, a PDF paper too. The caller's right decides, the bytes
+/// decide what the file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accepted {
+    /// Photos, video and voice recordings: every report, every resolution.
+    Media,
+    /// Those and PDF documents: a dispute's papers.
+    MediaAndPapers,
 }
 
 /// All attachments of one case together may not exceed this.
@@ -96,23 +139,31 @@ pub struct Recognised {
     pub content_type: &'static str,
 }
 
-/// Recognises a photo, video or voice recording by its magic bytes; what
-/// the client claims (name, content type) is not trusted, with one
-/// exception that grants nothing: MP4 holds sound as well as film, and a
-/// browser records voice notes as `audio/mp4`, so an MP4 the client
-/// `declared` as audio is filed as voice (under voice's smaller size limit).
-/// Anything else, an empty file or one over its kind's size limit is
-/// refused.
-pub fn recognise(bytes: &[u8], declared: Option<&str>) -> Result<Recognised, Problem> {
+/// Recognises a photo, video or voice recording by its magic bytes, and,
+/// when `accepted` takes papers, a PDF by its `%PDF-` header; what the
+/// client claims (name, content type) is not trusted, with one exception
+/// that grants nothing: MP4 holds sound as well as film, and a browser
+/// records voice notes as `audio/mp4`, so an MP4 the client `declared` as
+/// audio is filed as voice (under voice's smaller size limit). Anything
+/// else (a file declared a PDF included), an empty file or one over its
+/// kind's size limit is refused.
+pub fn recognise(
+    bytes: &[u8],
+    declared: Option<&str>,
+    accepted: Accepted,
+) -> Result<Recognised, Problem> {
     let declared_audio =
         declared.is_some_and(|d| d.trim().to_ascii_lowercase().starts_with("audio/"));
     if bytes.is_empty() {
         return Err(Problem::validation("file", "the file is empty"));
     }
+    let papers = accepted == Accepted::MediaAndPapers;
     // AMR, the voice-note format of most Chinese phones, starts with "#!AMR",
     // which `infer` would take for a shell script's "#!".
     let mime = if bytes.starts_with(b"#!AMR") {
         "audio/amr"
+    } else if bytes.starts_with(b"%PDF-") {
+        "application/pdf"
     } else {
         infer::get(bytes).map(|t| t.mime_type()).unwrap_or("")
     };
@@ -133,13 +184,17 @@ pub fn recognise(bytes: &[u8], declared: Option<&str>) -> Result<Recognised, Pro
         "audio/aac" => (AttachmentKind::Voice, "audio/aac"),
         "audio/ogg" => (AttachmentKind::Voice, "audio/ogg"),
         "audio/x-wav" | "audio/wav" => (AttachmentKind::Voice, "audio/wav"),
+        "application/pdf" if papers => (AttachmentKind::Document, "application/pdf"),
         other => {
-            return Err(Problem::unsupported_media_type(if other.is_empty() {
-                "the file is not a photo, video or voice recording we recognise".to_string()
+            let wanted = if papers {
+                "a photo, video, voice recording or PDF document"
             } else {
-                format!(
-                    "files of type {other} are not accepted: send a photo, video or voice recording"
-                )
+                "a photo, video or voice recording"
+            };
+            return Err(Problem::unsupported_media_type(if other.is_empty() {
+                format!("the file is not {wanted} we recognise")
+            } else {
+                format!("files of type {other} are not accepted: send {wanted}")
             })
             .with_field("file"));
         }
@@ -281,29 +336,45 @@ mod tests {
     #[test]
     fn files_are_recognised_by_content_not_name() {
         let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
-        assert_eq!(recognise(&jpeg, None).unwrap().kind, AttachmentKind::Photo);
+        assert_eq!(
+            recognise(&jpeg, None, Accepted::Media).unwrap().kind,
+            AttachmentKind::Photo
+        );
         let png = [
             0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D,
         ];
-        assert_eq!(recognise(&png, None).unwrap().content_type, "image/png");
+        assert_eq!(
+            recognise(&png, None, Accepted::Media).unwrap().content_type,
+            "image/png"
+        );
         let amr = b"#!AMR\n\x3c\x48\x77";
-        assert_eq!(recognise(amr, None).unwrap().kind, AttachmentKind::Voice);
+        assert_eq!(
+            recognise(amr, None, Accepted::Media).unwrap().kind,
+            AttachmentKind::Voice
+        );
         let mp4 = [
             0, 0, 0, 0x18, b'f', b't', b'y', b'p', b'i', b's', b'o', b'm', 0, 0, 2, 0,
         ];
-        assert_eq!(recognise(&mp4, None).unwrap().kind, AttachmentKind::Video);
         assert_eq!(
-            recognise(&mp4, Some("video/mp4")).unwrap().kind,
+            recognise(&mp4, None, Accepted::Media).unwrap().kind,
             AttachmentKind::Video
         );
-        let voice = recognise(&mp4, Some("Audio/MP4")).unwrap();
+        assert_eq!(
+            recognise(&mp4, Some("video/mp4"), Accepted::Media)
+                .unwrap()
+                .kind,
+            AttachmentKind::Video
+        );
+        let voice = recognise(&mp4, Some("Audio/MP4"), Accepted::Media).unwrap();
         assert_eq!(
             (voice.kind, voice.content_type),
             (AttachmentKind::Voice, "audio/mp4")
         );
         // Declaring changes nothing for what is not MP4.
         assert_eq!(
-            recognise(&jpeg, Some("audio/mp4")).unwrap().kind,
+            recognise(&jpeg, Some("audio/mp4"), Accepted::Media)
+                .unwrap()
+                .kind,
             AttachmentKind::Photo
         );
         for bad in [
@@ -312,11 +383,100 @@ mod tests {
             b"%PDF-1.7\n",
             b"MZ\x90\x00",
         ] {
-            assert!(recognise(bad, Some("audio/mp4")).is_err(), "{bad:?}");
+            assert!(
+                recognise(bad, Some("audio/mp4"), Accepted::Media).is_err(),
+                "{bad:?}"
+            );
         }
         let mut huge = jpeg.to_vec();
         huge.resize((10 << 20) + 1, 0);
-        assert_eq!(recognise(&huge, None).unwrap_err().status(), 413);
+        assert_eq!(
+            recognise(&huge, None, Accepted::Media)
+                .unwrap_err()
+                .status(),
+            413
+        );
+    }
+
+    /// What `bytes` declared as `declared` is taken as, or the status it is refused with.
+    fn check_paper(
+        bytes: &[u8],
+        declared: &str,
+        accepted: Accepted,
+        expected: Result<(AttachmentKind, &str), u16>,
+    ) {
+        let got = recognise(bytes, Some(declared), accepted)
+            .map(|r| (r.kind, r.content_type))
+            .map_err(|p| p.status());
+        assert_eq!(
+            got,
+            expected,
+            "{:?} as {declared}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(12)])
+        );
+    }
+
+    #[test]
+    fn papers_are_pdfs_by_their_bytes_and_only_where_taken() {
+        use Accepted::{Media, MediaAndPapers as Papers};
+        use AttachmentKind::{Document, Photo};
+        let pdf = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n";
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0];
+        check_paper(
+            pdf,
+            "application/pdf",
+            Papers,
+            Ok((Document, "application/pdf")),
+        );
+        check_paper(pdf, "image/png", Papers, Ok((Document, "application/pdf")));
+        check_paper(
+            pdf,
+            "application/octet-stream",
+            Papers,
+            Ok((Document, "application/pdf")),
+        );
+        // A scan is still a photo where papers are taken.
+        check_paper(&jpeg, "application/pdf", Papers, Ok((Photo, "image/jpeg")));
+        // Posing as a PDF is not being one.
+        check_paper(
+            b"<html>%PDF-1.7</html>",
+            "application/pdf",
+            Papers,
+            Err(415),
+        );
+        check_paper(b" %PDF-1.7\n", "application/pdf", Papers, Err(415));
+        check_paper(b"PK\x03\x04", "application/pdf", Papers, Err(415));
+        // Reports take no papers.
+        check_paper(pdf, "application/pdf", Media, Err(415));
+        let mut huge = pdf.to_vec();
+        huge.resize((20 << 20) + 1, b' ');
+        check_paper(&huge, "application/pdf", Papers, Err(413));
+        huge.truncate(20 << 20);
+        check_paper(
+            &huge,
+            "application/pdf",
+            Papers,
+            Ok((Document, "application/pdf")),
+        );
+        let refused = recognise(pdf, None, Media).unwrap_err();
+        assert!(
+            refused.detail.contains("photo, video or voice"),
+            "{}",
+            refused.detail
+        );
+        assert!(!AttachmentKind::Document.may_be_public());
+        let on = |kind: AttachmentKind, source| {
+            kind.check_attachable(source, "f").map_err(|p| p.status())
+        };
+        assert_eq!(on(Document, CaseSource::Mediation), Ok(()));
+        for source in CaseSource::ALL {
+            assert_eq!(on(Photo, source), Ok(()), "{source:?}");
+            if source != CaseSource::Mediation {
+                assert_eq!(on(Document, source), Err(400), "{source:?}");
+            }
+        }
+        assert!(AttachmentKind::Photo.may_be_public());
+        assert_eq!(AttachmentKind::parse("document"), Ok(Document));
     }
 
     fn fields() -> Vec<ExtraField> {

@@ -83,10 +83,15 @@ pub struct AttachmentFacts {
     pub public: bool,
 }
 
-/// Whether anyone may see a file: it must be on a case or a notice (an
-/// upload not yet used by anything is its uploader's alone) and not hidden.
-pub fn attachment_is_public(not_hidden: bool, on_case_or_notice: bool) -> bool {
-    not_hidden && on_case_or_notice
+/// Whether anyone may see a file: it must be of a kind that may be public
+/// (a dispute's PDF paper never is), on a case or a notice (an upload not
+/// yet used by anything is its uploader's alone) and not hidden.
+pub fn attachment_is_public(
+    kind: AttachmentKind,
+    not_hidden: bool,
+    on_case_or_notice: bool,
+) -> bool {
+    kind.may_be_public() && not_hidden && on_case_or_notice
 }
 
 /// A point as Open311 publishes it: rounded to three decimals (~100 m).
@@ -462,7 +467,7 @@ impl PublicCase {
             .collect();
         let attachments = attachments
             .iter()
-            .filter(|a| attachment_is_public(a.public, true))
+            .filter(|a| attachment_is_public(a.kind, a.public, true))
             .map(|a| PublicAttachment {
                 id: a.id,
                 kind: a.kind,
@@ -543,7 +548,7 @@ impl ReporterView {
             email: p.email.map(str::to_string),
             attachments: attachments
                 .iter()
-                .filter(|a| !a.result || a.public)
+                .filter(|a| a.kind.may_be_public() && (!a.result || a.public))
                 .map(|a| PublicAttachment {
                     id: a.id,
                     kind: a.kind,

@@ -72,6 +72,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "mediation_and_agents",
         sql: include_str!("../migrations/0011_mediation_and_agents.sql"),
     },
+    Migration {
+        version: 12,
+        name: "dispute_papers",
+        sql: include_str!("../migrations/0012_dispute_papers.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
@@ -227,6 +232,103 @@ mod tests {
             let on_disk = std::fs::read_to_string(dir.join(&listed[i])).expect("read");
             assert_eq!(on_disk, m.sql);
         }
+    }
+
+    /// Applies the migrations before `version` by hand, as an older
+    /// release would have.
+    fn migrated_before(version: u32) -> NativeDb {
+        let db = NativeDb::open_in_memory().expect("open");
+        db.execute(CREATE_LEDGER, &[]).expect("ledger");
+        for m in MIGRATIONS.iter().filter(|m| m.version < version) {
+            for statement in m.statements() {
+                db.execute(&statement, &[]).expect(m.name);
+            }
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 'then')",
+                &[m.version.into(), m.name.into()],
+            )
+            .expect("ledger row");
+        }
+        db
+    }
+
+    #[test]
+    fn the_papers_step_keeps_every_attachment_and_what_points_at_it() {
+        use crate::test_support::{t0, tenant};
+        use crate::{NewAttachment, NewGridNode, NewNotice, TenantScope};
+        use domain::intake::AttachmentKind;
+        let db = migrated_before(12);
+        let t = tenant(&db, "alpha");
+        let scope = TenantScope::new(&db, &t);
+        let photo = |n: u8| {
+            scope
+                .record_attachment(
+                    NewAttachment {
+                        sha256: format!("{n:064}"),
+                        content_type: "image/jpeg".into(),
+                        kind: AttachmentKind::Photo,
+                        size: 10,
+                        uploaded_by: "tenant_admin:1".into(),
+                    },
+                    t0(),
+                )
+                .expect("photo")
+        };
+        let (loose, shown) = (photo(1), photo(2));
+        let node = scope
+            .create_grid_node(NewGridNode {
+                parent: None,
+                level: domain::GridLevel::Township,
+                code: domain::GridCode::parse("T").expect("code"),
+                name: "镇".into(),
+                households: None,
+                geometry: None,
+            })
+            .expect("node");
+        scope
+            .publish_notice(
+                NewNotice {
+                    grid_node: node.id,
+                    title: "停水".into(),
+                    body: "明日停水".into(),
+                    attachment_ids: vec![shown.id],
+                    published_by: "tenant_admin:1".into(),
+                },
+                t0(),
+            )
+            .expect("notice");
+
+        assert_eq!(migrate(&db), Ok(vec![12]));
+        assert_eq!(scope.attachment(loose.id).expect("read"), Some(loose));
+        assert_eq!(
+            scope.attachment(shown.id).expect("read"),
+            Some(shown.clone())
+        );
+        assert!(scope.is_notice_attachment(shown.id).expect("read"));
+        let dangling = db.execute("PRAGMA foreign_key_check", &[]).expect("check");
+        assert!(dangling.is_empty(), "references survive the rebuild");
+        // The rebuilt table takes papers, hidden, and refuses to show one.
+        let paper = scope
+            .record_attachment(
+                NewAttachment {
+                    sha256: format!("{:064}", 3),
+                    content_type: "application/pdf".into(),
+                    kind: AttachmentKind::Document,
+                    size: 10,
+                    uploaded_by: "tenant_admin:1".into(),
+                },
+                t0(),
+            )
+            .expect("paper");
+        assert!(!paper.public);
+        assert!(
+            db.execute(
+                "UPDATE attachments SET public = 1 WHERE id = ?",
+                &[paper.id.into()]
+            )
+            .is_err(),
+            "the schema itself keeps a paper hidden"
+        );
     }
 
     #[test]

@@ -673,3 +673,140 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
     assert_eq!(figures.by_level["township"].taken, 1);
     assert_eq!(figures.total.done, 0, "done when its case is closed");
 }
+
+/// A PDF paper as the upload records it (its bytes judged elsewhere).
+fn pdf(scope: &TenantScope<'_, NativeDb>, n: u8) -> Attachment {
+    scope
+        .record_attachment(
+            NewAttachment {
+                sha256: format!("{n:064}"),
+                content_type: "application/pdf".into(),
+                kind: AttachmentKind::Document,
+                size: 200_000,
+                uploaded_by: "department_staff:2".into(),
+            },
+            bj("2026-03-02 09:00"),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_dispute_takes_pdf_papers_that_no_other_case_takes_and_nobody_publishes() {
+    let db = db();
+    let c = centre(&db);
+    let iou = pdf(&c.scope, 90);
+    assert!(!iou.public, "a paper is hidden from its upload on");
+    let shown = problem(c.scope.set_attachment_public(iou.id, true).unwrap_err());
+    assert_eq!(shown.status(), 409);
+    assert!(!c.scope.attachment(iou.id).unwrap().unwrap().public);
+
+    // A resident's report (or any case but a dispute) takes no paper, and
+    // the refusal leaves the paper free for the dispute it belongs to.
+    let report = crate::tests_workflow::report(&c.scope, 91, bj("2026-03-02 09:30"));
+    let refused = problem(
+        c.scope
+            .attach(report.id, &[iou.id], Purpose::Evidence)
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (refused.status(), refused.field.as_deref()),
+        (400, Some("attachment_ids[0]"))
+    );
+    assert!(refused.detail.contains("PDF"), "{}", refused.detail);
+    assert_eq!(c.scope.attachment(iou.id).unwrap().unwrap().case_id, None);
+    assert!(c.scope.case_attachments(report.id).unwrap().is_empty());
+
+    let d = c
+        .scope
+        .take_in_dispute(
+            dispute(handling(), vec![iou.id]),
+            c.clerk,
+            "department_staff:1",
+            TrackingCode::from_random([92; 8]),
+            bj("2026-03-02 10:00"),
+        )
+        .unwrap();
+    to_work(&c, d.case.id);
+    let assist = c.scope.case_assists(d.case.id).unwrap()[0].department;
+    c.scope
+        .complete_assist(
+            d.case.id,
+            assist,
+            "已参与",
+            "department_staff:3",
+            bj("2026-03-05 08:00"),
+        )
+        .unwrap();
+    let agreement = pdf(&c.scope, 93);
+    let ended = c
+        .scope
+        .record_outcome(
+            d.case.id,
+            &Outcome::new(OutcomeKind::Agreement, Some(AGREEMENT)).unwrap(),
+            &[agreement.id],
+            "department_staff:1",
+            bj("2026-03-05 09:00"),
+        )
+        .unwrap();
+    assert_eq!(ended.case.state, CaseState::Closed);
+    let papers: Vec<(i64, AttachmentKind, Purpose, bool)> = c
+        .scope
+        .case_attachments(d.case.id)
+        .unwrap()
+        .iter()
+        .map(|a| (a.id, a.kind, a.purpose, a.public))
+        .collect();
+    assert_eq!(
+        papers,
+        [
+            (iou.id, AttachmentKind::Document, Purpose::Evidence, false),
+            (
+                agreement.id,
+                AttachmentKind::Document,
+                Purpose::Result,
+                false
+            ),
+        ]
+    );
+    // What the look-up is built from knows the papers only as hidden ones,
+    // and the publication rule shows no paper whatever it is told.
+    let record = c.scope.case_record(&d.case.tracking_code).unwrap().unwrap();
+    for a in record.attachment_facts() {
+        assert!(!domain::publication::attachment_is_public(
+            a.kind, true, true
+        ));
+    }
+}
+
+#[test]
+fn a_notice_shows_no_paper() {
+    let db = db();
+    let c = centre(&db);
+    let paper = pdf(&c.scope, 94);
+    let node = c
+        .scope
+        .create_grid_node(NewGridNode {
+            parent: None,
+            level: domain::GridLevel::Township,
+            code: domain::GridCode::parse("T").unwrap(),
+            name: "镇".into(),
+            households: None,
+            geometry: None,
+        })
+        .unwrap();
+    let refused = c
+        .scope
+        .publish_notice(
+            NewNotice {
+                grid_node: node.id,
+                title: "调解协议公示".into(),
+                body: "见附件".into(),
+                attachment_ids: vec![paper.id],
+                published_by: "tenant_admin:1".into(),
+            },
+            bj("2026-03-02 11:00"),
+        )
+        .unwrap_err();
+    assert_eq!(problem(refused).field.as_deref(), Some("attachment_ids[0]"));
+    assert!(!c.scope.is_notice_attachment(paper.id).unwrap());
+}

@@ -128,6 +128,13 @@ fn attachments() -> Vec<AttachmentFacts> {
             result: true,
             public: false,
         },
+        // A dispute's PDF paper, even were it marked shown.
+        AttachmentFacts {
+            id: 5,
+            kind: AttachmentKind::Document,
+            result: true,
+            public: true,
+        },
     ]
 }
 
@@ -185,7 +192,7 @@ fn the_public_view_keeps_what_residents_need() {
         ]
     );
     let shown: Vec<i64> = public.attachments.iter().map(|a| a.id).collect();
-    assert_eq!(shown, [1, 3], "hidden files are never public");
+    assert_eq!(shown, [1, 3], "hidden files and documents are never public");
     assert_eq!(public.response.as_str(), "missed");
     assert_eq!(public.resolution.as_str(), "kept");
     assert_eq!(public.rating, Some(4));
@@ -206,7 +213,7 @@ fn the_reporter_sees_their_own_parts_and_the_rating_form() {
     assert_eq!(
         ids,
         [1, 2, 3],
-        "their own evidence even when hidden; hidden results not"
+        "their own evidence even when hidden; hidden results and documents not"
     );
     assert_eq!(
         view.rating,

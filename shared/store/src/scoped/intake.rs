@@ -92,6 +92,8 @@ fn attachment_from_row(row: &Row<'_>) -> Result<Attachment, StoreError> {
 }
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
+    /// Records an uploaded file, on no case yet; a kind that may never be
+    /// public (a PDF document) is hidden from the start.
     pub fn record_attachment(
         &self,
         new: NewAttachment,
@@ -100,7 +102,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let rows = self.db.execute(
             &format!(
                 "INSERT INTO attachments (tenant_id, sha256, content_type, kind, size, \
-                 uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+                 public, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
                  RETURNING {ATTACHMENT_COLUMNS}"
             ),
             &[
@@ -109,6 +111,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 new.content_type.into(),
                 new.kind.as_str().into(),
                 new.size.into(),
+                new.kind.may_be_public().into(),
                 new.uploaded_by.into(),
                 to_text(now).into(),
             ],
@@ -148,9 +151,17 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(!rows.is_empty())
     }
 
-    /// Links uploaded attachments to a case. Each must be of this tenant and
-    /// not yet on a case; the case's count and total size stay in bounds.
+    /// Links uploaded attachments to a case. Each must be of this tenant,
+    /// not yet on a case, and of a kind the case takes (a PDF only a
+    /// dispute); the case's count and total size stay in bounds.
     pub fn attach(&self, case: CaseId, ids: &[i64], purpose: Purpose) -> Result<(), Error> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let source = self
+            .case_by_id(case)?
+            .ok_or_else(|| Error::NotFound("no such case".into()))?
+            .source;
         let existing = self.case_attachments(case)?;
         let mut count = existing.len();
         let mut total: i64 = existing.iter().map(|a| a.size).sum();
@@ -164,6 +175,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     Problem::validation(field, "this attachment is already on a case").into(),
                 );
             }
+            attachment.kind.check_attachable(source, &field)?;
             count += 1;
             total += attachment.size;
             if count > MAX_CASE_ATTACHMENTS {
@@ -194,8 +206,20 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(())
     }
 
-    /// Hides an attachment from public view (faces, plates) or shows it again.
+    /// Hides an attachment from public view (faces, plates) or shows it
+    /// again; a kind that may never be public (a PDF document) is not shown
+    /// (409).
     pub fn set_attachment_public(&self, id: i64, public: bool) -> Result<Attachment, Error> {
+        if public
+            && self
+                .attachment(id)?
+                .is_some_and(|a| !a.kind.may_be_public())
+        {
+            return Err(Problem::conflict(
+                "a PDF document is a dispute's paper: it is never public",
+            )
+            .into());
+        }
         let rows = self.db.execute(
             &format!(
                 "UPDATE attachments SET public = ? WHERE tenant_id = ? AND id = ? \

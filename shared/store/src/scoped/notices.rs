@@ -102,6 +102,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         if found.case_id.is_some() || self.is_notice_attachment(attachment)? {
             return Err(Problem::validation(field, "this attachment is already in use").into());
         }
+        if !found.kind.may_be_public() {
+            return Err(Problem::validation(
+                field,
+                "a PDF document is a dispute's paper, never public: a notice shows photos",
+            )
+            .into());
+        }
         self.db.execute(
             "INSERT INTO notice_attachments (tenant_id, notice_id, attachment_id) VALUES (?, ?, ?)",
             &[self.tenant.0.into(), notice.into(), attachment.into()],

@@ -368,6 +368,7 @@ fn field_in_message(message: &str) -> Option<String> {
 #[cfg(test)]
 mod fuzz {
     use super::parse_json;
+    use domain::fuzzing::noise_or_mutated;
     use proptest::prelude::*;
     use serde::Deserialize;
 
@@ -385,28 +386,9 @@ mod fuzz {
 
     const VALID: &str = r#"{"category":"garbage","description":"满了","latitude":30.2,"attachment_ids":[1,2],"extra":{"k":[true,null]}}"#;
 
-    fn mutated() -> impl Strategy<Value = Vec<u8>> {
-        let valid = VALID.as_bytes().to_vec();
-        (
-            proptest::collection::vec((0..valid.len(), any::<u8>()), 0..6),
-            0..=valid.len(),
-        )
-            .prop_map(move |(flips, cut)| {
-                let mut bytes = valid.clone();
-                for (at, byte) in flips {
-                    bytes[at] = byte;
-                }
-                bytes.truncate(cut);
-                bytes
-            })
-    }
-
     proptest! {
         #[test]
-        fn json_bodies_never_panic(bytes in prop_oneof![
-            proptest::collection::vec(any::<u8>(), 0..200),
-            mutated(),
-        ]) {
+        fn json_bodies_never_panic(bytes in noise_or_mutated(VALID.as_bytes())) {
             if let Err(problem) = parse_json::<Body>(&bytes) {
                 prop_assert_eq!(problem.status(), 400);
             }

@@ -69,6 +69,7 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Form, Problem> {
 #[cfg(test)]
 mod fuzz {
     use super::parse;
+    use domain::fuzzing::noise_or_mutated;
     use proptest::prelude::*;
 
     const CONTENT_TYPE: &str = "multipart/form-data; boundary=XyZ";
@@ -80,29 +81,10 @@ mod fuzz {
             .to_vec()
     }
 
-    fn body() -> impl Strategy<Value = Vec<u8>> {
-        let valid = valid();
-        prop_oneof![
-            proptest::collection::vec(any::<u8>(), 0..300),
-            (
-                proptest::collection::vec((0..valid.len(), any::<u8>()), 0..6),
-                0..=valid.len(),
-            )
-                .prop_map(move |(flips, cut)| {
-                    let mut bytes = valid.clone();
-                    for (at, byte) in flips {
-                        bytes[at] = byte;
-                    }
-                    bytes.truncate(cut);
-                    bytes
-                }),
-        ]
-    }
-
     proptest! {
         #[test]
         fn multipart_bodies_never_panic(
-            body in body(),
+            body in noise_or_mutated(&valid()),
             content_type in prop_oneof![Just(CONTENT_TYPE.to_string()), any::<String>()],
         ) {
             if let Err(problem) = parse(&content_type, &body) {

@@ -15,6 +15,8 @@ pub mod deadline;
 pub mod enterprise;
 #[cfg(test)]
 mod fuzz;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod geo;
 pub mod grid;
 pub mod grid_import;

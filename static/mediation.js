@@ -31,7 +31,7 @@ I18N.add({
     window: "Window", priority: "Priority", p_normal: "Normal", p_high: "High", p_urgent: "Urgent", p_low: "Low",
     lead: "Lead department", by_rules: "By the routing rules or the command centre's triage",
     parties: "Parties (contact details: the centre only)", add_applicant: "Add applicant", add_respondent: "Add respondent",
-    documents: "Documents", documents_field: "Documents (photos or scans, uploaded first)", take_in: "Take in",
+    documents: "Documents", documents_field: "Documents (photos, scans or PDFs, uploaded first)", take_in: "Take in",
     side_applicant: "Applicant", side_respondent: "Respondent", person: "Person", organisation: "Organisation",
     party_kind: "Kind", name: "Name", phone: "Phone", address: "Address", remove: "Remove", side: "Side",
     code: "Code", state: "State", outcome: "Outcome", taken_in_at: "Taken in", none: "—", empty: "No disputes yet",
@@ -53,6 +53,8 @@ I18N.add({
 // The window is staffed by the command centre and department staff: the console's sign-in.
 const session = new Session("console");
 const OUTCOMES = ["agreement", "judicial_confirmation", "litigation", "withdrawn", "not_accepted"];
+// A dispute's papers: photos and scans, or PDFs (IOUs, contracts, agreements; never public).
+const PAPERS = "image/*,application/pdf";
 let kinds = [];
 let departments = [];
 let categories = [];
@@ -212,7 +214,7 @@ function outcomeForm(d) {
   const form = h("form", { id: "outcome-form", "data-dispute": d.case_id },
     labelled("outcome_kind", h("select", { name: "outcome" }, ...OUTCOMES.map((o) => h("option", { value: o }, t(`o_${o}`))))),
     labelled("outcome_text", h("textarea", { name: "text", rows: 3, maxlength: 4000 })),
-    labelled("outcome_documents", h("input", { name: "files", type: "file", accept: "image/*", multiple: true })),
+    labelled("outcome_documents", h("input", { name: "files", type: "file", accept: PAPERS, multiple: true })),
     h("button", { type: "submit" }, t("record_outcome")));
   return sendThenShow(form, async (data) => session.call("POST", `/mediation/disputes/${d.case_id}/outcome`, {
     body: { outcome: data.get("outcome"), text: data.get("text").trim() || undefined, document_ids: await uploadFiles(session, data.getAll("files")) },
@@ -223,16 +225,35 @@ function documentList(d) {
   if (!d.documents.length) return h("p", { class: "muted", id: "documents" }, t("no_documents"));
   const ul = h("ul", { class: "thumbs", id: "documents" });
   d.documents.forEach((doc, i) => {
-    const li = h("li", { "data-id": doc.id }, `${t("document", i + 1)} · ${localTime(doc.uploaded_at)}`);
+    const name = t("document", i + 1);
+    const li = h("li", { "data-id": doc.id, "data-kind": doc.kind },
+      doc.kind === "document" ? pdfLink(doc, name) : name, ` · ${localTime(doc.uploaded_at)}`);
     ul.append(li);
-    if (doc.kind === "photo") blobUrl(session, doc.id).then(({ url }) => li.prepend(h("img", { src: url, alt: t("document", i + 1) }))).catch(() => {});
+    if (doc.kind === "photo") blobUrl(session, doc.id).then(({ url }) => li.prepend(h("img", { src: url, alt: name }))).catch(() => {});
   });
   return ul;
 }
 
+/** A PDF paper as a link (no thumbnail): fetched with the token when followed, then saved. */
+function pdfLink(doc, name) {
+  const link = h("a", { href: `#document/${doc.id}`, class: "document", download: `${name}.pdf` }, `${name} (PDF)`);
+  link.addEventListener("click", async (event) => {
+    if (link.dataset.ready) return;
+    event.preventDefault();
+    try {
+      link.href = (await blobUrl(session, doc.id)).url;
+      link.dataset.ready = "1";
+      link.click();
+    } catch (error) {
+      say($("#dispute-result"), error.message, "error");
+    }
+  });
+  return link;
+}
+
 function documentsForm(d) {
   const form = h("form", { class: "row", id: "documents-form", "data-dispute": d.case_id },
-    labelled("add_documents", h("input", { name: "files", type: "file", accept: "image/*", multiple: true, required: true })),
+    labelled("add_documents", h("input", { name: "files", type: "file", accept: PAPERS, multiple: true, required: true })),
     h("button", { type: "submit" }, t("add_documents")));
   return sendThenShow(form, async (data) => session.call("POST", `/mediation/disputes/${d.case_id}/documents`, {
     body: { document_ids: await uploadFiles(session, data.getAll("files")) },

@@ -18,6 +18,8 @@ const SUBJECT = "浏览器测试：追讨拖欠工资一万二千元";
 const AGREEMENT = "宏达建筑于三十日内向张秀英支付工资一万二千元";
 const RESIDENT = "李桂兰";
 const RESIDENT_PHONE = "13722223333";
+// An IOU as a PDF: the window takes it as a paper, shown as a link, never as a picture.
+const iouPdf = { name: "iou.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n") };
 
 // ---- 1. the window takes a dispute in, holds a session and records the agreement ----
 step("mediator: take in a dispute with two parties and a document");
@@ -40,7 +42,8 @@ let code;
   await respondent.locator("[name=party_kind]").selectOption("organisation");
   await respondent.locator("[name=party_name]").fill(RESPONDENT);
   await respondent.locator("[name=party_phone]").fill(RESPONDENT_PHONE);
-  await page.setInputFiles("#intake-form [name=documents]", photo("iou.png"));
+  assert.match(await page.getAttribute("#intake-form [name=documents]", "accept"), /application\/pdf/, "PDFs may be chosen");
+  await page.setInputFiles("#intake-form [name=documents]", [photo("iou.png"), iouPdf]);
   await accessible(page);
   await shoot(page, "mediation-intake-filled-desktop");
   await page.click("#intake-form button[type=submit]");
@@ -49,7 +52,14 @@ let code;
   assert.match(code, /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
   const parties = await page.textContent("#parties");
   for (const seen of [APPLICANT, APPLICANT_PHONE, RESPONDENT, RESPONDENT_PHONE]) assert.ok(parties.includes(seen), `the centre sees ${seen}`);
-  assert.equal(await page.locator("#documents li").count(), 1, "the document uploaded first is the dispute's");
+  assert.equal(await page.locator("#documents li").count(), 2, "the documents uploaded first are the dispute's");
+  const paper = page.locator("#documents li[data-kind=document]");
+  assert.equal(await paper.locator("img").count(), 0, "a PDF has no thumbnail");
+  const [download] = await Promise.all([page.waitForEvent("download"), paper.locator("a.document").click()]);
+  assert.match(download.suggestedFilename(), /\.pdf$/, "the PDF is saved");
+  for (const input of ["#outcome-form [name=files]", "#documents-form [name=files]"]) {
+    assert.match(await page.getAttribute(input, "accept"), /application\/pdf/, `${input} takes PDFs`);
+  }
   await accessible(page);
 
   step(`mediator: ${code}: schedule a session, then record it`);
@@ -78,7 +88,7 @@ let code;
   await page.waitForSelector("#dispute-state[data-state=closed]");
   assert.equal(await page.getAttribute("#dispute-outcome", "data-outcome"), "agreement");
   assert.match(await page.textContent("#dispute-outcome"), new RegExp(AGREEMENT));
-  assert.equal(await page.locator("#documents li").count(), 2, "the signed agreement is among the documents");
+  assert.equal(await page.locator("#documents li").count(), 3, "the signed agreement is among the documents");
   assert.ok(await page.locator("#timeline li").count() >= 5, "the timeline shows each step");
   await shoot(page, "mediation-agreement-desktop");
   await page.setViewportSize(phone.viewport);
@@ -145,6 +155,11 @@ step("agent: take a resident's matter with consent");
   await page.click("#level-form button[type=submit]");
   await page.waitForSelector("#matter-level[data-level=township]");
   assert.equal(await page.locator("#levels li").count(), 2, "both levels are recorded");
+  // The agent follows the case flow on the desk (no view_cases needed), and takes no step of it.
+  const steps = await page.$$eval("#timeline li strong", (s) => s.map((x) => x.textContent));
+  assert.equal(steps[0], "上报", `the matter's timeline starts at its intake: ${steps}`);
+  assert.ok(steps.includes("代办事项上交"), `the timeline shows the pass-up: ${steps}`);
+  assert.equal(await page.locator("button[data-action]").count(), 0, "an agent takes no case-flow step");
   await shoot(page, "agent-matter-phone");
   await page.click("nav.tabs a[href='#list']");
   await page.waitForSelector("#matter-list [data-level=township]");

@@ -1,7 +1,7 @@
 //! The mediation window and the agent desk as their people use them, in
 //! headless Chromium (`tests/browser/mediation.mjs`) on the demo tenant: the
-//! justice office's mediator takes a dispute in with two parties and a
-//! document, schedules and records a session, works the case flow and
+//! justice office's mediator takes a dispute in with two parties, a scan
+//! and a PDF, schedules and records a session, works the case flow and
 //! records the agreement; the public look-up of its code names nobody; the
 //! village agent takes a resident's matter with consent, completes a task
 //! and passes it up to the township; the command centre sees the figures.
@@ -61,10 +61,16 @@ fn the_mediation_window_and_the_agent_desk_work_in_a_browser() {
     assert_eq!(dispute["parties"].as_array().map(Vec::len), Some(2));
     assert_eq!(dispute["sessions"][0]["place"], "矛调中心2号调解室");
     assert!(dispute["sessions"][0]["held_at"].is_string(), "recorded");
+    let kinds: Vec<&str> = dispute["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .filter_map(|d| d["kind"].as_str())
+        .collect();
     assert_eq!(
-        dispute["documents"].as_array().map(Vec::len),
-        Some(2),
-        "the document taken in and the signed agreement"
+        kinds,
+        ["photo", "document", "photo"],
+        "the scan and the PDF taken in, and the signed agreement"
     );
 
     let agent = login(DEMO_AGENT);

@@ -45,20 +45,29 @@ fn staff(
         .id
 }
 
-fn document(scope: &TenantScope<'_, NativeDb>, n: u8) -> i64 {
+/// An upload of `kind` as the window records it (its bytes judged elsewhere).
+fn uploaded(scope: &TenantScope<'_, NativeDb>, n: u8, kind: AttachmentKind) -> Attachment {
+    let (content_type, size) = match kind {
+        AttachmentKind::Document => ("application/pdf", 200_000),
+        _ => ("image/jpeg", 1000),
+    };
     scope
         .record_attachment(
             NewAttachment {
                 sha256: format!("{n:064}"),
-                content_type: "image/jpeg".into(),
-                kind: AttachmentKind::Photo,
-                size: 1000,
+                content_type: content_type.into(),
+                kind,
+                size,
                 uploaded_by: "department_staff:2".into(),
             },
             bj("2026-03-02 09:00"),
         )
         .unwrap()
-        .id
+}
+
+/// A scanned document (a photo).
+fn document(scope: &TenantScope<'_, NativeDb>, n: u8) -> i64 {
+    uploaded(scope, n, AttachmentKind::Photo).id
 }
 
 fn dispute(handling: Option<Handling>, documents: Vec<i64>) -> NewDispute {
@@ -674,20 +683,9 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
     assert_eq!(figures.total.done, 0, "done when its case is closed");
 }
 
-/// A PDF paper as the upload records it (its bytes judged elsewhere).
+/// A PDF paper.
 fn pdf(scope: &TenantScope<'_, NativeDb>, n: u8) -> Attachment {
-    scope
-        .record_attachment(
-            NewAttachment {
-                sha256: format!("{n:064}"),
-                content_type: "application/pdf".into(),
-                kind: AttachmentKind::Document,
-                size: 200_000,
-                uploaded_by: "department_staff:2".into(),
-            },
-            bj("2026-03-02 09:00"),
-        )
-        .unwrap()
+    uploaded(scope, n, AttachmentKind::Document)
 }
 
 #[test]

@@ -494,6 +494,27 @@ async function blobUrl(session, id) {
   return { url: URL.createObjectURL(await response.blob()), type: response.headers.get("content-type") || "" };
 }
 
+/**
+ * A PDF paper (attachment kind "document") as a link, never a thumbnail: on
+ * the first click it is fetched with the token, then saved as `name`.pdf.
+ * A failure is said with `onError(message)`.
+ */
+function paperLink(session, id, name, onError) {
+  const link = h("a", { href: `#document/${id}`, class: "document", download: `${name}.pdf` }, `${name} (PDF)`);
+  link.addEventListener("click", async (event) => {
+    if (link.dataset.ready) return;
+    event.preventDefault();
+    try {
+      link.href = (await blobUrl(session, id)).url;
+      link.dataset.ready = "1";
+      link.click();
+    } catch (error) {
+      onError(error.message);
+    }
+  });
+  return link;
+}
+
 /** Uploads files (photos shrunk first) one by one; their attachment ids, in order. */
 async function uploadFiles(session, files) {
   const ids = [];

@@ -156,7 +156,13 @@ function attachmentList(c) {
   const show = (list) => {
     if (!list.length) return ul.replaceWith(h("p", { class: "muted", id: "attachments" }, t("no_attachments")));
     for (const a of list) {
-      const li = h("li", { "data-kind": a.kind }, t(a.purpose === "result" ? "result_photo" : "evidence_photo"));
+      const label = t(a.purpose === "result" ? "result_photo" : "evidence_photo");
+      // A dispute's PDF paper: a link that saves it, no preview.
+      if (a.kind === "document") {
+        ul.append(h("li", { "data-kind": a.kind }, paperLink(session, a.id, `${label} ${a.id}`, (message) => say($("#action-result"), message, "error"))));
+        continue;
+      }
+      const li = h("li", { "data-kind": a.kind }, label);
       ul.append(li);
       blobUrl(session, a.id).then(({ url, type }) => li.prepend(type.startsWith("image/")
         ? h("img", { src: url, alt: `${a.kind} ${a.id}` })

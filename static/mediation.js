@@ -227,29 +227,13 @@ function documentList(d) {
   d.documents.forEach((doc, i) => {
     const name = t("document", i + 1);
     const li = h("li", { "data-id": doc.id, "data-kind": doc.kind },
-      doc.kind === "document" ? pdfLink(doc, name) : name, ` · ${localTime(doc.uploaded_at)}`);
+      doc.kind === "document" ? paperLink(session, doc.id, name, (message) => say($("#dispute-result"), message, "error")) : name, ` · ${localTime(doc.uploaded_at)}`);
     ul.append(li);
     if (doc.kind === "photo") blobUrl(session, doc.id).then(({ url }) => li.prepend(h("img", { src: url, alt: name }))).catch(() => {});
   });
   return ul;
 }
 
-/** A PDF paper as a link (no thumbnail): fetched with the token when followed, then saved. */
-function pdfLink(doc, name) {
-  const link = h("a", { href: `#document/${doc.id}`, class: "document", download: `${name}.pdf` }, `${name} (PDF)`);
-  link.addEventListener("click", async (event) => {
-    if (link.dataset.ready) return;
-    event.preventDefault();
-    try {
-      link.href = (await blobUrl(session, doc.id)).url;
-      link.dataset.ready = "1";
-      link.click();
-    } catch (error) {
-      say($("#dispute-result"), error.message, "error");
-    }
-  });
-  return link;
-}
 
 function documentsForm(d) {
   const form = h("form", { class: "row", id: "documents-form", "data-dispute": d.case_id },

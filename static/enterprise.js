@@ -2,8 +2,11 @@
 // policies with their files; a company registers with its credit code and,
 // once approved, signs in, files requests (the closest published answers
 // shown before it asks), follows each one's state and public timeline, and
-// adds colleagues. Department staff and tenant admins sign in on the same
-// page to approve registrations and publish policies and answers. The API
+// adds colleagues; before approval, signing in shows where its registration
+// stands (awaiting approval, or refused and why). Department staff and
+// tenant admins sign in on the same page to approve registrations and
+// publish policies and answers (naming the company that asked and the
+// policies an answer rests on). The API
 // decides everything (the credit code's check, who may do what); the page
 // shows its answers and names the field at fault.
 "use strict";
@@ -21,8 +24,10 @@ I18N.add({
     publish_policy: "Publish a policy", policy_title: "Title", issuer: "Issued by", effective_from: "In force from",
     effective_to: "In force until (optional)", tags: "Tags (comma-separated)", policy_body: "Text",
     policy_files: "Files (PDF, Word, Excel, OFD or a scan)", publish: "Publish", publish_answer: "Publish to the policy Q&A",
-    answer_hint: "With a resolved policy inquiry's number, the question and answer default to that case's, and that company's name, credit code and its people's names and phones are masked; runs of 7 or more digits and e-mail addresses always are. In a question and answer written directly, remove company and personal details yourself.",
+    answer_hint: "With a resolved policy inquiry's number, the question and answer default to that case's; for one written directly, choose the company that asked. That company's name, credit code and its people's names and phones are masked; runs of 7 or more digits and e-mail addresses always are. Remove short forms and nicknames yourself.",
     case_id: "Policy inquiry case number (optional)", question: "Question", answer: "Answer", qa_search: "Search published answers",
+    asking_company: "Company that asked (for an answer written directly)", no_company: "No particular company",
+    cited_policies: "Policies it rests on (choose any)",
     search: "Search", policy_search: "Search policies", in_force: "In force only", company_fields: "Company",
     credit_code: "Unified social credit code (18 characters)", company_name: "Company name", address: "Address",
     industry: "Industry", contact: "Contact person", mobile: "Mobile", first_account: "First account (signs in once approved)",
@@ -36,12 +41,16 @@ I18N.add({
     pending: "待审核", approved: "已通过", rejected: "未通过", approve: "通过", reject: "不通过", note: "审核意见（可选）",
     decided: "{0}：{1}", no_registrations: "没有这类注册", submitted: "已提交，查询码 {0}", no_requests: "还没有诉求",
     no_answers: "没有找到相关问答", no_policies: "没有找到政策", files: "附件", no_files: "无附件",
-    effective: "有效期 {0} 至 {1}", open_ended: "长期", superseded: "已被新政策替代", policy_link: "依据政策 #{0}",
+    effective: "有效期 {0} 至 {1}", open_ended: "长期", superseded: "已被新政策替代", policy_link: "政策 #{0}",
     read: "查看", timeline: "办理过程", response_due: "响应时限", resolution_due: "办结时限", submitted_at: "提交时间",
     users: "账号", disabled: "（未启用）", added: "已添加 {0}", published: "已发布 #{0}", uploading: "正在上传 {0}…",
     credit: "信用代码", company_name: "企业名称", contact_line: "联系人", staff_only: "此账号不能审核企业或发布政策。", no_department: "待分派",
-    me_company: "{0} · {1}", basis: "依据的政策", no_basis: "未注明依据的政策", pending_here: "本机于 {2} 提交了 {0} 的注册，审核通过前账号 {1} 无法登录。", already_registered: "这个统一社会信用代码已经注册过，请直接登录或联系本企业已有账号的同事。",
+    me_company: "{0} · {1}", basis: "依据的政策：", no_basis: "未注明依据的政策", pending_here: "本机于 {2} 提交了 {0} 的注册，审核通过前账号 {1} 无法登录。", already_registered: "这个统一社会信用代码已经注册过，请直接登录或联系本企业已有账号的同事。",
     field_credit_code: "统一社会信用代码有误：应为 18 位数字或大写字母（不含 I、O、S、V、Z），最后一位是校验码，请逐位核对营业执照。",
+    status_pending: "{0} 的注册于 {2} 提交，正在等待审核；审核通过后账号 {1} 即可登录。",
+    status_rejected: "{0} 的注册未通过审核（{1}），原因：{2}。如有疑问，请联系街道/乡镇。", no_reason: "未说明",
+    status_disabled: "{0} 已通过审核，但账号 {1} 已停用，请联系本企业的同事或街道/乡镇。",
+    superseded_since: "（已被替代）", list_sep: "、",
   },
   en: {
     registered_wait: "Registered: {0} awaits approval. Once approved, {1} can sign in.", status: "Status",
@@ -52,14 +61,41 @@ I18N.add({
     policy_link: "Policy #{0}", read: "Read", timeline: "Timeline", response_due: "Respond by", resolution_due: "Resolve by",
     submitted_at: "Submitted", users: "Accounts", disabled: " (not enabled)", added: "Added {0}", published: "Published #{0}",
     uploading: "Uploading {0}…", credit: "Credit code", contact_line: "Contact", staff_only: "This account cannot approve companies or publish policies.",
-    no_department: "not yet assigned", me_company: "{0} · {1}", basis: "Policies it rests on", no_basis: "No policy named",
+    no_department: "not yet assigned", me_company: "{0} · {1}", basis: "Rests on: ", no_basis: "No policy named",
     pending_here: "{0} was registered from this device on {2}; {1} can sign in once it is approved.",
     already_registered: "This credit code is registered already: sign in, or ask a colleague who has an account.",
     field_credit_code: "The credit code is wrong: 18 digits or capital letters (no I, O, S, V, Z), the last a check character; compare it with the business licence character by character.",
+    status_pending: "{0} registered on {2} and awaits approval; {1} can sign in once it is approved.",
+    status_rejected: "{0}'s registration was refused ({1}), because: {2}. Ask the township if anything is unclear.", no_reason: "no reason given",
+    status_disabled: "{0} is approved, but the account {1} is disabled: ask a colleague or the township.",
+    superseded_since: " (superseded)", list_sep: ", ",
   },
 });
 
-const session = new Session("enterprise");
+/** Where the registration of an account refused at sign-in stands, as the API said. */
+let checked = null;
+/**
+ * A company's account cannot sign in before its registration is approved,
+ * so a refused sign-in asks the API where the registration stands, with
+ * the same login and password; when it is the company's, the page says so
+ * (showRegistration) instead of "wrong password". Any other refusal stays.
+ */
+class CompanySession extends Session {
+  async login(tenant, login, password) {
+    checked = null;
+    showRegistration();
+    try {
+      await super.login(tenant, login, password);
+    } catch (error) {
+      if (error.status !== 401) throw error;
+      const found = await api("POST", tenantPath(tenant, "/enterprise/registration-status"), { body: { login, password } }).catch(() => null);
+      if (!found || (found.enterprise.status === "approved" && !found.account.disabled)) throw error;
+      checked = found;
+      $("#login-form [role=alert]").textContent = "";
+    }
+  }
+}
+const session = new CompanySession("enterprise");
 const registerForm = $("#register-form");
 registerForm.elements.tenant.value = new URLSearchParams(location.search).get("tenant") || localStorage.getItem("tenant") || "demo";
 /** The tenant: the signed-in person's, or the one typed for registering and searching. */
@@ -142,37 +178,39 @@ sendForm(registerForm, $("#register-result"),
   });
 
 /**
- * A registration made on this device, until its account signs in: the API
- * refuses a pending company's login like a wrong password, so the page
- * reminds it that approval comes first.
+ * Where a company's registration stands while its account cannot sign in:
+ * as the API said when it tried (`checked`), or else the registration made
+ * on this device, until its account signs in.
  */
 function showRegistration() {
-  const saved = JSON.parse(localStorage.getItem("enterprise-registration") || "null");
-  if (saved && session.valid && session.data.login === saved.login) localStorage.removeItem("enterprise-registration");
+  let saved = JSON.parse(localStorage.getItem("enterprise-registration") || "null");
+  const login = session.valid ? session.data.login : checked && checked.account.login;
+  if (saved && saved.login === login) {
+    localStorage.removeItem("enterprise-registration");
+    saved = null;
+  }
   const note = $("#pending");
-  note.hidden = !saved || session.valid;
-  if (saved) note.textContent = t("pending_here", saved.name, saved.login, localTime(saved.at));
+  note.hidden = session.valid || !(checked || saved);
+  note.className = checked && checked.enterprise.status !== "pending" ? "error" : "warn";
+  note.dataset.status = checked ? checked.enterprise.status : "";
+  if (checked) {
+    const { enterprise: e, account } = checked;
+    note.textContent = e.status === "pending" ? t("status_pending", e.name, account.login, localTime(e.registered_at))
+      : e.status === "rejected" ? t("status_rejected", e.name, localTime(e.decided_at), e.decision_note || t("no_reason"))
+      : t("status_disabled", e.name, account.login);
+  } else if (saved) {
+    note.textContent = t("pending_here", saved.name, saved.login, localTime(saved.at));
+  }
 }
 
 // ---- the policy Q&A, and the closest answers before a company asks ----
-/**
- * A published answer. Searches list answers without the policies they rest
- * on (the API fills `policies` only for one answer), so the links come from
- * the whole answer when asked for.
- */
+/** A published answer with links to the policies it rests on. */
 function answerItem(a) {
-  const links = h("p", { class: "muted policies" });
-  const show = (ids) => links.replaceChildren(...(ids.length ? ids.map((id) =>
-    h("button", { type: "button", class: "link", onclick: () => openPolicy(id) }, t("policy_link", id))) : [t("no_basis")]));
-  if ((a.policies || []).length) show(a.policies);
-  else links.append(h("button", { type: "button", class: "link", onclick: async () => {
-    try {
-      show((await api("GET", desk(`/qa/${a.id}`))).policies || []);
-    } catch (error) {
-      say(links, error.message, "error");
-    }
-  } }, t("basis")));
-  return h("li", { "data-id": a.id }, h("strong", {}, a.question), h("p", {}, a.answer), links);
+  const cited = a.policies || [];
+  return h("li", { "data-id": a.id }, h("strong", {}, a.question), h("p", {}, a.answer),
+    h("p", { class: "muted policies" }, cited.length ? [t("basis"), ...cited.flatMap((p, i) => [i ? t("list_sep") : "",
+      h("button", { type: "button", class: "link", "data-policy": p.id, onclick: () => openPolicy(p.id) }, p.title),
+      p.superseded ? t("superseded_since") : ""])] : t("no_basis")));
 }
 let searched = 0; // searches may overlap: only the latest one's answer is shown
 async function searchAnswers() {
@@ -330,6 +368,7 @@ function registrationItem(e) {
       const decided = await session.call("POST", `/enterprise/registrations/${e.id}/decision`, { body: { approve, note: note.value.trim() || undefined } });
       await loadRegistrations();
       say($("#registrations-status"), t("decided", decided.name, t(decided.status)), "ok");
+      answerChoices();
     } catch (error) {
       say($("#registrations-status"), error.message, "error");
     }
@@ -344,6 +383,32 @@ function registrationItem(e) {
 }
 $("#registration-status").addEventListener("change", loadRegistrations);
 
+/**
+ * The answer form's choices: the tenant's companies (the one that asked a
+ * question answered directly is masked like an inquiry's) and its policies
+ * (the ones an answer rests on), what was chosen kept.
+ */
+async function loadAnswerChoices() {
+  const form = $("#answer-form");
+  const companies = [];
+  for (let after = null; ;) {
+    const page = await session.call("GET", `/enterprise/registrations?limit=200${after ? `&after=${after}` : ""}`);
+    companies.push(...page.enterprises);
+    if (!page.next_after) break;
+    after = page.next_after;
+  }
+  const company = form.elements.enterprise_id;
+  const chosen = company.value;
+  company.replaceChildren(company.options[0], ...companies.map((e) =>
+    h("option", { value: e.id, selected: String(e.id) === chosen }, `${e.name}（${e.credit_code}）`)));
+  const { policies } = await session.call("GET", "/enterprise/policies?superseded=true&limit=200");
+  const cited = form.elements.policies;
+  const picked = new Set([...cited.selectedOptions].map((o) => o.value));
+  cited.replaceChildren(...policies.map((p) => h("option", { value: p.id, selected: picked.has(String(p.id)) },
+    `${p.title}${p.superseded ? t("superseded_since") : ""}`)));
+}
+const answerChoices = () => loadAnswerChoices().catch((error) => say($("#answer-result"), error.message, "error"));
+
 sendForm($("#policy-form"), $("#policy-result"), async () => {
   const form = $("#policy-form");
   const body = formBody(form, ["files", "tags"]);
@@ -354,11 +419,14 @@ sendForm($("#policy-form"), $("#policy-result"), async () => {
     body.files.push((await session.call("POST", `/enterprise/policy-files?${new URLSearchParams({ name: file.name })}`, { body: file })).id);
   }
   return session.call("POST", "/enterprise/policies", { body });
-}, (policy) => { say($("#policy-result"), t("published", policy.id), "ok"); $("#policy-form").reset(); searchPolicies(); });
+}, (policy) => { say($("#policy-result"), t("published", policy.id), "ok"); $("#policy-form").reset(); searchPolicies(); answerChoices(); });
 
 sendForm($("#answer-form"), $("#answer-result"), () => {
-  const body = formBody($("#answer-form"));
+  const form = $("#answer-form");
+  const body = formBody(form, ["enterprise_id", "policies"]);
   if (body.case_id) body.case_id = Number(body.case_id);
+  if (form.elements.enterprise_id.value) body.enterprise_id = Number(form.elements.enterprise_id.value);
+  body.policies = [...form.elements.policies.selectedOptions].map((o) => Number(o.value));
   return session.call("POST", "/enterprise/qa", { body });
 }, (answer) => { say($("#answer-result"), t("published", answer.id), "ok"); $("#answer-form").reset(); searchAnswers(); });
 
@@ -378,6 +446,7 @@ function start() {
     loadRequests();
   } else if (signedIn) {
     loadRegistrations();
+    answerChoices();
   }
   showRegistration();
   searchAnswers();
@@ -385,6 +454,7 @@ function start() {
 }
 $("#logout").addEventListener("click", () => {
   session.logout();
+  checked = null;
   opened.request = null;
   $("#request-detail").replaceChildren();
   start();

@@ -6,6 +6,16 @@ import assert from "node:assert/strict";
 import { accessible, browser, open, people, recordSizes, shoot, signIn, step } from "./lib.mjs";
 
 const company = { name: "星智制造科技有限公司", good: "91330100MA2J000T15", bad: "91330100MA2J000T16", login: ["xingzhi", "xingzhi-2026-pass"] };
+/** A company registered beside it, which the township refuses. */
+const refused = { name: "云帆贸易有限公司", code: "91330100MA2J000R27", login: ["yunfan", "yunfan-2026-pass"], note: "营业执照已过期，请换发后重新注册" };
+
+/** Signs in where the page refuses: a company whose registration is not approved. */
+async function tryToSignIn(page, [login, password]) {
+  await page.fill("#login-form [name=tenant]", "demo");
+  await page.fill("#login-form [name=login]", login);
+  await page.fill("#login-form [name=password]", password);
+  await page.click("#login-form button[type=submit]");
+}
 
 // ---- 1. a company registers: a mistyped credit code is refused, the right one awaits approval ----
 step("enterprise: register with a wrong credit code, then the right one");
@@ -38,6 +48,20 @@ step("enterprise: register with a wrong credit code, then the right one");
   await page.reload(); // the device remembers that approval comes first
   assert.match(await page.textContent("#pending"), /审核通过前账号 xingzhi 无法登录/);
   await accessible(page);
+
+  step("enterprise: signing in before approval shows that the registration awaits it");
+  await tryToSignIn(page, company.login);
+  await page.waitForSelector("#pending[data-status=pending]");
+  assert.match(await page.textContent("#pending"), /星智制造科技有限公司 的注册于 .+ 提交，正在等待审核；审核通过后账号 xingzhi 即可登录/);
+  assert.equal(await page.textContent("#login-form [role=alert]"), "", "not a wrong password");
+  assert.equal(await page.isHidden("#app-view"), true, "and no way in");
+  await shoot(page, "enterprise-awaiting-approval-phone");
+  const other = await page.evaluate(async ([code, name, [login, password]]) => (await fetch("/api/t/demo/enterprise/registrations", {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ credit_code: code, name, address: "开元村 8 号", industry: "批发零售", contact: { name: "周帆", phone: "13900004444" },
+      account: { login, password, display_name: "周帆" } }),
+  })).status, [refused.code, refused.name, refused.login]);
+  assert.equal(other, 201, "a second company registers");
   await context.close();
 }
 
@@ -54,6 +78,10 @@ step("staff: approve the registration");
   await page.click(`${row} [data-decision=approve]`);
   await page.waitForSelector("#registrations-status.ok");
   await page.waitForSelector(row, { state: "detached" });
+  const other = `#registrations li[data-credit-code="${refused.code}"]`;
+  await page.fill(`${other} [name=note]`, refused.note);
+  await page.click(`${other} [data-decision=reject]`);
+  await page.waitForSelector(other, { state: "detached" });
 
   step("staff: publish a policy with its file, and an answer");
   await page.fill("#policy-form [name=title]", "关于小微企业房租减免的通知");
@@ -64,12 +92,35 @@ step("staff: approve the registration");
   await page.setInputFiles("#policy-form [name=files]", { name: "房租减免通知.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") });
   await page.click("#policy-form button[type=submit]");
   await page.waitForSelector("#policy-result.ok");
+  // Written directly, for the company that asked by phone, resting on the policy just published.
   await page.fill("#answer-form [name=question]", "星智制造科技有限公司能否申请房租减免？联系电话 13900003333。");
   await page.fill("#answer-form [name=answer]", "符合小微企业条件的可以申请，详见房租减免通知。");
+  await page.waitForSelector(`#answer-form [name=enterprise_id] option:has-text("${company.name}")`, { state: "attached" });
+  await page.selectOption("#answer-form [name=enterprise_id]", { label: `${company.name}（${company.good}）` });
+  await page.waitForSelector("#answer-form [name=policies] option:has-text('关于小微企业房租减免的通知')", { state: "attached" });
+  await page.selectOption("#answer-form [name=policies]", { label: "关于小微企业房租减免的通知" });
+  await accessible(page);
   await page.click("#answer-form button[type=submit]");
   await page.waitForSelector("#answer-result.ok");
-  await page.waitForSelector("#qa-results li:has-text('能否申请房租减免')");
-  assert.doesNotMatch(await page.textContent("#qa-results"), /13900003333/, "the published answer is anonymised");
+  const published = "#qa-results li:has-text('能否申请房租减免')";
+  await page.waitForSelector(published);
+  assert.doesNotMatch(await page.textContent("#qa-results"), /13900003333|星智制造/, "the published answer names neither the company nor its phone");
+  assert.match(await page.textContent(published), /^某企业能否申请房租减免/);
+  await page.click(`${published} .policies button:has-text('关于小微企业房租减免的通知')`);
+  await page.waitForSelector("#policy-detail h3:has-text('关于小微企业房租减免的通知')");
+  await context.close();
+}
+
+step("enterprise: a refused company signing in reads why");
+{
+  const { page, context } = await open("phone", "/enterprise.html");
+  await tryToSignIn(page, refused.login);
+  await page.waitForSelector("#pending[data-status=rejected]");
+  assert.match(await page.textContent("#pending"), new RegExp(`云帆贸易有限公司 的注册未通过审核（.+），原因：${refused.note}`));
+  assert.equal(await page.isHidden("#app-view"), true);
+  await tryToSignIn(page, [refused.login[0], "not-the-password"]);
+  await page.waitForSelector("#login-form [role=alert].error");
+  assert.equal(await page.isHidden("#pending"), true, "a wrong password learns nothing");
   await context.close();
 }
 
@@ -109,8 +160,7 @@ let code;
   await page.click("#qa-form button[type=submit]");
   await page.waitForSelector("#qa-results li");
   assert.match(await page.textContent("#qa-results"), /100%/, "the demo's answer is found");
-  await page.click("#qa-results li:has-text('研发费用') .policies button:has-text('依据的政策')");
-  await page.click("#qa-results li:has-text('研发费用') .policies button:has-text('依据政策 #')");
+  await page.click("#qa-results li:has-text('研发费用') .policies button[data-policy]");
   await page.waitForSelector("#policy-files a");
   const file = await page.getAttribute("#policy-files a", "href");
   const download = await page.evaluate(async (href) => {

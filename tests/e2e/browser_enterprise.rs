@@ -1,11 +1,14 @@
 //! The enterprise portal and the public board in headless Chromium
 //! (`tests/browser/enterprise.mjs`) on the demo tenant: a company registers
-//! (a mistyped credit code first), the tenant admin approves it, the
-//! company signs in, is offered the closest published answer, asks a
-//! policy question and follows it, searches the Q&A and opens a policy's
-//! file; the public board shows its figures, the map and a closed case
-//! with its result photo, and the company's request by its code. Then the
-//! API is asked whether all that really happened.
+//! (a mistyped credit code first) and, signing in too early, reads that it
+//! awaits approval; the tenant admin approves it, refuses another company
+//! (which reads why when it signs in), and publishes an answer for the
+//! company that asked, masked, resting on a policy; the company signs in,
+//! is offered the closest published answer, asks a policy question and
+//! follows it, searches the Q&A and opens a policy's file; the public
+//! board shows its figures, the map and a closed case with its result
+//! photo, and the company's request by its code. Then the API is asked
+//! whether all that really happened.
 
 use e2e::{OPERATOR_KEY, TINY_JPEG, TestApp};
 use serde_json::{Value, json};
@@ -18,6 +21,8 @@ const DEMO: &str = "/api/t/demo";
 /// The company the browser registers, as enterprise.mjs names it.
 const CREDIT_CODE: &str = "91330100MA2J000T15";
 const LOGIN: (&str, &str) = ("xingzhi", "xingzhi-2026-pass");
+/// The company the admin refuses, as enterprise.mjs names it.
+const REFUSED: (&str, &str) = ("yunfan", "yunfan-2026-pass");
 
 #[test]
 fn companies_and_the_public_use_their_pages_in_a_browser() {
@@ -100,12 +105,27 @@ fn companies_and_the_public_use_their_pages_in_a_browser() {
     let [answer] = answers["answers"].as_array().expect("answers").as_slice() else {
         panic!("the page published one answer: {answers}");
     };
-    assert!(
-        !answer["question"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("13900003333"),
-        "{answer}"
+    for private in ["13900003333", "星智制造"] {
+        assert!(!answer.to_string().contains(private), "{private}: {answer}");
+    }
+    assert_eq!(
+        answer["policies"],
+        json!([{ "id": policy["id"], "title": "关于小微企业房租减免的通知", "superseded": false }])
+    );
+    let refused = ok(
+        app.client
+            .post_json(
+                &format!("{DEMO}/enterprise/registration-status"),
+                None,
+                &json!({ "login": REFUSED.0, "password": REFUSED.1 }),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(refused["enterprise"]["status"], "rejected", "{refused}");
+    assert_eq!(
+        refused["enterprise"]["decision_note"],
+        "营业执照已过期，请换发后重新注册"
     );
 }
 

@@ -439,6 +439,263 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
 }
 
 #[test]
+fn a_company_sees_where_its_registration_stands_and_files_nothing_before_approval() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    let register = |code: &str, name: &str, login: &str| {
+        ok(
+            app.client
+                .post_json(
+                    &format!("{DESK}/registrations"),
+                    None,
+                    &registration(code, name, login),
+                )
+                .unwrap(),
+            201,
+        )["enterprise"]["id"]
+            .clone()
+    };
+    let status = |login: &str, password: &str| {
+        app.client
+            .post_json(
+                &format!("{DESK}/registration-status"),
+                None,
+                &json!({ "login": login, "password": password }),
+            )
+            .unwrap()
+    };
+    let login = |login: &str| {
+        app.client
+            .post_json(
+                &format!("{TENANT}/auth/login"),
+                None,
+                &json!({ "login": login, "password": "password-1" }),
+            )
+            .unwrap()
+    };
+    let decide = |id: &Value, approve: bool, note: &str| {
+        ok(
+            app.client
+                .post_json(
+                    &format!("{DESK}/registrations/{id}/decision"),
+                    Some(&admin),
+                    &json!({ "approve": approve, "note": note }),
+                )
+                .unwrap(),
+            200,
+        )
+    };
+
+    // Pending: the company's own account reads it, and still cannot sign in.
+    let waiting = register(CREDIT_CODE, COMPANY, "xinghe");
+    let pending = ok(status("xinghe", "password-1"), 200);
+    assert_eq!(pending["enterprise"]["id"], waiting);
+    assert_eq!(pending["enterprise"]["status"], "pending");
+    assert_eq!(pending["enterprise"]["name"], COMPANY);
+    assert_eq!(pending["enterprise"]["decided_at"], Value::Null);
+    assert_eq!(pending["account"]["login"], "xinghe");
+    assert_eq!(pending["account"]["disabled"], true);
+    assert!(pending.get("token").is_none(), "{pending}");
+    problem(login("xinghe"), 401, None);
+    // The login's refusal, in the login's words, for a wrong password or login.
+    for (who, password) in [("xinghe", "password-2"), ("nobody", "password-1")] {
+        let refused = problem(status(who, password), 401, None);
+        assert_eq!(refused["detail"], "the login or the password is wrong");
+    }
+    problem(
+        app.client
+            .post_json(
+                &format!("{DESK}/registration-status"),
+                None,
+                &json!({ "login": "xinghe" }),
+            )
+            .unwrap(),
+        400,
+        Some("password"),
+    );
+
+    // Even an account an admin enables by hand files nothing for a
+    // company not approved.
+    let user = pending["account"]["id"].clone();
+    ok(
+        app.client
+            .send_json(
+                "PATCH",
+                &format!("{TENANT}/admin/users/{user}"),
+                Some(&admin),
+                &json!({ "disabled": false }),
+            )
+            .unwrap(),
+        200,
+    );
+    let early = app.login(&format!("{TENANT}/auth/login"), "xinghe", "password-1");
+    problem(
+        app.client
+            .post_json(
+                &format!("{DESK}/requests"),
+                Some(&early),
+                &json!({ "kind": "policy_inquiry", "title": "研发", "description": "研发费用怎么扣除？" }),
+            )
+            .unwrap(),
+        403,
+        None,
+    );
+
+    // Refused: the company reads why.
+    let refused = register("911100001000079554", "别家公司", "other");
+    decide(&refused, false, "营业执照已过期，请更新后重新提交");
+    let rejected = ok(status("other", "password-1"), 200);
+    assert_eq!(rejected["enterprise"]["status"], "rejected");
+    assert_eq!(
+        rejected["enterprise"]["decision_note"],
+        "营业执照已过期，请更新后重新提交"
+    );
+    assert!(rejected["enterprise"]["decided_at"].is_string());
+    assert_eq!(rejected["account"]["disabled"], true);
+    problem(login("other"), 401, None);
+
+    // Approved: the same call says so, and the account signs in.
+    decide(&waiting, true, "营业执照核验通过");
+    assert_eq!(
+        ok(status("xinghe", "password-1"), 200)["enterprise"]["status"],
+        "approved"
+    );
+    ok(login("xinghe"), 200);
+}
+
+#[test]
+fn an_answer_written_directly_hides_the_company_named_and_cites_its_policies() {
+    let app = TestApp::product();
+    let desk = open_desk(&app);
+    let me = ok(
+        app.client
+            .get(&format!("{DESK}/me"), Some(&desk.firm))
+            .unwrap(),
+        200,
+    );
+    let policy = |title: &str, body: &str| {
+        ok(
+            app.client
+                .post_json(
+                    &format!("{DESK}/policies"),
+                    Some(&desk.staff),
+                    &json!({ "title": title, "body": body, "issuer": "开发区管委会",
+                             "effective_from": "2026-01-01" }),
+                )
+                .unwrap(),
+            201,
+        )["id"]
+            .clone()
+    };
+    let rnd = policy("研发投入补贴办法", "研发投入补贴比例为百分之十五。");
+    let rent = policy("小微企业房租减免通知", "符合条件的可减免三个月房租。");
+    let publish = |body: Value| {
+        app.client
+            .post_json(&format!("{DESK}/qa"), Some(&desk.staff), &body)
+            .unwrap()
+    };
+    // The company as staff heard it on the phone: brackets and digits as typed.
+    let question = "星河智能科技有限公司（代码 91350100m000100y43）的陈晓明来电：研发补贴和房租减免能同时享受吗？";
+    let answer = "可以同时享受，请星河智能科技有限公司按两份文件分别申报。";
+    let direct = |extra: Value| {
+        let mut body = json!({ "question": question, "answer": answer, "policies": [rent, rnd] });
+        for (key, value) in extra.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        body
+    };
+
+    // Bad input is refused at its field, and nothing is published.
+    problem(
+        publish(direct(json!({ "enterprise_id": 999_999 }))),
+        400,
+        Some("enterprise_id"),
+    );
+    let unknown = problem(
+        publish(direct(json!({ "policies": [rnd, 999_999] }))),
+        400,
+        Some("policies"),
+    );
+    assert!(
+        unknown["detail"].as_str().unwrap().contains("999999"),
+        "{unknown}"
+    );
+    problem(
+        publish(direct(json!({ "policies": "研发" }))),
+        400,
+        Some("policies"),
+    );
+    let nothing = ok(app.client.get(&format!("{DESK}/qa"), None).unwrap(), 200);
+    assert_eq!(nothing["answers"], json!([]));
+
+    // Without the company named, only numbers and e-mail addresses go.
+    let unnamed = ok(publish(direct(json!({}))), 201);
+    assert!(
+        unnamed["question"].as_str().unwrap().contains(COMPANY),
+        "{unnamed}"
+    );
+    let withdrawn = app
+        .client
+        .send(
+            "DELETE",
+            &format!("{DESK}/qa/{}", unnamed["id"]),
+            Some(&desk.staff),
+            None,
+        )
+        .unwrap();
+    assert_eq!(withdrawn.status, 204, "{}", withdrawn.body);
+
+    // Named, it is masked like an inquiry's company.
+    let published = ok(publish(direct(json!({ "enterprise_id": me["id"] }))), 201);
+    assert_eq!(
+        published["question"],
+        "某企业（代码 ***）的某某来电：研发补贴和房租减免能同时享受吗？"
+    );
+    assert_eq!(
+        published["answer"],
+        "可以同时享受，请某企业按两份文件分别申报。"
+    );
+    let cited = json!([
+        { "id": rnd, "title": "研发投入补贴办法", "superseded": false },
+        { "id": rent, "title": "小微企业房租减免通知", "superseded": false },
+    ]);
+    assert_eq!(published["policies"], cited);
+
+    // The search, the suggestions and the single answer cite the same policies.
+    let searched = ok(
+        app.client
+            .get(&format!("{DESK}/qa?q={}", urlencode("房租减免")), None)
+            .unwrap(),
+        200,
+    );
+    assert_eq!(searched["answers"][0]["id"], published["id"]);
+    assert_eq!(searched["answers"][0]["policies"], cited);
+    let suggested = ok(
+        app.client
+            .get(
+                &format!(
+                    "{DESK}/similar-answers?question={}",
+                    urlencode("研发补贴和房租减免可以一起申请吗")
+                ),
+                Some(&desk.firm),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(suggested["answers"][0]["policies"], cited);
+    let one = ok(
+        app.client
+            .get(&format!("{DESK}/qa/{}", published["id"]), None)
+            .unwrap(),
+        200,
+    );
+    assert_eq!(one["policies"], cited);
+    for private in [COMPANY, "陈晓明", "91350100"] {
+        assert!(!one.to_string().contains(private), "{private} in {one}");
+    }
+}
+
+#[test]
 fn policies_are_published_with_files_superseded_and_searched() {
     let app = TestApp::product();
     let desk = open_desk(&app);

@@ -7,33 +7,13 @@
 //! default), so `cargo test` runs a small bounded fuzz on every run.
 
 use crate::auth::{Claims, Role, TokenKeys};
+use crate::fuzzing::mutated;
 use crate::grid_import::{parse_csv, parse_json};
 use crate::intake::{Accepted, recognise};
 use crate::tenant::TenantCode;
 use crate::tracking::TrackingCode;
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
-
-/// A valid input, then changed: bytes flipped, cut at a point, or extended.
-fn mutated(valid: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
-    let len = valid.len().max(1);
-    (
-        proptest::collection::vec((0..len, any::<u8>()), 0..8),
-        0..=len,
-        proptest::collection::vec(any::<u8>(), 0..16),
-    )
-        .prop_map(move |(flips, cut, tail)| {
-            let mut bytes = valid.clone();
-            for (at, byte) in flips {
-                if at < bytes.len() {
-                    bytes[at] = byte;
-                }
-            }
-            bytes.truncate(cut);
-            bytes.extend(tail);
-            bytes
-        })
-}
 
 const GRID_CSV: &str = "code,parent_code,level,name,households\n\
     JK,,township,金开街道,\n\

@@ -376,6 +376,18 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
             )
             .unwrap()
     };
+    // The inquiry names its company: another one named beside it is refused.
+    problem(
+        app.client
+            .post_json(
+                &format!("{DESK}/qa"),
+                Some(&desk.staff),
+                &json!({ "case_id": case_id, "enterprise_id": other_id }),
+            )
+            .unwrap(),
+        400,
+        Some("enterprise_id"),
+    );
     let published = ok(publish(), 201);
     let text = format!("{} {}", published["question"], published["answer"]);
     for private in [COMPANY, "陈晓明", "13900001111"] {

@@ -87,8 +87,8 @@ pub fn publish(ctx: &mut Ctx) -> HandlerResult {
 
 /// Who the answer must not name: the inquiry's enterprise, or the one
 /// staff name for an answer they write directly (an unknown one, or
-/// another than the inquiry's, is a 400 naming `enterprise_id`); nobody
-/// but what every published text hides without either.
+/// another than the inquiry's, is a 400 naming `enterprise_id`). Without
+/// either, `anonymise` hides only what it hides in every published text.
 fn parties(
     ctx: &mut Ctx,
     inquiry: Option<&AnsweredInquiry>,

@@ -565,6 +565,15 @@ fn a_company_sees_where_its_registration_stands_and_files_nothing_before_approva
     assert!(rejected["enterprise"]["decided_at"].is_string());
     assert_eq!(rejected["account"]["disabled"], true);
     problem(login("other"), 401, None);
+    // Refused is not final: the company puts its papers right and applies
+    // again with the same code, and waits for a decision as before.
+    let again = register("911100001000079554", "别家公司（执照已更新）", "other");
+    assert_eq!(again, refused, "one registration per credit code");
+    let reopened = ok(status("other", "password-1"), 200);
+    assert_eq!(reopened["enterprise"]["status"], "pending");
+    assert_eq!(reopened["enterprise"]["name"], "别家公司（执照已更新）");
+    assert_eq!(reopened["enterprise"]["decision_note"], Value::Null);
+    problem(login("other"), 401, None);
 
     // Approved: the same call says so, and the account signs in.
     decide(&waiting, true, "营业执照核验通过");

@@ -59,7 +59,8 @@ pub struct RegistrationBody {
 }
 
 /// `POST …/enterprise/registrations`: anyone may register a company; its
-/// account can log in once approved. A known credit code is a 409.
+/// account can log in once approved. A pending or approved credit code is
+/// a 409; a refused one applies again.
 pub fn register(ctx: &mut Ctx) -> HandlerResult {
     let tenant = ctx.tenant()?;
     // Registration is anonymous and hashes a password: limited like intake.

@@ -132,6 +132,87 @@ fn a_registration_waits_for_approval_and_a_credit_code_registers_once() {
 }
 
 #[test]
+fn a_refused_company_applies_again_and_only_the_new_application_signs_in() {
+    let db = db();
+    let t = tenant(&db, "alpha");
+    let scope = TenantScope::new(&db, &t);
+    let (first, owner) = scope
+        .register_enterprise(
+            company(CODE_A, "星河科技"),
+            person("xinghe", "王小明"),
+            t0(),
+        )
+        .unwrap();
+    // A second account of the refused application (the store adds
+    // colleagues only to an approved company: this one is made as if it were).
+    let as_if_approved = Enterprise {
+        status: EnterpriseStatus::Approved,
+        ..first.clone()
+    };
+    let stranger = scope
+        .add_enterprise_user(&as_if_approved, person("impostor", "某人"), t0())
+        .unwrap();
+    let refused = scope
+        .decide_enterprise(first.id, false, Some("执照过期"), "tenant_admin:1", t0())
+        .unwrap();
+    assert_eq!(refused.status, EnterpriseStatus::Rejected);
+
+    let later = t0() + chrono::Duration::days(3);
+    let renewed = NewEnterprise {
+        address: "开发区创业路 9 号".into(),
+        ..company(CODE_A, "星河科技有限公司")
+    };
+    let again = NewUser {
+        password_hash: "$argon2id$new".into(),
+        ..person("xinghe", "王小明（新）")
+    };
+    let (reopened, account) = scope.register_enterprise(renewed, again, later).unwrap();
+    assert_eq!(reopened.id, first.id, "one company per credit code");
+    assert_eq!(reopened.status, EnterpriseStatus::Pending);
+    assert_eq!(reopened.name, "星河科技有限公司");
+    assert_eq!(reopened.address, "开发区创业路 9 号");
+    assert_eq!(reopened.decided_at, None);
+    assert_eq!(reopened.decision_note, None);
+    assert_eq!(account.id, owner.id, "the same login keeps its account");
+    assert_eq!(account.password_hash, "$argon2id$new");
+    assert_eq!(account.display_name, "王小明（新）");
+    assert!(account.disabled, "no login before approval");
+    let gone = scope.find_user(stranger.id).unwrap().unwrap();
+    assert!(gone.disabled);
+    assert_eq!(scope.enterprise_of(gone.id).unwrap(), None);
+
+    // Pending again: a second application is a 409 as before; approval
+    // enables the new application's account only.
+    let twice = scope
+        .register_enterprise(company(CODE_A, "星河"), person("third", "张三"), later)
+        .unwrap_err();
+    assert_eq!(kind_of(twice), ProblemKind::Conflict);
+    scope
+        .decide_enterprise(first.id, true, None, "tenant_admin:1", later)
+        .unwrap();
+    assert!(!scope.find_user(owner.id).unwrap().unwrap().disabled);
+    assert!(scope.find_user(stranger.id).unwrap().unwrap().disabled);
+    assert_eq!(scope.enterprise_users(first.id).unwrap().len(), 1);
+
+    // A new login on reapplying is a new account; the refused one leaves.
+    let (refused_b, old) = scope
+        .register_enterprise(company(CODE_B, "乙公司"), person("yi", "李四"), t0())
+        .unwrap();
+    scope
+        .decide_enterprise(refused_b.id, false, None, "tenant_admin:1", t0())
+        .unwrap();
+    let (_, new) = scope
+        .register_enterprise(company(CODE_B, "乙公司"), person("yi2", "李四"), later)
+        .unwrap();
+    assert_ne!(new.id, old.id);
+    assert_eq!(scope.enterprise_of(old.id).unwrap(), None);
+    assert_eq!(
+        scope.enterprise_of(new.id).unwrap().unwrap().id,
+        refused_b.id
+    );
+}
+
+#[test]
 fn a_request_is_an_enterprise_case_routed_by_the_rules_of_its_kind() {
     let db = db();
     let t = tenant(&db, "alpha");

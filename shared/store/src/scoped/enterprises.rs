@@ -13,7 +13,7 @@ use crate::error::{Error, unique_to_conflict};
 use crate::scoped::cases::{Case, Contact, NewCase};
 use crate::scoped::users::parse_phone;
 use crate::time::{get_opt_time, get_time, to_text};
-use crate::{NewUser, User, decoded, non_blank};
+use crate::{NewUser, User, UserChanges, decoded, non_blank};
 use chrono::{DateTime, Utc};
 use domain::enterprise::{CreditCode, EnterpriseStatus, RequestKind};
 use domain::intake::Priority;
@@ -93,7 +93,9 @@ fn enterprise_from_row(row: &Row<'_>) -> Result<Enterprise, StoreError> {
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Registers a company with its first user, who can log in once the
-    /// company is approved. A credit code registered before is a 409.
+    /// company is approved. A credit code registered before is a 409,
+    /// unless that registration was refused: then the company applies
+    /// again ([`Self::reapply`]).
     pub fn register_enterprise(
         &self,
         new: NewEnterprise,
@@ -106,38 +108,119 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         non_blank("contact.name", &new.contact_name, 50)?;
         let phone = parse_phone(&new.contact_phone)
             .map_err(|p| Problem::validation("contact.phone", p.detail))?;
+        let details = [
+            new.name.trim().into(),
+            new.address.trim().into(),
+            new.industry.trim().into(),
+            new.contact_name.trim().into(),
+            phone.into(),
+        ];
         in_transaction(self.db, |db| {
+            match self.enterprise_by_code(&new.credit_code)? {
+                Some(refused) if refused.status == EnterpriseStatus::Rejected => {
+                    return self.reapply(refused.id, details, first_user, now);
+                }
+                Some(_) => {
+                    return Err(Problem::conflict(format!(
+                        "an enterprise with credit code {} is already registered",
+                        new.credit_code.as_str()
+                    ))
+                    .into());
+                }
+                None => {}
+            }
+            let mut params = vec![self.tenant.0.into(), new.credit_code.as_str().into()];
+            params.extend(details);
+            params.extend([
+                EnterpriseStatus::Pending.as_str().into(),
+                to_text(now).into(),
+            ]);
             let rows = db
                 .execute(
                     &format!(
                         "INSERT INTO enterprises (tenant_id, credit_code, name, address, \
-                         industry, contact_name, contact_phone, status, created_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {ENTERPRISE_COLUMNS}"
+                     industry, contact_name, contact_phone, status, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {ENTERPRISE_COLUMNS}"
                     ),
-                    &[
-                        self.tenant.0.into(),
-                        new.credit_code.as_str().into(),
-                        new.name.trim().into(),
-                        new.address.trim().into(),
-                        new.industry.trim().into(),
-                        new.contact_name.trim().into(),
-                        phone.into(),
-                        EnterpriseStatus::Pending.as_str().into(),
-                        to_text(now).into(),
-                    ],
+                    &params,
                 )
                 .map_err(|e| {
-                    unique_to_conflict(e, || {
-                        format!(
-                            "an enterprise with credit code {} is already registered",
-                            new.credit_code.as_str()
-                        )
-                    })
+                    unique_to_conflict(e, || "the credit code was registered meanwhile".into())
                 })?;
             let enterprise = enterprise_from_row(&rows.returned()?)?;
             let user = self.create_enterprise_user(&enterprise, first_user, now)?;
             Ok((enterprise, user))
         })
+    }
+
+    /// A refused company applies again (a refusal usually asks for papers
+    /// put right): its registration is pending again with the new details,
+    /// the refusal's decision cleared (it stays in the audit log). The new
+    /// first account takes over the refused application's account of the
+    /// same login, with the new password; the refused application's other
+    /// accounts leave the company for good, since approval enables the
+    /// company's accounts and whoever applied then need not be who applies
+    /// now.
+    fn reapply(
+        &self,
+        id: i64,
+        details: [crate::Value; 5],
+        first_user: NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<(Enterprise, User), Error> {
+        let mut params = details.to_vec();
+        params.extend([
+            EnterpriseStatus::Pending.as_str().into(),
+            to_text(now).into(),
+            self.tenant.0.into(),
+            id.into(),
+        ]);
+        let rows = self.db.execute(
+            &format!(
+                "UPDATE enterprises SET name = ?, address = ?, industry = ?, contact_name = ?, \
+                 contact_phone = ?, status = ?, created_at = ?, decided_by = NULL, \
+                 decided_at = NULL, decision_note = NULL \
+                 WHERE tenant_id = ? AND id = ? RETURNING {ENTERPRISE_COLUMNS}"
+            ),
+            &params,
+        )?;
+        let enterprise = enterprise_from_row(&rows.returned()?)?;
+        let same_login = self
+            .enterprise_users(id)?
+            .into_iter()
+            .find(|u| u.login == first_user.login.trim());
+        let user = match same_login {
+            Some(earlier) => {
+                self.set_password(earlier.id, &first_user.password_hash)?;
+                self.update_user(
+                    earlier.id,
+                    UserChanges {
+                        display_name: Some(first_user.display_name),
+                        phone: Some(first_user.phone),
+                        disabled: Some(true),
+                        ..UserChanges::default()
+                    },
+                )?
+            }
+            None => self.create_enterprise_user(&enterprise, first_user, now)?,
+        };
+        self.db.execute(
+            "UPDATE users SET enterprise_id = NULL, disabled = 1, \
+             token_version = token_version + 1 \
+             WHERE tenant_id = ? AND enterprise_id = ? AND id <> ?",
+            &[self.tenant.0.into(), id.into(), user.id.0.into()],
+        )?;
+        Ok((enterprise, user))
+    }
+
+    fn enterprise_by_code(&self, code: &CreditCode) -> Result<Option<Enterprise>, Error> {
+        let rows = self.db.execute(
+            &format!(
+                "SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE tenant_id = ? AND credit_code = ?"
+            ),
+            &[self.tenant.0.into(), code.as_str().into()],
+        )?;
+        Ok(rows.first().map(|r| enterprise_from_row(&r)).transpose()?)
     }
 
     /// An enterprise user of `enterprise`, enabled only once it is approved.

@@ -10,7 +10,7 @@
 //! photo, and the company's request by its code. Then the API is asked
 //! whether all that really happened.
 
-use e2e::{OPERATOR_KEY, TINY_JPEG, TestApp};
+use e2e::{OPERATOR_KEY, TINY_PNG, TestApp};
 use serde_json::{Value, json};
 use xtask::demo::DEMO_ADMIN;
 
@@ -147,7 +147,7 @@ fn close_a_case_with_a_result_photo(app: &TestApp, admin: &str) {
         ),
         201,
     );
-    let photo = ok(app.upload("demo", Some(admin), TINY_JPEG), 201)["id"].clone();
+    let photo = ok(app.upload("demo", Some(admin), TINY_PNG), 201)["id"].clone();
     let id = report["id"].clone();
     for (action, fields) in [
         ("sign_for", json!({})),

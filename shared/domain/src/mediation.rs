@@ -10,7 +10,7 @@
 
 use crate::Problem;
 use crate::case_kind::{CaseKind, one_of};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -443,6 +443,14 @@ pub fn check_session_record(
     check_not_before_intake("held_at", record.held_at, taken_in)
 }
 
+/// What the case's history says of a session put in the diary, for the
+/// people who read it: when, in the tenant's local time
+/// (`调解会议安排于 2026年11月27日 18:09`).
+pub fn scheduled_note(scheduled_for: DateTime<Utc>, zone: FixedOffset) -> String {
+    let local = scheduled_for.with_timezone(&zone);
+    format!("调解会议安排于 {}", local.format("%Y年%-m月%-d日 %H:%M"))
+}
+
 /// A session cannot be scheduled or held before the dispute was taken in.
 pub fn check_not_before_intake(
     field: &str,
@@ -524,6 +532,36 @@ impl MediationFigures {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_scheduled_session_is_noted_in_local_time() {
+        fn check(utc: &str, zone: &str, expected: &str) {
+            let at = DateTime::parse_from_rfc3339(utc).expect("time").to_utc();
+            let zone = crate::deadline::zone_offset(zone).expect("zone");
+            assert_eq!(scheduled_note(at, zone), expected, "{utc} in {zone}");
+        }
+        check(
+            "2026-11-27T10:09:00+00:00",
+            "Asia/Shanghai",
+            "调解会议安排于 2026年11月27日 18:09",
+        );
+        // The local day, not the UTC one.
+        check(
+            "2026-11-27T16:30:59+00:00",
+            "Asia/Shanghai",
+            "调解会议安排于 2026年11月28日 00:30",
+        );
+        check(
+            "2026-01-05T01:02:00+00:00",
+            "UTC",
+            "调解会议安排于 2026年1月5日 01:02",
+        );
+        check(
+            "2026-03-01T02:00:00+00:00",
+            "Asia/Urumqi",
+            "调解会议安排于 2026年3月1日 08:00",
+        );
+    }
 
     fn party(side: Side, name: &str, phone: Option<&str>) -> Party {
         Party {

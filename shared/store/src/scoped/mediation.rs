@@ -314,12 +314,12 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 ],
             )?;
             let session = session_from_row(&rows.returned()?)?;
-            let when = new.scheduled_for.to_rfc3339();
+            let zone = domain::deadline::zone_offset(&self.time_zone)?;
             self.add_note(
                 case,
                 actor,
                 "mediation_session_scheduled",
-                &format!("调解会议安排于 {when}"),
+                &domain::mediation::scheduled_note(new.scheduled_for, zone),
                 false,
                 now,
             )?;

@@ -3,22 +3,56 @@
 //! component's `GET …/cases/{id}` and the agent desk's matter build them
 //! here, so both read the same history and offer the same steps.
 
-use domain::Permission;
+use std::collections::HashMap;
+
+use domain::auth::actor_user;
 use domain::workflow::{Standing, may_take};
+use domain::{Permission, Problem, UserId};
 use serde_json::{Value, json};
-use store::{Case, CaseEvent};
+use store::{Case, CaseEvent, Database, PersonName, TenantScope};
 
 use crate::Caller;
 
+/// The people behind a set of actor strings (`department_staff:8`,
+/// `user:6`), read in one statement; actors that are no person
+/// (`resident`, `system:routing`, …) are left to the pages to name.
+#[derive(Debug, Default)]
+pub struct People(HashMap<UserId, PersonName>);
+
+impl People {
+    pub fn of<'a, D: Database + ?Sized>(
+        scope: &TenantScope<'_, D>,
+        actors: impl IntoIterator<Item = &'a str>,
+    ) -> Result<People, Problem> {
+        let users: Vec<UserId> = actors.into_iter().filter_map(actor_user).collect();
+        Ok(People(scope.names_of_users(&users)?))
+    }
+
+    /// The person an actor string names, if it is one of the people read.
+    pub fn get(&self, actor: &str) -> Option<&PersonName> {
+        self.0.get(&actor_user(actor)?)
+    }
+
+    /// The display name of the person an actor string names, or null.
+    pub fn name(&self, actor: Option<&str>) -> Value {
+        json!(actor.and_then(|a| self.get(a)).map(|p| &p.display_name))
+    }
+}
+
 /// The case's history, oldest first, internal notes included (this is the
-/// staff's view; the public one is `domain::publication`'s).
-pub fn timeline(events: &[CaseEvent]) -> Value {
+/// staff's view; the public one is `domain::publication`'s). Each step names
+/// the person who took it (`actor_name`, and `actor_department` for
+/// department staff), null for an actor that is no person.
+pub fn timeline(events: &[CaseEvent], people: &People) -> Value {
     events
         .iter()
         .map(|e| {
+            let person = people.get(&e.actor);
             json!({
                 "at": e.at.to_rfc3339(),
                 "actor": e.actor,
+                "actor_name": person.map(|p| &p.display_name),
+                "actor_department": person.and_then(|p| p.department.as_ref()),
                 "action": e.action,
                 "from_state": e.from_state,
                 "to_state": e.to_state,

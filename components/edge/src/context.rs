@@ -27,7 +27,7 @@ pub struct Caller {
 impl Caller {
     /// How the caller is named in timelines and the audit log.
     pub fn actor(&self) -> String {
-        format!("{}:{}", self.user.role.as_str(), self.user.id.0)
+        domain::auth::actor(self.user.role, self.user.id)
     }
 }
 

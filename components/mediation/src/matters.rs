@@ -6,7 +6,8 @@
 use chrono::{NaiveDate, Utc};
 use domain::agent::{MatterKind, may_handle};
 use domain::{AgentPointLevel, CaseId, Problem, Role};
-use edge::{Ctx, HandlerResult, case_flow, json};
+use edge::case_flow::{self, People};
+use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::json;
 use store::{AgentMatter, AgentPoint, NewMatter, NewPromise, NewTask, Resident};
@@ -179,8 +180,13 @@ fn render(ctx: &mut Ctx, status: u16, matter: &AgentMatter) -> HandlerResult {
     let tasks = scope.matter_tasks(id)?;
     let promises = scope.matter_promises(id)?;
     let levels = scope.matter_levels(id)?;
-    let mut wire = wire::matter(matter, &tasks, &promises, &levels);
-    wire["timeline"] = case_flow::timeline(&scope.case_events(id)?);
+    let events = scope.case_events(id)?;
+    let actors = events.iter().map(|e| e.actor.as_str());
+    let done_by = tasks.iter().filter_map(|t| t.done_by.as_deref());
+    let passed_by = levels.iter().map(|l| l.by.as_str());
+    let people = People::of(&scope, actors.chain(done_by).chain(passed_by))?;
+    let mut wire = wire::matter(matter, &tasks, &promises, &levels, &people);
+    wire["timeline"] = case_flow::timeline(&events, &people);
     wire["allowed_actions"] = json!(steps);
     Ok(json(status, &wire))
 }
@@ -197,7 +203,7 @@ pub fn add_task(ctx: &mut Ctx) -> HandlerResult {
     let matter = find(ctx)?;
     let body: TaskBody = ctx.json_body()?;
     let task = ctx.scope()?.add_matter_task(matter.case.id, &body.into())?;
-    Ok(json(201, &wire::task(&task)))
+    Ok(json(201, &wire::task(&task, &People::default())))
 }
 
 /// `POST …/matters/:id/tasks/:task/done`.
@@ -205,10 +211,10 @@ pub fn complete_task(ctx: &mut Ctx) -> HandlerResult {
     let matter = find(ctx)?;
     let task = ctx.id_param("task", "task")?;
     let actor = ctx.caller()?.actor();
-    let done = ctx
-        .scope()?
-        .complete_matter_task(matter.case.id, task, &actor, Utc::now())?;
-    Ok(json(200, &wire::task(&done)))
+    let scope = ctx.scope()?;
+    let done = scope.complete_matter_task(matter.case.id, task, &actor, Utc::now())?;
+    let people = People::of(&scope, [actor.as_str()])?;
+    Ok(json(200, &wire::task(&done, &people)))
 }
 
 /// `POST …/matters/:id/promises`: a promised date for the time list.

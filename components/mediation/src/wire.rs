@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use domain::case_kind::CaseKind;
 use domain::intake::Priority;
 use domain::{Problem, TrackingCode};
+use edge::case_flow::People;
 use serde_json::{Value, json};
 use store::{
     AgentMatter, Attachment, Case, Dispute, LevelStep, Promise, Session, StoredParty, Task,
@@ -163,11 +164,14 @@ pub fn matter_summary(m: &AgentMatter) -> Value {
     )
 }
 
+/// A matter with its lists and levels; `people` names who did a task and
+/// who passed the matter up (`done_by_name`, `by_name`).
 pub fn matter(
     m: &AgentMatter,
     tasks: &[Task],
     promises: &[Promise],
     levels: &[LevelStep],
+    people: &People,
 ) -> Value {
     let mut wire = matter_summary(m);
     wire["resident"] = json!({
@@ -177,7 +181,7 @@ pub fn matter(
         "consent_at": m.consent_at.to_rfc3339(),
     });
     wire["needs"] = json!(m.needs);
-    wire["tasks"] = tasks.iter().map(task).collect();
+    wire["tasks"] = tasks.iter().map(|t| task(t, people)).collect();
     wire["promises"] = promises.iter().map(promise).collect();
     wire["levels"] = levels
         .iter()
@@ -187,6 +191,7 @@ pub fn matter(
                 "agent_point_id": l.agent_point,
                 "reason": l.reason,
                 "by": l.by,
+                "by_name": people.name(Some(&l.by)),
                 "at": l.at.to_rfc3339(),
             })
         })
@@ -194,7 +199,8 @@ pub fn matter(
     wire
 }
 
-pub fn task(t: &Task) -> Value {
+/// A task; `people` names who did it (`done_by_name`).
+pub fn task(t: &Task, people: &People) -> Value {
     json!({
         "id": t.id,
         "task": t.task,
@@ -202,6 +208,7 @@ pub fn task(t: &Task) -> Value {
         "due_on": t.due_on.to_string(),
         "done_at": t.done_at.map(|d| d.to_rfc3339()),
         "done_by": t.done_by,
+        "done_by_name": people.name(t.done_by.as_deref()),
     })
 }
 

@@ -84,7 +84,8 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
         .ok_or_else(|| Problem::not_found("no such case"))?;
     let events = scope.case_events(id)?;
     let mut wire = case_wire(&case, &calendar, Utc::now());
-    wire["timeline"] = case_flow::timeline(&events);
+    let people = case_flow::People::of(&scope, events.iter().map(|e| e.actor.as_str()))?;
+    wire["timeline"] = case_flow::timeline(&events, &people);
     wire["assists"] = json!(
         scope
             .case_assists(id)?

@@ -175,6 +175,54 @@ fn users_are_unique_per_tenant() {
 }
 
 #[test]
+fn people_are_named_with_their_department_and_only_in_their_tenant() {
+    let db = db();
+    let a = tenant(&db, "jinkai");
+    let b = tenant(&db, "other");
+    let scope = TenantScope::new(&db, &a);
+    let urban = scope
+        .create_department(&domain::Code::parse("urban").expect("code"), "城市管理局")
+        .expect("department");
+    let staff = scope
+        .create_user(
+            NewUser {
+                display_name: "城管队员".into(),
+                role: Role::DepartmentStaff,
+                department: Some(urban.id),
+                ..new_user("staff")
+            },
+            t0(),
+        )
+        .expect("staff");
+    let worker = scope.create_user(new_user("worker"), t0()).expect("worker");
+    let stranger = TenantScope::new(&db, &b)
+        .create_user(new_user("stranger"), t0())
+        .expect("stranger");
+
+    let names = scope
+        .names_of_users(&[staff.id, worker.id, staff.id, stranger.id, UserId(9999)])
+        .expect("names");
+    let expected = [
+        (
+            staff.id,
+            PersonName {
+                display_name: "城管队员".into(),
+                department: Some("城市管理局".into()),
+            },
+        ),
+        (
+            worker.id,
+            PersonName {
+                display_name: "张三".into(),
+                department: None,
+            },
+        ),
+    ];
+    assert_eq!(names, expected.into_iter().collect());
+    assert!(scope.names_of_users(&[]).expect("none").is_empty());
+}
+
+#[test]
 fn scoped_reads_never_see_another_tenant() {
     let db = db();
     let a = tenant(&db, "tenant-a");

@@ -92,6 +92,24 @@ impl fmt::Display for Role {
 #[serde(transparent)]
 pub struct UserId(pub i64);
 
+/// How an account is named in a case's history and the audit log:
+/// `role:id` (`department_staff:8`).
+pub fn actor(role: Role, user: UserId) -> String {
+    format!("{}:{}", role.as_str(), user.0)
+}
+
+/// The account an actor string names: `role:id` (see [`actor`]) or
+/// `user:id` (a report made with an account). `None` for actors that are
+/// no person's account: a case's source (`resident`), `reporter`,
+/// `system:routing`, `open311:key:update`.
+pub fn actor_user(actor: &str) -> Option<UserId> {
+    let (kind, id) = actor.split_once(':')?;
+    if kind != "user" && Role::parse(kind).is_err() {
+        return None;
+    }
+    id.parse().ok().filter(|id| *id > 0).map(UserId)
+}
+
 /// The JWT payload. `tenant` is `None` exactly for platform admins; [`TokenKeys::verify`]
 /// refuses any other combination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -336,6 +354,27 @@ mod tests {
             );
         }
         assert!(Role::parse("resident").is_err());
+    }
+
+    #[test]
+    fn actors_name_their_accounts() {
+        fn check(actor: &str, expected: Option<i64>) {
+            assert_eq!(actor_user(actor), expected.map(UserId), "actor {actor:?}");
+        }
+        for role in Role::ALL {
+            check(&super::actor(role, UserId(8)), Some(8));
+        }
+        check("user:6", Some(6));
+        check("resident", None);
+        check("grid_worker", None);
+        check("reporter", None);
+        check("system:routing", None);
+        check("open311:1:u1", None);
+        check("open311:1:5", None);
+        check("department_staff:", None);
+        check("department_staff:8:9", None);
+        check("department_staff:-1", None);
+        check("user:x", None);
     }
 
     proptest! {

@@ -53,6 +53,14 @@ impl fmt::Debug for User {
     }
 }
 
+/// How staff read who someone is: their display name and, for department
+/// staff, their department's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName {
+    pub display_name: String,
+    pub department: Option<String>,
+}
+
 /// What an admin may change about a person; `None` leaves a field as it is
 /// (for `phone`, `department` and `agent_point`, `Some(None)` clears it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -323,6 +331,36 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             &[self.tenant.0.into(), param],
         )?;
         Ok(rows.first().map(|r| user_from_row(&r)).transpose()?)
+    }
+
+    /// The names of those of `users` who are this tenant's, in one statement.
+    pub fn names_of_users(&self, users: &[UserId]) -> Result<HashMap<UserId, PersonName>, Error> {
+        let mut users: Vec<i64> = users.iter().map(|u| u.0).collect();
+        users.sort_unstable();
+        users.dedup();
+        if users.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let in_list = placeholders(users.len());
+        let mut params = vec![self.tenant.0.into()];
+        params.extend(users.iter().map(|&id| id.into()));
+        let rows = self.db.execute(
+            &format!(
+                "SELECT u.id, u.display_name, d.name AS department FROM users u \
+                 LEFT JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id \
+                 WHERE u.tenant_id = ? AND u.id IN ({in_list})"
+            ),
+            &params,
+        )?;
+        rows.iter()
+            .map(|r| {
+                let name = PersonName {
+                    display_name: r.get_string("display_name")?,
+                    department: r.get_opt_string("department")?,
+                };
+                Ok((UserId(r.get_i64("id")?), name))
+            })
+            .collect()
     }
 
     /// The department of each of `users` that has one, in one statement.

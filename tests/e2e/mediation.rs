@@ -78,6 +78,17 @@ fn case(app: &TestApp, token: &str, id: &Value) -> Value {
     get(app, Some(token), &format!("/cases/{id}"))
 }
 
+/// Who took each step of a timeline, as staff read them: their name and
+/// department, null for no person.
+fn timeline_people(view: &Value) -> Vec<(Value, Value)> {
+    view["timeline"]
+        .as_array()
+        .expect("a timeline")
+        .iter()
+        .map(|e| (e["actor_name"].clone(), e["actor_department"].clone()))
+        .collect()
+}
+
 /// The steps of a timeline (a matter's or a case's), oldest first.
 fn timeline_actions(view: &Value) -> Vec<&str> {
     view["timeline"]
@@ -172,6 +183,24 @@ fn a_dispute_goes_from_the_window_to_an_agreement_through_the_case_flow() {
         )
         .unwrap();
     assert_eq!(ok(record, 200)["agreed"], "分两期支付");
+    // The timeline says when the session is in the tenant's local time
+    // (Asia/Shanghai), and who put it in the diary.
+    let timeline = case(&app, &labour, &id)["timeline"].clone();
+    let scheduling = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "mediation_session_scheduled")
+        .unwrap_or_else(|| panic!("the scheduling is in the timeline: {timeline}"));
+    assert_eq!(scheduling["note"], "调解会议安排于 2099年1月5日 14:00");
+    assert_eq!(
+        (
+            scheduling["actor_name"].clone(),
+            scheduling["actor_department"].clone()
+        ),
+        (json!("centre"), Value::Null),
+        "{scheduling}"
+    );
 
     let outcome = format!("/mediation/disputes/{id}/outcome");
     problem(
@@ -194,6 +223,21 @@ fn a_dispute_goes_from_the_window_to_an_agreement_through_the_case_flow() {
     for action in ["sign_for", "start_work"] {
         c = act(&app, &labour, &c, json!({ "action": action }));
     }
+    let signed_for = case(&app, &s.centre, &id)["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "sign_for")
+        .cloned()
+        .expect("signed for");
+    assert_eq!(
+        (
+            signed_for["actor_name"].clone(),
+            signed_for["actor_department"].clone()
+        ),
+        (json!("labour-staff"), json!("labour")),
+        "the lead department's staff, by name: {signed_for}"
+    );
     let ended = ok(post(&app, &s.centre, &outcome, agreement), 200);
     assert_eq!(ended["state"], "closed");
     assert_eq!(ended["outcome"]["text"], AGREEMENT);
@@ -397,7 +441,8 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
         ),
         201,
     );
-    ok(
+    assert_eq!(task["done_by_name"], Value::Null, "not done yet: {task}");
+    let done = ok(
         post(
             &app,
             &chen,
@@ -406,6 +451,7 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
         ),
         200,
     );
+    assert_eq!(done["done_by_name"], "chen", "who did it, by name: {done}");
     problem(
         post(
             &app,
@@ -436,6 +482,17 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
         200,
     );
     assert_eq!(up["levels"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        up["levels"][1]["by_name"], "chen",
+        "who passed it up, by name: {up}"
+    );
+    let done_by: Vec<(&str, &str)> = up["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| Some((t["task"].as_str()?, t["done_by_name"].as_str()?)))
+        .collect();
+    assert_eq!(done_by, [("补拍照片", "chen")], "{up}");
     problem(
         post(
             &app,
@@ -488,6 +545,24 @@ fn an_agent_matter_keeps_its_lists_and_climbs_the_levels() {
     // The flow as the agent sees it is the case's own timeline.
     let followed = get(&app, Some(&chen), &path);
     assert_eq!(followed["timeline"], case(&app, &s.centre, &id)["timeline"]);
+    let (by_chen, centre) = ((json!("chen"), Value::Null), (json!("centre"), Value::Null));
+    let staff = (json!("staff"), json!("环卫所"));
+    assert_eq!(
+        timeline_people(&followed),
+        [
+            by_chen.clone(),
+            by_chen,
+            centre.clone(),
+            centre.clone(),
+            centre.clone(),
+            staff.clone(),
+            staff.clone(),
+            staff,
+            centre.clone(),
+            centre
+        ],
+        "the agent reads who took each step by name: {followed}"
+    );
     assert_eq!(
         timeline_actions(&followed),
         [

@@ -166,6 +166,42 @@ fn a_routed_case_is_worked_through_to_closure_on_the_clock() {
             "close"
         ]
     );
+    // Who took each step, as it was recorded and as staff read it: a
+    // person by name (department staff with their department), the
+    // resident and the routing rules as no person.
+    let who: Vec<(&str, Value, Value)> = full["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let actor = e["actor"].as_str().unwrap();
+            let kind = actor.split(':').next().unwrap();
+            (kind, e["actor_name"].clone(), e["actor_department"].clone())
+        })
+        .collect();
+    let resident = ("resident", Value::Null, Value::Null);
+    let rules = ("system", Value::Null, Value::Null);
+    let staff = ("department_staff", json!("staff"), json!("环卫所"));
+    let centre = ("command_centre", json!("centre"), Value::Null);
+    assert_eq!(
+        who,
+        [
+            resident.clone(),
+            rules.clone(),
+            rules.clone(),
+            rules,
+            staff.clone(),
+            staff.clone(),
+            staff.clone(),
+            staff.clone(),
+            staff,
+            centre.clone(),
+            centre
+        ],
+        "{full}"
+    );
+    assert_eq!(full["timeline"][0]["actor"], "resident");
+    assert_eq!(full["timeline"][1]["actor"], "system:routing");
     let code = receipt["tracking_code"].as_str().unwrap();
     let public = ok(
         app.client

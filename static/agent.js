@@ -106,21 +106,21 @@ async function openMatter(id) {
     h("ul", { id: "needs" }, ...m.needs.map((n) => h("li", {}, n))),
     h("h3", {}, t("tasks")),
     m.tasks.length ? dataTable([t("task"), t("owner"), t("due_on"), t("done_at")], m.tasks.map((task) => [task.task, task.owner, task.due_on,
-      task.done_at ? `${localTime(task.done_at)} · ${task.done_by}` : doneButton(m, task)]), { id: "tasks" }) : h("p", { class: "muted", id: "tasks" }, t("no_tasks")),
+      task.done_at ? `${localTime(task.done_at)} · ${actorText({ actor: task.done_by, actor_name: task.done_by_name })}` : doneButton(m, task)]), { id: "tasks" }) : h("p", { class: "muted", id: "tasks" }, t("no_tasks")),
     m.done ? null : taskForm(m),
     h("h3", {}, t("promises")),
     m.promises.length ? h("ul", { id: "promises" }, ...m.promises.map((p) => h("li", {}, `${p.promised_on} · ${p.promise}`)))
       : h("p", { class: "muted", id: "promises" }, t("no_promises")),
     m.done ? null : promiseForm(m),
     h("h3", {}, t("levels")),
-    h("ol", { id: "levels" }, ...m.levels.map((l) => h("li", { "data-level": l.level }, `${t(l.level)} · ${pointName(l.agent_point_id)} · ${localTime(l.at)} · ${l.by}`,
+    h("ol", { id: "levels" }, ...m.levels.map((l) => h("li", { "data-level": l.level }, `${t(l.level)} · ${pointName(l.agent_point_id)} · ${localTime(l.at)} · ${actorText({ actor: l.by, actor_name: l.by_name })}`,
       l.reason ? h("div", {}, `${t("reason")}: ${l.reason}`) : null))),
     m.done || m.level === "district" ? null : passUpForm(m),
     // The case flow: the steps the API offers this person (none to an agent), and the timeline.
     m.allowed_actions.length ? [h("h3", {}, t("flow")),
       ...caseSteps(session, { ...m, id: m.case_id, source: "agent" }, { departments, categories, reload: () => openMatter(m.case_id) })] : null,
     h("h3", {}, t("timeline")),
-    timelineList(m)));
+    timelineList(m, departments)));
 }
 
 function doneButton(m, task) {

@@ -97,6 +97,7 @@ const ACTION_NAMES = {
     resolve: "办结反馈", verify: "核查通过", reject_verification: "核查不通过", close: "结案", reopen: "重新办理",
     archive: "归档", fixed_on_the_spot: "当场解决", comment: "备注", rating: "评价",
     mediation_session_scheduled: "安排调解", mediation_session_held: "召开调解会议", agent_passed_up: "代办事项上交",
+    escalate: "督办", assist_done: "联办部门完成", reporter_information: "群众补充信息", open311_update: "外部系统更新",
   },
   en: {
     report: "Report", accept: "Accept", decline: "Decline", register: "Register", dispatch: "Dispatch", transfer: "Transfer",
@@ -106,6 +107,8 @@ const ACTION_NAMES = {
     reject_verification: "Send back", close: "Close", reopen: "Reopen", archive: "Archive",
     fixed_on_the_spot: "Fixed on the spot", comment: "Comment", rating: "Rating",
     mediation_session_scheduled: "Session scheduled", mediation_session_held: "Session held", agent_passed_up: "Passed up",
+    escalate: "Escalated", assist_done: "Assisting part done", reporter_information: "Reporter added information",
+    open311_update: "Open311 update",
   },
 };
 const actionName = (a) => ACTION_NAMES[I18N.lang][a] || a;
@@ -196,12 +199,71 @@ function caseSteps(session, c, { departments = [], categories = [], categoryName
   return [buttons, holder, result];
 }
 
-/** A case's timeline, oldest first: when, the step, the state it led to, who, the note. */
-function timelineList(c) {
+// Who took a step when it is no person the API names: a case's source, the
+// reporter, the platform's routing rules and deadline sweep, an Open311
+// partner; a person's role when their account is not found.
+I18N.add({
+  zh: {
+    actor_resident: "群众", actor_reporter: "上报人", actor_grid_worker: "网格员", actor_enterprise: "企业",
+    actor_mediation: "矛调中心", actor_agent: "代办员", actor_user: "工作人员", actor_tenant_admin: "管理员",
+    actor_command_centre: "指挥中心", actor_department_staff: "职能部门", actor_routing: "分拨规则",
+    actor_sweep: "系统督办", actor_system: "平台", actor_open311: "Open311 合作方",
+    dispatch_assisting: "{0}（联办：{1}）", transfer_to: "转至{0}：{1}", list_sep: "、",
+    escalation_warned: "预警", escalation_overdue: "超时督办", escalation_raised_higher: "提级督办", escalation_summoned: "约谈",
+  },
+  en: {
+    actor_resident: "Resident", actor_reporter: "Reporter", actor_grid_worker: "Grid worker", actor_enterprise: "Enterprise",
+    actor_mediation: "Mediation centre", actor_agent: "Agent", actor_user: "Staff", actor_tenant_admin: "Administrator",
+    actor_command_centre: "Command centre", actor_department_staff: "Department", actor_routing: "Routing rules",
+    actor_sweep: "Deadline sweep", actor_system: "Platform", actor_open311: "Open311 partner",
+    dispatch_assisting: "{0} (assisting: {1})", transfer_to: "to {0}: {1}", list_sep: ", ",
+    escalation_warned: "Warned", escalation_overdue: "Overdue", escalation_raised_higher: "Raised to the higher level",
+    escalation_summoned: "Summoned",
+  },
+});
+
+/** Who took step `e`: the person the API names (with their department), else what the actor string is. */
+function actorText(e) {
+  if (e.actor_name) return e.actor_department ? `${e.actor_name} · ${e.actor_department}` : e.actor_name;
+  // The platform's own steps: the routing rules dispatch, the sweep escalates.
+  if (e.actor === "system:routing") return t(e.action === "escalate" ? "actor_sweep" : "actor_routing");
+  return known(`actor_${e.actor.split(":")[0]}`, e.actor);
+}
+
+/** The words of `key`, or `fallback` when the dictionaries have none. */
+const known = (key, fallback) => (I18N.dict.zh[key] ? t(key) : fallback);
+
+/**
+ * The note of step `e` as people read it: the department codes a dispatch,
+ * a transfer or an assisting part's answer names (`urban (assisting:
+ * justice)`, `to urban: …`, `urban: …`) as the `departments`' names, an
+ * escalation's level in words.
+ */
+function noteText(e, departments) {
+  const name = (code) => (departments.find((d) => d.code === code) || { name: code }).name;
+  const note = e.note || "";
+  let m;
+  if (e.action === "dispatch" && (m = note.match(/^(\S+) \(assisting: (.*)\)$/))) {
+    return t("dispatch_assisting", name(m[1]), m[2].split(", ").map(name).join(t("list_sep")));
+  }
+  if (e.action === "dispatch") return name(note);
+  if (e.action === "transfer" && (m = note.match(/^to (\S+?): ([\s\S]*)$/))) return t("transfer_to", name(m[1]), m[2]);
+  if (e.action === "assist_done" && (m = note.match(/^(\S+?): ([\s\S]*)$/))) return `${name(m[1])}: ${m[2]}`;
+  if (e.action === "escalate") return known(`escalation_${note}`, note);
+  return note;
+}
+
+/**
+ * A case's timeline, oldest first: when, the step, the state it led to, who,
+ * the note (`departments`, as GET …/admin/departments lists them, name the
+ * departments notes name).
+ */
+function timelineList(c, departments = []) {
   return h("ol", { class: "timeline", id: "timeline" }, ...(c.timeline || []).map((e) => h("li", {},
     h("time", { datetime: e.at }, localTime(e.at)), " ",
-    h("strong", {}, actionName(e.action)), e.to_state ? ` → ${stateText(e.to_state)}` : "", " · ", e.actor,
-    e.note ? h("div", {}, e.note) : null)));
+    h("strong", {}, actionName(e.action)), e.to_state ? ` → ${stateText(e.to_state)}` : "", " · ",
+    h("span", { class: "actor", "data-actor": e.actor }, actorText(e)),
+    e.note ? h("div", {}, noteText(e, departments)) : null)));
 }
 
 /** A moment from the API as people here read it; "—" when there is none. */

@@ -22,6 +22,9 @@ I18N.add({
     comment: "备注", public: "公开（群众可见）", add_comment: "添加备注", done: "已完成", bulk_none: "请先勾选待研判案件",
     bulk_done: "已分拨 {0} 件", bulk_failed: "{0}：{1}",
     me_too: "我也遇到 {0}", fixed: "当场解决", source: "来源", select_case: "选择 {0}",
+    priority_low: "不急", priority_normal: "一般", priority_high: "较急", priority_urgent: "紧急",
+    source_resident: "群众上报", source_grid_worker: "网格员上报", source_enterprise: "企业诉求", source_mediation: "矛调中心",
+    source_agent: "代办",
   },
   en: {
     q_triage: "Triage", q_open: "Open", q_overdue: "Overdue", q_escalated: "Escalated", q_unassigned: "Unassigned", q_inbox: "My department",
@@ -33,6 +36,9 @@ I18N.add({
     add_comment: "Add comment", done: "done", bulk_none: "Tick triage cases first", bulk_done: "Dispatched {0}",
     bulk_failed: "{0}: {1}", me_too: "{0} others too",
     fixed: "Fixed on the spot", source: "Source", select_case: "Select {0}",
+    priority_low: "Low", priority_normal: "Normal", priority_high: "High", priority_urgent: "Urgent",
+    source_resident: "Resident's report", source_grid_worker: "Grid worker's report", source_enterprise: "Enterprise request",
+    source_mediation: "Mediation centre", source_agent: "Agent service",
   },
 });
 const session = new Session("console");
@@ -111,12 +117,12 @@ async function openCase(id) {
     h("dl", {},
       h("dt", {}, t("state")), h("dd", { id: "case-state", "data-state": c.state }, stateText(c.state, c.state_label)),
       h("dt", {}, t("description")), h("dd", {}, c.description),
-      h("dt", {}, t("priority")), h("dd", {}, c.priority),
+      h("dt", {}, t("priority")), h("dd", { id: "case-priority" }, t(`priority_${c.priority}`)),
       h("dt", {}, t("department")), h("dd", {}, departmentName(c.department_id)),
-      h("dt", {}, t("source")), h("dd", {}, c.source, c.fixed_on_the_spot ? ` · ${t("fixed")}` : "", c.me_too_count ? ` · ${t("me_too", c.me_too_count)}` : ""),
+      h("dt", {}, t("source")), h("dd", { id: "case-source" }, t(`source_${c.source}`), c.fixed_on_the_spot ? ` · ${t("fixed")}` : "", c.me_too_count ? ` · ${t("me_too", c.me_too_count)}` : ""),
       h("dt", {}, t("response")), h("dd", { id: "response-left" }, clock(c.response_minutes_left)),
       h("dt", {}, t("resolution")), h("dd", { id: "resolution-left" }, clock(c.resolution_minutes_left)),
-      c.escalation && c.escalation !== "none" ? [h("dt", {}, t("escalation")), h("dd", { class: "late" }, c.escalation)] : null),
+      c.escalation && c.escalation !== "none" ? [h("dt", {}, t("escalation")), h("dd", { class: "late" }, t(`escalation_${c.escalation}`))] : null),
     h("h3", {}, t("actions")),
     caseSteps(session, c, { departments, categories, categoryName, reload: () => { openQueue(queue); return openCase(c.id); } }),
     c.assists && c.assists.length ? [h("h3", {}, t("assists")), h("ul", { id: "assists" }, ...c.assists.map((a) => h("li", {},
@@ -124,7 +130,7 @@ async function openCase(id) {
     h("h3", {}, t("attachments")),
     attachmentList(c),
     h("h3", {}, t("timeline")),
-    timelineList(c),
+    timelineList(c, departments),
     commentForm(c)));
 }
 

@@ -167,7 +167,7 @@ async function openDispute(id) {
     ended ? null : documentsForm(d),
     h("h3", {}, t("flow")),
     kase.error ? h("p", { class: "error" }, kase.error.message)
-      : [...caseSteps(session, kase, { departments, categories, reload: () => openDispute(id) }), h("h3", {}, t("timeline")), timelineList(kase)]));
+      : [...caseSteps(session, kase, { departments, categories, reload: () => openDispute(id) }), h("h3", {}, t("timeline")), timelineList(kase, departments)]));
 }
 
 function sessionList(d) {

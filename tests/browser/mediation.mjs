@@ -90,6 +90,12 @@ let code;
   assert.match(await page.textContent("#dispute-outcome"), new RegExp(AGREEMENT));
   assert.equal(await page.locator("#documents li").count(), 3, "the signed agreement is among the documents");
   assert.ok(await page.locator("#timeline li").count() >= 5, "the timeline shows each step");
+  // Who took each step by name, the lead department by name, the session's time readable.
+  const said = await page.textContent("#timeline");
+  assert.doesNotMatch(said, /department_staff:|user:|agent:|system:/, `no account strings in the timeline: ${said}`);
+  assert.ok(said.includes("司法所调解员 · 司法所"), `the mediator by name: ${said}`);
+  assert.doesNotMatch(said, /\bjustice\b|T\d\d:\d\d:\d\d/, `department codes and ISO times read as words: ${said}`);
+  assert.match(said, /调解会议安排于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d/, `the session's time, readable: ${said}`);
   await shoot(page, "mediation-agreement-desktop");
   await page.setViewportSize(phone.viewport);
   await shoot(page, "mediation-agreement-phone");
@@ -160,6 +166,12 @@ step("agent: take a resident's matter with consent");
   assert.equal(steps[0], "上报", `the matter's timeline starts at its intake: ${steps}`);
   assert.ok(steps.includes("代办事项上交"), `the timeline shows the pass-up: ${steps}`);
   assert.equal(await page.locator("button[data-action]").count(), 0, "an agent takes no case-flow step");
+  // Who did the task, passed the matter up and took each step: by name.
+  for (const list of ["#tasks", "#levels", "#timeline"]) {
+    const said = await page.textContent(list);
+    assert.doesNotMatch(said, /department_staff:|user:|agent:|system:/, `no account strings in ${list}: ${said}`);
+    assert.ok(said.includes("开元村代办员"), `${list} names the agent: ${said}`);
+  }
   await shoot(page, "agent-matter-phone");
   await page.click("nav.tabs a[href='#list']");
   await page.waitForSelector("#matter-list [data-level=township]");

@@ -85,6 +85,22 @@ const staff = await open("desktop", "/console.html");
   await page.waitForSelector("#case-state[data-state=resolved]");
   const timeline = await page.$$eval("#timeline li", (items) => items.length);
   assert.ok(timeline >= 5, "the timeline shows each step");
+  // Words where people expect them: who took each step, the department a
+  // dispatch named, the case's priority and source.
+  const said = await page.textContent("#timeline");
+  assert.doesNotMatch(said, /department_staff:|user:|agent:|system:/, `no account strings in the timeline: ${said}`);
+  for (const words of ["群众", "分拨规则", "城管队员 · 城市管理局"]) assert.ok(said.includes(words), `the timeline says ${words}: ${said}`);
+  assert.doesNotMatch(said, /\burban\b/, `the dispatch names the department: ${said}`);
+  assert.equal(await page.textContent("#case-priority"), "一般");
+  assert.equal(await page.textContent("#case-source"), "群众上报");
+  await page.click("#lang");
+  await page.waitForFunction(() => document.querySelector("#timeline")?.textContent.includes("Routing rules"));
+  const english = await page.textContent("#timeline");
+  assert.ok(english.includes("Resident") && english.includes("城管队员 · 城市管理局"), `the English timeline: ${english}`);
+  assert.equal(await page.textContent("#case-priority"), "Normal");
+  assert.equal(await page.textContent("#case-source"), "Resident's report");
+  await page.click("#lang");
+  await page.waitForFunction(() => document.querySelector("#timeline")?.textContent.includes("分拨规则"));
   await shoot(page, "console-resolved-desktop");
   await page.setViewportSize(phone.viewport);
   await shoot(page, "console-resolved-phone");

@@ -1,7 +1,7 @@
 //! A tenant's user accounts. Platform admins (no tenant) live in `platform`.
 
 use super::TenantScope;
-use crate::db::{Database, Row, StoreError, placeholders};
+use crate::db::{Database, Row, Rows, StoreError, placeholders};
 use crate::error::{Error, unique_to_conflict};
 use crate::time::{get_time, to_text};
 use crate::{decoded, non_blank};
@@ -335,22 +335,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
 
     /// The names of those of `users` who are this tenant's, in one statement.
     pub fn names_of_users(&self, users: &[UserId]) -> Result<HashMap<UserId, PersonName>, Error> {
-        let mut users: Vec<i64> = users.iter().map(|u| u.0).collect();
-        users.sort_unstable();
-        users.dedup();
-        if users.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let in_list = placeholders(users.len());
-        let mut params = vec![self.tenant.0.into()];
-        params.extend(users.iter().map(|&id| id.into()));
-        let rows = self.db.execute(
-            &format!(
-                "SELECT u.id, u.display_name, d.name AS department FROM users u \
-                 LEFT JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id \
-                 WHERE u.tenant_id = ? AND u.id IN ({in_list})"
-            ),
-            &params,
+        let rows = self.rows_of_users(
+            "u.id, u.display_name, d.name AS department FROM users u \
+             LEFT JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id",
+            users.iter().map(|u| u.0),
         )?;
         rows.iter()
             .map(|r| {
@@ -365,24 +353,37 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
 
     /// The department of each of `users` that has one, in one statement.
     pub(crate) fn departments_of_users(&self, users: &[i64]) -> Result<HashMap<i64, i64>, Error> {
-        let mut users = users.to_vec();
+        let rows =
+            self.rows_of_users("u.id, u.department_id FROM users u", users.iter().copied())?;
+        let mut departments = HashMap::new();
+        for r in rows.iter() {
+            if let Some(department) = r.get_opt_i64("department_id")? {
+                departments.insert(r.get_i64("id")?, department);
+            }
+        }
+        Ok(departments)
+    }
+
+    /// `SELECT {select} WHERE u.tenant_id = ? AND u.id IN (…)` over the
+    /// distinct `users` (`select` names the users table `u`), in one
+    /// statement; no rows for no users.
+    fn rows_of_users(
+        &self,
+        select: &str,
+        users: impl IntoIterator<Item = i64>,
+    ) -> Result<Rows, Error> {
+        let mut users: Vec<i64> = users.into_iter().collect();
         users.sort_unstable();
         users.dedup();
         if users.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(Rows::default());
         }
         let in_list = placeholders(users.len());
         let mut params = vec![self.tenant.0.into()];
         params.extend(users.iter().map(|&id| id.into()));
-        let rows = self.db.execute(
-            &format!(
-                "SELECT id, department_id FROM users \
-                 WHERE tenant_id = ? AND department_id IS NOT NULL AND id IN ({in_list})"
-            ),
+        Ok(self.db.execute(
+            &format!("SELECT {select} WHERE u.tenant_id = ? AND u.id IN ({in_list})"),
             &params,
-        )?;
-        rows.iter()
-            .map(|r| Ok((r.get_i64("id")?, r.get_i64("department_id")?)))
-            .collect()
+        )?)
     }
 }

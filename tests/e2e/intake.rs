@@ -217,9 +217,8 @@ fn a_likely_duplicate_is_offered_to_join() {
     ok(app.post_report("alpha", &elsewhere), 201);
 }
 
-#[test]
-fn a_grid_worker_records_a_problem_fixed_on_the_spot() {
-    let app = TestApp::product();
+/// The tenant `alpha` with its admin and a grid worker (their tokens).
+fn alpha_with_a_grid_worker(app: &TestApp) -> (String, String) {
     let admin = app.tenant_with_admin("alpha");
     ok(
         app.client
@@ -232,6 +231,89 @@ fn a_grid_worker_records_a_problem_fixed_on_the_spot() {
         201,
     );
     let worker = app.login("/api/t/alpha/auth/login", "wang", "password-1");
+    (admin, worker)
+}
+
+/// An upload is usable only by whoever uploaded it: an account uses its
+/// own; a resident without one, an anonymous upload whose id they were
+/// given. Anyone else naming it gets the answer an unknown id gets.
+#[test]
+fn an_upload_is_usable_only_by_whoever_uploaded_it() {
+    let app = TestApp::product();
+    let (admin, worker) = alpha_with_a_grid_worker(&app);
+    let workers = ok(app.upload("alpha", Some(&worker), TINY_JPEG), 201)["id"].clone();
+    let residents = ok(app.upload("alpha", None, TINY_JPEG), 201)["id"].clone();
+    let report = |token: Option<&str>, photo: &Value| {
+        app.client
+            .post_json(
+                "/api/t/alpha/reports",
+                token,
+                &json!({ "category": "garbage", "description": "垃圾未清运", "attachment_ids": [photo] }),
+            )
+            .unwrap()
+    };
+    let unknown = ok(report(None, &json!(999)), 400);
+    assert_eq!(unknown["field"], "attachment_ids[0]");
+    for (token, theirs) in [(None, &workers), (Some(worker.as_str()), &residents)] {
+        let refused = ok(report(token, theirs), 400);
+        assert_eq!(refused, unknown, "nothing says the upload exists");
+    }
+    let township = ok(
+        app.client
+            .post_json(
+                "/api/t/alpha/admin/grid",
+                Some(&admin),
+                &json!({ "level": "township", "code": "T", "name": "镇" }),
+            )
+            .unwrap(),
+        201,
+    );
+    let notice = app
+        .client
+        .post_json(
+            "/api/t/alpha/notices",
+            Some(&admin),
+            &json!({ "grid_node_id": township["id"], "title": "停水", "body": "明日停水", "attachment_ids": [workers] }),
+        )
+        .unwrap();
+    assert_eq!(ok(notice, 400), unknown, "nor another account's");
+
+    // Refused, each stays its uploader's to use.
+    let theirs = ok(report(Some(&worker), &workers), 201);
+    assert_eq!(theirs["attachment_ids"], json!([workers]));
+    let anonymous = ok(report(None, &residents), 201);
+    assert_eq!(anonymous["attachment_ids"], json!([residents]));
+}
+
+/// For a resident without an account, knowing an upload's id is the right
+/// to use it: ids are drawn at random, not counted.
+#[test]
+fn upload_ids_are_drawn_at_random() {
+    let app = TestApp::product();
+    app.tenant_with_admin("alpha");
+    let ids: Vec<i64> = (0..10)
+        .map(|_| {
+            ok(app.upload("alpha", None, TINY_JPEG), 201)["id"]
+                .as_i64()
+                .expect("an integer id")
+        })
+        .collect();
+    let javascript_safe = 1..=(1_i64 << 53) - 1;
+    assert!(ids.iter().all(|id| javascript_safe.contains(id)), "{ids:?}");
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), ids.len(), "every id its own: {ids:?}");
+    assert!(
+        sorted.windows(2).any(|pair| pair[1] - pair[0] > 1),
+        "ten uploads are not a run of consecutive ids: {ids:?}"
+    );
+}
+
+#[test]
+fn a_grid_worker_records_a_problem_fixed_on_the_spot() {
+    let app = TestApp::product();
+    let (_, worker) = alpha_with_a_grid_worker(&app);
     let fixed =
         json!({ "category": "garbage", "description": "已清理", "fixed_on_the_spot": true });
     let without_photo = app

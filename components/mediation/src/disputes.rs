@@ -160,8 +160,9 @@ pub fn add_documents(ctx: &mut Ctx) -> HandlerResult {
             "name at least one document",
         ));
     }
+    let actor = ctx.caller()?.actor();
     ctx.scope()?
-        .add_dispute_documents(dispute.case.id, &body.document_ids)?;
+        .add_dispute_documents(dispute.case.id, &body.document_ids, &actor)?;
     render(ctx, 200, &dispute)
 }
 

@@ -5,14 +5,15 @@
 //! never a PDF.
 
 use chrono::Utc;
-use domain::intake::{Accepted, AttachmentKind, recognise, sha256_hex};
+use domain::intake::{Accepted, AttachmentId, AttachmentKind, Uploader, recognise, sha256_hex};
 use domain::permissions::allows;
 use domain::{Permission, Problem};
+use edge::db::SpinDb;
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use spin_sdk::http::Response;
-use store::{Attachment, NewAttachment};
+use store::{Attachment, NewAttachment, TenantScope};
 
 use crate::files;
 
@@ -28,11 +29,14 @@ pub fn wire(a: &Attachment) -> Value {
     })
 }
 
-/// Who is uploading, for the record.
-pub fn uploader(ctx: &Ctx) -> String {
+/// Who is uploading, or linking uploads to a report: the account, or a
+/// resident without one (whose address is kept for the record).
+pub fn uploader(ctx: &Ctx) -> Uploader {
     match ctx.optional_caller() {
-        Some(caller) => caller.actor(),
-        None => format!("resident@{}", edge::limits::client_address(ctx.request())),
+        Some(caller) => Uploader::Account(caller.actor()),
+        None => Uploader::Resident {
+            address: edge::limits::client_address(ctx.request()),
+        },
     }
 }
 
@@ -59,6 +63,20 @@ pub fn store_bytes(
     })
 }
 
+/// Records a stored file under an id drawn at random, so that nobody can
+/// guess another's upload; an id already taken (a vanishing chance among
+/// 2^53) is drawn again.
+pub fn record(scope: &TenantScope<'_, SpinDb>, new: NewAttachment) -> Result<Attachment, Problem> {
+    let mut attempt = 0;
+    loop {
+        let id = AttachmentId::from_random(edge::random_bytes::<8>()?);
+        match scope.record_attachment(id, new.clone(), Utc::now()) {
+            Err(store::Error::Conflict(_)) if attempt < 3 => attempt += 1,
+            other => return Ok(other?),
+        }
+    }
+}
+
 /// Checks, stores and records one file; not yet on any case.
 pub fn store_file(
     ctx: &mut Ctx,
@@ -67,7 +85,7 @@ pub fn store_file(
     accepted: Accepted,
 ) -> Result<Attachment, Problem> {
     let new = store_bytes(ctx, bytes, declared, accepted)?;
-    Ok(ctx.scope()?.record_attachment(new, Utc::now())?)
+    record(&ctx.scope()?, new)
 }
 
 /// `POST …/attachments`: the raw file as the body. The mediation centre's

@@ -104,11 +104,12 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
         .transpose()?;
     let created = ctx.transaction(|ctx| {
         let case = insert_with_fresh_code(ctx, &report, &body, secret.as_deref())?;
+        let uploader = attachments::uploader(ctx);
         let scope = ctx.scope()?;
         for file in new_files.iter().cloned() {
-            attachment_ids.push(scope.record_attachment(file, Utc::now())?.id);
+            attachment_ids.push(attachments::record(&scope, file)?.id);
         }
-        scope.attach(case.id, &attachment_ids, Purpose::Evidence)?;
+        scope.attach(case.id, &attachment_ids, Purpose::Evidence, &uploader)?;
         let mut case = case;
         if body.fixed_on_the_spot {
             let actor = ctx.caller()?.actor();

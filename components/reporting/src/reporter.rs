@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use store::{Case, Purpose};
 
+use crate::attachments;
+
 /// The case of the path's tracking code; unknown and malformed codes alike
 /// are 404, revealing nothing.
 fn case_of_path(ctx: &mut Ctx) -> Result<Case, Problem> {
@@ -74,6 +76,7 @@ pub fn add_information(ctx: &mut Ctx) -> HandlerResult {
     let case = reporters_case(ctx)?;
     let body: InformationBody = ctx.json_body()?;
     ctx.transaction(|ctx| {
+        let uploader = attachments::uploader(ctx);
         let scope = ctx.scope()?;
         scope.add_note(
             case.id,
@@ -83,7 +86,7 @@ pub fn add_information(ctx: &mut Ctx) -> HandlerResult {
             false,
             Utc::now(),
         )?;
-        scope.attach(case.id, &body.attachment_ids, Purpose::Evidence)?;
+        scope.attach(case.id, &body.attachment_ids, Purpose::Evidence, &uploader)?;
         Ok(())
     })?;
     Ok(json(

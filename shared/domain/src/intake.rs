@@ -127,6 +127,67 @@ pub enum Accepted {
     MediaAndPapers,
 }
 
+/// An upload's id, drawn at random so that it cannot be guessed: for a
+/// resident without an account, knowing the id is the right to put the file
+/// on a report. Ids run from 1 to 2^53 − 1, JavaScript's largest exact
+/// integer, so a page handles every id as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AttachmentId(i64);
+
+impl AttachmentId {
+    /// The largest id: 2^53 − 1 (`Number.MAX_SAFE_INTEGER`).
+    pub const MAX: i64 = (1 << 53) - 1;
+
+    /// An id from random bytes (the caller owns the randomness source: on
+    /// Spin, WASI's random; in tests, fixed bytes).
+    pub fn from_random(bytes: [u8; 8]) -> AttachmentId {
+        let n = u64::from_be_bytes(bytes) % Self::MAX.unsigned_abs();
+        AttachmentId(i64::try_from(n).unwrap_or(0) + 1)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// Who uploaded a file, and so who may put it on a case or a notice: an
+/// upload is usable only by its uploader. An account uses its own uploads;
+/// a resident without an account uses any anonymous upload whose id they
+/// hold (the id is unguessable, see [`AttachmentId`]), from whatever
+/// address, since a phone's address changes between an upload and its report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uploader {
+    /// A signed-in account, by its actor string (`role:user id`).
+    Account(String),
+    /// A resident without an account; the address they came from is kept
+    /// for the record, never matched.
+    Resident { address: String },
+}
+
+/// How an anonymous upload's `uploaded_by` starts; an actor string
+/// (`role:user id`) never has an `@`.
+const RESIDENT_PREFIX: &str = "resident@";
+
+impl Uploader {
+    /// As an attachment's `uploaded_by` records it: the actor string, or
+    /// `resident@` and the address.
+    pub fn record(&self) -> String {
+        match self {
+            Self::Account(actor) => actor.clone(),
+            Self::Resident { address } => format!("{RESIDENT_PREFIX}{address}"),
+        }
+    }
+
+    /// Whether a file whose record says `uploaded_by` is this uploader's to
+    /// use: an account's own files only; for a resident, any anonymous one.
+    pub fn may_use(&self, uploaded_by: &str) -> bool {
+        match self {
+            Self::Account(actor) => uploaded_by == actor,
+            Self::Resident { .. } => uploaded_by.starts_with(RESIDENT_PREFIX),
+        }
+    }
+}
+
 /// All attachments of one case together may not exceed this.
 pub const MAX_CASE_ATTACHMENT_BYTES: usize = 60 << 20;
 /// Attachments one case may have.
@@ -332,6 +393,65 @@ pub fn distance_metres(a: Location, b: Location) -> f64 {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn attachment_ids_stay_within_what_javascript_counts_exactly() {
+        let check = |bytes: [u8; 8], expected: i64| {
+            assert_eq!(
+                AttachmentId::from_random(bytes).get(),
+                expected,
+                "{bytes:?}"
+            );
+        };
+        check([0; 8], 1);
+        check([0, 0, 0, 0, 0, 0, 0, 41], 42);
+        check(
+            [0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfd],
+            AttachmentId::MAX - 1,
+        );
+        check(
+            [0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe],
+            AttachmentId::MAX,
+        );
+        check([0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 1);
+        // 2^64 − 1 is 2047 more than a multiple of 2^53 − 1.
+        check([0xff; 8], 2048);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_attachment_id_is_safe(bytes in proptest::prelude::any::<[u8; 8]>()) {
+            let id = AttachmentId::from_random(bytes).get();
+            proptest::prop_assert!((1..=AttachmentId::MAX).contains(&id), "{}", id);
+        }
+    }
+
+    #[test]
+    fn an_upload_is_usable_by_its_uploader_only() {
+        let worker = Uploader::Account("grid_worker:7".into());
+        let resident = Uploader::Resident {
+            address: "10.0.0.9".into(),
+        };
+        let check = |who: &Uploader, uploaded_by: &str, expected: bool| {
+            assert_eq!(
+                who.may_use(uploaded_by),
+                expected,
+                "{who:?} on {uploaded_by}"
+            );
+        };
+        check(&worker, "grid_worker:7", true);
+        check(&worker, "grid_worker:71", false);
+        check(&worker, "department_staff:7", false);
+        check(&worker, "resident@10.0.0.9", false);
+        check(&resident, "resident@10.0.0.9", true);
+        check(&resident, "resident@192.168.1.4", true);
+        check(&resident, "grid_worker:7", false);
+        check(&resident, "resident", false);
+        assert_eq!(worker.record(), "grid_worker:7");
+        assert_eq!(resident.record(), "resident@10.0.0.9");
+        assert!(resident.may_use(&resident.record()));
+        assert!(worker.may_use(&worker.record()));
+    }
 
     #[test]
     fn files_are_recognised_by_content_not_name() {

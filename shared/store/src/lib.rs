@@ -36,6 +36,8 @@ mod tests_stats;
 #[cfg(test)]
 mod tests_tenancy;
 #[cfg(test)]
+mod tests_uploads;
+#[cfg(test)]
 mod tests_webhooks;
 #[cfg(test)]
 mod tests_workflow;

@@ -254,21 +254,22 @@ mod tests {
 
     #[test]
     fn the_papers_step_keeps_every_attachment_and_what_points_at_it() {
-        use crate::test_support::{t0, tenant};
+        use crate::test_support::{t0, tenant, upload_id};
         use crate::{NewAttachment, NewGridNode, NewNotice, TenantScope};
-        use domain::intake::AttachmentKind;
+        use domain::intake::{AttachmentKind, Uploader};
         let db = migrated_before(12);
         let t = tenant(&db, "alpha");
         let scope = TenantScope::new(&db, &t);
         let photo = |n: u8| {
             scope
                 .record_attachment(
+                    upload_id(n.into()),
                     NewAttachment {
                         sha256: format!("{n:064}"),
                         content_type: "image/jpeg".into(),
                         kind: AttachmentKind::Photo,
                         size: 10,
-                        uploaded_by: "tenant_admin:1".into(),
+                        uploaded_by: Uploader::Account("tenant_admin:1".into()),
                     },
                     t0(),
                 )
@@ -310,12 +311,13 @@ mod tests {
         // The rebuilt table takes papers, hidden, and refuses to show one.
         let paper = scope
             .record_attachment(
+                upload_id(3),
                 NewAttachment {
                     sha256: format!("{:064}", 3),
                     content_type: "application/pdf".into(),
                     kind: AttachmentKind::Document,
                     size: 10,
-                    uploaded_by: "tenant_admin:1".into(),
+                    uploaded_by: Uploader::Account("tenant_admin:1".into()),
                 },
                 t0(),
             )

@@ -3,6 +3,7 @@
 
 use crate::{NativeDb, NewTenant, create_tenant, migrate};
 use chrono::{DateTime, TimeZone, Utc};
+use domain::intake::AttachmentId;
 use domain::{Tenant, TenantCode, TenantKind};
 
 /// A fixed moment, so that stored times are predictable.
@@ -32,4 +33,10 @@ pub fn tenant(db: &NativeDb, code: &str) -> Tenant {
         t0(),
     )
     .expect("create tenant")
+}
+
+/// An upload's id as the edge draws one, from `seed` instead of randomness:
+/// scattered over 1..2^53 like a real one, never in upload order.
+pub fn upload_id(seed: u64) -> AttachmentId {
+    AttachmentId::from_random(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes())
 }

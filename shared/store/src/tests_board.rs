@@ -1,11 +1,11 @@
 //! The public look-up, board, figures, map and notices against an in-memory
 //! SQLite, and the query plans that keep them cheap at scale.
 
-use crate::test_support::{db, t0};
+use crate::test_support::{db, t0, upload_id};
 use crate::tests_workflow::{calendar, report, route_garbage_to, setup};
 use crate::*;
 use chrono::Duration;
-use domain::intake::AttachmentKind;
+use domain::intake::{AttachmentKind, Uploader};
 use domain::publication::{Outcome, PublicCase};
 use domain::{CaseAction, CaseId, Geometry, GridCode, GridLevel, GridNodeId, Role};
 
@@ -123,12 +123,13 @@ fn a_case_record_credits_departments_and_publishes_nothing_private() {
     let actor = format!("department_staff:{}", staff.id.0);
     let photo = scope
         .record_attachment(
+            upload_id(1),
             NewAttachment {
                 sha256: "ab".repeat(32),
                 content_type: "image/jpeg".into(),
                 kind: AttachmentKind::Photo,
                 size: 10,
-                uploaded_by: actor.clone(),
+                uploaded_by: Uploader::Account(actor.clone()),
             },
             now,
         )
@@ -338,12 +339,13 @@ fn notices_reach_their_community_and_can_be_withdrawn() {
     };
     let file = scope
         .record_attachment(
+            upload_id(2),
             NewAttachment {
                 sha256: "cd".repeat(32),
                 content_type: "image/jpeg".into(),
                 kind: AttachmentKind::Photo,
                 size: 10,
-                uploaded_by: "tenant_admin:1".into(),
+                uploaded_by: Uploader::Account("tenant_admin:1".into()),
             },
             t0(),
         )

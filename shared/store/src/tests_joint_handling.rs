@@ -2,11 +2,11 @@
 //! misrouted case, joint handling with assisting departments, and a
 //! resolution that must show its result.
 
-use crate::test_support::db;
+use crate::test_support::{db, upload_id};
 use crate::tests_workflow::{bj, calendar, report, route_garbage_to, setup};
 use crate::*;
 use domain::case::AssistingPart;
-use domain::intake::AttachmentKind;
+use domain::intake::{AttachmentKind, Uploader};
 use domain::{CaseAction, Code, Problem};
 
 fn department(scope: &TenantScope<'_, NativeDb>, code: &str) -> i64 {
@@ -19,12 +19,13 @@ fn department(scope: &TenantScope<'_, NativeDb>, code: &str) -> i64 {
 fn photo(scope: &TenantScope<'_, NativeDb>, n: u8) -> i64 {
     scope
         .record_attachment(
+            upload_id(n.into()),
             NewAttachment {
                 sha256: format!("{n:064}"),
                 content_type: "image/jpeg".into(),
                 kind: AttachmentKind::Photo,
                 size: 1000,
-                uploaded_by: "user:2".into(),
+                uploaded_by: Uploader::Account("user:1".into()),
             },
             bj("2026-03-02 10:00"),
         )

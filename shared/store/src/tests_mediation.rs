@@ -2,12 +2,12 @@
 //! disputes and matters are cases with side tables; refusals write nothing;
 //! the figures; and nothing private reaches what publication reads.
 
-use crate::test_support::db;
+use crate::test_support::{db, upload_id};
 use crate::tests_workflow::{bj, calendar, setup};
 use crate::*;
 use domain::agent::MatterKind;
 use domain::case::AssistingPart;
-use domain::intake::{AttachmentKind, Priority};
+use domain::intake::{AttachmentKind, Priority, Uploader};
 use domain::mediation::{
     Amount, DisputeKind, Outcome, OutcomeKind, Party, PartyKind, SessionRecord, Side,
 };
@@ -45,7 +45,8 @@ fn staff(
         .id
 }
 
-/// An upload of `kind` as the window records it (its bytes judged elsewhere).
+/// An upload of `kind` as the window records it (its bytes judged elsewhere),
+/// by the member of staff who takes disputes in and records their outcomes.
 fn uploaded(scope: &TenantScope<'_, NativeDb>, n: u8, kind: AttachmentKind) -> Attachment {
     let (content_type, size) = match kind {
         AttachmentKind::Document => ("application/pdf", 200_000),
@@ -53,12 +54,13 @@ fn uploaded(scope: &TenantScope<'_, NativeDb>, n: u8, kind: AttachmentKind) -> A
     };
     scope
         .record_attachment(
+            upload_id(n.into()),
             NewAttachment {
                 sha256: format!("{n:064}"),
                 content_type: content_type.into(),
                 kind,
                 size,
-                uploaded_by: "department_staff:2".into(),
+                uploaded_by: Uploader::Account("department_staff:1".into()),
             },
             bj("2026-03-02 09:00"),
         )
@@ -683,6 +685,28 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
     assert_eq!(figures.total.done, 0, "done when its case is closed");
 }
 
+#[test]
+fn a_dispute_takes_more_papers_from_whoever_uploaded_them_only() {
+    let db = db();
+    let c = centre(&db);
+    let d = take_in(&c, None, 60);
+    let paper = document(&c.scope, 61);
+    let refused = problem(
+        c.scope
+            .add_dispute_documents(d.case.id, &[paper], "department_staff:3")
+            .unwrap_err(),
+    );
+    assert_eq!(
+        (refused.field.as_deref(), refused.detail.as_str()),
+        (Some("document_ids[0]"), "no such attachment")
+    );
+    c.scope
+        .add_dispute_documents(d.case.id, &[paper], "department_staff:1")
+        .unwrap();
+    let on = c.scope.attachment(paper).unwrap().unwrap();
+    assert_eq!((on.case_id, on.public), (Some(d.case.id), false));
+}
+
 /// A PDF paper.
 fn pdf(scope: &TenantScope<'_, NativeDb>, n: u8) -> Attachment {
     uploaded(scope, n, AttachmentKind::Document)
@@ -703,7 +727,12 @@ fn a_dispute_takes_pdf_papers_that_no_other_case_takes_and_nobody_publishes() {
     let report = crate::tests_workflow::report(&c.scope, 91, bj("2026-03-02 09:30"));
     let refused = problem(
         c.scope
-            .attach(report.id, &[iou.id], Purpose::Evidence)
+            .attach(
+                report.id,
+                &[iou.id],
+                Purpose::Evidence,
+                &Uploader::Account("department_staff:1".into()),
+            )
             .unwrap_err(),
     );
     assert_eq!(
@@ -800,11 +829,13 @@ fn a_notice_shows_no_paper() {
                 title: "调解协议公示".into(),
                 body: "见附件".into(),
                 attachment_ids: vec![paper.id],
-                published_by: "tenant_admin:1".into(),
+                published_by: "department_staff:1".into(),
             },
             bj("2026-03-02 11:00"),
         )
         .unwrap_err();
-    assert_eq!(problem(refused).field.as_deref(), Some("attachment_ids[0]"));
+    let refused = problem(refused);
+    assert_eq!(refused.field.as_deref(), Some("attachment_ids[0]"));
+    assert!(refused.detail.contains("PDF"), "{}", refused.detail);
     assert!(!c.scope.is_notice_attachment(paper.id).unwrap());
 }

@@ -4,11 +4,12 @@
 use super::TenantScope;
 use super::cases::Case;
 use crate::db::{Database, Row, StoreError, in_transaction, placeholders};
-use crate::error::Error;
+use crate::error::{Error, unique_to_conflict};
 use crate::time::{get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::intake::{
-    AttachmentKind, DuplicateRule, MAX_CASE_ATTACHMENT_BYTES, MAX_CASE_ATTACHMENTS,
+    AttachmentId, AttachmentKind, DuplicateRule, MAX_CASE_ATTACHMENT_BYTES, MAX_CASE_ATTACHMENTS,
+    Uploader,
 };
 use domain::{CaseId, CaseState, GridNodeId, Location, Problem};
 
@@ -62,7 +63,7 @@ pub struct NewAttachment {
     pub content_type: String,
     pub kind: AttachmentKind,
     pub size: i64,
-    pub uploaded_by: String,
+    pub uploaded_by: Uploader,
 }
 
 /// The first answer to an idempotent request.
@@ -92,30 +93,37 @@ fn attachment_from_row(row: &Row<'_>) -> Result<Attachment, StoreError> {
 }
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
-    /// Records an uploaded file, on no case yet; a kind that may never be
-    /// public (a PDF document) is hidden from the start.
+    /// Records an uploaded file under its random `id`, on no case yet; a
+    /// kind that may never be public (a PDF document) is hidden from the
+    /// start. An id already taken (by any tenant) is a conflict: draw
+    /// another.
     pub fn record_attachment(
         &self,
+        id: AttachmentId,
         new: NewAttachment,
         now: DateTime<Utc>,
     ) -> Result<Attachment, Error> {
-        let rows = self.db.execute(
-            &format!(
-                "INSERT INTO attachments (tenant_id, sha256, content_type, kind, size, \
-                 public, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-                 RETURNING {ATTACHMENT_COLUMNS}"
-            ),
-            &[
-                self.tenant.0.into(),
-                new.sha256.into(),
-                new.content_type.into(),
-                new.kind.as_str().into(),
-                new.size.into(),
-                new.kind.may_be_public().into(),
-                new.uploaded_by.into(),
-                to_text(now).into(),
-            ],
-        )?;
+        let rows = self
+            .db
+            .execute(
+                &format!(
+                    "INSERT INTO attachments (id, tenant_id, sha256, content_type, kind, size, \
+                     public, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                     RETURNING {ATTACHMENT_COLUMNS}"
+                ),
+                &[
+                    id.get().into(),
+                    self.tenant.0.into(),
+                    new.sha256.into(),
+                    new.content_type.into(),
+                    new.kind.as_str().into(),
+                    new.size.into(),
+                    new.kind.may_be_public().into(),
+                    new.uploaded_by.record().into(),
+                    to_text(now).into(),
+                ],
+            )
+            .map_err(|e| unique_to_conflict(e, || "the attachment id is taken".into()))?;
         Ok(attachment_from_row(&rows.returned()?)?)
     }
 
@@ -127,11 +135,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(rows.first().map(|r| attachment_from_row(&r)).transpose()?)
     }
 
+    /// A case's files, first uploaded first (ids are random: they say
+    /// nothing of the order).
     pub fn case_attachments(&self, case: CaseId) -> Result<Vec<Attachment>, Error> {
         let rows = self.db.execute(
             &format!(
                 "SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE tenant_id = ? AND case_id = ? \
-                 ORDER BY id"
+                 ORDER BY uploaded_at, id"
             ),
             &[self.tenant.0.into(), case.0.into()],
         )?;
@@ -151,10 +161,42 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(!rows.is_empty())
     }
 
-    /// Links uploaded attachments to a case. Each must be of this tenant,
-    /// not yet on a case, and of a kind the case takes (a PDF only a
-    /// dispute); the case's count and total size stay in bounds.
-    pub fn attach(&self, case: CaseId, ids: &[i64], purpose: Purpose) -> Result<(), Error> {
+    /// The upload `id`, for `by` to put on a case or a notice: it must be of
+    /// this tenant, `by`'s own (see [`Uploader::may_use`]), and on no case or
+    /// notice yet. Someone else's upload gets the answer an unknown id gets,
+    /// so that nobody learns another's upload exists. Every place that
+    /// links uploads asks here; the refusal names `field`.
+    pub(crate) fn unused_upload(
+        &self,
+        id: i64,
+        by: &Uploader,
+        field: &str,
+    ) -> Result<Attachment, Error> {
+        let attachment = self
+            .attachment(id)?
+            .filter(|a| by.may_use(&a.uploaded_by))
+            .ok_or_else(|| Problem::validation(field, "no such attachment"))?;
+        if attachment.case_id.is_some() || self.is_notice_attachment(id)? {
+            return Err(Problem::validation(
+                field,
+                "this attachment is already on a case or a notice",
+            )
+            .into());
+        }
+        Ok(attachment)
+    }
+
+    /// Links uploads of `by` to a case. Each must be of this tenant, `by`'s
+    /// own, unused (see [`Self::unused_upload`]), and of a kind the case
+    /// takes (a PDF only a dispute); the case's count and total size stay
+    /// in bounds.
+    pub fn attach(
+        &self,
+        case: CaseId,
+        ids: &[i64],
+        purpose: Purpose,
+        by: &Uploader,
+    ) -> Result<(), Error> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -167,14 +209,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let mut total: i64 = existing.iter().map(|a| a.size).sum();
         for (i, id) in ids.iter().enumerate() {
             let field = format!("attachment_ids[{i}]");
-            let attachment = self
-                .attachment(*id)?
-                .ok_or_else(|| Problem::validation(field.clone(), "no such attachment"))?;
-            if attachment.case_id.is_some() {
-                return Err(
-                    Problem::validation(field, "this attachment is already on a case").into(),
-                );
-            }
+            let attachment = self.unused_upload(*id, by, &field)?;
             attachment.kind.check_attachable(source, &field)?;
             count += 1;
             total += attachment.size;

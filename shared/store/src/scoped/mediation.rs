@@ -20,7 +20,7 @@ use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
 use domain::case::AssistingPart;
 use domain::case_kind::CaseKind;
-use domain::intake::Priority;
+use domain::intake::{Priority, Uploader};
 use domain::mediation::{
     Amount, DisputeFact, DisputeKind, Outcome, OutcomeKind, Party, PartyKind, SessionRecord, Side,
     check_not_before_intake, check_parties, check_session_record,
@@ -170,7 +170,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     ],
                 )?;
             }
-            self.attach_private(case.id, &new.document_ids, Purpose::Evidence)
+            let by = Uploader::Account(actor.to_string());
+            self.attach_private(case.id, &new.document_ids, Purpose::Evidence, &by)
                 .map_err(|e| renamed_field(e, "attachment_ids", "document_ids"))?;
             let id = case.id;
             match &new.handling {
@@ -277,11 +278,18 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .collect::<Result<_, _>>()?)
     }
 
-    /// More documents for a dispute (hidden from the public like the first).
-    pub fn add_dispute_documents(&self, case: CaseId, ids: &[i64]) -> Result<(), Error> {
+    /// More documents for a dispute (hidden from the public like the
+    /// first), uploaded by `actor`.
+    pub fn add_dispute_documents(
+        &self,
+        case: CaseId,
+        ids: &[i64],
+        actor: &str,
+    ) -> Result<(), Error> {
         in_transaction(self.db, |_| {
             self.open_dispute(case)?;
-            self.attach_private(case, ids, Purpose::Evidence)
+            let by = Uploader::Account(actor.to_string());
+            self.attach_private(case, ids, Purpose::Evidence, &by)
                 .map_err(|e| renamed_field(e, "attachment_ids", "document_ids"))
         })
     }

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::non_blank;
 use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, Utc};
+use domain::intake::Uploader;
 use domain::{GridNodeId, Problem};
 
 /// Largest page of notices.
@@ -53,8 +54,8 @@ fn notice_from_row(row: &Row<'_>) -> Result<Notice, StoreError> {
 }
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
-    /// Publishes a notice to a live grid node of this tenant, with uploaded
-    /// files not yet used by a case or another notice.
+    /// Publishes a notice to a live grid node of this tenant, with files the
+    /// publisher uploaded, not yet used by a case or another notice.
     pub fn publish_notice(&self, new: NewNotice, now: DateTime<Utc>) -> Result<Notice, Error> {
         non_blank("title", &new.title, 200)?;
         non_blank("body", &new.body, 20_000)?;
@@ -87,21 +88,23 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 ],
             )?;
             let mut notice = notice_from_row(&rows.returned()?)?;
+            let publisher = Uploader::Account(new.published_by.clone());
             for (i, id) in new.attachment_ids.iter().enumerate() {
-                self.link_to_notice(notice.id, *id, &format!("attachment_ids[{i}]"))?;
+                self.link_to_notice(notice.id, *id, &publisher, &format!("attachment_ids[{i}]"))?;
             }
             notice.attachments = new.attachment_ids.clone();
             Ok(notice)
         })
     }
 
-    fn link_to_notice(&self, notice: i64, attachment: i64, field: &str) -> Result<(), Error> {
-        let found = self
-            .attachment(attachment)?
-            .ok_or_else(|| Problem::validation(field, "no such attachment"))?;
-        if found.case_id.is_some() || self.is_notice_attachment(attachment)? {
-            return Err(Problem::validation(field, "this attachment is already in use").into());
-        }
+    fn link_to_notice(
+        &self,
+        notice: i64,
+        attachment: i64,
+        by: &Uploader,
+        field: &str,
+    ) -> Result<(), Error> {
+        let found = self.unused_upload(attachment, by, field)?;
         if !found.kind.may_be_public() {
             return Err(Problem::validation(
                 field,

@@ -11,6 +11,7 @@ use crate::decoded;
 use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::case_kind::CaseKind;
+use domain::intake::Uploader;
 use domain::{CaseId, Code, Problem};
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
@@ -44,15 +45,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         }
     }
 
-    /// Links uploaded files to the case and hides them from the public:
-    /// a dispute's or a resident's papers name people.
+    /// Links files `by` uploaded to the case and hides them from the
+    /// public: a dispute's or a resident's papers name people.
     pub(crate) fn attach_private(
         &self,
         case: CaseId,
         ids: &[i64],
         purpose: Purpose,
+        by: &Uploader,
     ) -> Result<(), Error> {
-        self.attach(case, ids, purpose)?;
+        self.attach(case, ids, purpose, by)?;
         self.hide_attachments(ids)
     }
 

@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::time::to_text;
 use chrono::{DateTime, Utc};
 use domain::deadline::WorkCalendar;
+use domain::intake::Uploader;
 use domain::workflow::{Deadlines, Escalation};
 use domain::{ActionKind, CaseAction, CaseId, CaseState, Code, GridNodeId, Problem};
 
@@ -242,7 +243,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     self.recategorise(&case, category, calendar)?
                 }
                 CaseAction::Resolve { attachment_ids, .. } => {
-                    self.attach(case_id, attachment_ids, Purpose::Result)?;
+                    let by = Uploader::Account(actor.to_string());
+                    self.attach(case_id, attachment_ids, Purpose::Result, &by)?;
                     set("resolved_at = ?", vec![at.into()])?
                 }
                 CaseAction::Return { .. } => set("department_id = NULL", vec![])?,

@@ -1,0 +1,199 @@
+//! Uploads and who may use them: an upload's id is the random one the edge
+//! drew, and only its uploader links it to a case or a notice.
+
+use crate::test_support::{db, upload_id};
+use crate::tests_workflow::{bj, report, setup};
+use crate::*;
+use domain::intake::{AttachmentId, AttachmentKind, Uploader};
+use domain::{GridCode, GridLevel, Problem};
+
+fn account(actor: &str) -> Uploader {
+    Uploader::Account(actor.into())
+}
+
+fn resident(address: &str) -> Uploader {
+    Uploader::Resident {
+        address: address.into(),
+    }
+}
+
+fn upload(
+    scope: &TenantScope<'_, NativeDb>,
+    id: AttachmentId,
+    by: Uploader,
+    at: &str,
+) -> Result<Attachment, Error> {
+    scope.record_attachment(
+        id,
+        NewAttachment {
+            sha256: format!("{:064}", id.get() % 1000),
+            content_type: "image/jpeg".into(),
+            kind: AttachmentKind::Photo,
+            size: 10,
+            uploaded_by: by,
+        },
+        bj(at),
+    )
+}
+
+#[test]
+fn an_upload_is_kept_under_the_random_id_it_was_given() {
+    let db = db();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let id = upload_id(7);
+    let photo = upload(&scope, id, resident("10.0.0.9"), "2026-03-02 09:00").unwrap();
+    assert_eq!(photo.id, id.get());
+    assert_eq!(photo.uploaded_by, "resident@10.0.0.9");
+    assert_eq!(scope.attachment(id.get()).unwrap(), Some(photo.clone()));
+
+    // An id already taken, in any tenant, is a conflict to draw again on.
+    let taken = upload(&scope, id, account("grid_worker:3"), "2026-03-02 09:01").unwrap_err();
+    assert!(matches!(taken, Error::Conflict(_)), "{taken:?}");
+    let other_tenant = crate::test_support::tenant(&db, "beta");
+    let other = TenantScope::new(&db, &other_tenant);
+    let taken = upload(&other, id, account("grid_worker:3"), "2026-03-02 09:01").unwrap_err();
+    assert!(matches!(taken, Error::Conflict(_)), "{taken:?}");
+    assert_eq!(scope.attachment(id.get()).unwrap(), Some(photo));
+}
+
+/// Whether `linker` may put an upload of `uploader` on a fresh case; a
+/// refusal is the very answer an unknown id gets.
+fn check(uploader: Uploader, linker: Uploader, usable: bool) {
+    let db = db();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let case = report(&scope, 1, bj("2026-03-02 09:00"));
+    let photo = upload(&scope, upload_id(1), uploader.clone(), "2026-03-02 08:59").unwrap();
+    let attached = scope.attach(case.id, &[photo.id], Purpose::Evidence, &linker);
+    let on_case = scope.attachment(photo.id).unwrap().unwrap().case_id;
+    if usable {
+        assert!(attached.is_ok(), "{uploader:?} by {linker:?}: {attached:?}");
+        assert_eq!(on_case, Some(case.id));
+    } else {
+        let refused = Problem::from(attached.unwrap_err());
+        let unknown = scope
+            .attach(case.id, &[upload_id(2).get()], Purpose::Evidence, &linker)
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            Problem::from(unknown),
+            "{uploader:?} by {linker:?}"
+        );
+        assert_eq!(
+            (refused.status(), refused.field.as_deref()),
+            (400, Some("attachment_ids[0]"))
+        );
+        assert_eq!(on_case, None, "the upload stays free for its owner");
+    }
+}
+
+#[test]
+fn an_upload_is_linked_by_its_uploader_only() {
+    check(account("grid_worker:3"), account("grid_worker:3"), true);
+    check(account("grid_worker:3"), account("grid_worker:4"), false);
+    check(
+        account("grid_worker:3"),
+        account("department_staff:3"),
+        false,
+    );
+    check(account("department_staff:5"), resident("10.0.0.9"), false);
+    check(resident("10.0.0.9"), resident("10.0.0.9"), true);
+    // A phone's address changes between the upload and the report: the
+    // unguessable id, not the address, is a resident's right to the file.
+    check(resident("10.0.0.9"), resident("172.16.4.2"), true);
+    check(resident("10.0.0.9"), account("grid_worker:3"), false);
+}
+
+#[test]
+fn a_notice_takes_its_publishers_uploads_only() {
+    let db = db();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let township = scope
+        .create_grid_node(NewGridNode {
+            parent: None,
+            level: GridLevel::Township,
+            code: GridCode::parse("T").unwrap(),
+            name: "镇".into(),
+            households: None,
+            geometry: None,
+        })
+        .unwrap();
+    let mine = upload(
+        &scope,
+        upload_id(1),
+        account("tenant_admin:1"),
+        "2026-03-02 09:00",
+    );
+    let theirs = upload(
+        &scope,
+        upload_id(2),
+        resident("10.0.0.9"),
+        "2026-03-02 09:00",
+    );
+    let publish = |ids: Vec<i64>| {
+        scope.publish_notice(
+            NewNotice {
+                grid_node: township.id,
+                title: "停水".into(),
+                body: "明日停水".into(),
+                attachment_ids: ids,
+                published_by: "tenant_admin:1".into(),
+            },
+            bj("2026-03-02 10:00"),
+        )
+    };
+    let (mine, theirs) = (mine.unwrap().id, theirs.unwrap().id);
+    let refused = Problem::from(publish(vec![mine, theirs]).unwrap_err());
+    assert_eq!(
+        (refused.field.as_deref(), refused.detail.as_str()),
+        (Some("attachment_ids[1]"), "no such attachment")
+    );
+    assert!(
+        !scope.is_notice_attachment(mine).unwrap(),
+        "nothing half-linked"
+    );
+    assert_eq!(publish(vec![mine]).unwrap().attachments, [mine]);
+    // Once on a notice, a file is used up, for a case too.
+    let case = report(&scope, 1, bj("2026-03-02 11:00"));
+    let used = scope
+        .attach(
+            case.id,
+            &[mine],
+            Purpose::Evidence,
+            &account("tenant_admin:1"),
+        )
+        .unwrap_err();
+    assert_eq!(Problem::from(used).status(), 400);
+}
+
+#[test]
+fn a_cases_files_come_in_upload_order_whatever_their_ids() {
+    let db = db();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let case = report(&scope, 1, bj("2026-03-02 09:00"));
+    let worker = account("grid_worker:3");
+    // The id `n`: the bytes of n − 1 draw it.
+    let id = |n: u64| AttachmentId::from_random((n - 1).to_be_bytes());
+    let uploads = [
+        (id(1 << 52), "2026-03-02 09:01"),
+        (id(1), "2026-03-02 09:03"),
+        (id(1 << 40), "2026-03-02 09:02"),
+    ];
+    for (id, at) in uploads {
+        upload(&scope, id, worker.clone(), at).unwrap();
+    }
+    let ids = uploads.map(|(id, _)| id.get());
+    scope
+        .attach(case.id, &ids, Purpose::Evidence, &worker)
+        .unwrap();
+    let listed: Vec<i64> = scope
+        .case_attachments(case.id)
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(listed, [ids[0], ids[2], ids[1]]);
+}

@@ -573,7 +573,7 @@ fn a_company_sees_where_its_registration_stands_and_files_nothing_before_approva
     assert_eq!(reopened["enterprise"]["status"], "pending");
     assert_eq!(reopened["enterprise"]["name"], "别家公司（执照已更新）");
     assert_eq!(reopened["enterprise"]["decision_note"], Value::Null);
-    problem(login("other"), 401, None);
+    assert_eq!(reopened["account"]["disabled"], true);
 
     // Approved: the same call says so, and the account signs in.
     decide(&waiting, true, "营业执照核验通过");

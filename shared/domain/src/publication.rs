@@ -333,9 +333,29 @@ fn note_is_public(action: &str) -> bool {
 }
 
 /// A step's note as published: only notes written for the public, masked.
+/// An assisting department's answer goes without its department's code
+/// (the step already names the department that acted).
 pub fn public_note(action: &str, note: Option<&str>, redactor: &Redactor) -> Option<String> {
-    note.filter(|_| note_is_public(action))
-        .map(|n| redactor.redact(n))
+    note.filter(|_| note_is_public(action)).map(|n| {
+        let said = match action {
+            ASSIST_DONE => assist_answer(n),
+            _ => n,
+        };
+        redactor.redact(said)
+    })
+}
+
+/// The step of an assisting department reporting its part done (联办).
+pub const ASSIST_DONE: &str = "assist_done";
+
+/// The note of an assisting department's step: its code, then its answer.
+pub fn assist_note(department_code: &str, answer: &str) -> String {
+    format!("{department_code}: {}", answer.trim())
+}
+
+/// The answer of a note [`assist_note`] wrote.
+pub fn assist_answer(note: &str) -> &str {
+    note.split_once(": ").map_or(note, |(_, answer)| answer)
 }
 
 /// The department a dispatch or transfer sent the case to, read from the

@@ -306,6 +306,23 @@ fn dispatch_notes_name_the_department_as_case_actions_write_them() {
 }
 
 #[test]
+fn an_assisting_departments_answer_is_published_without_its_code() {
+    let grid_path = path();
+    let redactor = Redactor::for_case(&facts(&grid_path).private);
+    let note = assist_note("police", " 已劝离占道摊贩，联系人13812345678 ");
+    assert_eq!(note, "police: 已劝离占道摊贩，联系人13812345678");
+    assert_eq!(
+        public_note(ASSIST_DONE, Some(&note), &redactor).as_deref(),
+        Some("已劝离占道摊贩，联系人***")
+    );
+    // Other steps' notes keep what they say, colons and all.
+    assert_eq!(
+        public_note("resolve", Some("说明: 已修复"), &redactor).as_deref(),
+        Some("说明: 已修复")
+    );
+}
+
+#[test]
 fn figures() {
     let figures = Figures::from_counts(FigureCounts {
         received: 10,

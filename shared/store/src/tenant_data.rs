@@ -33,6 +33,7 @@ pub const TENANT_TABLES: &[(&str, &[&str])] = &[
     ("case_assists", &[]),
     ("routing_rules", &[]),
     ("idempotency_keys", &["response"]),
+    ("files_to_delete", &[]),
     ("attachments", &[]),
     ("api_keys", &["key_hash"]),
     ("case_events", &[]),

@@ -1,10 +1,12 @@
 //! Uploads and who may use them: an upload's id is the random one the edge
-//! drew, and only its uploader links it to a case or a notice.
+//! drew, and only its uploader links it to a case or a notice; the sweep
+//! deletes those left on nothing, and then the bytes no row uses.
 
 use crate::test_support::{db, upload_id};
-use crate::tests_workflow::{bj, report, setup};
+use crate::tests_workflow::{bj, calendar, report, setup};
 use crate::*;
-use domain::intake::{AttachmentId, AttachmentKind, Uploader};
+use chrono::{DateTime, Duration, Utc};
+use domain::intake::{AttachmentId, AttachmentKind, UNLINKED_UPLOAD_RETENTION, Uploader};
 use domain::{GridCode, GridLevel, Problem};
 
 fn account(actor: &str) -> Uploader {
@@ -196,4 +198,213 @@ fn a_cases_files_come_in_upload_order_whatever_their_ids() {
         .map(|a| a.id)
         .collect();
     assert_eq!(listed, [ids[0], ids[2], ids[1]]);
+}
+
+/// A resident's photo with the bytes of digest `sha` (one hex digit,
+/// repeated), uploaded at `at`.
+fn photo(scope: &TenantScope<'_, NativeDb>, seed: u64, sha: char, at: DateTime<Utc>) -> i64 {
+    photo_by(scope, seed, sha, resident("10.0.0.9"), at)
+}
+
+fn photo_by(
+    scope: &TenantScope<'_, NativeDb>,
+    seed: u64,
+    sha: char,
+    by: Uploader,
+    at: DateTime<Utc>,
+) -> i64 {
+    scope
+        .record_attachment(
+            upload_id(seed),
+            NewAttachment {
+                sha256: sha.to_string().repeat(64),
+                content_type: "image/jpeg".into(),
+                kind: AttachmentKind::Photo,
+                size: 10,
+                uploaded_by: by,
+            },
+            at,
+        )
+        .unwrap()
+        .id
+}
+
+/// Where an upload is when the sweep runs.
+#[derive(Debug, Clone, Copy)]
+enum On {
+    Nothing,
+    Case,
+    Notice,
+}
+
+/// Whether the sweep at `now` keeps an upload made `age` before it and
+/// then put `on` something.
+fn check_purge(age: Duration, on: On, kept: bool) {
+    let db = db();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let now = bj("2026-03-03 10:00");
+    // A notice takes its publisher's own uploads: the admin's, here.
+    let by = match on {
+        On::Notice => account("tenant_admin:1"),
+        On::Nothing | On::Case => resident("10.0.0.9"),
+    };
+    let id = photo_by(&scope, 1, 'a', by.clone(), now - age);
+    match on {
+        On::Nothing => {}
+        On::Case => {
+            let case = report(&scope, 1, now - age);
+            scope
+                .attach(case.id, &[id], Purpose::Evidence, &by)
+                .unwrap();
+        }
+        On::Notice => {
+            let township = scope
+                .create_grid_node(NewGridNode {
+                    parent: None,
+                    level: GridLevel::Township,
+                    code: GridCode::parse("T").unwrap(),
+                    name: "镇".into(),
+                    households: None,
+                    geometry: None,
+                })
+                .unwrap();
+            scope
+                .publish_notice(
+                    NewNotice {
+                        grid_node: township.id,
+                        title: "停水".into(),
+                        body: "明日停水".into(),
+                        attachment_ids: vec![id],
+                        published_by: "tenant_admin:1".into(),
+                    },
+                    now - age,
+                )
+                .unwrap();
+        }
+    }
+    let report = scope.sweep(now, &calendar()).unwrap();
+    let what = format!("{age} on {on:?}");
+    assert_eq!(scope.attachment(id).unwrap().is_some(), kept, "{what}");
+    assert_eq!(report.purged_uploads, usize::from(!kept), "{what}");
+    assert_eq!(
+        scope.delete_unused_files(10, |_| Ok(())).unwrap(),
+        usize::from(!kept),
+        "{what}: the purged upload's bytes are queued for deletion"
+    );
+}
+
+#[test]
+fn the_sweep_purges_uploads_left_on_nothing_past_their_retention() {
+    assert_eq!(UNLINKED_UPLOAD_RETENTION, Duration::hours(24));
+    let day = UNLINKED_UPLOAD_RETENTION;
+    check_purge(day + Duration::minutes(1), On::Nothing, false);
+    check_purge(Duration::days(400), On::Nothing, false);
+    check_purge(day - Duration::minutes(1), On::Nothing, true);
+    check_purge(day, On::Nothing, true);
+    check_purge(Duration::days(400), On::Case, true);
+    check_purge(Duration::days(400), On::Notice, true);
+}
+
+#[test]
+fn a_purged_uploads_bytes_go_once_no_row_uses_its_digest() {
+    let db = db();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let now = bj("2026-03-03 10:00");
+    let old = now - Duration::days(2);
+    // `a`: two abandoned uploads and a fresh one share the bytes; `b`: an
+    // abandoned upload shares them with a policy file; `c`: alone.
+    photo(&scope, 1, 'a', old);
+    photo(&scope, 2, 'a', old);
+    let fresh = photo(&scope, 3, 'a', now - Duration::hours(1));
+    photo(&scope, 4, 'b', old);
+    scope
+        .record_policy_file(
+            NewPolicyFile {
+                name: "办法.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 10,
+                sha256: "b".repeat(64),
+                uploaded_by: "tenant_admin:1".into(),
+            },
+            old,
+        )
+        .unwrap();
+    photo(&scope, 5, 'c', old);
+
+    assert_eq!(scope.sweep(now, &calendar()).unwrap().purged_uploads, 4);
+    let mut deleted = Vec::new();
+    let count = scope
+        .delete_unused_files(10, |sha| {
+            deleted.push(sha[..1].to_string());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        (count, deleted.as_slice()),
+        (1, ["c".to_string()].as_slice())
+    );
+    assert!(scope.file_in_use(&"a".repeat(64)).unwrap());
+    assert!(!scope.file_in_use(&"c".repeat(64)).unwrap());
+    assert_eq!(
+        scope.delete_unused_files(10, |_| Ok(())).unwrap(),
+        0,
+        "each digest is looked at once"
+    );
+
+    // A day later the fresh upload is abandoned too; now nothing uses `a`.
+    let later = now + Duration::days(1);
+    assert_eq!(scope.attachment(fresh).unwrap().map(|a| a.id), Some(fresh));
+    assert_eq!(scope.sweep(later, &calendar()).unwrap().purged_uploads, 1);
+    // A deletion that fails leaves the digest queued for the next sweep.
+    let failed = scope
+        .delete_unused_files(10, |_| {
+            Err(Problem::internal("the file store failed").into())
+        })
+        .unwrap_err();
+    assert_eq!(Problem::from(failed).status(), 500);
+    let mut deleted = Vec::new();
+    scope
+        .delete_unused_files(10, |sha| {
+            deleted.push(sha[..1].to_string());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(deleted, ["a"]);
+}
+
+#[test]
+fn the_file_deletions_of_one_sweep_are_bounded() {
+    let db = db();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let now = bj("2026-03-03 10:00");
+    for (seed, sha) in (1..).zip(['1', '2', '3']) {
+        photo(&scope, seed, sha, now - Duration::days(2));
+    }
+    assert_eq!(scope.sweep(now, &calendar()).unwrap().purged_uploads, 3);
+    assert_eq!(scope.delete_unused_files(2, |_| Ok(())).unwrap(), 2);
+    assert_eq!(scope.delete_unused_files(2, |_| Ok(())).unwrap(), 1);
+    assert_eq!(scope.delete_unused_files(2, |_| Ok(())).unwrap(), 0);
+}
+
+#[test]
+fn an_upload_purged_before_its_link_is_no_such_attachment() {
+    let db = db();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let now = bj("2026-03-03 10:00");
+    let id = photo(&scope, 1, 'a', now - Duration::days(2));
+    scope.sweep(now, &calendar()).unwrap();
+    let case = report(&scope, 1, now);
+    let refused = scope
+        .attach(case.id, &[id], Purpose::Evidence, &resident("10.0.0.9"))
+        .unwrap_err();
+    let refused = Problem::from(refused);
+    assert_eq!(
+        (refused.field.as_deref(), refused.detail.as_str()),
+        (Some("attachment_ids[0]"), "no such attachment")
+    );
+    assert!(scope.case_attachments(case.id).unwrap().is_empty());
 }

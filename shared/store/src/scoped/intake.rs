@@ -9,9 +9,10 @@ use crate::time::{get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::intake::{
     AttachmentId, AttachmentKind, DuplicateRule, MAX_CASE_ATTACHMENT_BYTES, MAX_CASE_ATTACHMENTS,
-    Uploader,
+    Uploader, abandoned_before,
 };
 use domain::{CaseId, CaseState, GridNodeId, Location, Problem};
+use std::collections::BTreeSet;
 
 /// A stored file's record; the bytes live in the key-value store under the
 /// tenant and the file's SHA-256.
@@ -151,14 +152,90 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Whether the tenant already holds a file with this digest (its bytes
-    /// need not be stored again).
-    pub fn has_file(&self, sha256: &str) -> Result<bool, Error> {
+    /// Whether any row of the tenant still uses the bytes of this digest:
+    /// an attachment (on a case, a notice, or waiting for one) or a policy
+    /// file. Bytes are deleted only when nothing does.
+    pub fn file_in_use(&self, sha256: &str) -> Result<bool, Error> {
         let rows = self.db.execute(
-            "SELECT 1 AS found FROM attachments WHERE tenant_id = ? AND sha256 = ? LIMIT 1",
+            "SELECT EXISTS (SELECT 1 FROM attachments WHERE tenant_id = ?1 AND sha256 = ?2) \
+             OR EXISTS (SELECT 1 FROM policy_files WHERE tenant_id = ?1 AND sha256 = ?2) \
+             AS found",
             &[self.tenant.0.into(), sha256.into()],
         )?;
-        Ok(!rows.is_empty())
+        Ok(rows.returned()?.get_bool("found")?)
+    }
+
+    /// Deletes the uploads that are on nothing (no case, no notice) and
+    /// were made before `domain::intake::abandoned_before(now)`, and queues
+    /// their digests in `files_to_delete`, all in one transaction. Only a
+    /// row still unlinked when the statement runs goes: a link is made in a
+    /// transaction of its own, before the purge (the row stays) or after it
+    /// (the link finds no such attachment). Returns how many went.
+    pub fn purge_abandoned_uploads(&self, now: DateTime<Utc>) -> Result<usize, Error> {
+        in_transaction(self.db, |db| {
+            let purged = db.execute(
+                "DELETE FROM attachments WHERE tenant_id = ?1 AND case_id IS NULL \
+                 AND uploaded_at < ?2 AND NOT EXISTS (SELECT 1 FROM notice_attachments n \
+                 WHERE n.tenant_id = ?1 AND n.attachment_id = attachments.id) RETURNING sha256",
+                &[self.tenant.0.into(), to_text(abandoned_before(now)).into()],
+            )?;
+            let digests: BTreeSet<String> = purged
+                .iter()
+                .map(|r| r.get_string("sha256"))
+                .collect::<Result<_, _>>()?;
+            for sha256 in digests {
+                db.execute(
+                    "INSERT INTO files_to_delete (tenant_id, sha256, released_at) \
+                     VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    &[self.tenant.0.into(), sha256.into(), to_text(now).into()],
+                )?;
+            }
+            Ok(purged.len())
+        })
+    }
+
+    /// Works through up to `limit` digests queued by
+    /// [`Self::purge_abandoned_uploads`], oldest first: for each, in one
+    /// transaction, takes it off the queue and, unless a row uses the
+    /// digest again, calls `delete` for its bytes. The transaction holds
+    /// the write lock while `delete` runs, so no row can take up the digest
+    /// meanwhile; a row recorded after it puts the bytes again in its own
+    /// transaction (see the edge's `files::put`). A `delete` that fails
+    /// leaves the digest queued for the next sweep. Returns how many
+    /// digests' bytes were deleted.
+    pub fn delete_unused_files(
+        &self,
+        limit: usize,
+        mut delete: impl FnMut(&str) -> Result<(), Error>,
+    ) -> Result<usize, Error> {
+        let queued = self.db.execute(
+            "SELECT sha256 FROM files_to_delete WHERE tenant_id = ? \
+             ORDER BY released_at, sha256 LIMIT ?",
+            &[
+                self.tenant.0.into(),
+                i64::try_from(limit).unwrap_or(i64::MAX).into(),
+            ],
+        )?;
+        let digests: Vec<String> = queued
+            .iter()
+            .map(|r| r.get_string("sha256"))
+            .collect::<Result<_, _>>()?;
+        let mut deleted = 0;
+        for sha256 in digests {
+            let unused = in_transaction(self.db, |db| -> Result<bool, Error> {
+                db.execute(
+                    "DELETE FROM files_to_delete WHERE tenant_id = ? AND sha256 = ?",
+                    &[self.tenant.0.into(), sha256.as_str().into()],
+                )?;
+                if self.file_in_use(&sha256)? {
+                    return Ok(false);
+                }
+                delete(&sha256)?;
+                Ok(true)
+            })?;
+            deleted += usize::from(unused);
+        }
+        Ok(deleted)
     }
 
     /// The upload `id`, for `by` to put on a case or a notice: it must be of
@@ -189,7 +266,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Links uploads of `by` to a case. Each must be of this tenant, `by`'s
     /// own, unused (see [`Self::unused_upload`]), and of a kind the case
     /// takes (a PDF only a dispute); the case's count and total size stay
-    /// in bounds.
+    /// in bounds. One transaction: the sweep's purge of abandoned uploads
+    /// runs before it (an id it took is no such attachment) or after it
+    /// (a linked upload is not abandoned), never between the check and the
+    /// link.
     pub fn attach(
         &self,
         case: CaseId,
@@ -200,45 +280,48 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         if ids.is_empty() {
             return Ok(());
         }
-        let source = self
-            .case_by_id(case)?
-            .ok_or_else(|| Error::NotFound("no such case".into()))?
-            .source;
-        let existing = self.case_attachments(case)?;
-        let mut count = existing.len();
-        let mut total: i64 = existing.iter().map(|a| a.size).sum();
-        for (i, id) in ids.iter().enumerate() {
-            let field = format!("attachment_ids[{i}]");
-            let attachment = self.unused_upload(*id, by, &field)?;
-            attachment.kind.check_attachable(source, &field)?;
-            count += 1;
-            total += attachment.size;
-            if count > MAX_CASE_ATTACHMENTS {
-                return Err(Problem::validation(
-                    field,
-                    format!("a case takes at most {MAX_CASE_ATTACHMENTS} attachments"),
-                )
-                .into());
+        in_transaction(self.db, |db| {
+            let source = self
+                .case_by_id(case)?
+                .ok_or_else(|| Error::NotFound("no such case".into()))?
+                .source;
+            let existing = self.case_attachments(case)?;
+            let mut count = existing.len();
+            let mut total: i64 = existing.iter().map(|a| a.size).sum();
+            for (i, id) in ids.iter().enumerate() {
+                let field = format!("attachment_ids[{i}]");
+                let attachment = self.unused_upload(*id, by, &field)?;
+                attachment.kind.check_attachable(source, &field)?;
+                count += 1;
+                total += attachment.size;
+                if count > MAX_CASE_ATTACHMENTS {
+                    return Err(Problem::validation(
+                        field,
+                        format!("a case takes at most {MAX_CASE_ATTACHMENTS} attachments"),
+                    )
+                    .into());
+                }
+                if total > MAX_CASE_ATTACHMENT_BYTES as i64 {
+                    return Err(Problem::payload_too_large(format!(
+                        "a case's attachments may total at most {} MB",
+                        MAX_CASE_ATTACHMENT_BYTES >> 20
+                    ))
+                    .with_field(field)
+                    .into());
+                }
+                db.execute(
+                    "UPDATE attachments SET case_id = ?, purpose = ? \
+                     WHERE tenant_id = ? AND id = ? AND case_id IS NULL",
+                    &[
+                        case.0.into(),
+                        purpose.as_str().into(),
+                        self.tenant.0.into(),
+                        (*id).into(),
+                    ],
+                )?;
             }
-            if total > MAX_CASE_ATTACHMENT_BYTES as i64 {
-                return Err(Problem::payload_too_large(format!(
-                    "a case's attachments may total at most {} MB",
-                    MAX_CASE_ATTACHMENT_BYTES >> 20
-                ))
-                .with_field(field)
-                .into());
-            }
-            self.db.execute(
-                "UPDATE attachments SET case_id = ?, purpose = ? WHERE tenant_id = ? AND id = ?",
-                &[
-                    case.0.into(),
-                    purpose.as_str().into(),
-                    self.tenant.0.into(),
-                    (*id).into(),
-                ],
-            )?;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Hides an attachment from public view (faces, plates) or shows it

@@ -28,8 +28,12 @@ pub struct RoutingRule {
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepReport {
+    /// Running clocks evaluated.
     pub checked: usize,
+    /// Cases raised a step on the escalation ladder.
     pub escalated: usize,
+    /// Uploads deleted for being on nothing past their retention.
+    pub purged_uploads: usize,
 }
 
 fn rule_from_row(row: &Row<'_>) -> Result<RoutingRule, StoreError> {
@@ -416,8 +420,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
 
     /// Evaluates every open, running clock and raises each case that has
     /// climbed the escalation ladder, recording each step as an internal
-    /// event. Meant for an external scheduler (cron, a Kubernetes CronJob,
-    /// Spin's cron trigger); reads evaluate the clock too.
+    /// event; then deletes the abandoned uploads (see
+    /// [`Self::purge_abandoned_uploads`]; their bytes are the caller's to
+    /// delete, through [`Self::delete_unused_files`]). Meant for an
+    /// external scheduler (cron, a Kubernetes CronJob, Spin's cron trigger);
+    /// reads evaluate the clock too.
     pub fn sweep(&self, now: DateTime<Utc>, calendar: &WorkCalendar) -> Result<SweepReport, Error> {
         let open = open_states();
         let in_list = placeholders(open.len());
@@ -469,6 +476,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             })?;
             report.escalated += 1;
         }
+        report.purged_uploads = self.purge_abandoned_uploads(now)?;
         Ok(report)
     }
 

@@ -1,7 +1,9 @@
 //! Intake over HTTP: reports with files, retries, duplicates, fixed on the
-//! spot, the reporter's own changes, bad input and limits.
+//! spot, the reporter's own changes, bad input and limits, and the sweep's
+//! clean-up of uploads left on nothing.
 
-use e2e::{Reply, TINY_JPEG, TestApp};
+use domain::intake::sha256_hex;
+use e2e::{OPERATOR_KEY, Reply, TINY_JPEG, TestApp};
 use serde_json::{Value, json};
 
 fn ok(reply: Reply, status: u16) -> Value {
@@ -501,4 +503,86 @@ fn anonymous_intake_is_rate_limited_per_address() {
     let (count, reply) = limited.expect("the limit applies");
     assert_eq!(count, 60, "sixty a minute are accepted");
     assert!(reply.retry_after.is_some());
+}
+
+/// The deadline sweep deletes uploads left on nothing for more than a day,
+/// and their bytes once no upload uses them; a file on a case stays, and so
+/// do the bytes it shares with an abandoned upload.
+#[test]
+fn the_sweep_deletes_uploads_left_on_nothing_for_a_day() {
+    let app = TestApp::product();
+    let admin = app.tenant_with_admin("alpha");
+    let jpeg = |tail: &[u8]| -> Vec<u8> { [TINY_JPEG, tail].concat() };
+    let (plate, face) = (jpeg(b"plate"), jpeg(b"face"));
+    let upload = |bytes: &[u8]| {
+        ok(app.upload("alpha", None, bytes), 201)["id"]
+            .as_i64()
+            .expect("an id")
+    };
+    let linked = upload(TINY_JPEG);
+    let twin = upload(TINY_JPEG);
+    let abandoned = upload(&plate);
+    let fresh = upload(&face);
+    ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "垃圾堆", "attachment_ids": [linked] }),
+        ),
+        201,
+    );
+    let day = chrono::Duration::hours(24);
+    for id in [linked, twin, abandoned] {
+        app.backdate_upload(id, day + chrono::Duration::minutes(5));
+    }
+    app.backdate_upload(fresh, day - chrono::Duration::minutes(5));
+
+    let swept = ok(
+        app.client
+            .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(
+        swept["uploads"],
+        json!({ "purged": 2, "files_deleted": 1 }),
+        "the twin and the plate go; only the plate's bytes are no one's"
+    );
+    let download = |id: i64, token: Option<&str>| {
+        app.client
+            .get(&format!("/api/t/alpha/attachments/{id}"), token)
+            .unwrap()
+    };
+    for gone in [twin, abandoned] {
+        assert_eq!(download(gone, Some(&admin)).status, 404, "upload {gone}");
+    }
+    assert_eq!(app.stored_file_entries(&sha256_hex(&plate)), 0);
+    let on_case = download(linked, None);
+    assert_eq!((on_case.status, on_case.bytes.as_slice()), (200, TINY_JPEG));
+    assert_eq!(download(fresh, Some(&admin)).bytes, face);
+    // One chunk and its count each.
+    assert_eq!(app.stored_file_entries(&sha256_hex(TINY_JPEG)), 2);
+    assert_eq!(app.stored_file_entries(&sha256_hex(&face)), 2);
+
+    // A purged upload is an unknown id to its uploader too.
+    let refused = ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "street_light", "description": "路灯不亮", "attachment_ids": [abandoned] }),
+        ),
+        400,
+    );
+    assert_eq!(
+        (refused["field"].as_str(), refused["detail"].as_str()),
+        (Some("attachment_ids[0]"), Some("no such attachment"))
+    );
+    // The same file uploaded again is stored again.
+    let again = upload(&plate);
+    assert_eq!(download(again, Some(&admin)).bytes, plate);
+    let swept = ok(
+        app.client
+            .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
+            .unwrap(),
+        200,
+    );
+    assert_eq!(swept["uploads"], json!({ "purged": 0, "files_deleted": 0 }));
 }

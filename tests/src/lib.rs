@@ -223,6 +223,45 @@ impl TestApp {
             .expect("upload request")
     }
 
+    /// Moves an upload's time back by `age`, as if it had been made that
+    /// long ago (the sweep keeps unlinked uploads for a day, which a test
+    /// does not wait out), in the host's database file beside the running
+    /// host.
+    pub fn backdate_upload(&self, id: i64, age: chrono::Duration) {
+        let then = (chrono::Utc::now() - age).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let changed = self
+            .state_file("sqlite_db.db")
+            .execute(
+                "UPDATE attachments SET uploaded_at = ?1 WHERE id = ?2",
+                rusqlite::params![then, id],
+            )
+            .expect("backdate the upload");
+        assert_eq!(changed, 1, "upload {id} exists");
+    }
+
+    /// How many key-value entries hold the bytes of the file with this
+    /// digest (its chunks and their count), in any tenant.
+    pub fn stored_file_entries(&self, sha256: &str) -> usize {
+        self.state_file("sqlite_key_value.db")
+            .query_row(
+                "SELECT COUNT(*) FROM spin_key_value WHERE key LIKE 'file/%/' || ?1 || '/%'",
+                [sha256],
+                |row| row.get(0),
+            )
+            .expect("count the file's entries")
+    }
+
+    /// One of the host's SQLite files in the data folder, opened beside
+    /// the host (which holds its own connections).
+    fn state_file(&self, name: &str) -> rusqlite::Connection {
+        let connection =
+            rusqlite::Connection::open(self.state.path().join(name)).expect("open the host's file");
+        connection
+            .busy_timeout(Duration::from_secs(5))
+            .expect("busy timeout");
+        connection
+    }
+
     /// A resident's report; returns the reply.
     pub fn post_report(&self, tenant: &str, body: &Value) -> Reply {
         self.client

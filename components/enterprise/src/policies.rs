@@ -26,7 +26,9 @@ pub fn upload_file(ctx: &mut Ctx) -> HandlerResult {
     let content_type = recognise_policy_file(&bytes, &name)?;
     let sha256 = sha256_hex(&bytes);
     let tenant = ctx.tenant()?;
-    // The bytes go first, so that no row ever points at a missing file.
+    // The bytes go first, so that no row ever points at a missing file, and
+    // again with the row: the sweep may have deleted them meanwhile, when
+    // no row used the digest (see `files::put`).
     files::put(tenant.id.0, &sha256, &bytes)?;
     let new = NewPolicyFile {
         name,
@@ -35,7 +37,10 @@ pub fn upload_file(ctx: &mut Ctx) -> HandlerResult {
         sha256,
         uploaded_by: ctx.caller()?.actor(),
     };
-    let file = ctx.scope()?.record_policy_file(new, Utc::now())?;
+    let file = ctx.transaction(|ctx| {
+        files::put(tenant.id.0, &new.sha256, &bytes)?;
+        Ok(ctx.scope()?.record_policy_file(new, Utc::now())?)
+    })?;
     Ok(json(201, &wire::policy_file(tenant.code.as_str(), &file)))
 }
 

@@ -8,12 +8,11 @@ use chrono::Utc;
 use domain::intake::{Accepted, AttachmentId, AttachmentKind, Uploader, recognise, sha256_hex};
 use domain::permissions::allows;
 use domain::{Permission, Problem};
-use edge::db::SpinDb;
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use spin_sdk::http::Response;
-use store::{Attachment, NewAttachment, TenantScope};
+use store::{Attachment, NewAttachment};
 
 use crate::files;
 
@@ -42,7 +41,7 @@ pub fn uploader(ctx: &Ctx) -> Uploader {
 
 /// Checks a file (with the media type the client `declared`, a hint) for
 /// what is `accepted` and stores its bytes; the returned record is written
-/// by the caller (with the report it comes with, in one transaction). The
+/// by [`record`] (with the report it comes with, in one transaction). The
 /// bytes go first, so no record ever points at a missing file.
 pub fn store_bytes(
     ctx: &mut Ctx,
@@ -63,18 +62,24 @@ pub fn store_bytes(
     })
 }
 
-/// Records a stored file under an id drawn at random, so that nobody can
-/// guess another's upload; an id already taken (a vanishing chance among
-/// 2^53) is drawn again.
-pub fn record(scope: &TenantScope<'_, SpinDb>, new: NewAttachment) -> Result<Attachment, Problem> {
-    let mut attempt = 0;
-    loop {
-        let id = AttachmentId::from_random(edge::random_bytes::<8>()?);
-        match scope.record_attachment(id, new.clone(), Utc::now()) {
-            Err(store::Error::Conflict(_)) if attempt < 3 => attempt += 1,
-            other => return Ok(other?),
+/// Records a file stored by [`store_bytes`] under an id drawn at random, so
+/// that nobody can guess another's upload; an id already taken (a vanishing
+/// chance among 2^53) is drawn again. Runs in a transaction, in which the
+/// `bytes` are put again: the sweep may have deleted the digest's bytes
+/// since they were stored, when no row used them (see `files::put`).
+pub fn record(ctx: &mut Ctx, new: NewAttachment, bytes: &[u8]) -> Result<Attachment, Problem> {
+    ctx.transaction(|ctx| {
+        files::put(ctx.tenant()?.id.0, &new.sha256, bytes)?;
+        let scope = ctx.scope()?;
+        let mut attempt = 0;
+        loop {
+            let id = AttachmentId::from_random(edge::random_bytes::<8>()?);
+            match scope.record_attachment(id, new.clone(), Utc::now()) {
+                Err(store::Error::Conflict(_)) if attempt < 3 => attempt += 1,
+                other => return Ok(other?),
+            }
         }
-    }
+    })
 }
 
 /// Checks, stores and records one file; not yet on any case.
@@ -85,7 +90,7 @@ pub fn store_file(
     accepted: Accepted,
 ) -> Result<Attachment, Problem> {
     let new = store_bytes(ctx, bytes, declared, accepted)?;
-    record(&ctx.scope()?, new)
+    record(ctx, new, bytes)
 }
 
 /// `POST …/attachments`: the raw file as the body. The mediation centre's

@@ -105,10 +105,10 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
     let created = ctx.transaction(|ctx| {
         let case = insert_with_fresh_code(ctx, &report, &body, secret.as_deref())?;
         let uploader = attachments::uploader(ctx);
-        let scope = ctx.scope()?;
-        for file in new_files.iter().cloned() {
-            attachment_ids.push(attachments::record(&scope, file)?.id);
+        for (new, file) in new_files.iter().cloned().zip(&files) {
+            attachment_ids.push(attachments::record(ctx, new, &file.bytes)?.id);
         }
+        let scope = ctx.scope()?;
         scope.attach(case.id, &attachment_ids, Purpose::Evidence, &uploader)?;
         let mut case = case;
         if body.fixed_on_the_spot {

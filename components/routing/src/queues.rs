@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use domain::notification;
 use domain::{CaseState, Problem, Role};
-use edge::{Ctx, HandlerResult, json};
+use edge::{Ctx, HandlerResult, files, json};
 use serde_json::{Value, json};
 use store::{AttemptOutcome, Clock, Queue, QueueQuery, QueueSort};
 
@@ -80,18 +80,31 @@ const DELIVERY_TIME_LIMIT: Duration = Duration::from_secs(5);
 /// 30 s.
 const DELIVERY_BUDGET: Duration = Duration::from_secs(20);
 
+/// How many digests' bytes one sweep call deletes at most; the rest stay
+/// queued for the next call (each is one short write transaction).
+const FILES_DELETED_PER_SWEEP: usize = 200;
+
 /// `POST …/cases/sweep`: evaluates every running clock and escalates the
-/// late cases, then posts the webhook deliveries that are due. Spin has no
-/// timers, so a scheduler calls this (see docs/workflow.md).
+/// late cases, deletes the uploads left on nothing past their retention
+/// and then the bytes no row uses any more, and posts the webhook
+/// deliveries that are due. Spin has no timers, so a scheduler calls this
+/// (see docs/workflow.md).
 pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
     let calendar = ctx.work_calendar()?;
     let report = ctx.scope()?.sweep(Utc::now(), &calendar)?;
+    let tenant = ctx.tenant()?.id.0;
+    let files_deleted = ctx
+        .scope()?
+        .delete_unused_files(FILES_DELETED_PER_SWEEP, |sha256| {
+            Ok(files::delete(tenant, sha256)?)
+        })?;
     let (delivered, failed) = deliver_webhooks(ctx)?;
     Ok(json(
         200,
         &json!({
             "checked": report.checked,
             "escalated": report.escalated,
+            "uploads": { "purged": report.purged_uploads, "files_deleted": files_deleted },
             "webhooks": { "delivered": delivered, "failed": failed },
         }),
     ))

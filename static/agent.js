@@ -120,7 +120,7 @@ async function openMatter(id) {
     m.allowed_actions.length ? [h("h3", {}, t("flow")),
       ...caseSteps(session, { ...m, id: m.case_id, source: "agent" }, { departments, categories, reload: () => openMatter(m.case_id) })] : null,
     h("h3", {}, t("timeline")),
-    timelineList(m, departments)));
+    timelineList(m, departments, categories)));
 }
 
 function doneButton(m, task) {

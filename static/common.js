@@ -138,7 +138,7 @@ const STEP_FIELDS = {
  * names a category), and a status line. After a step, or when someone else
  * changed the case first (409), `reload()` shows the case again.
  */
-function caseSteps(session, c, { departments = [], categories = [], categoryName = (code) => code, reload }) {
+function caseSteps(session, c, { departments = [], categories = [], categoryName = (code) => categoryText(categories, code), reload }) {
   const result = h("p", { id: "action-result", role: "status", "aria-live": "polite" });
   const holder = h("div", { id: "action-form" });
   const act = async (action, fields) => {
@@ -208,7 +208,7 @@ I18N.add({
     actor_mediation: "矛调中心", actor_agent: "代办员", actor_user: "工作人员", actor_tenant_admin: "管理员",
     actor_command_centre: "指挥中心", actor_department_staff: "职能部门", actor_routing: "分拨规则",
     actor_sweep: "系统督办", actor_system: "平台", actor_open311: "Open311 合作方",
-    dispatch_assisting: "{0}（联办：{1}）", transfer_to: "转至{0}：{1}", list_sep: "、",
+    dispatch_assisting: "{0}（联办：{1}）", transfer_to: "转至{0}：{1}", recategorise_to: "改为{0}：{1}", list_sep: "、",
     escalation_warned: "预警", escalation_overdue: "超时督办", escalation_raised_higher: "提级督办", escalation_summoned: "约谈",
   },
   en: {
@@ -216,7 +216,7 @@ I18N.add({
     actor_mediation: "Mediation centre", actor_agent: "Agent", actor_user: "Staff", actor_tenant_admin: "Administrator",
     actor_command_centre: "Command centre", actor_department_staff: "Department", actor_routing: "Routing rules",
     actor_sweep: "Deadline sweep", actor_system: "Platform", actor_open311: "Open311 partner",
-    dispatch_assisting: "{0} (assisting: {1})", transfer_to: "to {0}: {1}", list_sep: ", ",
+    dispatch_assisting: "{0} (assisting: {1})", transfer_to: "to {0}: {1}", recategorise_to: "to {0}: {1}", list_sep: ", ",
     escalation_warned: "Warned", escalation_overdue: "Overdue", escalation_raised_higher: "Raised to the higher level",
     escalation_summoned: "Summoned",
   },
@@ -233,13 +233,20 @@ function actorText(e) {
 /** The words of `key`, or `fallback` when the dictionaries have none. */
 const known = (key, fallback) => (I18N.dict.zh[key] ? t(key) : fallback);
 
+/** A category's name in the current language, from the API's list of `categories`; its code when unknown. */
+function categoryText(categories, code) {
+  const c = (categories || []).find((x) => x.code === code);
+  return c ? (I18N.lang === "en" ? c.name_en : c.name_zh) : code;
+}
+
 /**
  * The note of step `e` as people read it: the department codes a dispatch,
  * a transfer or an assisting part's answer names (`urban (assisting:
- * justice)`, `to urban: …`, `urban: …`) as the `departments`' names, an
- * escalation's level in words.
+ * justice)`, `to urban: …`, `urban: …`) as the `departments`' names, the
+ * category code a re-categorisation names (`to noise: …`) as the
+ * `categories`' name, an escalation's level in words.
  */
-function noteText(e, departments) {
+function noteText(e, departments, categories = []) {
   const name = (code) => (departments.find((d) => d.code === code) || { name: code }).name;
   const note = e.note || "";
   let m;
@@ -248,22 +255,26 @@ function noteText(e, departments) {
   }
   if (e.action === "dispatch") return name(note);
   if (e.action === "transfer" && (m = note.match(/^to (\S+?): ([\s\S]*)$/))) return t("transfer_to", name(m[1]), m[2]);
+  if (e.action === "recategorise" && (m = note.match(/^to (\S+?): ([\s\S]*)$/))) return t("recategorise_to", categoryText(categories, m[1]), m[2]);
   if (e.action === "assist_done" && (m = note.match(/^(\S+?): ([\s\S]*)$/))) return `${name(m[1])}: ${m[2]}`;
   if (e.action === "escalate") return known(`escalation_${note}`, note);
   return note;
 }
 
 /**
- * A case's timeline, oldest first: when, the step, the state it led to, who,
- * the note (`departments`, as GET …/admin/departments lists them, name the
- * departments notes name).
+ * A case's timeline, oldest first: when, the step, the state it led to (when
+ * it changed and reads other than the step: not "受理 → 受理"), who, the note
+ * (`departments` and `categories`, as GET …/admin/departments and
+ * …/admin/categories list them, name the departments and categories notes
+ * name).
  */
-function timelineList(c, departments = []) {
-  return h("ol", { class: "timeline", id: "timeline" }, ...(c.timeline || []).map((e) => h("li", {},
+function timelineList(c, departments = [], categories = []) {
+  const moved = (e) => e.to_state && e.to_state !== e.from_state && stateText(e.to_state) !== actionName(e.action);
+  return h("ol", { class: "timeline", id: "timeline" }, ...(c.timeline || []).map((e) => h("li", { "data-action": e.action },
     h("time", { datetime: e.at }, localTime(e.at)), " ",
-    h("strong", {}, actionName(e.action)), e.to_state ? ` → ${stateText(e.to_state)}` : "", " · ",
+    h("strong", {}, actionName(e.action)), moved(e) ? ` → ${stateText(e.to_state)}` : "", " · ",
     h("span", { class: "actor", "data-actor": e.actor }, actorText(e)),
-    e.note ? h("div", {}, noteText(e, departments)) : null)));
+    e.note ? h("div", { class: "note" }, noteText(e, departments, categories)) : null)));
 }
 
 /** A moment from the API as people here read it; "—" when there is none. */

@@ -95,10 +95,7 @@ function queueRow(c, selectable) {
     h("td", { class: left < 0 ? "late" : "" }, timeLeft(left, c.paused)));
 }
 
-const categoryName = (code) => {
-  const c = categories.find((x) => x.code === code);
-  return c ? (I18N.lang === "en" ? c.name_en : c.name_zh) : code;
-};
+const categoryName = (code) => categoryText(categories, code);
 const departmentName = (id) => (departments.find((d) => d.id === id) || { name: id === null || id === undefined ? "—" : `#${id}` }).name;
 
 // ---- one case ----
@@ -130,7 +127,7 @@ async function openCase(id) {
     h("h3", {}, t("attachments")),
     attachmentList(c),
     h("h3", {}, t("timeline")),
-    timelineList(c, departments),
+    timelineList(c, departments, categories),
     commentForm(c)));
 }
 

@@ -30,6 +30,7 @@ I18N.add({
 });
 
 const session = new Session("console");
+let categories = []; // the tenant's, to name them
 const percent = (x) => (x === null || x === undefined ? t("none") : `${Math.round(x * 1000) / 10}%`);
 const number = (x) => (x === null || x === undefined ? t("none") : String(x));
 
@@ -56,31 +57,66 @@ function cards(figures, now) {
     h("div", { class: "card", "data-figure": key }, h("div", { class: "value" }, value), h("div", { class: "name" }, t(key)))));
 }
 
-/** Bars of received and closed per period, in SVG. */
-function trend(series) {
+/**
+ * Every period from `from` to `to` (dates) by `by` (day, week from Monday,
+ * month), each with its figures from `series` (the API lists only periods
+ * that counted something) or none: gaps in time show as gaps.
+ */
+function periods(series, from, to, by) {
+  if (!from || !to) return series;
+  const known = new Map(series.map((p) => [p.start, p]));
+  const day = (text) => new Date(`${text}T00:00:00Z`);
+  const d = day(from);
+  if (by === "week") d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  if (by === "month") d.setUTCDate(1);
+  const out = [];
+  while (d <= day(to) && out.length < 400) {
+    const start = d.toISOString().slice(0, 10);
+    out.push(known.get(start) || { start, received: 0, closed: 0 });
+    if (by === "month") d.setUTCMonth(d.getUTCMonth() + 1);
+    else d.setUTCDate(d.getUTCDate() + (by === "week" ? 7 : 1));
+  }
+  return series.every((p) => out.some((x) => x.start === p.start)) ? out : series;
+}
+
+let shownTrend = null; // what the chart shows, drawn again when its width changes
+
+/** Bars of received and closed per period, in SVG at the chart's own width, with the periods' dates beneath and counts above. */
+function trend(series, from, to, by) {
+  shownTrend = [series, from, to, by];
   const svg = $("#trend");
   const title = $("#trend-title");
   svg.replaceChildren(title);
-  const width = 1000, height = 180, pad = 20;
+  const width = Math.round(svg.getBoundingClientRect().width) || 1000, height = 180, pad = 12, axis = 20, above = 16;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  if (!series.length) return;
-  const top = Math.max(1, ...series.map((p) => Math.max(p.received, p.closed)));
-  const slot = (width - 2 * pad) / series.length;
+  const points = periods(series, from, to, by);
+  if (!points.length) return;
+  const top = Math.max(1, ...points.map((p) => Math.max(p.received, p.closed)));
+  const slot = (width - 2 * pad) / points.length;
+  const bar = Math.max(1, Math.min(28, slot / 2 - 1));
+  const base = height - axis;
   const ns = "http://www.w3.org/2000/svg";
-  series.forEach((point, i) => {
+  const make = (tag, attrs, text) => {
+    const el = document.createElementNS(ns, tag);
+    for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
+    if (text !== undefined) el.textContent = text;
+    svg.append(el);
+    return el;
+  };
+  make("line", { x1: pad, x2: width - pad, y1: base, y2: base, class: "axis" });
+  // A date under every nth period, so that they never run into each other.
+  const every = Math.max(1, Math.ceil(48 / slot));
+  points.forEach((point, i) => {
+    const middle = pad + (i + 0.5) * slot;
     ["received", "closed"].forEach((key, j) => {
-      const bar = document.createElementNS(ns, "rect");
-      const h2 = ((height - 2 * pad) * point[key]) / top;
-      bar.setAttribute("x", pad + i * slot + (j * slot) / 2);
-      bar.setAttribute("y", height - pad - h2);
-      bar.setAttribute("width", Math.max(1, slot / 2 - 1));
-      bar.setAttribute("height", h2);
-      bar.setAttribute("class", key);
+      const tall = ((base - above) * point[key]) / top;
+      const x = middle - bar + j * bar;
       const tip = document.createElementNS(ns, "title");
       tip.textContent = `${point.start} ${t(key)} ${point[key]}`;
-      bar.append(tip);
-      svg.append(bar);
+      make("rect", { x, y: base - tall, width: Math.max(1, bar - 1), height: tall, class: key }).append(tip);
+      if (point[key] && slot >= 24) make("text", { x: x + bar / 2, y: base - tall - 3, class: "count", "text-anchor": "middle" }, point[key]);
     });
+    if (i % every === 0) make("text", { x: middle, y: height - 5, class: "date", "text-anchor": "middle" }, by === "month" ? point.start.slice(0, 7) : point.start.slice(5));
   });
 }
 
@@ -88,7 +124,7 @@ function alerts(answer) {
   const list = $("#alerts");
   if (!answer.alerts.length) return list.replaceChildren(h("li", { class: "muted" }, t("no_alerts")));
   list.replaceChildren(...answer.alerts.map((a) =>
-    h("li", { class: "warn" }, t("alert", a.name || a.code, a.category, a.this_week, a.weekly_normal))));
+    h("li", { class: "warn" }, t("alert", a.name || a.code, categoryText(categories, a.category), a.this_week, a.weekly_normal))));
 }
 
 /** Hot spots: the grids coloured by count on the map, and the ranked list. */
@@ -130,7 +166,7 @@ async function refresh() {
       session.call("GET", `/dashboard/league/grids?${query({ node: "" })}`),
     ]);
     cards(figures.totals, figures.now);
-    trend(figures.series);
+    trend(figures.series, figures.from, figures.to, $("#filters [name=by]").value);
     alerts(alertAnswer);
     hotspots(spots);
     leagues(departments.departments, grids.grids);
@@ -159,9 +195,10 @@ async function download(button) {
 }
 
 async function fillChoices() {
-  const categories = await api("GET", tenantPath(session.tenant, "/admin/categories")).catch(() => ({ categories: [] }));
+  const answer = await api("GET", tenantPath(session.tenant, "/admin/categories")).catch(() => ({ items: [] }));
+  categories = answer.items || answer.categories || [];
   const select = $("#filters [name=category]");
-  for (const c of categories.categories || categories.items || []) {
+  for (const c of categories) {
     select.append(h("option", { value: c.code }, I18N.lang === "en" ? c.name_en : c.name_zh));
   }
   const tree = await session.call("GET", "/admin/grid").catch(() => ({ nodes: [] }));
@@ -184,6 +221,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#logout").onclick = () => { session.logout(); location.reload(); };
   $("#filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
   $$("#exports button").forEach((b) => { b.onclick = () => download(b); });
+  if (window.ResizeObserver) new ResizeObserver(() => { if (shownTrend) trend(...shownTrend); }).observe($("#trend"));
   if (session.valid) return start();
   $("#login-view").hidden = false;
   loginForm($("#login-view"), session, start);

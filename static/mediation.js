@@ -167,7 +167,7 @@ async function openDispute(id) {
     ended ? null : documentsForm(d),
     h("h3", {}, t("flow")),
     kase.error ? h("p", { class: "error" }, kase.error.message)
-      : [...caseSteps(session, kase, { departments, categories, reload: () => openDispute(id) }), h("h3", {}, t("timeline")), timelineList(kase, departments)]));
+      : [...caseSteps(session, kase, { departments, categories, reload: () => openDispute(id) }), h("h3", {}, t("timeline")), timelineList(kase, departments, categories)]));
 }
 
 function sessionList(d) {
@@ -221,19 +221,21 @@ function outcomeForm(d) {
   }));
 }
 
+/** The dispute's papers, one to a line: a thumbnail (a photo) or a PDF mark, its name (a PDF's saves it) and when it came. */
 function documentList(d) {
   if (!d.documents.length) return h("p", { class: "muted", id: "documents" }, t("no_documents"));
-  const ul = h("ul", { class: "thumbs", id: "documents" });
+  const ul = h("ul", { class: "files", id: "documents" });
   d.documents.forEach((doc, i) => {
     const name = t("document", i + 1);
-    const li = h("li", { "data-id": doc.id, "data-kind": doc.kind },
-      doc.kind === "document" ? paperLink(session, doc.id, name, (message) => say($("#dispute-result"), message, "error")) : name, ` · ${localTime(doc.uploaded_at)}`);
-    ul.append(li);
-    if (doc.kind === "photo") blobUrl(session, doc.id).then(({ url }) => li.prepend(h("img", { src: url, alt: name }))).catch(() => {});
+    const paper = doc.kind === "document";
+    const preview = h("span", { class: "preview", "aria-hidden": "true" }, paper ? "PDF" : "");
+    ul.append(h("li", { "data-id": doc.id, "data-kind": doc.kind }, preview,
+      h("span", {}, paper ? paperLink(session, doc.id, name, (message) => say($("#dispute-result"), message, "error")) : name,
+        h("br"), h("time", { class: "muted", datetime: doc.uploaded_at }, localTime(doc.uploaded_at)))));
+    if (!paper) blobUrl(session, doc.id).then(({ url }) => preview.replaceWith(h("img", { src: url, alt: name }))).catch(() => {});
   });
   return ul;
 }
-
 
 function documentsForm(d) {
   const form = h("form", { class: "row", id: "documents-form", "data-dispute": d.case_id },

@@ -107,6 +107,28 @@ export async function accessible(page) {
   assert.deepEqual(problems, [], `unlabelled controls on ${page.url()}`);
 }
 
+/**
+ * The names drawn on the grid map at `selector` are readable and stand
+ * apart: at least `least` shown, none under 10 px, none over another (a
+ * community's name never on its grid's).
+ */
+export async function mapLabelsApart(page, selector = "#map", least = 1) {
+  await page.waitForSelector(`${selector} text.label:not([display=none])`);
+  const labels = await page.$$eval(`${selector} text.label`, (all) => all.filter((l) => l.getAttribute("display") !== "none").map((l) => {
+    const r = l.getBoundingClientRect();
+    return { name: l.textContent, x0: r.left, x1: r.right, y0: r.top, y1: r.bottom };
+  }));
+  assert.ok(labels.length >= least, `${page.url()}: at least ${least} names on the map: ${JSON.stringify(labels)}`);
+  for (const [i, a] of labels.entries()) {
+    assert.ok(a.y1 - a.y0 >= 10, `${page.url()}: ${a.name} is readable on the map (${(a.y1 - a.y0).toFixed(1)} px)`);
+    for (const b of labels.slice(i + 1)) {
+      const over = a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
+      assert.ok(!over, `${page.url()}: the map's names ${a.name} and ${b.name} overlap: ${JSON.stringify([a, b])}`);
+    }
+  }
+  return labels.map((l) => l.name);
+}
+
 export async function shoot(page, name) {
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
 }

@@ -55,6 +55,16 @@ let code;
   assert.equal(await page.locator("#documents li").count(), 2, "the documents uploaded first are the dispute's");
   const paper = page.locator("#documents li[data-kind=document]");
   assert.equal(await paper.locator("img").count(), 0, "a PDF has no thumbnail");
+  // One tidy list: each paper's preview (thumbnail or PDF mark) beside its name and time, on one line.
+  const rows = await page.$$eval("#documents li", (items) => items.map((li) => {
+    const preview = li.querySelector("img, .preview").getBoundingClientRect(), words = li.lastElementChild.getBoundingClientRect();
+    return { id: li.dataset.id, preview: [preview.left, preview.top, preview.bottom], words: [words.left, words.top, words.bottom] };
+  }));
+  for (const { id, preview, words } of rows) {
+    assert.ok(words[0] > preview[0] && words[1] >= preview[1] - 1 && words[2] <= preview[2] + 1, `document ${id}: its name beside its preview: ${JSON.stringify({ preview, words })}`);
+  }
+  const lefts = new Set(rows.map((r) => Math.round(r.preview[0])));
+  assert.equal(lefts.size, 1, `the documents line up: ${JSON.stringify(rows)}`);
   const [download] = await Promise.all([page.waitForEvent("download"), paper.locator("a.document").click()]);
   assert.match(download.suggestedFilename(), /\.pdf$/, "the PDF is saved");
   for (const input of ["#outcome-form [name=files]", "#documents-form [name=files]"]) {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { accessible, base, bigBitmap, browser, context_permissions, desktop, measure, open, out, people, phone, photo, shoot, signIn, step, tenant } from "./lib.mjs";
+import { accessible, base, bigBitmap, browser, context_permissions, desktop, mapLabelsApart, measure, open, out, people, phone, photo, shoot, signIn, step, tenant } from "./lib.mjs";
 
 // ---- 1. a resident reports with a photo and looks the case up ----
 step("resident: report with a photo");
@@ -27,6 +27,8 @@ const resident = await open("phone", "/");
   await page.waitForSelector("#files .voice");
   // The place, picked on the grid's public map.
   await page.waitForSelector("#map:not([hidden])");
+  const named = await mapLabelsApart(page, "#map", 2);
+  assert.ok(named.includes("金山社区") && named.includes("开元村"), `the map names the communities: ${named}`);
   await page.locator('#map path[data-code="JK-01-G1-M1"]').click(); // scrolled into view, clicked in the middle
   assert.match(await page.textContent("#place"), /1号楼微网格/, "the map pick names the micro-grid");
   await shoot(page, "resident-form-phone");
@@ -51,6 +53,19 @@ const centre = await open("desktop", "/console.html");
 {
   const { page } = centre;
   await signIn(page, people.centre);
+  await page.waitForSelector("#queue tr[data-id]");
+  // A misfiled report gets its right category: the timeline names it, not its code.
+  await page.locator("#queue tr[data-id]", { hasText: "路灯故障" }).first().locator("a").click();
+  await page.click("button[data-action=recategorise]");
+  await page.selectOption(".action-form [name=category]", { label: "噪声扰民" });
+  await page.fill(".action-form [name=reason]", "浏览器测试：实为夜间施工噪声");
+  await page.click(".action-form button[type=submit]");
+  await page.waitForSelector("#timeline li[data-action=recategorise]");
+  const moved = await page.textContent("#timeline li[data-action=recategorise] .note");
+  assert.match(moved, /噪声扰民/, `the re-categorisation names the category: ${moved}`);
+  assert.doesNotMatch(moved, /\bnoise\b/, `no category code in the timeline: ${moved}`);
+  assert.doesNotMatch(await page.textContent("#timeline li:first-child"), /上报 → 上报/, "a step that reads as its state says it once");
+  await shoot(page, "console-recategorised-desktop");
   await page.waitForSelector("#queue tr[data-id]");
   const triage = await page.$$eval("#queue tr[data-id]", (rows) => rows.map((r) => r.dataset.id));
   assert.ok(triage.length >= 1, "the demo's street-light report waits in triage");
@@ -226,6 +241,8 @@ for (const [name, path, who] of [["resident", "/", null], ["worker", "/worker/",
     const { context, page } = await open(kind, path);
     if (who) await signIn(page, who);
     await page.waitForLoadState("networkidle");
+    if (name === "admin") await mapLabelsApart(page, "svg.map", 3);
+    if (name === "dashboard" || name === "resident") await mapLabelsApart(page, "#map", 2);
     await shoot(page, `${name}-${kind}`);
     if (name === "resident" && kind === "phone") {
       await page.click("#lang");

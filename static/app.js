@@ -82,7 +82,7 @@ async function addFiles(list) {
 }
 function showFiles() {
   $("#files").replaceChildren(...files.map((f, i) => h("li", {},
-    f.blob.type.startsWith("image/") ? h("img", { src: f.url, alt: f.name }) : h("span", { class: "voice" }, `🎤 ${t("voice_note")}`),
+    f.blob.type.startsWith("image/") ? h("img", { src: f.url, alt: f.name }) : h("span", { class: "voice" }, t("voice_note")),
     h("button", { type: "button", class: "link", onclick: () => { URL.revokeObjectURL(f.url); files.splice(i, 1); showFiles(); } }, t("remove")))));
 }
 for (const name of ["camera", "gallery"]) {

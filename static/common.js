@@ -428,7 +428,7 @@ function figuresView(session, path, draw) {
  * elements), scrolled sideways on its own when a phone is too narrow for it.
  */
 function dataTable(heads, rows, attrs = {}) {
-  return h("div", { style: "overflow-x: auto" }, h("table", attrs, h("thead", {}, h("tr", {}, ...heads.map((x) => h("th", { scope: "col" }, x)))),
+  return h("div", { class: "table-scroll" }, h("table", attrs, h("thead", {}, h("tr", {}, ...heads.map((x) => h("th", { scope: "col" }, x)))),
     h("tbody", {}, ...rows.map((cells) => h("tr", {}, ...cells.map((c) => h("td", {}, c)))))));
 }
 
@@ -648,7 +648,10 @@ function drawGridMap(svg, nodes, onPick) {
     const g = node.geometry;
     if (g.type === "Point") {
       const [x, y] = project(g.coordinates);
-      svg.append(shape("circle", { cx: x, cy: y, r: 6, class: `node ${node.level}` }));
+      const dot = shape("circle", { cx: x, cy: y, r: 6, class: `node ${node.level}` });
+      svg.append(dot);
+      // A place drawn as a dot is named beneath it (the page may size the dot afterwards).
+      if (node.name) labels.push({ node, dot, holds: false, el: shape("text", { class: "label", "data-code": node.code, "data-level": node.level }) });
       continue;
     }
     const d = rings(g).map((ring) => "M" + ring.map((p) => project(p).map((v) => v.toFixed(1)).join(",")).join("L") + "Z").join("");
@@ -676,8 +679,15 @@ function drawGridMap(svg, nodes, onPick) {
     const unit = Math.min(screen.width / width, screen.height / height); // screen pixels per map unit
     const ems = (text) => [...text].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 1 : 0.6), 0);
     const taken = [];
-    for (const { node, box, holds, el } of labels) {
-      const gap = 4 / unit, room = box.x1 - box.x0 - 2 * gap;
+    for (const { node, dot, holds, el, ...rest } of labels) {
+      const gap = 4 / unit;
+      let box = rest.box;
+      if (dot) {
+        const [cx, cy, r] = ["cx", "cy", "r"].map((a) => Number(dot.getAttribute(a)));
+        const half = (ems(node.name) * 13) / unit / 2 + gap;
+        box = { x0: cx - half, x1: cx + half, y0: cy + r, y1: cy + r + 2 * gap + (1.2 * 13) / unit };
+      }
+      const room = box.x1 - box.x0 - 2 * gap;
       // 13 px on screen; a centred name may shrink to 10 px to fit its shape.
       let size = 13 / unit;
       if (!holds) size = Math.min(size, room / ems(node.name), (box.y1 - box.y0 - 2 * gap) / 1.2);

@@ -160,8 +160,8 @@ async function openDispute(id) {
     h("h3", {}, t("sessions")),
     sessionList(d),
     ended ? null : [scheduleForm(d), recordForm(d, null)],
-    h("h3", {}, t("outcome")),
-    ended ? null : outcomeForm(d),
+    // The outcome, once recorded, is shown above; the form only while it can be.
+    ended ? null : [h("h3", {}, t("outcome")), outcomeForm(d)],
     h("h3", {}, t("documents")),
     documentList(d),
     ended ? null : documentsForm(d),

@@ -3,7 +3,7 @@
 // grid shaped, one case worked to closure with a result photo). Environment
 // as lib.mjs says; writes page-sizes-enterprise.json to OUT_DIR.
 import assert from "node:assert/strict";
-import { accessible, browser, open, people, recordSizes, shoot, signIn, step } from "./lib.mjs";
+import { accessible, browser, mapLabelsApart, open, people, recordSizes, shoot, signIn, step } from "./lib.mjs";
 
 const company = { name: "星智制造科技有限公司", good: "91330100MA2J000T15", bad: "91330100MA2J000T16", login: ["xingzhi", "xingzhi-2026-pass"] };
 /** A company registered beside it, which the township refuses. */
@@ -194,6 +194,8 @@ for (const kind of ["phone", "desktop"]) {
   assert.deepEqual(await page.$$eval("#filters [name=community] option", (o) => o.slice(1).map((x) => x.textContent)), ["金山社区", "开元村"]);
   // The closed case's grid also holds open demo cases: its dot is drawn open, its row counts the resolved one.
   await page.waitForSelector("#map circle.node");
+  const dots = await mapLabelsApart(page, "#map", 2);
+  assert.ok(dots.includes("第1网格") && dots.includes("第2网格"), `each dot is named on the map: ${dots}`);
   const resolvedHere = await page.$$eval("#cells tr[data-code]", (rows) => rows.map((r) => Number(r.cells[2].textContent)));
   assert.ok(resolvedHere.some((n) => n >= 1), `the map's grids are listed with what was resolved there (${resolvedHere})`);
   await page.selectOption("#filters [name=status]", "resolved");

@@ -7,7 +7,7 @@ use crate::tests_workflow::{bj, calendar, report, setup};
 use crate::*;
 use chrono::{DateTime, Duration, Utc};
 use domain::intake::{AttachmentId, AttachmentKind, UNLINKED_UPLOAD_RETENTION, Uploader};
-use domain::{GridCode, GridLevel, Problem};
+use domain::{GridCode, GridLevel, GridNodeId, Problem};
 
 fn account(actor: &str) -> Uploader {
     Uploader::Account(actor.into())
@@ -107,12 +107,9 @@ fn an_upload_is_linked_by_its_uploader_only() {
     check(resident("10.0.0.9"), account("grid_worker:3"), false);
 }
 
-#[test]
-fn a_notice_takes_its_publishers_uploads_only() {
-    let db = db();
-    let (t, _) = setup(&db);
-    let scope = TenantScope::new(&db, &t);
-    let township = scope
+/// The tenant's township, for notices.
+fn township(scope: &TenantScope<'_, NativeDb>) -> GridNodeId {
+    scope
         .create_grid_node(NewGridNode {
             parent: None,
             level: GridLevel::Township,
@@ -121,7 +118,35 @@ fn a_notice_takes_its_publishers_uploads_only() {
             households: None,
             geometry: None,
         })
-        .unwrap();
+        .unwrap()
+        .id
+}
+
+/// A notice the tenant admin publishes with the uploads `ids`.
+fn admins_notice(
+    scope: &TenantScope<'_, NativeDb>,
+    township: GridNodeId,
+    ids: Vec<i64>,
+    at: DateTime<Utc>,
+) -> Result<Notice, Error> {
+    scope.publish_notice(
+        NewNotice {
+            grid_node: township,
+            title: "停水".into(),
+            body: "明日停水".into(),
+            attachment_ids: ids,
+            published_by: "tenant_admin:1".into(),
+        },
+        at,
+    )
+}
+
+#[test]
+fn a_notice_takes_its_publishers_uploads_only() {
+    let db = db();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let township = township(&scope);
     let mine = upload(
         &scope,
         upload_id(1),
@@ -134,18 +159,7 @@ fn a_notice_takes_its_publishers_uploads_only() {
         resident("10.0.0.9"),
         "2026-03-02 09:00",
     );
-    let publish = |ids: Vec<i64>| {
-        scope.publish_notice(
-            NewNotice {
-                grid_node: township.id,
-                title: "停水".into(),
-                body: "明日停水".into(),
-                attachment_ids: ids,
-                published_by: "tenant_admin:1".into(),
-            },
-            bj("2026-03-02 10:00"),
-        )
-    };
+    let publish = |ids: Vec<i64>| admins_notice(&scope, township, ids, bj("2026-03-02 10:00"));
     let (mine, theirs) = (mine.unwrap().id, theirs.unwrap().id);
     let refused = Problem::from(publish(vec![mine, theirs]).unwrap_err());
     assert_eq!(
@@ -259,28 +273,7 @@ fn check_purge(age: Duration, on: On, kept: bool) {
                 .unwrap();
         }
         On::Notice => {
-            let township = scope
-                .create_grid_node(NewGridNode {
-                    parent: None,
-                    level: GridLevel::Township,
-                    code: GridCode::parse("T").unwrap(),
-                    name: "镇".into(),
-                    households: None,
-                    geometry: None,
-                })
-                .unwrap();
-            scope
-                .publish_notice(
-                    NewNotice {
-                        grid_node: township.id,
-                        title: "停水".into(),
-                        body: "明日停水".into(),
-                        attachment_ids: vec![id],
-                        published_by: "tenant_admin:1".into(),
-                    },
-                    now - age,
-                )
-                .unwrap();
+            admins_notice(&scope, township(&scope), vec![id], now - age).unwrap();
         }
     }
     let report = scope.sweep(now, &calendar()).unwrap();

@@ -401,3 +401,38 @@ fn an_upload_purged_before_its_link_is_no_such_attachment() {
     );
     assert!(scope.case_attachments(case.id).unwrap().is_empty());
 }
+
+/// The sweep deletes a digest's bytes holding the write lock, so an upload
+/// of the same bytes records its row (and puts the bytes back, in the
+/// edge) only after the deletion: never a row whose bytes go after it.
+#[test]
+fn the_bytes_are_deleted_holding_the_write_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let db = NativeDb::open(&path).unwrap();
+    migrate(&db).unwrap();
+    let (t, _) = setup(&db);
+    let scope = TenantScope::new(&db, &t);
+    let now = bj("2026-03-03 10:00");
+    photo(&scope, 1, 'a', now - Duration::days(2));
+    scope.sweep(now, &calendar()).unwrap();
+
+    let order = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|threads| {
+        scope
+            .delete_unused_files(10, |_| {
+                // Another request uploads the same bytes meanwhile.
+                threads.spawn(|| {
+                    let other = NativeDb::open(&path).unwrap();
+                    photo(&TenantScope::new(&other, &t), 2, 'a', now);
+                    order.lock().unwrap().push("row recorded");
+                });
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                order.lock().unwrap().push("bytes deleted");
+                Ok(())
+            })
+            .unwrap();
+    });
+    assert_eq!(*order.lock().unwrap(), ["bytes deleted", "row recorded"]);
+    assert!(scope.file_in_use(&"a".repeat(64)).unwrap());
+}

@@ -222,9 +222,10 @@ I18N.add({
   },
 });
 
-/** Who took step `e`: the person the API names (with their department), else what the actor string is. */
+/** Who took step `e`: the person the API names (with their department or agent point), else what the actor string is. */
 function actorText(e) {
-  if (e.actor_name) return e.actor_department ? `${e.actor_name} · ${e.actor_department}` : e.actor_name;
+  const unit = e.actor_department || e.actor_agent_point;
+  if (e.actor_name) return unit ? `${e.actor_name} · ${unit}` : e.actor_name;
   // The platform's own steps: the routing rules dispatch, the sweep escalates.
   if (e.actor === "system:routing") return t(e.action === "escalate" ? "actor_sweep" : "actor_routing");
   return known(`actor_${e.actor.split(":")[0]}`, e.actor);

@@ -182,6 +182,9 @@ step("agent: take a resident's matter with consent");
     assert.doesNotMatch(said, /department_staff:|user:|agent:|system:/, `no account strings in ${list}: ${said}`);
     assert.ok(said.includes("开元村代办员"), `${list} names the agent: ${said}`);
   }
+  // An agent is named with their agent point, as department staff are with their department.
+  const passUp = await page.textContent("#timeline li[data-action=agent_passed_up] .actor");
+  assert.equal(passUp, "开元村代办员 · 开元村代办点", `the pass-up names the agent and their point: ${passUp}`);
   await shoot(page, "agent-matter-phone");
   await page.click("nav.tabs a[href='#list']");
   await page.waitForSelector("#matter-list [data-level=township]");

@@ -8,7 +8,7 @@
 //! Afterwards the API must show what the pages did.
 
 use e2e::{OPERATOR_KEY, TestApp};
-use serde_json::Value;
+use serde_json::{Value, json};
 use xtask::demo::{DEMO_AGENT, DEMO_MEDIATOR};
 
 #[test]
@@ -84,4 +84,22 @@ fn the_mediation_window_and_the_agent_desk_work_in_a_browser() {
         matter["tasks"][0]["done_at"].is_string(),
         "the task is done: {matter}"
     );
+    // The agent who passed it up is named with their agent point, in the
+    // desk's timeline and in the staff's case view alike.
+    let passed_up = |case: &Value| -> Value {
+        case["timeline"]
+            .as_array()
+            .and_then(|t| t.iter().find(|e| e["action"] == "agent_passed_up"))
+            .map(|e| (e["actor_name"].clone(), e["actor_agent_point"].clone()))
+            .map(|(name, point)| json!([name, point]))
+            .unwrap_or_else(|| panic!("the pass-up step: {case}"))
+    };
+    let expected = json!(["开元村代办员", "开元村代办点"]);
+    assert_eq!(passed_up(&matter), expected);
+    let admin = login(xtask::demo::DEMO_ADMIN);
+    let case = get(
+        &admin,
+        &format!("/cases/{}", matters["matters"][0]["case_id"]),
+    );
+    assert_eq!(passed_up(&case), expected);
 }

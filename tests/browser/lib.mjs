@@ -131,6 +131,9 @@ export async function mapLabelsApart(page, selector = "#map", least = 1) {
 
 export async function shoot(page, name) {
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  // On a phone nothing pushes the page sideways (a wide table scrolls in its own box).
+  const { width, wide } = await page.evaluate(() => ({ width: window.innerWidth, wide: document.documentElement.scrollWidth }));
+  if (width <= 480) assert.ok(wide <= width, `${name}: the page is ${wide} px wide on a ${width} px phone`);
 }
 
 /** Every page's first load: bytes transferred before images, from the page's own resource timing. */

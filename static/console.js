@@ -90,7 +90,7 @@ function queueRow(c, selectable) {
   return h("tr", { "data-id": c.id, "data-code": c.tracking_code },
     selectable ? h("td", {}, h("input", { type: "checkbox", class: "pick", value: c.id, "aria-label": t("select_case", c.tracking_code) })) : null,
     h("td", {}, h("a", { href: `#case/${c.id}` }, c.tracking_code)),
-    h("td", {}, h("strong", {}, categoryName(c.category)), h("br"), (c.description || "").slice(0, 60)),
+    h("td", {}, h("div", { class: "what" }, h("strong", {}, categoryName(c.category)), h("br"), (c.description || "").slice(0, 60))),
     h("td", { "data-state": c.state }, stateText(c.state, c.state_label)),
     h("td", { class: left < 0 ? "late" : "" }, timeLeft(left, c.paused)));
 }

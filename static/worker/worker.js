@@ -112,6 +112,14 @@ async function sendAll() {
     } catch (error) {
       if (error.status === 0) return; // no network: try again when it returns
       if (error.status === 401) { say($("#report-result"), t("login_again"), "error"); return; }
+      if (photosGone(error) && !record.uploaded_again) {
+        // The server deletes photos left unused for a day (a report held
+        // that long): upload them again, as a new request with a new key.
+        await outbox.remove(record.key);
+        await outbox.put({ ...record, key: newKey(), attachment_ids: [], uploaded_again: true });
+        again = true;
+        continue;
+      }
       record.state = "held";
       const duplicates = (error.problem && error.problem.duplicates) || [];
       record.error = error.status === 409 && duplicates.length
@@ -133,10 +141,13 @@ async function showOutbox() {
   if (!records.length) $("#outbox").replaceChildren(h("li", { class: "muted" }, t("none")));
 }
 
+/** Whether the server refused a report because one of its photos is gone. */
+const photosGone = (error) => error.status === 400 && /^attachment_ids/.test((error.problem && error.problem.field) || "");
+
 /** "Report anyway" after a duplicate warning: a new request, so a new key. */
 async function resend(record) {
   await outbox.remove(record.key);
-  await outbox.put({ ...record, key: newKey(), state: "queued", error: null, duplicate: false, report: { ...record.report, insist: true } });
+  await outbox.put({ ...record, key: newKey(), state: "queued", error: null, duplicate: false, uploaded_again: false, report: { ...record.report, insist: true } });
   flush();
 }
 

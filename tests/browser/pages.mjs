@@ -232,6 +232,39 @@ const worker = await open("phone", "/worker/");
   assert.ok(mine >= 2);
   assert.ok(await page.$("#mine td[data-state=closed]"), "the case fixed on the spot is closed at once");
   await shoot(page, "worker-mine-phone");
+
+  // A report that waited past a day finds its photo deleted by the server
+  // (docs/intake.md): its first send names an id the server no longer has,
+  // so the server's own refusal comes back; the app uploads the photo again.
+  step("worker: a photo the server deleted while its report waited goes up again");
+  const uploads = [];
+  await context.route("**/api/t/demo/attachments", (route) => { uploads.push(route.request().method()); return route.continue(); });
+  const refusals = [];
+  await context.route("**/api/t/demo/reports", async (route) => {
+    if (refusals.length) return route.continue();
+    const body = JSON.parse(route.request().postData());
+    const response = await route.fetch({ postData: JSON.stringify({ ...body, attachment_ids: [1] }) });
+    refusals.push(await response.json());
+    await route.fulfill({ response });
+  });
+  const late = `照片过期后重传 ${Date.now()}：井盖松动`;
+  await page.click("#go-report");
+  await page.click("#categories label:has-text('道路破损')");
+  await page.fill("#report-form [name=description]", late);
+  await page.setInputFiles("#report-form [name=photo]", photo("cover.png"));
+  const before = await page.textContent("#report-result");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForFunction((earlier) => !document.querySelector(".outbox-item") && document.querySelector("#report-result").textContent !== earlier, before, { timeout: 15000 });
+  assert.match(await page.textContent("#report-result"), /已上报/);
+  assert.equal(refusals.length, 1);
+  assert.equal(refusals[0].field, "attachment_ids[0]", JSON.stringify(refusals[0]));
+  assert.equal(uploads.length, 2, "the photo went up twice");
+  await context.unroute("**/api/t/demo/attachments");
+  await context.unroute("**/api/t/demo/reports");
+  const sent = await page.evaluate(async (text) => (await session.call("GET", "/queues/mine?limit=100")).cases.filter((c) => c.description === text), late);
+  assert.equal(sent.length, 1, "one case from the report sent again");
+  const kase = await page.evaluate(async (id) => session.call("GET", `/cases/${id}`), sent[0].id);
+  assert.equal(kase.attachments.length, 1, "with its photo");
 }
 
 // ---- 6. screenshots of every page at both widths ----

@@ -200,6 +200,21 @@ fn a_likely_duplicate_is_offered_to_join() {
         offered.json()["duplicates"][0]["tracking_code"],
         first["tracking_code"]
     );
+    // Offered with a photo, the report stores nothing: no row, and no bytes
+    // that no row would ever name for the sweep to delete.
+    let photo = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a photo of the same street light \xFF\xD9";
+    let (content_type, body) = multipart(&near, &[photo]);
+    let offered = app
+        .client
+        .send(
+            "POST",
+            "/api/t/alpha/reports",
+            None,
+            Some((&content_type, &body)),
+        )
+        .unwrap();
+    assert_eq!(offered.status, 409, "{}", offered.body);
+    assert_eq!(app.stored_file_entries(&sha256_hex(photo)), 0);
     let code = first["tracking_code"].as_str().unwrap();
     let joined = ok(
         app.client

@@ -40,26 +40,30 @@ pub fn uploader(ctx: &Ctx) -> Uploader {
 }
 
 /// Checks a file (with the media type the client `declared`, a hint) for
-/// what is `accepted` and stores its bytes; the returned record is written
-/// by [`record`] (with the report it comes with, in one transaction). The
-/// bytes go first, so no record ever points at a missing file.
-pub fn store_bytes(
+/// what is `accepted`, writing nothing: what [`record`] writes once
+/// [`store_bytes`] has stored the bytes.
+pub fn check_file(
     ctx: &mut Ctx,
     bytes: &[u8],
     declared: Option<&str>,
     accepted: Accepted,
 ) -> Result<NewAttachment, Problem> {
     let recognised = recognise(bytes, declared, accepted)?;
-    let sha256 = sha256_hex(bytes);
-    let tenant = ctx.tenant()?;
-    files::put(tenant.id.0, &sha256, bytes)?;
     Ok(NewAttachment {
-        sha256,
+        sha256: sha256_hex(bytes),
         content_type: recognised.content_type.to_string(),
         kind: recognised.kind,
         size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
         uploaded_by: uploader(ctx),
     })
+}
+
+/// Stores a checked file's bytes ahead of the transaction that records it,
+/// so that the write lock is not held while they are written (inside it,
+/// [`record`] only finds them whole). Bytes go first, so no record ever
+/// points at a missing file.
+pub fn store_bytes(ctx: &mut Ctx, new: &NewAttachment, bytes: &[u8]) -> Result<(), Problem> {
+    files::put(ctx.tenant()?.id.0, &new.sha256, bytes)
 }
 
 /// Records a file stored by [`store_bytes`] under an id drawn at random, so
@@ -89,7 +93,8 @@ pub fn store_file(
     declared: Option<&str>,
     accepted: Accepted,
 ) -> Result<Attachment, Problem> {
-    let new = store_bytes(ctx, bytes, declared, accepted)?;
+    let new = check_file(ctx, bytes, declared, accepted)?;
+    store_bytes(ctx, &new, bytes)?;
     record(ctx, new, bytes)
 }
 

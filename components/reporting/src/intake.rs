@@ -73,10 +73,12 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
         };
     let report = check_report(ctx, &body)?;
     let mut attachment_ids = body.attachment_ids.clone();
+    // Every file is checked first, and its bytes stored only once the report
+    // is taken (a likely duplicate stores nothing the sweep could not find).
     let new_files = files
         .iter()
         .map(|file| {
-            attachments::store_bytes(ctx, &file.bytes, file.declared.as_deref(), Accepted::Media)
+            attachments::check_file(ctx, &file.bytes, file.declared.as_deref(), Accepted::Media)
         })
         .collect::<Result<Vec<_>, _>>()?;
     if body.fixed_on_the_spot && attachment_ids.is_empty() && new_files.is_empty() {
@@ -98,6 +100,9 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
         }
     }
 
+    for (new, file) in new_files.iter().zip(&files) {
+        attachments::store_bytes(ctx, new, &file.bytes)?;
+    }
     let resident = ctx.optional_caller().is_none();
     let secret = resident
         .then(|| edge::random_bytes::<16>().map(reporter_secret))

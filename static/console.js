@@ -10,6 +10,9 @@ I18N.add({
     sort_oldest: "Oldest", sort_newest: "Newest", clock: "Clock", clock_all: "All", clock_soon: "Due soon",
     clock_over: "Overdue", refresh: "Refresh", bulk_to: "Dispatch selected to", bulk_go: "Dispatch selected",
     select: "Select", code: "Code", case: "Case", state: "State", due: "Time left", more: "More", pick_case: "Pick a case",
+    kind_photo: "Photo", kind_voice: "Voice note", kind_video: "Video", kind_document: "PDF",
+    shown_publicly: "Public", hidden_publicly: "Hidden from the public", hide_publicly: "Hide from the public",
+    show_publicly: "Show publicly again", never_public: "Papers are never public", file_name: "{0} · {1}",
   },
 });
 I18N.add({
@@ -25,6 +28,9 @@ I18N.add({
     priority_low: "不急", priority_normal: "一般", priority_high: "较急", priority_urgent: "紧急",
     source_resident: "群众上报", source_grid_worker: "网格员上报", source_enterprise: "企业诉求", source_mediation: "矛调中心",
     source_agent: "代办",
+    kind_photo: "照片", kind_voice: "语音", kind_video: "视频", kind_document: "PDF",
+    shown_publicly: "公示中", hidden_publicly: "不公示", hide_publicly: "从公示中隐藏", show_publicly: "恢复公示",
+    never_public: "材料不公示", file_name: "{0} · {1}",
   },
   en: {
     q_triage: "Triage", q_open: "Open", q_overdue: "Overdue", q_escalated: "Escalated", q_unassigned: "Unassigned", q_inbox: "My department",
@@ -155,28 +161,59 @@ function assistForm(c, assist) {
  */
 function attachmentList(c) {
   if (c.attachments && !c.attachments.length) return h("p", { class: "muted", id: "attachments" }, t("no_attachments"));
-  const ul = h("ul", { class: "thumbs", id: "attachments" });
+  const ul = h("ul", { class: "files", id: "attachments" });
   const show = (list) => {
     if (!list.length) return ul.replaceWith(h("p", { class: "muted", id: "attachments" }, t("no_attachments")));
-    for (const a of list) {
-      const label = t(a.purpose === "result" ? "result_photo" : "evidence_photo");
-      // A dispute's PDF paper: a link that saves it, no preview.
-      if (a.kind === "document") {
-        ul.append(h("li", { "data-kind": a.kind }, paperLink(session, a.id, `${label} ${a.id}`, (message) => say($("#action-result"), message, "error"))));
-        continue;
-      }
-      const li = h("li", { "data-kind": a.kind }, label);
-      ul.append(li);
-      blobUrl(session, a.id).then(({ url, type }) => li.prepend(type.startsWith("image/")
-        ? h("img", { src: url, alt: `${a.kind} ${a.id}` })
-        : type.startsWith("audio/") || a.kind === "voice" ? h("audio", { src: url, controls: true })
-          : h("video", { src: url, controls: true, width: 160 }))).catch(() => {});
-    }
+    ul.replaceChildren(...list.map(attachmentRow));
   };
   if (c.attachments) show(c.attachments);
   else api("GET", tenantPath(session.tenant, `/status/${encodeURIComponent(c.tracking_code)}`), { cache: "no-cache" })
     .then((found) => show(found.attachments || []), () => show([]));
   return ul;
+}
+
+/**
+ * One file: its preview (a photo drawn, a voice note or video played), what
+ * it is and when it came, and whether the public sees it, with the switch
+ * (faces and plates are the uploader's duty, and any staff member may hide
+ * a file from the status page and the board). A PDF paper is never public.
+ */
+function attachmentRow(a) {
+  const name = t("file_name", t(a.purpose === "result" ? "result_photo" : "evidence_photo"), t(`kind_${a.kind}`));
+  const paper = a.kind === "document";
+  const preview = h("span", { class: "preview", "aria-hidden": "true" }, t(`kind_${a.kind}`));
+  const text = h("span", {}, paper ? paperLink(session, a.id, name, (message) => say($("#action-result"), message, "error")) : name,
+    a.uploaded_at ? [h("br"), h("time", { class: "muted", datetime: a.uploaded_at }, localTime(a.uploaded_at))] : null);
+  const li = h("li", { "data-id": a.id, "data-kind": a.kind, "data-public": String(!!a.public) }, preview, text);
+  if (!paper) {
+    blobUrl(session, a.id).then(({ url, type }) => {
+      if (type.startsWith("image/")) preview.replaceWith(h("img", { src: url, alt: name }));
+      else text.append(h("br"), type.startsWith("audio/") || a.kind === "voice"
+        ? h("audio", { src: url, controls: true, "aria-label": name })
+        : h("video", { src: url, controls: true, width: 200, "aria-label": name }));
+    }).catch(() => {});
+  }
+  if (paper) li.append(h("span", { class: "muted visibility" }, t("never_public")));
+  else if ("public" in a) li.append(visibilitySwitch(a, li));
+  return li;
+}
+
+/** Whether file `a` (the row `li`) is public, and the button that turns it. */
+function visibilitySwitch(a, li) {
+  const button = h("button", { type: "button", class: "link", "data-visibility": a.public ? "hide" : "show" },
+    t(a.public ? "hide_publicly" : "show_publicly"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const turned = await session.call("PATCH", `/attachments/${a.id}`, { body: { public: !a.public } });
+      li.replaceWith(attachmentRow({ ...a, public: turned.public }));
+    } catch (error) {
+      say($("#action-result"), error.message, "error");
+      button.disabled = false;
+    }
+  });
+  return h("span", { class: "visibility" },
+    h("span", { class: a.public ? "ok" : "muted" }, t(a.public ? "shown_publicly" : "hidden_publicly")), " ", button);
 }
 
 function commentForm(c) {

@@ -116,6 +116,22 @@ const staff = await open("desktop", "/console.html");
   assert.equal(await page.textContent("#case-source"), "Resident's report");
   await page.click("#lang");
   await page.waitForFunction(() => document.querySelector("#timeline")?.textContent.includes("分拨规则"));
+
+  // A face in the resident's photo: staff hide it from the public, and the
+  // status page stops showing it; shown again, it is back.
+  const publicPhotos = () => page.evaluate(async (c) => (await (await fetch(`/api/t/demo/status/${c}`, { cache: "no-store" })).json()).attachments.map((a) => a.id), code);
+  const evidence = page.locator("#attachments li[data-kind=photo]").first();
+  await evidence.locator("img").waitFor();
+  const photoId = Number(await evidence.getAttribute("data-id"));
+  assert.ok((await publicPhotos()).includes(photoId), "the resident's photo is public at first");
+  await evidence.locator("button[data-visibility=hide]").click();
+  await page.waitForSelector(`#attachments li[data-id="${photoId}"][data-public=false]`);
+  assert.ok(!(await publicPhotos()).includes(photoId), "a hidden photo leaves the status page");
+  await accessible(page);
+  await shoot(page, "console-hidden-photo-desktop");
+  await page.click(`#attachments li[data-id="${photoId}"] button[data-visibility=show]`);
+  await page.waitForSelector(`#attachments li[data-id="${photoId}"][data-public=true]`);
+  assert.ok((await publicPhotos()).includes(photoId), "shown again, it is back");
   await shoot(page, "console-resolved-desktop");
   await page.setViewportSize(phone.viewport);
   await shoot(page, "console-resolved-phone");

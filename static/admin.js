@@ -24,9 +24,22 @@ I18N.add({
     file: "文件", format: "格式", work_day_start: "上班时间", work_day_end: "下班时间", day: "日期", kind: "类型",
     holiday: "放假", workday: "调休上班", add_day: "添加日期", level: "层级", households: "户数", any: "—",
     township: "街道", community: "社区/村", micro_grid: "微网格", none: "暂无",
+    a_change_password: "修改密码", a_create: "新增", a_delete: "删除", a_import: "导入", a_issue: "签发", a_publish: "发布",
+    a_retire: "停用", a_revoke: "吊销", a_set_calendar: "设置日历", a_set_grids: "分配网格", a_set_routing_rules: "设置分拨规则",
+    a_set_visibility: "设置公示", a_update: "修改", a_withdraw: "撤回", a_approve: "审核通过", a_reject: "审核不通过",
+    o_user: "人员", o_agent_point: "代办点", o_category: "问题类别", o_department: "职能部门", o_grid_node: "网格", o_grid: "网格",
+    o_webhook: "Webhook", o_api_key: "API 密钥", o_notice: "公告", o_policy: "政策文件", o_policy_answer: "政策问答",
+    o_calendar: "工作日历", o_routing_rules: "分拨规则", o_attachment: "附件", o_enterprise: "企业",
     tenant_admin: "街道管理员", command_centre: "指挥中心", department_staff: "部门人员", grid_worker: "网格员", agent: "代办员", enterprise: "企业",
   },
   en: {
+    a_change_password: "Password changed", a_create: "Created", a_delete: "Deleted", a_import: "Imported", a_issue: "Issued",
+    a_publish: "Published", a_retire: "Retired", a_revoke: "Revoked", a_set_calendar: "Calendar set", a_set_grids: "Grids assigned",
+    a_set_routing_rules: "Routing rules set", a_set_visibility: "Visibility set", a_update: "Updated", a_withdraw: "Withdrawn",
+    a_approve: "Approved", a_reject: "Refused",
+    o_user: "Person", o_agent_point: "Agent point", o_category: "Category", o_department: "Department", o_grid_node: "Grid",
+    o_grid: "Grid", o_webhook: "Webhook", o_api_key: "API key", o_notice: "Notice", o_policy: "Policy", o_policy_answer: "Policy answer",
+    o_calendar: "Working calendar", o_routing_rules: "Routing rules", o_attachment: "Attachment", o_enterprise: "Enterprise",
     grid: "Grid", departments: "Departments", categories: "Categories", rules: "Routing rules", people: "People and roles",
     calendar: "Working calendar", api_keys: "API keys", webhooks: "Webhooks", audit: "Audit log", code: "Code", name: "Name",
     retired: "Retired", name_zh: "Chinese name", name_en: "English name", response_hours: "Respond within (h)",
@@ -56,6 +69,14 @@ let section = "grid";
 const departmentOptions = () => [["", t("any")], ...departments.filter((d) => !d.retired).map((d) => [String(d.id), d.name])];
 const when = (iso) => (iso ? new Date(iso).toLocaleString(I18N.lang === "zh" ? "zh-CN" : "en") : "");
 
+/** The log's account string in words: the person and their department, else the string. */
+const actorWords = (e) => (e.actor_name ? [e.actor_name, e.actor_department].filter(Boolean).join(" · ") : e.actor);
+/** A word of the log (`prefix_value` in the dictionaries), or the value itself when there is none. */
+const inWords = (prefix, value) => {
+  const key = `${prefix}_${value}`;
+  const said = t(key);
+  return said === key ? value : said;
+};
 /**
  * Lists drawn from one description: `path` lists (answer `items`), `columns`
  * are shown (a function formats a cell), `create` fields make the form
@@ -75,7 +96,8 @@ const LISTS = {
     create: [["name", "text"]], row: ["revoke", "DELETE", (k) => !k.revoked_at], shows: "key" },
   webhooks: { path: "/admin/webhooks", columns: ["url", ["created_at", (w) => when(w.created_at)], ["retired_at", (w) => when(w.retired_at)]],
     create: [["url", "url"]], row: ["retire", "DELETE", (w) => !w.retired_at] },
-  audit: { path: "/admin/audit", columns: [["at", (e) => when(e.at)], "actor", "action", "target_type", "target_id"], paged: true },
+  audit: { path: "/admin/audit", columns: [["at", (e) => when(e.at)], ["actor", actorWords], ["action", (e) => inWords("a", e.action)],
+    ["target_type", (e) => inWords("o", e.target_type)], "target_id"], paged: true },
 };
 const departmentName = (id) => (id === null || id === undefined ? "" : (departments.find((d) => d.id === id) || { name: `#${id}` }).name);
 

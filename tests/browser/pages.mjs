@@ -283,6 +283,23 @@ const worker = await open("phone", "/worker/");
   assert.equal(kase.attachments.length, 1, "with its photo");
 }
 
+// ---- 5b. the tenant admin reads the audit log in words ----
+step("admin: the audit log says who did what to what");
+{
+  const { page, context } = await open("desktop", "/admin.html");
+  await signIn(page, people.admin);
+  await page.click("#s-audit");
+  await page.waitForSelector("#list tr td");
+  const log = await page.textContent("#list");
+  assert.doesNotMatch(log, /tenant_admin:|command_centre:|department_staff:/, `no account strings in the log: ${log.slice(0, 300)}`);
+  assert.match(log, /示范街道管理员/, "the admin is named");
+  assert.match(log, /新增/, "actions in words");
+  assert.doesNotMatch(log, /\b(create|update|approve|set_[a-z_]+)\b/, "no action left as its code");
+  assert.match(log, /网格|附件/, "objects in words");
+  await shoot(page, "admin-audit-desktop");
+  await context.close();
+}
+
 // ---- 6. screenshots of every page at both widths ----
 step("screenshots at phone and desktop widths");
 for (const [name, path, who] of [["resident", "/", null], ["worker", "/worker/", people.worker], ["console", "/console.html", people.centre], ["admin", "/admin.html", people.admin], ["dashboard", "/dashboard.html", people.centre]]) {

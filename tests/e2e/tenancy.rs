@@ -538,6 +538,14 @@ fn people_roles_and_their_tokens() {
         .clone();
     assert_eq!(update["before"]["role"], "department_staff");
     assert_eq!(update["after"]["role"], "command_centre");
+    // Who acted, in words beside the account string the log keeps.
+    assert!(
+        update["actor"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("tenant_admin:"))
+    );
+    assert_eq!(update["actor_name"], "管理员");
+    assert_eq!(update["actor_department"], Value::Null);
     let _ = (JWT_SECRET, OPERATOR_KEY);
 }
 

@@ -1,15 +1,27 @@
 //! Reading the audit logs: a tenant's, and the platform's own.
 
+use edge::people::People;
 use edge::{Ctx, HandlerResult, json};
 
 use crate::wire::{self, Page};
 
+/// A tenant's log, newest first, each entry naming who acted (the log keeps
+/// their account string; `actor_name`, `actor_department` say it in words).
 pub fn audit_log(ctx: &mut Ctx) -> HandlerResult {
     let after = ctx.query_i64("after")?;
     let limit = ctx.page_limit()?;
-    let entries = ctx.scope()?.audit_log(after, limit)?;
+    let scope = ctx.scope()?;
+    let entries = scope.audit_log(after, limit)?;
+    let people = People::of(&scope, entries.iter().map(|e| e.actor.as_str()))?;
     let last = entries.last().map(|e| e.id);
-    let items = entries.iter().map(wire::audit_entry).collect();
+    let items = entries
+        .iter()
+        .map(|e| {
+            let mut item = wire::audit_entry(e);
+            people.name_into(&mut item, &e.actor);
+            item
+        })
+        .collect();
     Ok(json(200, &Page::new(items, last, limit)))
 }
 

@@ -12,6 +12,7 @@ pub mod files;
 pub mod idempotency;
 pub mod limits;
 pub mod outbound;
+pub mod people;
 pub mod respond;
 pub mod router;
 pub mod stream;

@@ -6,6 +6,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -46,7 +47,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let ticker = spawn_epoch_ticker(app.engine().clone());
+    let _ticker = EpochTicker::start(app.engine().clone());
     let config = Arc::new(config);
     tokio::pin!(shutdown);
     loop {
@@ -70,19 +71,39 @@ pub async fn serve(
                 .await;
         });
     }
-    ticker.abort();
     Ok(())
 }
 
-/// Drives request time limits: each store traps once the epoch passes its deadline.
-fn spawn_epoch_ticker(engine: wasmtime::Engine) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(EPOCH_TICK);
-        loop {
-            interval.tick().await;
-            engine.increment_epoch();
-        }
-    })
+/// Drives request time limits: each store traps once the epoch passes its
+/// deadline. The ticker is a thread of its own, not a task of the runtime:
+/// a guest spinning in a loop holds the runtime's worker thread, and a
+/// ticker task queued behind it on that worker would never run, so the
+/// deadline that should stop the guest would never come (seen in CI).
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+}
+
+impl EpochTicker {
+    fn start(engine: wasmtime::Engine) -> EpochTicker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::Builder::new()
+            .name("epoch-ticker".into())
+            .spawn(move || {
+                while !stopped.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .expect("the epoch ticker's thread starts");
+        EpochTicker { stop }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 async fn handle(

@@ -16,7 +16,6 @@ use store::{Database, PersonName, TenantScope};
 #[derive(Debug, Default)]
 pub struct People {
     names: HashMap<UserId, PersonName>,
-    points: HashMap<UserId, String>,
 }
 
 impl People {
@@ -24,27 +23,10 @@ impl People {
         scope: &TenantScope<'_, D>,
         actors: impl IntoIterator<Item = &'a str>,
     ) -> Result<People, Problem> {
-        let actors: Vec<&str> = actors.into_iter().collect();
-        let users: Vec<UserId> = actors.iter().copied().filter_map(actor_user).collect();
-        let names = scope.names_of_users(&users)?;
-        // Agents one by one: a case has one or two (its taker, one it was passed up to).
-        let mut points = HashMap::new();
-        for agent in actors
-            .iter()
-            .filter(|a| a.starts_with("agent:"))
-            .filter_map(|a| actor_user(a))
-        {
-            if points.contains_key(&agent) {
-                continue;
-            }
-            let Some(point) = scope.find_user(agent)?.and_then(|u| u.agent_point) else {
-                continue;
-            };
-            if let Some(point) = scope.agent_point(point)? {
-                points.insert(agent, point.name);
-            }
-        }
-        Ok(People { names, points })
+        let users: Vec<UserId> = actors.into_iter().filter_map(actor_user).collect();
+        Ok(People {
+            names: scope.names_of_users(&users)?,
+        })
     }
 
     /// The person an actor string names, if it is one of the people read.
@@ -54,7 +36,7 @@ impl People {
 
     /// The name of the agent point of the agent an actor string names.
     pub fn agent_point(&self, actor: &str) -> Option<&str> {
-        self.points.get(&actor_user(actor)?).map(String::as_str)
+        self.get(actor)?.agent_point.as_deref()
     }
 
     /// The display name of the person an actor string names, or null.

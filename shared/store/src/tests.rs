@@ -208,6 +208,7 @@ fn people_are_named_with_their_department_and_only_in_their_tenant() {
             PersonName {
                 display_name: "城管队员".into(),
                 department: Some("城市管理局".into()),
+                agent_point: None,
             },
         ),
         (
@@ -215,6 +216,7 @@ fn people_are_named_with_their_department_and_only_in_their_tenant() {
             PersonName {
                 display_name: "张三".into(),
                 department: None,
+                agent_point: None,
             },
         ),
     ];

@@ -54,11 +54,12 @@ impl fmt::Debug for User {
 }
 
 /// How staff read who someone is: their display name and, for department
-/// staff, their department's name.
+/// staff, their department's name; for an agent, their agent point's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName {
     pub display_name: String,
     pub department: Option<String>,
+    pub agent_point: Option<String>,
 }
 
 /// What an admin may change about a person; `None` leaves a field as it is
@@ -336,8 +337,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// The names of those of `users` who are this tenant's, in one statement.
     pub fn names_of_users(&self, users: &[UserId]) -> Result<HashMap<UserId, PersonName>, Error> {
         let rows = self.rows_of_users(
-            "u.id, u.display_name, d.name AS department FROM users u \
-             LEFT JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id",
+            "u.id, u.display_name, d.name AS department, p.name AS agent_point FROM users u \
+             LEFT JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id \
+             LEFT JOIN agent_points p ON p.tenant_id = u.tenant_id AND p.id = u.agent_point_id",
             users.iter().map(|u| u.0),
         )?;
         rows.iter()
@@ -345,6 +347,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 let name = PersonName {
                     display_name: r.get_string("display_name")?,
                     department: r.get_opt_string("department")?,
+                    agent_point: r.get_opt_string("agent_point")?,
                 };
                 Ok((UserId(r.get_i64("id")?), name))
             })

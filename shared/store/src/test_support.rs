@@ -1,9 +1,9 @@
 //! What every store test starts from: a migrated in-memory database and
 //! tenants in it.
 
-use crate::{NativeDb, NewTenant, create_tenant, migrate};
+use crate::{NativeDb, NewAttachment, NewTenant, TenantScope, create_tenant, migrate};
 use chrono::{DateTime, TimeZone, Utc};
-use domain::intake::AttachmentId;
+use domain::intake::{AttachmentId, AttachmentKind, Uploader};
 use domain::{Tenant, TenantCode, TenantKind};
 
 /// A fixed moment, so that stored times are predictable.
@@ -39,4 +39,23 @@ pub fn tenant(db: &NativeDb, code: &str) -> Tenant {
 /// scattered over 1..2^53 like a real one, never in upload order.
 pub fn upload_id(seed: u64) -> AttachmentId {
     AttachmentId::from_random(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).to_be_bytes())
+}
+
+/// Photo upload `n` (its own digest and id) by the account `by`, at `at`:
+/// its id, to put on a case.
+pub fn photo_upload(scope: &TenantScope<'_, NativeDb>, n: u64, by: &str, at: DateTime<Utc>) -> i64 {
+    scope
+        .record_attachment(
+            upload_id(n),
+            NewAttachment {
+                sha256: format!("{n:064}"),
+                content_type: "image/jpeg".into(),
+                kind: AttachmentKind::Photo,
+                size: 10,
+                uploaded_by: Uploader::Account(by.into()),
+            },
+            at,
+        )
+        .expect("photo upload")
+        .id
 }

@@ -4,12 +4,11 @@
 //! refused action writes nothing, the history stays a chain that ends in the
 //! case's state, and time spent waiting for the reporter never counts.
 
-use crate::test_support::{db, upload_id};
+use crate::test_support::{db, photo_upload};
 use crate::tests_workflow::{bj, calendar, report, setup};
 use crate::*;
 use chrono::{DateTime, Duration, Utc};
 use domain::case::AssistingPart;
-use domain::intake::{AttachmentKind, Uploader};
 use domain::workflow::{MAX_RETURNS, minutes_left};
 use domain::{ActionKind, CaseAction, CaseState, Code};
 use proptest::prelude::*;
@@ -123,13 +122,7 @@ proptest! {
 
         for (n, (step, stale, wait)) in plan.into_iter().enumerate() {
             let events_before = scope.case_events(case.id).unwrap().len();
-            let photo = scope.record_attachment(upload_id(n as u64), NewAttachment {
-                sha256: format!("{n:064}"),
-                content_type: "image/jpeg".into(),
-                kind: AttachmentKind::Photo,
-                size: 10,
-                uploaded_by: Uploader::Account("user:1".into()),
-            }, now).unwrap().id;
+            let photo = photo_upload(&scope, n as u64, "user:1", now);
             let pick = match &step {
                 Step::Act(pick) => Some(*pick),
                 Step::Legal(n) => {

@@ -2,11 +2,10 @@
 //! misrouted case, joint handling with assisting departments, and a
 //! resolution that must show its result.
 
-use crate::test_support::{db, upload_id};
+use crate::test_support::{db, photo_upload};
 use crate::tests_workflow::{bj, calendar, report, route_garbage_to, setup};
 use crate::*;
 use domain::case::AssistingPart;
-use domain::intake::{AttachmentKind, Uploader};
 use domain::{CaseAction, Code, Problem};
 
 fn department(scope: &TenantScope<'_, NativeDb>, code: &str) -> i64 {
@@ -17,20 +16,7 @@ fn department(scope: &TenantScope<'_, NativeDb>, code: &str) -> i64 {
 }
 
 fn photo(scope: &TenantScope<'_, NativeDb>, n: u8) -> i64 {
-    scope
-        .record_attachment(
-            upload_id(n.into()),
-            NewAttachment {
-                sha256: format!("{n:064}"),
-                content_type: "image/jpeg".into(),
-                kind: AttachmentKind::Photo,
-                size: 1000,
-                uploaded_by: Uploader::Account("user:1".into()),
-            },
-            bj("2026-03-02 10:00"),
-        )
-        .unwrap()
-        .id
+    photo_upload(scope, n.into(), "user:1", bj("2026-03-02 10:00"))
 }
 
 fn act(scope: &TenantScope<'_, NativeDb>, case: &Case, action: CaseAction) -> Result<Case, Error> {

@@ -1,12 +1,11 @@
 //! The figures kept on every change agree with a recount from the cases,
 //! whatever happened; and they say what happened.
 
-use crate::test_support::{db, upload_id};
+use crate::test_support::{db, photo_upload};
 use crate::tests_workflow::{bj, calendar, route_garbage_to, setup};
 use crate::*;
 use chrono::Duration;
 use domain::analytics::Figures;
-use domain::intake::{AttachmentKind, Uploader};
 use domain::{ActionKind, CaseAction, CaseSource, GridCode, GridLevel, GridNodeId, TrackingCode};
 use proptest::prelude::*;
 
@@ -51,20 +50,7 @@ fn new_case(
 }
 
 fn photo(scope: &TenantScope<'_, NativeDb>, n: usize) -> i64 {
-    scope
-        .record_attachment(
-            upload_id(n as u64),
-            NewAttachment {
-                sha256: format!("{n:064}"),
-                content_type: "image/jpeg".into(),
-                kind: AttachmentKind::Photo,
-                size: 10,
-                uploaded_by: Uploader::Account("user:1".into()),
-            },
-            bj("2026-03-02 09:00"),
-        )
-        .unwrap()
-        .id
+    photo_upload(scope, n as u64, "user:1", bj("2026-03-02 09:00"))
 }
 
 /// One step of the case flow, by the command centre, at `at`.

@@ -11,7 +11,9 @@ fn ok(reply: Reply, status: u16) -> Value {
     reply.json()
 }
 
-fn multipart(report: &Value, files: &[&[u8]]) -> (String, Vec<u8>) {
+/// A resident's report to `alpha` as one multipart request: its JSON and
+/// its photos.
+fn post_multipart_report(app: &TestApp, report: &Value, files: &[&[u8]]) -> Reply {
     let boundary = "----gridgov-test-boundary";
     let mut body = Vec::new();
     body.extend_from_slice(
@@ -33,26 +35,26 @@ fn multipart(report: &Value, files: &[&[u8]]) -> (String, Vec<u8>) {
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-#[test]
-fn a_resident_reports_with_a_photo_that_is_served_back() {
-    let app = TestApp::product();
-    app.tenant_with_admin("alpha");
-    let (content_type, body) = multipart(
-        &json!({ "category": "garbage", "description": "垃圾堆", "name": "张三", "phone": "13912345678" }),
-        &[TINY_JPEG],
-    );
-    let reply = app
-        .client
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    app.client
         .send(
             "POST",
             "/api/t/alpha/reports",
             None,
             Some((&content_type, &body)),
         )
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_resident_reports_with_a_photo_that_is_served_back() {
+    let app = TestApp::product();
+    app.tenant_with_admin("alpha");
+    let reply = post_multipart_report(
+        &app,
+        &json!({ "category": "garbage", "description": "垃圾堆", "name": "张三", "phone": "13912345678" }),
+        &[TINY_JPEG],
+    );
     let receipt = ok(reply, 201);
     assert_eq!(receipt["reporter_secret"].as_str().map(str::len), Some(32));
     let photo = receipt["attachment_ids"][0]
@@ -203,16 +205,7 @@ fn a_likely_duplicate_is_offered_to_join() {
     // Offered with a photo, the report stores nothing: no row, and no bytes
     // that no row would ever name for the sweep to delete.
     let photo = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a photo of the same street light \xFF\xD9";
-    let (content_type, body) = multipart(&near, &[photo]);
-    let offered = app
-        .client
-        .send(
-            "POST",
-            "/api/t/alpha/reports",
-            None,
-            Some((&content_type, &body)),
-        )
-        .unwrap();
+    let offered = post_multipart_report(&app, &near, &[photo]);
     assert_eq!(offered.status, 409, "{}", offered.body);
     assert_eq!(app.stored_file_entries(&sha256_hex(photo)), 0);
     let code = first["tracking_code"].as_str().unwrap();

@@ -155,21 +155,10 @@ function assistForm(c, assist) {
   return form;
 }
 
-/**
- * The case's files, as the staff case view lists them (hidden ones too);
- * from an older API without the list, the public ones from the look-up.
- */
+/** The case's files, as the staff case view lists them (hidden ones too). */
 function attachmentList(c) {
-  if (c.attachments && !c.attachments.length) return h("p", { class: "muted", id: "attachments" }, t("no_attachments"));
-  const ul = h("ul", { class: "files", id: "attachments" });
-  const show = (list) => {
-    if (!list.length) return ul.replaceWith(h("p", { class: "muted", id: "attachments" }, t("no_attachments")));
-    ul.replaceChildren(...list.map(attachmentRow));
-  };
-  if (c.attachments) show(c.attachments);
-  else api("GET", tenantPath(session.tenant, `/status/${encodeURIComponent(c.tracking_code)}`), { cache: "no-cache" })
-    .then((found) => show(found.attachments || []), () => show([]));
-  return ul;
+  if (!c.attachments.length) return h("p", { class: "muted", id: "attachments" }, t("no_attachments"));
+  return h("ul", { class: "files", id: "attachments" }, ...c.attachments.map(attachmentRow));
 }
 
 /**
@@ -183,7 +172,7 @@ function attachmentRow(a) {
   const paper = a.kind === "document";
   const preview = h("span", { class: "preview", "aria-hidden": "true" }, t(`kind_${a.kind}`));
   const text = h("span", {}, paper ? paperLink(session, a.id, name, (message) => say($("#action-result"), message, "error")) : name,
-    a.uploaded_at ? [h("br"), h("time", { class: "muted", datetime: a.uploaded_at }, localTime(a.uploaded_at))] : null);
+    h("br"), h("time", { class: "muted", datetime: a.uploaded_at }, localTime(a.uploaded_at)));
   const li = h("li", { "data-id": a.id, "data-kind": a.kind, "data-public": String(!!a.public) }, preview, text);
   if (!paper) {
     blobUrl(session, a.id).then(({ url, type }) => {
@@ -193,8 +182,7 @@ function attachmentRow(a) {
         : h("video", { src: url, controls: true, width: 200, "aria-label": name }));
     }).catch(() => {});
   }
-  if (paper) li.append(h("span", { class: "muted visibility" }, t("never_public")));
-  else if ("public" in a) li.append(visibilitySwitch(a, li));
+  li.append(paper ? h("span", { class: "muted visibility" }, t("never_public")) : visibilitySwitch(a, li));
   return li;
 }
 

@@ -272,7 +272,7 @@ async function openPolicy(id, focus = true) {
       h("p", { class: "muted" }, p.issuer, " · ", t("effective", p.effective_from, p.effective_to || t("open_ended")),
         p.superseded ? [" · ", h("span", { class: "badge" }, t("superseded")), p.superseded_by ? h("button", { type: "button", class: "link", onclick: () => openPolicy(p.superseded_by) }, t("policy_link", p.superseded_by)) : null] : null),
       (p.tags || []).length ? h("p", {}, ...p.tags.map((tag) => h("span", { class: "badge" }, tag)), " ") : null,
-      h("p", { style: "white-space: pre-wrap" }, p.body),
+      h("p", { class: "pre-wrap" }, p.body),
       h("h4", {}, t("files")),
       p.files.length ? h("ul", { id: "policy-files" }, ...p.files.map((f) => h("li", {},
         h("a", { href: f.url, download: f.name }, f.name), ` (${Math.max(1, Math.round(f.size / 1024))} KB)`))) : h("p", { class: "muted" }, t("no_files"))));
@@ -325,7 +325,7 @@ async function openRequest(id, focus = true) {
         h("dt", {}, t("submitted_at")), h("dd", {}, localTime(r.submitted_at)),
         h("dt", {}, t("response_due")), h("dd", {}, localTime(r.response_due_at)),
         h("dt", {}, t("resolution_due")), h("dd", {}, localTime(r.resolution_due_at))),
-      h("p", { style: "white-space: pre-wrap" }, r.description),
+      h("p", { class: "pre-wrap" }, r.description),
       h("h4", {}, t("timeline")),
       h("ol", { class: "timeline", id: "request-timeline" }, ...(r.timeline || []).map((e) => h("li", {},
         h("time", { datetime: e.at }, localTime(e.at)), " ", e.state ? stateText(e.state) : e.action, e.note ? h("div", {}, e.note) : null)))));

@@ -323,9 +323,18 @@ impl Probe<'_> {
 }
 
 fn expired_token(subject: &str) -> String {
+    let alpha = domain::Tenant {
+        id: domain::TenantId(1),
+        code: TenantCode::parse("alpha").unwrap(),
+        name: "alpha".into(),
+        kind: domain::TenantKind::Township,
+        time_zone: "Asia/Shanghai".into(),
+        status: domain::TenantStatus::Active,
+        created_at: Utc::now(),
+    };
     let claims = Claims::for_tenant(
         subject,
-        &TenantCode::parse("alpha").unwrap(),
+        &alpha,
         Role::TenantAdmin,
         Utc::now() - Duration::days(1),
         Duration::hours(12),

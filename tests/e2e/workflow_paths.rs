@@ -5,7 +5,7 @@
 //! CloudEvents when the sweep runs.
 
 use crate::workflow::{act, ok, result_photo, setup};
-use e2e::{OPERATOR_KEY, TestApp};
+use e2e::{LOCAL_RECEIVERS, OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -352,7 +352,7 @@ fn read_chunked(reader: &mut impl BufRead) -> Vec<u8> {
 
 #[test]
 fn webhooks_receive_signed_cloud_events_when_the_sweep_runs() {
-    let app = TestApp::product();
+    let app = TestApp::product_with_env(LOCAL_RECEIVERS);
     let s = setup(&app);
     let receiver = Receiver::start();
     let bad = app
@@ -471,7 +471,7 @@ fn silent_receiver() -> String {
 /// for its backoff).
 #[test]
 fn a_receiver_that_never_answers_fails_alone_and_in_time() {
-    let app = TestApp::product();
+    let app = TestApp::product_with_env(LOCAL_RECEIVERS);
     let s = setup(&app);
     let good = Receiver::start();
     let create = |url: &str| {

@@ -17,6 +17,10 @@ pub const JWT_SECRET: &str = "e2e-test-jwt-secret";
 pub const OPERATOR_KEY: &str = "e2e-operator-key";
 pub const PROBE_SECRET: &str = "probe-secret-value";
 
+/// The deployment setting that lets webhooks reach a receiver on this
+/// machine, as the webhook tests' receivers are (production keeps it off).
+pub const LOCAL_RECEIVERS: &[(&str, &str)] = &[("SPIN_VARIABLE_ALLOW_LOCAL_WEBHOOKS", "true")];
+
 /// The smallest file the intake takes for a photo: a JPEG header and a
 /// few bytes (intake reads a file's type from its first bytes).
 pub const TINY_JPEG: &[u8] = &[
@@ -58,15 +62,23 @@ pub struct TestApp {
     child: Child,
     log: Arc<Mutex<Vec<String>>>,
     extra_args: Vec<String>,
+    /// Spin variables (`SPIN_VARIABLE_*`) the host is started with.
+    env: Vec<(String, String)>,
 }
 
 impl TestApp {
     /// The product (spin.toml), with migrations applied.
     pub fn product() -> TestApp {
-        let app = TestApp::start(&xtask::workspace_root().join("spin.toml"), &[]);
+        TestApp::product_with_env(&[])
+    }
+
+    /// The product with these environment variables set beside (or
+    /// instead of) the tests' secrets, e.g. another `SPIN_VARIABLE_*`.
+    pub fn product_with_env(env: &[(&str, &str)]) -> TestApp {
+        let app = TestApp::start(&xtask::workspace_root().join("spin.toml"), &[], env);
         let migrated = app
             .client
-            .post_json("/api/platform/migrations", Some(OPERATOR_KEY), &json!({}))
+            .post_json("/api/platform/migrations", Some(&app.operator_key()), &json!({}))
             .expect("migrations request");
         assert_eq!(migrated.status, 200, "migrations: {}", migrated.body);
         app
@@ -77,16 +89,28 @@ impl TestApp {
         TestApp::start(
             &xtask::workspace_root().join("host/fixtures/spin.toml"),
             extra_args,
+            &[],
         )
     }
 
-    fn start(manifest: &Path, extra_args: &[&str]) -> TestApp {
+    fn start(manifest: &Path, extra_args: &[&str], env: &[(&str, &str)]) -> TestApp {
         build_components();
         let state = tempfile::tempdir().expect("temporary data folder");
         let extra_args: Vec<String> = extra_args.iter().map(|s| s.to_string()).collect();
+        let mut all_env: Vec<(String, String)> = [
+            ("SPIN_VARIABLE_JWT_SECRET", JWT_SECRET),
+            ("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY", OPERATOR_KEY),
+            ("SPIN_VARIABLE_SECRET", PROBE_SECRET),
+        ]
+        .iter()
+        .filter(|(name, _)| !env.iter().any(|(given, _)| given == name))
+        .chain(env)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        all_env.sort();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (child, base) =
-            spawn_host(manifest, state.path(), &extra_args, log.clone()).expect("host starts");
+        let (child, base) = spawn_host(manifest, state.path(), &extra_args, &all_env, log.clone())
+            .expect("host starts");
         TestApp {
             client: Client::new(base),
             manifest: manifest.to_path_buf(),
@@ -94,7 +118,17 @@ impl TestApp {
             child,
             log,
             extra_args,
+            env: all_env,
         }
+    }
+
+    /// The operator key the host was started with.
+    pub fn operator_key(&self) -> String {
+        self.env
+            .iter()
+            .find(|(name, _)| name == "SPIN_VARIABLE_PLATFORM_OPERATOR_KEY")
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
     }
 
     /// Stops the host and starts it again on the same data folder.
@@ -105,6 +139,7 @@ impl TestApp {
             &self.manifest,
             self.state.path(),
             &self.extra_args,
+            &self.env,
             self.log.clone(),
         )
         .expect("host restarts");
@@ -147,7 +182,7 @@ impl TestApp {
             json!({ "login": "root", "password": "root-password-1", "display_name": "Root" });
         let created = self
             .client
-            .post_json("/api/platform/admins", Some(OPERATOR_KEY), &body)
+            .post_json("/api/platform/admins", Some(&self.operator_key()), &body)
             .expect("create platform admin");
         assert!(
             created.status == 201 || created.status == 409,
@@ -293,6 +328,7 @@ fn spawn_host(
     manifest: &Path,
     state_dir: &Path,
     extra_args: &[String],
+    env: &[(String, String)],
     log: Arc<Mutex<Vec<String>>>,
 ) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new(host_binary())
@@ -302,9 +338,7 @@ fn spawn_host(
         .arg(state_dir)
         .args(["--listen", "127.0.0.1:0"])
         .args(extra_args)
-        .env("SPIN_VARIABLE_JWT_SECRET", JWT_SECRET)
-        .env("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY", OPERATOR_KEY)
-        .env("SPIN_VARIABLE_SECRET", PROBE_SECRET)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

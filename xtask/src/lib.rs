@@ -12,6 +12,7 @@ pub mod build;
 pub mod client;
 pub mod demo;
 pub mod load;
+pub mod secrets;
 
 use std::path::PathBuf;
 
@@ -22,16 +23,6 @@ pub fn workspace_root() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("."))
 }
-
-/// Development values of the app's secret variables, used only when the
-/// environment does not set them. Real deployments set their own.
-pub const DEV_VARIABLES: &[(&str, &str)] = &[
-    (
-        "SPIN_VARIABLE_JWT_SECRET",
-        "dev-only-jwt-secret-change-me-in-production",
-    ),
-    ("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY", "dev-operator-key"),
-];
 
 /// The seed zone's grid (8 + 168 + 300 + 7,349 nodes) as import CSV.
 pub fn seed_zone_csv() -> String {
@@ -47,17 +38,6 @@ pub fn seed_zone_csv() -> String {
         ));
     }
     csv
-}
-
-/// The value a variable will have: the environment's, else the dev value.
-pub fn variable(env_name: &str) -> String {
-    std::env::var(env_name).unwrap_or_else(|_| {
-        DEV_VARIABLES
-            .iter()
-            .find(|(name, _)| *name == env_name)
-            .map(|(_, value)| value.to_string())
-            .unwrap_or_default()
-    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use xtask::secrets::Secrets;
 use xtask::{build, client::Client, demo};
 
 #[derive(Parser)]
@@ -145,18 +146,13 @@ fn up(listen: SocketAddr, runtime: Runtime) -> anyhow::Result<()> {
         );
     }
     build::components(&root, build::COMPONENTS)?;
-    for (name, _) in xtask::DEV_VARIABLES {
-        if std::env::var(name).is_err() {
-            eprintln!("{name} is not set: using the development value (never in production)");
-        }
-        // SAFETY: set before any thread of ours starts.
-        unsafe { std::env::set_var(name, xtask::variable(name)) };
-    }
+    let secrets = Secrets::load_or_create(&root.join(".spin"))?;
     let mut server = match runtime {
-        Runtime::Host => spawn_own_host(&root, listen)?,
+        Runtime::Host => spawn_own_host(&root, listen, &secrets)?,
         Runtime::Spin => Command::new("spin")
             .current_dir(&root)
             .args(["up", "--listen", &listen.to_string()])
+            .envs(secrets.env())
             .spawn()
             .context("cannot start spin up")?,
     };
@@ -164,16 +160,13 @@ fn up(listen: SocketAddr, runtime: Runtime) -> anyhow::Result<()> {
     let seeded = client
         .wait_until_up(Duration::from_secs(120))
         .and_then(|()| {
-            demo::seed(
-                &client,
-                &xtask::variable("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY"),
-            )
+            demo::seed(&client, &secrets.operator_key)
         });
     if let Err(e) = seeded {
         let _ = server.kill();
         return Err(e.context("the demo data could not be created"));
     }
-    print_welcome(listen);
+    print_welcome(listen, &secrets);
     let status = server.wait()?;
     if !status.success() {
         bail!("the server stopped: {status}");
@@ -185,6 +178,7 @@ fn up(listen: SocketAddr, runtime: Runtime) -> anyhow::Result<()> {
 fn spawn_own_host(
     root: &std::path::Path,
     listen: SocketAddr,
+    secrets: &Secrets,
 ) -> anyhow::Result<std::process::Child> {
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .current_dir(root)
@@ -199,11 +193,12 @@ fn spawn_own_host(
     Command::new(target_dir.join("debug").join("spin-host"))
         .current_dir(root)
         .args(["--manifest", "spin.toml", "--listen", &listen.to_string()])
+        .envs(secrets.env())
         .spawn()
         .context("cannot start the host")
 }
 
-fn print_welcome(listen: SocketAddr) {
+fn print_welcome(listen: SocketAddr, secrets: &Secrets) {
     let (platform_login, platform_password) = demo::PLATFORM_ADMIN;
     let (admin_login, admin_password) = demo::DEMO_ADMIN;
     println!(
@@ -218,7 +213,12 @@ fn print_welcome(listen: SocketAddr) {
          \n  API document:    http://{listen}/api/openapi.json\n\
          \nCtrl-C stops it; data stays in .spin/.\n",
         tenant = demo::DEMO_TENANT,
-        operator = xtask::variable("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY"),
+        // Printed once, when it is drawn; afterwards it stays in the file.
+        operator = if secrets.operator_key_is_new {
+            format!("{} (new: shown this once; kept in .spin/secrets.toml)", secrets.operator_key)
+        } else {
+            "in .spin/secrets.toml".to_string()
+        },
     );
 }
 

@@ -44,7 +44,7 @@ pub fn login(ctx: &mut Ctx) -> HandlerResult {
     attempt.succeeded()?;
     let claims = Claims::for_tenant(
         user.id.0.to_string(),
-        &tenant.code,
+        &tenant,
         user.role,
         Utc::now(),
         SESSION,
@@ -164,7 +164,7 @@ pub fn change_password(ctx: &mut Ctx) -> HandlerResult {
     })?;
     let claims = Claims::for_tenant(
         user.id.0.to_string(),
-        &tenant.code,
+        &tenant,
         user.role,
         Utc::now(),
         SESSION,

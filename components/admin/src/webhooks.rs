@@ -56,7 +56,7 @@ pub fn create_webhook(ctx: &mut Ctx) -> HandlerResult {
     let created = ctx.transaction(|ctx| {
         let hook = ctx
             .scope()?
-            .create_webhook(&body.url, &secret, Utc::now())?;
+            .create_webhook(&body.url, &secret, edge::outbound::webhook_reach(), Utc::now())?;
         let after = wire(&hook);
         ctx.audit("create", "webhook", hook.id, None, Some(after.clone()))?;
         Ok(after)

@@ -205,7 +205,9 @@ impl Ctx {
         if has_tenant {
             let tenant = self.tenant()?;
             let writes = !matches!(self.request.method().to_string().as_str(), "GET" | "HEAD");
-            if tenant.status == TenantStatus::Suspended && (writes || access_needs_token(access)) {
+            if tenant.status == TenantStatus::Suspended
+                && (writes || self.signs_in_as_staff(access))
+            {
                 return Err(Problem::forbidden(
                     "this tenant is suspended: its data is kept, but it takes no logins or changes",
                 ));
@@ -220,6 +222,17 @@ impl Ctx {
                 None => Ok(()),
                 Some(_) => self.admit_tenant(permission),
             },
+        }
+    }
+
+    /// Whether the request enters as a tenant's account: a route that needs
+    /// a token, or one open to the public that was sent one (which then
+    /// sees more than the public: a suspended tenant's staff see nothing).
+    fn signs_in_as_staff(&self, access: Access) -> bool {
+        match access {
+            Access::Tenant(_) => true,
+            Access::PublicOrTenant(_) => auth::bearer(&self.request).is_some(),
+            Access::Public | Access::Operator | Access::Platform(_) => false,
         }
     }
 
@@ -238,7 +251,7 @@ impl Ctx {
     fn admit_tenant(&mut self, permission: Permission) -> Result<(), Problem> {
         let claims = auth::authenticate(&self.request)?;
         let tenant = self.tenant()?;
-        domain::require_tenant(&claims, &tenant.code)?;
+        domain::require_tenant(&claims, &tenant)?;
         let id = subject(&claims)?;
         let user = self.scope()?.find_user(id)?;
         let user = current_account(user, &claims)?;
@@ -284,9 +297,6 @@ impl Ctx {
     }
 }
 
-fn access_needs_token(access: Access) -> bool {
-    matches!(access, Access::Tenant(_))
-}
 
 fn subject(claims: &Claims) -> Result<UserId, Problem> {
     claims

@@ -13,20 +13,75 @@ use std::time::Duration;
 use spin_sdk::http::conversions::TryIntoOutgoingRequest;
 use spin_sdk::http::{Method, OutgoingBody, Request};
 use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
-use spin_sdk::wit::wasi::http0_2_0::types::RequestOptions;
+use spin_sdk::wit::wasi::http0_2_0::types::{ErrorCode, RequestOptions};
+
+use domain::notification::DeliveryFailure;
+use domain::receiver::{Reach, check_webhook_url};
 
 /// wasi-http writes at most this many bytes in one blocking call.
 const WRITE_CHUNK: usize = 4096;
 
-/// POSTs `body`, waiting at most `time_limit` to connect, for the first
-/// byte of the answer and between bytes; returns the status, or why no
-/// answer came.
-pub fn post(
+/// Which hosts webhooks may reach: public ones, unless the deployment sets
+/// the `allow_local_webhooks` variable to `true` (a developer's or a
+/// test's receiver on this machine; never in production).
+pub fn webhook_reach() -> Reach {
+    match spin_sdk::variables::get("allow_local_webhooks").as_deref() {
+        Ok("true") => Reach::LocalToo,
+        _ => Reach::PublicOnly,
+    }
+}
+
+/// POSTs a webhook delivery to `url` (checked again here: a name may
+/// point elsewhere than when it was saved, and the rules may have
+/// changed), waiting at most `time_limit` to connect, for the first byte
+/// of the answer and between bytes; returns the status, or what kind of
+/// failure kept the answer from coming.
+pub fn post_webhook(
     url: &str,
     headers: &[(&str, String)],
     body: String,
     time_limit: Duration,
-) -> Result<u16, String> {
+) -> Result<u16, DeliveryFailure> {
+    check_webhook_url(url, webhook_reach()).map_err(|_| DeliveryFailure::NotAllowed)?;
+    post(url, headers, body, time_limit).map_err(|failure| match failure {
+        Failure::Code(code) => classify(&code),
+        Failure::Local => DeliveryFailure::Broken,
+    })
+}
+
+/// Why a post got no answer: the runtime's error code, or a failure of
+/// our own side of the exchange.
+enum Failure {
+    Code(ErrorCode),
+    Local,
+}
+
+/// The kind of an outbound failure, without the details it carries.
+fn classify(code: &ErrorCode) -> DeliveryFailure {
+    match code {
+        ErrorCode::ConnectionTimeout
+        | ErrorCode::ConnectionReadTimeout
+        | ErrorCode::ConnectionWriteTimeout
+        | ErrorCode::HttpResponseTimeout
+        | ErrorCode::DnsTimeout => DeliveryFailure::Timeout,
+        ErrorCode::DestinationIpProhibited | ErrorCode::HttpRequestDenied => {
+            DeliveryFailure::NotAllowed
+        }
+        ErrorCode::DnsError(_)
+        | ErrorCode::DestinationNotFound
+        | ErrorCode::DestinationUnavailable
+        | ErrorCode::DestinationIpUnroutable
+        | ErrorCode::ConnectionRefused => DeliveryFailure::Unreachable,
+        _ => DeliveryFailure::Broken,
+    }
+}
+
+fn post(
+    url: &str,
+    headers: &[(&str, String)],
+    body: String,
+    time_limit: Duration,
+) -> Result<u16, Failure> {
     let mut builder = Request::builder();
     builder.method(Method::Post).uri(url);
     for (name, value) in headers {
@@ -36,19 +91,17 @@ pub fn post(
         .body(body)
         .build()
         .try_into_outgoing_request()
-        .map_err(|e| e.to_string())?;
-    let outgoing_body = request
-        .body()
-        .map_err(|()| "the request's body was already taken".to_string())?;
+        .map_err(|_| Failure::Local)?;
+    let outgoing_body = request.body().map_err(|()| Failure::Local)?;
     let response = outgoing_handler::handle(request, Some(options(time_limit)))
-        .map_err(|code| format!("{code:?}"))?;
+        .map_err(Failure::Code)?;
     write_all(&outgoing_body, buffered.as_deref().unwrap_or_default())?;
-    OutgoingBody::finish(outgoing_body, None).map_err(|code| format!("{code:?}"))?;
+    OutgoingBody::finish(outgoing_body, None).map_err(Failure::Code)?;
     response.subscribe().block();
     match response.get() {
         Some(Ok(Ok(answer))) => Ok(answer.status()),
-        Some(Ok(Err(code))) => Err(format!("{code:?}")),
-        Some(Err(())) | None => Err("the answer was lost".to_string()),
+        Some(Ok(Err(code))) => Err(Failure::Code(code)),
+        Some(Err(())) | None => Err(Failure::Local),
     }
 }
 
@@ -63,14 +116,12 @@ fn options(time_limit: Duration) -> RequestOptions {
     options
 }
 
-fn write_all(body: &OutgoingBody, bytes: &[u8]) -> Result<(), String> {
-    let stream = body
-        .write()
-        .map_err(|()| "the request's body stream was already taken".to_string())?;
+fn write_all(body: &OutgoingBody, bytes: &[u8]) -> Result<(), Failure> {
+    let stream = body.write().map_err(|()| Failure::Local)?;
     for chunk in bytes.chunks(WRITE_CHUNK) {
         stream
             .blocking_write_and_flush(chunk)
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(|_| Failure::Local)?;
     }
     // The stream must be gone before the body is finished.
     drop(stream);

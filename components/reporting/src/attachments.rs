@@ -5,7 +5,9 @@
 //! never a PDF.
 
 use chrono::Utc;
-use domain::intake::{Accepted, AttachmentId, AttachmentKind, Uploader, recognise, sha256_hex};
+use domain::intake::{
+    Accepted, AttachmentId, AttachmentKind, Uploader, recognise, reporter_secret_matches, sha256_hex,
+};
 use domain::permissions::allows;
 use domain::{Permission, Problem};
 use edge::{Ctx, HandlerResult, json};
@@ -37,6 +39,31 @@ pub fn uploader(ctx: &Ctx) -> Uploader {
             address: edge::limits::client_address(ctx.request()),
         },
     }
+}
+
+/// Whether the request carries the secret of the case the file is on, and
+/// the file is one its reporter sees (`domain::publication::reporter_sees`).
+fn reporter_sees(ctx: &mut Ctx, attachment: &Attachment) -> Result<bool, Problem> {
+    let (Some(case_id), Some(given)) = (
+        attachment.case_id,
+        ctx.request()
+            .header("reporter-secret")
+            .and_then(|h| h.as_str())
+            .map(str::to_string),
+    ) else {
+        return Ok(false);
+    };
+    let Some(case) = ctx.scope()?.case_by_id(case_id)? else {
+        return Ok(false);
+    };
+    let holds_secret = case
+        .reporter_secret_hash
+        .as_deref()
+        .is_some_and(|stored| reporter_secret_matches(&given, stored));
+    Ok(holds_secret
+        && domain::publication::reporter_sees(&store::scoped::publication::attachment_facts(
+            attachment,
+        )))
 }
 
 /// Checks a file (with the media type the client `declared`, a hint) for
@@ -119,8 +146,11 @@ pub fn upload(ctx: &mut Ctx) -> HandlerResult {
     Ok(json(201, &wire(&attachment)))
 }
 
-/// `GET …/attachments/:id`: the file, to staff; to anyone when it is on a
-/// case and public. Files never change under an id, so caches keep them.
+/// `GET …/attachments/:id`: the file, to staff; to the reporter (with the
+/// case's secret) when it is theirs to see; to anyone when it is on a case
+/// and public. A public file can be hidden later (faces, plates), so no
+/// cache may keep it without asking again: every answer is `no-cache`
+/// with the file's digest as its tag, and a revalidation costs a 304.
 pub fn download(ctx: &mut Ctx) -> HandlerResult {
     let id = ctx.id_param("id", "attachment")?;
     let attachment = ctx
@@ -135,13 +165,13 @@ pub fn download(ctx: &mut Ctx) -> HandlerResult {
     let in_use = attachment.case_id.is_some() || ctx.scope()?.is_notice_attachment(id)?;
     let public =
         domain::publication::attachment_is_public(attachment.kind, attachment.public, in_use);
-    if !staff && !public {
+    if !staff && !public && !reporter_sees(ctx, &attachment)? {
         // The same answer as for an unknown id: nothing is revealed.
         return Err(Problem::not_found("no such attachment"));
     }
     let etag = format!("\"{}\"", attachment.sha256);
     let cache = if public { "public" } else { "private" };
-    let cache_control = format!("{cache}, max-age=31536000, immutable");
+    let cache_control = format!("{cache}, no-cache");
     if ctx
         .request()
         .header("if-none-match")

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::deadline::WorkCalendar;
-use domain::workflow::{Escalation, may_take, minutes_left};
+use domain::workflow::{Escalation, may_publish_on, may_take, minutes_left};
 use domain::{CaseAction, CaseId, Problem};
 use edge::{Ctx, HandlerResult, case_flow, json};
 use serde::Deserialize;
@@ -166,7 +166,15 @@ pub struct CommentBody {
 pub fn comment(ctx: &mut Ctx) -> HandlerResult {
     let id = case_id(ctx)?;
     let body: CommentBody = ctx.json_body()?;
-    let actor = ctx.caller()?.actor();
+    let caller = ctx.caller()?.clone();
+    let case = ctx
+        .scope()?
+        .case_by_id(id)?
+        .ok_or_else(|| Problem::not_found("no such case"))?;
+    if body.public {
+        may_publish_on(caller.user.role, case_flow::standing(&caller, &case))?;
+    }
+    let actor = caller.actor();
     let event =
         ctx.scope()?
             .add_note(id, &actor, "comment", &body.text, body.public, Utc::now())?;

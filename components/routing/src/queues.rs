@@ -139,7 +139,7 @@ fn deliver_webhooks(ctx: &mut Ctx) -> Result<(usize, usize), Problem> {
                 ),
             ),
         ];
-        let outcome = match edge::outbound::post(
+        let outcome = match edge::outbound::post_webhook(
             &delivery.url,
             &headers,
             delivery.payload,

@@ -314,7 +314,9 @@ pub const MAX_QUESTION_TRIGRAMS: usize = 24;
 pub fn search_terms(typed: &str) -> Vec<String> {
     let typed: String = typed.chars().take(MAX_SEARCH_CHARS).collect();
     let mut terms: Vec<String> = Vec::new();
-    for term in typed.split(|c: char| c.is_whitespace() || c == '\u{3000}') {
+    // Control characters (NUL among them, which FTS5 cannot take in a
+    // query) separate terms like spaces: they are never what is sought.
+    for term in typed.split(|c: char| c.is_whitespace() || c.is_control() || c == '\u{3000}') {
         if !term.is_empty() && !terms.iter().any(|t| t == term) {
             terms.push(term.to_string());
         }
@@ -510,6 +512,8 @@ mod tests {
         check("\"", &["\""]);
         check("政策 OR", &["政策", "OR"]);
         check("'; DROP TABLE", &["';", "DROP", "TABLE"]);
+        check("a\0b", &["a", "b"]);
+        check("研发\u{1}\u{7f}补贴\u{1b}", &["研发", "补贴"]);
         check(
             "a b c d e f g h i j",
             &["a", "b", "c", "d", "e", "f", "g", "h"],

@@ -28,7 +28,15 @@ fn token() -> String {
     let now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
     let claims = Claims::for_tenant(
         "7",
-        &TenantCode::parse("demo").unwrap(),
+        &crate::tenant::Tenant {
+            id: crate::tenant::TenantId(1),
+            code: TenantCode::parse("demo").unwrap(),
+            name: "demo".into(),
+            kind: crate::tenant::TenantKind::Township,
+            time_zone: "Asia/Shanghai".into(),
+            status: crate::tenant::TenantStatus::Active,
+            created_at: now,
+        },
         Role::CommandCentre,
         now,
         Duration::hours(1),

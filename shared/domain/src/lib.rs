@@ -29,6 +29,7 @@ pub mod permissions;
 pub mod policy;
 pub mod problem;
 pub mod publication;
+pub mod receiver;
 pub mod tenant;
 pub mod throttle;
 pub mod tracking;

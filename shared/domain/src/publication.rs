@@ -94,6 +94,13 @@ pub fn attachment_is_public(
     kind.may_be_public() && not_hidden && on_case_or_notice
 }
 
+/// Whether the holder of a case's secret sees one of its files: their own
+/// evidence always (hidden from the public or not), the department's
+/// result photos while public, and never a dispute's PDF paper.
+pub fn reporter_sees(attachment: &AttachmentFacts) -> bool {
+    attachment.kind.may_be_public() && (!attachment.result || attachment.public)
+}
+
 /// A point as Open311 publishes it: rounded to three decimals (~100 m).
 pub fn public_point(location: Location) -> (f64, f64) {
     let round = |x: f64| (x * 1000.0).round() / 1000.0;
@@ -568,7 +575,7 @@ impl ReporterView {
             email: p.email.map(str::to_string),
             attachments: attachments
                 .iter()
-                .filter(|a| a.kind.may_be_public() && (!a.result || a.public))
+                .filter(|a| reporter_sees(a))
                 .map(|a| PublicAttachment {
                     id: a.id,
                     kind: a.kind,

@@ -79,6 +79,23 @@ pub fn may_take(role: Role, action: ActionKind, standing: Standing) -> Result<()
     }
 }
 
+/// Who may publish on a case (a public comment shows on the status page,
+/// credited to the publisher's department): those who answer for it, the
+/// command centre and the tenant admin, and the department holding it.
+/// Anyone else on staff who may read the case writes internal notes only.
+pub fn may_publish_on(role: Role, standing: Standing) -> Result<(), Problem> {
+    let centre = matches!(role, Role::CommandCentre | Role::TenantAdmin);
+    if centre || (role == Role::DepartmentStaff && standing.holds_case) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(
+            "only the department holding this case or the command centre may publish on it; \
+             write an internal note (public: false) instead",
+        )
+        .with_field("public"))
+    }
+}
+
 /// Working minutes for a category's hours at a priority: urgent cases get a
 /// quarter of the time, high half, low half as much again.
 pub fn minutes_for(hours: u32, priority: Priority) -> i64 {
@@ -251,6 +268,34 @@ mod tests {
         let urgent =
             Deadlines::at_dispatch(bj("2026-03-02 09:00"), 2, 8, Priority::Urgent, &calendar());
         assert_eq!(urgent.response_due, bj("2026-03-02 09:30"));
+    }
+
+    #[test]
+    fn who_may_publish_on_a_case() {
+        let holding = Standing {
+            holds_case: true,
+            reported_case: false,
+        };
+        let reporter = Standing {
+            holds_case: false,
+            reported_case: true,
+        };
+        let none = Standing::default();
+        let check = |role, standing, expected: bool| {
+            assert_eq!(
+                may_publish_on(role, standing).is_ok(),
+                expected,
+                "{role:?} {standing:?}"
+            );
+        };
+        check(Role::CommandCentre, none, true);
+        check(Role::TenantAdmin, none, true);
+        check(Role::DepartmentStaff, holding, true);
+        check(Role::DepartmentStaff, none, false);
+        check(Role::GridWorker, reporter, false);
+        check(Role::GridWorker, none, false);
+        check(Role::Agent, none, false);
+        check(Role::Enterprise, holding, false);
     }
 
     #[test]

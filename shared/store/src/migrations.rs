@@ -82,6 +82,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "upload_retention",
         sql: include_str!("../migrations/0013_upload_retention.sql"),
     },
+    Migration {
+        version: 14,
+        name: "identities",
+        sql: include_str!("../migrations/0014_identities.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

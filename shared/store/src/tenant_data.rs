@@ -14,6 +14,7 @@ use serde_json::{Map, Value as Json, json};
 /// deletion needs), with the columns an export must leave out.
 pub const TENANT_TABLES: &[(&str, &[&str])] = &[
     ("case_stats", &[]),
+    ("me_too_presses", &["presser"]),
     ("agent_matter_levels", &[]),
     ("agent_matter_promises", &[]),
     ("agent_matter_tasks", &[]),

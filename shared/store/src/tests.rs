@@ -61,7 +61,7 @@ fn seed(scope: &TenantScope<'_, NativeDb>, random: u8) -> Seeded {
         .create_grid_node(node(Some(root.id), GridLevel::Community, "C1"))
         .expect("community");
     let user = scope
-        .create_user(new_user("13800000000"), t0())
+        .create_user(new_user("wang13800"), t0())
         .expect("user");
     let tracking = TrackingCode::from_random([random; 8]);
     let case = scope

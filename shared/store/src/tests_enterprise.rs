@@ -378,6 +378,11 @@ fn the_qa_finds_chinese_text_and_never_fails_on_what_is_typed() {
         "_",
         "\\",
         "研发费用 OR 补贴",
+        "a\0b",
+        "研发\0费用",
+        "\0",
+        "\u{1}\u{1f}\u{7f}",
+        "加计\r\n扣除\t",
     ] {
         ids(hostile);
     }
@@ -741,5 +746,23 @@ fn deleting_a_tenant_empties_its_search_indexes() {
             &[],
         )
         .unwrap_or_else(|e| panic!("{index}: {e}"));
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Whatever a user types into either search box, control characters
+    /// and NUL included, is an answer (maybe empty), never an error.
+    #[test]
+    fn searches_take_any_text(typed in "[\\x00-\\x1f\\x7f a-z%_\"*()研发补贴费用]{0,24}") {
+        let db = db();
+        let t = tenant(&db, "alpha");
+        let scope = TenantScope::new(&db, &t);
+        publish(&scope, "研发费用加计扣除比例是多少？", "制造业企业研发费用按100%加计扣除。");
+        scope.publish_policy(policy("研发补贴", "研发 费用 补贴", &[], None), "a", t0()).unwrap();
+        proptest::prop_assert!(scope.search_answers(&typed, 10).is_ok());
+        proptest::prop_assert!(scope.similar_answers(&typed, 5).is_ok());
+        let query = PolicyQuery { text: typed.clone(), limit: 10, ..PolicyQuery::default() };
+        proptest::prop_assert!(scope.search_policies(&query).is_ok());
     }
 }

@@ -1,12 +1,13 @@
 //! The webhook outbox: events queue deliveries in their own transaction,
 //! attempts are recorded with backoff, retired webhooks stop receiving.
 
+use domain::receiver::Reach;
 use crate::test_support::db;
 use crate::tests_workflow::{bj, report, route_garbage_to, setup};
 use crate::*;
 use chrono::Duration;
 use domain::Problem;
-use domain::notification::MAX_WEBHOOKS;
+use domain::notification::{DeliveryFailure, MAX_WEBHOOKS};
 
 #[test]
 fn every_event_is_queued_for_each_active_webhook() {
@@ -21,7 +22,7 @@ fn every_event_is_queued_for_each_active_webhook() {
     );
 
     let hook = scope
-        .create_webhook(" https://ops.example.cn/grid ", "whsec_c2VjcmV0", at)
+        .create_webhook(" https://ops.example.cn/grid ", "whsec_c2VjcmV0", Reach::LocalToo, at)
         .unwrap();
     assert_eq!(hook.url, "https://ops.example.cn/grid");
     route_garbage_to(&scope, urban);
@@ -50,7 +51,7 @@ fn failed_attempts_back_off_then_give_up_and_success_is_final() {
     let scope = TenantScope::new(&db, &t);
     let at = bj("2026-03-02 09:00");
     let hook = scope
-        .create_webhook("http://127.0.0.1:9/", "s", at)
+        .create_webhook("http://127.0.0.1:9/", "s", Reach::LocalToo, at)
         .unwrap();
     report(&scope, 3, at);
     let delivery = scope.due_deliveries(at, 10).unwrap().remove(0);
@@ -72,12 +73,15 @@ fn failed_attempts_back_off_then_give_up_and_success_is_final() {
     while let Some(next) = last.next_attempt_at {
         now = next;
         last = scope
-            .record_attempt(delivery.id, &AttemptOutcome::Failed("refused".into()), now)
+            .record_attempt(delivery.id, &AttemptOutcome::Failed(DeliveryFailure::Unreachable), now)
             .unwrap();
     }
     assert!(last.abandoned());
     assert_eq!(last.attempts, domain::notification::MAX_ATTEMPTS);
-    assert_eq!(last.last_error.as_deref(), Some("refused"));
+    assert_eq!(
+        last.last_error.as_deref(),
+        Some(DeliveryFailure::Unreachable.describe())
+    );
     assert!(
         scope
             .due_deliveries(now + Duration::days(30), 10)
@@ -107,13 +111,13 @@ fn retired_webhooks_get_nothing_more_and_the_count_is_bounded() {
     let hooks: Vec<_> = (0..MAX_WEBHOOKS)
         .map(|i| {
             scope
-                .create_webhook(&format!("https://h{i}.example.cn/"), "s", at)
+                .create_webhook(&format!("https://h{i}.example.cn/"), "s", Reach::LocalToo, at)
                 .unwrap()
         })
         .collect();
-    let sixth = scope.create_webhook("https://h6.example.cn/", "s", at);
+    let sixth = scope.create_webhook("https://h6.example.cn/", "s", Reach::LocalToo, at);
     assert_eq!(Problem::from(sixth.unwrap_err()).status(), 409);
-    let bad = scope.create_webhook("ftp://example.cn/", "s", at);
+    let bad = scope.create_webhook("ftp://example.cn/", "s", Reach::LocalToo, at);
     assert_eq!(
         Problem::from(bad.unwrap_err()).field.as_deref(),
         Some("url")
@@ -133,7 +137,7 @@ fn retired_webhooks_get_nothing_more_and_the_count_is_bounded() {
     assert_eq!(scope.due_deliveries(at, 100).unwrap().len(), 2);
     assert!(
         scope
-            .create_webhook("https://again.example.cn/", "s", at)
+            .create_webhook("https://again.example.cn/", "s", Reach::LocalToo, at)
             .is_ok()
     );
     let missing = scope.retire_webhook(9999, at);

@@ -10,6 +10,8 @@
 //! routes, so one stolen admin token cannot read tenant data through tenant endpoints.
 
 use crate::problem::Problem;
+use crate::tenant::Tenant;
+#[cfg(test)]
 use crate::tenant::TenantCode;
 use chrono::{DateTime, Duration, Utc};
 mod hs256;
@@ -110,6 +112,39 @@ pub fn actor_user(actor: &str) -> Option<UserId> {
     id.parse().ok().filter(|id| *id > 0).map(UserId)
 }
 
+/// Digits in a login from which it is taken for a phone number: phones
+/// (11 digits) and landlines (7 or 8) would all qualify.
+const PHONE_SHAPED_DIGITS: usize = 7;
+
+/// Whether a login looks like a phone number: only digits (spaces,
+/// hyphens and a leading `+` aside), at least [`PHONE_SHAPED_DIGITS`] of them.
+pub fn is_phone_shaped(login: &str) -> bool {
+    let login = login.trim();
+    let digits: Vec<char> = login
+        .strip_prefix('+')
+        .unwrap_or(login)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .collect();
+    digits.len() >= PHONE_SHAPED_DIGITS && digits.iter().all(char::is_ascii_digit)
+}
+
+/// People sign in with their login or their phone, and a phone-shaped
+/// entry is looked up among phones only: so no login may look like a
+/// phone, or someone could take a colleague's phone as their login and
+/// stand in their way (or be mistaken for them). The same 409 for every
+/// phone-shaped login, so registering says nothing of whose phones exist.
+pub fn check_login(login: &str) -> Result<(), Problem> {
+    if is_phone_shaped(login) {
+        return Err(Problem::conflict(
+            "a login may not be a phone number: choose a user name; \
+             a phone is given in its own field and signs in too",
+        )
+        .with_field("login"));
+    }
+    Ok(())
+}
+
 /// The JWT payload. `tenant` is `None` exactly for platform admins; [`TokenKeys::verify`]
 /// refuses any other combination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +153,11 @@ pub struct Claims {
     pub sub: String,
     /// Tenant code.
     pub tenant: Option<String>,
+    /// The tenant's id: which incarnation of the code the token is for.
+    /// Ids are never reused, so a tenant deleted and created again under
+    /// the same code does not accept the tokens of the one before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tid: Option<i64>,
     pub role: Role,
     /// Issued at, seconds since the epoch.
     pub iat: i64,
@@ -137,14 +177,15 @@ impl Claims {
     /// A token for a tenant's user, valid from `now` for `ttl`.
     pub fn for_tenant(
         sub: impl Into<String>,
-        tenant: &TenantCode,
+        tenant: &Tenant,
         role: Role,
         now: DateTime<Utc>,
         ttl: Duration,
     ) -> Claims {
         Claims {
             sub: sub.into(),
-            tenant: Some(tenant.as_str().to_owned()),
+            tenant: Some(tenant.code.as_str().to_owned()),
+            tid: Some(tenant.id.0),
             role,
             iat: now.timestamp(),
             exp: (now + ttl).timestamp(),
@@ -158,6 +199,7 @@ impl Claims {
         Claims {
             sub: sub.into(),
             tenant: None,
+            tid: None,
             role: Role::PlatformAdmin,
             iat: now.timestamp(),
             exp: (now + ttl).timestamp(),
@@ -246,9 +288,12 @@ impl TokenKeys {
 
 /// Admits only tokens of `tenant`. Platform-admin tokens are refused here too: they
 /// belong on platform routes (see the module docs).
-pub fn require_tenant(claims: &Claims, tenant: &TenantCode) -> Result<(), Problem> {
+pub fn require_tenant(claims: &Claims, tenant: &Tenant) -> Result<(), Problem> {
     match claims.tenant.as_deref() {
-        Some(code) if code == tenant.as_str() => Ok(()),
+        Some(code) if code == tenant.code.as_str() && claims.tid == Some(tenant.id.0) => Ok(()),
+        Some(code) if code == tenant.code.as_str() => Err(Problem::unauthorized(
+            "this token was issued before this tenant was created anew: log in again",
+        )),
         Some(_) => Err(Problem::forbidden("this token belongs to another tenant")),
         None => Err(Problem::forbidden(
             "platform admin tokens are valid only on platform routes",
@@ -277,8 +322,20 @@ mod tests {
             .expect("valid")
     }
 
-    fn jinkai() -> TenantCode {
-        TenantCode::parse("jinkai").expect("valid")
+    fn tenant(code: &str, id: i64) -> Tenant {
+        Tenant {
+            id: crate::tenant::TenantId(id),
+            code: TenantCode::parse(code).expect("valid"),
+            name: code.into(),
+            kind: crate::tenant::TenantKind::Township,
+            time_zone: "Asia/Shanghai".into(),
+            status: crate::tenant::TenantStatus::Active,
+            created_at: now(),
+        }
+    }
+
+    fn jinkai() -> Tenant {
+        tenant("jinkai", 1)
     }
 
     fn keys() -> TokenKeys {
@@ -332,9 +389,20 @@ mod tests {
     #[test]
     fn tenant_rule() {
         let a = Claims::for_tenant("1", &jinkai(), Role::TenantAdmin, now(), Duration::hours(1));
-        let other = TenantCode::parse("other").expect("valid");
+        let other = tenant("other", 2);
         assert!(require_tenant(&a, &jinkai()).is_ok());
         assert_eq!(require_tenant(&a, &other).expect_err("403").status(), 403);
+        // The same code created anew is another tenant: log in again.
+        let reborn = tenant("jinkai", 3);
+        assert_eq!(require_tenant(&a, &reborn).expect_err("401").status(), 401);
+        let mut without_id = a.clone();
+        without_id.tid = None;
+        assert_eq!(
+            require_tenant(&without_id, &jinkai())
+                .expect_err("401")
+                .status(),
+            401
+        );
         assert_eq!(require_platform_admin(&a).expect_err("403").status(), 403);
         let admin = Claims::for_platform_admin("1", now(), Duration::hours(1));
         assert_eq!(
@@ -342,6 +410,18 @@ mod tests {
             403
         );
         assert!(require_platform_admin(&admin).is_ok());
+    }
+
+    #[test]
+    fn logins_may_not_look_like_phones() {
+        for phone in ["13811119999", "+86 138 1111 9999", "138-1111-9999", "8765432"] {
+            assert!(is_phone_shaped(phone), "{phone}");
+            let refused = check_login(phone).expect_err(phone);
+            assert_eq!((refused.status(), refused.field.as_deref()), (409, Some("login")));
+        }
+        for login in ["wangwu", "admin2026", "123456", "138a1111999", "王五13811119999"] {
+            assert!(check_login(login).is_ok(), "{login}");
+        }
     }
 
     #[test]

@@ -142,6 +142,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .into());
         }
         non_blank("login", &new.login, 64)?;
+        domain::auth::check_login(&new.login)?;
         non_blank("display_name", &new.display_name, 100)?;
         let phone = new.phone.as_deref().map(parse_phone).transpose()?;
         self.check_membership(new.role, new.department, new.agent_point)?;
@@ -172,20 +173,17 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(user_from_row(&rows.returned()?)?)
     }
 
-    /// By user name or by phone number: people log in with either.
+    /// By user name or by phone number: people log in with either. What
+    /// reads as a phone number is looked up among phones only, the rest
+    /// among logins only (no login looks like a phone: `check_login`).
     pub fn find_user_by_login(&self, login: &str) -> Result<Option<User>, Error> {
-        let login = login.trim();
+        let (column, value) = match parse_phone(login) {
+            Ok(phone) => ("phone", phone),
+            Err(_) => ("login", login.trim().to_string()),
+        };
         let rows = self.db.execute(
-            &format!(
-                "SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ? AND (login = ? OR phone = ?) \
-                 ORDER BY login = ? DESC LIMIT 1"
-            ),
-            &[
-                self.tenant.0.into(),
-                login.into(),
-                login.into(),
-                login.into(),
-            ],
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = ? AND {column} = ?"),
+            &[self.tenant.0.into(), value.into()],
         )?;
         Ok(rows.first().map(|r| user_from_row(&r)).transpose()?)
     }

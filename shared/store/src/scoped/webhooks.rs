@@ -11,8 +11,10 @@ use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::Problem;
+use domain::receiver::{Reach, check_webhook_url};
 use domain::notification::{
-    CaseEventNotice, MAX_ATTEMPTS, MAX_WEBHOOKS, check_webhook_url, next_attempt,
+    DeliveryFailure,
+    CaseEventNotice, MAX_ATTEMPTS, MAX_WEBHOOKS, next_attempt,
 };
 
 /// A registered webhook, without its secret (shown once, at creation).
@@ -61,7 +63,7 @@ pub enum AttemptOutcome {
     /// The receiver answered with this status (2xx counts as delivered).
     Answered(u16),
     /// No answer: refused, unreachable, timed out, or not allowed outbound.
-    Failed(String),
+    Failed(DeliveryFailure),
 }
 
 const WEBHOOK_COLUMNS: &str = "id, url, created_at, retired_at";
@@ -93,15 +95,17 @@ fn delivery_from_row(row: &Row<'_>) -> Result<Delivery, StoreError> {
 }
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
-    /// Registers a webhook; `secret` comes from `domain::notification::new_secret`.
+    /// Registers a webhook; `secret` comes from `domain::notification::new_secret`,
+    /// `reach` from the deployment (`edge::outbound::webhook_reach`).
     pub fn create_webhook(
         &self,
         url: &str,
         secret: &str,
+        reach: Reach,
         now: DateTime<Utc>,
     ) -> Result<Webhook, Error> {
         let url = url.trim();
-        check_webhook_url(url)?;
+        check_webhook_url(url, reach)?;
         let active = self
             .webhooks()?
             .iter()
@@ -290,7 +294,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 Some(format!("the receiver answered {status}")),
                 false,
             ),
-            AttemptOutcome::Failed(why) => (None, Some(why.chars().take(500).collect()), false),
+            AttemptOutcome::Failed(why) => (None, Some(why.describe().to_string()), false),
         };
         let next = if delivered {
             None

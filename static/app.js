@@ -18,6 +18,7 @@ I18N.add({
     saved_here: "Both are kept on this phone under “My reports”.", state: "State", reported_at: "Reported",
     duplicate: "A similar problem was already reported nearby:", join: "Add my support to {0}",
     insist: "Mine is different: submit anyway", joined: "Thank you: your support was added.",
+    already_joined: "You have already said this affects you: it is counted once.",
     located: "Location: {0}, {1}", locating: "Locating…", no_location: "Could not get the location: {0}",
     picked: "Picked on the map: {0}", recording: "Recording… {0} s", voice_note: "Voice note",
     remove: "Remove", my_reports: "My reports", rated: "Thank you. The case is now: {0}", sending: "Sending…",
@@ -27,7 +28,7 @@ I18N.add({
     received: "已受理，您的查询码：", secret: "密钥（用于补充材料和评价，仅显示一次）：",
     saved_here: "查询码和密钥已保存在本机“我的反映”中。", state: "状态", reported_at: "反映时间",
     duplicate: "附近已有类似问题：", join: "为 {0} 点“我也遇到”", insist: "我的问题不同，继续提交",
-    joined: "谢谢，已记录您的反映。", located: "位置：{0}, {1}", locating: "正在定位…",
+    joined: "谢谢，已记录您的反映。", already_joined: "您已反映过此问题，每人只计一次。", located: "位置：{0}, {1}", locating: "正在定位…",
     no_location: "无法获取位置：{0}", picked: "已在地图上选择：{0}", recording: "正在录音… {0} 秒",
     voice_start: "录语音", voice_stop: "停止录音", voice_note: "语音", remove: "删除", my_reports: "我的反映",
     rated: "感谢评价。案件当前状态：{0}", sending: "正在提交…", pick_category: "请选择问题类别",
@@ -215,10 +216,21 @@ async function submit(insist) {
 }
 reportForm.addEventListener("submit", (event) => { event.preventDefault(); submit(false); });
 
+// A random id kept on this phone, so that "me too" counts it once even
+// when it changes networks (the server also counts each address once).
+function deviceId() {
+  let id = localStorage.getItem("device-id");
+  if (!id) {
+    id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    localStorage.setItem("device-id", id);
+  }
+  return id;
+}
+
 async function meToo(code) {
   try {
-    await api("POST", tenantPath(tenant(), `/reports/${encodeURIComponent(code)}/me-too`), { body: {} });
-    say($("#report-result"), t("joined"), "ok");
+    const pressed = await api("POST", tenantPath(tenant(), `/reports/${encodeURIComponent(code)}/me-too`), { body: {}, headers: { "device-id": deviceId() } });
+    say($("#report-result"), t(pressed.counted ? "joined" : "already_joined"), "ok");
   } catch (error) {
     say($("#report-result"), error.message, "error");
   }

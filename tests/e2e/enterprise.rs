@@ -14,7 +14,7 @@ const DESK: &str = "/api/t/alpha/enterprise";
 const CREDIT_CODE: &str = "91350100M000100Y43";
 const COMPANY: &str = "星河智能科技有限公司";
 
-fn registration(code: &str, name: &str, login: &str) -> Value {
+pub(crate) fn registration(code: &str, name: &str, login: &str) -> Value {
     json!({
         "credit_code": code, "name": name, "address": "开发区创业路 8 号", "industry": "软件和信息技术服务",
         "contact": { "name": "陈晓明", "phone": "139 0000 1111" },
@@ -33,15 +33,15 @@ fn approve(app: &TestApp, token: &str, id: &Value) -> Reply {
         .unwrap()
 }
 
-struct Desk {
-    admin: String,
-    staff: String,
-    firm: String,
-    department: i64,
+pub(crate) struct Desk {
+    pub admin: String,
+    pub staff: String,
+    pub firm: String,
+    pub department: i64,
 }
 
 /// A tenant with a tax bureau (and one of its staff), and an approved enterprise.
-fn open_desk(app: &TestApp) -> Desk {
+pub(crate) fn open_desk(app: &TestApp) -> Desk {
     let admin = app.tenant_with_admin("alpha");
     let department = ok(
         app.client

@@ -6,6 +6,7 @@
 //! `workflow`: routing rules, the case flow on the clock, queues, the sweep.
 //! `isolation`: every route against every kind of wrong caller.
 //! `open311`: Open311 GeoReport v2 as a 311 client uses it.
+//! `security`: the attacks that once worked, each refused at its root.
 //! `browser`: the pages in headless Chromium (tests/browser, playwright-core).
 //! `browser_mediation`: the mediation window and the agent desk in headless Chromium.
 //! `browser_enterprise`: the enterprise portal and the public board in headless Chromium.
@@ -28,6 +29,7 @@ mod intake;
 mod isolation;
 mod mediation;
 mod open311;
+mod security;
 mod soak;
 mod status;
 mod tenancy;

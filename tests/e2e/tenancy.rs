@@ -719,7 +719,7 @@ fn repeated_failed_logins_are_slowed_down() {
             )
             .unwrap()
     };
-    for _ in 0..domain::throttle::FREE_FAILURES {
+    for _ in 0..domain::throttle::PAIR.free_failures {
         assert_eq!(attempt("wrong-password").status, 401);
     }
     let slowed = attempt("admin-password-1");

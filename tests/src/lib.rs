@@ -297,6 +297,38 @@ impl TestApp {
         connection
     }
 
+    /// POSTs JSON as a client at another address of this machine would (all
+    /// of 127.0.0.0/8 is loopback): a plain HTTP/1.1 exchange over a socket
+    /// bound to `from`, which the app's per-address limits see as another
+    /// client. The client library cannot choose its local address.
+    pub fn post_json_from(&self, from: std::net::Ipv4Addr, path: &str, body: &Value) -> Reply {
+        use socket2::{Domain, Socket, Type};
+        use std::io::{Read, Write};
+        let server: std::net::SocketAddr = self
+            .client
+            .base()
+            .trim_start_matches("http://")
+            .parse()
+            .expect("the app listens on an address");
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a socket");
+        socket
+            .bind(&std::net::SocketAddr::from((from, 0)).into())
+            .expect("bind to the other loopback address");
+        socket.connect(&server.into()).expect("connect to the app");
+        let mut stream: std::net::TcpStream = socket.into();
+        let body = body.to_string();
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nhost: {server}\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send the request");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read the answer");
+        parse_http_response(&raw)
+    }
+
     /// A resident's report; returns the reply.
     pub fn post_report(&self, tenant: &str, body: &Value) -> Reply {
         self.client
@@ -309,6 +341,59 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// An HTTP/1.1 answer read to the end of the connection (`connection:
+/// close`), with a `content-length` or a chunked body.
+fn parse_http_response(raw: &[u8]) -> Reply {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut body = raw[split + 4..].to_vec();
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    let header = |name: &str| {
+        head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
+        })
+    };
+    if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        let mut decoded = Vec::new();
+        let mut rest = body.as_slice();
+        while let Some(line_end) = rest.windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(
+                String::from_utf8_lossy(&rest[..line_end])
+                    .split(';')
+                    .next()
+                    .unwrap_or("0")
+                    .trim(),
+                16,
+            )
+            .unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            let start = line_end + 2;
+            decoded.extend_from_slice(&rest[start..start + size]);
+            rest = &rest[start + size + 2..];
+        }
+        body = decoded;
+    }
+    Reply {
+        status,
+        content_type: header("content-type").unwrap_or_default(),
+        retry_after: header("retry-after"),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     }
 }
 

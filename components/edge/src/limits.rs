@@ -36,6 +36,16 @@ pub struct Limit {
     pub per_tenant: u32,
 }
 
+/// Look-ups by tracking code that find nothing, per address and per tenant
+/// a minute, wherever a code is looked up (the status page, Open311). Only
+/// misses count: enumeration is all misses (codes carry 50 random bits),
+/// while a resident checking their case again and again is not braked.
+pub const LOOKUP_MISSES: Limit = Limit {
+    what: "status-miss",
+    per_address: 30,
+    per_tenant: 600,
+};
+
 impl Limit {
     /// The limits of an anonymous write.
     pub const fn write(what: &'static str) -> Limit {
@@ -76,9 +86,18 @@ pub fn refuse_when_spent(request: &Request, tenant: &str, limit: Limit) -> Resul
 
 /// Counts one request against `limit`'s windows.
 pub fn count(request: &Request, tenant: &str, limit: Limit) -> Result<(), Problem> {
+    count_many(request, tenant, limit, 1)
+}
+
+/// Counts `n` against `limit`'s windows at once (one request that looked
+/// up several codes, say); nothing when `n` is 0.
+pub fn count_many(request: &Request, tenant: &str, limit: Limit, n: u32) -> Result<(), Problem> {
+    if n == 0 {
+        return Ok(());
+    }
     let store = open()?;
     for (key, _) in counters(request, tenant, limit, Window::now().index) {
-        let next = read(&store, &key) + 1;
+        let next = read(&store, &key).saturating_add(n);
         store.set(&key, next.to_string().as_bytes()).map_err(|e| {
             Problem::internal("key-value store failed").with_cause(format!("{e:?}"))
         })?;

@@ -4,7 +4,7 @@
 //! do with a tracking code: say "me too".
 
 use chrono::Utc;
-use domain::intake::reporter_secret_matches;
+use domain::intake::{me_too_pressers, reporter_secret_matches};
 use domain::{Problem, TrackingCode};
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
@@ -55,10 +55,18 @@ pub fn me_too(ctx: &mut Ctx) -> HandlerResult {
             "this case is no longer open; report it anew",
         ));
     }
-    let count = ctx.scope()?.add_me_too(case.id)?;
+    let pressers = me_too_pressers(
+        &edge::limits::client_address(ctx.request()),
+        ctx.request().header("device-id").and_then(|h| h.as_str()),
+    );
+    let pressed = ctx.scope()?.add_me_too(case.id, &pressers, Utc::now())?;
     Ok(json(
         200,
-        &json!({ "tracking_code": case.tracking_code.as_str(), "me_too_count": count }),
+        &json!({
+            "tracking_code": case.tracking_code.as_str(),
+            "me_too_count": pressed.count,
+            "counted": pressed.counted,
+        }),
     ))
 }
 

@@ -13,14 +13,8 @@ use store::CaseRecord;
 use crate::cache::{Freshness, cached};
 use crate::wire;
 
-/// Look-ups that find nothing, per address and per tenant a minute. Only
-/// misses count: enumeration is all misses (codes carry 50 random bits),
-/// while a resident checking their case again and again is not braked.
-const MISSES: Limit = Limit {
-    what: "status-miss",
-    per_address: 30,
-    per_tenant: 600,
-};
+/// Look-ups that find nothing are braked (`edge::limits::LOOKUP_MISSES`).
+const MISSES: Limit = limits::LOOKUP_MISSES;
 
 /// Public look-ups may be kept this long by caches.
 const FRESH_SECONDS: u32 = 60;

@@ -284,6 +284,25 @@ pub fn recognise(
     Ok(Recognised { kind, content_type })
 }
 
+/// Who pressed "me too", as kept: a digest of the client's address and,
+/// when the page sends one, of the device's own id (a random value it
+/// keeps). A person counts once per case: a press whose address or device
+/// was counted before is not counted again, so neither switching networks
+/// nor inventing device ids adds a second count. Neighbours behind one
+/// address (a carrier's NAT) count once together; the count is a signal
+/// of how many are affected, not a vote. Digests, so the table holds no
+/// address.
+pub fn me_too_pressers(address: &str, device: Option<&str>) -> Vec<String> {
+    let device = device
+        .map(str::trim)
+        .filter(|d| (8..=64).contains(&d.len()))
+        .filter(|d| d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    std::iter::once(format!("address:{address}"))
+        .chain(device.map(|d| format!("device:{d}")))
+        .map(|presser| sha256_hex(presser.as_bytes()))
+        .collect()
+}
+
 /// The SHA-256 of some bytes, as lower-case hex: the name of a stored file,
 /// and of a reporter's secret (only its digest is kept).
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -18,7 +18,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::auth::Role;
-use crate::case::{CaseState, Location};
+use crate::case::{CaseSource, CaseState, Location};
 use crate::grid::{GridLevel, GridNode, GridNodeId};
 use crate::intake::AttachmentKind;
 use crate::problem::Problem;
@@ -519,6 +519,26 @@ impl PublicCase {
             rating: case.rating,
         }
     }
+}
+
+/// Whether Open311 exchanges a case at all: GeoReport v2 is for the public
+/// service requests of a 311 system, which a resident's or a grid worker's
+/// report is. What a company asks the enterprise desk, a dispute brought
+/// to the mediation centre and a matter a village agent handles were told
+/// to a desk, not to the public, and their text names the company or the
+/// parties: Open311 neither lists them nor answers for their codes (the
+/// board shows them by category alone, and the holder of a code still
+/// looks it up on the status page).
+pub fn exchanged_through_open311(source: CaseSource) -> bool {
+    matches!(source, CaseSource::Resident | CaseSource::GridWorker)
+}
+
+/// The sources whose cases Open311 exchanges, for queries.
+pub fn open311_sources() -> Vec<CaseSource> {
+    CaseSource::ALL
+        .into_iter()
+        .filter(|s| exchanged_through_open311(*s))
+        .collect()
 }
 
 /// The request text an Open311 partner receives, masked. The status page

@@ -46,7 +46,7 @@ pub use cases::{Case, CaseEvent, Contact, MAX_PAGE, NewCase, REPORT_ACTION};
 pub use catalogue::{Category, CategoryChanges, NewCategory};
 pub use enterprises::{Enterprise, EnterpriseRequest, NewEnterprise, NewRequest};
 pub use grid::{ImportReport, NewGridNode};
-pub use intake::{Attachment, NewAttachment, Purpose, StoredResponse};
+pub use intake::{Attachment, MeToo, NewAttachment, Purpose, StoredResponse};
 pub use joint::Assist;
 pub use mediation::{
     Dispute, Handling, NewDispute, NewSession, RecordedOutcome, Session, StoredParty,

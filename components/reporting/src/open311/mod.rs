@@ -11,7 +11,11 @@
 mod wire;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
-use domain::publication::{Redactor, open311_description, public_note, public_point};
+use domain::publication::{
+    PrivateFacts, Redactor, exchanged_through_open311, open311_description, public_note,
+    public_point,
+};
+use edge::limits::LOOKUP_MISSES;
 use domain::{
     Code, ExtraField, ExtraFieldKind, Location, Tenant, TenantCode, TenantStatus, TrackingCode,
 };
@@ -30,6 +34,10 @@ const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
 const CHANGESET: &str = "2026-11-27T00:00:00+00:00";
 /// The default window of `GET requests` and `GET servicerequestupdates` (the spec's 90 days).
 const DEFAULT_DAYS: i64 = 90;
+/// Codes one `GET requests` may name (`service_request_id=a,b,…`): a client
+/// following its own requests asks for a few at a time, and each code not
+/// found counts against the look-up miss limit, as on the status page.
+const MAX_REQUEST_IDS: usize = 20;
 
 // --- handlers, one per route -------------------------------------------------
 
@@ -582,20 +590,27 @@ fn attributes(category: &Category, params: &Params) -> Result<Map<String, Value>
 
 fn list_requests(ctx: &mut Ctx, params: &Params) -> Answer {
     let tenant = jurisdiction(ctx, params)?;
+    if let Some(ids) = params.list("service_request_id") {
+        if ids.len() > MAX_REQUEST_IDS {
+            return Err(Open311Error::bad_request(format!(
+                "service_request_id names at most {MAX_REQUEST_IDS} requests at a time"
+            )));
+        }
+        edge::limits::refuse_when_spent(ctx.request(), tenant.code.as_str(), LOOKUP_MISSES)?;
+    }
     let scope = TenantScope::new(ctx.db()?, &tenant);
     let mut filter = Open311Filter {
         limit: OPEN311_MAX_RESULTS,
         ..Open311Filter::default()
     };
+    let mut asked_for: Option<usize> = None;
     if let Some(ids) = params.list("service_request_id") {
         // The spec: with ids, every other filter is ignored.
+        asked_for = Some(ids.len());
         filter.tracking_codes = ids
             .iter()
             .filter_map(|id| TrackingCode::parse(id).ok())
             .collect();
-        if filter.tracking_codes.is_empty() {
-            return Ok(Doc::ok("service_requests", json!([])));
-        }
     } else {
         if let Some(codes) = params.list("service_code") {
             filter.categories = codes.iter().map(|c| c.to_string()).collect();
@@ -633,8 +648,19 @@ fn list_requests(ctx: &mut Ctx, params: &Params) -> Answer {
             ));
         }
     }
-    let cases = scope.open311_cases(&filter)?;
+    let cases = if asked_for.is_some() && filter.tracking_codes.is_empty() {
+        Vec::new()
+    } else {
+        scope.open311_cases(&filter)?
+    };
     let categories = scope.list_categories()?;
+    let misses = asked_for.unwrap_or(0).saturating_sub(cases.len());
+    edge::limits::count_many(
+        ctx.request(),
+        tenant.code.as_str(),
+        LOOKUP_MISSES,
+        u32::try_from(misses).unwrap_or(u32::MAX),
+    )?;
     let list = cases
         .iter()
         .map(|c| request_doc(c, &tenant, &categories, params.english()))
@@ -644,11 +670,9 @@ fn list_requests(ctx: &mut Ctx, params: &Params) -> Answer {
 
 fn one_request(ctx: &mut Ctx, params: &Params, id: &str) -> Answer {
     let tenant = jurisdiction(ctx, params)?;
-    let scope = TenantScope::new(ctx.db()?, &tenant);
-    let code = tracking_code(id)?;
-    let case = scope
-        .case_by_tracking_code(&code)?
+    let case = exchanged_case(ctx, &tenant, id)?
         .ok_or_else(|| Open311Error::not_found(format!("no service request '{id}'")))?;
+    let scope = TenantScope::new(ctx.db()?, &tenant);
     let categories = scope.list_categories()?;
     Ok(Doc::ok(
         "service_requests",
@@ -660,15 +684,29 @@ fn one_request(ctx: &mut Ctx, params: &Params, id: &str) -> Answer {
 /// POST answer carry `service_request_id` directly, and `tokens/ID` resolves to itself.
 fn resolve_token(ctx: &mut Ctx, params: &Params, token: &str) -> Answer {
     let tenant = jurisdiction(ctx, params)?;
-    let scope = TenantScope::new(ctx.db()?, &tenant);
-    let code = tracking_code(token)?;
-    let case = scope
-        .case_by_tracking_code(&code)?
+    let case = exchanged_case(ctx, &tenant, token)?
         .ok_or_else(|| Open311Error::not_found(format!("no token '{token}'")))?;
     Ok(Doc::ok(
         "service_requests",
         json!([{ "service_request_id": case.tracking_code.as_str(), "token": token }]),
     ))
+}
+
+/// The case of a code a client looks up, if Open311 exchanges it; a miss
+/// (malformed, unknown, or a desk's case) counts against the look-up miss
+/// limit as on the status page, and past it the client waits.
+fn exchanged_case(ctx: &mut Ctx, tenant: &Tenant, code: &str) -> Result<Option<Case>, Open311Error> {
+    edge::limits::refuse_when_spent(ctx.request(), tenant.code.as_str(), LOOKUP_MISSES)?;
+    let found = match TrackingCode::parse(code) {
+        Ok(code) => TenantScope::new(ctx.db()?, tenant)
+            .case_by_tracking_code(&code)?
+            .filter(|case| exchanged_through_open311(case.source)),
+        Err(_) => None,
+    };
+    if found.is_none() {
+        edge::limits::count(ctx.request(), tenant.code.as_str(), LOOKUP_MISSES)?;
+    }
+    Ok(found)
 }
 
 /// One request as GeoReport v2 lists it, with what `domain::publication`
@@ -738,11 +776,18 @@ fn list_updates(ctx: &mut Ctx, params: &Params) -> Answer {
         ));
     }
     let updates = scope.case_updates_between(start, end, OPEN311_MAX_RESULTS)?;
-    // Updates carry no reporter to mask by name; numbers and e-mails are masked.
-    let redactor = Redactor::default();
     let list = updates
         .iter()
         .map(|u| {
+            // Masked as the status page masks the same note: the case's
+            // reporter wherever named, phone-like numbers, e-mails.
+            let redactor = Redactor::for_case(&PrivateFacts {
+                name: u.reporter.name.as_deref(),
+                phone: u.reporter.phone.as_deref(),
+                email: u.reporter.email.as_deref(),
+                address: u.address.as_deref(),
+                ..PrivateFacts::default()
+            });
             json!({
                 "update_id": u.event_id.to_string(),
                 "service_request_id": u.tracking_code.as_str(),

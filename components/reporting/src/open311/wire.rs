@@ -34,6 +34,8 @@ pub struct Doc {
     pub status: u16,
     pub root: &'static str,
     pub body: Value,
+    /// Seconds a refused client waits (`Retry-After`, with a 429).
+    pub retry_after: Option<i64>,
 }
 
 impl Doc {
@@ -42,6 +44,7 @@ impl Doc {
             status: 200,
             root,
             body,
+            retry_after: None,
         }
     }
 }
@@ -51,6 +54,7 @@ impl Doc {
 pub struct Open311Error {
     pub status: u16,
     pub description: String,
+    pub retry_after: Option<i64>,
 }
 
 impl Open311Error {
@@ -67,6 +71,7 @@ impl Open311Error {
         Open311Error {
             status,
             description: description.into(),
+            retry_after: None,
         }
     }
 
@@ -76,6 +81,7 @@ impl Open311Error {
             status: self.status,
             root: "errors",
             body: json!([{ "code": self.status, "description": self.description }]),
+            retry_after: self.retry_after,
         }
     }
 }
@@ -98,7 +104,10 @@ impl From<domain::Problem> for Open311Error {
             }
             _ => problem.detail.clone(),
         };
-        Open311Error::new(problem.status(), description)
+        Open311Error {
+            retry_after: problem.retry_after(),
+            ..Open311Error::new(problem.status(), description)
+        }
     }
 }
 
@@ -113,11 +122,14 @@ pub fn respond(format: Format, doc: &Doc) -> Response {
         Format::Json => (JSON_CONTENT_TYPE, doc.body.to_string().into_bytes()),
         Format::Xml => (XML_CONTENT_TYPE, to_xml(doc.root, &doc.body)),
     };
-    Response::builder()
+    let mut response = Response::builder();
+    response
         .status(doc.status)
-        .header("content-type", content_type)
-        .body(body)
-        .build()
+        .header("content-type", content_type);
+    if let Some(seconds) = doc.retry_after {
+        response.header("retry-after", seconds.to_string());
+    }
+    response.body(body).build()
 }
 
 /// The name of the elements of a list named `list`.

@@ -93,6 +93,14 @@ fn attachment_from_row(row: &Row<'_>) -> Result<Attachment, StoreError> {
     })
 }
 
+/// A "me too" press: the case's count after it, and whether it counted
+/// (a person already counted on the case is not counted again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeToo {
+    pub count: i64,
+    pub counted: bool,
+}
+
 impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Records an uploaded file under its random `id`, on no case yet; a
     /// kind that may never be public (a PDF document) is hidden from the
@@ -432,17 +440,57 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .collect())
     }
 
-    /// Counts one more resident reporting the same problem.
-    pub fn add_me_too(&self, case: CaseId) -> Result<i64, Error> {
-        let rows = self.db.execute(
-            "UPDATE cases SET me_too_count = me_too_count + 1 WHERE tenant_id = ? AND id = ? \
-             RETURNING me_too_count",
-            &[self.tenant.0.into(), case.0.into()],
-        )?;
-        match rows.first() {
-            Some(row) => Ok(row.get_i64("me_too_count")?),
-            None => Err(Error::NotFound("no such case".into())),
-        }
+    /// Counts one more resident reporting the same problem, once per
+    /// person: `pressers` are the digests that identify them
+    /// (`domain::intake::me_too_pressers`); if any was counted on the case
+    /// before, nothing changes.
+    pub fn add_me_too(
+        &self,
+        case: CaseId,
+        pressers: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<MeToo, Error> {
+        in_transaction(self.db, |db| {
+            let known = db.execute(
+                &format!(
+                    "SELECT 1 AS known FROM me_too_presses WHERE tenant_id = ? AND case_id = ? \
+                     AND presser IN ({}) LIMIT 1",
+                    placeholders(pressers.len().max(1))
+                ),
+                &[self.tenant.0.into(), case.0.into()]
+                    .into_iter()
+                    .chain(pressers.iter().map(|p| p.as_str().into()))
+                    .chain(pressers.is_empty().then(|| "".into()))
+                    .collect::<Vec<_>>(),
+            )?;
+            let counted = known.is_empty();
+            if counted {
+                for presser in pressers {
+                    db.execute(
+                        "INSERT OR IGNORE INTO me_too_presses (tenant_id, case_id, presser, \
+                         pressed_at) VALUES (?, ?, ?, ?)",
+                        &[
+                            self.tenant.0.into(),
+                            case.0.into(),
+                            presser.as_str().into(),
+                            to_text(now).into(),
+                        ],
+                    )?;
+                }
+            }
+            let rows = db.execute(
+                "UPDATE cases SET me_too_count = me_too_count + ? WHERE tenant_id = ? AND id = ? \
+                 RETURNING me_too_count",
+                &[i64::from(counted).into(), self.tenant.0.into(), case.0.into()],
+            )?;
+            match rows.first() {
+                Some(row) => Ok(MeToo {
+                    count: row.get_i64("me_too_count")?,
+                    counted,
+                }),
+                None => Err(Error::NotFound("no such case".into())),
+            }
+        })
     }
 
     /// The reporter's edit of what they wrote, within the edit window.

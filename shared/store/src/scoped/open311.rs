@@ -3,16 +3,19 @@
 //! address and the category's extra fields), the public history as "updates", and
 //! notes a 311 system adds to a case.
 //!
-//! The reporter's contact columns are written here and never read back: nothing in
-//! this module returns them, so the Open311 edge cannot leak them.
+//! The reporter's contact columns come back only to be masked where a public note
+//! repeats them (`CaseUpdate::reporter`, for `domain::publication::Redactor`), as the
+//! status page masks them; and only cases Open311 exchanges are read at all
+//! (`domain::publication::exchanged_through_open311`).
 
 use super::TenantScope;
-use super::cases::Case;
+use super::cases::{Case, Contact};
 use crate::db::{Database, Row, StoreError, Value, in_transaction, placeholders};
 use crate::error::{Error, unique_to_conflict};
 use crate::time::{get_time, to_text};
 use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
+use domain::publication::open311_sources;
 use domain::{CaseState, TrackingCode};
 
 /// The most rows one Open311 listing returns (GeoReport v2: "1000 requests").
@@ -65,6 +68,10 @@ pub struct CaseUpdate {
     pub action: String,
     pub state: CaseState,
     pub note: Option<String>,
+    /// The reporter's details, to be masked wherever the note repeats them
+    /// (`domain::publication::Redactor::for_case`): never published.
+    pub reporter: Contact,
+    pub address: Option<String>,
 }
 
 fn api_key_from_row(row: &Row<'_>) -> Result<ApiKey, StoreError> {
@@ -148,10 +155,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         })
     }
 
-    /// Cases matching `filter`, newest first.
+    /// Cases matching `filter` that Open311 exchanges
+    /// (`domain::publication::exchanged_through_open311`), newest first.
     pub fn open311_cases(&self, filter: &Open311Filter) -> Result<Vec<Case>, Error> {
-        let mut sql = String::from("1 = 1");
+        let sources = open311_sources();
+        let mut sql = format!("source IN ({})", placeholders(sources.len()));
         let mut params: Vec<Value> = vec![self.tenant.0.into()];
+        params.extend(sources.iter().map(|s| s.as_str().into()));
         if !filter.tracking_codes.is_empty() {
             sql.push_str(&format!(
                 " AND tracking_code IN ({})",
@@ -186,25 +196,33 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         self.cases_where(&sql, &params)
     }
 
-    /// Public history steps of every case between `start` and `end` (inclusive), oldest
-    /// first, at most `limit` (clamped to 1..=[`OPEN311_MAX_RESULTS`]).
+    /// Public history steps of every case Open311 exchanges between `start`
+    /// and `end` (inclusive), oldest first, at most `limit` (clamped to
+    /// 1..=[`OPEN311_MAX_RESULTS`]), each with its reporter's details to mask.
     pub fn case_updates_between(
         &self,
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<CaseUpdate>, Error> {
+        let sources = open311_sources();
+        let mut params: Vec<Value> = vec![
+            self.tenant.0.into(),
+            to_text(start).into(),
+            to_text(end).into(),
+        ];
+        params.extend(sources.iter().map(|s| s.as_str().into()));
+        params.push(limit.clamp(1, OPEN311_MAX_RESULTS).into());
         let rows = self.db.execute(
-            "SELECT e.id, c.tracking_code, e.at, e.action, e.to_state, e.note \
-             FROM case_events e JOIN cases c ON c.id = e.case_id AND c.tenant_id = e.tenant_id \
-             WHERE e.tenant_id = ? AND e.public = 1 AND e.at >= ? AND e.at <= ? \
-             ORDER BY e.at, e.id LIMIT ?",
-            &[
-                self.tenant.0.into(),
-                to_text(start).into(),
-                to_text(end).into(),
-                limit.clamp(1, OPEN311_MAX_RESULTS).into(),
-            ],
+            &format!(
+                "SELECT e.id, c.tracking_code, e.at, e.action, e.to_state, e.note, \
+                 c.reporter_name, c.reporter_phone, c.reporter_email, c.address \
+                 FROM case_events e JOIN cases c ON c.id = e.case_id AND c.tenant_id = e.tenant_id \
+                 WHERE e.tenant_id = ? AND e.public = 1 AND e.at >= ? AND e.at <= ? \
+                 AND c.source IN ({}) ORDER BY e.at, e.id LIMIT ?",
+                placeholders(sources.len())
+            ),
+            &params,
         )?;
         rows.iter()
             .map(|row| {
@@ -218,6 +236,12 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     action: row.get_string("action")?,
                     state: decoded("to_state", CaseState::parse(row.get_str("to_state")?))?,
                     note: row.get_opt_string("note")?,
+                    reporter: Contact {
+                        name: row.get_opt_string("reporter_name")?,
+                        phone: row.get_opt_string("reporter_phone")?,
+                        email: row.get_opt_string("reporter_email")?,
+                    },
+                    address: row.get_opt_string("address")?,
                 })
             })
             .collect::<Result<_, StoreError>>()
@@ -239,6 +263,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         in_transaction(self.db, |db| {
             let case = self
                 .case_by_tracking_code(code)?
+                .filter(|case| domain::publication::exchanged_through_open311(case.source))
                 .ok_or_else(|| Error::NotFound("no such service request".into()))?;
             let existing = db.execute(
                 "SELECT id FROM case_events WHERE tenant_id = ? AND case_id = ? AND actor = ? \

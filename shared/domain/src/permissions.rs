@@ -270,8 +270,29 @@ pub fn render_markdown() -> String {
         }
         out.push('\n');
     }
+    out.push_str(BEYOND_THE_MATRIX);
     out
 }
+
+/// What the matrix cannot show: rules that depend on the case or the
+/// token, decided elsewhere and promised here.
+const BEYOND_THE_MATRIX: &str = "
+## Beyond the matrix
+
+- **Publishing on a case** (a public comment, shown on the status page): the \
+command centre, the tenant admin and the department holding the case only \
+(`domain::workflow::may_publish_on`); anyone else who may read the case writes \
+internal notes, and asking to publish is a 403 naming `public`.
+- **Steps of the case flow**: who takes which is `domain::workflow::may_take` \
+(the department holding the case, the centre, the reporting grid worker to verify).
+- **Tokens** name their tenant by code and id; ids of tenants and people are never \
+reused, so a tenant deleted and created again under its code refuses the old \
+tokens (401). A suspended tenant refuses every request made with a token.
+- **Logins** never look like phone numbers (409 naming `login`); a phone-shaped \
+login signs in among phones only.
+
+docs/security.md has every promise with the test that attacks it.
+";
 
 #[cfg(test)]
 mod tests {

@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn an_address_takes_far_more_failures_than_one_account_from_it() {
         let f = Failures {
-            count: PAIR.free_failures * 4,
+            count: PAIR.free_failures * 3,
             last: at(0).timestamp(),
         };
         assert!(f.wait(at(0), PAIR).is_some());

@@ -32,6 +32,12 @@ pub struct UpArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, default_value_t = 32 << 20)]
     pub max_body_bytes: usize,
+    /// Keep closed SQLite connections for later `open`s. Off by default,
+    /// as on Spin, where each `open` is a fresh connection whose first
+    /// statement parses the whole schema: what the host measures and
+    /// tests must be what Spin does (docs/host.md).
+    #[arg(long)]
+    pub keep_sqlite_connections: bool,
 }
 
 /// Loads the app and serves it until Ctrl-C. Prints `listening on http://ADDR`
@@ -49,6 +55,7 @@ pub fn run(args: UpArgs) -> anyhow::Result<()> {
         let config = RuntimeConfig {
             state_dir,
             request_timeout: Duration::from_secs(args.request_timeout_secs),
+            keep_sqlite_connections: args.keep_sqlite_connections,
             ..RuntimeConfig::default()
         };
         let app = App::load(&manifest, config, &|name| std::env::var(name).ok())?;

@@ -35,6 +35,8 @@ pub struct RuntimeConfig {
     pub request_timeout: Duration,
     /// Linear memory one instance may grow to.
     pub max_memory_bytes: usize,
+    /// Keep closed SQLite connections for later `open`s (unlike Spin).
+    pub keep_sqlite_connections: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -43,6 +45,7 @@ impl Default for RuntimeConfig {
             state_dir: PathBuf::from(".spin"),
             request_timeout: Duration::from_secs(30),
             max_memory_bytes: 256 << 20,
+            keep_sqlite_connections: false,
         }
     }
 }
@@ -96,7 +99,10 @@ impl App {
         let key_value = Arc::new(KeyValueBackend::open(
             &config.state_dir.join("sqlite_key_value.db"),
         )?);
-        let sqlite = Arc::new(SqliteBackend::new(config.state_dir.join("sqlite_db.db")));
+        let sqlite = Arc::new(SqliteBackend::new(
+            config.state_dir.join("sqlite_db.db"),
+            config.keep_sqlite_connections,
+        ));
 
         let mut linker: Linker<RequestState> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;

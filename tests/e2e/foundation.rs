@@ -1,7 +1,7 @@
 //! The product's components on the host: every route reaches its
 //! component, data persists, tenants are apart, bad input gets problems.
 
-use e2e::{OPERATOR_KEY, TestApp};
+use e2e::{OPERATOR_KEY, Runtime, TestApp};
 use serde_json::json;
 
 /// A concrete path for a route pattern.
@@ -26,15 +26,20 @@ fn every_api_route_reaches_its_component() {
         let path = sample_path(route.path);
         let body = (route.method == "POST").then_some(("application/json", &b"{}"[..]));
         let reply = app.client.send(route.method, &path, None, body).unwrap();
-        let line = app
-            .log_line_for(route.method, &path)
-            .unwrap_or_else(|| panic!("no log line for {} {path}", route.method));
-        let served_by = line.split(' ').nth(2).unwrap_or_default();
-        assert_eq!(
-            served_by, route.component,
-            "{} {path} should reach '{}' through spin.toml: {line}",
-            route.method, route.component
-        );
+        // The host logs which component served each request; Spin does
+        // not, and there a misrouted request meets another component's
+        // router, which the next assertion catches.
+        if app.runtime() == Runtime::Host {
+            let line = app
+                .log_line_for(route.method, &path)
+                .unwrap_or_else(|| panic!("no log line for {} {path}", route.method));
+            let served_by = line.split(' ').nth(2).unwrap_or_default();
+            assert_eq!(
+                served_by, route.component,
+                "{} {path} should reach '{}' through spin.toml: {line}",
+                route.method, route.component
+            );
+        }
         assert!(
             !reply.body.contains("no route matches") && reply.status != 405,
             "{} {path}: the component has no handler for it: {} {}",

@@ -1,4 +1,5 @@
 //! One test binary for all end-to-end tests (one build, one link).
+//! `across_runtimes`: the product tests again on Spin, on Spin with Redis, on Spin with libSQL and Redis.
 //! `host`: the Spin-compatible host's behaviours, on its probe fixture.
 //! `foundation`: the product's components on the host.
 //! `intake`: reports, files, retries, duplicates, the reporter's secret.
@@ -17,6 +18,7 @@
 //! `soak`: concurrent retries, staff at work and a SIGKILL lose nothing.
 //! `contract`: schemathesis checks the served OpenAPI document against the app.
 
+mod across_runtimes;
 mod analytics;
 mod browser;
 mod browser_enterprise;

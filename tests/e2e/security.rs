@@ -36,7 +36,11 @@ fn a_served_app_signs_with_its_own_random_secret_never_a_published_one() {
     ok(get(&app, "/api/platform/tenants", Some(&platform)), 200);
 
     let forged = TokenKeys::new(PUBLISHED_JWT_SECRET.as_bytes())
-        .issue(&Claims::for_platform_admin("1", Utc::now(), Duration::hours(1)))
+        .issue(&Claims::for_platform_admin(
+            "1",
+            Utc::now(),
+            Duration::hours(1),
+        ))
         .unwrap();
     let refused = get(&app, "/api/platform/tenants", Some(&forged));
     assert_eq!(refused.status, 401, "{}", refused.body);
@@ -132,7 +136,12 @@ fn a_token_dies_with_its_tenant_even_when_the_code_is_taken_again() {
             "GET" => get(&app, step.1, Some(&platform)),
             method => app
                 .client
-                .send_json(method, step.1, Some(&platform), &json!({ "status": "suspended" }))
+                .send_json(
+                    method,
+                    step.1,
+                    Some(&platform),
+                    &json!({ "status": "suspended" }),
+                )
                 .unwrap(),
         };
         assert!(reply.status < 300, "{step:?}: {}", reply.body);
@@ -187,7 +196,10 @@ fn only_those_who_answer_for_a_case_publish_on_it() {
     let elsewhere = app.login("/api/t/alpha/auth/login", "parks", "password-1");
     // Routed to sanitation (`s.staff`) at intake.
     let case = ok(
-        app.post_report("alpha", &json!({ "category": "garbage", "description": "满了" })),
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "满了" }),
+        ),
         201,
     );
     let comment = |token: &str, public: bool| {
@@ -313,7 +325,10 @@ fn a_hidden_photo_is_never_served_from_a_cache() {
         .unwrap();
     let cache = first.header("cache-control").unwrap_or("").to_string();
     let etag = first.header("etag").unwrap().to_string();
-    assert!(cache.contains("no-cache"), "revalidated every time: {cache}");
+    assert!(
+        cache.contains("no-cache"),
+        "revalidated every time: {cache}"
+    );
     assert!(!cache.contains("immutable"), "{cache}");
     let revalidated = ureq::get(&format!("{}{path}", app.client.base()))
         .set("if-none-match", &etag)
@@ -418,7 +433,10 @@ fn me_too_counts_a_person_once() {
     let app = TestApp::product();
     app.tenant_with_admin("alpha");
     let case = ok(
-        app.post_report("alpha", &json!({ "category": "garbage", "description": "满了" })),
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "满了" }),
+        ),
         201,
     );
     let code = case["tracking_code"].as_str().unwrap();
@@ -434,7 +452,10 @@ fn me_too_counts_a_person_once() {
         request.send_string("{}").unwrap().into_json().unwrap()
     };
     let first = press(Some("phone-one-aaaaaaaa"));
-    assert_eq!((first["me_too_count"].as_i64(), first["counted"].as_bool()), (Some(1), Some(true)));
+    assert_eq!(
+        (first["me_too_count"].as_i64(), first["counted"].as_bool()),
+        (Some(1), Some(true))
+    );
     for device in [None, Some("phone-one-aaaaaaaa"), Some("phone-two-bbbbbbbb")] {
         for _ in 0..15 {
             let again = press(device);

@@ -13,6 +13,10 @@ use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
 pub use xtask::client::{Client, Reply};
 
+pub mod runtime;
+pub use runtime::Runtime;
+use runtime::Service;
+
 pub const JWT_SECRET: &str = "e2e-test-jwt-secret";
 pub const OPERATOR_KEY: &str = "e2e-operator-key";
 pub const PROBE_SECRET: &str = "probe-secret-value";
@@ -54,7 +58,8 @@ pub fn build_components() {
     }
 }
 
-/// A running host with its own data folder; killed when dropped.
+/// A running app with its own data folder, on the host or on Spin (see
+/// [`Runtime`]); killed when dropped, with its Redis and sqld.
 pub struct TestApp {
     pub client: Client,
     manifest: PathBuf,
@@ -64,6 +69,13 @@ pub struct TestApp {
     extra_args: Vec<String>,
     /// Spin variables (`SPIN_VARIABLE_*`) the host is started with.
     env: Vec<(String, String)>,
+    runtime: Runtime,
+    /// The runtime config file `spin up` reads, if the runtime has one.
+    runtime_config: Option<PathBuf>,
+    redis_port: Option<u16>,
+    sqld_port: Option<u16>,
+    /// Dropped after the app (fields drop in order): Redis, sqld.
+    _services: Vec<Service>,
 }
 
 impl TestApp {
@@ -78,7 +90,11 @@ impl TestApp {
         let app = TestApp::start(&xtask::workspace_root().join("spin.toml"), &[], env);
         let migrated = app
             .client
-            .post_json("/api/platform/migrations", Some(&app.operator_key()), &json!({}))
+            .post_json(
+                "/api/platform/migrations",
+                Some(&app.operator_key()),
+                &json!({}),
+            )
             .expect("migrations request");
         assert_eq!(migrated.status, 200, "migrations: {}", migrated.body);
         app
@@ -108,9 +124,45 @@ impl TestApp {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         all_env.sort();
+        // The host's own fixtures (and their flags) are the host's alone.
+        let runtime = if extra_args.is_empty()
+            && manifest.ends_with("spin.toml")
+            && manifest.parent() == Some(xtask::workspace_root().as_path())
+        {
+            Runtime::current()
+        } else {
+            Runtime::Host
+        };
+        let mut services = Vec::new();
+        let redis_port = runtime.uses_redis().then(|| {
+            let dir = state.path().join("redis");
+            std::fs::create_dir_all(&dir).expect("redis folder");
+            let (service, port) = runtime::start_redis(&dir).expect("redis starts");
+            services.push(service);
+            port
+        });
+        let sqld_port = runtime.uses_libsql().then(|| {
+            let (service, port) =
+                runtime::start_sqld(&state.path().join("sqld")).expect("sqld starts");
+            services.push(service);
+            port
+        });
+        let runtime_config = runtime::runtime_config(redis_port, sqld_port).map(|text| {
+            let file = state.path().join("runtime-config.toml");
+            std::fs::write(&file, text).expect("write the runtime config");
+            file
+        });
         let log = Arc::new(Mutex::new(Vec::new()));
-        let (child, base) = spawn_host(manifest, state.path(), &extra_args, &all_env, log.clone())
-            .expect("host starts");
+        let (child, base) = launch(
+            runtime,
+            manifest,
+            state.path(),
+            &extra_args,
+            runtime_config.as_deref(),
+            &all_env,
+            log.clone(),
+        )
+        .unwrap_or_else(|e| panic!("the app starts on {}: {e:#}", runtime.name()));
         TestApp {
             client: Client::new(base),
             manifest: manifest.to_path_buf(),
@@ -119,7 +171,17 @@ impl TestApp {
             log,
             extra_args,
             env: all_env,
+            runtime,
+            runtime_config,
+            redis_port,
+            sqld_port,
+            _services: services,
         }
+    }
+
+    /// Where this app runs.
+    pub fn runtime(&self) -> Runtime {
+        self.runtime
     }
 
     /// The operator key the host was started with.
@@ -131,18 +193,20 @@ impl TestApp {
             .unwrap_or_default()
     }
 
-    /// Stops the host and starts it again on the same data folder.
+    /// Stops the app and starts it again on the same data (folder, Redis, sqld).
     pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, base) = spawn_host(
+        let (child, base) = launch(
+            self.runtime,
             &self.manifest,
             self.state.path(),
             &self.extra_args,
+            self.runtime_config.as_deref(),
             &self.env,
             self.log.clone(),
         )
-        .expect("host restarts");
+        .expect("the app restarts");
         self.child = child;
         self.client = Client::new(base);
     }
@@ -260,23 +324,27 @@ impl TestApp {
 
     /// Moves an upload's time back by `age`, as if it had been made that
     /// long ago (the sweep keeps unlinked uploads for a day, which a test
-    /// does not wait out), in the host's database file beside the running
-    /// host.
+    /// does not wait out), in the app's database beside the running app.
     pub fn backdate_upload(&self, id: i64, age: chrono::Duration) {
         let then = (chrono::Utc::now() - age).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let changed = self
-            .state_file("sqlite_db.db")
-            .execute(
-                "UPDATE attachments SET uploaded_at = ?1 WHERE id = ?2",
-                rusqlite::params![then, id],
-            )
-            .expect("backdate the upload");
+        let changed = self.execute_sql(
+            "UPDATE attachments SET uploaded_at = ?1 WHERE id = ?2",
+            &[json!(then), json!(id)],
+        );
         assert_eq!(changed, 1, "upload {id} exists");
     }
 
     /// How many key-value entries hold the bytes of the file with this
     /// digest (its chunks and their count), in any tenant.
     pub fn stored_file_entries(&self, sha256: &str) -> usize {
+        if let Some(port) = self.redis_port {
+            let output = Command::new("redis-cli")
+                .args(["-p", &port.to_string(), "--scan", "--pattern"])
+                .arg(format!("file/*/{sha256}/*"))
+                .output()
+                .expect("redis-cli runs");
+            return String::from_utf8_lossy(&output.stdout).lines().count();
+        }
         self.state_file("sqlite_key_value.db")
             .query_row(
                 "SELECT COUNT(*) FROM spin_key_value WHERE key LIKE 'file/%/' || ?1 || '/%'",
@@ -286,11 +354,52 @@ impl TestApp {
             .expect("count the file's entries")
     }
 
-    /// One of the host's SQLite files in the data folder, opened beside
-    /// the host (which holds its own connections).
+    /// Runs one statement on the app's database (its file, or its libSQL
+    /// server) with text and integer arguments; returns the rows changed.
+    fn execute_sql(&self, sql: &str, args: &[Value]) -> usize {
+        if let Some(port) = self.sqld_port {
+            let args: Vec<Value> = args
+                .iter()
+                .map(|a| match a {
+                    Value::Number(n) => json!({ "type": "integer", "value": n.to_string() }),
+                    other => json!({ "type": "text", "value": other.as_str().unwrap_or_default() }),
+                })
+                .collect();
+            let answer: Value = ureq::post(&format!("http://127.0.0.1:{port}/v2/pipeline"))
+                .send_json(json!({ "requests": [
+                    { "type": "execute", "stmt": { "sql": sql, "args": args } },
+                    { "type": "close" }
+                ] }))
+                .expect("sqld answers")
+                .into_json()
+                .expect("sqld's answer is JSON");
+            return answer["results"][0]["response"]["result"]["affected_row_count"]
+                .as_u64()
+                .unwrap_or_else(|| panic!("sqld did not run {sql}: {answer}"))
+                as usize;
+        }
+        let params: Vec<Box<dyn rusqlite::ToSql>> = args
+            .iter()
+            .map(|a| -> Box<dyn rusqlite::ToSql> {
+                match a {
+                    Value::Number(n) => Box::new(n.as_i64()),
+                    other => Box::new(other.as_str().unwrap_or_default().to_string()),
+                }
+            })
+            .collect();
+        self.state_file("sqlite_db.db")
+            .execute(
+                sql,
+                rusqlite::params_from_iter(params.iter().map(|p| p.as_ref())),
+            )
+            .expect("run the statement")
+    }
+
+    /// One of the app's SQLite files in the data folder, opened beside
+    /// the app (which holds its own connections).
     fn state_file(&self, name: &str) -> rusqlite::Connection {
         let connection =
-            rusqlite::Connection::open(self.state.path().join(name)).expect("open the host's file");
+            rusqlite::Connection::open(self.state.path().join(name)).expect("open the app's file");
         connection
             .busy_timeout(Duration::from_secs(5))
             .expect("busy timeout");
@@ -394,6 +503,22 @@ fn parse_http_response(raw: &[u8]) -> Reply {
         retry_after: header("retry-after"),
         body: String::from_utf8_lossy(&body).into_owned(),
         bytes: body,
+    }
+}
+
+/// Starts the app on `runtime`.
+fn launch(
+    runtime: Runtime,
+    manifest: &Path,
+    state_dir: &Path,
+    extra_args: &[String],
+    runtime_config: Option<&Path>,
+    env: &[(String, String)],
+    log: Arc<Mutex<Vec<String>>>,
+) -> anyhow::Result<(Child, String)> {
+    match runtime {
+        Runtime::Host => spawn_host(manifest, state_dir, extra_args, env, log),
+        _ => runtime::spawn_spin(manifest, state_dir, runtime_config, env, log),
     }
 }
 

@@ -159,9 +159,7 @@ fn up(listen: SocketAddr, runtime: Runtime) -> anyhow::Result<()> {
     let client = Client::new(format!("http://{listen}"));
     let seeded = client
         .wait_until_up(Duration::from_secs(120))
-        .and_then(|()| {
-            demo::seed(&client, &secrets.operator_key)
-        });
+        .and_then(|()| demo::seed(&client, &secrets.operator_key));
     if let Err(e) = seeded {
         let _ = server.kill();
         return Err(e.context("the demo data could not be created"));
@@ -215,7 +213,10 @@ fn print_welcome(listen: SocketAddr, secrets: &Secrets) {
         tenant = demo::DEMO_TENANT,
         // Printed once, when it is drawn; afterwards it stays in the file.
         operator = if secrets.operator_key_is_new {
-            format!("{} (new: shown this once; kept in .spin/secrets.toml)", secrets.operator_key)
+            format!(
+                "{} (new: shown this once; kept in .spin/secrets.toml)",
+                secrets.operator_key
+            )
         } else {
             "in .spin/secrets.toml".to_string()
         },

@@ -54,9 +54,12 @@ pub fn create_webhook(ctx: &mut Ctx) -> HandlerResult {
     let body: CreateBody = ctx.json_body()?;
     let secret = new_secret(edge::random_bytes::<24>()?);
     let created = ctx.transaction(|ctx| {
-        let hook = ctx
-            .scope()?
-            .create_webhook(&body.url, &secret, edge::outbound::webhook_reach(), Utc::now())?;
+        let hook = ctx.scope()?.create_webhook(
+            &body.url,
+            &secret,
+            edge::outbound::webhook_reach(),
+            Utc::now(),
+        )?;
         let after = wire(&hook);
         ctx.audit("create", "webhook", hook.id, None, Some(after.clone()))?;
         Ok(after)

@@ -297,7 +297,6 @@ impl Ctx {
     }
 }
 
-
 fn subject(claims: &Claims) -> Result<UserId, Problem> {
     claims
         .sub

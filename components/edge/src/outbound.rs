@@ -93,8 +93,8 @@ fn post(
         .try_into_outgoing_request()
         .map_err(|_| Failure::Local)?;
     let outgoing_body = request.body().map_err(|()| Failure::Local)?;
-    let response = outgoing_handler::handle(request, Some(options(time_limit)))
-        .map_err(Failure::Code)?;
+    let response =
+        outgoing_handler::handle(request, Some(options(time_limit))).map_err(Failure::Code)?;
     write_all(&outgoing_body, buffered.as_deref().unwrap_or_default())?;
     OutgoingBody::finish(outgoing_body, None).map_err(Failure::Code)?;
     response.subscribe().block();

@@ -6,7 +6,8 @@
 
 use chrono::Utc;
 use domain::intake::{
-    Accepted, AttachmentId, AttachmentKind, Uploader, recognise, reporter_secret_matches, sha256_hex,
+    Accepted, AttachmentId, AttachmentKind, Uploader, recognise, reporter_secret_matches,
+    sha256_hex,
 };
 use domain::permissions::allows;
 use domain::{Permission, Problem};

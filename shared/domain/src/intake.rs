@@ -296,7 +296,10 @@ pub fn me_too_pressers(address: &str, device: Option<&str>) -> Vec<String> {
     let device = device
         .map(str::trim)
         .filter(|d| (8..=64).contains(&d.len()))
-        .filter(|d| d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        .filter(|d| {
+            d.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
     std::iter::once(format!("address:{address}"))
         .chain(device.map(|d| format!("device:{d}")))
         .map(|presser| sha256_hex(presser.as_bytes()))

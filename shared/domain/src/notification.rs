@@ -12,7 +12,6 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-
 /// The media type of a structured-mode CloudEvent over HTTP.
 pub const CONTENT_TYPE: &str = "application/cloudevents+json";
 

@@ -56,7 +56,9 @@ pub fn check_webhook_url(url: &str, reach: Reach) -> Result<(), Problem> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| bad("a webhook URL starts with https:// (or http:// for a local receiver)"))?;
+        .ok_or_else(|| {
+            bad("a webhook URL starts with https:// (or http:// for a local receiver)")
+        })?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.is_empty() {
         return Err(bad("a webhook URL names a host"));
@@ -67,8 +69,10 @@ pub fn check_webhook_url(url: &str, reach: Reach) -> Result<(), Problem> {
         ));
     }
     let host = host_of(authority).ok_or_else(|| {
-        bad("a webhook URL's host is a name in ASCII letters, digits, dots and hyphens \
-             (an international name in its xn-- form), a dotted IPv4 address or [an IPv6 address]")
+        bad(
+            "a webhook URL's host is a name in ASCII letters, digits, dots and hyphens \
+             (an international name in its xn-- form), a dotted IPv4 address or [an IPv6 address]",
+        )
     })?;
     if reach == Reach::PublicOnly && !host.is_public() {
         return Err(bad(

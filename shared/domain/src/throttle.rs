@@ -25,9 +25,7 @@ pub struct Bar {
 /// One account from one address.
 pub const PAIR: Bar = Bar { free_failures: 5 };
 /// One address, whatever the accounts: a whole office behind one NAT.
-pub const ADDRESS: Bar = Bar {
-    free_failures: 100,
-};
+pub const ADDRESS: Bar = Bar { free_failures: 100 };
 /// One account, whatever the addresses (not from its known addresses).
 pub const ACCOUNT: Bar = Bar { free_failures: 20 };
 /// The first wait; each further failure doubles it.

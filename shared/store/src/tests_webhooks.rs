@@ -1,13 +1,13 @@
 //! The webhook outbox: events queue deliveries in their own transaction,
 //! attempts are recorded with backoff, retired webhooks stop receiving.
 
-use domain::receiver::Reach;
 use crate::test_support::db;
 use crate::tests_workflow::{bj, report, route_garbage_to, setup};
 use crate::*;
 use chrono::Duration;
 use domain::Problem;
 use domain::notification::{DeliveryFailure, MAX_WEBHOOKS};
+use domain::receiver::Reach;
 
 #[test]
 fn every_event_is_queued_for_each_active_webhook() {
@@ -22,7 +22,12 @@ fn every_event_is_queued_for_each_active_webhook() {
     );
 
     let hook = scope
-        .create_webhook(" https://ops.example.cn/grid ", "whsec_c2VjcmV0", Reach::LocalToo, at)
+        .create_webhook(
+            " https://ops.example.cn/grid ",
+            "whsec_c2VjcmV0",
+            Reach::LocalToo,
+            at,
+        )
         .unwrap();
     assert_eq!(hook.url, "https://ops.example.cn/grid");
     route_garbage_to(&scope, urban);
@@ -73,7 +78,11 @@ fn failed_attempts_back_off_then_give_up_and_success_is_final() {
     while let Some(next) = last.next_attempt_at {
         now = next;
         last = scope
-            .record_attempt(delivery.id, &AttemptOutcome::Failed(DeliveryFailure::Unreachable), now)
+            .record_attempt(
+                delivery.id,
+                &AttemptOutcome::Failed(DeliveryFailure::Unreachable),
+                now,
+            )
             .unwrap();
     }
     assert!(last.abandoned());
@@ -111,7 +120,12 @@ fn retired_webhooks_get_nothing_more_and_the_count_is_bounded() {
     let hooks: Vec<_> = (0..MAX_WEBHOOKS)
         .map(|i| {
             scope
-                .create_webhook(&format!("https://h{i}.example.cn/"), "s", Reach::LocalToo, at)
+                .create_webhook(
+                    &format!("https://h{i}.example.cn/"),
+                    "s",
+                    Reach::LocalToo,
+                    at,
+                )
                 .unwrap()
         })
         .collect();

@@ -15,10 +15,10 @@ use domain::publication::{
     PrivateFacts, Redactor, exchanged_through_open311, open311_description, public_note,
     public_point,
 };
-use edge::limits::LOOKUP_MISSES;
 use domain::{
     Code, ExtraField, ExtraFieldKind, Location, Tenant, TenantCode, TenantStatus, TrackingCode,
 };
+use edge::limits::LOOKUP_MISSES;
 use edge::{Ctx, HandlerResult};
 use serde_json::{Map, Value, json};
 use store::scoped::open311::{ApiKey, ApiKeyCheck, OPEN311_MAX_RESULTS, Open311Filter};
@@ -695,7 +695,11 @@ fn resolve_token(ctx: &mut Ctx, params: &Params, token: &str) -> Answer {
 /// The case of a code a client looks up, if Open311 exchanges it; a miss
 /// (malformed, unknown, or a desk's case) counts against the look-up miss
 /// limit as on the status page, and past it the client waits.
-fn exchanged_case(ctx: &mut Ctx, tenant: &Tenant, code: &str) -> Result<Option<Case>, Open311Error> {
+fn exchanged_case(
+    ctx: &mut Ctx,
+    tenant: &Tenant,
+    code: &str,
+) -> Result<Option<Case>, Open311Error> {
     edge::limits::refuse_when_spent(ctx.request(), tenant.code.as_str(), LOOKUP_MISSES)?;
     let found = match TrackingCode::parse(code) {
         Ok(code) => TenantScope::new(ctx.db()?, tenant)

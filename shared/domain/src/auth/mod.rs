@@ -414,12 +414,26 @@ mod tests {
 
     #[test]
     fn logins_may_not_look_like_phones() {
-        for phone in ["13811119999", "+86 138 1111 9999", "138-1111-9999", "8765432"] {
+        for phone in [
+            "13811119999",
+            "+86 138 1111 9999",
+            "138-1111-9999",
+            "8765432",
+        ] {
             assert!(is_phone_shaped(phone), "{phone}");
             let refused = check_login(phone).expect_err(phone);
-            assert_eq!((refused.status(), refused.field.as_deref()), (409, Some("login")));
+            assert_eq!(
+                (refused.status(), refused.field.as_deref()),
+                (409, Some("login"))
+            );
         }
-        for login in ["wangwu", "admin2026", "123456", "138a1111999", "王五13811119999"] {
+        for login in [
+            "wangwu",
+            "admin2026",
+            "123456",
+            "138a1111999",
+            "王五13811119999",
+        ] {
             assert!(check_login(login).is_ok(), "{login}");
         }
     }

@@ -481,7 +481,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             let rows = db.execute(
                 "UPDATE cases SET me_too_count = me_too_count + ? WHERE tenant_id = ? AND id = ? \
                  RETURNING me_too_count",
-                &[i64::from(counted).into(), self.tenant.0.into(), case.0.into()],
+                &[
+                    i64::from(counted).into(),
+                    self.tenant.0.into(),
+                    case.0.into(),
+                ],
             )?;
             match rows.first() {
                 Some(row) => Ok(MeToo {

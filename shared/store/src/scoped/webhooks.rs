@@ -11,11 +11,10 @@ use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::Problem;
-use domain::receiver::{Reach, check_webhook_url};
 use domain::notification::{
-    DeliveryFailure,
-    CaseEventNotice, MAX_ATTEMPTS, MAX_WEBHOOKS, next_attempt,
+    CaseEventNotice, DeliveryFailure, MAX_ATTEMPTS, MAX_WEBHOOKS, next_attempt,
 };
+use domain::receiver::{Reach, check_webhook_url};
 
 /// A registered webhook, without its secret (shown once, at creation).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,6 +21,14 @@ fn the_product_tests_pass_on_spin_with_files_redis_and_libsql() {
     if Runtime::current() != Runtime::Host {
         return; // a nested run: the runtimes are this test's to start, once
     }
+    // Not yet part of every `cargo test`: the three runs' time and their
+    // first results on Spin are still to be measured (issue 17).
+    if std::env::var_os("E2E_ACROSS_RUNTIMES").is_none() {
+        eprintln!(
+            "SKIPPED: the product tests on Spin runtimes; set E2E_ACROSS_RUNTIMES=1 to run them"
+        );
+        return;
+    }
     let Some(spin) = find_tool("spin") else {
         assert!(
             std::env::var_os("CI").is_none(),

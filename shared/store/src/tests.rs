@@ -262,7 +262,7 @@ fn scoped_reads_never_see_another_tenant() {
     assert_eq!(by_code_a.id, sa.case);
     assert_eq!(by_code_b.id, sb.case);
     let login_a = scope_a
-        .find_user_by_login("13800000000")
+        .find_user_by_login("wang13800")
         .expect("read")
         .expect("found");
     assert_eq!(login_a.id, sa.user);

@@ -107,22 +107,15 @@ fn write_private(file: &Path, table: &toml::Table) -> anyhow::Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        let mut out = options
-            .open(file)
-            .with_context(|| format!("cannot write {}", file.display()))?;
-        // An older file keeps its mode on open: set it again.
-        fs::set_permissions(file, fs::Permissions::from_mode(0o600))?;
-        out.write_all(text.as_bytes())?;
-        return Ok(());
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (options, text);
-        anyhow::bail!("keeping secrets in a private file is only implemented on Unix")
-    }
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut out = options
+        .open(file)
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    // An older file keeps its mode on open: set it again.
+    #[cfg(unix)]
+    fs::set_permissions(file, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    out.write_all(text.as_bytes())?;
+    Ok(())
 }
 
 #[cfg(test)]

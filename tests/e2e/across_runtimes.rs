@@ -11,14 +11,14 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use e2e::Runtime;
-use e2e::runtime::{RUNTIME_VARIABLE, find_tool};
+use e2e::runtime::{self, RUNTIME_VARIABLE, find_tool};
 
 /// Tests that are about the host itself or need what only it has.
 const HOST_ONLY: &[&str] = &["host::", "browser", "contract::", "across_runtimes::"];
 
 #[test]
 fn the_product_tests_pass_on_spin_with_files_redis_and_libsql() {
-    if Runtime::current() != Runtime::Host {
+    if runtime::current() != Runtime::Host {
         return; // a nested run: the runtimes are this test's to start, once
     }
     // Not yet part of every `cargo test`: the three runs' time and their

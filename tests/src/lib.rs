@@ -2,14 +2,12 @@
 //! host as a real process on a free port with a fresh data folder, and talk
 //! to it over HTTP.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::Context;
 use serde_json::{Value, json};
 pub use xtask::client::{Client, Reply};
 
@@ -129,7 +127,7 @@ impl TestApp {
             && manifest.ends_with("spin.toml")
             && manifest.parent() == Some(xtask::workspace_root().as_path())
         {
-            Runtime::current()
+            runtime::current()
         } else {
             Runtime::Host
         };
@@ -553,25 +551,8 @@ fn spawn_host(
         .stderr(Stdio::inherit())
         .spawn()
         .context("cannot start the host")?;
-    let stdout = child.stdout.take().ok_or_else(|| anyhow!("no stdout"))?;
-    let (ready_tx, ready_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut ready = Some(ready_tx);
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if let (Some(addr), Some(tx)) = (line.strip_prefix("listening on "), ready.take()) {
-                let _ = tx.send(addr.to_string());
-            }
-            if let Ok(mut lines) = log.lock() {
-                lines.push(line);
-            }
-        }
-    });
-    match ready_rx.recv_timeout(Duration::from_secs(120)) {
-        Ok(base) => Ok((child, base)),
-        Err(_) => {
-            let _ = child.kill();
-            bail!("the host did not start listening within two minutes")
-        }
-    }
+    let base = runtime::read_until_ready(&mut child, "listening on ", log).inspect_err(|_| {
+        let _ = child.kill();
+    })?;
+    Ok((child, base))
 }

@@ -10,12 +10,13 @@ use anyhow::{Context, bail};
 use serde_json::json;
 
 use crate::client::Client;
+use crate::runtime::{self, Runtime};
 use crate::{build, demo};
 
 /// The grid benchmark: importing the seed zone's 7,825 grids in one request,
 /// and reading the whole tree in one call.
-pub fn grid(root: &Path, seed_zone_csv: &str) -> anyhow::Result<String> {
-    let host = RunningHost::start(root, &root.join("spin.toml"))?;
+pub fn grid(root: &Path, seed_zone_csv: &str, runtime: Runtime) -> anyhow::Result<String> {
+    let host = RunningApp::start(root, &root.join("spin.toml"), runtime)?;
     let client = &host.client;
     let platform = host.platform_token()?;
     let mut import_times = Vec::new();
@@ -52,7 +53,7 @@ pub fn grid(root: &Path, seed_zone_csv: &str) -> anyhow::Result<String> {
     }
     let report = format!(
         "# Grid benchmark\n\n{}\n\n| operation | runs | min | median | max |\n| --- | --- | --- | --- | --- |\n{}\n{}\n",
-        machine(),
+        machine(host.runtime),
         row(
             "import the seed zone (7,825 grids, CSV, one request)",
             &import_times
@@ -63,7 +64,9 @@ pub fn grid(root: &Path, seed_zone_csv: &str) -> anyhow::Result<String> {
 }
 
 /// The product's manifest plus the trivial baseline (the probe fixture's
-/// `/hello`) at `/bench/baseline/...`, so both are measured on one host.
+/// `/hello`, granted nothing) at `/bench/baseline/...` and the naive write
+/// (the probe's one-INSERT `sql/note`, granted the database) at
+/// `/bench/naive/...`, so all three are measured in one app and run.
 pub(crate) fn bench_manifest(root: &Path) -> anyhow::Result<std::path::PathBuf> {
     let product = std::fs::read_to_string(root.join("spin.toml"))?;
     let dir = root.join("target/bench");
@@ -72,7 +75,12 @@ pub(crate) fn bench_manifest(root: &Path) -> anyhow::Result<std::path::PathBuf> 
         .replace("source = \"target/", "source = \"../../target/")
         .replace("{ source = \"static\"", "{ source = \"../../static\"");
     let manifest = format!(
-        "{rebased}\n# Benchmark only: the trivial baseline.\n[[trigger.http]]\nroute = \"/bench/baseline/...\"\ncomponent = \"baseline\"\n\n[component.baseline]\nsource = \"../../target/wasm32-wasip2/release/probe.wasm\"\n"
+        "{rebased}\n# Benchmark only: the trivial baseline and the naive write.\n\
+         [[trigger.http]]\nroute = \"/bench/baseline/...\"\ncomponent = \"baseline\"\n\n\
+         [component.baseline]\nsource = \"../../target/wasm32-wasip2/release/probe.wasm\"\n\n\
+         [[trigger.http]]\nroute = \"/bench/naive/...\"\ncomponent = \"naive\"\n\n\
+         [component.naive]\nsource = \"../../target/wasm32-wasip2/release/probe.wasm\"\n\
+         sqlite_databases = [\"default\"]\n"
     );
     let path = dir.join("spin.toml");
     std::fs::write(&path, manifest)?;
@@ -92,9 +100,9 @@ pub(crate) fn small_photo() -> Vec<u8> {
 /// Report intake with one small photo (multipart, by a grid worker, so the
 /// anonymous rate limit does not apply) against the trivial baseline, at 1
 /// and 8 concurrent clients.
-pub fn intake(root: &Path) -> anyhow::Result<String> {
+pub fn intake(root: &Path, runtime: Runtime) -> anyhow::Result<String> {
     let manifest = bench_manifest(root)?;
-    let host = RunningHost::start(root, &manifest)?;
+    let host = RunningApp::start(root, &manifest, runtime)?;
     let client = &host.client;
     let platform = host.platform_token()?;
     let admin = host.tenant(&platform, "bench")?;
@@ -122,13 +130,7 @@ pub fn intake(root: &Path) -> anyhow::Result<String> {
     let base = client.base().to_string();
     let report =
         crate::bench_setup::report_with_photo(format!("{base}/api/t/bench/reports"), token);
-    let baseline = |agent: &ureq::Agent, _n: usize| -> Result<u16, String> {
-        agent
-            .get(&format!("{base}/bench/baseline/hello"))
-            .call()
-            .map(|r| r.status())
-            .map_err(|e| e.to_string())
-    };
+    let baseline = crate::bench_setup::get_with(format!("{base}/bench/baseline/hello"), None);
     let duration = Duration::from_secs(5);
     let mut runs = Vec::new();
     for concurrency in [1, 8] {
@@ -149,7 +151,7 @@ pub fn intake(root: &Path) -> anyhow::Result<String> {
     }
     Ok(format!(
         "# Intake benchmark\n\n{}\nEach run lasts {} s; clients send their next request as soon as the last one answered.\n\n{}",
-        machine(),
+        machine(host.runtime),
         duration.as_secs(),
         crate::load::table(&runs, "baseline (trivial component)")
     ))
@@ -169,7 +171,7 @@ fn row(name: &str, times: &[Duration]) -> String {
 }
 
 /// CPU model, cores and date, for the record.
-pub fn machine() -> String {
+pub fn machine(runtime: Runtime) -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -188,14 +190,20 @@ pub fn machine() -> String {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
     format!(
-        "Measured {date} on {cpu}, {cores} cores; host built with `--profile host-release`, over loopback."
+        "Measured {date} on {cpu}, {cores} cores, over loopback, {}.",
+        runtime.describe()
     )
 }
 
-/// The host, optimised, on a free port with a fresh data folder.
-pub struct RunningHost {
+/// The app on a free port with a fresh data folder: on the project's host
+/// (built optimised) or on `spin up`, with Redis and sqld where the
+/// runtime puts the key-value store or the database there.
+pub struct RunningApp {
     child: Child,
     pub client: Client,
+    pub runtime: Runtime,
+    /// Dropped after the app: its Redis and sqld, if any.
+    _services: Vec<runtime::Service>,
     state: tempfile::TempDir,
     /// From starting the process to its first answer (the web component).
     pub up_after: Duration,
@@ -203,49 +211,63 @@ pub struct RunningHost {
     pub first_database_answer: Duration,
 }
 
-impl RunningHost {
-    pub fn start(root: &Path, manifest: &Path) -> anyhow::Result<Self> {
+impl RunningApp {
+    pub fn start(root: &Path, manifest: &Path, runtime: Runtime) -> anyhow::Result<Self> {
         let all: Vec<&str> = build::COMPONENTS
             .iter()
             .chain(build::FIXTURES)
             .copied()
             .collect();
         build::components(root, &all)?;
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(root)
-            .args([
-                "build",
-                "--quiet",
-                "--profile",
-                "host-release",
-                "--package",
-                "spin-host",
-            ])
-            .status()?;
-        if !status.success() {
-            bail!("building the host failed");
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
         let state = tempfile::tempdir()?;
-        let target = std::env::var("CARGO_TARGET_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|_| root.join("target"));
+        let mut services = Vec::new();
+        let redis = if runtime.uses_redis() {
+            let (service, port) = runtime::start_redis(state.path())?;
+            services.push(service);
+            Some(port)
+        } else {
+            None
+        };
+        let sqld = if runtime.uses_libsql() {
+            let (service, port) = runtime::start_sqld(&state.path().join("sqld"))?;
+            services.push(service);
+            Some(port)
+        } else {
+            None
+        };
+        let env = [
+            ("SPIN_VARIABLE_JWT_SECRET", "bench-secret"),
+            ("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY", "bench-operator"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let log = Default::default();
         let spawned = Instant::now();
-        let child = Command::new(target.join("host-release").join("spin-host"))
-            .current_dir(root)
-            .arg("--manifest")
-            .arg(manifest)
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .arg("--state-dir")
-            .arg(state.path())
-            .env("SPIN_VARIABLE_JWT_SECRET", "bench-secret")
-            .env("SPIN_VARIABLE_PLATFORM_OPERATOR_KEY", "bench-operator")
-            .stdout(Stdio::null())
-            .spawn()
-            .context("cannot start the host")?;
-        let client = Client::new(format!("http://127.0.0.1:{port}"));
+        let (child, base) = if runtime == Runtime::Host {
+            let host = build_host(root)?;
+            let mut child = Command::new(host)
+                .current_dir(root)
+                .arg("--manifest")
+                .arg(manifest)
+                .args(["--listen", "127.0.0.1:0"])
+                .arg("--state-dir")
+                .arg(state.path())
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .stdout(Stdio::piped())
+                .spawn()
+                .context("cannot start the host")?;
+            let base = runtime::read_until_ready(&mut child, "listening on ", log)?;
+            (child, base)
+        } else {
+            let config = runtime::runtime_config(redis, sqld)
+                .map(|text| -> anyhow::Result<_> {
+                    let file = state.path().join("runtime-config.toml");
+                    std::fs::write(&file, text)?;
+                    Ok(file)
+                })
+                .transpose()?;
+            runtime::spawn_spin(manifest, state.path(), config.as_deref(), &env, log)?
+        };
+        let client = Client::new(base);
         client.wait_until_up(Duration::from_secs(120))?;
         let up_after = spawned.elapsed();
         let asked = Instant::now();
@@ -257,9 +279,11 @@ impl RunningHost {
         if migrated.status != 200 {
             bail!("migrations failed: {}", migrated.body);
         }
-        Ok(RunningHost {
+        Ok(RunningApp {
             child,
             client,
+            runtime,
+            _services: services,
             state,
             up_after,
             first_database_answer: asked.elapsed(),
@@ -303,7 +327,29 @@ impl RunningHost {
     }
 }
 
-impl Drop for RunningHost {
+/// Builds the host with the `host-release` profile; returns its binary.
+fn build_host(root: &Path) -> anyhow::Result<std::path::PathBuf> {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "--profile",
+            "host-release",
+            "--package",
+            "spin-host",
+        ])
+        .status()?;
+    if !status.success() {
+        bail!("building the host failed");
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
+    Ok(target.join("host-release").join("spin-host"))
+}
+
+impl Drop for RunningApp {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

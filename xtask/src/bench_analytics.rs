@@ -4,7 +4,7 @@
 //! figures are sums kept on every change, so the call should not grow
 //! with the data.
 
-use crate::bench::{RunningHost, bench_manifest, machine};
+use crate::bench::{RunningApp, bench_manifest, machine};
 use crate::bench_setup::{fill, get_with, organise};
 use crate::load::Run;
 use anyhow::Context;
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 /// The dashboard's main call (30 days by day, and a year by month) and the
 /// baseline, at 1 and 8 clients.
-fn measure(host: &RunningHost, code: &str, token: &str, label: &str) -> Vec<Run> {
+fn measure(host: &RunningApp, code: &str, token: &str, label: &str) -> Vec<Run> {
     let base = host.client.base().to_string();
     let call = |path: String| get_with(format!("{base}{path}"), Some(token.to_string()));
     let month = call(format!("/api/t/{code}/dashboard/figures"));
@@ -59,9 +59,10 @@ pub fn analytics(
     small: usize,
     tenants: usize,
     per_tenant: usize,
+    runtime: crate::runtime::Runtime,
 ) -> anyhow::Result<String> {
     let manifest = bench_manifest(root)?;
-    let host = RunningHost::start(root, &manifest)?;
+    let host = RunningApp::start(root, &manifest, runtime)?;
     let platform = host.platform_token()?;
 
     let org = organise(&host, &platform, "small")?;
@@ -117,7 +118,7 @@ pub fn analytics(
          {per_tenant} cases each (in {:.1} s), all reported over two years; the call is measured on the \
          small tenant, then on one of the large ones, with the trivial baseline in each run. Runs last 5 s.\n\n\
          ## Growth of p99\n\n{growth}\n## At {small} cases\n\n{}\n## At {total} cases\n\n{}",
-        machine(),
+        machine(host.runtime),
         small_fill.as_secs_f64(),
         big_fill.as_secs_f64(),
         crate::load::table(&small_runs, &format!("baseline ({small} cases)")),

@@ -3,7 +3,7 @@
 //! answers" suggestions on the host, against the trivial baseline in the
 //! same run.
 
-use crate::bench::{RunningHost, bench_manifest, machine};
+use crate::bench::{RunningApp, bench_manifest, machine};
 use anyhow::Context;
 use chrono::Utc;
 use std::path::Path;
@@ -118,7 +118,7 @@ fn answer(draw: &mut Draw) -> NewPolicyAnswer {
 /// Publishes `count` answers in one transaction, straight through the
 /// store beside the running host (SQLite in WAL mode takes a second
 /// connection).
-fn fill(host: &RunningHost, count: usize) -> anyhow::Result<Duration> {
+fn fill(host: &RunningApp, count: usize) -> anyhow::Result<Duration> {
     let db = store::NativeDb::open(host.state_dir().join("sqlite_db.db"))?;
     let code = domain::TenantCode::parse("bench").map_err(|p| anyhow::anyhow!("{p:?}"))?;
     let tenant = store::platform::find_tenant(&db, &code)?.context("the bench tenant")?;
@@ -135,21 +135,17 @@ fn fill(host: &RunningHost, count: usize) -> anyhow::Result<Duration> {
     Ok(started.elapsed())
 }
 
-pub fn enterprise(root: &Path) -> anyhow::Result<String> {
+pub fn enterprise(root: &Path, runtime: crate::runtime::Runtime) -> anyhow::Result<String> {
     let manifest = bench_manifest(root)?;
-    let host = RunningHost::start(root, &manifest)?;
+    let host = RunningApp::start(root, &manifest, runtime)?;
     let platform = host.platform_token()?;
     host.tenant(&platform, "bench")?;
     let filled = fill(&host, ANSWERS)?;
 
     let base = host.client.base().to_string();
     let get = |paths: Vec<String>| {
-        move |agent: &ureq::Agent, n: usize| -> Result<u16, String> {
-            agent
-                .get(&paths[n % paths.len()])
-                .call()
-                .map(|r| r.status())
-                .map_err(|e| e.to_string())
+        move |agent: &ureq::Agent, n: usize| -> Result<crate::load::Answer, String> {
+            crate::load::answer(agent.get(&paths[n % paths.len()]).call())
         }
     };
     let encoded = |s: &str| -> String { form_urlencoded::byte_serialize(s.as_bytes()).collect() };
@@ -207,7 +203,7 @@ pub fn enterprise(root: &Path) -> anyhow::Result<String> {
          suggestions the closest 5; each run cycles through the queries shown in \
          `xtask/src/bench_enterprise.rs`.\n\n\
          Each run lasts {} s; clients send their next request as soon as the last one answered.\n\n{}",
-        machine(),
+        machine(host.runtime),
         TOPICS.len(),
         filled.as_secs_f64(),
         duration.as_secs(),

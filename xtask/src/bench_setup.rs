@@ -3,8 +3,9 @@
 //! API, like any client), then cases in bulk through the store beside the
 //! running host (SQLite in WAL mode takes a second connection).
 
-use crate::bench::RunningHost;
+use crate::bench::RunningApp;
 use crate::client::Reply;
+use crate::load::{Answer, answer};
 use anyhow::{Context, bail};
 use chrono::Utc;
 use serde_json::{Value, json};
@@ -31,7 +32,7 @@ fn created(reply: Reply, what: &str) -> anyhow::Result<Value> {
 /// A tenant with categories `garbage` (8 h) and `road_damage` (24 h), the
 /// department `urban` (which a rule sends garbage to), and three people:
 /// `staff` of urban, `centre` (command centre), `worker` (grid worker).
-pub fn organise(host: &RunningHost, platform: &str, code: &str) -> anyhow::Result<Org> {
+pub fn organise(host: &RunningApp, platform: &str, code: &str) -> anyhow::Result<Org> {
     let admin = host.tenant(platform, code)?;
     let client = &host.client;
     let base = format!("/api/t/{code}/admin");
@@ -89,7 +90,7 @@ pub fn organise(host: &RunningHost, platform: &str, code: &str) -> anyhow::Resul
 }
 
 /// The host's database, opened natively.
-pub fn database(host: &RunningHost) -> anyhow::Result<NativeDb> {
+pub fn database(host: &RunningApp) -> anyhow::Result<NativeDb> {
     Ok(NativeDb::open(host.state_dir().join("sqlite_db.db"))?)
 }
 
@@ -101,7 +102,7 @@ fn tenant(db: &NativeDb, code: &str) -> anyhow::Result<domain::Tenant> {
 /// Writes `cases` cases over two years in bulk (placed in `grid_nodes`
 /// when given); returns how long it took.
 pub fn fill(
-    host: &RunningHost,
+    host: &RunningApp,
     org: &Org,
     cases: usize,
     grid_nodes: Vec<i64>,
@@ -127,7 +128,7 @@ pub fn fill(
 }
 
 /// One column of a query over the tenant's rows, as text.
-pub fn column(host: &RunningHost, code: &str, sql: &str) -> anyhow::Result<Vec<String>> {
+pub fn column(host: &RunningApp, code: &str, sql: &str) -> anyhow::Result<Vec<String>> {
     let db = database(host)?;
     let tenant = tenant(&db, code)?;
     let rows = db.execute(sql, &[tenant.id.0.into()])?;
@@ -148,17 +149,51 @@ pub fn column(host: &RunningHost, code: &str, sql: &str) -> anyhow::Result<Vec<S
 pub fn get_with(
     url: String,
     token: Option<String>,
-) -> impl Fn(&ureq::Agent, usize) -> Result<u16, String> + Sync {
+) -> impl Fn(&ureq::Agent, usize) -> Result<Answer, String> + Sync {
     move |agent: &ureq::Agent, _n: usize| {
         let mut request = agent.get(&url);
         if let Some(token) = &token {
             request = request.set("authorization", &format!("Bearer {token}"));
         }
-        request.call().map(|r| r.status()).or_else(|e| match e {
-            ureq::Error::Status(code, _) => Ok(code),
-            other => Err(other.to_string()),
-        })
+        answer(request.call())
     }
+}
+
+/// A grid worker's report as JSON, without a photo.
+pub fn report_json(
+    url: String,
+    token: String,
+) -> impl Fn(&ureq::Agent, usize) -> Result<Answer, String> + Sync {
+    move |agent: &ureq::Agent, n: usize| {
+        let report =
+            json!({ "category": "garbage", "description": format!("load {n}"), "insist": true });
+        answer(
+            agent
+                .post(&url)
+                .set("authorization", &format!("Bearer {token}"))
+                .send_json(report),
+        )
+    }
+}
+
+/// One INSERT on a fresh connection: the naive write of the benchmark
+/// manifest (see `bench::bench_manifest`), after its table is made.
+pub fn naive_write(
+    app: &RunningApp,
+) -> anyhow::Result<impl Fn(&ureq::Agent, usize) -> Result<Answer, String> + Sync> {
+    let made = app.client.send(
+        "POST",
+        "/bench/naive/sql",
+        None,
+        Some(("text/plain", b"first".as_slice())),
+    )?;
+    if made.status != 200 {
+        bail!("the naive write's table: {} {}", made.status, made.body);
+    }
+    let url = format!("{}/bench/naive/sql/note", app.client.base());
+    Ok(move |agent: &ureq::Agent, n: usize| {
+        answer(agent.post(&url).send_string(&format!("note {n}")))
+    })
 }
 
 /// A grid worker's report with a 20 KB photo (multipart), a distinct photo
@@ -166,7 +201,7 @@ pub fn get_with(
 pub fn report_with_photo(
     url: String,
     token: String,
-) -> impl Fn(&ureq::Agent, usize) -> Result<u16, String> + Sync {
+) -> impl Fn(&ureq::Agent, usize) -> Result<Answer, String> + Sync {
     let photo = crate::bench::small_photo();
     move |agent: &ureq::Agent, n: usize| {
         let boundary = "bench-boundary";
@@ -180,18 +215,15 @@ pub fn report_with_photo(
         own[20..28].copy_from_slice(&(n as u64).to_le_bytes());
         body.extend_from_slice(&own);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        agent
-            .post(&url)
-            .set("authorization", &format!("Bearer {token}"))
-            .set(
-                "content-type",
-                &format!("multipart/form-data; boundary={boundary}"),
-            )
-            .send_bytes(&body)
-            .map(|r| r.status())
-            .or_else(|e| match e {
-                ureq::Error::Status(code, _) => Ok(code),
-                other => Err(other.to_string()),
-            })
+        answer(
+            agent
+                .post(&url)
+                .set("authorization", &format!("Bearer {token}"))
+                .set(
+                    "content-type",
+                    &format!("multipart/form-data; boundary={boundary}"),
+                )
+                .send_bytes(&body),
+        )
     }
 }

@@ -5,17 +5,20 @@
 //! fixed time, each against the trivial baseline of the same run; plus the
 //! components' sizes and the host's cold start.
 
-use crate::bench::{RunningHost, bench_manifest, machine};
-use crate::bench_setup::{Org, column, fill, get_with, organise, report_with_photo};
+use crate::bench::{RunningApp, bench_manifest, machine};
+use crate::bench_setup::{
+    Org, column, fill, get_with, naive_write, organise, report_json, report_with_photo,
+};
 use anyhow::bail;
 use std::path::Path;
 use std::time::Duration;
 
 const BASELINE: &str = "baseline (trivial component)";
+const NAIVE_WRITE: &str = "naive write (one INSERT)";
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 
 /// Imports the seed zone's grid; returns its micro-grids' ids.
-fn seed_zone(host: &RunningHost, platform: &str, org: &Org) -> anyhow::Result<Vec<i64>> {
+fn seed_zone(host: &RunningApp, platform: &str, org: &Org) -> anyhow::Result<Vec<i64>> {
     let admin = crate::demo::login(
         &host.client,
         &format!("/api/t/{}/auth/login", org.code),
@@ -46,17 +49,14 @@ fn status(
     base: &str,
     org: &Org,
     codes: Vec<String>,
-) -> impl Fn(&ureq::Agent, usize) -> Result<u16, String> + Sync {
+) -> impl Fn(&ureq::Agent, usize) -> Result<crate::load::Answer, String> + Sync {
     let prefix = format!("{base}/api/t/{}/status/", org.code);
     move |agent: &ureq::Agent, n: usize| {
-        agent
-            .get(&format!("{prefix}{}", codes[n % codes.len()]))
-            .call()
-            .map(|r| r.status())
-            .or_else(|e| match e {
-                ureq::Error::Status(code, _) => Ok(code),
-                other => Err(other.to_string()),
-            })
+        crate::load::answer(
+            agent
+                .get(&format!("{prefix}{}", codes[n % codes.len()]))
+                .call(),
+        )
     }
 }
 
@@ -80,11 +80,12 @@ pub fn suite(
     per_tenant: usize,
     seconds: u64,
     only: Option<&str>,
+    runtime: crate::runtime::Runtime,
 ) -> anyhow::Result<String> {
     let manifest = bench_manifest(root)?;
-    let host = RunningHost::start(root, &manifest)?;
+    let host = RunningApp::start(root, &manifest, runtime)?;
     let cold = format!(
-        "| the host answers its first request (a fresh start: every component compiled) | {:.0} ms |\n\
+        "| the app answers its first request after its start | {:.0} ms |\n\
          | first answer of a component that opens the database | {:.0} ms |",
         host.up_after.as_secs_f64() * 1000.0,
         host.first_database_answer.as_secs_f64() * 1000.0
@@ -106,6 +107,8 @@ pub fn suite(
     let base = host.client.base().to_string();
     let t = &org.code;
     let baseline = get_with(format!("{base}/bench/baseline/hello"), None);
+    let naive = naive_write(&host)?;
+    let report = report_json(format!("{base}/api/t/{t}/reports"), org.worker.clone());
     let intake = report_with_photo(format!("{base}/api/t/{t}/reports"), org.worker.clone());
     let status = status(&base, &org, codes);
     let inbox = get_with(
@@ -120,8 +123,10 @@ pub fn suite(
         format!("{base}/open311/v2/requests.json?jurisdiction_id={t}&status=open"),
         None,
     );
-    let endpoints: [(&str, u16, crate::load::MakeRequest<'_>); 6] = [
+    let endpoints: [(&str, u16, crate::load::MakeRequest<'_>); 8] = [
         (BASELINE, 200, &baseline),
+        (NAIVE_WRITE, 201, &naive),
+        ("report (JSON, no photo)", 201, &report),
         ("report + 20 KB photo", 201, &intake),
         ("status look-up", 200, &status),
         ("department inbox page (50)", 200, &inbox),
@@ -131,9 +136,9 @@ pub fn suite(
     let duration = Duration::from_secs(seconds);
     let mut runs = Vec::new();
     for clients in CONCURRENCY {
-        let chosen = endpoints
-            .iter()
-            .filter(|(name, ..)| *name == BASELINE || only.is_none_or(|only| name.contains(only)));
+        let chosen = endpoints.iter().filter(|(name, ..)| {
+            [BASELINE, NAIVE_WRITE].contains(name) || only.is_none_or(|only| name.contains(only))
+        });
         for &(name, expect, request) in chosen {
             runs.push(crate::load::run(name, clients, duration, expect, request));
         }
@@ -147,7 +152,7 @@ pub fn suite(
          errors are answers other than the expected status (503 when SQLite is busy, 429 when limited) \
          and transport failures.\n\n{}\n\n## Cold start\n\n| what | time |\n| --- | --- |\n{cold}\n\n\
          ## Sizes\n\n{}\n",
-        machine(),
+        machine(host.runtime),
         tenants - 1,
         filled.as_secs_f64(),
         crate::load::table(&runs, BASELINE),

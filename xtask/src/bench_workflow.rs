@@ -3,7 +3,7 @@
 //! the sweep over all of them and a department's inbox page, on the host,
 //! against the trivial baseline in the same run.
 
-use crate::bench::{RunningHost, bench_manifest, machine};
+use crate::bench::{RunningApp, bench_manifest, machine};
 use crate::bench_setup::{fill, get_with, organise};
 use anyhow::bail;
 use serde_json::json;
@@ -12,9 +12,13 @@ use std::time::{Duration, Instant};
 
 const OPERATOR: &str = "bench-operator";
 
-pub fn workflow(root: &Path, cases: usize) -> anyhow::Result<String> {
+pub fn workflow(
+    root: &Path,
+    cases: usize,
+    runtime: crate::runtime::Runtime,
+) -> anyhow::Result<String> {
     let manifest = bench_manifest(root)?;
-    let host = RunningHost::start(root, &manifest)?;
+    let host = RunningApp::start(root, &manifest, runtime)?;
     let platform = host.platform_token()?;
     let org = organise(&host, &platform, "bench")?;
     let filled = fill(&host, &org, cases, Vec::new(), 1)?;
@@ -88,7 +92,7 @@ pub fn workflow(root: &Path, cases: usize) -> anyhow::Result<String> {
          | call | open clocks checked | escalated | time |\n| --- | --- | --- | --- |\n{}\n\n\
          The first call climbs the ladder for every late case at once; later calls find nothing new.\n\n\
          ## Inbox pages\n\nEach run lasts {} s; clients send their next request as soon as the last one answered.\n\n{}",
-        machine(),
+        machine(host.runtime),
         filled.as_secs_f64(),
         sweep_rows.join("\n"),
         duration.as_secs(),

@@ -12,6 +12,7 @@ pub mod build;
 pub mod client;
 pub mod demo;
 pub mod load;
+pub mod runtime;
 pub mod secrets;
 
 use std::path::PathBuf;

@@ -6,7 +6,39 @@
 use std::time::{Duration, Instant};
 
 /// How one request is made; called from several threads.
-pub type MakeRequest<'a> = &'a (dyn Fn(&ureq::Agent, usize) -> Result<u16, String> + Sync);
+pub type MakeRequest<'a> = &'a (dyn Fn(&ureq::Agent, usize) -> Result<Answer, String> + Sync);
+
+/// What a run keeps of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    /// The SQL statements the app says it sent for the request (its
+    /// `Server-Timing` header), where it says so.
+    pub statements: Option<u32>,
+}
+
+/// The answer of a request sent with ureq (any status is an answer; only
+/// a failed connection is an error).
+pub fn answer(result: Result<ureq::Response, ureq::Error>) -> Result<Answer, String> {
+    let response = match result {
+        Ok(response) => response,
+        Err(ureq::Error::Status(_, response)) => response,
+        Err(other) => return Err(other.to_string()),
+    };
+    Ok(Answer {
+        status: response.status(),
+        statements: response.header("server-timing").and_then(statements_in),
+    })
+}
+
+/// The count in a `Server-Timing` value such as `sql;desc="7 statements"`.
+fn statements_in(server_timing: &str) -> Option<u32> {
+    server_timing
+        .split(',')
+        .find_map(|metric| metric.trim().strip_prefix("sql;desc=\""))
+        .and_then(|rest| rest.split_once(" statements"))
+        .and_then(|(count, _)| count.parse().ok())
+}
 
 /// Latencies and outcome of one run.
 #[derive(Debug, Clone)]
@@ -16,6 +48,8 @@ pub struct Run {
     pub elapsed: Duration,
     pub latencies: Vec<Duration>,
     pub errors: usize,
+    /// The most statements one request of the run sent, if the app said.
+    pub statements: Option<u32>,
 }
 
 impl Run {
@@ -46,7 +80,7 @@ pub fn run(
 ) -> Run {
     let started = Instant::now();
     let deadline = started + duration;
-    let results: Vec<(Vec<Duration>, usize)> = std::thread::scope(|s| {
+    let results: Vec<(Vec<Duration>, usize, Option<u32>)> = std::thread::scope(|s| {
         let workers: Vec<_> = (0..concurrency)
             .map(|worker| {
                 s.spawn(move || {
@@ -55,16 +89,20 @@ pub fn run(
                         .build();
                     let mut latencies = Vec::new();
                     let mut errors = 0;
+                    let mut statements = None;
                     let mut n = 0;
                     while Instant::now() < deadline {
                         let sent = Instant::now();
                         match request(&agent, worker * 1_000_000 + n) {
-                            Ok(status) if status == expect => latencies.push(sent.elapsed()),
+                            Ok(answer) if answer.status == expect => {
+                                latencies.push(sent.elapsed());
+                                statements = statements.max(answer.statements);
+                            }
                             _ => errors += 1,
                         }
                         n += 1;
                     }
-                    (latencies, errors)
+                    (latencies, errors, statements)
                 })
             })
             .collect();
@@ -76,9 +114,11 @@ pub fn run(
     let elapsed = started.elapsed();
     let mut latencies = Vec::new();
     let mut errors = 0;
-    for (l, e) in results {
+    let mut statements = None;
+    for (l, e, most) in results {
         latencies.extend(l);
         errors += e;
+        statements = statements.max(most);
     }
     Run {
         name: name.to_string(),
@@ -86,6 +126,7 @@ pub fn run(
         elapsed,
         latencies,
         errors,
+        statements,
     }
 }
 
@@ -94,8 +135,8 @@ pub fn run(
 pub fn table(runs: &[Run], baseline: &str) -> String {
     let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
     let mut out = String::from(
-        "| endpoint | clients | requests/s | p50 ms | p90 ms | p99 ms | p99 / baseline p99 | errors |\n\
-         | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| endpoint | clients | requests/s | p50 ms | p90 ms | p99 ms | p99 / baseline p99 | errors | SQL statements |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for run in runs {
         let base = runs
@@ -109,7 +150,7 @@ pub fn table(runs: &[Run], baseline: &str) -> String {
             _ => "–".into(),
         };
         out.push_str(&format!(
-            "| {} | {} | {:.0} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |\n",
             run.name,
             run.concurrency,
             run.requests_per_second(),
@@ -117,7 +158,8 @@ pub fn table(runs: &[Run], baseline: &str) -> String {
             ms(run.quantile(0.9)),
             ms(run.quantile(0.99)),
             ratio,
-            run.errors
+            run.errors,
+            run.statements.map_or("–".into(), |n| n.to_string()),
         ));
     }
     out
@@ -128,6 +170,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_statement_count_is_read_from_server_timing() {
+        assert_eq!(statements_in("sql;desc=\"7 statements\""), Some(7));
+        assert_eq!(
+            statements_in("cache;dur=2, sql;desc=\"12 statements\""),
+            Some(12)
+        );
+        assert_eq!(statements_in("cache;dur=2"), None);
+    }
+
+    #[test]
     fn quantiles_and_the_ratio_to_the_baseline() {
         let run = |name: &str, ms: &[u64]| Run {
             name: name.into(),
@@ -135,6 +187,7 @@ mod tests {
             elapsed: Duration::from_secs(1),
             latencies: ms.iter().map(|m| Duration::from_millis(*m)).collect(),
             errors: 0,
+            statements: Some(3),
         };
         let base = run("baseline", &[1, 1, 1, 2]);
         let slow = run("slow", &[2, 4, 4, 8]);
@@ -143,7 +196,7 @@ mod tests {
         assert_eq!(slow.requests_per_second(), 4.0);
         let table = table(&[base, slow], "baseline");
         assert!(
-            table.contains("| slow | 1 | 4 | 4.0 | 8.0 | 8.0 | 4.0 | 0 |"),
+            table.contains("| slow | 1 | 4 | 4.0 | 8.0 | 8.0 | 4.0 | 0 | 3 |"),
             "{table}"
         );
     }

@@ -21,7 +21,7 @@ struct Cli {
 enum Task {
     /// Build every component (and the test fixtures) for wasm32-wasip2.
     Build,
-    /// Run a benchmark against the app on the host (see docs/benchmarks/).
+    /// Run a benchmark against the app on a runtime (see docs/benchmarks/<runtime>/).
     Bench {
         #[arg(value_enum)]
         which: Benchmark,
@@ -39,6 +39,11 @@ enum Task {
         /// `target/bench/`, not `docs/benchmarks/`.
         #[arg(long)]
         only: Option<String>,
+        /// Where the app runs: the real Spin CLI (default; on local files,
+        /// with the key-value store on Redis, or with the database on
+        /// libSQL and the store on Redis) or the project's host.
+        #[arg(long, value_enum, default_value_t = BenchRuntime::Spin)]
+        runtime: BenchRuntime,
     },
     /// rustfmt and clippy (with warnings denied) over the host crates and,
     /// for wasm32-wasip2, the components.
@@ -72,6 +77,26 @@ enum Benchmark {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum BenchRuntime {
+    Host,
+    Spin,
+    SpinRedis,
+    SpinLibsqlRedis,
+}
+
+impl BenchRuntime {
+    fn runtime(self) -> xtask::runtime::Runtime {
+        use xtask::runtime::Runtime as R;
+        match self {
+            Self::Host => R::Host,
+            Self::Spin => R::Spin,
+            Self::SpinRedis => R::SpinRedis,
+            Self::SpinLibsqlRedis => R::SpinLibsqlRedis,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Runtime {
     Host,
     Spin,
@@ -87,7 +112,8 @@ fn main() -> anyhow::Result<()> {
             tenants,
             seconds,
             only,
-        } => bench(which, cases, tenants, seconds, only),
+            runtime,
+        } => bench(which, cases, tenants, seconds, only, runtime.runtime()),
         Task::Up { listen, runtime } => up(listen, runtime),
     }
 }
@@ -98,27 +124,45 @@ fn bench(
     tenants: usize,
     seconds: u64,
     only: Option<String>,
+    runtime: xtask::runtime::Runtime,
 ) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
     let (name, report) = match which {
-        Benchmark::Grid => ("grid", xtask::bench::grid(&root, &xtask::seed_zone_csv())?),
-        Benchmark::Intake => ("intake", xtask::bench::intake(&root)?),
-        Benchmark::Workflow => ("workflow", xtask::bench_workflow::workflow(&root, cases)?),
+        Benchmark::Grid => (
+            "grid",
+            xtask::bench::grid(&root, &xtask::seed_zone_csv(), runtime)?,
+        ),
+        Benchmark::Intake => ("intake", xtask::bench::intake(&root, runtime)?),
+        Benchmark::Workflow => (
+            "workflow",
+            xtask::bench_workflow::workflow(&root, cases, runtime)?,
+        ),
         Benchmark::Analytics => (
             "analytics",
-            xtask::bench_analytics::analytics(&root, 25_000, 10, 250_000)?,
+            xtask::bench_analytics::analytics(&root, 25_000, 10, 250_000, runtime)?,
         ),
         Benchmark::Suite => (
             if tenants > 1 { "suite-large" } else { "suite" },
-            xtask::bench_suite::suite(&root, tenants.max(1), cases, seconds, only.as_deref())?,
+            xtask::bench_suite::suite(
+                &root,
+                tenants.max(1),
+                cases,
+                seconds,
+                only.as_deref(),
+                runtime,
+            )?,
         ),
-        Benchmark::Enterprise => ("enterprise", xtask::bench_enterprise::enterprise(&root)?),
+        Benchmark::Enterprise => (
+            "enterprise",
+            xtask::bench_enterprise::enterprise(&root, runtime)?,
+        ),
     };
     let dir = if only.is_some() {
         root.join("target/bench")
     } else {
         root.join("docs/benchmarks")
-    };
+    }
+    .join(runtime.name());
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join(format!("{name}.md")), &report)?;
     println!(

@@ -1,8 +1,21 @@
 //! The store crate's `Database` over Spin's SQLite interface. One
-//! connection per request: Spin gives each `open` its own.
+//! connection per request: Spin gives each `open` its own. Every statement
+//! crosses into the runtime (on libSQL, a network round trip), so each is
+//! counted: the edge reports the count of a request in its `Server-Timing`
+//! header, and the benchmarks put it beside each route's figures.
 
 use spin_sdk::sqlite::{Connection, Value as SpinValue};
 use store::{Database, Rows, StoreError, Value};
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Statements sent by this instance (the router counts a request's share).
+static STATEMENTS: AtomicU32 = AtomicU32::new(0);
+
+/// How many statements this instance has sent to the database so far.
+pub fn statements_sent() -> u32 {
+    STATEMENTS.load(Ordering::Relaxed)
+}
 
 pub struct SpinDb {
     connection: Connection,
@@ -27,6 +40,7 @@ impl Database for SpinDb {
     }
 
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
         let params: Vec<SpinValue> = params.iter().map(to_spin).collect();
         let result = self.connection.execute(sql, &params).map_err(|e| match e {
             spin_sdk::sqlite::Error::Io(message) => StoreError::from_message(message),

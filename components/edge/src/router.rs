@@ -92,13 +92,24 @@ impl Router {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
+        let statements_before = crate::db::statements_sent();
         let mut ctx = Ctx::new(request, params);
         let result = ctx.admit(route.access).and_then(|()| handler(&mut ctx));
-        match result {
+        let (mut response, stream) = match result {
             Ok(response) => (response, ctx.take_stream()),
             Err(problem) => (problem_response(&problem), None),
-        }
+        };
+        let statements = crate::db::statements_sent() - statements_before;
+        response.set_header("server-timing", statements_timing(statements));
+        (response, stream)
     }
+}
+
+/// The `Server-Timing` entry that tells how many SQL statements the
+/// request sent (each one a crossing into the runtime, a round trip on
+/// libSQL): what an operator multiplies by their database's latency.
+fn statements_timing(statements: u32) -> String {
+    format!("sql;desc=\"{statements} statements\"")
 }
 
 fn not_implemented(ctx: &mut Ctx) -> HandlerResult {

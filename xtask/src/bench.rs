@@ -243,7 +243,7 @@ impl RunningApp {
         let log = Default::default();
         let spawned = Instant::now();
         let (child, base) = if runtime == Runtime::Host {
-            let host = build_host(root)?;
+            let host = build::host(root, "host-release")?;
             let mut child = Command::new(host)
                 .current_dir(root)
                 .arg("--manifest")
@@ -325,28 +325,6 @@ impl RunningApp {
             ("admin", "bench-password-1"),
         )
     }
-}
-
-/// Builds the host with the `host-release` profile; returns its binary.
-fn build_host(root: &Path) -> anyhow::Result<std::path::PathBuf> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
-        .args([
-            "build",
-            "--quiet",
-            "--profile",
-            "host-release",
-            "--package",
-            "spin-host",
-        ])
-        .status()?;
-    if !status.success() {
-        bail!("building the host failed");
-    }
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| root.join("target"));
-    Ok(target.join("host-release").join("spin-host"))
 }
 
 impl Drop for RunningApp {

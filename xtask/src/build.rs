@@ -100,3 +100,28 @@ fn ensure_target() -> anyhow::Result<()> {
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
+
+/// Builds the project's host with `profile` (`dev` or `host-release`);
+/// returns its binary.
+pub fn host(root: &Path, profile: &str) -> anyhow::Result<std::path::PathBuf> {
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root)
+            .args([
+                "build",
+                "--quiet",
+                "--profile",
+                profile,
+                "--package",
+                "spin-host",
+            ])
+            .status()?;
+    if !status.success() {
+        anyhow::bail!("building the host failed");
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
+    let folder = if profile == "dev" { "debug" } else { profile };
+    Ok(target.join(folder).join("spin-host"))
+}

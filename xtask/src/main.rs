@@ -222,17 +222,7 @@ fn spawn_own_host(
     listen: SocketAddr,
     secrets: &Secrets,
 ) -> anyhow::Result<std::process::Child> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
-        .args(["build", "--quiet", "--package", "spin-host"])
-        .status()?;
-    if !status.success() {
-        bail!("building the host failed");
-    }
-    let target_dir = std::env::var("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| root.join("target"));
-    Command::new(target_dir.join("debug").join("spin-host"))
+    Command::new(build::host(root, "dev")?)
         .current_dir(root)
         .args(["--manifest", "spin.toml", "--listen", &listen.to_string()])
         .envs(secrets.env())

@@ -128,7 +128,17 @@ fn nothing_is_lost_under_concurrent_retries_and_a_sigkill() {
     let stop = AtomicBool::new(false);
     let accepted: Mutex<HashMap<String, String>> = Mutex::new(HashMap::new());
 
+    /// Stops the staff's loops however the scope ends: a client that
+    /// panics must fail the test, not leave it waiting on them forever.
+    struct StopOnDrop<'a>(&'a AtomicBool);
+    impl Drop for StopOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+
     std::thread::scope(|scope| {
+        let _stop_staff = StopOnDrop(&stop);
         let clients: Vec<_> = (0..CLIENTS)
             .map(|client| {
                 let (base, worker, accepted) = (&base, &worker, &accepted);

@@ -12,6 +12,8 @@ struct Answer {
     status: u16,
     etag: Option<String>,
     cache_control: Option<String>,
+    /// How many SQL statements the request sent, from `Server-Timing`.
+    statements: Option<u32>,
     body: String,
 }
 
@@ -35,6 +37,11 @@ fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Answer {
         status: response.status(),
         etag: response.header("etag").map(str::to_string),
         cache_control: response.header("cache-control").map(str::to_string),
+        statements: response
+            .header("server-timing")
+            .and_then(|t| t.strip_prefix("sql;desc=\""))
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse().ok()),
         body: response.into_string().unwrap_or_default(),
     }
 }
@@ -214,6 +221,90 @@ fn a_case_is_published_as_it_is_worked_and_never_shows_the_reporter() {
             open311.body
         );
     }
+}
+
+/// A public look-up is kept in the key-value store and answered again with
+/// no SQL statement at all; any write to the tenant, and its deletion by
+/// the platform, leave the kept answer behind (`edge::snapshots`).
+#[test]
+fn a_kept_look_up_needs_no_database_and_any_write_leaves_it_behind() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    let receipt = ok(
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "垃圾桶满了" }),
+        ),
+        201,
+    );
+    let path = format!(
+        "/api/t/alpha/status/{}",
+        receipt["tracking_code"].as_str().unwrap()
+    );
+    let first = get(&app, &path, &[]);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(first.statements > Some(0), "made from the database");
+    let kept = get(&app, &path, &[]);
+    assert_eq!(kept.statements, Some(0), "kept: {}", kept.body);
+    assert_eq!((&kept.body, &kept.etag), (&first.body, &first.etag));
+    let unchanged = get(
+        &app,
+        &path,
+        &[("if-none-match", first.etag.as_deref().unwrap())],
+    );
+    assert_eq!((unchanged.status, unchanged.statements), (304, Some(0)));
+
+    // The department signs for the case: the next look-up shows it at once.
+    let inbox = ok(
+        app.client
+            .get("/api/t/alpha/queues/inbox", Some(&s.staff))
+            .unwrap(),
+        200,
+    );
+    act(
+        &app,
+        &s.staff,
+        &inbox["cases"][0],
+        json!({ "action": "sign_for" }),
+    );
+    let signed = get(&app, &path, &[]);
+    assert!(signed.statements > Some(0));
+    assert_ne!(signed.json()["status"], first.json()["status"]);
+    assert_eq!(get(&app, &path, &[]).statements, Some(0));
+
+    // The platform deletes the tenant: nothing kept outlives it.
+    let platform = app.platform_token();
+    let tenant = "/api/platform/tenants/alpha";
+    ok(
+        app.client
+            .send_json(
+                "PUT",
+                &format!("{tenant}/status"),
+                Some(&platform),
+                &json!({ "status": "suspended" }),
+            )
+            .unwrap(),
+        200,
+    );
+    assert_eq!(
+        get(&app, &path, &[]).status,
+        200,
+        "a suspended tenant's look-ups go on"
+    );
+    ok(
+        app.client
+            .get(&format!("{tenant}/export"), Some(&platform))
+            .unwrap(),
+        200,
+    );
+    ok(
+        app.client
+            .send("DELETE", tenant, Some(&platform), None)
+            .unwrap(),
+        200,
+    );
+    let gone = get(&app, &path, &[]);
+    assert_eq!(gone.status, 404, "{}", gone.body);
 }
 
 #[test]

@@ -193,8 +193,7 @@ impl TestApp {
 
     /// Stops the app and starts it again on the same data (folder, Redis, sqld).
     pub fn restart(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        runtime::stop(&mut self.child);
         let (child, base) = launch(
             self.runtime,
             &self.manifest,
@@ -446,8 +445,7 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        runtime::stop(&mut self.child);
     }
 }
 
@@ -539,7 +537,7 @@ fn spawn_host(
     env: &[(String, String)],
     log: Arc<Mutex<Vec<String>>>,
 ) -> anyhow::Result<(Child, String)> {
-    let mut child = Command::new(host_binary())
+    let mut child = runtime::in_own_group(&mut Command::new(host_binary()))
         .arg("--manifest")
         .arg(manifest)
         .arg("--state-dir")
@@ -551,8 +549,7 @@ fn spawn_host(
         .stderr(Stdio::inherit())
         .spawn()
         .context("cannot start the host")?;
-    let base = runtime::read_until_ready(&mut child, "listening on ", log).inspect_err(|_| {
-        let _ = child.kill();
-    })?;
+    let base = runtime::read_until_ready(&mut child, "listening on ", log)
+        .inspect_err(|_| runtime::stop(&mut child))?;
     Ok((child, base))
 }

@@ -244,7 +244,7 @@ impl RunningApp {
         let spawned = Instant::now();
         let (child, base) = if runtime == Runtime::Host {
             let host = build::host(root, "host-release")?;
-            let mut child = Command::new(host)
+            let mut child = runtime::in_own_group(&mut Command::new(host))
                 .current_dir(root)
                 .arg("--manifest")
                 .arg(manifest)
@@ -329,7 +329,6 @@ impl RunningApp {
 
 impl Drop for RunningApp {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        runtime::stop(&mut self.child);
     }
 }

@@ -106,6 +106,29 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// Starts `command` in a process group of its own, so that [`stop`] ends
+/// what it starts too: `spin up` serves from a `spin trigger http` child
+/// that outlives a kill of `spin up` alone, holding its port, memory and
+/// the test harness's output pipe (which then never reaches its end).
+pub fn in_own_group(command: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0)
+}
+
+/// Kills `child`'s whole process group (see [`in_own_group`]) at once, as
+/// a crash would, and reaps it.
+pub fn stop(child: &mut Child) {
+    if let Ok(group) = i32::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals that process group;
+        // it touches no memory of ours.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// A helper process (Redis, sqld) that lives as long as its app.
 pub struct Service {
     child: Child,
@@ -113,8 +136,7 @@ pub struct Service {
 
 impl Drop for Service {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
 }
 
@@ -123,7 +145,7 @@ pub fn start_redis(dir: &Path) -> anyhow::Result<(Service, u16)> {
     let redis = find_tool("redis-server")
         .context("redis-server is not installed (apt-get install redis-server)")?;
     let port = free_port();
-    let child = Command::new(redis)
+    let child = in_own_group(&mut Command::new(redis))
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
         .args(["--save", "", "--appendonly", "no", "--dir"])
         .arg(dir)
@@ -140,7 +162,7 @@ pub fn start_redis(dir: &Path) -> anyhow::Result<(Service, u16)> {
 pub fn start_sqld(dir: &Path) -> anyhow::Result<(Service, u16)> {
     let sqld = find_tool("sqld").context("sqld is not available (../shared/tools/install-sqld)")?;
     let port = free_port();
-    let child = Command::new(sqld)
+    let child = in_own_group(&mut Command::new(sqld))
         .arg("--db-path")
         .arg(dir)
         .args(["--http-listen-addr", &format!("127.0.0.1:{port}")])
@@ -202,15 +224,13 @@ pub fn spawn_spin(
     if let Some(file) = runtime_config {
         command.arg("--runtime-config-file").arg(file);
     }
-    let mut child = command
+    let mut child = in_own_group(&mut command)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .context("cannot start spin up")?;
-    let base = read_until_ready(&mut child, "Serving ", log).inspect_err(|_| {
-        let _ = child.kill();
-    })?;
+    let base = read_until_ready(&mut child, "Serving ", log).inspect_err(|_| stop(&mut child))?;
     Ok((child, base.trim_end_matches('/').to_string()))
 }
 

@@ -15,6 +15,7 @@ pub mod outbound;
 pub mod people;
 pub mod respond;
 pub mod router;
+pub mod snapshots;
 pub mod stream;
 pub mod throttle;
 
@@ -24,6 +25,22 @@ pub use router::Router;
 
 /// What handlers return: a response, or a problem the edge renders.
 pub type HandlerResult = Result<spin_sdk::http::Response, domain::Problem>;
+
+/// Runs `create` with a fresh tracking code, drawing again on the rare
+/// collision (50 random bits: once in 2^50), twice at most. `create`'s
+/// only conflict must be the tracking code's.
+pub fn with_fresh_tracking_code<T>(
+    mut create: impl FnMut(domain::TrackingCode) -> Result<T, store::Error>,
+) -> Result<T, domain::Problem> {
+    let mut attempt = 0;
+    loop {
+        let code = domain::TrackingCode::from_random(random_bytes::<8>()?);
+        match create(code) {
+            Err(store::Error::Conflict(_)) if attempt < 2 => attempt += 1,
+            other => return other.map_err(Into::into),
+        }
+    }
+}
 
 /// Random bytes from the platform (WASI `random`), for tracking codes,
 /// salts and token ids.

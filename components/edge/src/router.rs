@@ -15,12 +15,19 @@ use crate::{HandlerResult, problem_response};
 
 pub type Handler = fn(&mut Ctx) -> HandlerResult;
 
+/// An answer given before the route's access is checked, or `None` to go
+/// on as usual: for public answers kept in the key-value store
+/// ([`crate::snapshots`]), which must not cost the tenant's database read.
+pub type EarlyAnswer = fn(&mut Ctx) -> Option<Response>;
+
 /// The route and handler of each method of one path.
 type Methods = HashMap<&'static str, (&'static Route, Handler)>;
 
 pub struct Router {
     /// Path pattern to the route and handler of each method.
     paths: routefinder::Router<Methods>,
+    /// Operation id to its early answer, if it has one.
+    early: HashMap<&'static str, EarlyAnswer>,
 }
 
 impl Router {
@@ -46,7 +53,17 @@ impl Router {
             // The table is static and tested; a bad pattern cannot reach here.
             let _ = paths.add(path, methods);
         }
-        Router { paths }
+        Router {
+            paths,
+            early: HashMap::new(),
+        }
+    }
+
+    /// Lets `operation` answer from `early` before its access is checked
+    /// (see [`EarlyAnswer`]). Only for routes open to the public.
+    pub fn answer_early(mut self, operation: &'static str, early: EarlyAnswer) -> Self {
+        self.early.insert(operation, early);
+        self
     }
 
     pub fn handle(&self, request: Request) -> Response {
@@ -94,15 +111,41 @@ impl Router {
             .collect();
         let statements_before = crate::db::statements_sent();
         let mut ctx = Ctx::new(request, params);
-        let result = ctx.admit(route.access).and_then(|()| handler(&mut ctx));
-        let (mut response, stream) = match result {
-            Ok(response) => (response, ctx.take_stream()),
-            Err(problem) => (problem_response(&problem), None),
+        let early = self
+            .early
+            .get(route.operation)
+            .and_then(|early| early(&mut ctx));
+        let (mut response, stream) = match early {
+            Some(response) => (response, None),
+            None => match ctx.admit(route.access).and_then(|()| handler(&mut ctx)) {
+                Ok(response) => (response, ctx.take_stream()),
+                Err(problem) => (problem_response(&problem), None),
+            },
         };
         let statements = crate::db::statements_sent() - statements_before;
         response.set_header("server-timing", statements_timing(statements));
+        if !matches!(method.as_str(), "GET" | "HEAD")
+            && let Some(tenant) = written_tenant(route, &ctx)
+        {
+            crate::snapshots::tenant_written(&tenant);
+        }
         (response, stream)
     }
+}
+
+/// The tenant whose data a writing request may have changed: the one in
+/// its path, or the one a platform tenant route names.
+fn written_tenant(route: &Route, ctx: &Ctx) -> Option<String> {
+    let raw = match ctx.param("tenant") {
+        Ok(tenant) => tenant,
+        Err(_) if route.path.starts_with("/api/platform/tenants/:code") => {
+            ctx.param("code").ok()?
+        }
+        Err(_) => return None,
+    };
+    domain::TenantCode::parse(raw)
+        .ok()
+        .map(|code| code.as_str().to_string())
 }
 
 /// The `Server-Timing` entry that tells how many SQL statements the

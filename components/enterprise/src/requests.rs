@@ -5,7 +5,7 @@
 use chrono::Utc;
 use domain::enterprise::RequestKind;
 use domain::intake::Priority;
-use domain::{CaseId, Problem, TrackingCode};
+use domain::{CaseId, Problem};
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -56,18 +56,10 @@ pub fn submit(ctx: &mut Ctx) -> HandlerResult {
         details: Value::Object(body.details),
         priority,
     };
-    // A tracking code collides once in 2^50 draws: draw again, twice at most.
-    let mut attempt = 0;
-    let request = loop {
-        let code = TrackingCode::from_random(edge::random_bytes::<8>()?);
-        match ctx
-            .scope()?
-            .submit_request(&enterprise, user, new.clone(), code, Utc::now())
-        {
-            Err(store::Error::Conflict(_)) if attempt < 2 => attempt += 1,
-            other => break other?,
-        }
-    };
+    let scope = ctx.scope()?;
+    let request = edge::with_fresh_tracking_code(|code| {
+        scope.submit_request(&enterprise, user, new.clone(), code, Utc::now())
+    })?;
     render(ctx, 201, &request, false)
 }
 

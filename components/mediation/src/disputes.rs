@@ -89,7 +89,7 @@ pub fn take_in(ctx: &mut Ctx) -> HandlerResult {
         }),
     };
     let caller = ctx.caller()?.clone();
-    let dispute = wire::with_fresh_tracking_code(|code| {
+    let dispute = edge::with_fresh_tracking_code(|code| {
         ctx.scope()?.take_in_dispute(
             new.clone(),
             caller.user.id,

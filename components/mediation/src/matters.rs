@@ -121,7 +121,7 @@ pub fn take(ctx: &mut Ctx) -> HandlerResult {
         promises: body.promises.into_iter().map(Into::into).collect(),
         priority: wire::priority(body.priority.as_deref())?,
     };
-    let matter = wire::with_fresh_tracking_code(|code| {
+    let matter = edge::with_fresh_tracking_code(|code| {
         ctx.scope()?.take_matter(
             &point,
             caller.user.id,

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use domain::case_kind::CaseKind;
 use domain::intake::Priority;
-use domain::{Problem, TrackingCode};
+use domain::Problem;
 use edge::case_flow::People;
 use serde_json::{Value, json};
 use store::{
@@ -34,21 +34,6 @@ pub fn priority(raw: Option<&str>) -> Result<Priority, Problem> {
         .transpose()
         .map_err(|p| p.with_field("priority"))
         .map(|p| p.unwrap_or(Priority::Normal))
-}
-
-/// Runs `create` with a fresh tracking code, drawing again on the rare
-/// collision (once in 2^50), twice at most.
-pub fn with_fresh_tracking_code<T>(
-    mut create: impl FnMut(TrackingCode) -> Result<T, store::Error>,
-) -> Result<T, Problem> {
-    let mut attempt = 0;
-    loop {
-        let code = TrackingCode::from_random(edge::random_bytes::<8>()?);
-        match create(code) {
-            Err(store::Error::Conflict(_)) if attempt < 2 => attempt += 1,
-            other => return other.map_err(Into::into),
-        }
-    }
 }
 
 /// What every view of a case of these kinds starts with: the case's own

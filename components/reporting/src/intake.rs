@@ -13,7 +13,7 @@ use domain::{CaseAction, CaseSource, Code, GridNodeId, Location, Problem, Role, 
 use edge::{Ctx, HandlerResult, idempotency};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::{Contact, NewCase, Purpose, StoredResponse};
+use store::{Contact, NewCase, Purpose, Routing, StoredResponse};
 
 use crate::attachments;
 use crate::multipart;
@@ -107,8 +107,22 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
     let secret = resident
         .then(|| edge::random_bytes::<16>().map(reporter_secret))
         .transpose()?;
+    // Everything the case needs is read before the write lock: the
+    // transaction holds only the writes (docs/benchmarks/README.md).
+    let routing = if body.fixed_on_the_spot {
+        Routing::Triage
+    } else {
+        // A routing rule for the category (and place) dispatches at once.
+        Routing::Automatic
+    };
+    let new = new_case(ctx, &report, &body, secret.as_deref())?;
+    let mut prepared = ctx.scope()?.prepare_case(new, routing, Utc::now())?;
     let created = ctx.transaction(|ctx| {
-        let case = insert_with_fresh_code(ctx, &report, &body, secret.as_deref())?;
+        let scope = ctx.scope()?;
+        let case = edge::with_fresh_tracking_code(|code| {
+            prepared.with_tracking_code(code);
+            scope.record_case(&prepared, Utc::now())
+        })?;
         let uploader = attachments::uploader(ctx);
         for (new, file) in new_files.iter().cloned().zip(&files) {
             attachment_ids.push(attachments::record(ctx, new, &file.bytes)?.id);
@@ -127,9 +141,6 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
                 Utc::now(),
             )?;
             scope.mark_fixed_on_the_spot(case.id)?;
-        } else {
-            // A routing rule for the category (and place) dispatches at once.
-            case = ctx.scope()?.auto_dispatch(case, Utc::now())?;
         }
         let reply = json!({
             "id": case.id.0,
@@ -256,48 +267,39 @@ fn unknown_category() -> Problem {
     )
 }
 
-/// 50 random bits make a collision rare, not impossible: draw again.
-fn insert_with_fresh_code(
+/// The case a checked report becomes (its tracking code is drawn when it is recorded).
+fn new_case(
     ctx: &mut Ctx,
     report: &CheckedReport,
     body: &ReportBody,
     secret: Option<&str>,
-) -> Result<store::Case, Problem> {
-    let reporter = ctx.optional_caller().map(|c| c.user.id);
+) -> Result<NewCase, Problem> {
     let phone = body
         .phone
         .as_deref()
         .map(store::scoped::parse_phone)
         .transpose()?;
-    let scope = ctx.scope()?;
-    let mut attempt = 0;
-    loop {
-        let new = NewCase {
-            grid_node: report.grid_node,
-            location: report.location,
-            reporter,
-            priority: report.priority,
-            extra: json!(body.extra),
-            address: body.address.clone(),
-            contact: Contact {
-                name: body.name.clone().filter(|n| !n.trim().is_empty()),
-                phone: phone.clone(),
-                email: None,
-            },
-            reporter_secret_hash: secret.map(|s| sha256_hex(s.as_bytes())),
-            editable_until: secret.map(|_| Utc::now() + EDIT_WINDOW),
-            ..NewCase::basic(
-                TrackingCode::from_random(edge::random_bytes::<8>()?),
-                report.category.clone(),
-                body.description.trim(),
-                report.source,
-            )
-        };
-        match scope.insert_case(new, Utc::now()) {
-            Err(store::Error::Conflict(_)) if attempt < 3 => attempt += 1,
-            other => return Ok(other?),
-        }
-    }
+    Ok(NewCase {
+        grid_node: report.grid_node,
+        location: report.location,
+        reporter: ctx.optional_caller().map(|c| c.user.id),
+        priority: report.priority,
+        extra: json!(body.extra),
+        address: body.address.clone(),
+        contact: Contact {
+            name: body.name.clone().filter(|n| !n.trim().is_empty()),
+            phone,
+            email: None,
+        },
+        reporter_secret_hash: secret.map(|s| sha256_hex(s.as_bytes())),
+        editable_until: secret.map(|_| Utc::now() + EDIT_WINDOW),
+        ..NewCase::basic(
+            TrackingCode::from_random(edge::random_bytes::<8>()?),
+            report.category.clone(),
+            body.description.trim(),
+            report.source,
+        )
+    })
 }
 
 /// A 409 offering the open cases this report is probably about.

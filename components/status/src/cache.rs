@@ -39,15 +39,23 @@ pub fn cached_as<T: Serialize>(
     freshness: Freshness,
     content_type: &str,
 ) -> Response {
-    let body = match serde_json::to_vec(value) {
-        Ok(body) => body,
-        Err(e) => {
-            return edge::problem_response(
-                &domain::Problem::internal("the response could not be encoded")
-                    .with_cause(e.to_string()),
-            );
-        }
-    };
+    match serde_json::to_vec(value) {
+        Ok(body) => cached_bytes(ctx, body, freshness, content_type),
+        Err(e) => edge::problem_response(
+            &domain::Problem::internal("the response could not be encoded")
+                .with_cause(e.to_string()),
+        ),
+    }
+}
+
+/// [`cached_as`] for a body already encoded (an answer kept in the
+/// key-value store): the same bytes, so the same ETag.
+pub fn cached_bytes(
+    ctx: &Ctx,
+    body: Vec<u8>,
+    freshness: Freshness,
+    content_type: &str,
+) -> Response {
     let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
     let mut response = if client_has(ctx, &etag) {
         Response::builder().status(304).build()

@@ -17,7 +17,9 @@ use spin_sdk::http_component;
 
 #[http_component]
 fn handle(request: Request) -> Response {
-    edge::Router::new(api::STATUS, handler_for).handle(request)
+    edge::Router::new(api::STATUS, handler_for)
+        .answer_early("lookUpCase", lookup::kept_answer)
+        .handle(request)
 }
 
 fn handler_for(operation: &str) -> Option<Handler> {

@@ -5,19 +5,23 @@ use chrono::Utc;
 use domain::intake::reporter_secret_matches;
 use domain::organisation::Code;
 use domain::publication::{PublicCase, ReporterView};
-use domain::{Problem, TrackingCode};
+use domain::{Problem, TenantCode, TrackingCode};
 use edge::limits::{self, Limit};
-use edge::{Ctx, HandlerResult};
+use edge::{Ctx, HandlerResult, snapshots};
+use spin_sdk::http::Response;
 use store::CaseRecord;
 
-use crate::cache::{Freshness, cached};
+use crate::cache::{Freshness, cached, cached_bytes};
 use crate::wire;
 
 /// Look-ups that find nothing are braked (`edge::limits::LOOKUP_MISSES`).
 const MISSES: Limit = limits::LOOKUP_MISSES;
 
-/// Public look-ups may be kept this long by caches.
-const FRESH_SECONDS: u32 = 60;
+/// Public look-ups may be kept by caches as long as the key-value store
+/// keeps them.
+const PUBLIC: Freshness = Freshness::Public {
+    seconds: snapshots::MAX_AGE_SECONDS as u32,
+};
 
 /// The same 404 for a malformed code, an unknown one and one of another
 /// tenant, so that look-ups reveal nothing.
@@ -25,9 +29,32 @@ fn no_such_case() -> Problem {
     Problem::not_found("no case has this tracking code")
 }
 
+/// The public answer (no reporter's secret) as kept in the key-value
+/// store by an earlier look-up, before the route reads the tenant: no
+/// database at all (`edge::snapshots` says why it is never stale).
+pub fn kept_answer(ctx: &mut Ctx) -> Option<Response> {
+    if ctx.request().header("reporter-secret").is_some() {
+        return None;
+    }
+    let tenant = TenantCode::parse(ctx.param("tenant").ok()?).ok()?;
+    if let Err(spent) = limits::refuse_when_spent(ctx.request(), tenant.as_str(), MISSES) {
+        return Some(edge::problem_response(&spent));
+    }
+    let code = TrackingCode::parse(ctx.param("code").ok()?).ok()?;
+    let body = snapshots::fresh(tenant.as_str(), code.as_str())?;
+    Some(cached_bytes(
+        ctx,
+        body.into_bytes(),
+        PUBLIC,
+        "application/json",
+    ))
+}
+
 pub fn look_up_case(ctx: &mut Ctx) -> HandlerResult {
     let tenant = ctx.tenant()?;
     limits::refuse_when_spent(ctx.request(), tenant.code.as_str(), MISSES)?;
+    // Read before the case: a write after this read leaves what is kept behind.
+    let mark = snapshots::mark(tenant.code.as_str());
     let record = TrackingCode::parse(ctx.param("code")?)
         .ok()
         .map(|code| ctx.scope()?.case_record(&code).map_err(Problem::from))
@@ -57,13 +84,11 @@ pub fn look_up_case(ctx: &mut Ctx) -> HandlerResult {
     );
     let mut body = wire::public_case(&tenant, &public, category.as_slice());
     let Some(secret) = secret else {
-        return Ok(cached(
-            ctx,
-            &body,
-            Freshness::Public {
-                seconds: FRESH_SECONDS,
-            },
-        ));
+        if let Some(mark) = mark {
+            let code = record.case.tracking_code.as_str();
+            snapshots::keep(tenant.code.as_str(), code, &mark, &body.to_string());
+        }
+        return Ok(cached(ctx, &body, PUBLIC));
     };
     require_reporter(&record, &secret)?;
     let view = ReporterView::new(&facts, &record.attachment_facts());

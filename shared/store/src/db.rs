@@ -94,13 +94,17 @@ impl StoreError {
     /// Classifies a driver's error message. spin-sdk reports SQLite errors as bare text,
     /// so the text is all a component has to go on; the native driver uses it too for
     /// the cases its error codes leave ambiguous.
+    /// Reads a runtime's error message. SQLite's own busy errors and a
+    /// libSQL server's refusals under load (no connection in time, a
+    /// statement interrupted, an idle stream closed) are all [`Self::Busy`]:
+    /// nothing was committed and the client may retry (a 503).
     pub fn from_message(message: impl Into<String>) -> StoreError {
         let message = message.into();
         if message.contains("constraint failed") {
             StoreError::Constraint(message)
         } else if message.contains("no such table") {
             StoreError::NotMigrated
-        } else if message.contains("database is locked") || message.contains("database is busy") {
+        } else if BUSY_MESSAGES.iter().any(|busy| message.contains(busy)) {
             StoreError::Busy
         } else {
             StoreError::Sql(message)
@@ -112,6 +116,17 @@ impl StoreError {
         matches!(self, StoreError::Constraint(m) if m.contains("UNIQUE constraint failed"))
     }
 }
+
+/// What SQLite and a libSQL server (`sqld`, through Spin's Hrana client)
+/// say when a statement met a lock or a server too busy to take it.
+const BUSY_MESSAGES: &[&str] = &[
+    "database is locked",
+    "database is busy",
+    "Timed out while opening database connection",
+    "SQLITE_INTERRUPT",
+    "SQLITE_BUSY",
+    "STREAM_EXPIRED",
+];
 
 /// A result set. Reads go through [`Row`], by column name, and fail with
 /// [`StoreError::Decode`] rather than panic when the data is not what the code expects.
@@ -424,6 +439,14 @@ mod tests {
         assert!(!StoreError::from_message(not_null).is_unique_violation());
         check("no such table: cases", StoreError::NotMigrated);
         check("database is locked", StoreError::Busy);
+        // What Spin's libSQL client reported from sqld under 100 writers.
+        for refused in [
+            "Hrana: `api error: `{\"error\":\"Timed out while opening database connection\"}``",
+            "Hrana: `cursor error: `error at step 0: (error code: SQLITE_INTERRUPT) `SQLite error: interrupted```",
+            "Hrana: `api error: `{\"message\":\"The stream has expired due to inactivity\",\"code\":\"STREAM_EXPIRED\"}``",
+        ] {
+            check(refused, StoreError::Busy);
+        }
         check(
             "near \"SELEC\": syntax error",
             StoreError::Sql("near \"SELEC\": syntax error".into()),

@@ -61,8 +61,9 @@ pub use scoped::{
     AgentPoint, ApiKey, Assist, Attachment, AttemptOutcome, AuditEntry, AuditRecord, Case,
     CaseEvent, Category, CategoryChanges, Clock, Contact, Delivery, Department, DueDelivery,
     GridCount, ImportReport, NewAgentPoint, NewAttachment, NewCase, NewCategory, NewGridNode,
-    NewUser, OpenNow, PersonName, Purpose, Queue, QueuePage, QueueQuery, QueueSort, RoutingRule,
-    StatsFilter, StoredResponse, SweepReport, TenantScope, User, UserChanges, Webhook,
+    NewUser, OpenNow, PersonName, PreparedCase, Purpose, Queue, QueuePage, QueueQuery, QueueSort,
+    Routing, RoutingRule, StatsFilter, StoredResponse, SweepReport, TenantScope, User, UserChanges,
+    Webhook,
 };
 pub use scoped::{BoardEntry, BoardQuery, CaseRecord, MapCell, NewNotice, Notice};
 pub use scoped::{

@@ -20,6 +20,7 @@ pub mod grid;
 pub mod intake;
 pub mod joint;
 pub mod mediation;
+pub mod new_case;
 pub mod notices;
 pub mod open311;
 pub mod organisation;
@@ -51,6 +52,7 @@ pub use joint::Assist;
 pub use mediation::{
     Dispute, Handling, NewDispute, NewSession, RecordedOutcome, Session, StoredParty,
 };
+pub use new_case::{PreparedCase, Routing};
 pub use notices::{MAX_NOTICE_PAGE, NewNotice, Notice};
 pub use open311::{ApiKey, ApiKeyCheck, CaseUpdate, Open311Filter, hash_api_key};
 pub use organisation::{AgentPoint, Department, NewAgentPoint};

@@ -59,3 +59,47 @@ pub fn photo_upload(scope: &TenantScope<'_, NativeDb>, n: u64, by: &str, at: Dat
         .expect("photo upload")
         .id
 }
+
+/// A database that counts the statements sent through it (each one is a
+/// round trip on libSQL), and notes which ones run under the write lock.
+pub struct CountingDb<'a> {
+    inner: &'a NativeDb,
+    pub statements: std::cell::RefCell<Vec<String>>,
+}
+
+impl<'a> CountingDb<'a> {
+    pub fn new(inner: &'a NativeDb) -> Self {
+        CountingDb {
+            inner,
+            statements: Default::default(),
+        }
+    }
+
+    /// How many statements were sent, and how many of them from
+    /// `BEGIN IMMEDIATE` to `COMMIT` inclusive.
+    pub fn counts(&self) -> (usize, usize) {
+        let statements = self.statements.borrow();
+        let begin = statements.iter().position(|s| s.starts_with("BEGIN"));
+        let commit = statements.iter().rposition(|s| s.starts_with("COMMIT"));
+        let locked = match (begin, commit) {
+            (Some(b), Some(c)) => c - b + 1,
+            _ => 0,
+        };
+        (statements.len(), locked)
+    }
+}
+
+impl crate::Database for CountingDb<'_> {
+    fn execute(
+        &self,
+        sql: &str,
+        params: &[crate::Value],
+    ) -> Result<crate::Rows, crate::StoreError> {
+        self.statements.borrow_mut().push(sql.to_string());
+        self.inner.execute(sql, params)
+    }
+
+    fn transaction_depth(&self) -> &std::cell::Cell<u32> {
+        self.inner.transaction_depth()
+    }
+}

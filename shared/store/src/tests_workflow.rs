@@ -66,6 +66,71 @@ pub(crate) fn report(scope: &TenantScope<'_, NativeDb>, n: u8, at: DateTime<Utc>
         .unwrap()
 }
 
+/// A case recorded already dispatched (`Routing::Automatic`) is the case
+/// the three steps taken one by one leave: the same state, version,
+/// department, clock, history and figures; and it costs a handful of
+/// statements, three of them writes under the lock.
+#[test]
+fn a_case_dispatched_on_intake_equals_one_dispatched_step_by_step() {
+    let db = db();
+    let (t, urban) = setup(&db);
+    let at = bj("2026-03-06 16:00");
+    let scope = TenantScope::new(&db, &t);
+    route_garbage_to(&scope, urban);
+    let step_by_step = scope.auto_dispatch(report(&scope, 1, at), at).unwrap();
+
+    let counting = crate::test_support::CountingDb::new(&db);
+    let counted = TenantScope::new(&counting, &t);
+    let new = NewCase::basic(
+        TrackingCode::from_random([2; 8]),
+        "garbage",
+        "垃圾",
+        CaseSource::Resident,
+    );
+    let prepared = counted.prepare_case(new, Routing::Automatic, at).unwrap();
+    let at_once = counted.record_case(&prepared, at).unwrap();
+    let (statements, locked) = counting.counts();
+    assert!(
+        statements <= 10 && locked <= 6,
+        "{statements} statements, {locked} under the lock: {:#?}",
+        counting.statements.borrow()
+    );
+
+    let fields = |c: &Case| {
+        (
+            c.state,
+            c.version,
+            c.department,
+            c.dispatched_at,
+            c.response_due_at,
+            c.resolution_due_at,
+        )
+    };
+    assert_eq!(fields(&at_once), fields(&step_by_step));
+    let history = |c: &Case| {
+        scope
+            .case_events(c.id)
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                (
+                    e.action,
+                    e.actor,
+                    e.from_state,
+                    e.to_state,
+                    e.note,
+                    e.public,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(history(&at_once), history(&step_by_step));
+    // Both counted alike: the kept figures equal a recount.
+    let kept = scope.stats_rows().unwrap();
+    scope.rebuild_stats().unwrap();
+    assert_eq!(kept, scope.stats_rows().unwrap());
+}
+
 #[test]
 fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
     let db = db();
@@ -256,16 +321,18 @@ fn rules_match_in_order_within_grid_subtrees() {
             },
         ])
         .unwrap();
-    assert_eq!(
-        scope.department_for("garbage", Some(nodes[2])).unwrap(),
-        Some(sanitation.id)
-    );
-    assert_eq!(
-        scope.department_for("garbage", Some(nodes[0])).unwrap(),
-        Some(urban)
-    );
-    assert_eq!(scope.department_for("garbage", None).unwrap(), Some(urban));
-    assert_eq!(scope.department_for("noise", None).unwrap(), None);
+    // A rule for a node covers its subtree; the path is the case's node and those above it.
+    let department = |category: &str, path: &[domain::GridNodeId]| {
+        let ids: Vec<i64> = path.iter().map(|n| n.0).collect();
+        scope
+            .auto_dispatch_for(category, &ids, domain::intake::Priority::Normal, Utc::now())
+            .unwrap()
+            .map(|d| d.department)
+    };
+    assert_eq!(department("garbage", &nodes), Some(sanitation.id));
+    assert_eq!(department("garbage", &nodes[..1]), Some(urban));
+    assert_eq!(department("garbage", &[]), Some(urban));
+    assert_eq!(department("noise", &[]), None);
     let bad = scope.set_routing_rules(&[RoutingRule {
         category: "unicorns".into(),
         grid_node: None,

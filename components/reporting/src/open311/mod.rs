@@ -22,7 +22,7 @@ use edge::limits::LOOKUP_MISSES;
 use edge::{Ctx, HandlerResult};
 use serde_json::{Map, Value, json};
 use store::scoped::open311::{ApiKey, ApiKeyCheck, OPEN311_MAX_RESULTS, Open311Filter};
-use store::{Case, Category, Contact, NewCase, TenantScope};
+use store::{Case, Category, Contact, NewCase, Routing, TenantScope};
 
 use wire::{Doc, Format, Open311Error, respond};
 
@@ -462,36 +462,30 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
         Some(l) => scope.locate(l.latitude(), l.longitude())?.map(|n| n.id),
         None => None,
     };
-    let new_case = |tracking_code| -> Result<NewCase, Open311Error> {
-        Ok(NewCase {
-            grid_node,
-            location,
-            address: address.clone(),
-            extra: Value::Object(extra.clone()),
-            contact: Contact {
-                name: Some(name.clone()).filter(|n| !n.is_empty()),
-                phone: contact("phone")?,
-                email: contact("email")?,
-            },
-            ..NewCase::basic(
-                tracking_code,
-                category.code.as_str(),
-                description.clone(),
-                domain::CaseSource::Resident,
-            )
-        })
+    let new_case = NewCase {
+        grid_node,
+        location,
+        address: address.clone(),
+        extra: Value::Object(extra.clone()),
+        contact: Contact {
+            name: Some(name.clone()).filter(|n| !n.is_empty()),
+            phone: contact("phone")?,
+            email: contact("email")?,
+        },
+        ..NewCase::basic(
+            TrackingCode::from_random(edge::random_bytes::<8>()?),
+            category.code.as_str(),
+            description.clone(),
+            domain::CaseSource::Resident,
+        )
     };
-    // 50 random bits make a collision rare, not impossible: draw again.
-    let mut attempt = 0;
-    let case = loop {
-        let code = TrackingCode::from_random(edge::random_bytes::<8>()?);
-        match scope.insert_case(new_case(code)?, Utc::now()) {
-            Err(store::Error::Conflict(_)) if attempt < 3 => attempt += 1,
-            other => break other?,
-        }
-    };
-    // As with any intake: a routing rule for the service dispatches at once.
-    let case = scope.auto_dispatch(case, Utc::now())?;
+    // As with any intake: a routing rule for the service dispatches at once,
+    // in the transaction that records the case.
+    let mut prepared = scope.prepare_case(new_case, Routing::Automatic, Utc::now())?;
+    let case = edge::with_fresh_tracking_code(|code| {
+        prepared.with_tracking_code(code);
+        scope.record_case(&prepared, Utc::now())
+    })?;
     let code = case.tracking_code.as_str();
     Ok(Doc::ok(
         "service_requests",

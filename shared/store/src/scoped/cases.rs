@@ -6,13 +6,13 @@
 
 use super::TenantScope;
 use crate::db::{Database, Row, StoreError, in_transaction};
-use crate::error::{Error, unique_to_conflict};
+use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
 use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
 use domain::intake::Priority;
 use domain::{
-    CaseAction, CaseId, CaseSource, CaseState, GridNodeId, Location, Problem, TrackingCode, UserId,
+    CaseAction, CaseId, CaseSource, CaseState, GridNodeId, Location, TrackingCode, UserId,
 };
 
 /// Largest page [`TenantScope::list_cases`] returns, whatever the caller asks.
@@ -138,7 +138,7 @@ pub struct CaseEvent {
     pub public: bool,
 }
 
-const CASE_COLUMNS: &str = "id, tracking_code, category, description, grid_node_id, latitude, \
+pub(crate) const CASE_COLUMNS: &str = "id, tracking_code, category, description, grid_node_id, latitude, \
      longitude, state, version, source, reporter_user_id, priority, extra, address, \
      reporter_name, reporter_phone, reporter_email, reporter_secret_hash, editable_until, \
      me_too_count, fixed_on_the_spot, department_id, dispatched_at, response_due_at, \
@@ -224,102 +224,11 @@ fn event_from_row(row: &Row<'_>) -> Result<CaseEvent, StoreError> {
     })
 }
 
-fn first_case(rows: &crate::Rows) -> Result<Option<Case>, StoreError> {
+pub(crate) fn first_case(rows: &crate::Rows) -> Result<Option<Case>, StoreError> {
     rows.first().map(|r| case_from_row(&r)).transpose()
 }
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
-    /// Records a new case in state `Reported`, version 1, with its intake event. The grid
-    /// node and reporter, if given, must belong to this tenant (400 otherwise).
-    pub fn insert_case(&self, new: NewCase, now: DateTime<Utc>) -> Result<Case, Error> {
-        non_blank("category", &new.category, 64)?;
-        non_blank("description", &new.description, 4000)?;
-        in_transaction(self.db, |db| {
-            if let Some(node) = new.grid_node {
-                match self.grid_node(node)? {
-                    None => {
-                        return Err(Problem::validation(
-                            "grid_node",
-                            "no such grid node in this tenant",
-                        )
-                        .into());
-                    }
-                    Some(n) if n.retired => {
-                        return Err(
-                            Problem::validation("grid_node", "the grid node is retired").into()
-                        );
-                    }
-                    Some(_) => {}
-                }
-            }
-            if let Some(reporter) = new.reporter
-                && self.find_user(reporter)?.is_none()
-            {
-                return Err(Problem::validation("reporter", "no such user in this tenant").into());
-            }
-            let at = to_text(now);
-            let rows = db
-                .execute(
-                    &format!(
-                        "INSERT INTO cases (tenant_id, tracking_code, category, description, \
-                         grid_node_id, latitude, longitude, state, version, source, \
-                         reporter_user_id, priority, extra, address, reporter_name, \
-                         reporter_phone, reporter_email, reporter_secret_hash, editable_until, \
-                         created_at, updated_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                         RETURNING {CASE_COLUMNS}"
-                    ),
-                    &[
-                        self.tenant.0.into(),
-                        new.tracking_code.as_str().into(),
-                        new.category.trim().into(),
-                        new.description.trim().into(),
-                        new.grid_node.map(|g| g.0).into(),
-                        new.location.map(|l| l.latitude()).into(),
-                        new.location.map(|l| l.longitude()).into(),
-                        CaseState::Reported.as_str().into(),
-                        new.source.as_str().into(),
-                        new.reporter.map(|u| u.0).into(),
-                        new.priority.as_str().into(),
-                        new.extra.to_string().into(),
-                        new.address.clone().into(),
-                        new.contact.name.clone().into(),
-                        new.contact.phone.clone().into(),
-                        new.contact.email.clone().into(),
-                        new.reporter_secret_hash.clone().into(),
-                        new.editable_until.map(to_text).into(),
-                        at.clone().into(),
-                        at.clone().into(),
-                    ],
-                )
-                .map_err(|e| {
-                    unique_to_conflict(e, || {
-                        format!("tracking code {} is already in use", new.tracking_code)
-                    })
-                })?;
-            let case = first_case(&rows)?
-                .ok_or_else(|| StoreError::Sql("INSERT ... RETURNING returned no row".into()))?;
-            let actor = match new.reporter {
-                Some(user) => format!("user:{}", user.0),
-                None => new.source.as_str().to_owned(),
-            };
-            self.append_event(
-                &case,
-                NewEvent {
-                    at: now,
-                    actor: &actor,
-                    action: REPORT_ACTION,
-                    from: None,
-                    to: case.state,
-                    note: None,
-                    public: true,
-                },
-            )?;
-            self.restat(None, Some(&case))?;
-            Ok(case)
-        })
-    }
-
     pub fn case_by_id(&self, id: CaseId) -> Result<Option<Case>, Error> {
         let rows = self.db.execute(
             &format!("SELECT {CASE_COLUMNS} FROM cases WHERE tenant_id = ? AND id = ?"),
@@ -510,11 +419,20 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Appends to the case's history and, in the same transaction, queues
     /// the event for the tenant's webhooks (the outbox the sweep delivers).
     pub(crate) fn append_event(&self, case: &Case, event: NewEvent<'_>) -> Result<i64, Error> {
-        let rows = self.db.execute(
-            "INSERT INTO case_events \
-             (tenant_id, case_id, at, actor, action, from_state, to_state, note, public) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            &[
+        let ids = self.append_events(case, &[event])?;
+        Ok(ids[0])
+    }
+
+    /// [`Self::append_event`] for several events in order, in two
+    /// statements whatever their number. Returns their ids in that order.
+    pub(crate) fn append_events(
+        &self,
+        case: &Case,
+        events: &[NewEvent<'_>],
+    ) -> Result<Vec<i64>, Error> {
+        let mut params: Vec<crate::Value> = Vec::with_capacity(events.len() * 9);
+        for event in events {
+            params.extend([
                 self.tenant.0.into(),
                 case.id.0.into(),
                 to_text(event.at).into(),
@@ -524,11 +442,30 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 event.to.as_str().into(),
                 event.note.into(),
                 event.public.into(),
-            ],
+            ]);
+        }
+        let rows = self.db.execute(
+            &format!(
+                "INSERT INTO case_events \
+                 (tenant_id, case_id, at, actor, action, from_state, to_state, note, public) \
+                 VALUES {} RETURNING id",
+                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; events.len()].join(", ")
+            ),
+            &params,
         )?;
-        let id = rows.returned()?.get_i64("id")?;
-        self.queue_notifications(case, id, &event)?;
-        Ok(id)
+        // RETURNING's row order is unspecified, but one INSERT numbers its
+        // rows in the order of its VALUES: sorted ids are the events' ids.
+        let mut ids = rows
+            .iter()
+            .map(|r| r.get_i64("id"))
+            .collect::<Result<Vec<_>, _>>()?;
+        ids.sort_unstable();
+        if ids.len() != events.len() {
+            return Err(StoreError::Sql("INSERT ... RETURNING lost a row".into()).into());
+        }
+        let queued: Vec<_> = ids.iter().copied().zip(events).collect();
+        self.queue_notifications(case, &queued)?;
+        Ok(ids)
     }
 }
 

@@ -142,34 +142,53 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         self.write_delta(&delta)
     }
 
+    /// Counts a case just inserted at the end of `grid_path` (its node and
+    /// the nodes above it, as [`TenantScope::grid_path`] reads them before
+    /// the transaction): one statement, no read under the write lock.
+    pub(crate) fn count_new_case(&self, case: &Case, grid_path: &[i64]) -> Result<(), Error> {
+        let nodes: Vec<i64> = std::iter::once(WHOLE_TENANT)
+            .chain(grid_path.iter().copied())
+            .collect();
+        let mut delta = Delta::new();
+        self.add_contribution(&mut delta, case, &nodes, self.zone()?, 1);
+        self.write_delta(&delta)
+    }
+
+    /// Adds `delta` to the kept sums: a case's change is one multi-row
+    /// upsert (a statement per row was one round trip per grid level on
+    /// libSQL); a recount goes in chunks that stay under SQLite's oldest
+    /// limit of 999 bound values.
     fn write_delta(&self, delta: &Delta) -> Result<(), Error> {
+        const ROWS_PER_STATEMENT: usize = 999 / (6 + WIDTH);
+        let rows: Vec<_> = delta.iter().filter(|(_, c)| !c.is_zero()).collect();
         let columns = column_names();
-        let sql = format!(
-            "INSERT INTO case_stats (tenant_id, grid_node_id, day, category, department_id, \
-             source, {}) VALUES (?, ?, ?, ?, ?, ?, {}) \
-             ON CONFLICT (tenant_id, grid_node_id, day, category, department_id, source) \
-             DO UPDATE SET {}",
-            columns.join(", "),
-            placeholders(WIDTH),
-            columns
-                .iter()
-                .map(|c| format!("{c} = {c} + excluded.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        for ((node, key), counters) in delta {
-            if counters.is_zero() {
-                continue;
+        let updates = columns
+            .iter()
+            .map(|c| format!("{c} = {c} + excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let row = format!("(?, ?, ?, ?, ?, ?, {})", placeholders(WIDTH));
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO case_stats (tenant_id, grid_node_id, day, category, department_id, \
+                 source, {}) VALUES {} \
+                 ON CONFLICT (tenant_id, grid_node_id, day, category, department_id, source) \
+                 DO UPDATE SET {updates}",
+                columns.join(", "),
+                vec![row.as_str(); chunk.len()].join(", "),
+            );
+            let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * (6 + WIDTH));
+            for ((node, key), counters) in chunk {
+                params.extend([
+                    self.tenant.0.into(),
+                    (*node).into(),
+                    key.day.to_string().into(),
+                    key.category.clone().into(),
+                    key.department.into(),
+                    key.source.into(),
+                ]);
+                params.extend(counters.0.iter().map(|v| Value::from(*v)));
             }
-            let mut params: Vec<Value> = vec![
-                self.tenant.0.into(),
-                (*node).into(),
-                key.day.to_string().into(),
-                key.category.clone().into(),
-                key.department.into(),
-                key.source.into(),
-            ];
-            params.extend(counters.0.iter().map(|v| Value::from(*v)));
             self.db.execute(&sql, &params)?;
         }
         Ok(())

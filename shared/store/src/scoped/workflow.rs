@@ -110,28 +110,6 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         })
     }
 
-    /// The department the first matching rule names, if any.
-    pub fn department_for(
-        &self,
-        category: &str,
-        grid_node: Option<GridNodeId>,
-    ) -> Result<Option<i64>, Error> {
-        let rules = self.routing_rules()?;
-        if rules.is_empty() {
-            return Ok(None);
-        }
-        let ancestors = match grid_node {
-            None => Vec::new(),
-            Some(node) => self.grid_ancestors(node)?,
-        };
-        Ok(rules
-            .iter()
-            .find(|r| {
-                r.category == category && r.grid_node.is_none_or(|root| ancestors.contains(&root.0))
-            })
-            .map(|r| r.department))
-    }
-
     /// The node and every node above it.
     pub(crate) fn grid_ancestors(&self, node: GridNodeId) -> Result<Vec<i64>, Error> {
         let rows = self.db.execute(
@@ -396,23 +374,17 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         if case.state != CaseState::Reported {
             return Ok(case);
         }
-        let Some(department) = self.department_for(&case.category, case.grid_node)? else {
+        let path = match case.grid_node {
+            None => Vec::new(),
+            Some(node) => self.grid_ancestors(node)?,
+        };
+        let Some(dispatch) = self.auto_dispatch_for(&case.category, &path, case.priority, now)?
+        else {
             return Ok(case);
         };
-        let code = self
-            .department(department)?
-            .map(|d| d.code.as_str().to_string())
-            .ok_or_else(|| Error::NotFound("routing rule names no department".into()))?;
         let calendar = self.work_calendar()?;
         let mut case = case;
-        for action in [
-            CaseAction::Accept,
-            CaseAction::Register,
-            CaseAction::Dispatch {
-                department: code,
-                assisting: Vec::new(),
-            },
-        ] {
+        for action in dispatch.steps() {
             case = self.act(case.id, case.version, &action, SYSTEM_ACTOR, now, &calendar)?;
         }
         Ok(case)

@@ -4,6 +4,10 @@
 
 use serde_json::Value;
 
+/// How many times [`Client::send`] sends again a request the app refused
+/// as busy.
+pub const BUSY_RETRIES: u32 = 5;
+
 pub struct Client {
     base: String,
     agent: ureq::Agent,
@@ -42,8 +46,32 @@ impl Client {
         &self.base
     }
 
-    /// Sends `method path` with an optional bearer token and body.
+    /// Sends `method path` with an optional bearer token and body. A 503
+    /// that says when to retry (`Retry-After`: the database was busy and
+    /// nothing was committed) is sent again, as a well-behaved client does,
+    /// up to [`BUSY_RETRIES`] times.
     pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &[u8])>,
+    ) -> anyhow::Result<Reply> {
+        let mut attempt = 0;
+        loop {
+            let reply = self.send_once(method, path, token, body)?;
+            let wait = reply.retry_after.as_deref().and_then(|s| s.parse::<u64>().ok());
+            match wait {
+                Some(seconds) if reply.status == 503 && attempt < BUSY_RETRIES => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_secs(seconds.min(2)));
+                }
+                _ => return Ok(reply),
+            }
+        }
+    }
+
+    fn send_once(
         &self,
         method: &str,
         path: &str,

@@ -54,8 +54,10 @@ impl From<Error> for Problem {
             Error::Store(StoreError::NotMigrated) => Problem::service_unavailable(
                 "the database is not set up yet: the operator must apply the schema migrations",
             ),
+            // Nothing was committed: the client may send the same again.
             Error::Store(StoreError::Busy) => {
                 Problem::service_unavailable("the database is busy; please retry shortly")
+                    .with_retry_after(1)
             }
             Error::Store(StoreError::Constraint(_)) => {
                 Problem::conflict("the request conflicts with existing data")
@@ -124,6 +126,8 @@ mod tests {
             ProblemKind::ServiceUnavailable,
             "retry",
         );
+        let busy: Problem = Error::from(StoreError::Busy).into();
+        assert_eq!(busy.retry_after(), Some(1), "a busy database says when to retry");
         check(
             StoreError::Sql("near SELECT: syntax error".into()).into(),
             ProblemKind::Internal,

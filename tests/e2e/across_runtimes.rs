@@ -98,7 +98,11 @@ fn the_product_tests_pass_on_spin_with_files_redis_and_libsql() {
             eprintln!(
                 "--- {} stdout{} ---\n{stdout}\n--- {} stderr ---\n{}",
                 runtime.name(),
-                if status.is_none() { " (stopped: too long)" } else { "" },
+                if status.is_none() {
+                    " (stopped: too long)"
+                } else {
+                    ""
+                },
                 runtime.name(),
                 std::fs::read_to_string(out.with_extension("err")).unwrap_or_default()
             );

@@ -830,3 +830,49 @@ fn open311_the_demo_tenant_takes_the_demo_key() {
         status.body
     );
 }
+
+/// `GET requests` pages, newest first: `page_size` requests per `page`.
+#[test]
+fn open311_requests_are_read_page_by_page() {
+    let app = TestApp::product();
+    let alpha = jurisdiction(&app, "alpha");
+    let mut posted = Vec::new();
+    for n in 0..5 {
+        let description = format!("第{n}个路灯不亮");
+        let created = report(&app, &alpha.key, &[("description", &description)]);
+        assert_eq!(created.status, 200, "{}", created.body);
+        posted.push(
+            created.json()[0]["service_request_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let page = |query: &str| -> Vec<String> {
+        let reply = get(
+            &app,
+            &format!("/open311/v2/requests.json?jurisdiction_id=alpha{query}"),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["service_request_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let newest_first: Vec<String> = posted.iter().rev().cloned().collect();
+    assert_eq!(page(""), newest_first, "five fit on the default page");
+    assert_eq!(page("&page_size=2"), newest_first[..2]);
+    assert_eq!(page("&page_size=2&page=2"), newest_first[2..4]);
+    assert_eq!(page("&page_size=2&page=3"), newest_first[4..]);
+    assert!(page("&page_size=2&page=4").is_empty());
+    for bad in ["&page_size=0", "&page_size=1001", "&page=0", "&page=x"] {
+        let reply = get(
+            &app,
+            &format!("/open311/v2/requests.json?jurisdiction_id=alpha{bad}"),
+        );
+        assert_error(&reply, 400, "whole number");
+    }
+}

@@ -80,7 +80,7 @@ pub(crate) fn bench_manifest(root: &Path) -> anyhow::Result<std::path::PathBuf> 
          [component.baseline]\nsource = \"../../target/wasm32-wasip2/release/probe.wasm\"\n\n\
          [[trigger.http]]\nroute = \"/bench/naive/...\"\ncomponent = \"naive\"\n\n\
          [component.naive]\nsource = \"../../target/wasm32-wasip2/release/probe.wasm\"\n\
-         sqlite_databases = [\"default\"]\n"
+         sqlite_databases = [\"default\"]\nkey_value_stores = [\"default\"]\n"
     );
     let path = dir.join("spin.toml");
     std::fs::write(&path, manifest)?;

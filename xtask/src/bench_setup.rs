@@ -196,6 +196,25 @@ pub fn naive_write(
     })
 }
 
+/// The naive read: the probe's one SELECT on a fresh connection (after
+/// [`naive_write`] made its table), what any route that reads SQLite pays
+/// at least on Spin.
+pub fn naive_read(
+    app: &RunningApp,
+) -> impl Fn(&ureq::Agent, usize) -> Result<Answer, String> + Sync {
+    let url = format!("{}/bench/naive/sql/note", app.client.base());
+    move |agent: &ureq::Agent, _| answer(agent.get(&url).call())
+}
+
+/// One key-value write (the probe's `PUT kv/…`): what every writing
+/// request pays for the tenant's write mark (`edge::snapshots`).
+pub fn key_value_write(
+    app: &RunningApp,
+) -> impl Fn(&ureq::Agent, usize) -> Result<Answer, String> + Sync {
+    let url = format!("{}/bench/naive/kv/mark", app.client.base());
+    move |agent: &ureq::Agent, n: usize| answer(agent.put(&url).send_string(&n.to_string()))
+}
+
 /// A grid worker's report with a 20 KB photo (multipart), a distinct photo
 /// each time as in life, so nothing is deduplicated.
 pub fn report_with_photo(

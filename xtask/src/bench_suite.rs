@@ -7,7 +7,8 @@
 
 use crate::bench::{RunningApp, bench_manifest, machine};
 use crate::bench_setup::{
-    Org, column, fill, get_with, naive_write, organise, report_json, report_with_photo,
+    Org, column, fill, get_with, key_value_write, naive_read, naive_write, organise, report_json,
+    report_with_photo,
 };
 use anyhow::bail;
 use std::path::Path;
@@ -15,6 +16,8 @@ use std::time::Duration;
 
 const BASELINE: &str = "baseline (trivial component)";
 const NAIVE_WRITE: &str = "naive write (one INSERT)";
+const NAIVE_READ: &str = "naive read (one SELECT)";
+const KEY_VALUE_WRITE: &str = "key-value write (one set)";
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 
 /// Imports the seed zone's grid; returns its micro-grids' ids.
@@ -44,17 +47,38 @@ fn seed_zone(host: &RunningApp, platform: &str, org: &Org) -> anyhow::Result<Vec
     .collect())
 }
 
-/// Public look-ups of existing cases, spread over a sample of codes.
+/// Public look-ups of existing cases. `Kept`: a sample of codes asked
+/// again and again, as residents re-check their case, so after its first
+/// look-up each is answered from the key-value store. `First`: every
+/// request a code not asked before (each client its own slice of all the
+/// codes), so every answer is made from the database.
+/// The repeated look-ups' row, and how many codes it asks again and again.
+const KEPT: &str = "status look-up (again, kept)";
+const KEPT_CODES: usize = 200;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LookUps {
+    Kept,
+    First,
+}
+
 fn status(
     base: &str,
     org: &Org,
     codes: Vec<String>,
+    look_ups: LookUps,
 ) -> impl Fn(&ureq::Agent, usize) -> Result<crate::load::Answer, String> + Sync {
     let prefix = format!("{base}/api/t/{}/status/", org.code);
+    let slice = (codes.len() / 64).max(1);
     move |agent: &ureq::Agent, n: usize| {
+        // `n` is the client's number times 1,000,000 plus its count.
+        let index = match look_ups {
+            LookUps::Kept => n,
+            LookUps::First => (n / 1_000_000) * slice + n % 1_000_000,
+        };
         crate::load::answer(
             agent
-                .get(&format!("{prefix}{}", codes[n % codes.len()]))
+                .get(&format!("{prefix}{}", codes[index % codes.len()]))
                 .call(),
         )
     }
@@ -101,16 +125,20 @@ pub fn suite(
     let codes = column(
         &host,
         &org.code,
-        "SELECT tracking_code FROM cases WHERE tenant_id = ? ORDER BY random() LIMIT 1000",
+        "SELECT tracking_code FROM cases WHERE tenant_id = ? ORDER BY random()",
     )?;
 
     let base = host.client.base().to_string();
     let t = &org.code;
     let baseline = get_with(format!("{base}/bench/baseline/hello"), None);
     let naive = naive_write(&host)?;
+    let naive_select = naive_read(&host);
+    let kv_write = key_value_write(&host);
     let report = report_json(format!("{base}/api/t/{t}/reports"), org.worker.clone());
     let intake = report_with_photo(format!("{base}/api/t/{t}/reports"), org.worker.clone());
-    let status = status(&base, &org, codes);
+    let kept_codes = codes.len().min(KEPT_CODES);
+    let kept = status(&base, &org, codes[..kept_codes].to_vec(), LookUps::Kept);
+    let first = status(&base, &org, codes, LookUps::First);
     let inbox = get_with(
         format!("{base}/api/t/{t}/queues/inbox?limit=50"),
         Some(org.staff.clone()),
@@ -123,12 +151,15 @@ pub fn suite(
         format!("{base}/open311/v2/requests.json?jurisdiction_id={t}&status=open"),
         None,
     );
-    let endpoints: [(&str, u16, crate::load::MakeRequest<'_>); 8] = [
+    let endpoints: [(&str, u16, crate::load::MakeRequest<'_>); 11] = [
         (BASELINE, 200, &baseline),
         (NAIVE_WRITE, 201, &naive),
+        (NAIVE_READ, 200, &naive_select),
+        (KEY_VALUE_WRITE, 204, &kv_write),
         ("report (JSON, no photo)", 201, &report),
         ("report + 20 KB photo", 201, &intake),
-        ("status look-up", 200, &status),
+        ("status look-up (first, from the database)", 200, &first),
+        (KEPT, 200, &kept),
         ("department inbox page (50)", 200, &inbox),
         ("dashboard figures (30 days)", 200, &dashboard),
         ("Open311 GET requests (open)", 200, &open311),
@@ -137,9 +168,18 @@ pub fn suite(
     let mut runs = Vec::new();
     for clients in CONCURRENCY {
         let chosen = endpoints.iter().filter(|(name, ..)| {
-            [BASELINE, NAIVE_WRITE].contains(name) || only.is_none_or(|only| name.contains(only))
+            [BASELINE, NAIVE_WRITE, NAIVE_READ, KEY_VALUE_WRITE].contains(name)
+                || only.is_none_or(|only| name.contains(only))
         });
         for &(name, expect, request) in chosen {
+            if name == KEPT {
+                // Every write before this run (the reports) left the kept
+                // answers behind: look each code up once first.
+                let agent = ureq::Agent::new();
+                for n in 0..kept_codes {
+                    let _ = request(&agent, n);
+                }
+            }
             runs.push(crate::load::run(name, clients, duration, expect, request));
         }
     }

@@ -60,7 +60,10 @@ impl Client {
         let mut attempt = 0;
         loop {
             let reply = self.send_once(method, path, token, body)?;
-            let wait = reply.retry_after.as_deref().and_then(|s| s.parse::<u64>().ok());
+            let wait = reply
+                .retry_after
+                .as_deref()
+                .and_then(|s| s.parse::<u64>().ok());
             match wait {
                 Some(seconds) if reply.status == 503 && attempt < BUSY_RETRIES => {
                     attempt += 1;

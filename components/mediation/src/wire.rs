@@ -3,9 +3,9 @@
 //! share.
 
 use chrono::NaiveDate;
+use domain::Problem;
 use domain::case_kind::CaseKind;
 use domain::intake::Priority;
-use domain::Problem;
 use edge::case_flow::People;
 use serde_json::{Value, json};
 use store::{

@@ -127,7 +127,11 @@ mod tests {
             "retry",
         );
         let busy: Problem = Error::from(StoreError::Busy).into();
-        assert_eq!(busy.retry_after(), Some(1), "a busy database says when to retry");
+        assert_eq!(
+            busy.retry_after(),
+            Some(1),
+            "a busy database says when to retry"
+        );
         check(
             StoreError::Sql("near SELECT: syntax error".into()).into(),
             ProblemKind::Internal,

@@ -10,6 +10,8 @@
 
 mod wire;
 
+use std::ops::RangeInclusive;
+
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use domain::publication::{
     PrivateFacts, Redactor, exchanged_through_open311, open311_description, public_note,
@@ -32,6 +34,14 @@ type Answer = Result<Doc, Open311Error>;
 const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
 /// The date of this endpoint's last change of shape (discovery's `changeset`).
 const CHANGESET: &str = "2026-11-27T00:00:00+00:00";
+/// Requests per page of `GET requests` when the client names no
+/// `page_size` (at most `OPEN311_MAX_RESULTS`).
+const PAGE_SIZE: u32 = 50;
+
+/// The deepest `page` of `GET requests` (a client that wants older cases
+/// narrows the dates instead).
+const MAX_PAGE: u32 = 1000;
+
 /// The default window of `GET requests` and `GET servicerequestupdates` (the spec's 90 days).
 const DEFAULT_DAYS: i64 = 90;
 /// Codes one `GET requests` may name (`service_request_id=a,b,…`): a client
@@ -205,6 +215,25 @@ impl Params {
     fn english(&self) -> bool {
         self.get("locale")
             .is_some_and(|l| l.to_ascii_lowercase().starts_with("en"))
+    }
+
+    /// A whole number in `range`, if given.
+    fn number(&self, name: &str, range: RangeInclusive<u32>) -> Result<Option<u32>, Open311Error> {
+        self.get(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| range.contains(n))
+                    .ok_or_else(|| {
+                        Open311Error::bad_request(format!(
+                            "{name} must be a whole number from {} to {}",
+                            range.start(),
+                            range.end()
+                        ))
+                    })
+            })
+            .transpose()
     }
 
     fn date(&self, name: &str) -> Result<Option<DateTime<Utc>>, Open311Error> {
@@ -593,14 +622,23 @@ fn list_requests(ctx: &mut Ctx, params: &Params) -> Answer {
         edge::limits::refuse_when_spent(ctx.request(), tenant.code.as_str(), LOOKUP_MISSES)?;
     }
     let scope = TenantScope::new(ctx.db()?, &tenant);
+    // Paging, as most Open311 servers page: newest first, `page_size`
+    // (default PAGE_SIZE) requests per `page` (from 1).
+    let page_size = params
+        .number("page_size", 1..=OPEN311_MAX_RESULTS)?
+        .unwrap_or(PAGE_SIZE);
+    let page = params.number("page", 1..=MAX_PAGE)?.unwrap_or(1);
     let mut filter = Open311Filter {
-        limit: OPEN311_MAX_RESULTS,
+        limit: page_size,
+        offset: (page - 1) * page_size,
         ..Open311Filter::default()
     };
     let mut asked_for: Option<usize> = None;
     if let Some(ids) = params.list("service_request_id") {
-        // The spec: with ids, every other filter is ignored.
+        // The spec: with ids, every other filter is ignored (paging too).
         asked_for = Some(ids.len());
+        filter.limit = OPEN311_MAX_RESULTS;
+        filter.offset = 0;
         filter.tracking_codes = ids
             .iter()
             .filter_map(|id| TrackingCode::parse(id).ok())

@@ -57,6 +57,8 @@ pub struct Open311Filter {
     pub end: Option<DateTime<Utc>>,
     /// Clamped to 1..=[`OPEN311_MAX_RESULTS`].
     pub limit: u32,
+    /// Matching cases to skip (newest first): the page's start.
+    pub offset: u32,
 }
 
 /// One public step of a case's history, as an Open311 "update".
@@ -191,8 +193,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             sql.push_str(" AND created_at <= ?");
             params.push(to_text(end).into());
         }
-        sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
         params.push(filter.limit.clamp(1, OPEN311_MAX_RESULTS).into());
+        params.push(filter.offset.into());
         self.cases_where(&sql, &params)
     }
 

@@ -2,11 +2,37 @@
 //! from Monday to Friday.
 
 use super::TenantScope;
-use crate::db::{Database, StoreError};
+use crate::db::{Database, Row, StoreError};
 use crate::error::Error;
 use chrono::NaiveDate;
 use domain::deadline::{WorkCalendar, zone_offset};
 use domain::{CalendarDay, DayKind, WorkingHours};
+
+fn hours_from_row(row: &Row<'_>) -> Result<WorkingHours, Error> {
+    let minute = |column: &str| -> Result<u16, StoreError> {
+        u16::try_from(row.get_i64(column)?).map_err(|_| StoreError::Decode {
+            column: column.to_owned(),
+            expected: "minutes after midnight",
+        })
+    };
+    Ok(WorkingHours::new(
+        minute("work_day_start_minute")?,
+        minute("work_day_end_minute")?,
+    )?)
+}
+
+fn day_from_row(row: &Row<'_>) -> Result<CalendarDay, StoreError> {
+    Ok(CalendarDay {
+        day: NaiveDate::parse_from_str(row.get_str("day")?, "%Y-%m-%d").map_err(|_| {
+            StoreError::Decode {
+                column: "day".into(),
+                expected: "a date like 2026-10-01",
+            }
+        })?,
+        kind: crate::decoded("kind", DayKind::parse(row.get_str("kind")?))?,
+        name: row.get_string("name")?,
+    })
+}
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
     pub fn working_hours(&self) -> Result<WorkingHours, Error> {
@@ -14,27 +40,26 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             "SELECT work_day_start_minute, work_day_end_minute FROM tenants WHERE id = ?",
             &[self.tenant.0.into()],
         )?;
-        let row = rows.returned()?;
-        let minute = |column: &str| -> Result<u16, StoreError> {
-            u16::try_from(row.get_i64(column)?).map_err(|_| StoreError::Decode {
-                column: column.to_owned(),
-                expected: "minutes after midnight",
-            })
-        };
-        Ok(WorkingHours::new(
-            minute("work_day_start_minute")?,
-            minute("work_day_end_minute")?,
-        )?)
+        hours_from_row(&rows.returned()?)
     }
 
-    /// The tenant's working time in its own time zone: what deadlines count in.
+    /// The tenant's working time in its own time zone: what deadlines count
+    /// in. One statement: the hours with each listed day.
     pub fn work_calendar(&self) -> Result<WorkCalendar, Error> {
         let offset = zone_offset(&self.time_zone)?;
-        Ok(WorkCalendar::new(
-            self.working_hours()?,
-            &self.calendar_days()?,
-            offset,
-        ))
+        let rows = self.db.execute(
+            "SELECT t.work_day_start_minute, t.work_day_end_minute, d.day, d.kind, d.name \
+             FROM tenants t LEFT JOIN calendar_days d ON d.tenant_id = t.id \
+             WHERE t.id = ? ORDER BY d.day",
+            &[self.tenant.0.into()],
+        )?;
+        let hours = hours_from_row(&rows.returned()?)?;
+        let days = rows
+            .iter()
+            .filter(|r| r.get_opt_str("day").is_ok_and(|d| d.is_some()))
+            .map(|r| day_from_row(&r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(WorkCalendar::new(hours, &days, offset))
     }
 
     pub fn calendar_days(&self) -> Result<Vec<CalendarDay>, Error> {
@@ -44,18 +69,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         )?;
         Ok(rows
             .iter()
-            .map(|r| {
-                Ok(CalendarDay {
-                    day: NaiveDate::parse_from_str(r.get_str("day")?, "%Y-%m-%d").map_err(
-                        |_| StoreError::Decode {
-                            column: "day".into(),
-                            expected: "a date like 2026-10-01",
-                        },
-                    )?,
-                    kind: crate::decoded("kind", DayKind::parse(r.get_str("kind")?))?,
-                    name: r.get_string("name")?,
-                })
-            })
+            .map(|r| day_from_row(&r))
             .collect::<Result<_, StoreError>>()?)
     }
 

@@ -13,7 +13,7 @@
 use super::TenantScope;
 use super::cases::{CASE_COLUMNS, Case, NewCase, NewEvent, REPORT_ACTION, first_case};
 use super::workflow::SYSTEM_ACTOR;
-use crate::db::{Database, StoreError, in_transaction};
+use crate::db::{Database, StoreError, in_transaction_or_joined};
 use crate::error::{Error, unique_to_conflict};
 use crate::non_blank;
 use crate::time::to_text;
@@ -129,8 +129,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         })
     }
 
-    /// Writes a prepared case in one short transaction (a savepoint inside
-    /// the caller's): the case, already in the state its automatic steps
+    /// Writes a prepared case in one short transaction (inside a caller's,
+    /// as part of it: a taken tracking code fails the first INSERT, before
+    /// anything is written, so the caller may draw again): the case, already in the state its automatic steps
     /// leave it, its history, the webhooks' outbox and the figures. A
     /// tracking code already in use is a `Conflict`: draw another with
     /// [`PreparedCase::with_tracking_code`].
@@ -150,7 +151,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let state = states[states.len() - 1];
         let at = to_text(now);
         let dispatched = prepared.dispatch.as_ref();
-        in_transaction(self.db, |db| {
+        in_transaction_or_joined(self.db, |db| {
             let rows = db
                 .execute(
                     &format!(

@@ -204,6 +204,8 @@ pub struct RunningApp {
     pub runtime: Runtime,
     /// Dropped after the app: its Redis and sqld, if any.
     _services: Vec<runtime::Service>,
+    /// The port of the app's libSQL server, when its database is there.
+    pub sqld_port: Option<u16>,
     state: tempfile::TempDir,
     /// From starting the process to its first answer (the web component).
     pub up_after: Duration,
@@ -284,6 +286,7 @@ impl RunningApp {
             client,
             runtime,
             _services: services,
+            sqld_port: sqld,
             state,
             up_after,
             first_database_answer: asked.elapsed(),

@@ -89,12 +89,15 @@ pub fn organise(host: &RunningApp, platform: &str, code: &str) -> anyhow::Result
     })
 }
 
-/// The host's database, opened natively.
-pub fn database(host: &RunningApp) -> anyhow::Result<NativeDb> {
-    Ok(NativeDb::open(host.state_dir().join("sqlite_db.db"))?)
+/// The app's database, opened natively: its file, or its libSQL server.
+pub fn database(host: &RunningApp) -> anyhow::Result<Box<dyn Database>> {
+    Ok(match host.sqld_port {
+        Some(port) => Box::new(crate::hrana::HranaDb::connect(port)),
+        None => Box::new(NativeDb::open(host.state_dir().join("sqlite_db.db"))?),
+    })
 }
 
-fn tenant(db: &NativeDb, code: &str) -> anyhow::Result<domain::Tenant> {
+fn tenant(db: &dyn Database, code: &str) -> anyhow::Result<domain::Tenant> {
     let code = domain::TenantCode::parse(code).map_err(|p| anyhow::anyhow!("{}", p.detail))?;
     store::platform::find_tenant(db, &code)?.context("no such tenant")
 }
@@ -109,8 +112,8 @@ pub fn fill(
     seed: u64,
 ) -> anyhow::Result<Duration> {
     let db = database(host)?;
-    let tenant = tenant(&db, &org.code)?;
-    let scope = TenantScope::new(&db, &tenant);
+    let tenant = tenant(db.as_ref(), &org.code)?;
+    let scope = TenantScope::new(db.as_ref(), &tenant);
     let calendar = scope.work_calendar()?;
     let started = Instant::now();
     scope.bulk_fill(
@@ -130,7 +133,7 @@ pub fn fill(
 /// One column of a query over the tenant's rows, as text.
 pub fn column(host: &RunningApp, code: &str, sql: &str) -> anyhow::Result<Vec<String>> {
     let db = database(host)?;
-    let tenant = tenant(&db, code)?;
+    let tenant = tenant(db.as_ref(), code)?;
     let rows = db.execute(sql, &[tenant.id.0.into()])?;
     Ok(rows
         .rows

@@ -11,6 +11,7 @@ pub mod bench_workflow;
 pub mod build;
 pub mod client;
 pub mod demo;
+pub mod hrana;
 pub mod load;
 pub mod runtime;
 pub mod secrets;

@@ -17,6 +17,9 @@ struct Cli {
     command: Task,
 }
 
+/// The seed's scale: the cases of one township over two years.
+const DEFAULT_CASES: usize = 250_000;
+
 #[derive(Subcommand)]
 enum Task {
     /// Build every component (and the test fixtures) for wasm32-wasip2.
@@ -26,7 +29,7 @@ enum Task {
         #[arg(value_enum)]
         which: Benchmark,
         /// Cases in the tenant (`workflow`), or per tenant (`suite`).
-        #[arg(long, default_value_t = 250_000)]
+        #[arg(long, default_value_t = DEFAULT_CASES)]
         cases: usize,
         /// Tenants of that size (`suite`): 10 for the 2,500,000-case variant.
         #[arg(long, default_value_t = 1)]
@@ -127,22 +130,28 @@ fn bench(
     runtime: xtask::runtime::Runtime,
 ) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
-    let (name, report) = match which {
+    let (name, report): (String, String) = match which {
         Benchmark::Grid => (
-            "grid",
+            "grid".into(),
             xtask::bench::grid(&root, &xtask::seed_zone_csv(), runtime)?,
         ),
-        Benchmark::Intake => ("intake", xtask::bench::intake(&root, runtime)?),
+        Benchmark::Intake => ("intake".into(), xtask::bench::intake(&root, runtime)?),
         Benchmark::Workflow => (
-            "workflow",
+            "workflow".into(),
             xtask::bench_workflow::workflow(&root, cases, runtime)?,
         ),
         Benchmark::Analytics => (
-            "analytics",
+            "analytics".into(),
             xtask::bench_analytics::analytics(&root, 25_000, 10, 250_000, runtime)?,
         ),
         Benchmark::Suite => (
-            if tenants > 1 { "suite-large" } else { "suite" },
+            // The seed's scale is `suite`; ten tenants of it `suite-large`;
+            // any other scale is named by its cases (`suite-2500`).
+            match (tenants > 1, cases == DEFAULT_CASES) {
+                (true, _) => "suite-large".into(),
+                (false, true) => "suite".into(),
+                (false, false) => format!("suite-{cases}"),
+            },
             xtask::bench_suite::suite(
                 &root,
                 tenants.max(1),
@@ -153,7 +162,7 @@ fn bench(
             )?,
         ),
         Benchmark::Enterprise => (
-            "enterprise",
+            "enterprise".into(),
             xtask::bench_enterprise::enterprise(&root, runtime)?,
         ),
     };

@@ -18,6 +18,12 @@ const BASELINE: &str = "baseline (trivial component)";
 const NAIVE_WRITE: &str = "naive write (one INSERT)";
 const NAIVE_READ: &str = "naive read (one SELECT)";
 const KEY_VALUE_WRITE: &str = "key-value write (one set)";
+const REPORT_JSON: &str = "report (JSON, no photo)";
+const REPORT_PHOTO: &str = "report + 20 KB photo";
+const FIRST_LOOK_UP: &str = "status look-up (first, from the database)";
+const INBOX: &str = "department inbox page (50)";
+const DASHBOARD: &str = "dashboard figures (30 days)";
+const OPEN311: &str = "Open311 GET requests (open)";
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 
 /// Imports the seed zone's grid; returns its micro-grids' ids.
@@ -156,13 +162,13 @@ pub fn suite(
         (NAIVE_WRITE, 201, &naive),
         (NAIVE_READ, 200, &naive_select),
         (KEY_VALUE_WRITE, 204, &kv_write),
-        ("report (JSON, no photo)", 201, &report),
-        ("report + 20 KB photo", 201, &intake),
-        ("status look-up (first, from the database)", 200, &first),
+        (REPORT_JSON, 201, &report),
+        (REPORT_PHOTO, 201, &intake),
+        (FIRST_LOOK_UP, 200, &first),
         (KEPT, 200, &kept),
-        ("department inbox page (50)", 200, &inbox),
-        ("dashboard figures (30 days)", 200, &dashboard),
-        ("Open311 GET requests (open)", 200, &open311),
+        (INBOX, 200, &inbox),
+        (DASHBOARD, 200, &dashboard),
+        (OPEN311, 200, &open311),
     ];
     let duration = Duration::from_secs(seconds);
     let mut runs = Vec::new();
@@ -190,12 +196,23 @@ pub fn suite(
          in its micro-grids; {} more tenant(s) hold {per_tenant} each. Bulk-writing took {:.0} s. \
          Each run lasts {seconds} s; clients send their next request as soon as the last one answered; \
          errors are answers other than the expected status (503 when SQLite is busy, 429 when limited) \
-         and transport failures.\n\n{}\n\n## Cold start\n\n| what | time |\n| --- | --- |\n{cold}\n\n\
+         and transport failures.\n\n{}\n\n{}\n## Cold start\n\n| what | time |\n| --- | --- |\n{cold}\n\n\
          ## Sizes\n\n{}\n",
         machine(host.runtime),
         tenants - 1,
         filled.as_secs_f64(),
         crate::load::table(&runs, BASELINE),
+        crate::bench_targets::section(
+            &runs,
+            &crate::bench_targets::Rows {
+                baseline: BASELINE,
+                naive_write: NAIVE_WRITE,
+                naive_read: NAIVE_READ,
+                reports: [REPORT_JSON, REPORT_PHOTO],
+                within_three: [FIRST_LOOK_UP, KEPT, INBOX, DASHBOARD],
+                open311: OPEN311,
+            }
+        ),
         sizes(root),
     ))
 }

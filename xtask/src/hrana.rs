@@ -58,7 +58,12 @@ fn from_hrana(value: &Json) -> Result<Value, StoreError> {
         "text" => Value::Text(value["value"].as_str().ok_or_else(bad)?.to_string()),
         "blob" => Value::Blob(
             base64::engine::general_purpose::STANDARD_NO_PAD
-                .decode(value["base64"].as_str().ok_or_else(bad)?.trim_end_matches('='))
+                .decode(
+                    value["base64"]
+                        .as_str()
+                        .ok_or_else(bad)?
+                        .trim_end_matches('='),
+                )
                 .map_err(|_| bad())?,
         ),
         _ => return Err(bad()),
@@ -89,7 +94,9 @@ impl Database for HranaDb {
         let result = &answer["results"][0];
         if result["type"] != "ok" {
             return Err(StoreError::from_message(
-                result["error"]["message"].as_str().unwrap_or("sqld refused"),
+                result["error"]["message"]
+                    .as_str()
+                    .unwrap_or("sqld refused"),
             ));
         }
         let result = &result["response"]["result"];

@@ -7,6 +7,7 @@ pub mod bench_analytics;
 pub mod bench_enterprise;
 pub mod bench_setup;
 pub mod bench_suite;
+pub mod bench_targets;
 pub mod bench_workflow;
 pub mod build;
 pub mod client;

@@ -99,6 +99,22 @@ fn report(app: &TestApp, key: &str, changes: &[(&str, &str)]) -> Reply {
     post_form(app, "/open311/v2/requests.json", &fields)
 }
 
+/// The `service_request_id`s `GET requests` answers for alpha with `query`.
+fn request_ids(app: &TestApp, query: &str) -> Vec<String> {
+    let reply = get(
+        app,
+        &format!("/open311/v2/requests.json?jurisdiction_id=alpha{query}"),
+    );
+    assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+    reply
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["service_request_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The spec's error list, as JSON: one error whose code is the HTTP status.
 fn assert_error(reply: &Reply, status: u16, fragment: &str) {
     assert_eq!(reply.status, status, "{}", reply.body);
@@ -399,20 +415,7 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
     assert_eq!(xml.child("request").text_of("service_request_id"), id);
 
     // GET requests and its filters.
-    let ids = |query: &str| -> Vec<String> {
-        let reply = get(
-            &app,
-            &format!("/open311/v2/requests.json?jurisdiction_id=alpha{query}"),
-        );
-        assert_eq!(reply.status, 200, "{query}: {}", reply.body);
-        reply
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["service_request_id"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let ids = |query: &str| request_ids(&app, query);
     let mut both = vec![id.clone(), noise_id.clone()];
     both.sort();
     let mut all = ids("");
@@ -848,20 +851,7 @@ fn open311_requests_are_read_page_by_page() {
                 .to_string(),
         );
     }
-    let page = |query: &str| -> Vec<String> {
-        let reply = get(
-            &app,
-            &format!("/open311/v2/requests.json?jurisdiction_id=alpha{query}"),
-        );
-        assert_eq!(reply.status, 200, "{}", reply.body);
-        reply
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["service_request_id"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let page = |query: &str| request_ids(&app, query);
     let newest_first: Vec<String> = posted.iter().rev().cloned().collect();
     assert_eq!(page(""), newest_first, "five fit on the default page");
     assert_eq!(page("&page_size=2"), newest_first[..2]);

@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 
 use domain::{CaseId, GridNodeId, Problem, Tenant};
+use edge::Response;
 use edge::db::SpinDb;
 use edge::stream::Stream;
 use edge::{Ctx, HandlerResult};
 use serde_json::{Value, json};
-use spin_sdk::http::Response;
 use store::{Case, StatsFilter, TenantScope};
 
 use crate::{figures, league, query};
@@ -32,15 +32,15 @@ fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, Problem> 
 }
 
 fn csv_response(name: &str, bytes: Vec<u8>) -> Response {
-    Response::builder()
-        .status(200)
-        .header("content-type", "text/csv; charset=utf-8")
-        .header(
-            "content-disposition",
-            format!("attachment; filename=\"{name}.csv\""),
-        )
-        .body(bytes)
-        .build()
+    let disposition = format!("attachment; filename=\"{name}.csv\"");
+    edge::respond::bytes(
+        200,
+        &[
+            ("content-type", "text/csv; charset=utf-8"),
+            ("content-disposition", &disposition),
+        ],
+        bytes,
+    )
 }
 
 /// The text of a JSON value in a CSV cell (null as empty).
@@ -306,5 +306,5 @@ fn export_cases(ctx: &mut Ctx, filter: StatsFilter) -> HandlerResult {
         next: Box::new(next),
     });
     // Replaced by the stream; a router without streaming would send it.
-    Ok(Response::builder().status(200).body(Vec::new()).build())
+    Ok(edge::respond::empty(200, &[]))
 }

@@ -20,11 +20,11 @@ pub mod stream;
 pub mod throttle;
 
 pub use context::{Caller, Ctx};
-pub use respond::{json, problem_response};
+pub use respond::{Response, json, problem_response};
 pub use router::Router;
 
 /// What handlers return: a response, or a problem the edge renders.
-pub type HandlerResult = Result<spin_sdk::http::Response, domain::Problem>;
+pub type HandlerResult = Result<Response, domain::Problem>;
 
 /// Runs `create` with a fresh tracking code, drawing again on the rare
 /// collision (50 random bits: once in 2^50), twice at most. `create`'s

@@ -1,8 +1,25 @@
-//! Responses: JSON bodies and RFC 9457 problem details.
+//! Responses: JSON bodies, RFC 9457 problem details, and the other
+//! answers handlers give (files, CSV, XML, 204, 304), so that no handler
+//! builds a runtime response itself.
 
 use domain::Problem;
 use serde::Serialize;
-use spin_sdk::http::Response;
+pub use spin_sdk::http::Response;
+
+/// An answer of `status` with `headers` and `body` (a file, CSV, XML).
+pub fn bytes(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> Response {
+    let mut response = Response::builder();
+    response.status(status);
+    for (name, value) in headers {
+        response.header(*name, *value);
+    }
+    response.body(body).build()
+}
+
+/// An answer without a body (204 No Content, 304 Not Modified).
+pub fn empty(status: u16, headers: &[(&str, &str)]) -> Response {
+    bytes(status, headers, Vec::new())
+}
 
 /// A JSON response with `status`.
 pub fn json<T: Serialize>(status: u16, value: &T) -> Response {

@@ -10,7 +10,6 @@ use domain::{Problem, Role};
 use edge::{Ctx, HandlerResult, files, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use spin_sdk::http::Response;
 use store::{NewPolicy, NewPolicyFile, Policy, PolicyQuery};
 
 use crate::wire;
@@ -55,14 +54,16 @@ pub fn download_file(ctx: &mut Ctx) -> HandlerResult {
     let tenant = ctx.tenant()?;
     let bytes = files::get(tenant.id.0, &file.sha256)?
         .ok_or_else(|| Problem::internal("the bytes of a policy file are missing"))?;
-    Ok(Response::builder()
-        .status(200)
-        .header("content-type", file.content_type.as_str())
-        .header("etag", format!("\"{}\"", file.sha256))
-        .header("cache-control", "public, max-age=31536000, immutable")
-        .header("x-content-type-options", "nosniff")
-        .body(bytes)
-        .build())
+    Ok(edge::respond::bytes(
+        200,
+        &[
+            ("content-type", file.content_type.as_str()),
+            ("etag", &format!("\"{}\"", file.sha256)),
+            ("cache-control", "public, max-age=31536000, immutable"),
+            ("x-content-type-options", "nosniff"),
+        ],
+        bytes,
+    ))
 }
 
 #[derive(Deserialize)]

@@ -175,7 +175,7 @@ pub fn suggest(ctx: &mut Ctx) -> HandlerResult {
     Ok(listed(&found))
 }
 
-fn listed(found: &[PolicyAnswer]) -> spin_sdk::http::Response {
+fn listed(found: &[PolicyAnswer]) -> edge::Response {
     let items: Vec<_> = found.iter().map(wire::answer).collect();
     json(200, &json!({ "answers": items }))
 }
@@ -207,5 +207,5 @@ pub fn withdraw(ctx: &mut Ctx) -> HandlerResult {
             None,
         )
     })?;
-    Ok(spin_sdk::http::Response::builder().status(204).build())
+    Ok(edge::respond::empty(204, &[]))
 }

@@ -14,7 +14,6 @@ use domain::{Permission, Problem};
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use spin_sdk::http::Response;
 use store::{Attachment, NewAttachment};
 
 use crate::files;
@@ -179,30 +178,26 @@ pub fn download(ctx: &mut Ctx) -> HandlerResult {
         .and_then(|h| h.as_str())
         .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag))
     {
-        return Ok(Response::builder()
-            .status(304)
-            .header("etag", etag)
-            .header("cache-control", cache_control)
-            .build());
+        return Ok(edge::respond::empty(
+            304,
+            &[("etag", &etag), ("cache-control", &cache_control)],
+        ));
     }
     let tenant = ctx.tenant()?;
     let bytes = files::get(tenant.id.0, &attachment.sha256)?
         .ok_or_else(|| Problem::internal("the file of an attachment is missing"))?;
-    let mut response = Response::builder();
-    response
-        .status(200)
-        .header("content-type", attachment.content_type.as_str())
-        .header("etag", etag)
-        .header("cache-control", cache_control)
-        .header("x-content-type-options", "nosniff");
+    let disposition = format!("attachment; filename=\"document-{id}.pdf\"");
+    let mut headers = vec![
+        ("content-type", attachment.content_type.as_str()),
+        ("etag", etag.as_str()),
+        ("cache-control", cache_control.as_str()),
+        ("x-content-type-options", "nosniff"),
+    ];
     // A paper is saved, not opened inside the app's origin.
     if attachment.kind == AttachmentKind::Document {
-        response.header(
-            "content-disposition",
-            format!("attachment; filename=\"document-{id}.pdf\""),
-        );
+        headers.push(("content-disposition", &disposition));
     }
-    Ok(response.body(bytes).build())
+    Ok(edge::respond::bytes(200, &headers, bytes))
 }
 
 #[derive(Deserialize)]

@@ -5,8 +5,8 @@
 
 use domain::intake::sha256_hex;
 use edge::Ctx;
+use edge::Response;
 use serde::Serialize;
-use spin_sdk::http::Response;
 
 /// How long shared caches may keep an answer.
 #[derive(Debug, Clone, Copy)]
@@ -57,20 +57,20 @@ pub fn cached_bytes(
     content_type: &str,
 ) -> Response {
     let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
-    let mut response = if client_has(ctx, &etag) {
-        Response::builder().status(304).build()
-    } else {
-        Response::builder()
-            .status(200)
-            .header("content-type", content_type)
-            .body(body)
-            .build()
-    };
-    response.set_header("etag", etag);
-    response.set_header("cache-control", freshness.header());
+    let cache_control = freshness.header();
     // The same URL answers differently with the reporter's secret.
-    response.set_header("vary", "reporter-secret");
-    response
+    let headers = [
+        ("etag", etag.as_str()),
+        ("cache-control", cache_control.as_str()),
+        ("vary", "reporter-secret"),
+    ];
+    if client_has(ctx, &etag) {
+        edge::respond::empty(304, &headers)
+    } else {
+        let mut with_type = headers.to_vec();
+        with_type.push(("content-type", content_type));
+        edge::respond::bytes(200, &with_type, body)
+    }
 }
 
 /// Whether `If-None-Match` lists `etag` (or `*`).

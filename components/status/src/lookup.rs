@@ -7,8 +7,7 @@ use domain::organisation::Code;
 use domain::publication::{PublicCase, ReporterView};
 use domain::{Problem, TenantCode, TrackingCode};
 use edge::limits::{self, Limit};
-use edge::{Ctx, HandlerResult, snapshots};
-use spin_sdk::http::Response;
+use edge::{Ctx, HandlerResult, Response, snapshots};
 use store::CaseRecord;
 
 use crate::cache::{Freshness, cached, cached_bytes};

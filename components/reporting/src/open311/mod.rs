@@ -123,7 +123,7 @@ fn serve(
     ctx: &mut Ctx,
     format: Format,
     f: impl FnOnce(&mut Ctx, &Params) -> Answer,
-) -> spin_sdk::http::Response {
+) -> edge::Response {
     let answer = Params::of(ctx).and_then(|params| f(ctx, &params));
     respond(format, &answer.unwrap_or_else(|e| e.doc()))
 }
@@ -133,7 +133,7 @@ fn serve_param(
     ctx: &mut Ctx,
     name: &str,
     f: impl FnOnce(&mut Ctx, &Params, &str) -> Answer,
-) -> spin_sdk::http::Response {
+) -> edge::Response {
     let segment = ctx.param(name).unwrap_or_default().to_string();
     let Some((code, format)) = Format::split(&segment) else {
         let error = Open311Error::not_found("ask for CODE.json or CODE.xml");

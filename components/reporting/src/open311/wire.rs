@@ -3,10 +3,10 @@
 //! list's items after the list (`services` → `service`, `service_requests` →
 //! `request`, …), which is the shape GeoReport v2 and FixMyStreet use.
 
+use edge::Response;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use serde_json::{Value, json};
-use spin_sdk::http::Response;
 
 pub const JSON_CONTENT_TYPE: &str = "application/json";
 pub const XML_CONTENT_TYPE: &str = "text/xml; charset=utf-8";
@@ -122,14 +122,12 @@ pub fn respond(format: Format, doc: &Doc) -> Response {
         Format::Json => (JSON_CONTENT_TYPE, doc.body.to_string().into_bytes()),
         Format::Xml => (XML_CONTENT_TYPE, to_xml(doc.root, &doc.body)),
     };
-    let mut response = Response::builder();
-    response
-        .status(doc.status)
-        .header("content-type", content_type);
-    if let Some(seconds) = doc.retry_after {
-        response.header("retry-after", seconds.to_string());
+    let retry_after = doc.retry_after.map(|seconds| seconds.to_string());
+    let mut headers = vec![("content-type", content_type)];
+    if let Some(seconds) = &retry_after {
+        headers.push(("retry-after", seconds));
     }
-    response.body(body).build()
+    edge::respond::bytes(doc.status, &headers, body)
 }
 
 /// The name of the elements of a list named `list`.

@@ -1,0 +1,136 @@
+//! Tidy tests, in the spirit of rust-analyzer's `tidy.rs`: each fails when
+//! one of ARCHITECTURE.md's invariants stops being true of the source, and
+//! names the file and line that broke it.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "target") {
+                continue;
+            }
+            found.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// The lines of `file` before its test module (tests may do what the
+/// code may not: write a document, read the clock), without comments.
+fn code_lines(file: &Path) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    text.lines()
+        .enumerate()
+        .take_while(|(_, line)| line.trim() != "#[cfg(test)]")
+        .filter(|(_, line)| !line.trim_start().starts_with("//"))
+        .map(|(n, line)| (n + 1, line.to_string()))
+        .collect()
+}
+
+/// Every line of the files under `dirs` (relative to the workspace) that
+/// contains one of `tokens`, except in files `allowed` accepts.
+fn offences(dirs: &[&str], tokens: &[&str], allowed: impl Fn(&Path) -> bool) -> Vec<String> {
+    let root = xtask::workspace_root();
+    let mut found = Vec::new();
+    for dir in dirs {
+        for file in rust_files(&root.join(dir)) {
+            let relative = file.strip_prefix(&root).unwrap_or(&file).to_path_buf();
+            if allowed(&relative) {
+                continue;
+            }
+            for (n, line) in code_lines(&file) {
+                if let Some(token) = tokens.iter().find(|t| line.contains(*t)) {
+                    found.push(format!(
+                        "{}:{n}: `{token}` in: {}",
+                        relative.display(),
+                        line.trim()
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn only_the_edge_and_the_entry_points_touch_spin_sdk() {
+    let found = offences(&["components", "shared"], &["spin_sdk"], |file| {
+        file.starts_with("components/edge")
+            || file.ends_with("src/lib.rs") && file.starts_with("components")
+    });
+    assert!(
+        found.is_empty(),
+        "spin-sdk outside the edge:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_sql_outside_the_store() {
+    let sql = [
+        "\"SELECT ",
+        "\"INSERT INTO",
+        "\"DELETE FROM",
+        "\"CREATE TABLE",
+        "\"BEGIN",
+        "\"PRAGMA",
+    ];
+    let found = offences(&["components", "shared/domain", "shared/api"], &sql, |_| {
+        false
+    });
+    assert!(
+        found.is_empty(),
+        "SQL outside the store:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_domain_does_no_io_and_reads_no_clock_or_randomness() {
+    let forbidden = [
+        "std::fs",
+        "TcpStream",
+        "TcpListener",
+        "UdpSocket",
+        "ToSocketAddrs",
+        "std::env::var",
+        "Utc::now",
+        "Local::now",
+        "SystemTime::now",
+        "Instant::now",
+        "getrandom",
+        "thread_rng",
+        "spin_sdk",
+    ];
+    let found = offences(&["shared/domain/src"], &forbidden, |_| false);
+    assert!(
+        found.is_empty(),
+        "I/O, clock or randomness in the domain:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The checks above must see what they look for: a line with each
+/// forbidden token is found (a tidy test that cannot fail guards nothing).
+#[test]
+fn the_tidy_checks_find_what_they_look_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("probe.rs");
+    std::fs::write(
+        &file,
+        "use spin_sdk::http;\n// Utc::now in a comment is fine\nlet now = Utc::now();\n#[cfg(test)]\nmod tests { fn t() { std::fs::read(\"x\"); } }\n",
+    )
+    .unwrap();
+    let lines = code_lines(&file);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].1.contains("spin_sdk"));
+    assert!(lines[1].1.contains("Utc::now"));
+}

@@ -13,23 +13,25 @@ pub fn audit_log(ctx: &mut Ctx) -> HandlerResult {
     let scope = ctx.scope()?;
     let entries = scope.audit_log(after, limit)?;
     let people = People::of(&scope, entries.iter().map(|e| e.actor.as_str()))?;
-    let last = entries.last().map(|e| e.id);
-    let items = entries
-        .iter()
-        .map(|e| {
+    let page = Page::of(
+        &entries,
+        limit,
+        |e| e.id,
+        |e| {
             let mut item = wire::audit_entry(e);
             people.name_into(&mut item, &e.actor);
             item
-        })
-        .collect();
-    Ok(json(200, &Page::new(items, last, limit)))
+        },
+    );
+    Ok(json(200, &page))
 }
 
 pub fn platform_audit_log(ctx: &mut Ctx) -> HandlerResult {
     let after = ctx.query_i64("after")?;
     let limit = ctx.page_limit()?;
     let entries = store::platform::audit_log(ctx.db()?, after, limit)?;
-    let last = entries.last().map(|e| e.id);
-    let items = entries.iter().map(wire::audit_entry).collect();
-    Ok(json(200, &Page::new(items, last, limit)))
+    Ok(json(
+        200,
+        &Page::of(&entries, limit, |e| e.id, wire::audit_entry),
+    ))
 }

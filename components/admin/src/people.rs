@@ -13,9 +13,7 @@ pub fn list_users(ctx: &mut Ctx) -> HandlerResult {
     let after = ctx.query_i64("after")?.map(UserId);
     let limit = ctx.page_limit()?;
     let users = ctx.scope()?.list_users(after, limit)?;
-    let last = users.last().map(|u| u.id.0);
-    let items = users.iter().map(wire::user).collect();
-    Ok(json(200, &Page::new(items, last, limit)))
+    Ok(json(200, &Page::of(&users, limit, |u| u.id.0, wire::user)))
 }
 
 #[derive(Deserialize)]

@@ -96,9 +96,7 @@ pub fn list_deliveries(ctx: &mut Ctx) -> HandlerResult {
         return Err(Problem::not_found("no such webhook"));
     }
     let deliveries = scope.webhook_deliveries(id, before, limit)?;
-    let next = (deliveries.len() == limit as usize)
-        .then(|| deliveries.last().map(|d| d.id))
-        .flatten();
+    let next = edge::next_page(&deliveries, limit, |d| d.id);
     let items: Vec<_> = deliveries.iter().map(delivery_wire).collect();
     Ok(json(200, &json!({ "items": items, "next_before": next })))
 }

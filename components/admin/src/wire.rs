@@ -82,12 +82,12 @@ pub struct Page<T: Serialize> {
 }
 
 impl<T: Serialize> Page<T> {
-    /// `ids` gives each item's id; a full page has a next cursor.
-    pub fn new(items: Vec<T>, last_id: Option<i64>, limit: u32) -> Self {
-        let full = items.len() == limit as usize;
+    /// The page of `rows` (rendered by `render`), its next cursor the last
+    /// row's `id` when the page is full (`edge::next_page`).
+    pub fn of<R>(rows: &[R], limit: u32, id: impl Fn(&R) -> i64, render: impl Fn(&R) -> T) -> Self {
         Page {
-            items,
-            next_after: if full { last_id } else { None },
+            items: rows.iter().map(render).collect(),
+            next_after: edge::next_page(rows, limit, id),
         }
     }
 }

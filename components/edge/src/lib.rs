@@ -42,6 +42,15 @@ pub fn with_fresh_tracking_code<T>(
     }
 }
 
+/// Where the next page starts: the last item's cursor when the page came
+/// back full (`limit` items), else `None` (this was the last page). Every
+/// list answers its `next_after`/`next_before`/`next_cursor` from here.
+pub fn next_page<T, C>(items: &[T], limit: u32, cursor: impl Fn(&T) -> C) -> Option<C> {
+    (items.len() == limit as usize)
+        .then(|| items.last().map(cursor))
+        .flatten()
+}
+
 /// Random bytes from the platform (WASI `random`), for tracking codes,
 /// salts and token ids.
 pub fn random_bytes<const N: usize>() -> Result<[u8; N], domain::Problem> {

@@ -91,9 +91,7 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
     let after = ctx.query_i64("after")?;
     let limit = ctx.page_limit()?;
     let found = ctx.scope()?.list_enterprises(status, after, limit)?;
-    let next = (found.len() == limit as usize)
-        .then(|| found.last().map(|e| e.id))
-        .flatten();
+    let next = edge::next_page(&found, limit, |e| e.id);
     let items: Vec<_> = found.iter().map(wire::enterprise).collect();
     Ok(json(
         200,

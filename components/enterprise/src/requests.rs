@@ -72,9 +72,7 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
     let requests = ctx
         .scope()?
         .enterprise_requests(enterprise.id, before, limit)?;
-    let next = (requests.len() == limit as usize)
-        .then(|| requests.last().map(|r| r.case.id.0))
-        .flatten();
+    let next = edge::next_page(&requests, limit, |r| r.case.id.0);
     let mut items = Vec::with_capacity(requests.len());
     for request in &requests {
         let department = department_name(ctx, request)?;

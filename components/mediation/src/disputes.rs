@@ -106,9 +106,7 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
     let before = ctx.query_i64("before")?.map(CaseId);
     let limit = ctx.page_limit()?;
     let disputes = ctx.scope()?.disputes(before, limit)?;
-    let next = (disputes.len() == limit as usize)
-        .then(|| disputes.last().map(|d| d.case.id.0))
-        .flatten();
+    let next = edge::next_page(&disputes, limit, |d| d.case.id.0);
     let items: Vec<_> = disputes.iter().map(wire::dispute_summary).collect();
     Ok(json(
         200,

@@ -151,9 +151,7 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
         _ => None,
     };
     let matters = ctx.scope()?.agent_matters(point, before, limit)?;
-    let next = (matters.len() == limit as usize)
-        .then(|| matters.last().map(|m| m.case.id.0))
-        .flatten();
+    let next = edge::next_page(&matters, limit, |m| m.case.id.0);
     let items: Vec<_> = matters.iter().map(wire::matter_summary).collect();
     Ok(json(200, &json!({ "matters": items, "next_before": next })))
 }

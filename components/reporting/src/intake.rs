@@ -277,7 +277,7 @@ fn new_case(
     let phone = body
         .phone
         .as_deref()
-        .map(store::scoped::parse_phone)
+        .map(domain::phone::mobile)
         .transpose()?;
     Ok(NewCase {
         grid_node: report.grid_node,

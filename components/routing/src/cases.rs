@@ -69,9 +69,7 @@ pub fn list_cases(ctx: &mut Ctx) -> HandlerResult {
     let after = ctx.query_i64("after")?.map(CaseId);
     let limit = ctx.page_limit()?;
     let cases = ctx.scope()?.list_cases(after, limit)?;
-    let next = (cases.len() == limit as usize)
-        .then(|| cases.last().map(|c| json!(c.id.0)))
-        .flatten();
+    let next = edge::next_page(&cases, limit, |c| json!(c.id.0));
     page(ctx, &cases, next)
 }
 

@@ -40,13 +40,9 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
             case
         })
         .collect();
-    let next_cursor = (entries.len() == limit as usize)
-        .then(|| {
-            entries
-                .last()
-                .map(|e| e.case.tracking_code.as_str().to_string())
-        })
-        .flatten();
+    let next_cursor = edge::next_page(&entries, limit, |e| {
+        e.case.tracking_code.as_str().to_string()
+    });
     Ok(cached(
         ctx,
         &json!({ "cases": cases, "next_cursor": next_cursor }),

@@ -45,9 +45,7 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
         .iter()
         .map(|n| render(ctx, n))
         .collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = (notices.len() == limit as usize)
-        .then(|| notices.last().map(|n| n.id.to_string()))
-        .flatten();
+    let next_cursor = edge::next_page(&notices, limit, |n| n.id.to_string());
     Ok(cached(
         ctx,
         &serde_json::json!({ "notices": rendered, "next_cursor": next_cursor }),

@@ -26,6 +26,7 @@ pub mod notification;
 pub mod organisation;
 pub mod password;
 pub mod permissions;
+pub mod phone;
 pub mod policy;
 pub mod problem;
 pub mod publication;

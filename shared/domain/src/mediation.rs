@@ -205,7 +205,7 @@ pub fn check_parties(parties: &[Party]) -> Result<(), Problem> {
             ));
         }
         if let Some(phone) = &party.phone {
-            check_phone(phone).map_err(|p| p.with_field(field("phone")))?;
+            crate::phone::any(phone).map_err(|p| p.with_field(field("phone")))?;
         }
         if let Some(address) = &party.address
             && address.chars().count() > 200
@@ -239,21 +239,6 @@ pub fn check_parties(parties: &[Party]) -> Result<(), Problem> {
 
 /// A telephone number as people write it: mobile or landline, with an area
 /// code, spaces, hyphens, a leading `+`, an extension in parentheses.
-fn check_phone(phone: &str) -> Result<(), Problem> {
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'));
-    if allowed && (5..=20).contains(&digits) {
-        Ok(())
-    } else {
-        Err(Problem::validation(
-            "phone",
-            "a phone number has 5 to 20 digits (spaces, hyphens, + and parentheses allowed)",
-        ))
-    }
-}
-
 /// An amount in dispute, in fen (分), so that money is never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Amount(i64);

@@ -61,7 +61,7 @@ pub use policy_answers::{CitedPolicy, NewPolicyAnswer, PolicyAnswer};
 pub use publication::CaseRecord;
 pub use queues::{Clock, Queue, QueuePage, QueueQuery, QueueSort};
 pub use stats::{GridCount, OpenNow, StatsFilter};
-pub use users::{NewUser, PersonName, User, UserChanges, parse_phone};
+pub use users::{NewUser, PersonName, User, UserChanges};
 pub use webhooks::{AttemptOutcome, Delivery, DueDelivery, Webhook};
 pub use workflow::{RoutingRule, SweepReport};
 

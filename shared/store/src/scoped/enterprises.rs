@@ -11,7 +11,6 @@ use super::users::{USER_COLUMNS, user_from_row};
 use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::{Error, unique_to_conflict};
 use crate::scoped::cases::{Case, Contact, NewCase};
-use crate::scoped::users::parse_phone;
 use crate::time::{get_opt_time, get_time, to_text};
 use crate::{NewUser, User, UserChanges, decoded, non_blank};
 use chrono::{DateTime, Utc};
@@ -106,7 +105,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         non_blank("address", &new.address, 200)?;
         non_blank("industry", &new.industry, 50)?;
         non_blank("contact.name", &new.contact_name, 50)?;
-        let phone = parse_phone(&new.contact_phone)
+        let phone = domain::phone::mobile(&new.contact_phone)
             .map_err(|p| Problem::validation("contact.phone", p.detail))?;
         let details = [
             new.name.trim().into(),

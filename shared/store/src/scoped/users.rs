@@ -74,21 +74,6 @@ pub struct UserChanges {
     pub disabled: Option<bool>,
 }
 
-/// Mainland mobile numbers: 11 digits starting with 1; spaces and dashes
-/// are dropped, so the stored form is the one people log in with.
-pub fn parse_phone(raw: &str) -> Result<String, Problem> {
-    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_string();
-    if digits.len() == 11 && digits.starts_with('1') && digits.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(digits)
-    } else {
-        Err(Problem::validation(
-            "phone",
-            "a phone number is 11 digits starting with 1",
-        ))
-    }
-}
-
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewUser {
     pub login: String,
@@ -144,7 +129,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         non_blank("login", &new.login, 64)?;
         domain::auth::check_login(&new.login)?;
         non_blank("display_name", &new.display_name, 100)?;
-        let phone = new.phone.as_deref().map(parse_phone).transpose()?;
+        let phone = new
+            .phone
+            .as_deref()
+            .map(domain::phone::mobile)
+            .transpose()?;
         self.check_membership(new.role, new.department, new.agent_point)?;
         let login = new.login.trim();
         let rows = self
@@ -177,7 +166,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// reads as a phone number is looked up among phones only, the rest
     /// among logins only (no login looks like a phone: `check_login`).
     pub fn find_user_by_login(&self, login: &str) -> Result<Option<User>, Error> {
-        let (column, value) = match parse_phone(login) {
+        let (column, value) = match domain::phone::mobile(login) {
             Ok(phone) => ("phone", phone),
             Err(_) => ("login", login.trim().to_string()),
         };
@@ -227,7 +216,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             None => current.display_name.clone(),
         };
         let phone = match changes.phone {
-            Some(Some(p)) => Some(parse_phone(&p)?),
+            Some(Some(p)) => Some(domain::phone::mobile(&p)?),
             Some(None) => None,
             None => current.phone.clone(),
         };

@@ -146,11 +146,12 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
     let before = ctx.query_i64("before")?.map(CaseId);
     let limit = ctx.page_limit()?;
     let user = ctx.caller()?.user.clone();
-    let point = match user.role {
-        Role::Agent => Some(user.agent_point.unwrap_or(-1)),
-        _ => None,
+    let matters = match (user.role, user.agent_point) {
+        // An agent sees their point's matters; one without a point, none.
+        (Role::Agent, None) => Vec::new(),
+        (Role::Agent, Some(point)) => ctx.scope()?.agent_matters(Some(point), before, limit)?,
+        _ => ctx.scope()?.agent_matters(None, before, limit)?,
     };
-    let matters = ctx.scope()?.agent_matters(point, before, limit)?;
     let next = edge::next_page(&matters, limit, |m| m.case.id.0);
     let items: Vec<_> = matters.iter().map(wire::matter_summary).collect();
     Ok(json(200, &json!({ "matters": items, "next_before": next })))

@@ -65,8 +65,7 @@ pub fn section(runs: &[Run], rows: &Rows<'_>) -> String {
                  in steps of up to 100 ms. What would meet it: fewer reads before the lock \
                  (the tenant, the caller, the catalogue, the routing rules and the calendar from \
                  the key-value store under the tenant's write mark), and one writer that takes \
-                 reports from a queue instead of many that wait on SQLite's lock (on libSQL the \
-                 same report's p99 at 8 clients is lower: `spin-libsql-redis/suite-2500.md`).",
+                 reports from a queue instead of many that wait on SQLite's lock.",
                 find(runs, report, 1).map_or(0.0, |r| ms(r, 0.5)),
                 find(runs, rows.naive_write, 1).map_or(0.0, |r| ms(r, 0.5)),
                 run.statements.unwrap_or(0),
@@ -106,8 +105,7 @@ pub fn section(runs: &[Run], rows: &Rows<'_>) -> String {
                     "**{name} at {clients} client(s)**: {r:.1}× with no SQL at all: the kept \
                      answer costs four key-value reads (the look-up brake's two counters, the \
                      tenant's write mark, the answer), each a crossing into the runtime, and \
-                     this 2-core machine's noise moves this ratio by ±1 between runs \
-                     (`spin/suite-2500.md` has it at 2.4×). What would meet it: one counter \
+                     the 2-core machine's noise moves this ratio between runs. What would meet it: one counter \
                      for the brake, or the brake checked only on misses."
                 ));
             } else {

@@ -64,19 +64,22 @@ pub fn tenant_written(tenant: &str) {
     }
 }
 
+fn read_mark(store: &Store, tenant: &str) -> Option<Mark> {
+    let mark = store.get(&mark_key(tenant)).ok()?.unwrap_or_default();
+    Some(Mark(String::from_utf8(mark).ok()?))
+}
+
 /// The tenant's mark, read before the database. `None` when the store
 /// cannot be read: then nothing is kept or served from it.
 pub fn mark(tenant: &str) -> Option<Mark> {
-    let store = Store::open_default().ok()?;
-    let mark = store.get(&mark_key(tenant)).ok()?.unwrap_or_default();
-    Some(Mark(String::from_utf8(mark).ok()?))
+    read_mark(&Store::open_default().ok()?, tenant)
 }
 
 /// The answer kept as `name` for `tenant`, if it was made under the
 /// tenant's current mark within [`MAX_AGE_SECONDS`].
 pub fn fresh(tenant: &str, name: &str) -> Option<String> {
-    let current = mark(tenant)?;
     let store = Store::open_default().ok()?;
+    let current = read_mark(&store, tenant)?;
     let kept: Kept = serde_json::from_slice(&store.get(&answer_key(tenant, name)).ok()??).ok()?;
     let age = Utc::now().timestamp() - kept.at;
     (kept.mark == current.0 && (0..=MAX_AGE_SECONDS).contains(&age)).then_some(kept.body)

@@ -404,10 +404,26 @@ impl TestApp {
     }
 
     /// POSTs JSON as a client at another address of this machine would (all
-    /// of 127.0.0.0/8 is loopback): a plain HTTP/1.1 exchange over a socket
-    /// bound to `from`, which the app's per-address limits see as another
-    /// client. The client library cannot choose its local address.
+    /// of 127.0.0.0/8 is loopback), which the app's per-address limits see
+    /// as another client.
     pub fn post_json_from(&self, from: std::net::Ipv4Addr, path: &str, body: &Value) -> Reply {
+        self.request_from(from, "POST", path, Some(body))
+    }
+
+    /// GETs `path` as a client at another address of this machine would.
+    pub fn get_from(&self, from: std::net::Ipv4Addr, path: &str) -> Reply {
+        self.request_from(from, "GET", path, None)
+    }
+
+    /// A plain HTTP/1.1 exchange over a socket bound to `from`: the client
+    /// library cannot choose its local address.
+    fn request_from(
+        &self,
+        from: std::net::Ipv4Addr,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Reply {
         use socket2::{Domain, Socket, Type};
         use std::io::{Read, Write};
         let server: std::net::SocketAddr = self
@@ -422,10 +438,13 @@ impl TestApp {
             .expect("bind to the other loopback address");
         socket.connect(&server.into()).expect("connect to the app");
         let mut stream: std::net::TcpStream = socket.into();
-        let body = body.to_string();
+        let (content_type, body) = match body {
+            Some(json) => ("content-type: application/json\r\n", json.to_string()),
+            None => ("", String::new()),
+        };
         write!(
             stream,
-            "POST {path} HTTP/1.1\r\nhost: {server}\r\ncontent-type: application/json\r\n\
+            "{method} {path} HTTP/1.1\r\nhost: {server}\r\n{content_type}\
              content-length: {}\r\nconnection: close\r\n\r\n{body}",
             body.len()
         )
@@ -433,6 +452,24 @@ impl TestApp {
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).expect("read the answer");
         parse_http_response(&raw)
+    }
+
+    /// Runs `attempt` from a client address of its own until one attempt
+    /// starts and ends in the same minute, and returns that attempt's
+    /// result. The anonymous rate limits count in fixed one-minute windows
+    /// of the clock this machine shares with the app (`edge::limits`), so a
+    /// test that fills a window must not straddle two of them; under load
+    /// one sometimes does, and is run again from a fresh address.
+    pub fn within_one_rate_window<T>(&self, mut attempt: impl FnMut(std::net::Ipv4Addr) -> T) -> T {
+        let minute = || chrono::Utc::now().timestamp() / 60;
+        for last_octet in 200..=203u8 {
+            let started = minute();
+            let result = attempt(std::net::Ipv4Addr::new(127, 0, 0, last_octet));
+            if minute() == started {
+                return result;
+            }
+        }
+        panic!("four attempts in a row straddled a minute: is the machine overloaded?")
     }
 
     /// A resident's report; returns the reply.

@@ -151,6 +151,37 @@ fn every_route_has_a_handler_in_its_component() {
     );
 }
 
+/// Every component that opens the database also has the key-value store:
+/// its router marks the tenant's writes there (`edge::snapshots`), and a
+/// component without it would leave the public answers kept before its
+/// writes served for up to a minute (the mediation centre's were, found by
+/// the log, not by a test).
+#[test]
+fn every_component_with_the_database_can_mark_its_writes() {
+    let root = xtask::workspace_root();
+    let manifest: toml::Table = std::fs::read_to_string(root.join("spin.toml"))
+        .expect("spin.toml")
+        .parse()
+        .expect("spin.toml is TOML");
+    let lists = |component: &toml::Value, key: &str| {
+        component
+            .get(key)
+            .and_then(|v| v.as_array())
+            .is_some_and(|labels| labels.iter().any(|l| l.as_str() == Some("default")))
+    };
+    let components = manifest["component"].as_table().expect("components");
+    let blind: Vec<&String> = components
+        .iter()
+        .filter(|(_, c)| lists(c, "sqlite_databases") && !lists(c, "key_value_stores"))
+        .map(|(name, _)| name)
+        .collect();
+    assert!(components.len() > 1, "the manifest's components are read");
+    assert!(
+        blind.is_empty(),
+        "components with the database but not the key-value store: {blind:?}"
+    );
+}
+
 /// The checks above must see what they look for: a line with each
 /// forbidden token is found (a tidy test that cannot fail guards nothing).
 #[test]

@@ -16,31 +16,7 @@ pub mod tenant_data;
 mod time;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_action_sequences;
-#[cfg(test)]
-mod tests_board;
-#[cfg(test)]
-mod tests_bulk;
-#[cfg(test)]
-mod tests_enterprise;
-#[cfg(test)]
-mod tests_joint_handling;
-#[cfg(test)]
-mod tests_mediation;
-#[cfg(test)]
-mod tests_stats;
-#[cfg(test)]
-mod tests_tenancy;
-#[cfg(test)]
-mod tests_uploads;
-#[cfg(test)]
-mod tests_webhooks;
-#[cfg(test)]
-mod tests_workflow;
 
 pub use db::{
     Database, OpenTransaction, Row, Rows, StoreError, Value, begin, finish, in_transaction,

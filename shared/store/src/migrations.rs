@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn the_papers_step_keeps_every_attachment_and_what_points_at_it() {
-        use crate::test_support::{t0, tenant, upload_id};
+        use crate::tests::fixtures::{fixed_now, tenant, upload_id};
         use crate::{NewAttachment, NewGridNode, NewNotice, TenantScope};
         use domain::intake::{AttachmentKind, Uploader};
         let db = migrated_before(12);
@@ -281,7 +281,7 @@ mod tests {
                         size: 10,
                         uploaded_by: Uploader::Account("tenant_admin:1".into()),
                     },
-                    t0(),
+                    fixed_now(),
                 )
                 .expect("photo")
         };
@@ -305,7 +305,7 @@ mod tests {
                     attachment_ids: vec![shown.id],
                     published_by: "tenant_admin:1".into(),
                 },
-                t0(),
+                fixed_now(),
             )
             .expect("notice");
 
@@ -334,7 +334,7 @@ mod tests {
                     size: 10,
                     uploaded_by: Uploader::Account("tenant_admin:1".into()),
                 },
-                t0(),
+                fixed_now(),
             )
             .expect("paper");
         assert!(!paper.public);

@@ -1,7 +1,7 @@
 //! The public board's reads: a filtered, cursor-paged list of cases newest
 //! first, the figures over a window, and open and resolved counts per grid
 //! for the map. Every statement is bounded by an index (see the plans
-//! checked in `tests_board`).
+//! checked in `tests::board`).
 
 use super::TenantScope;
 use super::cases::Case;

@@ -604,6 +604,3 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(None)
     }
 }
-
-#[cfg(test)]
-mod tests;

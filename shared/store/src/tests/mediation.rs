@@ -2,8 +2,9 @@
 //! disputes and matters are cases with side tables; refusals write nothing;
 //! the figures; and nothing private reaches what publication reads.
 
-use crate::test_support::{db, upload_id};
-use crate::tests_workflow::{bj, calendar, setup};
+use super::fixtures::{
+    beijing, calendar, fresh_db, report_garbage, tenant_with_urban_and_garbage, upload_id,
+};
 use crate::*;
 use domain::agent::MatterKind;
 use domain::case::AssistingPart;
@@ -39,7 +40,7 @@ fn staff(
                 department: None,
                 agent_point,
             },
-            bj("2026-03-02 08:00"),
+            beijing("2026-03-02 08:00"),
         )
         .unwrap()
         .id
@@ -62,7 +63,7 @@ fn uploaded(scope: &TenantScope<'_, NativeDb>, n: u8, kind: AttachmentKind) -> A
                 size,
                 uploaded_by: Uploader::Account("department_staff:1".into()),
             },
-            bj("2026-03-02 09:00"),
+            beijing("2026-03-02 09:00"),
         )
         .unwrap()
 }
@@ -107,7 +108,7 @@ struct Centre<'a> {
 }
 
 fn centre(db: &NativeDb) -> Centre<'_> {
-    let (t, _urban) = setup(db);
+    let (t, _urban) = tenant_with_urban_and_garbage(db);
     let scope = TenantScope::new(db, &t);
     for code in ["labour", "justice"] {
         scope
@@ -136,7 +137,7 @@ fn take_in(c: &Centre<'_>, handling: Option<Handling>, n: u8) -> Dispute {
             c.clerk,
             "department_staff:1",
             TrackingCode::from_random([n; 8]),
-            bj("2026-03-02 10:00"),
+            beijing("2026-03-02 10:00"),
         )
         .unwrap()
 }
@@ -152,7 +153,7 @@ fn to_work(c: &Centre<'_>, case: CaseId) {
                 current.version,
                 &action,
                 "department_staff:1",
-                bj("2026-03-03 09:00"),
+                beijing("2026-03-03 09:00"),
                 &calendar(),
             )
             .unwrap();
@@ -170,7 +171,7 @@ fn ends_in(c: &Centre<'_>, case: CaseId, kind: OutcomeKind, document_no: u8) -> 
             assist,
             "已参与调解",
             "department_staff:3",
-            bj("2026-03-05 08:00"),
+            beijing("2026-03-05 08:00"),
         )
         .unwrap();
     let outcome = Outcome::new(kind, Some(AGREEMENT)).unwrap();
@@ -181,7 +182,7 @@ fn ends_in(c: &Centre<'_>, case: CaseId, kind: OutcomeKind, document_no: u8) -> 
             &outcome,
             &[doc],
             "department_staff:1",
-            bj("2026-03-05 09:00"),
+            beijing("2026-03-05 09:00"),
         )
         .unwrap()
 }
@@ -192,7 +193,7 @@ fn problem(e: Error) -> Problem {
 
 #[test]
 fn a_dispute_is_a_case_assigned_at_the_window_with_its_parties_apart() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let d = take_in(&c, handling(), 1);
     assert_eq!(d.case.source, CaseSource::Mediation);
@@ -230,7 +231,7 @@ fn a_dispute_is_a_case_assigned_at_the_window_with_its_parties_apart() {
 
 #[test]
 fn intake_refuses_bad_input_and_writes_nothing() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let mut one_sided = dispute(None, vec![]);
     one_sided.parties.truncate(1);
@@ -250,7 +251,7 @@ fn intake_refuses_bad_input_and_writes_nothing() {
                     c.clerk,
                     "department_staff:1",
                     TrackingCode::from_random([7; 8]),
-                    bj("2026-03-02 10:00"),
+                    beijing("2026-03-02 10:00"),
                 )
                 .expect_err("refused"),
         );
@@ -269,7 +270,7 @@ fn intake_refuses_bad_input_and_writes_nothing() {
 
 #[test]
 fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let d = take_in(&c, handling(), 1);
     let id = d.case.id;
@@ -278,28 +279,28 @@ fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
         .schedule_session(
             id,
             NewSession {
-                scheduled_for: bj("2026-03-04 14:00"),
+                scheduled_for: beijing("2026-03-04 14:00"),
                 place: Some("调解室".into()),
             },
             "department_staff:1",
-            bj("2026-03-02 11:00"),
+            beijing("2026-03-02 11:00"),
         )
         .unwrap();
     let before_intake = c.scope.schedule_session(
         id,
         NewSession {
-            scheduled_for: bj("2026-03-01 14:00"),
+            scheduled_for: beijing("2026-03-01 14:00"),
             place: None,
         },
         "department_staff:1",
-        bj("2026-03-02 11:00"),
+        beijing("2026-03-02 11:00"),
     );
     assert_eq!(
         problem(before_intake.unwrap_err()).field.as_deref(),
         Some("scheduled_for")
     );
     let record = SessionRecord {
-        held_at: bj("2026-03-04 15:00"),
+        held_at: beijing("2026-03-04 15:00"),
         participants: vec!["调解员王五".into(), APPLICANT.into(), RESPONDENT.into()],
         agreed: Some("分两期支付".into()),
     };
@@ -309,7 +310,7 @@ fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
             Some(scheduled.id),
             record.clone(),
             "department_staff:1",
-            bj("2026-03-04 16:00"),
+            beijing("2026-03-04 16:00"),
         )
         .unwrap();
     let twice = c.scope.record_session(
@@ -317,7 +318,7 @@ fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
         Some(scheduled.id),
         record.clone(),
         "x",
-        bj("2026-03-04 16:00"),
+        beijing("2026-03-04 16:00"),
     );
     assert_eq!(problem(twice.unwrap_err()).status(), 409);
 
@@ -328,7 +329,7 @@ fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
         &agreement,
         &[signed],
         "department_staff:1",
-        bj("2026-03-05 09:00"),
+        beijing("2026-03-05 09:00"),
     );
     assert_eq!(
         problem(too_early.unwrap_err()).status(),
@@ -341,7 +342,7 @@ fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
         &agreement,
         &[signed],
         "department_staff:1",
-        bj("2026-03-05 09:00"),
+        beijing("2026-03-05 09:00"),
     );
     assert_eq!(
         problem(parts_open.unwrap_err()).status(),
@@ -357,7 +358,7 @@ fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
             assist,
             "已参与调解",
             "department_staff:3",
-            bj("2026-03-05 08:00"),
+            beijing("2026-03-05 08:00"),
         )
         .unwrap();
     let done = c
@@ -367,7 +368,7 @@ fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
             &agreement,
             &[signed],
             "department_staff:1",
-            bj("2026-03-05 09:00"),
+            beijing("2026-03-05 09:00"),
         )
         .unwrap();
     assert_eq!(done.case.state, CaseState::Closed);
@@ -389,7 +390,7 @@ fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
         None,
         record,
         "department_staff:1",
-        bj("2026-03-06 09:00"),
+        beijing("2026-03-06 09:00"),
     );
     let p = problem(late.unwrap_err());
     assert_eq!(p.status(), 409, "a session for a closed dispute");
@@ -402,7 +403,7 @@ fn sessions_and_the_outcome_close_the_case_through_the_case_flow() {
 
 #[test]
 fn a_dispute_not_accepted_is_declined_and_only_before_it_is_taken_up() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let waiting = take_in(&c, None, 1);
     let refused = Outcome::new(OutcomeKind::NotAccepted, Some("已由法院受理")).unwrap();
@@ -413,7 +414,7 @@ fn a_dispute_not_accepted_is_declined_and_only_before_it_is_taken_up() {
             &refused,
             &[],
             "command_centre:1",
-            bj("2026-03-02 11:00"),
+            beijing("2026-03-02 11:00"),
         )
         .unwrap();
     assert_eq!(d.case.state, CaseState::Declined);
@@ -425,7 +426,7 @@ fn a_dispute_not_accepted_is_declined_and_only_before_it_is_taken_up() {
                 &refused,
                 &[],
                 "command_centre:1",
-                bj("2026-03-02 11:00"),
+                beijing("2026-03-02 11:00"),
             )
             .unwrap_err(),
     );
@@ -438,7 +439,7 @@ fn a_dispute_not_accepted_is_declined_and_only_before_it_is_taken_up() {
                 &withdrawn,
                 &[],
                 "command_centre:1",
-                bj("2026-03-02 11:00"),
+                beijing("2026-03-02 11:00"),
             )
             .unwrap_err(),
     );
@@ -447,14 +448,14 @@ fn a_dispute_not_accepted_is_declined_and_only_before_it_is_taken_up() {
 
 #[test]
 fn the_centres_figures_by_kind_department_and_month() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let first = take_in(&c, handling(), 1);
     take_in(&c, None, 2);
     ends_in(&c, first.case.id, OutcomeKind::JudicialConfirmation, 60);
     let facts = c
         .scope
-        .dispute_facts(bj("2026-03-01 00:00"), bj("2026-04-01 00:00"))
+        .dispute_facts(beijing("2026-03-01 00:00"), beijing("2026-04-01 00:00"))
         .unwrap();
     let figures = domain::mediation::MediationFigures::count(&facts);
     assert_eq!((figures.total.taken_in, figures.total.resolved), (2, 1));
@@ -463,7 +464,7 @@ fn the_centres_figures_by_kind_department_and_month() {
     assert_eq!(figures.by_department[&labour].resolved, 1);
     assert!(
         c.scope
-            .dispute_facts(bj("2026-04-01 00:00"), bj("2026-05-01 00:00"))
+            .dispute_facts(beijing("2026-04-01 00:00"), beijing("2026-05-01 00:00"))
             .unwrap()
             .is_empty()
     );
@@ -471,7 +472,7 @@ fn the_centres_figures_by_kind_department_and_month() {
 
 #[test]
 fn nothing_private_reaches_what_publication_reads() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let d = take_in(&c, handling(), 1);
     ends_in(&c, d.case.id, OutcomeKind::Agreement, 70);
@@ -554,14 +555,14 @@ fn take_matter(db: &NativeDb, scope: &TenantScope<'_, NativeDb>) -> AgentMatter 
             "agent:9",
             matter(vec![], true),
             TrackingCode::from_random([90; 8]),
-            bj("2026-03-02 10:00"),
+            beijing("2026-03-02 10:00"),
         )
         .unwrap()
 }
 
 #[test]
 fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let point = agent_point(&c.scope, "east-village", AgentPointLevel::Village);
     let township = agent_point(&c.scope, "town-hall", AgentPointLevel::Township);
@@ -578,7 +579,7 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
             "agent:9",
             new,
             TrackingCode::from_random([80; 8]),
-            bj("2026-03-02 10:00"),
+            beijing("2026-03-02 10:00"),
         )
     };
     for (new, field) in [
@@ -614,11 +615,11 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
         .add_matter_task(m.case.id, &task("2026-03-06"))
         .unwrap();
     c.scope
-        .complete_matter_task(m.case.id, t.id, "agent:9", bj("2026-03-06 10:00"))
+        .complete_matter_task(m.case.id, t.id, "agent:9", beijing("2026-03-06 10:00"))
         .unwrap();
-    let again = c
-        .scope
-        .complete_matter_task(m.case.id, t.id, "agent:9", bj("2026-03-06 10:00"));
+    let again =
+        c.scope
+            .complete_matter_task(m.case.id, t.id, "agent:9", beijing("2026-03-06 10:00"));
     assert_eq!(problem(again.unwrap_err()).status(), 409);
 
     let wrong_level = c.scope.pass_matter_up(
@@ -627,7 +628,7 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
         Some(&township),
         "需区级协调",
         "agent:9",
-        bj("2026-03-03 10:00"),
+        beijing("2026-03-03 10:00"),
     );
     assert_eq!(
         problem(wrong_level.unwrap_err()).field.as_deref(),
@@ -641,7 +642,7 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
             Some(&township),
             "村级无法办理",
             "agent:9",
-            bj("2026-03-03 10:00"),
+            beijing("2026-03-03 10:00"),
         )
         .unwrap();
     assert_eq!(
@@ -654,7 +655,7 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
         None,
         "x",
         "agent:9",
-        bj("2026-03-03 11:00"),
+        beijing("2026-03-03 11:00"),
     );
     assert_eq!(problem(down.unwrap_err()).status(), 409);
     let levels = c.scope.matter_levels(m.case.id).unwrap();
@@ -687,7 +688,7 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
 
 #[test]
 fn a_dispute_takes_more_papers_from_whoever_uploaded_them_only() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let d = take_in(&c, None, 60);
     let paper = document(&c.scope, 61);
@@ -714,7 +715,7 @@ fn pdf(scope: &TenantScope<'_, NativeDb>, n: u8) -> Attachment {
 
 #[test]
 fn a_dispute_takes_pdf_papers_that_no_other_case_takes_and_nobody_publishes() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let iou = pdf(&c.scope, 90);
     assert!(!iou.public, "a paper is hidden from its upload on");
@@ -724,7 +725,7 @@ fn a_dispute_takes_pdf_papers_that_no_other_case_takes_and_nobody_publishes() {
 
     // A resident's report (or any case but a dispute) takes no paper, and
     // the refusal leaves the paper free for the dispute it belongs to.
-    let report = crate::tests_workflow::report(&c.scope, 91, bj("2026-03-02 09:30"));
+    let report = report_garbage(&c.scope, 91, beijing("2026-03-02 09:30"));
     let refused = problem(
         c.scope
             .attach(
@@ -750,7 +751,7 @@ fn a_dispute_takes_pdf_papers_that_no_other_case_takes_and_nobody_publishes() {
             c.clerk,
             "department_staff:1",
             TrackingCode::from_random([92; 8]),
-            bj("2026-03-02 10:00"),
+            beijing("2026-03-02 10:00"),
         )
         .unwrap();
     to_work(&c, d.case.id);
@@ -761,7 +762,7 @@ fn a_dispute_takes_pdf_papers_that_no_other_case_takes_and_nobody_publishes() {
             assist,
             "已参与",
             "department_staff:3",
-            bj("2026-03-05 08:00"),
+            beijing("2026-03-05 08:00"),
         )
         .unwrap();
     let agreement = pdf(&c.scope, 93);
@@ -772,7 +773,7 @@ fn a_dispute_takes_pdf_papers_that_no_other_case_takes_and_nobody_publishes() {
             &Outcome::new(OutcomeKind::Agreement, Some(AGREEMENT)).unwrap(),
             &[agreement.id],
             "department_staff:1",
-            bj("2026-03-05 09:00"),
+            beijing("2026-03-05 09:00"),
         )
         .unwrap();
     assert_eq!(ended.case.state, CaseState::Closed);
@@ -807,7 +808,7 @@ fn a_dispute_takes_pdf_papers_that_no_other_case_takes_and_nobody_publishes() {
 
 #[test]
 fn a_notice_shows_no_paper() {
-    let db = db();
+    let db = fresh_db();
     let c = centre(&db);
     let paper = pdf(&c.scope, 94);
     let node = c
@@ -831,7 +832,7 @@ fn a_notice_shows_no_paper() {
                 attachment_ids: vec![paper.id],
                 published_by: "department_staff:1".into(),
             },
-            bj("2026-03-02 11:00"),
+            beijing("2026-03-02 11:00"),
         )
         .unwrap_err();
     let refused = problem(refused);

@@ -1,6 +1,7 @@
-//! The grid's management rules and the bulk import, against an in-memory SQLite.
+//! The grid against an in-memory SQLite: the tree's rules (levels, parents,
+//! moves, retiring and deleting), the bulk import, and locating a point.
 
-use crate::test_support::{db, tenant};
+use super::fixtures::{fresh_db, new_grid_node, tenant};
 use crate::*;
 use chrono::{TimeZone, Utc};
 use domain::{
@@ -56,8 +57,52 @@ fn codes(nodes: &[GridNode]) -> Vec<&str> {
 }
 
 #[test]
+fn grid_tree_rules() {
+    let db = fresh_db();
+    let a = tenant(&db, "jinkai");
+    let scope = TenantScope::new(&db, &a);
+    let check = |parent, level, code: &str, expected: Result<(), &str>| {
+        let actual = scope.create_grid_node(new_grid_node(parent, level, code));
+        match (actual, expected) {
+            (Ok(n), Ok(())) => {
+                assert_eq!((n.parent, n.level, n.retired), (parent, level, false));
+            }
+            (Err(e), Err(field)) => {
+                assert_eq!(
+                    domain::Problem::from(e).field.as_deref(),
+                    Some(field),
+                    "{code}"
+                );
+            }
+            (actual, expected) => panic!("{code}: got {actual:?}, expected {expected:?}"),
+        }
+    };
+    check(None, GridLevel::Community, "X1", Err("level"));
+    check(None, GridLevel::Township, "T", Ok(()));
+    let root = scope.grid_children(None).expect("roots")[0].id;
+    check(Some(root), GridLevel::Grid, "X2", Err("level"));
+    check(Some(root), GridLevel::Township, "X3", Err("level"));
+    check(
+        Some(GridNodeId(9999)),
+        GridLevel::Community,
+        "X4",
+        Err("parent"),
+    );
+    check(Some(root), GridLevel::Community, "C", Ok(()));
+    let community = scope.grid_children(Some(root)).expect("children")[0].id;
+    check(Some(community), GridLevel::Grid, "G", Ok(()));
+    let grid = scope.grid_children(Some(community)).expect("children")[0].id;
+    check(Some(grid), GridLevel::MicroGrid, "M", Ok(()));
+    assert_eq!(scope.count_grid_nodes().expect("count"), 4);
+    let dup = scope
+        .create_grid_node(new_grid_node(Some(grid), GridLevel::MicroGrid, "M"))
+        .expect_err("duplicate code");
+    assert!(matches!(dup, Error::Conflict(_)));
+}
+
+#[test]
 fn rename_and_set_geometry() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "aa");
     let scope = TenantScope::new(&db, &a);
     let tr = tree(&scope);
@@ -98,7 +143,7 @@ fn rename_and_set_geometry() {
 #[test]
 fn move_rules() {
     use GridLevel::*;
-    let db = db();
+    let db = fresh_db();
     let (a, b) = (tenant(&db, "aa"), tenant(&db, "bb"));
     let scope = TenantScope::new(&db, &a);
     let scope_b = TenantScope::new(&db, &b);
@@ -165,7 +210,7 @@ fn move_rules() {
 #[test]
 fn retire_and_delete_rules() {
     use GridLevel::*;
-    let db = db();
+    let db = fresh_db();
     let (a, b) = (tenant(&db, "aa"), tenant(&db, "bb"));
     let scope = TenantScope::new(&db, &a);
     let scope_b = TenantScope::new(&db, &b);
@@ -254,7 +299,7 @@ fn retire_and_delete_rules() {
 #[test]
 fn grid_tree_is_one_tenants_parents_first() {
     use GridLevel::*;
-    let db = db();
+    let db = fresh_db();
     let (a, b) = (tenant(&db, "aa"), tenant(&db, "bb"));
     let scope = TenantScope::new(&db, &a);
     let scope_b = TenantScope::new(&db, &b);
@@ -283,7 +328,7 @@ fn grid_tree_is_one_tenants_parents_first() {
 
 #[test]
 fn the_seed_zone_imports_and_reads_back_as_one_tree() {
-    let db = db();
+    let db = fresh_db();
     let (a, b) = (tenant(&db, "aa"), tenant(&db, "bb"));
     let scope = TenantScope::new(&db, &a);
     let report = scope.import_grid(seed_zone()).expect("import");
@@ -335,7 +380,7 @@ fn the_seed_zone_imports_and_reads_back_as_one_tree() {
 
 #[test]
 fn locate_resolves_a_point_to_its_seed_micro_grid() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "aa");
     let scope = TenantScope::new(&db, &a);
     assert_eq!(scope.locate(30.2, 120.1).expect("empty"), None);
@@ -361,7 +406,7 @@ fn locate_resolves_a_point_to_its_seed_micro_grid() {
 
 #[test]
 fn a_bad_csv_reports_every_problem_and_writes_nothing() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "aa");
     let scope = TenantScope::new(&db, &a);
     let t = add(&scope, None, GridLevel::Township, "OLD");

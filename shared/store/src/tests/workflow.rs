@@ -1,70 +1,13 @@
 //! The workflow against an in-memory SQLite: rules, dispatch and its clock,
 //! pauses, the sweep, queues.
 
-use crate::test_support::{db, tenant};
+use super::fixtures::{
+    CountingDb, beijing, calendar, fresh_db, report_garbage, route_garbage_to,
+    tenant_with_urban_and_garbage,
+};
 use crate::*;
-use chrono::{DateTime, Utc};
-use domain::deadline::{WorkCalendar, zone_offset};
-use domain::{CaseAction, CaseSource, CaseState, Code, TrackingCode, WorkingHours};
-
-pub(crate) fn bj(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_str(&format!("{s} +0800"), "%Y-%m-%d %H:%M %z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-pub(crate) fn calendar() -> WorkCalendar {
-    WorkCalendar::new(
-        WorkingHours::DEFAULT,
-        &domain::calendar::china_2026(),
-        zone_offset("Asia/Shanghai").unwrap(),
-    )
-}
-
-pub(crate) fn setup(db: &NativeDb) -> (domain::Tenant, i64) {
-    let t = tenant(db, "alpha");
-    let scope = TenantScope::new(db, &t);
-    let urban = scope
-        .create_department(&Code::parse("urban").unwrap(), "城管")
-        .unwrap();
-    scope
-        .create_category(NewCategory {
-            code: Code::parse("garbage").unwrap(),
-            name_zh: "垃圾".into(),
-            name_en: "Garbage".into(),
-            default_department: None,
-            response_hours: 2,
-            resolution_hours: 8,
-            extra_fields: vec![],
-        })
-        .unwrap();
-    (t, urban.id)
-}
-
-/// One rule: every garbage case to `department`.
-pub(crate) fn route_garbage_to(scope: &TenantScope<'_, NativeDb>, department: i64) {
-    scope
-        .set_routing_rules(&[RoutingRule {
-            category: "garbage".into(),
-            grid_node: None,
-            department,
-        }])
-        .unwrap();
-}
-
-pub(crate) fn report(scope: &TenantScope<'_, NativeDb>, n: u8, at: DateTime<Utc>) -> Case {
-    scope
-        .insert_case(
-            NewCase::basic(
-                TrackingCode::from_random([n; 8]),
-                "garbage",
-                "垃圾",
-                CaseSource::Resident,
-            ),
-            at,
-        )
-        .unwrap()
-}
+use chrono::Utc;
+use domain::{CaseAction, CaseSource, CaseState, Code, TrackingCode};
 
 /// A case recorded already dispatched (`Routing::Automatic`) is the case
 /// the three steps taken one by one leave: the same state, version,
@@ -72,14 +15,16 @@ pub(crate) fn report(scope: &TenantScope<'_, NativeDb>, n: u8, at: DateTime<Utc>
 /// statements, three of them writes under the lock.
 #[test]
 fn a_case_dispatched_on_intake_equals_one_dispatched_step_by_step() {
-    let db = db();
-    let (t, urban) = setup(&db);
-    let at = bj("2026-03-06 16:00");
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let at = beijing("2026-03-06 16:00");
     let scope = TenantScope::new(&db, &t);
     route_garbage_to(&scope, urban);
-    let step_by_step = scope.auto_dispatch(report(&scope, 1, at), at).unwrap();
+    let step_by_step = scope
+        .auto_dispatch(report_garbage(&scope, 1, at), at)
+        .unwrap();
 
-    let counting = crate::test_support::CountingDb::new(&db);
+    let counting = CountingDb::new(&db);
     let counted = TenantScope::new(&counting, &t);
     let new = NewCase::basic(
         TrackingCode::from_random([2; 8]),
@@ -133,12 +78,12 @@ fn a_case_dispatched_on_intake_equals_one_dispatched_step_by_step() {
 
 #[test]
 fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let unrouted = report(&scope, 1, bj("2026-03-06 16:00"));
+    let unrouted = report_garbage(&scope, 1, beijing("2026-03-06 16:00"));
     let same = scope
-        .auto_dispatch(unrouted, bj("2026-03-06 16:00"))
+        .auto_dispatch(unrouted, beijing("2026-03-06 16:00"))
         .unwrap();
     assert_eq!(same.state, CaseState::Reported, "no rule: triage");
     assert_eq!(
@@ -151,12 +96,20 @@ fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
     );
 
     route_garbage_to(&scope, urban);
-    let case = report(&scope, 2, bj("2026-03-06 16:00"));
-    let dispatched = scope.auto_dispatch(case, bj("2026-03-06 16:00")).unwrap();
+    let case = report_garbage(&scope, 2, beijing("2026-03-06 16:00"));
+    let dispatched = scope
+        .auto_dispatch(case, beijing("2026-03-06 16:00"))
+        .unwrap();
     assert_eq!(dispatched.state, CaseState::Dispatched);
     assert_eq!(dispatched.department, Some(urban));
-    assert_eq!(dispatched.response_due_at, Some(bj("2026-03-09 09:30")));
-    assert_eq!(dispatched.resolution_due_at, Some(bj("2026-03-09 15:30")));
+    assert_eq!(
+        dispatched.response_due_at,
+        Some(beijing("2026-03-09 09:30"))
+    );
+    assert_eq!(
+        dispatched.resolution_due_at,
+        Some(beijing("2026-03-09 15:30"))
+    );
     assert_eq!(
         scope
             .queue(Queue::Department(urban), &QueueQuery::default(), 50)
@@ -176,7 +129,7 @@ fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
                 reason: "不归我们".into(),
             },
             "user:2",
-            bj("2026-03-09 09:00"),
+            beijing("2026-03-09 09:00"),
             &cal,
         )
         .unwrap();
@@ -190,7 +143,7 @@ fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
                 assisting: Vec::new(),
             },
             "user:1",
-            bj("2026-03-09 10:00"),
+            beijing("2026-03-09 10:00"),
             &cal,
         )
         .unwrap();
@@ -199,15 +152,15 @@ fn a_rule_dispatches_on_intake_and_the_clock_starts_then() {
 
 #[test]
 fn waiting_for_the_reporter_pauses_the_clock() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     route_garbage_to(&scope, urban);
     let cal = calendar();
     let case = scope
         .auto_dispatch(
-            report(&scope, 3, bj("2026-03-02 09:00")),
-            bj("2026-03-02 09:00"),
+            report_garbage(&scope, 3, beijing("2026-03-02 09:00")),
+            beijing("2026-03-02 09:00"),
         )
         .unwrap();
     let mut case = case;
@@ -218,30 +171,30 @@ fn waiting_for_the_reporter_pauses_the_clock() {
         (CaseAction::ReporterReplied, "2026-03-03 10:00"),
     ] {
         case = scope
-            .act(case.id, case.version, &action, "user:2", bj(at), &cal)
+            .act(case.id, case.version, &action, "user:2", beijing(at), &cal)
             .unwrap();
     }
     // A whole working day (510 minutes) paused moves the deadline by as much.
-    assert_eq!(case.resolution_due_at, Some(bj("2026-03-03 17:00")));
-    assert_eq!(case.responded_at, Some(bj("2026-03-02 09:10")));
+    assert_eq!(case.resolution_due_at, Some(beijing("2026-03-03 17:00")));
+    assert_eq!(case.responded_at, Some(beijing("2026-03-02 09:10")));
     assert!(case.paused_at.is_none());
 }
 
 #[test]
 fn the_sweep_climbs_the_escalation_ladder_once_per_step() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     route_garbage_to(&scope, urban);
     let cal = calendar();
     let case = scope
         .auto_dispatch(
-            report(&scope, 4, bj("2026-03-02 09:00")),
-            bj("2026-03-02 09:00"),
+            report_garbage(&scope, 4, beijing("2026-03-02 09:00")),
+            beijing("2026-03-02 09:00"),
         )
         .unwrap();
     let check = |at: &str, escalated: usize, level: i64| {
-        let report = scope.sweep(bj(at), &cal).unwrap();
+        let report = scope.sweep(beijing(at), &cal).unwrap();
         assert_eq!(report.escalated, escalated, "{at}");
         assert_eq!(
             scope.case_by_id(case.id).unwrap().unwrap().escalation_level,
@@ -281,8 +234,8 @@ fn the_sweep_climbs_the_escalation_ladder_once_per_step() {
 
 #[test]
 fn rules_match_in_order_within_grid_subtrees() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     let sanitation = scope
         .create_department(&Code::parse("sanitation").unwrap(), "环卫")
@@ -343,13 +296,15 @@ fn rules_match_in_order_within_grid_subtrees() {
 
 #[test]
 fn returns_are_limited_and_an_extension_moves_the_deadline() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     route_garbage_to(&scope, urban);
     let cal = calendar();
-    let at = bj("2026-03-02 09:00");
-    let mut case = scope.auto_dispatch(report(&scope, 5, at), at).unwrap();
+    let at = beijing("2026-03-02 09:00");
+    let mut case = scope
+        .auto_dispatch(report_garbage(&scope, 5, at), at)
+        .unwrap();
     for _ in 0..domain::workflow::MAX_RETURNS {
         case = scope
             .act(
@@ -401,21 +356,21 @@ fn returns_are_limited_and_an_extension_moves_the_deadline() {
     }
     // Eight more working hours from 17:00 Monday: 30 minutes that day,
     // 7 h 30 on Tuesday.
-    assert_eq!(before, bj("2026-03-02 17:00"));
-    assert_eq!(case.resolution_due_at, Some(bj("2026-03-03 16:30")));
+    assert_eq!(before, beijing("2026-03-02 17:00"));
+    assert_eq!(case.resolution_due_at, Some(beijing("2026-03-03 16:30")));
 }
 
 #[test]
 fn queues_filter_sort_by_deadline_and_page_with_cursors() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     route_garbage_to(&scope, urban);
     // Reported one after another, dispatched at once: later reports are due later,
     // so reverse the report order by priority to make the deadline order differ.
     let mut cases = Vec::new();
     for n in 0..5u8 {
-        let at = bj("2026-03-02 09:00") + chrono::Duration::minutes(i64::from(n) * 30);
+        let at = beijing("2026-03-02 09:00") + chrono::Duration::minutes(i64::from(n) * 30);
         let mut new = NewCase::basic(
             TrackingCode::from_random([n + 10; 8]),
             "garbage",
@@ -431,7 +386,7 @@ fn queues_filter_sort_by_deadline_and_page_with_cursors() {
                 .unwrap(),
         );
     }
-    let unrouted = report(&scope, 99, bj("2026-03-02 09:00"));
+    let unrouted = report_garbage(&scope, 99, beijing("2026-03-02 09:00"));
     let inbox = Queue::Department(urban);
     let by_due = QueueQuery {
         sort: QueueSort::Due,
@@ -499,15 +454,15 @@ fn queues_filter_sort_by_deadline_and_page_with_cursors() {
 /// draws again and the transaction goes on to commit one case.
 #[test]
 fn a_taken_tracking_code_inside_a_transaction_is_drawn_again() {
-    let db = db();
-    let (t, _) = setup(&db);
-    let at = bj("2026-03-06 16:00");
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
+    let at = beijing("2026-03-06 16:00");
     let taken = TrackingCode::from_random([7; 8]);
     let scope = TenantScope::new(&db, &t);
     let first = NewCase::basic(taken.clone(), "garbage", "垃圾", CaseSource::Resident);
     scope.insert_case(first, at).unwrap();
 
-    let counting = crate::test_support::CountingDb::new(&db);
+    let counting = CountingDb::new(&db);
     let counted = TenantScope::new(&counting, &t);
     let new = NewCase::basic(taken, "garbage", "又一堆垃圾", CaseSource::Resident);
     let mut prepared = counted.prepare_case(new, Routing::Automatic, at).unwrap();

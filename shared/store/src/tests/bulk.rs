@@ -1,22 +1,21 @@
 //! The bulk generator writes cases the rest of the store reads as its own:
 //! consistent timelines, versions and clocks.
 
+use super::fixtures::{beijing, calendar, fresh_db, tenant_with_urban_and_garbage};
 use crate::scoped::bulk::BulkSpec;
-use crate::test_support::db;
-use crate::tests_workflow::{bj, calendar, setup};
 use crate::*;
 use domain::CaseState;
 use std::collections::BTreeSet;
 
 #[test]
 fn bulk_cases_are_whole_cases() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     let spec = BulkSpec {
         cases: 3_000,
         days: 60,
-        end: bj("2026-03-02 12:00"),
+        end: beijing("2026-03-02 12:00"),
         departments: vec![urban],
         grid_nodes: vec![],
         seed: 7,

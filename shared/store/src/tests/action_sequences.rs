@@ -4,8 +4,10 @@
 //! refused action writes nothing, the history stays a chain that ends in the
 //! case's state, and time spent waiting for the reporter never counts.
 
-use crate::test_support::{db, photo_upload};
-use crate::tests_workflow::{bj, calendar, report, setup};
+use super::fixtures::{
+    add_road_damage_category, beijing, calendar, fresh_db, photo_upload, report_garbage,
+    tenant_with_urban_and_garbage,
+};
 use crate::*;
 use chrono::{DateTime, Duration, Utc};
 use domain::case::AssistingPart;
@@ -100,22 +102,14 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn no_sequence_of_actions_breaks_the_case(plan in steps()) {
-        let db = db();
-        let (t, _urban) = setup(&db);
+        let db = fresh_db();
+        let (t, _urban) = tenant_with_urban_and_garbage(&db);
         let scope = TenantScope::new(&db, &t);
         let police = scope.create_department(&Code::parse("police").unwrap(), "派出所").unwrap().id;
-        scope.create_category(NewCategory {
-            code: Code::parse("road_damage").unwrap(),
-            name_zh: "道路破损".into(),
-            name_en: "Road damage".into(),
-            default_department: None,
-            response_hours: 4,
-            resolution_hours: 24,
-            extra_fields: vec![],
-        }).unwrap();
+        add_road_damage_category(&scope);
         let cal = calendar();
-        let mut now: DateTime<Utc> = bj("2026-03-02 08:30");
-        let mut case = report(&scope, 1, now);
+        let mut now: DateTime<Utc> = beijing("2026-03-02 08:30");
+        let mut case = report_garbage(&scope, 1, now);
         let mut first_dispatch: Option<DateTime<Utc>> = None;
         // Working minutes left when the reporter was asked, to compare on reply.
         let mut left_at_pause: Option<i64> = None;

@@ -2,7 +2,7 @@
 //! approval, requests as routed cases, the policy Q&A and its search,
 //! policies and their successors, tenant deletion of it all.
 
-use crate::test_support::{db, t0, tenant};
+use super::fixtures::{fixed_now, fresh_db, problem_kind, tenant};
 use crate::*;
 use domain::enterprise::{CreditCode, EnterpriseStatus, RequestKind, anonymise};
 use domain::intake::Priority;
@@ -12,10 +12,6 @@ use serde_json::json;
 
 const CODE_A: &str = "91350100M000100Y43";
 const CODE_B: &str = "911100001000079554";
-
-fn kind_of(e: Error) -> ProblemKind {
-    domain::Problem::from(e).kind
-}
 
 fn company(code: &str, name: &str) -> NewEnterprise {
     NewEnterprise {
@@ -45,11 +41,11 @@ fn approved(scope: &TenantScope<'_, NativeDb>, code: &str, login: &str) -> (Ente
         .register_enterprise(
             company(code, "星河科技有限公司"),
             person(login, "王小明"),
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     let e = scope
-        .decide_enterprise(e.id, true, None, "tenant_admin:1", t0())
+        .decide_enterprise(e.id, true, None, "tenant_admin:1", fixed_now())
         .unwrap();
     (e, u)
 }
@@ -66,14 +62,14 @@ fn inquiry(description: &str) -> NewRequest {
 
 #[test]
 fn a_registration_waits_for_approval_and_a_credit_code_registers_once() {
-    let db = db();
+    let db = fresh_db();
     let t = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &t);
     let (e, user) = scope
         .register_enterprise(
             company(CODE_A, "星河科技"),
             person("xinghe", "王小明"),
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     assert_eq!(e.status, EnterpriseStatus::Pending);
@@ -82,9 +78,13 @@ fn a_registration_waits_for_approval_and_a_credit_code_registers_once() {
     assert_eq!(scope.enterprise_of(user.id).unwrap(), Some(e.clone()));
 
     let again = scope
-        .register_enterprise(company(CODE_A, "别名"), person("other", "李四"), t0())
+        .register_enterprise(
+            company(CODE_A, "别名"),
+            person("other", "李四"),
+            fixed_now(),
+        )
         .unwrap_err();
-    assert_eq!(kind_of(again), ProblemKind::Conflict);
+    assert_eq!(problem_kind(again), ProblemKind::Conflict);
     assert!(
         scope.find_user_by_login("other").unwrap().is_none(),
         "nothing half-written"
@@ -95,7 +95,7 @@ fn a_registration_waits_for_approval_and_a_credit_code_registers_once() {
     };
     let problem = domain::Problem::from(
         scope
-            .register_enterprise(bad_phone, person("b", "乙"), t0())
+            .register_enterprise(bad_phone, person("b", "乙"), fixed_now())
             .unwrap_err(),
     );
     assert_eq!(problem.field.as_deref(), Some("contact.phone"));
@@ -105,17 +105,17 @@ fn a_registration_waits_for_approval_and_a_credit_code_registers_once() {
         .unwrap();
     assert_eq!(pending.len(), 1);
     let decided = scope
-        .decide_enterprise(e.id, true, Some("材料齐全"), "tenant_admin:1", t0())
+        .decide_enterprise(e.id, true, Some("材料齐全"), "tenant_admin:1", fixed_now())
         .unwrap();
     assert_eq!(decided.status, EnterpriseStatus::Approved);
     assert!(!scope.find_user(user.id).unwrap().unwrap().disabled);
     let twice = scope
-        .decide_enterprise(e.id, false, None, "tenant_admin:1", t0())
+        .decide_enterprise(e.id, false, None, "tenant_admin:1", fixed_now())
         .unwrap_err();
-    assert_eq!(kind_of(twice), ProblemKind::Conflict);
+    assert_eq!(problem_kind(twice), ProblemKind::Conflict);
 
     let colleague = scope
-        .add_enterprise_user(&decided, person("xinghe2", "赵六"), t0())
+        .add_enterprise_user(&decided, person("xinghe2", "赵六"), fixed_now())
         .unwrap();
     assert!(!colleague.disabled);
     assert_eq!(scope.enterprise_users(e.id).unwrap().len(), 2);
@@ -126,21 +126,21 @@ fn a_registration_waits_for_approval_and_a_credit_code_registers_once() {
     assert_eq!(other.enterprise(e.id).unwrap(), None);
     assert!(
         other
-            .register_enterprise(company(CODE_A, "星河"), person("x", "王"), t0())
+            .register_enterprise(company(CODE_A, "星河"), person("x", "王"), fixed_now())
             .is_ok()
     );
 }
 
 #[test]
 fn a_refused_company_applies_again_and_only_the_new_application_signs_in() {
-    let db = db();
+    let db = fresh_db();
     let t = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &t);
     let (first, owner) = scope
         .register_enterprise(
             company(CODE_A, "星河科技"),
             person("xinghe", "王小明"),
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     // A second account of the refused application (the store adds
@@ -150,14 +150,20 @@ fn a_refused_company_applies_again_and_only_the_new_application_signs_in() {
         ..first.clone()
     };
     let stranger = scope
-        .add_enterprise_user(&as_if_approved, person("impostor", "某人"), t0())
+        .add_enterprise_user(&as_if_approved, person("impostor", "某人"), fixed_now())
         .unwrap();
     let refused = scope
-        .decide_enterprise(first.id, false, Some("执照过期"), "tenant_admin:1", t0())
+        .decide_enterprise(
+            first.id,
+            false,
+            Some("执照过期"),
+            "tenant_admin:1",
+            fixed_now(),
+        )
         .unwrap();
     assert_eq!(refused.status, EnterpriseStatus::Rejected);
 
-    let later = t0() + chrono::Duration::days(3);
+    let later = fixed_now() + chrono::Duration::days(3);
     let renewed = NewEnterprise {
         address: "开发区创业路 9 号".into(),
         ..company(CODE_A, "星河科技有限公司")
@@ -186,7 +192,7 @@ fn a_refused_company_applies_again_and_only_the_new_application_signs_in() {
     let twice = scope
         .register_enterprise(company(CODE_A, "星河"), person("third", "张三"), later)
         .unwrap_err();
-    assert_eq!(kind_of(twice), ProblemKind::Conflict);
+    assert_eq!(problem_kind(twice), ProblemKind::Conflict);
     scope
         .decide_enterprise(first.id, true, None, "tenant_admin:1", later)
         .unwrap();
@@ -196,10 +202,10 @@ fn a_refused_company_applies_again_and_only_the_new_application_signs_in() {
 
     // A new login on reapplying is a new account; the refused one leaves.
     let (refused_b, old) = scope
-        .register_enterprise(company(CODE_B, "乙公司"), person("yi", "李四"), t0())
+        .register_enterprise(company(CODE_B, "乙公司"), person("yi", "李四"), fixed_now())
         .unwrap();
     scope
-        .decide_enterprise(refused_b.id, false, None, "tenant_admin:1", t0())
+        .decide_enterprise(refused_b.id, false, None, "tenant_admin:1", fixed_now())
         .unwrap();
     let (_, new) = scope
         .register_enterprise(company(CODE_B, "乙公司"), person("yi2", "李四"), later)
@@ -214,14 +220,14 @@ fn a_refused_company_applies_again_and_only_the_new_application_signs_in() {
 
 #[test]
 fn a_request_is_an_enterprise_case_routed_by_the_rules_of_its_kind() {
-    let db = db();
+    let db = fresh_db();
     let t = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &t);
     let (pending, _) = scope
         .register_enterprise(
             company("91330100MA2H00001P", "待批企业"),
             person("p", "P"),
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     let refused = scope
@@ -230,10 +236,10 @@ fn a_request_is_an_enterprise_case_routed_by_the_rules_of_its_kind() {
             domain::UserId(1),
             inquiry("问"),
             TrackingCode::from_random([9; 8]),
-            t0(),
+            fixed_now(),
         )
         .unwrap_err();
-    assert_eq!(kind_of(refused), ProblemKind::Forbidden);
+    assert_eq!(problem_kind(refused), ProblemKind::Forbidden);
 
     let (e, user) = approved(&scope, CODE_A, "xinghe");
     let tax = scope
@@ -246,7 +252,7 @@ fn a_request_is_an_enterprise_case_routed_by_the_rules_of_its_kind() {
             user.id,
             inquiry("研发费用加计扣除比例是多少？"),
             TrackingCode::from_random([1; 8]),
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     assert_eq!(first.case.source, CaseSource::Enterprise);
@@ -274,7 +280,7 @@ fn a_request_is_an_enterprise_case_routed_by_the_rules_of_its_kind() {
             user.id,
             inquiry("高新技术企业认定条件"),
             TrackingCode::from_random([2; 8]),
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     assert_eq!(routed.case.state, CaseState::Dispatched);
@@ -312,14 +318,14 @@ fn publish(scope: &TenantScope<'_, NativeDb>, question: &str, answer: &str) -> P
                 policies: vec![],
             },
             "department_staff:2",
-            t0(),
+            fixed_now(),
         )
         .unwrap()
 }
 
 #[test]
 fn the_qa_finds_chinese_text_and_never_fails_on_what_is_typed() {
-    let db = db();
+    let db = fresh_db();
     let t = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &t);
     let rnd = publish(
@@ -398,7 +404,7 @@ fn the_qa_finds_chinese_text_and_never_fails_on_what_is_typed() {
     assert_eq!(similar.first().map(|a| a.id), Some(rnd.id));
     assert!(scope.similar_answers("？！", 5).unwrap().is_empty());
 
-    scope.withdraw_answer(rnd.id, t0()).unwrap();
+    scope.withdraw_answer(rnd.id, fixed_now()).unwrap();
     assert_eq!(ids("加计扣除"), Vec::<i64>::new());
     assert_eq!(scope.policy_answer(rnd.id).unwrap(), None);
 
@@ -414,7 +420,7 @@ fn the_qa_finds_chinese_text_and_never_fails_on_what_is_typed() {
 
 #[test]
 fn an_answer_published_from_an_inquiry_names_no_one() {
-    let db = db();
+    let db = fresh_db();
     let t = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &t);
     let (e, user) = approved(&scope, CODE_A, "xinghe");
@@ -424,7 +430,7 @@ fn an_answer_published_from_an_inquiry_names_no_one() {
             user.id,
             inquiry("我是星河科技有限公司的王小明，电话13900001111，想问研发补贴"),
             TrackingCode::from_random([3; 8]),
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     let parties = scope.inquiry_parties(asked.case.id).unwrap();
@@ -437,14 +443,14 @@ fn an_answer_published_from_an_inquiry_names_no_one() {
         department: None,
         policies: vec![],
     };
-    scope.publish_answer(new.clone(), "x", t0()).unwrap();
-    let twice = scope.publish_answer(new, "x", t0()).unwrap_err();
-    assert_eq!(kind_of(twice), ProblemKind::Conflict);
+    scope.publish_answer(new.clone(), "x", fixed_now()).unwrap();
+    let twice = scope.publish_answer(new, "x", fixed_now()).unwrap_err();
+    assert_eq!(problem_kind(twice), ProblemKind::Conflict);
 }
 
 #[test]
 fn an_answer_written_directly_for_a_company_names_no_one_of_it() {
-    let db = db();
+    let db = fresh_db();
     let t = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &t);
     let (e, _) = approved(&scope, CODE_A, "xinghe");
@@ -472,18 +478,22 @@ fn an_answer_written_directly_for_a_company_names_no_one_of_it() {
 
 #[test]
 fn answers_name_the_policies_they_rest_on_wherever_they_are_read() {
-    let db = db();
+    let db = fresh_db();
     let t = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &t);
     let old = scope
         .publish_policy(
             policy("研发补贴办法（2025）", "旧办法", &[], None),
             "a",
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     let rent = scope
-        .publish_policy(policy("房租减免通知", "减免三个月", &[], None), "a", t0())
+        .publish_policy(
+            policy("房租减免通知", "减免三个月", &[], None),
+            "a",
+            fixed_now(),
+        )
         .unwrap();
     let new = |policies: Vec<i64>| NewPolicyAnswer {
         case: None,
@@ -493,7 +503,7 @@ fn answers_name_the_policies_they_rest_on_wherever_they_are_read() {
         policies,
     };
     let answer = scope
-        .publish_answer(new(vec![rent.id, old.id, rent.id]), "x", t0())
+        .publish_answer(new(vec![rent.id, old.id, rent.id]), "x", fixed_now())
         .unwrap();
     let cited = |a: &PolicyAnswer| -> Vec<(i64, String, bool)> {
         a.policies
@@ -513,7 +523,7 @@ fn answers_name_the_policies_they_rest_on_wherever_they_are_read() {
         .publish_policy(
             policy("研发补贴办法（2026）", "新办法", &[], Some(old.id)),
             "a",
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     let expected = vec![
@@ -539,12 +549,12 @@ fn answers_name_the_policies_they_rest_on_wherever_they_are_read() {
     // Another tenant's policy, or none at all: refused, nothing written.
     let b = tenant(&db, "beta");
     let theirs = TenantScope::new(&db, &b)
-        .publish_policy(policy("别处的政策", "正文", &[], None), "a", t0())
+        .publish_policy(policy("别处的政策", "正文", &[], None), "a", fixed_now())
         .unwrap();
     for wrong in [vec![rent.id, theirs.id], vec![rent.id + 1000]] {
         let problem = domain::Problem::from(
             scope
-                .publish_answer(new(wrong.clone()), "x", t0())
+                .publish_answer(new(wrong.clone()), "x", fixed_now())
                 .unwrap_err(),
         );
         assert_eq!(problem.kind, ProblemKind::Validation, "{wrong:?}");
@@ -556,9 +566,9 @@ fn answers_name_the_policies_they_rest_on_wherever_they_are_read() {
         );
     }
     let too_many = scope
-        .publish_answer(new((1..=21).collect()), "x", t0())
+        .publish_answer(new((1..=21).collect()), "x", fixed_now())
         .unwrap_err();
-    assert_eq!(kind_of(too_many), ProblemKind::Validation);
+    assert_eq!(problem_kind(too_many), ProblemKind::Validation);
     assert_eq!(
         scope.search_answers("", 10).unwrap().len(),
         2,
@@ -581,7 +591,7 @@ fn policy(title: &str, body: &str, tags: &[&str], supersedes: Option<i64>) -> Ne
 
 #[test]
 fn policies_are_searched_filtered_and_superseded_policies_stay_readable() {
-    let db = db();
+    let db = fresh_db();
     let t = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &t);
     let old = scope
@@ -593,7 +603,7 @@ fn policies_are_searched_filtered_and_superseded_policies_stay_readable() {
                 None,
             ),
             "a",
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     let file = scope
@@ -605,7 +615,7 @@ fn policies_are_searched_filtered_and_superseded_policies_stay_readable() {
                 sha256: "00".repeat(32),
                 uploaded_by: "a".into(),
             },
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     let mut newer = policy(
@@ -615,7 +625,9 @@ fn policies_are_searched_filtered_and_superseded_policies_stay_readable() {
         Some(old.id),
     );
     newer.files = vec![file.id];
-    let new = scope.publish_policy(newer.clone(), "a", t0()).unwrap();
+    let new = scope
+        .publish_policy(newer.clone(), "a", fixed_now())
+        .unwrap();
     assert_eq!(
         scope.policy(old.id).unwrap().unwrap().superseded_by,
         Some(new.id)
@@ -629,12 +641,20 @@ fn policies_are_searched_filtered_and_superseded_policies_stay_readable() {
     );
 
     // A second successor, or a file used twice: refused, nothing written.
-    let again = scope.publish_policy(newer, "a", t0()).unwrap_err();
-    assert_eq!(kind_of(again), ProblemKind::Validation, "the file is taken");
+    let again = scope.publish_policy(newer, "a", fixed_now()).unwrap_err();
+    assert_eq!(
+        problem_kind(again),
+        ProblemKind::Validation,
+        "the file is taken"
+    );
     let rival = scope
-        .publish_policy(policy("另一版", "正文", &[], Some(old.id)), "a", t0())
+        .publish_policy(
+            policy("另一版", "正文", &[], Some(old.id)),
+            "a",
+            fixed_now(),
+        )
         .unwrap_err();
-    assert_eq!(kind_of(rival), ProblemKind::Conflict);
+    assert_eq!(problem_kind(rival), ProblemKind::Conflict);
 
     let found = |query: PolicyQuery| -> Vec<i64> {
         scope
@@ -693,7 +713,7 @@ fn policies_are_searched_filtered_and_superseded_policies_stay_readable() {
 
 #[test]
 fn deleting_a_tenant_empties_its_search_indexes() {
-    let db = db();
+    let db = fresh_db();
     let t = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &t);
     let (e, user) = approved(&scope, CODE_A, "xinghe");
@@ -703,18 +723,22 @@ fn deleting_a_tenant_empties_its_search_indexes() {
             user.id,
             inquiry("问题"),
             TrackingCode::from_random([4; 8]),
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     publish(&scope, "独一无二的问题文本", "独一无二的答案文本");
     scope
-        .publish_policy(policy("独一无二的政策", "正文内容", &[], None), "a", t0())
+        .publish_policy(
+            policy("独一无二的政策", "正文内容", &[], None),
+            "a",
+            fixed_now(),
+        )
         .unwrap();
     let other = tenant(&db, "beta");
     publish(&TenantScope::new(&db, &other), "别的租户的问题", "答案");
 
     let suspended = platform::set_tenant_status(&db, &t, domain::TenantStatus::Suspended).unwrap();
-    export_tenant(&db, &suspended, t0()).unwrap();
+    export_tenant(&db, &suspended, fixed_now()).unwrap();
     delete_tenant(&db, &suspended).unwrap();
     let count = |sql: &str| {
         db.execute(sql, &[])
@@ -755,11 +779,11 @@ proptest::proptest! {
     /// and NUL included, is an answer (maybe empty), never an error.
     #[test]
     fn searches_take_any_text(typed in "[\\x00-\\x1f\\x7f a-z%_\"*()研发补贴费用]{0,24}") {
-        let db = db();
+        let db = fresh_db();
         let t = tenant(&db, "alpha");
         let scope = TenantScope::new(&db, &t);
         publish(&scope, "研发费用加计扣除比例是多少？", "制造业企业研发费用按100%加计扣除。");
-        scope.publish_policy(policy("研发补贴", "研发 费用 补贴", &[], None), "a", t0()).unwrap();
+        scope.publish_policy(policy("研发补贴", "研发 费用 补贴", &[], None), "a", fixed_now()).unwrap();
         proptest::prop_assert!(scope.search_answers(&typed, 10).is_ok());
         proptest::prop_assert!(scope.similar_answers(&typed, 5).is_ok());
         let query = PolicyQuery { text: typed.clone(), limit: 10, ..PolicyQuery::default() };

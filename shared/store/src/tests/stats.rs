@@ -1,8 +1,10 @@
 //! The figures kept on every change agree with a recount from the cases,
 //! whatever happened; and they say what happened.
 
-use crate::test_support::{db, photo_upload};
-use crate::tests_workflow::{bj, calendar, route_garbage_to, setup};
+use super::fixtures::{
+    add_road_damage_category, beijing, calendar, fresh_db, photo_upload, route_garbage_to,
+    tenant_with_urban_and_garbage,
+};
 use crate::*;
 use chrono::Duration;
 use domain::analytics::Figures;
@@ -50,7 +52,7 @@ fn new_case(
 }
 
 fn photo(scope: &TenantScope<'_, NativeDb>, n: usize) -> i64 {
-    photo_upload(scope, n as u64, "user:1", bj("2026-03-02 09:00"))
+    photo_upload(scope, n as u64, "user:1", beijing("2026-03-02 09:00"))
 }
 
 /// One step of the case flow, by the command centre, at `at`.
@@ -81,12 +83,12 @@ fn figures(scope: &TenantScope<'_, NativeDb>, node: Option<GridNodeId>) -> Figur
 
 #[test]
 fn a_closed_case_counts_at_its_grid_and_every_level_above() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     route_garbage_to(&scope, urban);
     let (community, one, two) = grid(&scope);
-    let at = bj("2026-03-02 09:00");
+    let at = beijing("2026-03-02 09:00");
     let mut case = scope
         .auto_dispatch(new_case(&scope, 1, one, at), at)
         .unwrap();
@@ -146,22 +148,14 @@ proptest! {
     fn kept_figures_equal_a_recount_after_random_workloads(
         steps in proptest::collection::vec((0usize..4, 0u8..16, 0i64..3000), 1..80)
     ) {
-        let db = db();
-        let (t, urban) = setup(&db);
+        let db = fresh_db();
+        let (t, urban) = tenant_with_urban_and_garbage(&db);
         let scope = TenantScope::new(&db, &t);
-        scope.create_category(NewCategory {
-            code: domain::Code::parse("road_damage").unwrap(),
-            name_zh: "道路".into(),
-            name_en: "Road".into(),
-            default_department: None,
-            response_hours: 4,
-            resolution_hours: 24,
-            extra_fields: vec![],
-        }).unwrap();
+        add_road_damage_category(&scope);
         route_garbage_to(&scope, urban);
         let (_, one, two) = grid(&scope);
         let cal = calendar();
-        let mut now = bj("2026-03-01 22:00");
+        let mut now = beijing("2026-03-01 22:00");
         let mut ids = Vec::new();
         for n in 0..4u8 {
             let node = if n % 2 == 0 { one } else { two };
@@ -219,12 +213,12 @@ proptest! {
 /// had: their outcome times come from their history, then the recount.
 #[test]
 fn an_upgraded_database_counts_the_cases_it_had() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     route_garbage_to(&scope, urban);
     let (_, one, _) = grid(&scope);
-    let at = bj("2026-03-02 09:00");
+    let at = beijing("2026-03-02 09:00");
     let mut case = scope
         .auto_dispatch(new_case(&scope, 7, one, at), at)
         .unwrap();

@@ -2,8 +2,9 @@
 //! drew, and only its uploader links it to a case or a notice; the sweep
 //! deletes those left on nothing, and then the bytes no row uses.
 
-use crate::test_support::{db, upload_id};
-use crate::tests_workflow::{bj, calendar, report, setup};
+use super::fixtures::{
+    beijing, calendar, fresh_db, report_garbage, tenant, tenant_with_urban_and_garbage, upload_id,
+};
 use crate::*;
 use chrono::{DateTime, Duration, Utc};
 use domain::intake::{AttachmentId, AttachmentKind, UNLINKED_UPLOAD_RETENTION, Uploader};
@@ -34,14 +35,14 @@ fn upload(
             size: 10,
             uploaded_by: by,
         },
-        bj(at),
+        beijing(at),
     )
 }
 
 #[test]
 fn an_upload_is_kept_under_the_random_id_it_was_given() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     let id = upload_id(7);
     let photo = upload(&scope, id, resident("10.0.0.9"), "2026-03-02 09:00").unwrap();
@@ -52,7 +53,7 @@ fn an_upload_is_kept_under_the_random_id_it_was_given() {
     // An id already taken, in any tenant, is a conflict to draw again on.
     let taken = upload(&scope, id, account("grid_worker:3"), "2026-03-02 09:01").unwrap_err();
     assert!(matches!(taken, Error::Conflict(_)), "{taken:?}");
-    let other_tenant = crate::test_support::tenant(&db, "beta");
+    let other_tenant = tenant(&db, "beta");
     let other = TenantScope::new(&db, &other_tenant);
     let taken = upload(&other, id, account("grid_worker:3"), "2026-03-02 09:01").unwrap_err();
     assert!(matches!(taken, Error::Conflict(_)), "{taken:?}");
@@ -62,10 +63,10 @@ fn an_upload_is_kept_under_the_random_id_it_was_given() {
 /// Whether `linker` may put an upload of `uploader` on a fresh case; a
 /// refusal is the very answer an unknown id gets.
 fn check(uploader: Uploader, linker: Uploader, usable: bool) {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let case = report(&scope, 1, bj("2026-03-02 09:00"));
+    let case = report_garbage(&scope, 1, beijing("2026-03-02 09:00"));
     let photo = upload(&scope, upload_id(1), uploader.clone(), "2026-03-02 08:59").unwrap();
     let attached = scope.attach(case.id, &[photo.id], Purpose::Evidence, &linker);
     let on_case = scope.attachment(photo.id).unwrap().unwrap().case_id;
@@ -143,8 +144,8 @@ fn admins_notice(
 
 #[test]
 fn a_notice_takes_its_publishers_uploads_only() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     let township = township(&scope);
     let mine = upload(
@@ -159,7 +160,7 @@ fn a_notice_takes_its_publishers_uploads_only() {
         resident("10.0.0.9"),
         "2026-03-02 09:00",
     );
-    let publish = |ids: Vec<i64>| admins_notice(&scope, township, ids, bj("2026-03-02 10:00"));
+    let publish = |ids: Vec<i64>| admins_notice(&scope, township, ids, beijing("2026-03-02 10:00"));
     let (mine, theirs) = (mine.unwrap().id, theirs.unwrap().id);
     let refused = Problem::from(publish(vec![mine, theirs]).unwrap_err());
     assert_eq!(
@@ -172,7 +173,7 @@ fn a_notice_takes_its_publishers_uploads_only() {
     );
     assert_eq!(publish(vec![mine]).unwrap().attachments, [mine]);
     // Once on a notice, a file is used up, for a case too.
-    let case = report(&scope, 1, bj("2026-03-02 11:00"));
+    let case = report_garbage(&scope, 1, beijing("2026-03-02 11:00"));
     let used = scope
         .attach(
             case.id,
@@ -186,10 +187,10 @@ fn a_notice_takes_its_publishers_uploads_only() {
 
 #[test]
 fn a_cases_files_come_in_upload_order_whatever_their_ids() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let case = report(&scope, 1, bj("2026-03-02 09:00"));
+    let case = report_garbage(&scope, 1, beijing("2026-03-02 09:00"));
     let worker = account("grid_worker:3");
     // The id `n`: the bytes of n − 1 draw it.
     let id = |n: u64| AttachmentId::from_random((n - 1).to_be_bytes());
@@ -254,10 +255,10 @@ enum On {
 /// Whether the sweep at `now` keeps an upload made `age` before it and
 /// then put `on` something.
 fn check_purge(age: Duration, on: On, kept: bool) {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let now = bj("2026-03-03 10:00");
+    let now = beijing("2026-03-03 10:00");
     // A notice takes its publisher's own uploads: the admin's, here.
     let by = match on {
         On::Notice => account("tenant_admin:1"),
@@ -267,7 +268,7 @@ fn check_purge(age: Duration, on: On, kept: bool) {
     match on {
         On::Nothing => {}
         On::Case => {
-            let case = report(&scope, 1, now - age);
+            let case = report_garbage(&scope, 1, now - age);
             scope
                 .attach(case.id, &[id], Purpose::Evidence, &by)
                 .unwrap();
@@ -301,10 +302,10 @@ fn the_sweep_purges_uploads_left_on_nothing_past_their_retention() {
 
 #[test]
 fn a_purged_uploads_bytes_go_once_no_row_uses_its_digest() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let now = bj("2026-03-03 10:00");
+    let now = beijing("2026-03-03 10:00");
     let old = now - Duration::days(2);
     // `a`: two abandoned uploads and a fresh one share the bytes; `b`: an
     // abandoned upload shares them with a policy file; `c`: alone.
@@ -369,10 +370,10 @@ fn a_purged_uploads_bytes_go_once_no_row_uses_its_digest() {
 
 #[test]
 fn the_file_deletions_of_one_sweep_are_bounded() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let now = bj("2026-03-03 10:00");
+    let now = beijing("2026-03-03 10:00");
     for (seed, sha) in (1..).zip(['1', '2', '3']) {
         photo(&scope, seed, sha, now - Duration::days(2));
     }
@@ -384,13 +385,13 @@ fn the_file_deletions_of_one_sweep_are_bounded() {
 
 #[test]
 fn an_upload_purged_before_its_link_is_no_such_attachment() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let now = bj("2026-03-03 10:00");
+    let now = beijing("2026-03-03 10:00");
     let id = photo(&scope, 1, 'a', now - Duration::days(2));
     scope.sweep(now, &calendar()).unwrap();
-    let case = report(&scope, 1, now);
+    let case = report_garbage(&scope, 1, now);
     let refused = scope
         .attach(case.id, &[id], Purpose::Evidence, &resident("10.0.0.9"))
         .unwrap_err();
@@ -411,9 +412,9 @@ fn the_bytes_are_deleted_holding_the_write_lock() {
     let path = dir.path().join("store.db");
     let db = NativeDb::open(&path).unwrap();
     migrate(&db).unwrap();
-    let (t, _) = setup(&db);
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let now = bj("2026-03-03 10:00");
+    let now = beijing("2026-03-03 10:00");
     photo(&scope, 1, 'a', now - Duration::days(2));
     scope.sweep(now, &calendar()).unwrap();
 

@@ -2,8 +2,10 @@
 //! misrouted case, joint handling with assisting departments, and a
 //! resolution that must show its result.
 
-use crate::test_support::{db, photo_upload};
-use crate::tests_workflow::{bj, calendar, report, route_garbage_to, setup};
+use super::fixtures::{
+    add_road_damage_category, beijing, calendar, fresh_db, photo_upload, report_garbage,
+    route_garbage_to, tenant_with_urban_and_garbage,
+};
 use crate::*;
 use domain::case::AssistingPart;
 use domain::{CaseAction, Code, Problem};
@@ -16,7 +18,7 @@ fn department(scope: &TenantScope<'_, NativeDb>, code: &str) -> i64 {
 }
 
 fn photo(scope: &TenantScope<'_, NativeDb>, n: u8) -> i64 {
-    photo_upload(scope, n.into(), "user:1", bj("2026-03-02 10:00"))
+    photo_upload(scope, n.into(), "user:1", beijing("2026-03-02 10:00"))
 }
 
 fn act(scope: &TenantScope<'_, NativeDb>, case: &Case, action: CaseAction) -> Result<Case, Error> {
@@ -25,7 +27,7 @@ fn act(scope: &TenantScope<'_, NativeDb>, case: &Case, action: CaseAction) -> Re
         case.version,
         &action,
         "user:1",
-        bj("2026-03-02 11:00"),
+        beijing("2026-03-02 11:00"),
         &calendar(),
     )
 }
@@ -36,13 +38,15 @@ fn status(result: Result<Case, Error>) -> u16 {
 
 #[test]
 fn a_transfer_changes_hands_but_not_the_clock() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     let police = department(&scope, "police");
     route_garbage_to(&scope, urban);
-    let at = bj("2026-03-02 09:00");
-    let case = scope.auto_dispatch(report(&scope, 1, at), at).unwrap();
+    let at = beijing("2026-03-02 09:00");
+    let case = scope
+        .auto_dispatch(report_garbage(&scope, 1, at), at)
+        .unwrap();
     let signed = act(&scope, &case, CaseAction::SignFor).unwrap();
     let same = CaseAction::Transfer {
         department: "urban".into(),
@@ -70,23 +74,15 @@ fn a_transfer_changes_hands_but_not_the_clock() {
 
 #[test]
 fn a_misrouted_case_is_recategorised_and_its_clock_recounted() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    scope
-        .create_category(NewCategory {
-            code: Code::parse("road_damage").unwrap(),
-            name_zh: "道路破损".into(),
-            name_en: "Road damage".into(),
-            default_department: None,
-            response_hours: 4,
-            resolution_hours: 24,
-            extra_fields: vec![],
-        })
-        .unwrap();
+    add_road_damage_category(&scope);
     route_garbage_to(&scope, urban);
-    let at = bj("2026-03-02 09:00");
-    let case = scope.auto_dispatch(report(&scope, 2, at), at).unwrap();
+    let at = beijing("2026-03-02 09:00");
+    let case = scope
+        .auto_dispatch(report_garbage(&scope, 2, at), at)
+        .unwrap();
     let unknown = CaseAction::Recategorise {
         category: "volcano".into(),
         reason: "x".into(),
@@ -110,20 +106,20 @@ fn a_misrouted_case_is_recategorised_and_its_clock_recounted() {
     );
     // 24 working hours (1,440 minutes) from Monday 09:00 on 09:00-17:30
     // days: 510 on Monday, 510 on Tuesday, 420 on Wednesday, so 16:00.
-    assert_eq!(back.resolution_due_at, Some(bj("2026-03-04 16:00")));
+    assert_eq!(back.resolution_due_at, Some(beijing("2026-03-04 16:00")));
     let internal = scope.case_events(case.id).unwrap();
     assert!(!internal.last().unwrap().public);
 }
 
 #[test]
 fn joint_handling_waits_for_every_part() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     let police = department(&scope, "police");
     let market = department(&scope, "market");
-    let at = bj("2026-03-02 09:00");
-    let mut case = report(&scope, 3, at);
+    let at = beijing("2026-03-02 09:00");
+    let mut case = report_garbage(&scope, 3, at);
     for action in [CaseAction::Accept, CaseAction::Register] {
         case = act(&scope, &case, action).unwrap();
     }
@@ -187,14 +183,26 @@ fn joint_handling_waits_for_every_part() {
             police,
             "已派警力",
             "user:7",
-            bj("2026-03-02 12:00"),
+            beijing("2026-03-02 12:00"),
         )
         .unwrap();
-    let twice = scope.complete_assist(case.id, police, "again", "user:7", bj("2026-03-02 12:00"));
+    let twice = scope.complete_assist(
+        case.id,
+        police,
+        "again",
+        "user:7",
+        beijing("2026-03-02 12:00"),
+    );
     assert_eq!(Problem::from(twice.unwrap_err()).status(), 409);
     assert!(!in_inbox(police), "a finished part leaves the inbox");
     scope
-        .complete_assist(case.id, market, "已取缔", "user:8", bj("2026-03-02 13:00"))
+        .complete_assist(
+            case.id,
+            market,
+            "已取缔",
+            "user:8",
+            beijing("2026-03-02 13:00"),
+        )
         .unwrap();
     let case = scope.case_by_id(case.id).unwrap().unwrap();
     let resolved = act(&scope, &case, resolve(2)).unwrap();
@@ -211,12 +219,14 @@ fn joint_handling_waits_for_every_part() {
 
 #[test]
 fn a_resolution_attaches_its_result_photos() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     route_garbage_to(&scope, urban);
-    let at = bj("2026-03-02 09:00");
-    let mut case = scope.auto_dispatch(report(&scope, 4, at), at).unwrap();
+    let at = beijing("2026-03-02 09:00");
+    let mut case = scope
+        .auto_dispatch(report_garbage(&scope, 4, at), at)
+        .unwrap();
     for action in [CaseAction::SignFor, CaseAction::StartWork] {
         case = act(&scope, &case, action).unwrap();
     }

@@ -1,8 +1,10 @@
 //! The public look-up, board, figures, map and notices against an in-memory
 //! SQLite, and the query plans that keep them cheap at scale.
 
-use crate::test_support::{db, t0, upload_id};
-use crate::tests_workflow::{calendar, report, route_garbage_to, setup};
+use super::fixtures::{
+    calendar, fixed_now, fresh_db, report_garbage, route_garbage_to, tenant_with_urban_and_garbage,
+    upload_id,
+};
 use crate::*;
 use chrono::Duration;
 use domain::intake::{AttachmentKind, Uploader};
@@ -75,8 +77,8 @@ fn settle(db: &NativeDb, case: CaseId, state: &str, days: i64, due_days: i64, ra
             "UPDATE cases SET state = ?, resolved_at = ?, resolution_due_at = ?, rating = ? WHERE id = ?",
             &[
                 state.into(),
-                crate::time::to_text(t0() + Duration::days(days)).into(),
-                crate::time::to_text(t0() + Duration::days(due_days)).into(),
+                crate::time::to_text(fixed_now() + Duration::days(days)).into(),
+                crate::time::to_text(fixed_now() + Duration::days(due_days)).into(),
                 rating.into(),
                 case.0.into(),
             ],
@@ -86,8 +88,8 @@ fn settle(db: &NativeDb, case: CaseId, state: &str, days: i64, due_days: i64, ra
 
 #[test]
 fn a_case_record_credits_departments_and_publishes_nothing_private() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     let g = grid(&scope);
     route_garbage_to(&scope, urban);
@@ -102,7 +104,7 @@ fn a_case_record_credits_departments_and_publishes_nothing_private() {
                 department: Some(urban),
                 agent_point: None,
             },
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     let mut new = NewCase::basic(
@@ -116,7 +118,7 @@ fn a_case_record_credits_departments_and_publishes_nothing_private() {
     new.contact.name = Some("王五".into());
     new.contact.phone = Some("13912345678".into());
     new.address = Some("幸福里8幢".into());
-    let now = t0();
+    let now = fixed_now();
     let case = scope
         .auto_dispatch(scope.insert_case(new, now).unwrap(), now)
         .unwrap();
@@ -209,12 +211,12 @@ fn a_case_record_credits_departments_and_publishes_nothing_private() {
 
 #[test]
 fn the_board_filters_pages_and_counts() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     let g = grid(&scope);
     let cases: Vec<Case> = (1..=6)
-        .map(|n| report(&scope, n, t0() + Duration::hours(n.into())))
+        .map(|n| report_garbage(&scope, n, fixed_now() + Duration::hours(n.into())))
         .collect();
     for case in &cases[..3] {
         place(&db, case.id, g.m1);
@@ -282,7 +284,9 @@ fn the_board_filters_pages_and_counts() {
         Vec::<i64>::new()
     );
 
-    let counts = scope.figure_counts(t0() - Duration::days(1)).unwrap();
+    let counts = scope
+        .figure_counts(fixed_now() - Duration::days(1))
+        .unwrap();
     assert_eq!(
         (
             counts.received,
@@ -304,14 +308,14 @@ fn the_board_filters_pages_and_counts() {
     );
     assert_eq!(
         scope
-            .figure_counts(t0() + Duration::days(1))
+            .figure_counts(fixed_now() + Duration::days(1))
             .unwrap()
             .received,
         0
     );
 
     // Only G1 has a shape (through M1); G2 is left off the map.
-    let cells = scope.map_cells(t0() - Duration::days(1)).unwrap();
+    let cells = scope.map_cells(fixed_now() - Duration::days(1)).unwrap();
     assert_eq!(cells.len(), 1, "{cells:?}");
     let cell = &cells[0];
     assert_eq!((cell.node, cell.open, cell.resolved), (g.g1, 0, 2));
@@ -321,8 +325,8 @@ fn the_board_filters_pages_and_counts() {
 
 #[test]
 fn notices_reach_their_community_and_can_be_withdrawn() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
     let g = grid(&scope);
     let publish = |node: GridNodeId, title: &str, files: Vec<i64>| {
@@ -334,7 +338,7 @@ fn notices_reach_their_community_and_can_be_withdrawn() {
                 attachment_ids: files,
                 published_by: "tenant_admin:1".into(),
             },
-            t0(),
+            fixed_now(),
         )
     };
     let file = scope
@@ -347,7 +351,7 @@ fn notices_reach_their_community_and_can_be_withdrawn() {
                 size: 10,
                 uploaded_by: Uploader::Account("tenant_admin:1".into()),
             },
-            t0(),
+            fixed_now(),
         )
         .unwrap();
     let everyone = publish(g.township, "全镇停水", vec![]).unwrap();
@@ -371,13 +375,13 @@ fn notices_reach_their_community_and_can_be_withdrawn() {
     };
     assert_eq!(titles(Some(g.c1)), [g1.id, c1.id, everyone.id]);
     assert_eq!(titles(None), [other.id, g1.id, c1.id, everyone.id]);
-    scope.withdraw_notice(g1.id, t0()).unwrap();
+    scope.withdraw_notice(g1.id, fixed_now()).unwrap();
     assert_eq!(titles(Some(g.c1)), [c1.id, everyone.id]);
     assert!(scope.notice(g1.id).unwrap().unwrap().withdrawn_at.is_some());
     let missing = publish(GridNodeId(9999), "x", vec![]).unwrap_err();
     assert_eq!(Problem::from(missing).field.as_deref(), Some("grid_node"));
     assert!(matches!(
-        scope.withdraw_notice(9999, t0()),
+        scope.withdraw_notice(9999, fixed_now()),
         Err(Error::NotFound(_))
     ));
 }
@@ -395,7 +399,7 @@ fn plan(db: &NativeDb, sql: &str, params: &[Value]) -> String {
 
 #[test]
 fn public_reads_use_indexes_and_never_sort_the_whole_tenant() {
-    let db = db();
+    let db = fresh_db();
     let p = |values: &[Value]| values.to_vec();
     let lookup = plan(
         &db,

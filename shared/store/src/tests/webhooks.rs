@@ -1,8 +1,9 @@
 //! The webhook outbox: events queue deliveries in their own transaction,
 //! attempts are recorded with backoff, retired webhooks stop receiving.
 
-use crate::test_support::db;
-use crate::tests_workflow::{bj, report, route_garbage_to, setup};
+use super::fixtures::{
+    beijing, fresh_db, report_garbage, route_garbage_to, tenant_with_urban_and_garbage,
+};
 use crate::*;
 use chrono::Duration;
 use domain::Problem;
@@ -11,11 +12,11 @@ use domain::receiver::Reach;
 
 #[test]
 fn every_event_is_queued_for_each_active_webhook() {
-    let db = db();
-    let (t, urban) = setup(&db);
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let at = bj("2026-03-02 09:00");
-    let quiet = report(&scope, 1, at);
+    let at = beijing("2026-03-02 09:00");
+    let quiet = report_garbage(&scope, 1, at);
     assert!(
         scope.due_deliveries(at, 100).unwrap().is_empty(),
         "no webhook, no outbox"
@@ -31,7 +32,9 @@ fn every_event_is_queued_for_each_active_webhook() {
         .unwrap();
     assert_eq!(hook.url, "https://ops.example.cn/grid");
     route_garbage_to(&scope, urban);
-    let case = scope.auto_dispatch(report(&scope, 2, at), at).unwrap();
+    let case = scope
+        .auto_dispatch(report_garbage(&scope, 2, at), at)
+        .unwrap();
     let due = scope.due_deliveries(at, 100).unwrap();
     // report, accept, register, dispatch
     assert_eq!(due.len(), 4);
@@ -51,14 +54,14 @@ fn every_event_is_queued_for_each_active_webhook() {
 
 #[test]
 fn failed_attempts_back_off_then_give_up_and_success_is_final() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let at = bj("2026-03-02 09:00");
+    let at = beijing("2026-03-02 09:00");
     let hook = scope
         .create_webhook("http://127.0.0.1:9/", "s", Reach::LocalToo, at)
         .unwrap();
-    report(&scope, 3, at);
+    report_garbage(&scope, 3, at);
     let delivery = scope.due_deliveries(at, 10).unwrap().remove(0);
 
     let failed = scope
@@ -98,7 +101,7 @@ fn failed_attempts_back_off_then_give_up_and_success_is_final() {
             .is_empty()
     );
 
-    report(&scope, 4, now);
+    report_garbage(&scope, 4, now);
     let second = scope.due_deliveries(now, 10).unwrap().remove(0);
     let ok = scope
         .record_attempt(second.id, &AttemptOutcome::Answered(204), now)
@@ -113,10 +116,10 @@ fn failed_attempts_back_off_then_give_up_and_success_is_final() {
 
 #[test]
 fn retired_webhooks_get_nothing_more_and_the_count_is_bounded() {
-    let db = db();
-    let (t, _) = setup(&db);
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
     let scope = TenantScope::new(&db, &t);
-    let at = bj("2026-03-02 09:00");
+    let at = beijing("2026-03-02 09:00");
     let hooks: Vec<_> = (0..MAX_WEBHOOKS)
         .map(|i| {
             scope
@@ -137,7 +140,7 @@ fn retired_webhooks_get_nothing_more_and_the_count_is_bounded() {
         Some("url")
     );
 
-    report(&scope, 5, at);
+    report_garbage(&scope, 5, at);
     assert_eq!(scope.due_deliveries(at, 100).unwrap().len(), MAX_WEBHOOKS);
     for hook in &hooks[1..] {
         scope.retire_webhook(hook.id, at).unwrap();
@@ -147,7 +150,7 @@ fn retired_webhooks_get_nothing_more_and_the_count_is_bounded() {
         1,
         "pending ones abandoned"
     );
-    report(&scope, 6, at);
+    report_garbage(&scope, 6, at);
     assert_eq!(scope.due_deliveries(at, 100).unwrap().len(), 2);
     assert!(
         scope

@@ -1,7 +1,7 @@
 //! Tenancy: people, organisation, catalogue, calendar, audit, export and
 //! deletion, against an in-memory SQLite.
 
-use crate::test_support::{db, tenant};
+use super::fixtures::{fresh_db, problem_kind, tenant};
 use crate::*;
 use chrono::{DateTime, TimeZone, Utc};
 use domain::{
@@ -31,13 +31,9 @@ fn code(s: &str) -> Code {
     Code::parse(s).expect("code")
 }
 
-fn kind_of(e: Error) -> ProblemKind {
-    domain::Problem::from(e).kind
-}
-
 #[test]
 fn the_export_and_delete_lists_cover_every_tenant_table() {
-    let db = db();
+    let db = fresh_db();
     let tables = db
         .execute(
             "SELECT m.name AS name FROM sqlite_master m, pragma_table_info(m.name) c \
@@ -63,7 +59,7 @@ fn the_export_and_delete_lists_cover_every_tenant_table() {
 
 #[test]
 fn nested_transactions_are_savepoints() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "alpha");
     let result: Result<(), Error> = in_transaction(&db, |db| {
         let scope = TenantScope::new(db, &a);
@@ -87,7 +83,7 @@ fn nested_transactions_are_savepoints() {
 
 #[test]
 fn people_log_in_by_name_or_phone_and_role_changes_revoke_tokens() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &a);
     let mut new = person("wang", Role::GridWorker);
@@ -134,7 +130,7 @@ fn people_log_in_by_name_or_phone_and_role_changes_revoke_tokens() {
     let mut clash = person("other", Role::GridWorker);
     clash.phone = Some("13800138000".into());
     assert_eq!(
-        kind_of(scope.create_user(clash, now()).unwrap_err()),
+        problem_kind(scope.create_user(clash, now()).unwrap_err()),
         ProblemKind::Conflict
     );
     let mut bad_phone = person("third", Role::GridWorker);
@@ -144,7 +140,7 @@ fn people_log_in_by_name_or_phone_and_role_changes_revoke_tokens() {
 
 #[test]
 fn staff_belong_to_a_department_of_their_own_tenant() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "alpha");
     let b = tenant(&db, "beta");
     let b_department = TenantScope::new(&db, &b)
@@ -176,7 +172,7 @@ fn staff_belong_to_a_department_of_their_own_tenant() {
 
 #[test]
 fn a_micro_grid_has_one_chief() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &a);
     let mut parent = None;
@@ -212,7 +208,7 @@ fn a_micro_grid_has_one_chief() {
         .set_grid_assignments(first.id, &[(micro, true)])
         .unwrap();
     let clash = scope.set_grid_assignments(second.id, &[(micro, true)]);
-    assert_eq!(kind_of(clash.unwrap_err()), ProblemKind::Conflict);
+    assert_eq!(problem_kind(clash.unwrap_err()), ProblemKind::Conflict);
     scope
         .set_grid_assignments(second.id, &[(micro, false)])
         .unwrap();
@@ -234,7 +230,7 @@ fn a_micro_grid_has_one_chief() {
 
 #[test]
 fn categories_check_their_deadlines_fields_and_department() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &a);
     let dept = scope.create_department(&code("urban"), "城管").unwrap();
@@ -252,7 +248,7 @@ fn categories_check_their_deadlines_fields_and_department() {
     let created = scope.create_category(category(2, 24, fields)).unwrap();
     assert_eq!(created.extra_fields.len(), 1);
     assert_eq!(
-        kind_of(
+        problem_kind(
             scope
                 .create_category(category(2, 24, json!([])))
                 .unwrap_err()
@@ -281,7 +277,7 @@ fn categories_check_their_deadlines_fields_and_department() {
 
 #[test]
 fn a_new_tenant_starts_with_chinas_calendar() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "alpha");
     let scope = TenantScope::new(&db, &a);
     let days = scope.calendar_days().unwrap();
@@ -296,7 +292,7 @@ fn a_new_tenant_starts_with_chinas_calendar() {
 
 #[test]
 fn audit_entries_stay_with_their_tenant() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "alpha");
     let b = tenant(&db, "beta");
     let record = |action: &str| AuditRecord {
@@ -325,7 +321,7 @@ fn audit_entries_stay_with_their_tenant() {
 
 #[test]
 fn a_tenant_is_exported_then_deleted_and_others_are_untouched() {
-    let db = db();
+    let db = fresh_db();
     let a = tenant(&db, "alpha");
     let b = tenant(&db, "beta");
     for t in [&a, &b] {
@@ -344,12 +340,12 @@ fn a_tenant_is_exported_then_deleted_and_others_are_untouched() {
             .unwrap();
     }
     assert_eq!(
-        kind_of(delete_tenant(&db, &a).unwrap_err()),
+        problem_kind(delete_tenant(&db, &a).unwrap_err()),
         ProblemKind::Conflict
     );
     let a = platform::set_tenant_status(&db, &a, TenantStatus::Suspended).unwrap();
     assert_eq!(
-        kind_of(delete_tenant(&db, &a).unwrap_err()),
+        problem_kind(delete_tenant(&db, &a).unwrap_err()),
         ProblemKind::Conflict,
         "not exported yet"
     );

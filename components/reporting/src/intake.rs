@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use domain::intake::{Accepted, DuplicateRule, EDIT_WINDOW, Priority, reporter_secret, sha256_hex};
-use domain::{CaseAction, CaseSource, Code, GridNodeId, Location, Problem, Role, TrackingCode};
+use domain::report::{Judged, Report};
+use domain::{CaseAction, GridNodeId, Problem, TrackingCode};
 use edge::{Ctx, HandlerResult, idempotency};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -71,7 +72,7 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
         } else {
             (ctx.json_body()?, Vec::new())
         };
-    let report = check_report(ctx, &body)?;
+    let report = check_report(ctx, &body, body.attachment_ids.len() + files.len())?;
     let mut attachment_ids = body.attachment_ids.clone();
     // Every file is checked first, and its bytes stored only once the report
     // is taken (a likely duplicate stores nothing the sweep could not find).
@@ -81,17 +82,11 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
             attachments::check_file(ctx, &file.bytes, file.declared.as_deref(), Accepted::Media)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    if body.fixed_on_the_spot && attachment_ids.is_empty() && new_files.is_empty() {
-        return Err(Problem::validation(
-            "attachment_ids",
-            "a problem fixed on the spot needs a photo of the result as evidence",
-        ));
-    }
     if !body.insist && !body.fixed_on_the_spot {
         let duplicates = ctx.scope()?.likely_duplicates(
-            &report.category,
-            report.grid_node,
-            report.location,
+            report.judged.category.as_str(),
+            report.judged.grid_node,
+            report.judged.location,
             DuplicateRule::DEFAULT,
             Utc::now(),
         )?;
@@ -179,92 +174,38 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
     }
 }
 
-/// A report that passed every check, ready to insert.
+/// A report that passed every rule, ready to insert.
 struct CheckedReport {
-    category: String,
-    grid_node: Option<GridNodeId>,
-    location: Option<Location>,
+    judged: Judged,
     priority: Priority,
-    source: CaseSource,
 }
 
-fn check_report(ctx: &mut Ctx, body: &ReportBody) -> Result<CheckedReport, Problem> {
-    let (source, role) = match ctx.optional_caller() {
-        None => (CaseSource::Resident, None),
-        Some(c) if c.user.role == Role::Agent => (CaseSource::Agent, Some(Role::Agent)),
-        Some(c) => (CaseSource::GridWorker, Some(c.user.role)),
+/// Judges the report by the rules every door shares (`domain::report`),
+/// with the facts read from the store, and the priority only this door takes.
+fn check_report(
+    ctx: &mut Ctx,
+    body: &ReportBody,
+    attachments: usize,
+) -> Result<CheckedReport, Problem> {
+    let report = Report {
+        reporter: ctx.optional_caller().map(|c| c.user.role),
+        category: &body.category,
+        description: Some(&body.description),
+        extra: body.extra.clone(),
+        latitude: body.latitude,
+        longitude: body.longitude,
+        grid_node: body.grid_node_id.map(GridNodeId),
+        fixed_on_the_spot: body.fixed_on_the_spot,
+        attachments,
     };
-    if body.fixed_on_the_spot && role != Some(Role::GridWorker) {
-        return Err(Problem::forbidden(
-            "only a grid worker records a problem as fixed on the spot",
-        ));
-    }
-    let code = Code::parse(&body.category).map_err(|_| unknown_category())?;
-    if let Some(desk) = domain::case_kind::reserved_for(code.as_str()) {
-        return Err(Problem::validation(
-            "category",
-            format!(
-                "'{}' is taken in at the {} desk, not as a report",
-                code.as_str(),
-                desk.as_str()
-            ),
-        ));
-    }
-    let category = ctx
-        .scope()?
-        .category_by_code(&code)?
-        .filter(|c| !c.retired)
-        .ok_or_else(unknown_category)?;
-    domain::intake::check_extra(&category.extra_fields, &body.extra)?;
-    let description = body.description.trim();
-    if description.is_empty() || description.chars().count() > 4000 {
-        return Err(Problem::validation(
-            "description",
-            "describe the problem in 1 to 4000 characters",
-        ));
-    }
+    let judged = crate::judging::judge(&ctx.scope()?, &report)?;
     let priority = body
         .priority
         .as_deref()
         .map(Priority::parse)
         .transpose()?
         .unwrap_or_default();
-    let location = match (body.latitude, body.longitude) {
-        (None, None) => None,
-        (Some(lat), Some(lon)) => Some(Location::new(lat, lon)?),
-        (Some(_), None) => return Err(Problem::validation("longitude", "give both coordinates")),
-        (None, Some(_)) => return Err(Problem::validation("latitude", "give both coordinates")),
-    };
-    let scope = ctx.scope()?;
-    let grid_node = match (body.grid_node_id, location) {
-        (Some(id), _) => Some(GridNodeId(id)),
-        (None, Some(place)) => match scope.locate(place.latitude(), place.longitude())? {
-            Some(node) => Some(node.id),
-            // A tenant whose grid has shapes knows its area: a place in none is outside it.
-            None if scope.has_grid_geometry()? => {
-                return Err(Problem::validation(
-                    "latitude",
-                    "this place is outside the area of this township or district",
-                ));
-            }
-            None => None,
-        },
-        (None, None) => None,
-    };
-    Ok(CheckedReport {
-        category: category.code.as_str().to_string(),
-        grid_node,
-        location,
-        priority,
-        source,
-    })
-}
-
-fn unknown_category() -> Problem {
-    Problem::validation(
-        "category",
-        "unknown category: choose one of GET /api/t/{tenant}/admin/categories",
-    )
+    Ok(CheckedReport { judged, priority })
 }
 
 /// The case a checked report becomes (its tracking code is drawn when it is recorded).
@@ -280,11 +221,11 @@ fn new_case(
         .map(domain::phone::mobile)
         .transpose()?;
     Ok(NewCase {
-        grid_node: report.grid_node,
-        location: report.location,
+        grid_node: report.judged.grid_node,
+        location: report.judged.location,
         reporter: ctx.optional_caller().map(|c| c.user.id),
         priority: report.priority,
-        extra: json!(body.extra),
+        extra: json!(report.judged.extra),
         address: body.address.clone(),
         contact: Contact {
             name: body.name.clone().filter(|n| !n.trim().is_empty()),
@@ -295,9 +236,9 @@ fn new_case(
         editable_until: secret.map(|_| Utc::now() + EDIT_WINDOW),
         ..NewCase::basic(
             TrackingCode::from_random(edge::random_bytes::<8>()?),
-            report.category.clone(),
-            body.description.trim(),
-            report.source,
+            report.judged.category.as_str(),
+            report.judged.description.as_str(),
+            report.judged.source,
         )
     })
 }

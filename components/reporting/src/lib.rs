@@ -3,6 +3,7 @@
 
 mod attachments;
 mod intake;
+mod judging;
 mod multipart;
 mod open311;
 mod reporter;

@@ -127,12 +127,14 @@ pub fn edit_report(ctx: &mut Ctx) -> HandlerResult {
                 .scope()?
                 .category_by_code(&code)?
                 .ok_or_else(|| Problem::conflict("the case's category no longer exists"))?;
-            domain::intake::check_extra(&category.extra_fields, &extra)?;
-            json!(extra)
+            json!(domain::report::check_extra(&category.extra_fields, &extra)?)
         }
         None => case.extra.clone(),
     };
-    let description = body.description.unwrap_or_else(|| case.description.clone());
+    let description = match body.description {
+        Some(text) => domain::report::check_description(&text)?,
+        None => case.description.clone(),
+    };
     ctx.scope()?
         .edit_report(case.id, &description, &extra, Utc::now())?;
     Ok(json(

@@ -1,17 +1,12 @@
 //! The rules of intake: priorities, what files a report may carry (by what
 //! they are, not what they are called) and what papers the mediation centre
-//! may file besides, the reporter's secret, the extra fields of a category,
-//! and when a new report is likely a duplicate.
-
-use std::collections::BTreeMap;
+//! may file besides, the reporter's secret, and when a new report is likely a duplicate.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::case::{CaseSource, Location};
-use crate::organisation::{ExtraField, ExtraFieldKind};
 use crate::problem::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -335,51 +330,6 @@ pub fn reporter_secret_matches(given: &str, stored_hash: &str) -> bool {
 /// How long a reporter may still change what they wrote.
 pub const EDIT_WINDOW: Duration = Duration::minutes(30);
 
-/// Checks a report's `extra` object against its category's fields: every
-/// required field present, numbers numeric, choices among the allowed
-/// values, and nothing the category does not know.
-pub fn check_extra(fields: &[ExtraField], extra: &BTreeMap<String, Value>) -> Result<(), Problem> {
-    for key in extra.keys() {
-        if !fields.iter().any(|f| &f.key == key) {
-            return Err(Problem::validation(
-                format!("extra.{key}"),
-                format!("this category has no field '{key}'"),
-            ));
-        }
-    }
-    for field in fields {
-        let at = format!("extra.{}", field.key);
-        let value = match extra.get(&field.key) {
-            None | Some(Value::Null) if field.required => {
-                return Err(Problem::validation(
-                    at,
-                    format!("'{}' ({}) is required", field.label_en, field.label_zh),
-                ));
-            }
-            None | Some(Value::Null) => continue,
-            Some(v) => v,
-        };
-        let ok = match field.kind {
-            ExtraFieldKind::Text => value.as_str().is_some_and(|s| s.chars().count() <= 500),
-            ExtraFieldKind::Number => {
-                value.is_number() || value.as_str().is_some_and(|s| s.parse::<f64>().is_ok())
-            }
-            ExtraFieldKind::Choice => value
-                .as_str()
-                .is_some_and(|s| field.choices.iter().any(|c| c == s)),
-        };
-        if !ok {
-            let expected = match field.kind {
-                ExtraFieldKind::Text => "a text of at most 500 characters".to_string(),
-                ExtraFieldKind::Number => "a number".to_string(),
-                ExtraFieldKind::Choice => format!("one of {}", field.choices.join(", ")),
-            };
-            return Err(Problem::validation(at, format!("expected {expected}")));
-        }
-    }
-    Ok(())
-}
-
 /// When a new report is offered an existing case as its likely duplicate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DuplicateRule {
@@ -427,7 +377,6 @@ pub fn distance_metres(a: Location, b: Location) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn attachment_ids_stay_within_what_javascript_counts_exactly() {
@@ -632,38 +581,6 @@ mod tests {
         }
         assert!(AttachmentKind::Photo.may_be_public());
         assert_eq!(AttachmentKind::parse("document"), Ok(Document));
-    }
-
-    fn fields() -> Vec<ExtraField> {
-        serde_json::from_value(json!([
-            { "key": "plate", "label_zh": "车牌", "label_en": "Plate", "kind": "text", "required": true },
-            { "key": "count", "label_zh": "数量", "label_en": "Count", "kind": "number" },
-            { "key": "size", "label_zh": "大小", "label_en": "Size", "kind": "choice", "choices": ["s", "l"] }
-        ]))
-        .unwrap()
-    }
-
-    fn check(extra: Value, expected_field: Option<&str>) {
-        let extra: BTreeMap<String, Value> = serde_json::from_value(extra).unwrap();
-        let got = check_extra(&fields(), &extra).err().and_then(|p| p.field);
-        assert_eq!(got.as_deref(), expected_field);
-    }
-
-    #[test]
-    fn extra_fields_are_checked() {
-        check(json!({ "plate": "浙A12345" }), None);
-        check(json!({ "plate": "x", "count": 3, "size": "s" }), None);
-        check(json!({ "plate": "x", "count": "3" }), None);
-        check(json!({}), Some("extra.plate"));
-        check(
-            json!({ "plate": "x", "count": "many" }),
-            Some("extra.count"),
-        );
-        check(json!({ "plate": "x", "size": "m" }), Some("extra.size"));
-        check(
-            json!({ "plate": "x", "colour": "red" }),
-            Some("extra.colour"),
-        );
     }
 
     #[test]

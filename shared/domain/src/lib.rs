@@ -31,6 +31,7 @@ pub mod policy;
 pub mod problem;
 pub mod publication;
 pub mod receiver;
+pub mod report;
 pub mod tenant;
 pub mod throttle;
 pub mod tracking;

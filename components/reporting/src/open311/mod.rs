@@ -10,6 +10,7 @@
 
 mod wire;
 
+use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
@@ -17,9 +18,8 @@ use domain::publication::{
     PrivateFacts, Redactor, exchanged_through_open311, open311_description, public_note,
     public_point,
 };
-use domain::{
-    Code, ExtraField, ExtraFieldKind, Location, Tenant, TenantCode, TenantStatus, TrackingCode,
-};
+use domain::report::Report;
+use domain::{Code, ExtraField, ExtraFieldKind, Tenant, TenantCode, TenantStatus, TrackingCode};
 use edge::limits::LOOKUP_MISSES;
 use edge::{Ctx, HandlerResult};
 use serde_json::{Map, Value, json};
@@ -203,13 +203,17 @@ impl Params {
         })
     }
 
-    /// `attribute[KEY]=value` pairs.
-    fn attributes(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().filter_map(|(k, v)| {
-            k.strip_prefix("attribute[")
-                .and_then(|rest| rest.strip_suffix(']'))
-                .map(|key| (key, v.trim()))
-        })
+    /// `attribute[KEY]=value` pairs, as a report's extra fields (text: the
+    /// category's rules make numbers of them, `domain::report`).
+    fn attributes(&self) -> BTreeMap<String, Value> {
+        self.0
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("attribute[")
+                    .and_then(|rest| rest.strip_suffix(']'))
+                    .map(|key| (key.to_string(), Value::String(v.trim().to_string())))
+            })
+            .collect()
     }
 
     fn english(&self) -> bool {
@@ -442,12 +446,6 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
     let db = ctx.db()?;
     let scope = TenantScope::new(db, &tenant);
     require_key(&scope, &tenant, params)?;
-    let service_code = params.required("service_code")?;
-    let category = active_category(&scope, service_code)?.ok_or_else(|| {
-        Open311Error::bad_request(format!(
-            "service_code '{service_code}' is not a service here"
-        ))
-    })?;
     let location = location(params)?;
     let address = params.get("address_string").map(str::to_string);
     if location.is_none() && address.is_none() {
@@ -455,16 +453,15 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
             "give a location: lat and long, or address_string",
         ));
     }
-    let extra = attributes(&category, params)?;
-    let description = params
-        .get("description")
-        .unwrap_or(&category.name_zh)
-        .to_string();
-    if description.chars().count() > 4000 {
-        return Err(Open311Error::bad_request(
-            "description must be at most 4000 characters",
-        ));
-    }
+    let report = Report {
+        category: params.required("service_code")?,
+        description: params.get("description"),
+        extra: params.attributes(),
+        latitude: location.map(|(lat, _)| lat),
+        longitude: location.map(|(_, long)| long),
+        ..Report::default()
+    };
+    let judged = crate::judging::judge(&scope, &report)?;
     let name = [params.get("first_name"), params.get("last_name")]
         .into_iter()
         .flatten()
@@ -478,7 +475,7 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
             v => Ok(v.map(str::to_string)),
         }
     };
-    let mut extra = extra;
+    let mut extra: Map<String, Value> = judged.extra.into_iter().collect();
     if let Some(url) = params.get("media_url") {
         if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2000 {
             return Err(Open311Error::bad_request(
@@ -487,15 +484,11 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
         }
         extra.insert(MEDIA_URL_KEY.into(), Value::String(url.to_string()));
     }
-    let grid_node = match location {
-        Some(l) => scope.locate(l.latitude(), l.longitude())?.map(|n| n.id),
-        None => None,
-    };
     let new_case = NewCase {
-        grid_node,
-        location,
-        address: address.clone(),
-        extra: Value::Object(extra.clone()),
+        grid_node: judged.grid_node,
+        location: judged.location,
+        address,
+        extra: Value::Object(extra),
         contact: Contact {
             name: Some(name.clone()).filter(|n| !n.is_empty()),
             phone: contact("phone")?,
@@ -503,9 +496,9 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
         },
         ..NewCase::basic(
             TrackingCode::from_random(edge::random_bytes::<8>()?),
-            category.code.as_str(),
-            description.clone(),
-            domain::CaseSource::Resident,
+            judged.category.as_str(),
+            judged.description,
+            judged.source,
         )
     };
     // As with any intake: a routing rule for the service dispatches at once,
@@ -530,7 +523,9 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
 /// an extra field's key, so it cannot collide with one.
 const MEDIA_URL_KEY: &str = "open311.media_url";
 
-fn location(params: &Params) -> Result<Option<Location>, Open311Error> {
+/// `lat` and `long` as numbers, when given; whether they make a place is
+/// the report's rule (`domain::report`).
+fn location(params: &Params) -> Result<Option<(f64, f64)>, Open311Error> {
     let number = |name: &str| -> Result<Option<f64>, Open311Error> {
         params
             .get(name)
@@ -544,71 +539,10 @@ fn location(params: &Params) -> Result<Option<Location>, Open311Error> {
     };
     match (number("lat")?, number("long")?) {
         (None, None) => Ok(None),
-        (Some(lat), Some(lon)) => Location::new(lat, lon)
-            .map(Some)
-            .map_err(|p| Open311Error::bad_request(format!("lat/long: {}", p.detail))),
+        (Some(lat), Some(long)) => Ok(Some((lat, long))),
         (Some(_), None) => Err(Open311Error::bad_request("long is required with lat")),
         (None, Some(_)) => Err(Open311Error::bad_request("lat is required with long")),
     }
-}
-
-/// `attribute[KEY]` values checked against the category's extra fields: required ones
-/// present, numbers numeric, choices among the values; unknown keys refused.
-fn attributes(category: &Category, params: &Params) -> Result<Map<String, Value>, Open311Error> {
-    let mut extra = Map::new();
-    for (key, value) in params.attributes() {
-        let field = category
-            .extra_fields
-            .iter()
-            .find(|f| f.key == key)
-            .ok_or_else(|| {
-                Open311Error::bad_request(format!(
-                    "attribute[{key}] is not an attribute of service '{}'",
-                    category.code.as_str()
-                ))
-            })?;
-        if value.is_empty() {
-            continue;
-        }
-        let parsed = match field.kind {
-            ExtraFieldKind::Text if value.chars().count() <= 500 => Value::String(value.into()),
-            ExtraFieldKind::Text => {
-                return Err(Open311Error::bad_request(format!(
-                    "attribute[{key}] must be at most 500 characters"
-                )));
-            }
-            ExtraFieldKind::Number => value
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .ok_or_else(|| {
-                    Open311Error::bad_request(format!("attribute[{key}] must be a number"))
-                })?,
-            ExtraFieldKind::Choice if field.choices.iter().any(|c| c == value) => {
-                Value::String(value.into())
-            }
-            ExtraFieldKind::Choice => {
-                return Err(Open311Error::bad_request(format!(
-                    "attribute[{key}] must be one of: {}",
-                    field.choices.join(", ")
-                )));
-            }
-        };
-        extra.insert(key.to_string(), parsed);
-    }
-    if let Some(missing) = category
-        .extra_fields
-        .iter()
-        .find(|f| f.required && !extra.contains_key(&f.key))
-    {
-        return Err(Open311Error::bad_request(format!(
-            "attribute[{}] is required for service '{}'",
-            missing.key,
-            category.code.as_str()
-        )));
-    }
-    Ok(extra)
 }
 
 fn list_requests(ctx: &mut Ctx, params: &Params) -> Answer {
@@ -958,7 +892,7 @@ mod fuzz {
         let _ = params.date("start_date");
         let _ = params.list("service_request_id");
         let _ = params.required("service_code");
-        let _ = attributes(&category(), params);
+        let _ = domain::report::check_extra(&category().extra_fields, &params.attributes());
         let _ = params.english();
     }
 
@@ -976,7 +910,8 @@ mod fuzz {
     fn the_seed_is_valid() {
         let params = Params::parse(Some((String::new(), VALID.as_bytes())), "").unwrap();
         assert!(location(&params).unwrap().is_some());
-        assert_eq!(attributes(&category(), &params).unwrap().len(), 2);
+        let extra = domain::report::check_extra(&category().extra_fields, &params.attributes());
+        assert_eq!(extra.unwrap().len(), 2);
         assert!(params.date("start_date").unwrap().is_some());
     }
 }

@@ -98,7 +98,7 @@ impl From<domain::Problem> for Open311Error {
                 problem.cause().unwrap_or("none recorded")
             );
         }
-        let description = match &problem.field {
+        let description = match problem.field.as_deref().map(open311_name) {
             Some(field) if !problem.detail.contains(field.as_str()) => {
                 format!("{field}: {}", problem.detail)
             }
@@ -108,6 +108,19 @@ impl From<domain::Problem> for Open311Error {
             retry_after: problem.retry_after(),
             ..Open311Error::new(problem.status(), description)
         }
+    }
+}
+
+/// A field of the domain's rules as an Open311 client names it.
+fn open311_name(field: &str) -> String {
+    match field {
+        "category" => "service_code".into(),
+        "latitude" => "lat".into(),
+        "longitude" => "long".into(),
+        _ => match field.strip_prefix("extra.") {
+            Some(key) => format!("attribute[{key}]"),
+            None => field.into(),
+        },
     }
 }
 

@@ -3,6 +3,7 @@
 //! it asks a question that was answered before.
 
 use chrono::Utc;
+use domain::acting::{self, Unit};
 use domain::enterprise::{InquiryParties, RequestKind, anonymise};
 use domain::{CaseId, Problem, Role};
 use edge::{Ctx, HandlerResult, json};
@@ -135,7 +136,7 @@ fn answered_inquiry(
             "only answers to policy inquiries go to the policy Q&A",
         ));
     }
-    if role == Role::DepartmentStaff && request.case.department != department {
+    if !acting::may_act_on(Unit::Department, role, department, request.case.department) {
         return Err(Problem::forbidden(
             "department staff publish answers to their own department's inquiries only",
         ));

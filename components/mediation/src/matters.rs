@@ -4,6 +4,7 @@
 //! Agents see the matters of their own point and those passed up to it.
 
 use chrono::{NaiveDate, Utc};
+use domain::acting::{self, Unit};
 use domain::agent::{MatterKind, may_handle};
 use domain::{AgentPointLevel, CaseId, Problem, Role};
 use edge::case_flow::{self, People};
@@ -82,31 +83,13 @@ struct MatterBody {
 pub fn take(ctx: &mut Ctx) -> HandlerResult {
     let body: MatterBody = ctx.json_body()?;
     let caller = ctx.caller()?.clone();
-    let point_id = match (
+    let point_id = acting::unit_acted_for(
+        Unit::AgentPoint,
+        "agent_point_id",
         caller.user.role,
         caller.user.agent_point,
         body.agent_point_id,
-    ) {
-        (Role::Agent, Some(own), None) => own,
-        (Role::Agent, Some(own), Some(named)) if named == own => own,
-        (Role::Agent, _, Some(_)) => {
-            return Err(Problem::forbidden(
-                "an agent takes matters at their own agent point",
-            ));
-        }
-        (Role::Agent, None, None) => {
-            return Err(Problem::forbidden(
-                "this agent belongs to no agent point: the tenant admin assigns one",
-            ));
-        }
-        (_, _, Some(named)) => named,
-        (_, _, None) => {
-            return Err(Problem::validation(
-                "agent_point_id",
-                "name the agent point the matter is taken at",
-            ));
-        }
-    };
+    )?;
     let point = agent_point(ctx, point_id)?;
     let new = NewMatter {
         kind: MatterKind::parse(&body.kind)?,

@@ -4,6 +4,7 @@
 //! caller saw; a stale one gets 409.
 
 use chrono::{DateTime, Utc};
+use domain::acting::{self, Unit};
 use domain::deadline::WorkCalendar;
 use domain::workflow::{Escalation, may_publish_on, may_take, minutes_left};
 use domain::{CaseAction, CaseId, Problem};
@@ -201,32 +202,18 @@ pub fn complete_assist(ctx: &mut Ctx) -> HandlerResult {
     let body: AssistBody = ctx.json_body()?;
     let caller = ctx.caller()?.clone();
     let scope = ctx.scope()?;
-    let department = match (caller.user.role, caller.user.department, &body.department) {
-        (domain::Role::DepartmentStaff, Some(own), None) => own,
-        (domain::Role::DepartmentStaff, Some(own), Some(code)) => {
-            let named = scope.department_by_code(code)?;
-            if named != own {
-                return Err(Problem::forbidden(
-                    "department staff report their own department's part",
-                ));
-            }
-            own
-        }
-        (domain::Role::CommandCentre | domain::Role::TenantAdmin, _, Some(code)) => {
-            scope.department_by_code(code)?
-        }
-        (domain::Role::CommandCentre | domain::Role::TenantAdmin, _, None) => {
-            return Err(Problem::validation(
-                "department",
-                "name the assisting department whose part is done",
-            ));
-        }
-        _ => {
-            return Err(Problem::forbidden(
-                "assisting parts are reported by their department or the command centre",
-            ));
-        }
-    };
+    let named = body
+        .department
+        .as_deref()
+        .map(|code| scope.department_by_code(code))
+        .transpose()?;
+    let department = acting::unit_acted_for(
+        Unit::Department,
+        "department",
+        caller.user.role,
+        caller.user.department,
+        named,
+    )?;
     let assist =
         scope.complete_assist(id, department, &body.answer, &caller.actor(), Utc::now())?;
     Ok(json(

@@ -10,6 +10,7 @@
 //! at — is checked here. The resident's details are never published.
 
 use crate::Problem;
+use crate::acting::{self, Unit};
 use crate::auth::Role;
 use crate::case_kind::{CaseKind, one_of};
 use crate::organisation::AgentPointLevel;
@@ -174,11 +175,8 @@ pub fn may_handle(
     taken_at: i64,
     passed_to: Option<i64>,
 ) -> bool {
-    match role {
-        Role::TenantAdmin | Role::CommandCentre => true,
-        Role::Agent => callers_point.is_some_and(|p| p == taken_at || Some(p) == passed_to),
-        _ => false,
-    }
+    let on = |holder| acting::may_act_on(Unit::AgentPoint, role, callers_point, holder);
+    on(Some(taken_at)) || on(passed_to)
 }
 
 /// One matter as the figures count it.

@@ -5,6 +5,7 @@
 //! randomness of its own (callers pass `now` and random bytes), so every rule here is
 //! tested natively and deterministically, and the same code runs in the components.
 
+pub mod acting;
 pub mod agent;
 pub mod analytics;
 pub mod auth;
@@ -12,6 +13,7 @@ pub mod calendar;
 pub mod case;
 pub mod case_kind;
 pub mod deadline;
+pub mod effect;
 pub mod enterprise;
 #[cfg(test)]
 mod fuzz;

@@ -10,8 +10,9 @@ use crate::error::Error;
 use crate::time::to_text;
 use chrono::{DateTime, Utc};
 use domain::deadline::WorkCalendar;
+use domain::effect::{self, CategoryHours, Change, Effect, StepFacts};
 use domain::intake::Uploader;
-use domain::workflow::{Deadlines, Escalation};
+use domain::workflow::Escalation;
 use domain::{ActionKind, CaseAction, CaseId, CaseState, Code, GridNodeId, Problem};
 
 /// Who acts when the platform itself dispatches or escalates.
@@ -50,6 +51,23 @@ pub(crate) fn open_states() -> Vec<&'static str> {
         .filter(|s| s.is_open())
         .map(|s| s.as_str())
         .collect()
+}
+
+impl Case {
+    /// The case's holder and clock, as a step of the flow reads them.
+    pub(crate) fn clock(&self) -> domain::effect::CaseClock {
+        domain::effect::CaseClock {
+            state: self.state,
+            category: self.category.clone(),
+            priority: self.priority,
+            department: self.department,
+            dispatched_at: self.dispatched_at,
+            responded_at: self.responded_at,
+            response_due_at: self.response_due_at,
+            resolution_due_at: self.resolution_due_at,
+            paused_at: self.paused_at,
+        }
+    }
 }
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
@@ -142,7 +160,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         now: DateTime<Utc>,
         calendar: &WorkCalendar,
     ) -> Result<Case, Error> {
-        in_transaction(self.db, |db| {
+        in_transaction(self.db, |_| {
             let department = match action {
                 CaseAction::Dispatch { department, .. }
                 | CaseAction::Transfer { department, .. } => Some(
@@ -156,123 +174,35 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 .ok_or_else(|| Error::NotFound("no such case".into()))?;
             // What the step lacks is said before what stands in its way.
             action.check_evidence(before.source)?;
-            match action {
-                CaseAction::Transfer { .. } if department == before.department => {
-                    return Err(Problem::validation(
-                        "department",
-                        "the case is already with this department",
-                    )
-                    .into());
-                }
-                CaseAction::Recategorise { category, .. } => {
-                    self.check_new_category(&before, category)?
-                }
-                CaseAction::Resolve { .. } => self.require_assists_done(case_id)?,
-                _ => {}
-            }
-            if action.kind() == ActionKind::Return {
-                let returns = self
-                    .case_events(case_id)?
+            let returns_so_far = if action.kind() == ActionKind::Return {
+                self.case_events(case_id)?
                     .iter()
                     .filter(|e| e.action == ActionKind::Return.name())
-                    .count();
-                if returns >= domain::workflow::MAX_RETURNS {
-                    return Err(Problem::conflict(format!(
-                        "this case was returned {returns} times: the command centre's dispatch is final"
-                    ))
-                    .into());
-                }
+                    .count()
+            } else {
+                0
+            };
+            let facts = StepFacts {
+                now,
+                calendar,
+                department,
+                hours: self.hours_for(action, &before)?,
+                returns_so_far,
+            };
+            effect::check(action, &before.clock(), &facts)?;
+            if matches!(action, CaseAction::Resolve { .. }) {
+                self.require_assists_done(case_id)?;
             }
             let (before, case) = self.transition(case_id, expected_version, action, actor, now)?;
-            let at = to_text(now);
-            let set = |assignments: &str, params: Vec<crate::Value>| -> Result<(), Error> {
-                let mut all = params;
-                all.push(self.tenant.0.into());
-                all.push(case_id.0.into());
-                db.execute(
-                    &format!("UPDATE cases SET {assignments} WHERE tenant_id = ? AND id = ?"),
-                    &all,
-                )?;
-                Ok(())
-            };
+            let changes = effect::effect(action, &case.clock(), &facts)?;
+            self.apply_effect(case_id, &changes)?;
             match action {
                 CaseAction::Dispatch { assisting, .. } => {
-                    self.assign_assists(case_id, assisting, now)?;
-                    let deadlines = match (case.response_due_at, case.resolution_due_at) {
-                        (Some(r), Some(d)) => Deadlines {
-                            response_due: r,
-                            resolution_due: d,
-                        },
-                        _ => self.deadlines_for(&case, now, calendar)?,
-                    };
-                    set(
-                        "department_id = ?, dispatched_at = COALESCE(dispatched_at, ?), \
-                         response_due_at = ?, resolution_due_at = ?",
-                        vec![
-                            department.into(),
-                            at.into(),
-                            to_text(deadlines.response_due).into(),
-                            to_text(deadlines.resolution_due).into(),
-                        ],
-                    )?;
-                }
-                CaseAction::Transfer { .. } => {
-                    // The clock keeps running from the first dispatch: a
-                    // transfer is not a fresh start for anyone.
-                    set("department_id = ?", vec![department.into()])?
-                }
-                CaseAction::Recategorise { category, .. } => {
-                    self.recategorise(&case, category, calendar)?
+                    self.assign_assists(case_id, assisting, now)?
                 }
                 CaseAction::Resolve { attachment_ids, .. } => {
                     let by = Uploader::Account(actor.to_string());
-                    self.attach(case_id, attachment_ids, Purpose::Result, &by)?;
-                    set("resolved_at = ?", vec![at.into()])?
-                }
-                CaseAction::Return { .. } => set("department_id = NULL", vec![])?,
-                CaseAction::GrantExtension => {
-                    if let (Some(r), Some(d)) = (case.response_due_at, case.resolution_due_at) {
-                        let code = Code::parse(&case.category)?;
-                        let hours = self
-                            .category_by_code(&code)?
-                            .map_or(8, |c| c.resolution_hours);
-                        let extended = Deadlines {
-                            response_due: r,
-                            resolution_due: d,
-                        }
-                        .extended(hours, case.priority, calendar);
-                        // The ladder starts again against the new deadline;
-                        // the escalations so far stay in the timeline.
-                        set(
-                            "resolution_due_at = ?, escalation_level = 0",
-                            vec![to_text(extended.resolution_due).into()],
-                        )?;
-                    }
-                }
-                CaseAction::SignFor => {
-                    set("responded_at = COALESCE(responded_at, ?)", vec![at.into()])?
-                }
-                CaseAction::Reopen { .. } => set("resolved_at = NULL", vec![])?,
-                CaseAction::AwaitReporter => set("paused_at = ?", vec![at.into()])?,
-                CaseAction::ReporterReplied => {
-                    if let (Some(paused), Some(r), Some(d)) =
-                        (case.paused_at, case.response_due_at, case.resolution_due_at)
-                    {
-                        let moved = Deadlines {
-                            response_due: r,
-                            resolution_due: d,
-                        }
-                        .after_pause(paused, now, calendar);
-                        set(
-                            "paused_at = NULL, response_due_at = ?, resolution_due_at = ?",
-                            vec![
-                                to_text(moved.response_due).into(),
-                                to_text(moved.resolution_due).into(),
-                            ],
-                        )?;
-                    } else {
-                        set("paused_at = NULL", vec![])?;
-                    }
+                    self.attach(case_id, attachment_ids, Purpose::Result, &by)?
                 }
                 _ => {}
             }
@@ -284,6 +214,81 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         })
     }
 
+    /// The hours of the category `action` leaves the case in, when the step
+    /// needs them (`effect::needs_category_hours`).
+    fn hours_for(&self, action: &CaseAction, case: &Case) -> Result<Option<CategoryHours>, Error> {
+        if !effect::needs_category_hours(action) {
+            return Ok(None);
+        }
+        let code = match action {
+            CaseAction::Recategorise { category, .. } => category,
+            _ => &case.category,
+        };
+        let Ok(code) = Code::parse(code) else {
+            return Ok(None);
+        };
+        Ok(self.category_by_code(&code)?.map(|c| CategoryHours {
+            response: c.response_hours,
+            resolution: c.resolution_hours,
+        }))
+    }
+
+    /// Writes a step's effect on the case's row, in one statement.
+    fn apply_effect(&self, case_id: CaseId, effect: &Effect) -> Result<(), Error> {
+        let mut assignments: Vec<&str> = Vec::new();
+        let mut params: Vec<crate::Value> = Vec::new();
+        let mut set = |column: &'static str, value: crate::Value| {
+            assignments.push(column);
+            params.push(value);
+        };
+        let time = |t: DateTime<Utc>| crate::Value::from(to_text(t));
+        let change = |c: &Change<DateTime<Utc>>| match c {
+            Change::Keep => None,
+            Change::Set(t) => Some(time(*t)),
+            Change::Clear => Some(crate::Value::Null),
+        };
+        match effect.department {
+            Change::Keep => {}
+            Change::Set(id) => set("department_id = ?", id.into()),
+            Change::Clear => set("department_id = ?", crate::Value::Null),
+        }
+        if let Some(category) = &effect.category {
+            set("category = ?", category.clone().into());
+        }
+        if let Some(at) = effect.dispatched_at {
+            set("dispatched_at = ?", time(at));
+        }
+        if let Some(at) = effect.responded_at {
+            set("responded_at = ?", time(at));
+        }
+        if let Some(value) = change(&effect.resolved_at) {
+            set("resolved_at = ?", value);
+        }
+        if let Some(value) = change(&effect.paused_at) {
+            set("paused_at = ?", value);
+        }
+        if let Some(deadlines) = effect.deadlines {
+            set("response_due_at = ?", time(deadlines.response_due));
+            set("resolution_due_at = ?", time(deadlines.resolution_due));
+        }
+        if effect.restart_escalation {
+            set("escalation_level = ?", 0i64.into());
+        }
+        if assignments.is_empty() {
+            return Ok(());
+        }
+        params.push(self.tenant.0.into());
+        params.push(case_id.0.into());
+        self.db.execute(
+            &format!(
+                "UPDATE cases SET {} WHERE tenant_id = ? AND id = ?",
+                assignments.join(", ")
+            ),
+            &params,
+        )?;
+        Ok(())
+    }
+
     /// The id of the department with this code, if it takes cases.
     pub fn department_by_code(&self, code: &str) -> Result<i64, Problem> {
         let code = Code::parse(code)?;
@@ -293,76 +298,6 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .find(|d| d.code == code && !d.retired)
             .map(|d| d.id)
             .ok_or_else(|| Problem::validation("department", "no such department"))
-    }
-
-    fn check_new_category(&self, case: &Case, category: &str) -> Result<(), Error> {
-        let code = Code::parse(category).map_err(|p| p.with_field("category"))?;
-        if self.category_by_code(&code)?.is_none() {
-            return Err(Problem::validation("category", "no such category").into());
-        }
-        if case.category == category {
-            return Err(
-                Problem::validation("category", "the case already has this category").into(),
-            );
-        }
-        Ok(())
-    }
-
-    /// Gives the case its new category. A case taken back from a department
-    /// (the state machine sends it to `registered`) leaves that department;
-    /// a clock already running keeps its start and is recounted with the new
-    /// category's hours.
-    fn recategorise(
-        &self,
-        case: &Case,
-        category: &str,
-        calendar: &WorkCalendar,
-    ) -> Result<(), Error> {
-        let mut moved = case.clone();
-        moved.category = category.to_string();
-        let deadlines = match case.dispatched_at {
-            Some(start) => Some(self.deadlines_for(&moved, start, calendar)?),
-            None => None,
-        };
-        let department = if case.state == CaseState::Registered {
-            None
-        } else {
-            case.department
-        };
-        self.db.execute(
-            "UPDATE cases SET category = ?, department_id = ?, \
-             response_due_at = COALESCE(?, response_due_at), \
-             resolution_due_at = COALESCE(?, resolution_due_at) \
-             WHERE tenant_id = ? AND id = ?",
-            &[
-                category.into(),
-                department.into(),
-                deadlines.map(|d| to_text(d.response_due)).into(),
-                deadlines.map(|d| to_text(d.resolution_due)).into(),
-                self.tenant.0.into(),
-                case.id.0.into(),
-            ],
-        )?;
-        Ok(())
-    }
-
-    fn deadlines_for(
-        &self,
-        case: &Case,
-        dispatched: DateTime<Utc>,
-        calendar: &WorkCalendar,
-    ) -> Result<Deadlines, Error> {
-        let code = Code::parse(&case.category)?;
-        let category = self
-            .category_by_code(&code)?
-            .ok_or_else(|| Problem::conflict("the case's category no longer exists"))?;
-        Ok(Deadlines::at_dispatch(
-            dispatched,
-            category.response_hours,
-            category.resolution_hours,
-            case.priority,
-            calendar,
-        ))
     }
 
     /// On intake: when a rule names a department, the platform accepts,

@@ -4,15 +4,16 @@
 //! Redis. Each is this test binary run again with `E2E_RUNTIME` set, so the
 //! same tests and the same `TestApp` meet the runtime that ships. The
 //! host's own tests, the browser scenarios and the contract run stay on
-//! the host. Without `spin` (on `PATH` or in `../shared/tools`) the runs
-//! are skipped and say why; under CI (`CI` or `E2E_REQUIRE_SPIN` set, as
-//! `.ci/run` does) they fail instead.
+//! the host. Without `spin`, `sqld` or `redis-server` on `PATH` (`cargo
+//! xtask test` puts them there) the runs are skipped and say why; under CI
+//! (`CI` or `E2E_REQUIRE_SPIN` set, as `.ci/run` does) they fail instead.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use e2e::Runtime;
-use e2e::runtime::{self, RUNTIME_VARIABLE, find_tool};
+use e2e::runtime::{self, RUNTIME_VARIABLE};
+use e2e::tools::{self, Tool};
 
 /// The three runs take about 5 minutes side by side here; past this they
 /// are stopped and fail (a hang must not eat CI's whole budget).
@@ -26,27 +27,16 @@ fn the_product_tests_pass_on_spin_with_files_redis_and_libsql() {
     if runtime::current() != Runtime::Host {
         return; // a nested run: the runtimes are this test's to start, once
     }
-    let Some(spin) = find_tool("spin") else {
+    if let Some(missing) = tools::missing(&[Tool::Spin, Tool::Sqld, Tool::Redis]) {
         assert!(
             std::env::var_os("CI").is_none() && std::env::var_os("E2E_REQUIRE_SPIN").is_none(),
-            "CI runs the product tests on Spin: put spin on PATH (../shared/tools/install-spin)"
+            "CI runs the product tests on Spin: {missing}"
         );
         eprintln!(
-            "SKIPPED: the product tests on Spin, Spin with Redis and Spin with libSQL: \
-             `spin` is neither on PATH nor in ../shared/tools. \
-             Run PATH=\"$(../shared/tools/install-spin):$PATH\" cargo test"
+            "SKIPPED: the product tests on Spin, Spin with Redis and Spin with libSQL: {missing}"
         );
         return;
-    };
-    let path = std::env::join_paths(
-        spin.parent()
-            .into_iter()
-            .map(std::path::PathBuf::from)
-            .chain(std::env::split_paths(
-                &std::env::var_os("PATH").unwrap_or_default(),
-            )),
-    )
-    .unwrap();
+    }
     let exe = std::env::current_exe().unwrap();
     let logs = tempfile::tempdir().unwrap();
     let started = Instant::now();
@@ -63,7 +53,6 @@ fn the_product_tests_pass_on_spin_with_files_redis_and_libsql() {
             let child = command
                 .args(["--test-threads", "2"])
                 .env(RUNTIME_VARIABLE, runtime.name())
-                .env("PATH", &path)
                 .stdout(std::fs::File::create(&out).unwrap())
                 .stderr(std::fs::File::create(out.with_extension("err")).unwrap())
                 .spawn()

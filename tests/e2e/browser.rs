@@ -7,18 +7,16 @@
 //! of every page at phone and desktop widths, and each page's first-load
 //! size, land in `target/screenshots/`.
 //!
-//! The test sets up what it needs: `npm ci` in `tests/browser` when
-//! `node_modules` is missing, and Debian's `chromium` when `/usr/bin/chromium`
-//! is missing (installed when running as root; otherwise it says what to
-//! install).
+//! It needs Node.js, Debian's `chromium` and playwright-core in
+//! `tests/browser/node_modules`, which `cargo xtask test` installs; without
+//! them it fails and says so.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
+use e2e::tools::{self, Tool};
 use e2e::{OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 #[test]
 fn people_use_the_pages_in_a_browser() {
@@ -87,13 +85,13 @@ fn department_id(app: &TestApp, admin: &str, code: &str) -> Value {
 }
 
 /// Runs the browser scenarios of `script` (in `tests/browser`, sharing
-/// `lib.mjs`) against `app`, after installing what they need; fails the test
-/// when the script fails. Returns the folder of screenshots and page sizes.
+/// `lib.mjs`) against `app`; fails the test when the script fails or what
+/// it needs is missing. Returns the folder of screenshots and page sizes.
 pub fn run_scenarios(app: &TestApp, script: &str) -> PathBuf {
     let root = xtask::workspace_root();
     let scripts = root.join("tests/browser");
-    ensure_chromium();
-    ensure_node_modules(&scripts);
+    let chromium = tools::require(Tool::Chromium);
+    tools::require(Tool::Playwright);
     let out = root.join("target/screenshots");
     std::fs::create_dir_all(&out).expect("screenshot folder");
     let run = Command::new("node")
@@ -101,7 +99,7 @@ pub fn run_scenarios(app: &TestApp, script: &str) -> PathBuf {
         .current_dir(&scripts)
         .env("BASE_URL", app.client.base())
         .env("OUT_DIR", &out)
-        .env("CHROMIUM", CHROMIUM)
+        .env("CHROMIUM", &chromium)
         .output()
         .expect("node runs (install Node.js 20 or later)");
     println!("{}", String::from_utf8_lossy(&run.stdout));
@@ -111,52 +109,4 @@ pub fn run_scenarios(app: &TestApp, script: &str) -> PathBuf {
         "the browser scenarios of {script} failed"
     );
     out
-}
-
-/// Debian's chromium, installed when missing and running as root.
-fn ensure_chromium() {
-    if Path::new(CHROMIUM).exists() {
-        return;
-    }
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    assert!(
-        root,
-        "the browser tests need Chromium at {CHROMIUM}: install Debian's package \
-         (`sudo apt-get install -y chromium fonts-wqy-microhei`) and run the tests again"
-    );
-    for args in [
-        &["update", "-qq"][..],
-        &[
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "fonts-wqy-microhei",
-        ][..],
-    ] {
-        let status = Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .expect("apt-get runs");
-        assert!(status.success(), "apt-get {args:?} failed");
-    }
-    assert!(Path::new(CHROMIUM).exists(), "chromium did not install");
-}
-
-/// playwright-core, at the version package-lock.json pins.
-fn ensure_node_modules(scripts: &Path) {
-    let installed: PathBuf = scripts.join("node_modules/playwright-core");
-    if installed.exists() {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(scripts)
-        .status()
-        .expect("npm runs (install Node.js 20 or later with npm)");
-    assert!(status.success(), "npm ci in tests/browser failed");
 }

@@ -13,6 +13,7 @@ pub use xtask::client::{Client, Reply};
 
 pub mod runtime;
 pub use runtime::Runtime;
+pub mod tools;
 use runtime::Service;
 
 pub const JWT_SECRET: &str = "e2e-test-jwt-secret";

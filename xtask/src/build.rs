@@ -72,7 +72,7 @@ fn run(root: &Path, args: &[&str]) -> anyhow::Result<()> {
 
 /// These machines set RUSTUP_AUTO_INSTALL=0, so rustup does not add the
 /// target named in rust-toolchain.toml by itself: add it when it is missing.
-fn ensure_target() -> anyhow::Result<()> {
+pub fn ensure_target() -> anyhow::Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output();

@@ -16,6 +16,7 @@ pub mod hrana;
 pub mod load;
 pub mod runtime;
 pub mod secrets;
+pub mod setup;
 
 use std::path::PathBuf;
 

@@ -1,5 +1,6 @@
 //! `cargo xtask build` builds the components; `cargo xtask up` builds them
-//! and serves the app with the demo tenant at http://127.0.0.1:3000.
+//! and serves the app with the demo tenant at http://127.0.0.1:3000;
+//! `cargo xtask test` installs what the tests need, then runs `cargo test`.
 
 use std::net::SocketAddr;
 use std::process::Command;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use xtask::secrets::Secrets;
-use xtask::{build, client::Client, demo};
+use xtask::{build, client::Client, demo, setup};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask")]
@@ -59,6 +60,14 @@ enum Task {
         /// The project's own host (default), or the real Spin CLI.
         #[arg(long, value_enum, default_value_t = Runtime::Host)]
         runtime: Runtime,
+    },
+    /// Install what the tests need besides Rust (Chromium, playwright-core,
+    /// schemathesis, Redis, Spin, sqld), saying what it finds and does,
+    /// then run `cargo test` with these arguments.
+    Test {
+        /// Passed to `cargo test` (after `--`: `cargo xtask test -- -p e2e`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
 }
 
@@ -118,7 +127,23 @@ fn main() -> anyhow::Result<()> {
             runtime,
         } => bench(which, cases, tenants, seconds, only, runtime.runtime()),
         Task::Up { listen, runtime } => up(listen, runtime),
+        Task::Test { args } => test(&args),
     }
+}
+
+fn test(args: &[String]) -> anyhow::Result<()> {
+    let root = xtask::workspace_root();
+    build::ensure_target()?;
+    let path = setup::for_tests(&root)?;
+    eprintln!("== cargo test {}", args.join(" "));
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(&root)
+        .arg("test")
+        .args(args)
+        .env("PATH", path)
+        .status()
+        .context("cannot run cargo test")?;
+    std::process::exit(status.code().unwrap_or(1));
 }
 
 fn bench(
@@ -130,6 +155,10 @@ fn bench(
     runtime: xtask::runtime::Runtime,
 ) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
+    let path = setup::for_runtime(&root, runtime)?;
+    // SAFETY: nothing else runs yet (no thread of this process has started),
+    // so nothing reads the environment while it changes.
+    unsafe { std::env::set_var("PATH", path) };
     let (name, report): (String, String) = match which {
         Benchmark::Grid => (
             "grid".into(),
@@ -192,7 +221,7 @@ fn build_all() -> anyhow::Result<()> {
 
 fn up(listen: SocketAddr, runtime: Runtime) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
-    if matches!(runtime, Runtime::Spin) && which("spin").is_none() {
+    if matches!(runtime, Runtime::Spin) && setup::on_path("spin").is_none() {
         bail!(
             "`spin` is not on PATH. Install the Spin CLI (https://spinframework.dev) \
              or run `cargo xtask up` to use the project's own host."
@@ -264,12 +293,4 @@ fn print_welcome(listen: SocketAddr, secrets: &Secrets) {
             "in .spin/secrets.toml".to_string()
         },
     );
-}
-
-fn which(program: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(program))
-            .find(|p| p.is_file())
-    })
 }

@@ -8,11 +8,13 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+
+use crate::setup::Tool;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Runtime {
@@ -72,32 +74,6 @@ impl Runtime {
     }
 }
 
-/// A program the tests need, found on `PATH` or in the design material's
-/// tools folder (`../shared/tools`, whose `install-*` scripts unpack it).
-pub fn find_tool(name: &str) -> Option<PathBuf> {
-    if let Some(found) = on_path(name) {
-        return Some(found);
-    }
-    let installer = crate::workspace_root()
-        .join("../shared/tools")
-        .join(format!("install-{name}"));
-    if !installer.is_file() {
-        return None;
-    }
-    let output = Command::new("bash").arg(&installer).output().ok()?;
-    let dir = String::from_utf8(output.stdout).ok()?;
-    let path = PathBuf::from(dir.trim()).join(name);
-    path.is_file().then_some(path)
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
-}
-
 /// A port on 127.0.0.1 nothing listens on (just now).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -142,8 +118,7 @@ impl Drop for Service {
 
 /// Redis on a free port, without persistence (the app's restarts keep it).
 pub fn start_redis(dir: &Path) -> anyhow::Result<(Service, u16)> {
-    let redis = find_tool("redis-server")
-        .context("redis-server is not installed (apt-get install redis-server)")?;
+    let redis = Tool::Redis.require()?;
     let port = free_port();
     let child = in_own_group(&mut Command::new(redis))
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
@@ -160,7 +135,7 @@ pub fn start_redis(dir: &Path) -> anyhow::Result<(Service, u16)> {
 
 /// A libSQL server on a free port, its database in `dir`.
 pub fn start_sqld(dir: &Path) -> anyhow::Result<(Service, u16)> {
-    let sqld = find_tool("sqld").context("sqld is not available (../shared/tools/install-sqld)")?;
+    let sqld = Tool::Sqld.require()?;
     let port = free_port();
     let child = in_own_group(&mut Command::new(sqld))
         .arg("--db-path")
@@ -212,7 +187,7 @@ pub fn spawn_spin(
     env: &[(String, String)],
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 ) -> anyhow::Result<(Child, String)> {
-    let spin = find_tool("spin").context("spin is not on PATH")?;
+    let spin = Tool::Spin.require()?;
     let mut command = Command::new(spin);
     command
         .arg("up")

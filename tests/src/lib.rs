@@ -236,6 +236,24 @@ impl TestApp {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// GETs `path`, with a bearer token when given.
+    pub fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.get_with_headers(path, token, &[])
+    }
+
+    /// GETs `path` with these request headers besides (`if-none-match`,
+    /// `reporter-secret`, …).
+    pub fn get_with_headers(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.client
+            .send_with_headers("GET", path, token, headers, None)
+            .unwrap_or_else(|e| panic!("GET {path}: {e:#}"))
+    }
+
     // --- typed helpers for the product ---
 
     /// Creates the platform admin (once) and returns a platform token.
@@ -501,13 +519,19 @@ fn parse_http_response(raw: &[u8]) -> Reply {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("a status");
-    let header = |name: &str| {
-        head.lines().skip(1).find_map(|line| {
+    let headers: Vec<(String, String)> = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
             let (key, value) = line.split_once(':')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then(|| value.trim().to_string())
+            Some((key.trim().to_ascii_lowercase(), value.trim().to_string()))
         })
+        .collect();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.clone())
     };
     if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         let mut decoded = Vec::new();
@@ -537,6 +561,7 @@ fn parse_http_response(raw: &[u8]) -> Reply {
         retry_after: header("retry-after"),
         body: String::from_utf8_lossy(&body).into_owned(),
         bytes: body,
+        headers,
     }
 }
 

@@ -23,12 +23,30 @@ pub struct Reply {
     pub body: String,
     /// The body's exact bytes, for files.
     pub bytes: Vec<u8>,
+    /// Every response header, its name in lower case, in the order sent.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
     /// The body as JSON (`Value::Null` when it is not JSON).
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// The body as JSON, after asserting that the status is `status`; a
+    /// failure shows the body (a problem answer says what went wrong).
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status, status, "{}", self.body);
+        self.json()
+    }
+
+    /// The first value of the response header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
     }
 }
 
@@ -57,9 +75,31 @@ impl Client {
         token: Option<&str>,
         body: Option<(&str, &[u8])>,
     ) -> anyhow::Result<Reply> {
+        self.send_with_headers(method, path, token, &[], body)
+    }
+
+    /// [`Client::send`] with these request headers besides.
+    pub fn send_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<(&str, &[u8])>,
+    ) -> anyhow::Result<Reply> {
+        let request = || {
+            let mut request = self.agent.request(method, &format!("{}{path}", self.base));
+            if let Some(token) = token {
+                request = request.set("authorization", &format!("Bearer {token}"));
+            }
+            for (name, value) in headers {
+                request = request.set(name, value);
+            }
+            request
+        };
         let mut attempt = 0;
         loop {
-            let reply = self.send_once(method, path, token, body)?;
+            let reply = exchange(request(), body)?;
             let wait = reply
                 .retry_after
                 .as_deref()
@@ -72,42 +112,6 @@ impl Client {
                 _ => return Ok(reply),
             }
         }
-    }
-
-    fn send_once(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<(&str, &[u8])>,
-    ) -> anyhow::Result<Reply> {
-        let mut request = self.agent.request(method, &format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.set("authorization", &format!("Bearer {token}"));
-        }
-        let result = match body {
-            Some((content_type, bytes)) => {
-                request.set("content-type", content_type).send_bytes(bytes)
-            }
-            None => request.call(),
-        };
-        let response = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => return Err(e.into()),
-        };
-        let status = response.status();
-        let content_type = response.header("content-type").unwrap_or("").to_string();
-        let retry_after = response.header("retry-after").map(str::to_string);
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes)?;
-        Ok(Reply {
-            status,
-            content_type,
-            retry_after,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes,
-        })
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> anyhow::Result<Reply> {
@@ -148,4 +152,43 @@ impl Client {
             }
         }
     }
+}
+
+/// Sends `request` once, with `body` (its media type and bytes) if any,
+/// and reads the whole answer, whatever its status.
+fn exchange(request: ureq::Request, body: Option<(&str, &[u8])>) -> anyhow::Result<Reply> {
+    let result = match body {
+        Some((content_type, bytes)) => request.set("content-type", content_type).send_bytes(bytes),
+        None => request.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => return Err(e.into()),
+    };
+    let status = response.status();
+    let content_type = response.header("content-type").unwrap_or("").to_string();
+    let retry_after = response.header("retry-after").map(str::to_string);
+    let headers = response
+        .headers_names()
+        .into_iter()
+        .flat_map(|name| {
+            let values: Vec<String> = response
+                .all(&name)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+            values.into_iter().map(move |value| (name.clone(), value))
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes)?;
+    Ok(Reply {
+        status,
+        content_type,
+        retry_after,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
+        headers,
+    })
 }

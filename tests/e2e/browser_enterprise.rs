@@ -11,11 +11,10 @@
 //! whether all that really happened.
 
 use e2e::{OPERATOR_KEY, TINY_PNG, TestApp};
-use serde_json::{Value, json};
+use serde_json::json;
 use xtask::demo::DEMO_ADMIN;
 
 use crate::browser::run_scenarios;
-use crate::workflow::ok;
 
 const DEMO: &str = "/api/t/demo";
 /// The company the browser registers, as enterprise.mjs names it.
@@ -31,13 +30,15 @@ fn companies_and_the_public_use_their_pages_in_a_browser() {
         // Twice: the demo seeds idempotently (it runs on every `cargo xtask up`).
         xtask::demo::seed(&app.client, OPERATOR_KEY).expect("the demo tenant is laid down");
     }
-    let policies = get(&app, None, "/enterprise/policies");
+    let policies = app
+        .get(&format!("{DEMO}/enterprise/policies"), None)
+        .expect(200);
     assert_eq!(
         policies["policies"].as_array().map(Vec::len),
         Some(1),
         "{policies}"
     );
-    let answers = get(&app, None, "/enterprise/qa");
+    let answers = app.get(&format!("{DEMO}/enterprise/qa"), None).expect(200);
     assert_eq!(
         answers["answers"].as_array().map(Vec::len),
         Some(1),
@@ -48,18 +49,21 @@ fn companies_and_the_public_use_their_pages_in_a_browser() {
 
     run_scenarios(&app, "enterprise.mjs");
 
-    let approved = get(
-        &app,
-        Some(&admin),
-        "/enterprise/registrations?status=approved",
-    );
+    let approved = app
+        .get(
+            &format!("{DEMO}/enterprise/registrations?status=approved"),
+            Some(&admin),
+        )
+        .expect(200);
     let company = approved["enterprises"]
         .as_array()
         .and_then(|all| all.iter().find(|e| e["credit_code"] == CREDIT_CODE))
         .unwrap_or_else(|| panic!("the company the page registered is approved: {approved}"));
     assert_eq!(company["decision_note"], "营业执照核验通过");
     let firm = app.login(&format!("{DEMO}/auth/login"), LOGIN.0, LOGIN.1);
-    let requests = get(&app, Some(&firm), "/enterprise/requests");
+    let requests = app
+        .get(&format!("{DEMO}/enterprise/requests"), Some(&firm))
+        .expect(200);
     let [request] = requests["requests"]
         .as_array()
         .expect("requests")
@@ -69,22 +73,29 @@ fn companies_and_the_public_use_their_pages_in_a_browser() {
     };
     assert_eq!(request["kind"]["code"], "policy_inquiry");
     assert_eq!(request["title"], "研发费用加计扣除");
-    let case = get(&app, Some(&admin), &format!("/cases/{}", request["id"]));
+    let case = app
+        .get(&format!("{DEMO}/cases/{}", request["id"]), Some(&admin))
+        .expect(200);
     assert_eq!(case["source"], "enterprise", "{case}");
     assert_eq!(case["category"], "enterprise_policy_inquiry", "{case}");
-    let asker = get(
-        &app,
-        Some(&admin),
-        &format!("/enterprise/cases/{}", request["id"]),
-    );
+    let asker = app
+        .get(
+            &format!("{DEMO}/enterprise/cases/{}", request["id"]),
+            Some(&admin),
+        )
+        .expect(200);
     assert_eq!(asker["enterprise"]["credit_code"], CREDIT_CODE);
-    let colleagues = get(&app, Some(&firm), "/enterprise/me");
+    let colleagues = app
+        .get(&format!("{DEMO}/enterprise/me"), Some(&firm))
+        .expect(200);
     assert_eq!(
         colleagues["users"].as_array().map(Vec::len),
         Some(2),
         "{colleagues}"
     );
-    let published = get(&app, None, "/enterprise/policies?q=房租减免");
+    let published = app
+        .get(&format!("{DEMO}/enterprise/policies?q=房租减免"), None)
+        .expect(200);
     let [policy] = published["policies"]
         .as_array()
         .expect("policies")
@@ -92,16 +103,19 @@ fn companies_and_the_public_use_their_pages_in_a_browser() {
     else {
         panic!("the page published one policy: {published}");
     };
-    let policy = get(
-        &app,
-        None,
-        &format!("/enterprise/policies/{}", policy["id"]),
-    );
+    let policy = app
+        .get(
+            &format!("{DEMO}/enterprise/policies/{}", policy["id"]),
+            None,
+        )
+        .expect(200);
     assert_eq!(
         policy["files"][0]["content_type"], "application/pdf",
         "{policy}"
     );
-    let answers = get(&app, None, "/enterprise/qa?q=房租减免");
+    let answers = app
+        .get(&format!("{DEMO}/enterprise/qa?q=房租减免"), None)
+        .expect(200);
     let [answer] = answers["answers"].as_array().expect("answers").as_slice() else {
         panic!("the page published one answer: {answers}");
     };
@@ -112,16 +126,15 @@ fn companies_and_the_public_use_their_pages_in_a_browser() {
         answer["policies"],
         json!([{ "id": policy["id"], "title": "关于小微企业房租减免的通知", "superseded": false }])
     );
-    let refused = ok(
-        app.client
-            .post_json(
-                &format!("{DEMO}/enterprise/registration-status"),
-                None,
-                &json!({ "login": REFUSED.0, "password": REFUSED.1 }),
-            )
-            .unwrap(),
-        200,
-    );
+    let refused = app
+        .client
+        .post_json(
+            &format!("{DEMO}/enterprise/registration-status"),
+            None,
+            &json!({ "login": REFUSED.0, "password": REFUSED.1 }),
+        )
+        .unwrap()
+        .expect(200);
     assert_eq!(refused["enterprise"]["status"], "rejected", "{refused}");
     assert_eq!(
         refused["enterprise"]["decision_note"],
@@ -129,25 +142,17 @@ fn companies_and_the_public_use_their_pages_in_a_browser() {
     );
 }
 
-fn get(app: &TestApp, token: Option<&str>, rest: &str) -> Value {
-    ok(
-        app.client.get(&format!("{DEMO}{rest}"), token).unwrap(),
-        200,
-    )
-}
-
 /// A resident's report in the first grid, worked by the tenant admin to
 /// closure with a photo of the result, for the board to show.
 fn close_a_case_with_a_result_photo(app: &TestApp, admin: &str) {
-    let report = ok(
-        app.post_report(
+    let report = app
+        .post_report(
             "demo",
             &json!({ "category": "road_damage", "description": "井盖松动，车辆经过有响声。",
                      "latitude": 30.275, "longitude": 120.153, "insist": true }),
-        ),
-        201,
-    );
-    let photo = ok(app.upload("demo", Some(admin), TINY_PNG), 201)["id"].clone();
+        )
+        .expect(201);
+    let photo = app.upload("demo", Some(admin), TINY_PNG).expect(201)["id"].clone();
     let id = report["id"].clone();
     for (action, fields) in [
         ("sign_for", json!({})),
@@ -159,15 +164,15 @@ fn close_a_case_with_a_result_photo(app: &TestApp, admin: &str) {
         ("verify", json!({})),
         ("close", json!({})),
     ] {
-        let case = get(app, Some(admin), &format!("/cases/{id}"));
+        let case = app
+            .get(&format!("{DEMO}/cases/{id}"), Some(admin))
+            .expect(200);
         let mut body = fields;
         body["action"] = json!(action);
         body["version"] = case["version"].clone();
-        ok(
-            app.client
-                .post_json(&format!("{DEMO}/cases/{id}/actions"), Some(admin), &body)
-                .unwrap(),
-            200,
-        );
+        app.client
+            .post_json(&format!("{DEMO}/cases/{id}/actions"), Some(admin), &body)
+            .unwrap()
+            .expect(200);
     }
 }

@@ -24,17 +24,10 @@ fn the_mediation_window_and_the_agent_desk_work_in_a_browser() {
 
     let login =
         |(login, password): (&str, &str)| app.login("/api/t/demo/auth/login", login, password);
-    let get = |token: &str, path: &str| -> Value {
-        let reply = app
-            .client
-            .get(&format!("/api/t/demo{path}"), Some(token))
-            .expect(path);
-        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
-        reply.json()
-    };
-
     let mediator = login(DEMO_MEDIATOR);
-    let listed = get(&mediator, "/mediation/disputes");
+    let listed = app
+        .get("/api/t/demo/mediation/disputes", Some(&mediator))
+        .expect(200);
     let ours: Vec<&Value> = listed["disputes"]
         .as_array()
         .expect("disputes")
@@ -46,10 +39,12 @@ fn the_mediation_window_and_the_agent_desk_work_in_a_browser() {
         })
         .collect();
     assert_eq!(ours.len(), 1, "one dispute taken in: {listed}");
-    let dispute = get(
-        &mediator,
-        &format!("/mediation/disputes/{}", ours[0]["case_id"]),
-    );
+    let dispute = app
+        .get(
+            &format!("/api/t/demo/mediation/disputes/{}", ours[0]["case_id"]),
+            Some(&mediator),
+        )
+        .expect(200);
     assert_eq!(dispute["state"], "closed", "{dispute}");
     assert_eq!(dispute["outcome"]["outcome"], "agreement");
     assert!(
@@ -74,10 +69,17 @@ fn the_mediation_window_and_the_agent_desk_work_in_a_browser() {
     );
 
     let agent = login(DEMO_AGENT);
-    let matters = get(&agent, "/agent/matters");
+    let matters = app
+        .get("/api/t/demo/agent/matters", Some(&agent))
+        .expect(200);
     let matter = &matters["matters"][0];
     assert_eq!(matter["level"], "township", "passed up: {matters}");
-    let matter = get(&agent, &format!("/agent/matters/{}", matter["case_id"]));
+    let matter = app
+        .get(
+            &format!("/api/t/demo/agent/matters/{}", matter["case_id"]),
+            Some(&agent),
+        )
+        .expect(200);
     assert!(matter["resident"]["consent_at"].is_string());
     assert_eq!(matter["levels"].as_array().map(Vec::len), Some(2));
     assert!(
@@ -97,9 +99,11 @@ fn the_mediation_window_and_the_agent_desk_work_in_a_browser() {
     let expected = json!(["开元村代办员", "开元村代办点"]);
     assert_eq!(passed_up(&matter), expected);
     let admin = login(xtask::demo::DEMO_ADMIN);
-    let case = get(
-        &admin,
-        &format!("/cases/{}", matters["matters"][0]["case_id"]),
-    );
+    let case = app
+        .get(
+            &format!("/api/t/demo/cases/{}", matters["matters"][0]["case_id"]),
+            Some(&admin),
+        )
+        .expect(200);
     assert_eq!(passed_up(&case), expected);
 }

@@ -7,12 +7,15 @@
 use e2e::{Reply, TestApp};
 use serde_json::{Value, json};
 
-use crate::workflow::{ok, problem};
+use crate::workflow::{act, admin_creates, get_case, problem, timeline_actions};
 
 const TENANT: &str = "/api/t/alpha";
 const DESK: &str = "/api/t/alpha/enterprise";
 const CREDIT_CODE: &str = "91350100M000100Y43";
 const COMPANY: &str = "星河智能科技有限公司";
+/// The company's inquiry, naming the company and its caller as people do.
+const QUESTION: &str =
+    "我是星河智能科技有限公司的陈晓明，电话13900001111：研发费用加计扣除比例是多少？";
 
 pub(crate) fn registration(code: &str, name: &str, login: &str) -> Value {
     json!({
@@ -43,28 +46,20 @@ pub(crate) struct Desk {
 /// A tenant with a tax bureau (and one of its staff), and an approved enterprise.
 pub(crate) fn open_desk(app: &TestApp) -> Desk {
     let admin = app.tenant_with_admin("alpha");
-    let department = ok(
-        app.client
-            .post_json(
-                &format!("{TENANT}/admin/departments"),
-                Some(&admin),
-                &json!({ "code": "tax", "name": "税务所" }),
-            )
-            .unwrap(),
-        201,
+    let department = admin_creates(
+        app,
+        &admin,
+        "departments",
+        json!({ "code": "tax", "name": "税务所" }),
     )["id"]
         .as_i64()
         .unwrap();
-    ok(
-        app.client
-            .post_json(
-                &format!("{TENANT}/admin/users"),
-                Some(&admin),
-                &json!({ "login": "tax1", "display_name": "税务专员", "role": "department_staff",
-                         "password": "password-1", "department_id": department }),
-            )
-            .unwrap(),
-        201,
+    admin_creates(
+        app,
+        &admin,
+        "users",
+        json!({ "login": "tax1", "display_name": "税务专员", "role": "department_staff",
+                "password": "password-1", "department_id": department }),
     );
     let staff = app.login(&format!("{TENANT}/auth/login"), "tax1", "password-1");
 
@@ -89,7 +84,7 @@ pub(crate) fn open_desk(app: &TestApp) -> Desk {
         400,
         Some("credit_code"),
     );
-    let registered = ok(post(&registration(CREDIT_CODE, COMPANY, "xinghe")), 201);
+    let registered = post(&registration(CREDIT_CODE, COMPANY, "xinghe")).expect(201);
     assert_eq!(registered["enterprise"]["status"], "pending");
     problem(
         post(&registration(CREDIT_CODE, "另一家", "other")),
@@ -110,17 +105,14 @@ pub(crate) fn open_desk(app: &TestApp) -> Desk {
     );
 
     // A department approves it (after the admin could have).
-    let pending = ok(
-        app.client
-            .get(
-                &format!("{DESK}/registrations?status=pending"),
-                Some(&staff),
-            )
-            .unwrap(),
-        200,
-    );
+    let pending = app
+        .get(
+            &format!("{DESK}/registrations?status=pending"),
+            Some(&staff),
+        )
+        .expect(200);
     let id = &pending["enterprises"][0]["id"];
-    assert_eq!(ok(approve(app, &staff, id), 200)["status"], "approved");
+    assert_eq!(approve(app, &staff, id).expect(200)["status"], "approved");
     problem(approve(app, &admin, id), 409, None);
     let firm = app.login(&format!("{TENANT}/auth/login"), "xinghe", "password-1");
     Desk {
@@ -135,62 +127,63 @@ pub(crate) fn open_desk(app: &TestApp) -> Desk {
 fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
     let app = TestApp::product();
     let desk = open_desk(&app);
+    a_company_has_several_users(&app, &desk);
+    the_admin_gives_inquiries_a_category_and_a_route(&app, &desk);
+    let case_id = the_company_asks_and_the_rule_routes_it(&app, &desk);
+    the_bureau_sees_who_is_asking(&app, &desk, case_id);
+    the_inquirys_category_is_the_desks_alone(&app);
+    the_bureau_answers_in_words(&app, &desk, case_id);
+    the_company_follows_its_request(&app, &desk, case_id);
+    let other_id = another_company_does_not_see_it(&app, &desk, case_id);
+    let published = the_answer_is_published_without_the_company(&app, &desk, case_id, &other_id);
+    anyone_finds_the_answer_until_it_is_withdrawn(&app, &desk, &published);
+}
 
-    // Several users per enterprise.
-    ok(
-        app.client
-            .post_json(
-                &format!("{DESK}/me/users"),
-                Some(&desk.firm),
-                &json!({ "login": "xinghe2", "password": "password-1", "display_name": "林财务", "phone": "13900002222" }),
-            )
-            .unwrap(),
-        201,
-    );
-    let me = ok(
-        app.client
-            .get(&format!("{DESK}/me"), Some(&desk.firm))
-            .unwrap(),
-        200,
-    );
+fn a_company_has_several_users(app: &TestApp, desk: &Desk) {
+    app.client
+        .post_json(
+            &format!("{DESK}/me/users"),
+            Some(&desk.firm),
+            &json!({ "login": "xinghe2", "password": "password-1", "display_name": "林财务",
+                     "phone": "13900002222" }),
+        )
+        .unwrap()
+        .expect(201);
+    let me = app.get(&format!("{DESK}/me"), Some(&desk.firm)).expect(200);
     assert_eq!(me["credit_code"], CREDIT_CODE);
     assert_eq!(me["users"].as_array().unwrap().len(), 2);
+}
 
-    // The admin files the kind's category with its own deadlines and routes it.
-    ok(
-        app.client
-            .post_json(
-                &format!("{TENANT}/admin/categories"),
-                Some(&desk.admin),
-                &json!({ "code": "enterprise_policy_inquiry", "name_zh": "政策咨询", "name_en": "Policy inquiry",
-                         "response_hours": 4, "resolution_hours": 16 }),
-            )
-            .unwrap(),
-        201,
+/// The admin files the kind's category with its own deadlines and routes it.
+fn the_admin_gives_inquiries_a_category_and_a_route(app: &TestApp, desk: &Desk) {
+    admin_creates(
+        app,
+        &desk.admin,
+        "categories",
+        json!({ "code": "enterprise_policy_inquiry", "name_zh": "政策咨询", "name_en": "Policy inquiry",
+                "response_hours": 4, "resolution_hours": 16 }),
     );
-    ok(
-        app.client
-            .send_json(
-                "PUT",
-                &format!("{TENANT}/admin/routing-rules"),
-                Some(&desk.admin),
-                &json!({ "rules": [{ "category": "enterprise_policy_inquiry", "department_id": desk.department }] }),
-            )
-            .unwrap(),
-        200,
-    );
+    app.client
+        .send_json(
+            "PUT",
+            &format!("{TENANT}/admin/routing-rules"),
+            Some(&desk.admin),
+            &json!({ "rules": [{ "category": "enterprise_policy_inquiry",
+                                 "department_id": desk.department }] }),
+        )
+        .unwrap()
+        .expect(200);
+}
 
-    let question =
-        "我是星河智能科技有限公司的陈晓明，电话13900001111：研发费用加计扣除比例是多少？";
-    let nothing_yet = ok(
-        app.client
-            .get(
-                &format!("{DESK}/similar-answers?question=研发费用加计扣除"),
-                Some(&desk.firm),
-            )
-            .unwrap(),
-        200,
-    );
+/// The inquiry's case id, once nothing was there to suggest before it and
+/// a kind the desk does not know was refused.
+fn the_company_asks_and_the_rule_routes_it(app: &TestApp, desk: &Desk) -> i64 {
+    let nothing_yet = app
+        .get(
+            &format!("{DESK}/similar-answers?question=研发费用加计扣除"),
+            Some(&desk.firm),
+        )
+        .expect(200);
     assert_eq!(nothing_yet["answers"], json!([]));
     problem(
         app.client
@@ -203,29 +196,27 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
         400,
         Some("kind"),
     );
-    let request = ok(
-        app.client
-            .post_json(
-                &format!("{DESK}/requests"),
-                Some(&desk.firm),
-                &json!({ "kind": "policy_inquiry", "title": "研发费用加计扣除", "description": question,
-                         "details": { "tax_year": 2026 } }),
-            )
-            .unwrap(),
-        201,
-    );
+    let request = app
+        .client
+        .post_json(
+            &format!("{DESK}/requests"),
+            Some(&desk.firm),
+            &json!({ "kind": "policy_inquiry", "title": "研发费用加计扣除", "description": QUESTION,
+                     "details": { "tax_year": 2026 } }),
+        )
+        .unwrap()
+        .expect(201);
     assert_eq!(request["state"], "dispatched", "routed by the rule");
     assert_eq!(request["department"], "税务所");
     assert!(request["resolution_due_at"].is_string(), "its own deadline");
-    let case_id = request["id"].as_i64().unwrap();
+    request["id"].as_i64().unwrap()
+}
 
-    // A department sees it in its inbox, with who is asking.
-    let inbox = ok(
-        app.client
-            .get(&format!("{TENANT}/queues/inbox"), Some(&desk.staff))
-            .unwrap(),
-        200,
-    );
+/// A department sees it in its inbox, with who is asking.
+fn the_bureau_sees_who_is_asking(app: &TestApp, desk: &Desk, case_id: i64) {
+    let inbox = app
+        .get(&format!("{TENANT}/queues/inbox"), Some(&desk.staff))
+        .expect(200);
     assert!(
         inbox["cases"]
             .as_array()
@@ -233,23 +224,19 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
             .iter()
             .any(|c| c["id"] == case_id && c["source"] == "enterprise")
     );
-    let staff_view = ok(
-        app.client
-            .get(&format!("{DESK}/cases/{case_id}"), Some(&desk.staff))
-            .unwrap(),
-        200,
-    );
+    let staff_view = app
+        .get(&format!("{DESK}/cases/{case_id}"), Some(&desk.staff))
+        .expect(200);
     assert_eq!(staff_view["enterprise"]["name"], COMPANY);
     assert_eq!(staff_view["details"]["tax_year"], 2026);
+}
 
-    // The inquiry's category is the enterprise desk's: marked so in the
-    // catalogue, not offered to 311 clients, refused from residents.
-    let catalogue = ok(
-        app.client
-            .get(&format!("{TENANT}/admin/categories"), None)
-            .unwrap(),
-        200,
-    );
+/// The inquiry's category is the enterprise desk's: marked so in the
+/// catalogue, not offered to 311 clients, refused from residents.
+fn the_inquirys_category_is_the_desks_alone(app: &TestApp) {
+    let catalogue = app
+        .get(&format!("{TENANT}/admin/categories"), None)
+        .expect(200);
     let inquiry = catalogue["items"]
         .as_array()
         .unwrap()
@@ -257,12 +244,9 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
         .find(|c| c["code"] == "enterprise_policy_inquiry")
         .expect("created on first use");
     assert_eq!(inquiry["desk"], "enterprise");
-    let services = ok(
-        app.client
-            .get("/open311/v2/services.json?jurisdiction_id=alpha", None)
-            .unwrap(),
-        200,
-    );
+    let services = app
+        .get("/open311/v2/services.json?jurisdiction_id=alpha", None)
+        .expect(200);
     assert!(
         !services.to_string().contains("enterprise_policy_inquiry"),
         "{services}"
@@ -274,99 +258,76 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
     );
     assert_eq!(refused.status, 400, "{}", refused.body);
     assert_eq!(refused.json()["field"], "category");
+}
 
-    // The department answers: in words, with no photo to show (an inquiry
-    // is not a fix in a place).
-    let mut case = ok(
-        app.client
-            .get(&format!("{TENANT}/cases/{case_id}"), Some(&desk.staff))
-            .unwrap(),
-        200,
-    );
+/// The department answers: in words, with no photo to show (an inquiry
+/// is not a fix in a place).
+fn the_bureau_answers_in_words(app: &TestApp, desk: &Desk, case_id: i64) {
+    let mut case = get_case(app, &desk.staff, &case_id.into());
     for body in [
         json!({ "action": "sign_for" }),
         json!({ "action": "start_work" }),
-        json!({ "action": "resolve", "answer": "制造业企业研发费用可按100%加计扣除，联系人陈晓明已知悉。", "attachment_ids": [] }),
+        json!({ "action": "resolve", "answer": "制造业企业研发费用可按100%加计扣除，联系人陈晓明已知悉。",
+                "attachment_ids": [] }),
     ] {
-        let mut body = body;
-        body["version"] = case["version"].clone();
-        case = ok(
-            app.client
-                .post_json(
-                    &format!("{TENANT}/cases/{case_id}/actions"),
-                    Some(&desk.staff),
-                    &body,
-                )
-                .unwrap(),
-            200,
-        );
+        case = act(app, &desk.staff, &case, body);
     }
+}
 
-    // The enterprise sees its request with the public timeline.
-    let seen = ok(
-        app.client
-            .get(&format!("{DESK}/requests/{case_id}"), Some(&desk.firm))
-            .unwrap(),
-        200,
-    );
+/// The enterprise sees its request with the public timeline.
+fn the_company_follows_its_request(app: &TestApp, desk: &Desk, case_id: i64) {
+    let seen = app
+        .get(&format!("{DESK}/requests/{case_id}"), Some(&desk.firm))
+        .expect(200);
     assert_eq!(seen["state"], "resolved");
-    let actions: Vec<&str> = seen["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions = timeline_actions(&seen);
     assert_eq!(actions.first(), Some(&"report"));
     assert_eq!(actions.last(), Some(&"resolve"));
-    let listed = ok(
-        app.client
-            .get(&format!("{DESK}/requests"), Some(&desk.firm))
-            .unwrap(),
-        200,
-    );
+    let listed = app
+        .get(&format!("{DESK}/requests"), Some(&desk.firm))
+        .expect(200);
     assert_eq!(listed["requests"][0]["id"], case_id);
+}
 
-    // Another enterprise does not see it.
-    ok(
-        app.client
-            .post_json(
-                &format!("{DESK}/registrations"),
-                None,
-                &registration("911100001000079554", "别家公司", "other"),
-            )
-            .unwrap(),
-        201,
-    );
-    let other_id = ok(
-        app.client
-            .get(
-                &format!("{DESK}/registrations?status=pending"),
-                Some(&desk.admin),
-            )
-            .unwrap(),
-        200,
-    )["enterprises"][0]["id"]
+/// The other company's id, once it has seen neither the request nor any.
+fn another_company_does_not_see_it(app: &TestApp, desk: &Desk, case_id: i64) -> Value {
+    app.client
+        .post_json(
+            &format!("{DESK}/registrations"),
+            None,
+            &registration("911100001000079554", "别家公司", "other"),
+        )
+        .unwrap()
+        .expect(201);
+    let other_id = app
+        .get(
+            &format!("{DESK}/registrations?status=pending"),
+            Some(&desk.admin),
+        )
+        .expect(200)["enterprises"][0]["id"]
         .clone();
-    ok(approve(&app, &desk.admin, &other_id), 200);
+    approve(app, &desk.admin, &other_id).expect(200);
     let other = app.login(&format!("{TENANT}/auth/login"), "other", "password-1");
     problem(
-        app.client
-            .get(&format!("{DESK}/requests/{case_id}"), Some(&other))
-            .unwrap(),
+        app.get(&format!("{DESK}/requests/{case_id}"), Some(&other)),
         404,
         None,
     );
     assert_eq!(
-        ok(
-            app.client
-                .get(&format!("{DESK}/requests"), Some(&other))
-                .unwrap(),
-            200
-        )["requests"],
+        app.get(&format!("{DESK}/requests"), Some(&other))
+            .expect(200)["requests"],
         json!([])
     );
+    other_id
+}
 
-    // The answer is published without the company or its people.
+/// The answer is published without the company or its people.
+fn the_answer_is_published_without_the_company(
+    app: &TestApp,
+    desk: &Desk,
+    case_id: i64,
+    other_id: &Value,
+) -> Value {
     let publish = || {
         app.client
             .post_json(
@@ -388,7 +349,7 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
         400,
         Some("enterprise_id"),
     );
-    let published = ok(publish(), 201);
+    let published = publish().expect(201);
     let text = format!("{} {}", published["question"], published["answer"]);
     for private in [COMPANY, "陈晓明", "13900001111"] {
         assert!(!text.contains(private), "{private} in {text}");
@@ -400,11 +361,15 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
             .contains("研发费用加计扣除比例")
     );
     problem(publish(), 409, None);
+    published
+}
 
-    // Anyone finds it; nothing typed makes a search fail.
+/// Anyone finds it; nothing typed makes a search fail. Withdrawn, it is
+/// gone from the Q&A.
+fn anyone_finds_the_answer_until_it_is_withdrawn(app: &TestApp, desk: &Desk, published: &Value) {
     let search = |q: &str| {
         let path = format!("{DESK}/qa?q={}", urlencode(q));
-        ok(app.client.get(&path, None).unwrap(), 200)["answers"].clone()
+        app.get(&path, None).expect(200)["answers"].clone()
     };
     assert_eq!(search("加计扣除")[0]["id"], published["id"]);
     assert_eq!(search("研发 扣除")[0]["id"], published["id"]);
@@ -422,21 +387,17 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
     ] {
         search(hostile);
     }
-    let suggested = ok(
-        app.client
-            .get(
-                &format!(
-                    "{DESK}/similar-answers?question={}",
-                    urlencode("请问研发费用加计扣除的比例？")
-                ),
-                Some(&desk.firm),
-            )
-            .unwrap(),
-        200,
-    );
+    let suggested = app
+        .get(
+            &format!(
+                "{DESK}/similar-answers?question={}",
+                urlencode("请问研发费用加计扣除的比例？")
+            ),
+            Some(&desk.firm),
+        )
+        .expect(200);
     assert_eq!(suggested["answers"][0]["id"], published["id"]);
 
-    // Withdrawn, it is gone from the Q&A.
     let withdrawn = app
         .client
         .send(
@@ -454,53 +415,70 @@ fn an_inquiry_is_routed_answered_and_becomes_anonymised_knowledge() {
 fn a_company_sees_where_its_registration_stands_and_files_nothing_before_approval() {
     let app = TestApp::product();
     let admin = app.tenant_with_admin("alpha");
-    let register = |code: &str, name: &str, login: &str| {
-        ok(
-            app.client
-                .post_json(
-                    &format!("{DESK}/registrations"),
-                    None,
-                    &registration(code, name, login),
-                )
-                .unwrap(),
-            201,
-        )["enterprise"]["id"]
-            .clone()
-    };
-    let status = |login: &str, password: &str| {
-        app.client
-            .post_json(
-                &format!("{DESK}/registration-status"),
-                None,
-                &json!({ "login": login, "password": password }),
-            )
-            .unwrap()
-    };
-    let login = |login: &str| {
-        app.client
-            .post_json(
-                &format!("{TENANT}/auth/login"),
-                None,
-                &json!({ "login": login, "password": "password-1" }),
-            )
-            .unwrap()
-    };
-    let decide = |id: &Value, approve: bool, note: &str| {
-        ok(
-            app.client
-                .post_json(
-                    &format!("{DESK}/registrations/{id}/decision"),
-                    Some(&admin),
-                    &json!({ "approve": approve, "note": note }),
-                )
-                .unwrap(),
-            200,
-        )
-    };
+    let (waiting, account) = pending_the_company_reads_its_registration_but_cannot_sign_in(&app);
+    an_account_enabled_by_hand_files_nothing_before_approval(&app, &admin, &account);
+    refused_the_company_reads_why_and_may_apply_again(&app, &admin);
+    // Approved: the same call says so, and the account signs in.
+    decide(&app, &admin, &waiting, true, "营业执照核验通过");
+    assert_eq!(
+        registration_status(&app, "xinghe", "password-1").expect(200)["enterprise"]["status"],
+        "approved"
+    );
+    enterprise_login(&app, "xinghe").expect(200);
+}
 
-    // Pending: the company's own account reads it, and still cannot sign in.
-    let waiting = register(CREDIT_CODE, COMPANY, "xinghe");
-    let pending = ok(status("xinghe", "password-1"), 200);
+/// Registers a company with the desk: its enterprise id.
+fn register(app: &TestApp, code: &str, name: &str, login: &str) -> Value {
+    app.client
+        .post_json(
+            &format!("{DESK}/registrations"),
+            None,
+            &registration(code, name, login),
+        )
+        .unwrap()
+        .expect(201)["enterprise"]["id"]
+        .clone()
+}
+
+/// Where a company's registration stands, asked with its account's login.
+fn registration_status(app: &TestApp, login: &str, password: &str) -> Reply {
+    app.client
+        .post_json(
+            &format!("{DESK}/registration-status"),
+            None,
+            &json!({ "login": login, "password": password }),
+        )
+        .unwrap()
+}
+
+/// A company user's login attempt with the password `password-1`.
+fn enterprise_login(app: &TestApp, login: &str) -> Reply {
+    app.client
+        .post_json(
+            &format!("{TENANT}/auth/login"),
+            None,
+            &json!({ "login": login, "password": "password-1" }),
+        )
+        .unwrap()
+}
+
+/// The admin's decision on registration `id`.
+fn decide(app: &TestApp, admin: &str, id: &Value, approve: bool, note: &str) -> Value {
+    app.client
+        .post_json(
+            &format!("{DESK}/registrations/{id}/decision"),
+            Some(admin),
+            &json!({ "approve": approve, "note": note }),
+        )
+        .unwrap()
+        .expect(200)
+}
+
+/// Pending: the company's own account reads it, and still cannot sign
+/// in. The enterprise's id and its account's.
+fn pending_the_company_reads_its_registration_but_cannot_sign_in(app: &TestApp) -> (Value, Value) {
+    let waiting = register(app, CREDIT_CODE, COMPANY, "xinghe");
+    let pending = registration_status(app, "xinghe", "password-1").expect(200);
     assert_eq!(pending["enterprise"]["id"], waiting);
     assert_eq!(pending["enterprise"]["status"], "pending");
     assert_eq!(pending["enterprise"]["name"], COMPANY);
@@ -508,10 +486,10 @@ fn a_company_sees_where_its_registration_stands_and_files_nothing_before_approva
     assert_eq!(pending["account"]["login"], "xinghe");
     assert_eq!(pending["account"]["disabled"], true);
     assert!(pending.get("token").is_none(), "{pending}");
-    problem(login("xinghe"), 401, None);
+    problem(enterprise_login(app, "xinghe"), 401, None);
     // The login's refusal, in the login's words, for a wrong password or login.
     for (who, password) in [("xinghe", "password-2"), ("nobody", "password-1")] {
-        let refused = problem(status(who, password), 401, None);
+        let refused = problem(registration_status(app, who, password), 401, None);
         assert_eq!(refused["detail"], "the login or the password is wrong");
     }
     problem(
@@ -525,21 +503,25 @@ fn a_company_sees_where_its_registration_stands_and_files_nothing_before_approva
         400,
         Some("password"),
     );
+    (waiting, pending["account"]["id"].clone())
+}
 
-    // Even an account an admin enables by hand files nothing for a
-    // company not approved.
-    let user = pending["account"]["id"].clone();
-    ok(
-        app.client
-            .send_json(
-                "PATCH",
-                &format!("{TENANT}/admin/users/{user}"),
-                Some(&admin),
-                &json!({ "disabled": false }),
-            )
-            .unwrap(),
-        200,
-    );
+/// Even an account an admin enables by hand files nothing for a company
+/// not approved.
+fn an_account_enabled_by_hand_files_nothing_before_approval(
+    app: &TestApp,
+    admin: &str,
+    user: &Value,
+) {
+    app.client
+        .send_json(
+            "PATCH",
+            &format!("{TENANT}/admin/users/{user}"),
+            Some(admin),
+            &json!({ "disabled": false }),
+        )
+        .unwrap()
+        .expect(200);
     let early = app.login(&format!("{TENANT}/auth/login"), "xinghe", "password-1");
     problem(
         app.client
@@ -552,11 +534,21 @@ fn a_company_sees_where_its_registration_stands_and_files_nothing_before_approva
         403,
         None,
     );
+}
 
-    // Refused: the company reads why.
-    let refused = register("911100001000079554", "别家公司", "other");
-    decide(&refused, false, "营业执照已过期，请更新后重新提交");
-    let rejected = ok(status("other", "password-1"), 200);
+/// Refused: the company reads why. Refused is not final: the company puts
+/// its papers right and applies again with the same code, and waits for a
+/// decision as before.
+fn refused_the_company_reads_why_and_may_apply_again(app: &TestApp, admin: &str) {
+    let refused = register(app, "911100001000079554", "别家公司", "other");
+    decide(
+        app,
+        admin,
+        &refused,
+        false,
+        "营业执照已过期，请更新后重新提交",
+    );
+    let rejected = registration_status(app, "other", "password-1").expect(200);
     assert_eq!(rejected["enterprise"]["status"], "rejected");
     assert_eq!(
         rejected["enterprise"]["decision_note"],
@@ -564,48 +556,31 @@ fn a_company_sees_where_its_registration_stands_and_files_nothing_before_approva
     );
     assert!(rejected["enterprise"]["decided_at"].is_string());
     assert_eq!(rejected["account"]["disabled"], true);
-    problem(login("other"), 401, None);
-    // Refused is not final: the company puts its papers right and applies
-    // again with the same code, and waits for a decision as before.
-    let again = register("911100001000079554", "别家公司（执照已更新）", "other");
+    problem(enterprise_login(app, "other"), 401, None);
+    let again = register(app, "911100001000079554", "别家公司（执照已更新）", "other");
     assert_eq!(again, refused, "one registration per credit code");
-    let reopened = ok(status("other", "password-1"), 200);
+    let reopened = registration_status(app, "other", "password-1").expect(200);
     assert_eq!(reopened["enterprise"]["status"], "pending");
     assert_eq!(reopened["enterprise"]["name"], "别家公司（执照已更新）");
     assert_eq!(reopened["enterprise"]["decision_note"], Value::Null);
     assert_eq!(reopened["account"]["disabled"], true);
-
-    // Approved: the same call says so, and the account signs in.
-    decide(&waiting, true, "营业执照核验通过");
-    assert_eq!(
-        ok(status("xinghe", "password-1"), 200)["enterprise"]["status"],
-        "approved"
-    );
-    ok(login("xinghe"), 200);
 }
 
 #[test]
 fn an_answer_written_directly_hides_the_company_named_and_cites_its_policies() {
     let app = TestApp::product();
     let desk = open_desk(&app);
-    let me = ok(
-        app.client
-            .get(&format!("{DESK}/me"), Some(&desk.firm))
-            .unwrap(),
-        200,
-    );
+    let me = app.get(&format!("{DESK}/me"), Some(&desk.firm)).expect(200);
     let policy = |title: &str, body: &str| {
-        ok(
-            app.client
-                .post_json(
-                    &format!("{DESK}/policies"),
-                    Some(&desk.staff),
-                    &json!({ "title": title, "body": body, "issuer": "开发区管委会",
+        app.client
+            .post_json(
+                &format!("{DESK}/policies"),
+                Some(&desk.staff),
+                &json!({ "title": title, "body": body, "issuer": "开发区管委会",
                              "effective_from": "2026-01-01" }),
-                )
-                .unwrap(),
-            201,
-        )["id"]
+            )
+            .unwrap()
+            .expect(201)["id"]
             .clone()
     };
     let rnd = policy("研发投入补贴办法", "研发投入补贴比例为百分之十五。");
@@ -646,11 +621,11 @@ fn an_answer_written_directly_hides_the_company_named_and_cites_its_policies() {
         400,
         Some("policies"),
     );
-    let nothing = ok(app.client.get(&format!("{DESK}/qa"), None).unwrap(), 200);
+    let nothing = app.get(&format!("{DESK}/qa"), None).expect(200);
     assert_eq!(nothing["answers"], json!([]));
 
     // Without the company named, only numbers and e-mail addresses go.
-    let unnamed = ok(publish(direct(json!({}))), 201);
+    let unnamed = publish(direct(json!({}))).expect(201);
     assert!(
         unnamed["question"].as_str().unwrap().contains(COMPANY),
         "{unnamed}"
@@ -667,7 +642,7 @@ fn an_answer_written_directly_hides_the_company_named_and_cites_its_policies() {
     assert_eq!(withdrawn.status, 204, "{}", withdrawn.body);
 
     // Named, it is masked like an inquiry's company.
-    let published = ok(publish(direct(json!({ "enterprise_id": me["id"] }))), 201);
+    let published = publish(direct(json!({ "enterprise_id": me["id"] }))).expect(201);
     assert_eq!(
         published["question"],
         "某企业（代码 ***）的某某来电：研发补贴和房租减免能同时享受吗？"
@@ -683,33 +658,24 @@ fn an_answer_written_directly_hides_the_company_named_and_cites_its_policies() {
     assert_eq!(published["policies"], cited);
 
     // The search, the suggestions and the single answer cite the same policies.
-    let searched = ok(
-        app.client
-            .get(&format!("{DESK}/qa?q={}", urlencode("房租减免")), None)
-            .unwrap(),
-        200,
-    );
+    let searched = app
+        .get(&format!("{DESK}/qa?q={}", urlencode("房租减免")), None)
+        .expect(200);
     assert_eq!(searched["answers"][0]["id"], published["id"]);
     assert_eq!(searched["answers"][0]["policies"], cited);
-    let suggested = ok(
-        app.client
-            .get(
-                &format!(
-                    "{DESK}/similar-answers?question={}",
-                    urlencode("研发补贴和房租减免可以一起申请吗")
-                ),
-                Some(&desk.firm),
-            )
-            .unwrap(),
-        200,
-    );
+    let suggested = app
+        .get(
+            &format!(
+                "{DESK}/similar-answers?question={}",
+                urlencode("研发补贴和房租减免可以一起申请吗")
+            ),
+            Some(&desk.firm),
+        )
+        .expect(200);
     assert_eq!(suggested["answers"][0]["policies"], cited);
-    let one = ok(
-        app.client
-            .get(&format!("{DESK}/qa/{}", published["id"]), None)
-            .unwrap(),
-        200,
-    );
+    let one = app
+        .get(&format!("{DESK}/qa/{}", published["id"]), None)
+        .expect(200);
     assert_eq!(one["policies"], cited);
     for private in [COMPANY, "陈晓明", "91350100"] {
         assert!(!one.to_string().contains(private), "{private} in {one}");
@@ -731,7 +697,7 @@ fn policies_are_published_with_files_superseded_and_searched() {
             .unwrap()
     };
     let pdf = b"%PDF-1.7\n% policy text\n";
-    let file = ok(upload("研发补贴办法.pdf", pdf), 201);
+    let file = upload("研发补贴办法.pdf", pdf).expect(201);
     assert_eq!(file["content_type"], "application/pdf");
     problem(
         upload("page.pdf", b"<html>not a pdf</html>"),
@@ -764,21 +730,17 @@ fn policies_are_published_with_files_superseded_and_searched() {
         400,
         Some("effective_to"),
     );
-    let old = ok(
-        publish(
-            json!({ "title": "研发投入补贴办法（2025版）", "body": "研发投入补贴比例为百分之十。",
-                        "issuer": "开发区管委会", "effective_from": "2025-01-01", "tags": ["科技"] }),
-        ),
-        201,
-    );
-    let new = ok(
-        publish(
-            json!({ "title": "研发投入补贴办法（2026版）", "body": "研发投入补贴比例提高到百分之十五。",
-                        "issuer": "开发区管委会", "effective_from": "2026-01-01", "tags": ["科技", "补贴"],
-                        "supersedes": old["id"], "files": [file["id"]] }),
-        ),
-        201,
-    );
+    let old = publish(json!({
+        "title": "研发投入补贴办法（2025版）", "body": "研发投入补贴比例为百分之十。",
+        "issuer": "开发区管委会", "effective_from": "2025-01-01", "tags": ["科技"]
+    }))
+    .expect(201);
+    let new = publish(json!({
+        "title": "研发投入补贴办法（2026版）", "body": "研发投入补贴比例提高到百分之十五。",
+        "issuer": "开发区管委会", "effective_from": "2026-01-01", "tags": ["科技", "补贴"],
+        "supersedes": old["id"], "files": [file["id"]]
+    }))
+    .expect(201);
     assert_eq!(new["files"][0]["name"], "研发补贴办法.pdf");
     problem(
         publish(
@@ -789,27 +751,18 @@ fn policies_are_published_with_files_superseded_and_searched() {
         None,
     );
 
-    let read_old = ok(
-        app.client
-            .get(&format!("{DESK}/policies/{}", old["id"]), None)
-            .unwrap(),
-        200,
-    );
+    let read_old = app
+        .get(&format!("{DESK}/policies/{}", old["id"]), None)
+        .expect(200);
     assert_eq!(read_old["superseded"], true);
     assert_eq!(read_old["superseded_by"], new["id"]);
-    let served = app
-        .client
-        .get(&format!("{DESK}/policy-files/{}", file["id"]), None)
-        .unwrap();
+    let served = app.get(&format!("{DESK}/policy-files/{}", file["id"]), None);
     assert_eq!(served.status, 200);
     assert_eq!(served.bytes, pdf);
 
     let found = |query: &str| -> Vec<Value> {
-        let reply = app
-            .client
-            .get(&format!("{DESK}/policies?{query}"), Some(&desk.firm))
-            .unwrap();
-        ok(reply, 200)["policies"]
+        let reply = app.get(&format!("{DESK}/policies?{query}"), Some(&desk.firm));
+        reply.expect(200)["policies"]
             .as_array()
             .unwrap()
             .iter()
@@ -841,9 +794,7 @@ fn policies_are_published_with_files_superseded_and_searched() {
         found(&format!("q={hostile}"));
     }
     problem(
-        app.client
-            .get(&format!("{DESK}/policies?in_force=tomorrow"), None)
-            .unwrap(),
+        app.get(&format!("{DESK}/policies?in_force=tomorrow"), None),
         400,
         Some("in_force"),
     );

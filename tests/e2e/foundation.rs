@@ -60,7 +60,7 @@ fn every_api_route_reaches_its_component() {
 #[test]
 fn the_openapi_document_and_the_pages_are_served() {
     let app = TestApp::product();
-    let doc = app.client.get("/api/openapi.json", None).unwrap();
+    let doc = app.get("/api/openapi.json", None);
     assert_eq!(doc.status, 200);
     assert_eq!(doc.content_type, "application/json");
     let paths = &doc.json()["paths"];
@@ -71,15 +71,12 @@ fn the_openapi_document_and_the_pages_are_served() {
             route.path
         );
     }
-    let page = app.client.get("/", None).unwrap();
+    let page = app.get("/", None);
     assert_eq!(page.status, 200);
     assert!(page.content_type.starts_with("text/html"));
     assert!(page.body.contains("lang=\"zh-CN\""));
-    assert_eq!(
-        app.client.get("/no-such-page.html", None).unwrap().status,
-        404
-    );
-    let api = app.client.get("/api/nothing/here", None).unwrap();
+    assert_eq!(app.get("/no-such-page.html", None).status, 404);
+    let api = app.get("/api/nothing/here", None);
     assert_eq!(
         (api.status, api.content_type.as_str()),
         (404, "application/problem+json")
@@ -113,10 +110,7 @@ fn migrations_need_the_operator_key_and_are_idempotent() {
 fn a_tenant_is_onboarded_and_its_admin_logs_in() {
     let app = TestApp::product();
     let token = app.tenant_with_admin("alpha");
-    let me = app
-        .client
-        .get("/api/t/alpha/auth/me", Some(&token))
-        .unwrap();
+    let me = app.get("/api/t/alpha/auth/me", Some(&token));
     assert_eq!(me.status, 200, "{}", me.body);
     assert_eq!(me.json()["role"], "tenant_admin");
     assert_eq!(me.json()["tenant"]["code"], "alpha");
@@ -124,10 +118,7 @@ fn a_tenant_is_onboarded_and_its_admin_logs_in() {
     let platform = app.platform_token();
     let duplicate = app.create_tenant(&platform, "alpha");
     assert_eq!(duplicate.status, 409, "{}", duplicate.body);
-    let listed = app
-        .client
-        .get("/api/platform/tenants", Some(&platform))
-        .unwrap();
+    let listed = app.get("/api/platform/tenants", Some(&platform));
     assert_eq!(listed.json()["tenants"][0]["code"], "alpha");
     let wrong_password = app
         .client
@@ -150,31 +141,16 @@ fn a_token_of_one_tenant_is_refused_by_another() {
         "/api/t/beta/cases",
         "/api/t/beta/admin/users",
     ] {
-        let reply = app.client.get(path, Some(&alpha)).unwrap();
+        let reply = app.get(path, Some(&alpha));
         assert_eq!(reply.status, 403, "{path}: {}", reply.body);
         assert_eq!(reply.content_type, "application/problem+json");
     }
-    assert_eq!(
-        app.client
-            .get("/api/t/beta/cases", Some(&beta))
-            .unwrap()
-            .status,
-        200
-    );
+    assert_eq!(app.get("/api/t/beta/cases", Some(&beta)).status, 200);
     let tampered = format!("{alpha}x");
-    assert_eq!(
-        app.client
-            .get("/api/t/alpha/cases", Some(&tampered))
-            .unwrap()
-            .status,
-        401
-    );
+    assert_eq!(app.get("/api/t/alpha/cases", Some(&tampered)).status, 401);
     let platform = app.platform_token();
     assert_eq!(
-        app.client
-            .get("/api/t/alpha/cases", Some(&platform))
-            .unwrap()
-            .status,
+        app.get("/api/t/alpha/cases", Some(&platform)).status,
         403,
         "a platform token does not open a tenant's cases"
     );
@@ -198,10 +174,7 @@ fn a_resident_reports_and_looks_the_case_up() {
     let code = report.json()["tracking_code"].as_str().unwrap().to_string();
     assert_eq!(code.len(), 11, "XXXXX-XXXXX: {code}");
 
-    let status = app
-        .client
-        .get(&format!("/api/t/alpha/status/{code}"), None)
-        .unwrap();
+    let status = app.get(&format!("/api/t/alpha/status/{code}"), None);
     assert_eq!(status.status, 200, "{}", status.body);
     let public = status.json();
     assert_eq!(public["state"], "reported");
@@ -214,9 +187,7 @@ fn a_resident_reports_and_looks_the_case_up() {
     }
     let lower = code.to_lowercase().replace('-', "");
     assert_eq!(
-        app.client
-            .get(&format!("/api/t/alpha/status/{lower}"), None)
-            .unwrap()
+        app.get(&format!("/api/t/alpha/status/{lower}"), None)
             .status,
         200,
         "codes are read leniently"
@@ -236,15 +207,12 @@ fn a_resident_reports_and_looks_the_case_up() {
         ),
         (format!("/api/t/nobody/status/{code}"), "an unknown tenant"),
     ] {
-        let reply = app.client.get(&path, None).unwrap();
+        let reply = app.get(&path, None);
         assert_eq!(reply.status, 404, "{why}: {}", reply.body);
     }
 
     app.restart();
-    let after = app
-        .client
-        .get(&format!("/api/t/alpha/status/{code}"), None)
-        .unwrap();
+    let after = app.get(&format!("/api/t/alpha/status/{code}"), None);
     assert_eq!(after.status, 200, "the case survives a restart");
 }
 
@@ -300,10 +268,7 @@ fn staff_move_a_case_and_a_stale_version_gets_409() {
         "{detail}"
     );
 
-    let case = app
-        .client
-        .get(&format!("/api/t/alpha/cases/{id}"), Some(&admin))
-        .unwrap();
+    let case = app.get(&format!("/api/t/alpha/cases/{id}"), Some(&admin));
     assert_eq!(case.status, 200);
     let case = case.json();
     assert_eq!(case["state"], "accepted");

@@ -7,7 +7,7 @@ use serde_json::Value;
 #[test]
 fn sets_spins_request_headers() {
     let app = TestApp::probe(&[]);
-    let reply = app.client.get("/probe/headers?x=1", None).unwrap();
+    let reply = app.get("/probe/headers?x=1", None);
     assert_eq!(reply.status, 200);
     let headers: Value = reply.json();
     let expect = |name: &str, value: &str| {
@@ -45,7 +45,7 @@ fn a_client_cannot_spoof_spin_headers() {
 #[test]
 fn unknown_routes_get_a_404_problem() {
     let app = TestApp::probe(&[]);
-    let reply = app.client.get("/nowhere", None).unwrap();
+    let reply = app.get("/nowhere", None);
     assert_eq!(reply.status, 404);
     assert_eq!(reply.content_type, "application/problem+json");
     assert_eq!(reply.json()["status"], 404);
@@ -54,12 +54,12 @@ fn unknown_routes_get_a_404_problem() {
 #[test]
 fn exact_route_is_served_and_does_not_match_below_it() {
     let app = TestApp::probe(&[]);
-    let exact = app.client.get("/exact", None).unwrap();
+    let exact = app.get("/exact", None);
     assert_ne!(
         exact.content_type, "application/problem+json",
         "reached the component"
     );
-    assert_eq!(app.client.get("/exact/below", None).unwrap().status, 404);
+    assert_eq!(app.get("/exact/below", None).status, 404);
 }
 
 #[test]
@@ -75,10 +75,7 @@ fn key_value_and_sqlite_data_survive_requests_and_restarts() {
         )
         .unwrap();
     assert_eq!(put.status, 204, "{}", put.body);
-    assert_eq!(
-        app.client.get("/probe/kv/greeting", None).unwrap().body,
-        "ni hao"
-    );
+    assert_eq!(app.get("/probe/kv/greeting", None).body, "ni hao");
     let first = app
         .client
         .send("POST", "/probe/sql", None, Some(("text/plain", b"one")))
@@ -87,10 +84,7 @@ fn key_value_and_sqlite_data_survive_requests_and_restarts() {
 
     app.restart();
 
-    assert_eq!(
-        app.client.get("/probe/kv/greeting", None).unwrap().body,
-        "ni hao"
-    );
+    assert_eq!(app.get("/probe/kv/greeting", None).body, "ni hao");
     let second = app
         .client
         .send("POST", "/probe/sql", None, Some(("text/plain", b"two")))
@@ -99,10 +93,7 @@ fn key_value_and_sqlite_data_survive_requests_and_restarts() {
         second.body, "2",
         "the row written before the restart is still there"
     );
-    assert_eq!(
-        app.client.get("/probe/kv/absent", None).unwrap().status,
-        404
-    );
+    assert_eq!(app.get("/probe/kv/absent", None).status, 404);
 }
 
 /// The host keeps closed connections for later requests: a transaction a
@@ -157,44 +148,38 @@ fn a_component_not_granted_a_store_or_database_is_refused() {
 #[test]
 fn variables_come_from_the_environment_or_the_manifest_default() {
     let app = TestApp::probe(&[]);
-    let secret = app.client.get("/probe/variable/secret", None).unwrap();
+    let secret = app.get("/probe/variable/secret", None);
     assert_eq!(secret.body, PROBE_SECRET);
-    let greeting = app.client.get("/probe/variable/greeting", None).unwrap();
+    let greeting = app.get("/probe/variable/greeting", None);
     assert_eq!(greeting.body, "hello from the manifest");
-    let undeclared = app.client.get("/probe/variable/other", None).unwrap();
+    let undeclared = app.get("/probe/variable/other", None);
     assert_eq!(
         undeclared.status, 404,
         "a component reads only its own variables"
     );
     // The same wasm under another name declares no variables.
-    assert_eq!(
-        app.client
-            .get("/denied/variable/secret", None)
-            .unwrap()
-            .status,
-        404
-    );
+    assert_eq!(app.get("/denied/variable/secret", None).status, 404);
 }
 
 #[test]
 fn a_trapping_request_fails_alone() {
     let mut app = TestApp::probe(&[]);
-    let trap = app.client.get("/probe/trap", None).unwrap();
+    let trap = app.get("/probe/trap", None);
     assert_eq!(trap.status, 500);
     assert_eq!(trap.content_type, "application/problem+json");
     assert!(app.is_running());
-    assert_eq!(app.client.get("/probe/hello", None).unwrap().body, "hello");
+    assert_eq!(app.get("/probe/hello", None).body, "hello");
 }
 
 #[test]
 fn a_request_past_its_time_limit_is_stopped_with_a_500() {
     let mut app = TestApp::probe(&["--request-timeout-secs", "1"]);
     let started = std::time::Instant::now();
-    let looping = app.client.get("/probe/loop", None).unwrap();
+    let looping = app.get("/probe/loop", None);
     assert_eq!(looping.status, 500);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert!(app.is_running());
-    assert_eq!(app.client.get("/probe/hello", None).unwrap().body, "hello");
+    assert_eq!(app.get("/probe/hello", None).body, "hello");
 }
 
 #[test]
@@ -226,7 +211,7 @@ fn request_bodies_over_the_limit_get_413() {
 #[test]
 fn each_request_is_logged_once_with_component_status_and_time() {
     let app = TestApp::probe(&[]);
-    app.client.get("/probe/hello", None).unwrap();
+    app.get("/probe/hello", None);
     let line = app.log_line_for("GET", "/probe/hello").expect("a log line");
     let fields: Vec<&str> = line.split(' ').collect();
     assert_eq!(
@@ -247,7 +232,7 @@ fn each_request_is_logged_once_with_component_status_and_time() {
 fn each_request_gets_a_fresh_instance() {
     let app = TestApp::probe(&[]);
     for _ in 0..3 {
-        let reply = app.client.get("/probe/memory", None).unwrap();
+        let reply = app.get("/probe/memory", None);
         assert_eq!(reply.body, "1", "no memory survives between requests");
     }
 }

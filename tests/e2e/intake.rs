@@ -6,10 +6,7 @@ use domain::intake::sha256_hex;
 use e2e::{OPERATOR_KEY, Reply, TINY_JPEG, TestApp};
 use serde_json::{Value, json};
 
-fn ok(reply: Reply, status: u16) -> Value {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    reply.json()
-}
+use crate::workflow::{admin_creates, grid_worker};
 
 /// A resident's report to `alpha` as one multipart request: its JSON and
 /// its photos.
@@ -55,21 +52,18 @@ fn a_resident_reports_with_a_photo_that_is_served_back() {
         &json!({ "category": "garbage", "description": "垃圾堆", "name": "张三", "phone": "13912345678" }),
         &[TINY_JPEG],
     );
-    let receipt = ok(reply, 201);
+    let receipt = reply.expect(201);
     assert_eq!(receipt["reporter_secret"].as_str().map(str::len), Some(32));
     let photo = receipt["attachment_ids"][0]
         .as_i64()
         .expect("the photo is on the case");
-    let served = app
-        .client
-        .get(&format!("/api/t/alpha/attachments/{photo}"), None)
-        .unwrap();
+    let served = app.get(&format!("/api/t/alpha/attachments/{photo}"), None);
     assert_eq!(served.status, 200);
     assert_eq!(served.content_type, "image/jpeg");
     assert_eq!(served.bytes, TINY_JPEG, "the file comes back byte for byte");
 
     // The same bytes again are named by the same digest (stored once).
-    let again = ok(app.upload("alpha", None, TINY_JPEG), 201);
+    let again = app.upload("alpha", None, TINY_JPEG).expect(201);
     assert_eq!(
         again["sha256"].as_str(),
         Some(domain::intake::sha256_hex(TINY_JPEG).as_str())
@@ -77,9 +71,7 @@ fn a_resident_reports_with_a_photo_that_is_served_back() {
     // An upload not yet on a case is nobody's business but staff's.
     let loose = again["id"].as_i64().unwrap();
     assert_eq!(
-        app.client
-            .get(&format!("/api/t/alpha/attachments/{loose}"), None)
-            .unwrap()
+        app.get(&format!("/api/t/alpha/attachments/{loose}"), None)
             .status,
         404
     );
@@ -175,10 +167,7 @@ fn retries_with_an_idempotency_key_never_duplicate() {
         codes.windows(2).all(|w| w[0] == w[1]),
         "one case for every retry: {codes:?}"
     );
-    let cases = ok(
-        app.client.get("/api/t/alpha/cases", Some(&admin)).unwrap(),
-        200,
-    );
+    let cases = app.get("/api/t/alpha/cases", Some(&admin)).expect(200);
     assert_eq!(cases["cases"].as_array().unwrap().len(), 1);
     let other =
         serde_json::to_vec(&json!({ "category": "garbage", "description": "另一件" })).unwrap();
@@ -194,7 +183,7 @@ fn a_likely_duplicate_is_offered_to_join() {
     let app = TestApp::product();
     app.tenant_with_admin("alpha");
     let report = json!({ "category": "street_light", "description": "路灯坏了", "latitude": 30.2741, "longitude": 120.1551 });
-    let first = ok(app.post_report("alpha", &report), 201);
+    let first = app.post_report("alpha", &report).expect(201);
     let near = json!({ "category": "street_light", "description": "这里路灯不亮", "latitude": 30.2745, "longitude": 120.1552 });
     let offered = app.post_report("alpha", &near);
     assert_eq!(offered.status, 409, "{}", offered.body);
@@ -209,38 +198,27 @@ fn a_likely_duplicate_is_offered_to_join() {
     assert_eq!(offered.status, 409, "{}", offered.body);
     assert_eq!(app.stored_file_entries(&sha256_hex(photo)), 0);
     let code = first["tracking_code"].as_str().unwrap();
-    let joined = ok(
-        app.client
-            .post_json(
-                &format!("/api/t/alpha/reports/{code}/me-too"),
-                None,
-                &json!({}),
-            )
-            .unwrap(),
-        200,
-    );
+    let joined = app
+        .client
+        .post_json(
+            &format!("/api/t/alpha/reports/{code}/me-too"),
+            None,
+            &json!({}),
+        )
+        .unwrap()
+        .expect(200);
     assert_eq!(joined["me_too_count"], 1);
     let mut insisted = near.clone();
     insisted["insist"] = json!(true);
-    ok(app.post_report("alpha", &insisted), 201);
+    app.post_report("alpha", &insisted).expect(201);
     let elsewhere = json!({ "category": "street_light", "description": "远处", "latitude": 30.29, "longitude": 120.17 });
-    ok(app.post_report("alpha", &elsewhere), 201);
+    app.post_report("alpha", &elsewhere).expect(201);
 }
 
 /// The tenant `alpha` with its admin and a grid worker (their tokens).
 fn alpha_with_a_grid_worker(app: &TestApp) -> (String, String) {
     let admin = app.tenant_with_admin("alpha");
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/users",
-                Some(&admin),
-                &json!({ "login": "wang", "display_name": "网格员", "role": "grid_worker", "password": "password-1" }),
-            )
-            .unwrap(),
-        201,
-    );
-    let worker = app.login("/api/t/alpha/auth/login", "wang", "password-1");
+    let worker = grid_worker(app, &admin, "wang");
     (admin, worker)
 }
 
@@ -251,8 +229,8 @@ fn alpha_with_a_grid_worker(app: &TestApp) -> (String, String) {
 fn an_upload_is_usable_only_by_whoever_uploaded_it() {
     let app = TestApp::product();
     let (admin, worker) = alpha_with_a_grid_worker(&app);
-    let workers = ok(app.upload("alpha", Some(&worker), TINY_JPEG), 201)["id"].clone();
-    let residents = ok(app.upload("alpha", None, TINY_JPEG), 201)["id"].clone();
+    let workers = app.upload("alpha", Some(&worker), TINY_JPEG).expect(201)["id"].clone();
+    let residents = app.upload("alpha", None, TINY_JPEG).expect(201)["id"].clone();
     let report = |token: Option<&str>, photo: &Value| {
         app.client
             .post_json(
@@ -262,21 +240,17 @@ fn an_upload_is_usable_only_by_whoever_uploaded_it() {
             )
             .unwrap()
     };
-    let unknown = ok(report(None, &json!(999)), 400);
+    let unknown = report(None, &json!(999)).expect(400);
     assert_eq!(unknown["field"], "attachment_ids[0]");
     for (token, theirs) in [(None, &workers), (Some(worker.as_str()), &residents)] {
-        let refused = ok(report(token, theirs), 400);
+        let refused = report(token, theirs).expect(400);
         assert_eq!(refused, unknown, "nothing says the upload exists");
     }
-    let township = ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/grid",
-                Some(&admin),
-                &json!({ "level": "township", "code": "T", "name": "镇" }),
-            )
-            .unwrap(),
-        201,
+    let township = admin_creates(
+        &app,
+        &admin,
+        "grid",
+        json!({ "level": "township", "code": "T", "name": "镇" }),
     );
     let notice = app
         .client
@@ -286,12 +260,12 @@ fn an_upload_is_usable_only_by_whoever_uploaded_it() {
             &json!({ "grid_node_id": township["id"], "title": "停水", "body": "明日停水", "attachment_ids": [workers] }),
         )
         .unwrap();
-    assert_eq!(ok(notice, 400), unknown, "nor another account's");
+    assert_eq!(notice.expect(400), unknown, "nor another account's");
 
     // Refused, each stays its uploader's to use.
-    let theirs = ok(report(Some(&worker), &workers), 201);
+    let theirs = report(Some(&worker), &workers).expect(201);
     assert_eq!(theirs["attachment_ids"], json!([workers]));
-    let anonymous = ok(report(None, &residents), 201);
+    let anonymous = report(None, &residents).expect(201);
     assert_eq!(anonymous["attachment_ids"], json!([residents]));
 }
 
@@ -303,7 +277,7 @@ fn upload_ids_are_drawn_at_random() {
     app.tenant_with_admin("alpha");
     let ids: Vec<i64> = (0..10)
         .map(|_| {
-            ok(app.upload("alpha", None, TINY_JPEG), 201)["id"]
+            app.upload("alpha", None, TINY_JPEG).expect(201)["id"]
                 .as_i64()
                 .expect("an integer id")
         })
@@ -331,15 +305,14 @@ fn a_grid_worker_records_a_problem_fixed_on_the_spot() {
         .post_json("/api/t/alpha/reports", Some(&worker), &fixed)
         .unwrap();
     assert_eq!(without_photo.status, 400);
-    let photo = ok(app.upload("alpha", Some(&worker), TINY_JPEG), 201);
+    let photo = app.upload("alpha", Some(&worker), TINY_JPEG).expect(201);
     let mut with_photo = fixed.clone();
     with_photo["attachment_ids"] = json!([photo["id"]]);
-    let case = ok(
-        app.client
-            .post_json("/api/t/alpha/reports", Some(&worker), &with_photo)
-            .unwrap(),
-        201,
-    );
+    let case = app
+        .client
+        .post_json("/api/t/alpha/reports", Some(&worker), &with_photo)
+        .unwrap()
+        .expect(201);
     assert_eq!(case["state"], "closed");
     assert!(
         case["reporter_secret"].is_null(),
@@ -353,13 +326,12 @@ fn a_grid_worker_records_a_problem_fixed_on_the_spot() {
 fn the_reporter_adds_edits_and_erases_with_their_secret() {
     let app = TestApp::product();
     app.tenant_with_admin("alpha");
-    let receipt = ok(
-        app.post_report(
+    let receipt = app
+        .post_report(
             "alpha",
             &json!({ "category": "garbage", "description": "原文", "phone": "13900000000" }),
-        ),
-        201,
-    );
+        )
+        .expect(201);
     let code = receipt["tracking_code"].as_str().unwrap().to_string();
     let secret = receipt["reporter_secret"].as_str().unwrap().to_string();
     let with_secret = |method: &str, path: &str, secret: Option<&str>, body: Option<Value>| {
@@ -421,16 +393,14 @@ fn the_reporter_adds_edits_and_erases_with_their_secret() {
 fn bad_reports_are_refused_with_the_field() {
     let app = TestApp::product();
     let admin = app.tenant_with_admin("alpha");
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/categories",
-                Some(&admin),
-                &json!({ "code": "parking", "name_zh": "违停", "name_en": "Parking", "response_hours": 1, "resolution_hours": 8,
-                         "extra_fields": [{ "key": "plate", "label_zh": "车牌", "label_en": "Plate", "kind": "text", "required": true }] }),
-            )
-            .unwrap(),
-        201,
+    admin_creates(
+        &app,
+        &admin,
+        "categories",
+        json!({ "code": "parking", "name_zh": "违停", "name_en": "Parking", "response_hours": 1,
+                "resolution_hours": 8,
+                "extra_fields": [{ "key": "plate", "label_zh": "车牌", "label_en": "Plate", "kind": "text",
+                                   "required": true }] }),
     );
     let check = |body: Value, field: &str| {
         let reply = app.post_report("alpha", &body);
@@ -466,29 +436,30 @@ fn bad_reports_are_refused_with_the_field() {
     let square = json!({ "type": "Polygon", "coordinates": [[[120.0, 30.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.1], [120.0, 30.0]]] });
     let mut parent = Value::Null;
     for (level, code) in [("township", "T"), ("community", "C"), ("grid", "G")] {
-        parent = ok(
-            app.client
-                .post_json(
-                    "/api/t/alpha/admin/grid",
-                    Some(&admin),
-                    &json!({ "parent_id": parent, "level": level, "code": code, "name": code }),
-                )
-                .unwrap(),
-            201,
+        parent = admin_creates(
+            &app,
+            &admin,
+            "grid",
+            json!({ "parent_id": parent, "level": level, "code": code, "name": code }),
         )["id"]
             .clone();
     }
-    let micro = ok(
-        app.client
-            .post_json("/api/t/alpha/admin/grid", Some(&admin), &json!({ "parent_id": parent, "level": "micro_grid", "code": "M", "name": "M", "geometry": square }))
-            .unwrap(),
-        201,
+    let micro = admin_creates(
+        &app,
+        &admin,
+        "grid",
+        json!({ "parent_id": parent, "level": "micro_grid", "code": "M", "name": "M", "geometry": square }),
     );
     check(
         json!({ "category": "garbage", "description": "x", "latitude": 31.5, "longitude": 121.5 }),
         "latitude",
     );
-    let inside = ok(app.post_report("alpha", &json!({ "category": "garbage", "description": "x", "latitude": 30.05, "longitude": 120.05 })), 201);
+    let inside = app
+        .post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "x", "latitude": 30.05, "longitude": 120.05 }),
+        )
+        .expect(201);
     assert_eq!(inside["grid_node_id"], micro["id"]);
 }
 
@@ -525,7 +496,7 @@ fn the_sweep_deletes_uploads_left_on_nothing_for_a_day() {
     let jpeg = |tail: &[u8]| -> Vec<u8> { [TINY_JPEG, tail].concat() };
     let (plate, face) = (jpeg(b"plate"), jpeg(b"face"));
     let upload = |bytes: &[u8]| {
-        ok(app.upload("alpha", None, bytes), 201)["id"]
+        app.upload("alpha", None, bytes).expect(201)["id"]
             .as_i64()
             .expect("an id")
     };
@@ -533,35 +504,29 @@ fn the_sweep_deletes_uploads_left_on_nothing_for_a_day() {
     let twin = upload(TINY_JPEG);
     let abandoned = upload(&plate);
     let fresh = upload(&face);
-    ok(
-        app.post_report(
-            "alpha",
-            &json!({ "category": "garbage", "description": "垃圾堆", "attachment_ids": [linked] }),
-        ),
-        201,
-    );
+    app.post_report(
+        "alpha",
+        &json!({ "category": "garbage", "description": "垃圾堆", "attachment_ids": [linked] }),
+    )
+    .expect(201);
     let day = chrono::Duration::hours(24);
     for id in [linked, twin, abandoned] {
         app.backdate_upload(id, day + chrono::Duration::minutes(5));
     }
     app.backdate_upload(fresh, day - chrono::Duration::minutes(5));
 
-    let swept = ok(
-        app.client
-            .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
-            .unwrap(),
-        200,
-    );
+    let swept = app
+        .client
+        .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
+        .unwrap()
+        .expect(200);
     assert_eq!(
         swept["uploads"],
         json!({ "purged": 2, "files_deleted": 1 }),
         "the twin and the plate go; only the plate's bytes are no one's"
     );
-    let download = |id: i64, token: Option<&str>| {
-        app.client
-            .get(&format!("/api/t/alpha/attachments/{id}"), token)
-            .unwrap()
-    };
+    let download =
+        |id: i64, token: Option<&str>| app.get(&format!("/api/t/alpha/attachments/{id}"), token);
     for gone in [twin, abandoned] {
         assert_eq!(download(gone, Some(&admin)).status, 404, "upload {gone}");
     }
@@ -574,13 +539,10 @@ fn the_sweep_deletes_uploads_left_on_nothing_for_a_day() {
     assert_eq!(app.stored_file_entries(&sha256_hex(&face)), 2);
 
     // A purged upload is an unknown id to its uploader too.
-    let refused = ok(
-        app.post_report(
+    let refused = app.post_report(
             "alpha",
             &json!({ "category": "street_light", "description": "路灯不亮", "attachment_ids": [abandoned] }),
-        ),
-        400,
-    );
+        ).expect(400);
     assert_eq!(
         (refused["field"].as_str(), refused["detail"].as_str()),
         (Some("attachment_ids[0]"), Some("no such attachment"))
@@ -588,11 +550,10 @@ fn the_sweep_deletes_uploads_left_on_nothing_for_a_day() {
     // The same file uploaded again is stored again.
     let again = upload(&plate);
     assert_eq!(download(again, Some(&admin)).bytes, plate);
-    let swept = ok(
-        app.client
-            .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
-            .unwrap(),
-        200,
-    );
+    let swept = app
+        .client
+        .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
+        .unwrap()
+        .expect(200);
     assert_eq!(swept["uploads"], json!({ "purged": 0, "files_deleted": 0 }));
 }

@@ -51,10 +51,6 @@ fn jurisdiction(app: &TestApp, code: &str) -> Jurisdiction {
     }
 }
 
-fn get(app: &TestApp, path: &str) -> Reply {
-    app.client.get(path, None).unwrap()
-}
-
 fn form(fields: &[(&str, &str)]) -> Vec<u8> {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (k, v) in fields {
@@ -101,9 +97,9 @@ fn report(app: &TestApp, key: &str, changes: &[(&str, &str)]) -> Reply {
 
 /// The `service_request_id`s `GET requests` answers for alpha with `query`.
 fn request_ids(app: &TestApp, query: &str) -> Vec<String> {
-    let reply = get(
-        app,
+    let reply = app.get(
         &format!("/open311/v2/requests.json?jurisdiction_id=alpha{query}"),
+        None,
     );
     assert_eq!(reply.status, 200, "{query}: {}", reply.body);
     reply
@@ -114,6 +110,10 @@ fn request_ids(app: &TestApp, query: &str) -> Vec<String> {
         .map(|r| r["service_request_id"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Form fields (or a good report's changes), the status they get and
+/// what the error's description names.
+type Refusal<'a> = (&'a [(&'a str, &'a str)], u16, &'a str);
 
 /// The spec's error list, as JSON: one error whose code is the HTTP status.
 fn assert_error(reply: &Reply, status: u16, fragment: &str) {
@@ -214,7 +214,7 @@ fn open311_discovery_services_and_definitions() {
     let app = TestApp::product();
     jurisdiction(&app, "alpha");
 
-    let discovery = get(&app, "/open311/v2/discovery.json");
+    let discovery = app.get("/open311/v2/discovery.json", None);
     assert_eq!(discovery.status, 200, "{}", discovery.body);
     let endpoint = &discovery.json()["endpoints"][0];
     assert_eq!(
@@ -222,13 +222,13 @@ fn open311_discovery_services_and_definitions() {
         "http://wiki.open311.org/GeoReport_v2"
     );
     assert_eq!(endpoint["formats"], json!(["application/json", "text/xml"]));
-    let xml = parse_xml(&get(&app, "/open311/v2/discovery.xml"));
+    let xml = parse_xml(&app.get("/open311/v2/discovery.xml", None));
     assert_eq!(xml.name, "discovery");
     let endpoint = xml.child("endpoints").child("endpoint");
     assert_eq!(endpoint.text_of("type"), "production");
     assert_eq!(endpoint.child("formats").children.len(), 2);
 
-    let services = get(&app, "/open311/v2/services.json?jurisdiction_id=alpha");
+    let services = app.get("/open311/v2/services.json?jurisdiction_id=alpha", None);
     assert_eq!(services.status, 200, "{}", services.body);
     assert_eq!(services.content_type, "application/json");
     let list = services.json();
@@ -248,13 +248,13 @@ fn open311_discovery_services_and_definitions() {
         .find(|s| s["service_code"] == "noise")
         .expect("noise is a service");
     assert_eq!(noise["metadata"], false);
-    let english = get(
-        &app,
+    let english = app.get(
         "/open311/v2/services.json?jurisdiction_id=alpha&locale=en",
+        None,
     );
     assert!(english.body.contains("Illegal parking"));
 
-    let xml = parse_xml(&get(&app, "/open311/v2/services.xml?jurisdiction_id=alpha"));
+    let xml = parse_xml(&app.get("/open311/v2/services.xml?jurisdiction_id=alpha", None));
     assert_eq!(xml.name, "services");
     assert_eq!(xml.children.len(), list.as_array().unwrap().len());
     assert!(xml.children.iter().all(|s| s.name == "service"));
@@ -266,9 +266,9 @@ fn open311_discovery_services_and_definitions() {
     assert_eq!(parking.text_of("service_name"), "违章停车");
     assert_eq!(parking.text_of("metadata"), "true");
 
-    let definition = get(
-        &app,
+    let definition = app.get(
         "/open311/v2/services/parking.json?jurisdiction_id=alpha",
+        None,
     );
     assert_eq!(definition.status, 200, "{}", definition.body);
     let definition = definition.json();
@@ -287,9 +287,9 @@ fn open311_discovery_services_and_definitions() {
         json!({ "key": "large", "name": "large" })
     );
     assert_eq!(attributes[2]["datatype"], "number");
-    let xml = parse_xml(&get(
-        &app,
+    let xml = parse_xml(&app.get(
         "/open311/v2/services/parking.xml?jurisdiction_id=alpha",
+        None,
     ));
     assert_eq!(xml.name, "service_definition");
     let size = &xml.child("attributes").children[1];
@@ -303,29 +303,29 @@ fn open311_discovery_services_and_definitions() {
 
     // Bad input: the spec's error list with the right status, never a 500.
     assert_error(
-        &get(&app, "/open311/v2/services.json"),
+        &app.get("/open311/v2/services.json", None),
         400,
         "jurisdiction_id",
     );
     assert_error(
-        &get(&app, "/open311/v2/services.json?jurisdiction_id=nowhere"),
+        &app.get("/open311/v2/services.json?jurisdiction_id=nowhere", None),
         404,
         "jurisdiction_id",
     );
     assert_error(
-        &get(
-            &app,
+        &app.get(
             "/open311/v2/services/potholes.json?jurisdiction_id=alpha",
+            None,
         ),
         404,
         "potholes",
     );
     assert_error(
-        &get(&app, "/open311/v2/services/parking?jurisdiction_id=alpha"),
+        &app.get("/open311/v2/services/parking?jurisdiction_id=alpha", None),
         404,
         ".json",
     );
-    let xml_error = get(&app, "/open311/v2/services.xml?jurisdiction_id=nowhere");
+    let xml_error = app.get("/open311/v2/services.xml?jurisdiction_id=nowhere", None);
     assert_eq!(xml_error.status, 404);
     let errors = parse_xml(&xml_error);
     assert_eq!(errors.name, "errors");
@@ -337,8 +337,29 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
     let app = TestApp::product();
     let alpha = jurisdiction(&app, "alpha");
     let beta = jurisdiction(&app, "beta");
+    let id = a_report_is_posted_with_the_key(&app, &alpha);
+    let noise_id = a_report_posted_for_xml_gets_an_xml_answer(&app, &alpha);
+    one_request_is_read_as_json_and_xml(&app, &id);
+    the_token_resolves_to_the_id(&app, &id);
+    requests_are_listed_and_filtered(&app, &id, &noise_id);
+    another_tenants_request_is_not_found_through_this_jurisdiction(&app, &alpha, &beta);
+    wrong_keys_and_bad_reports_are_refused_with_the_specs_errors(&app, &alpha);
+    a_revoked_key_files_nothing_and_no_key_is_shown_again(&app, &alpha);
+    no_open311_answer_shows_the_reporter(&app, &id);
+}
 
-    let created = report(&app, &alpha.key, &[]);
+/// Posts [`report`] with `changes`, which must be taken: the request's id.
+fn reported(app: &TestApp, key: &str, changes: &[(&str, &str)]) -> String {
+    let created = report(app, key, changes);
+    assert_eq!(created.status, 200, "{}", created.body);
+    created.json()[0]["service_request_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn a_report_is_posted_with_the_key(app: &TestApp, alpha: &Jurisdiction) -> String {
+    let created = report(app, &alpha.key, &[]);
     assert_eq!(created.status, 200, "{}", created.body);
     let created = created.json();
     let id = created[0]["service_request_id"]
@@ -348,10 +369,13 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
     assert_eq!(id.len(), 11, "a tracking code: {id}");
     assert!(created[0]["service_notice"].as_str().unwrap().contains(&id));
     assert_eq!(created[0]["account_id"], Value::Null);
+    id
+}
 
-    // The XML answer to a POST.
+/// The XML answer to a POST: the request's id.
+fn a_report_posted_for_xml_gets_an_xml_answer(app: &TestApp, alpha: &Jurisdiction) -> String {
     let by_xml = post_form(
-        &app,
+        app,
         "/open311/v2/requests.xml",
         &[
             ("api_key", &alpha.key),
@@ -362,19 +386,19 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
     );
     let xml = parse_xml(&by_xml);
     assert_eq!(xml.name, "service_requests");
-    let noise_id = xml
-        .child("request")
+    xml.child("request")
         .text_of("service_request_id")
-        .to_string();
+        .to_string()
+}
 
-    // GET one, as JSON and XML.
-    let one = get(
-        &app,
+fn one_request_is_read_as_json_and_xml(app: &TestApp, id: &str) {
+    let one = app.get(
         &format!("/open311/v2/requests/{id}.json?jurisdiction_id=alpha"),
+        None,
     );
     assert_eq!(one.status, 200, "{}", one.body);
     let request = &one.json()[0];
-    assert_eq!(request["service_request_id"], id.as_str());
+    assert_eq!(request["service_request_id"], id);
     assert_eq!(request["status"], "open");
     assert_eq!(request["service_code"], "parking");
     assert_eq!(request["service_name"], "违章停车");
@@ -387,9 +411,9 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
         chrono::DateTime::parse_from_rfc3339(requested).is_ok(),
         "{requested}"
     );
-    let xml = parse_xml(&get(
-        &app,
+    let xml = parse_xml(&app.get(
         &format!("/open311/v2/requests/{id}.xml?jurisdiction_id=alpha"),
+        None,
     ));
     assert_eq!(xml.name, "service_requests");
     let request = xml.child("request");
@@ -400,22 +424,25 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
         request.child("extended_attributes").text_of("state"),
         "reported"
     );
+}
 
-    // The token resolves to the id.
-    let token = get(
-        &app,
+fn the_token_resolves_to_the_id(app: &TestApp, id: &str) {
+    let token = app.get(
         &format!("/open311/v2/tokens/{id}.json?jurisdiction_id=alpha"),
+        None,
     );
     assert_eq!(token.status, 200, "{}", token.body);
-    assert_eq!(token.json()[0]["service_request_id"], id.as_str());
-    let xml = parse_xml(&get(
-        &app,
+    assert_eq!(token.json()[0]["service_request_id"], id);
+    let xml = parse_xml(&app.get(
         &format!("/open311/v2/tokens/{id}.xml?jurisdiction_id=alpha"),
+        None,
     ));
     assert_eq!(xml.child("request").text_of("service_request_id"), id);
+}
 
-    // GET requests and its filters.
-    let ids = |query: &str| request_ids(&app, query);
+fn requests_are_listed_and_filtered(app: &TestApp, id: &str, noise_id: &str) {
+    let ids = |query: &str| request_ids(app, query);
+    let (id, noise_id) = (id.to_string(), noise_id.to_string());
     let mut both = vec![id.clone(), noise_id.clone()];
     both.sort();
     let mut all = ids("");
@@ -451,111 +478,77 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
         .len(),
         2
     );
-    let xml = parse_xml(&get(
-        &app,
+    let xml = parse_xml(&app.get(
         "/open311/v2/requests.xml?jurisdiction_id=alpha&service_code=parking",
+        None,
     ));
     assert_eq!(xml.children.len(), 1);
     assert_eq!(xml.children[0].name, "request");
-    assert_error(
-        &get(
-            &app,
-            "/open311/v2/requests.json?jurisdiction_id=alpha&status=lost",
-        ),
-        400,
-        "status",
-    );
-    assert_error(
-        &get(
-            &app,
-            "/open311/v2/requests.json?jurisdiction_id=alpha&start_date=soon",
-        ),
-        400,
-        "start_date",
-    );
+    for (query, field) in [
+        ("&status=lost", "status"),
+        ("&start_date=soon", "start_date"),
+    ] {
+        assert_error(
+            &app.get(
+                &format!("/open311/v2/requests.json?jurisdiction_id=alpha{query}"),
+                None,
+            ),
+            400,
+            field,
+        );
+    }
+}
 
-    // Another tenant's request is not found through this jurisdiction.
-    let theirs = report(&app, &beta.key, &[("jurisdiction_id", "beta")]);
-    assert_eq!(theirs.status, 200, "{}", theirs.body);
-    let theirs = theirs.json()[0]["service_request_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+/// Another tenant's request is not found through this jurisdiction, and
+/// this jurisdiction's key does not work for the other.
+fn another_tenants_request_is_not_found_through_this_jurisdiction(
+    app: &TestApp,
+    alpha: &Jurisdiction,
+    beta: &Jurisdiction,
+) {
+    let theirs = reported(app, &beta.key, &[("jurisdiction_id", "beta")]);
+    for kind in ["requests", "tokens"] {
+        assert_error(
+            &app.get(
+                &format!("/open311/v2/{kind}/{theirs}.json?jurisdiction_id=alpha"),
+                None,
+            ),
+            404,
+            &theirs,
+        );
+    }
+    assert!(!request_ids(app, &format!("&service_request_id={theirs}")).contains(&theirs));
     assert_error(
-        &get(
-            &app,
-            &format!("/open311/v2/requests/{theirs}.json?jurisdiction_id=alpha"),
-        ),
-        404,
-        &theirs,
-    );
-    assert_error(
-        &get(
-            &app,
-            &format!("/open311/v2/tokens/{theirs}.json?jurisdiction_id=alpha"),
-        ),
-        404,
-        &theirs,
-    );
-    assert!(!ids(&format!("&service_request_id={theirs}")).contains(&theirs));
-    // ... and alpha's key does not work for beta.
-    assert_error(
-        &report(&app, &alpha.key, &[("jurisdiction_id", "beta")]),
+        &report(app, &alpha.key, &[("jurisdiction_id", "beta")]),
         403,
         "api_key",
     );
+}
 
-    // Keys: wrong, missing, revoked.
-    assert_error(&report(&app, "not-the-key", &[]), 403, "api_key");
-    assert_error(
-        &report(&app, &alpha.key, &[("api_key", "")]),
-        403,
-        "api_key",
-    );
-    // Bad reports.
-    assert_error(
-        &report(&app, &alpha.key, &[("service_code", "")]),
-        400,
-        "service_code",
-    );
-    assert_error(
-        &report(&app, &alpha.key, &[("service_code", "potholes")]),
-        400,
-        "service_code",
-    );
-    assert_error(&report(&app, &alpha.key, &[("lat", "north")]), 400, "lat");
-    assert_error(&report(&app, &alpha.key, &[("lat", "95")]), 400, "lat");
-    assert_error(&report(&app, &alpha.key, &[("long", "")]), 400, "long");
-    assert_error(
-        &report(&app, &alpha.key, &[("lat", ""), ("long", "")]),
-        400,
-        "address_string",
-    );
-    assert_error(
-        &report(&app, &alpha.key, &[("attribute[plate]", "")]),
-        400,
-        "attribute[plate]",
-    );
-    assert_error(
-        &report(&app, &alpha.key, &[("attribute[size]", "huge")]),
-        400,
-        "attribute[size]",
-    );
-    assert_error(
-        &report(&app, &alpha.key, &[("attribute[cars]", "two")]),
-        400,
-        "attribute[cars]",
-    );
-    assert_error(
-        &report(&app, &alpha.key, &[("attribute[colour]", "red")]),
-        400,
-        "attribute[colour]",
-    );
-    assert_error(
-        &report(&app, &alpha.key, &[("jurisdiction_id", "")]),
-        400,
-        "jurisdiction_id",
-    );
+/// Keys wrong or missing, and bad reports: each refused with the spec's
+/// error list naming what is wrong.
+fn wrong_keys_and_bad_reports_are_refused_with_the_specs_errors(
+    app: &TestApp,
+    alpha: &Jurisdiction,
+) {
+    assert_error(&report(app, "not-the-key", &[]), 403, "api_key");
+    let refused: &[Refusal] = &[
+        (&[("api_key", "")], 403, "api_key"),
+        (&[("service_code", "")], 400, "service_code"),
+        (&[("service_code", "potholes")], 400, "service_code"),
+        (&[("lat", "north")], 400, "lat"),
+        (&[("lat", "95")], 400, "lat"),
+        (&[("long", "")], 400, "long"),
+        (&[("lat", ""), ("long", "")], 400, "address_string"),
+        (&[("attribute[plate]", "")], 400, "attribute[plate]"),
+        (&[("attribute[size]", "huge")], 400, "attribute[size]"),
+        (&[("attribute[cars]", "two")], 400, "attribute[cars]"),
+        (&[("attribute[colour]", "red")], 400, "attribute[colour]"),
+        (&[("jurisdiction_id", "")], 400, "jurisdiction_id"),
+    ];
+    for (changes, status, fragment) in refused {
+        assert_error(&report(app, &alpha.key, changes), *status, fragment);
+    }
     let json_body = app
         .client
         .post_json(
@@ -565,7 +558,9 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
         )
         .unwrap();
     assert_error(&json_body, 400, "x-www-form-urlencoded");
+}
 
+fn a_revoked_key_files_nothing_and_no_key_is_shown_again(app: &TestApp, alpha: &Jurisdiction) {
     let revoked = app
         .client
         .send(
@@ -577,15 +572,14 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
         .unwrap();
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert!(revoked.json()["revoked_at"].is_string());
-    assert_error(&report(&app, &alpha.key, &[]), 403, "revoked");
-    let keys = app
-        .client
-        .get("/api/t/alpha/admin/api-keys", Some(&alpha.admin))
-        .unwrap();
+    assert_error(&report(app, &alpha.key, &[]), 403, "revoked");
+    let keys = app.get("/api/t/alpha/admin/api-keys", Some(&alpha.admin));
     assert_eq!(keys.status, 200);
     assert!(!keys.body.contains(&alpha.key), "a key is shown once only");
+}
 
-    // The reporter's contact details appear in no Open311 answer.
+/// The reporter's contact details appear in no Open311 answer.
+fn no_open311_answer_shows_the_reporter(app: &TestApp, id: &str) {
     for path in [
         "/open311/v2/requests.json?jurisdiction_id=alpha".to_string(),
         "/open311/v2/requests.xml?jurisdiction_id=alpha".to_string(),
@@ -594,7 +588,7 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
         "/open311/v2/servicerequestupdates.json?jurisdiction_id=alpha".to_string(),
         "/open311/v2/servicerequestupdates.xml?jurisdiction_id=alpha".to_string(),
     ] {
-        let reply = get(&app, &path);
+        let reply = app.get(&path, None);
         assert_eq!(reply.status, 200, "{path}: {}", reply.body);
         for private in [
             REPORTER_EMAIL,
@@ -616,23 +610,24 @@ fn open311_requests_are_posted_with_a_key_and_read_back() {
 fn open311_servicerequestupdates_carry_case_updates_both_ways() {
     let app = TestApp::product();
     let alpha = jurisdiction(&app, "alpha");
-    let created = report(&app, &alpha.key, &[]);
-    assert_eq!(created.status, 200, "{}", created.body);
-    let id = created.json()[0]["service_request_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = reported(&app, &alpha.key, &[]);
+    let case = the_centre_accepts_the_case_through_the_staff_api(&app, &alpha, &id);
+    the_acceptance_is_an_update_in_json_and_xml(&app, &id);
+    a_311_system_adds_a_public_note_once(&app, &alpha, &id, &case);
+    bad_updates_are_refused(&app, &alpha, &id);
+}
 
-    // The centre accepts the case through the staff API.
-    let cases = app
-        .client
-        .get("/api/t/alpha/cases", Some(&alpha.admin))
-        .unwrap();
+fn the_centre_accepts_the_case_through_the_staff_api(
+    app: &TestApp,
+    alpha: &Jurisdiction,
+    id: &str,
+) -> Value {
+    let cases = app.get("/api/t/alpha/cases", Some(&alpha.admin));
     let case = cases.json()["cases"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["tracking_code"] == id.as_str())
+        .find(|c| c["tracking_code"] == id)
         .cloned()
         .expect("the Open311 request is a case");
     let accepted = app
@@ -644,10 +639,13 @@ fn open311_servicerequestupdates_carry_case_updates_both_ways() {
         )
         .unwrap();
     assert_eq!(accepted.status, 200, "{}", accepted.body);
+    case
+}
 
-    let updates = get(
-        &app,
+fn the_acceptance_is_an_update_in_json_and_xml(app: &TestApp, id: &str) {
+    let updates = app.get(
         "/open311/v2/servicerequestupdates.json?jurisdiction_id=alpha",
+        None,
     );
     assert_eq!(updates.status, 200, "{}", updates.body);
     let updates = updates.json();
@@ -655,27 +653,28 @@ fn open311_servicerequestupdates_carry_case_updates_both_ways() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|u| u["service_request_id"] == id.as_str())
+        .filter(|u| u["service_request_id"] == id)
         .collect();
     assert_eq!(ours.len(), 2, "the report and the acceptance: {updates}");
     assert_eq!(ours[0]["status"], "open");
     assert_eq!(ours[1]["status"], "investigating");
     assert_eq!(ours[1]["external_status_code"], "accepted");
     assert!(ours[1]["update_id"].is_string());
-    let request = get(
-        &app,
-        &format!("/open311/v2/requests/{id}.json?jurisdiction_id=alpha"),
-    )
-    .json();
+    let request = app
+        .get(
+            &format!("/open311/v2/requests/{id}.json?jurisdiction_id=alpha"),
+            None,
+        )
+        .json();
     assert_eq!(request[0]["status"], "open");
     assert_eq!(
         request[0]["extended_attributes"]["fixmystreet_status"],
         "investigating"
     );
 
-    let xml = parse_xml(&get(
-        &app,
+    let xml = parse_xml(&app.get(
         "/open311/v2/servicerequestupdates.xml?jurisdiction_id=alpha",
+        None,
     ));
     assert_eq!(xml.name, "service_request_updates");
     let last = xml.children.last().unwrap();
@@ -683,21 +682,29 @@ fn open311_servicerequestupdates_carry_case_updates_both_ways() {
     assert_eq!(last.text_of("status"), "investigating");
     assert_eq!(last.text_of("service_request_id"), id);
     // A window in the past holds nothing.
-    let old = get(
-        &app,
-        "/open311/v2/servicerequestupdates.json?jurisdiction_id=alpha&start_date=2000-01-01T00:00:00Z&end_date=2000-02-01T00:00:00Z",
+    let old = app.get(
+        "/open311/v2/servicerequestupdates.json?jurisdiction_id=alpha\
+         &start_date=2000-01-01T00:00:00Z&end_date=2000-02-01T00:00:00Z",
+        None,
     );
     assert_eq!(old.json(), json!([]));
+}
 
-    // A 311 system adds an update: a public note, the state unchanged.
+/// A 311 system adds an update: a public note, the state unchanged.
+fn a_311_system_adds_a_public_note_once(
+    app: &TestApp,
+    alpha: &Jurisdiction,
+    id: &str,
+    case: &Value,
+) {
     let update = |update_id: &str| {
         post_form(
-            &app,
+            app,
             "/open311/v2/servicerequestupdates.xml",
             &[
                 ("api_key", &alpha.key),
                 ("jurisdiction_id", "alpha"),
-                ("service_request_id", &id),
+                ("service_request_id", id),
                 ("update_id", update_id),
                 ("status", "OPEN"),
                 ("description", "已转交城管中队"),
@@ -717,11 +724,12 @@ fn open311_servicerequestupdates_carry_case_updates_both_ways() {
         update_id,
         "a retried update is not added twice"
     );
-    let updates = get(
-        &app,
-        "/open311/v2/servicerequestupdates.json?jurisdiction_id=alpha",
-    )
-    .json();
+    let updates = app
+        .get(
+            "/open311/v2/servicerequestupdates.json?jurisdiction_id=alpha",
+            None,
+        )
+        .json();
     let notes: Vec<&Value> = updates
         .as_array()
         .unwrap()
@@ -731,67 +739,72 @@ fn open311_servicerequestupdates_carry_case_updates_both_ways() {
     assert_eq!(notes.len(), 1, "{updates}");
     assert_eq!(notes[0]["update_id"], update_id.as_str());
     assert_eq!(notes[0]["status"], "investigating");
-    let timeline = app
-        .client
-        .get(
-            &format!("/api/t/alpha/cases/{}", case["id"]),
-            Some(&alpha.admin),
-        )
-        .unwrap();
+    let timeline = app.get(
+        &format!("/api/t/alpha/cases/{}", case["id"]),
+        Some(&alpha.admin),
+    );
     assert!(
         timeline.body.contains("已转交城管中队"),
         "{}",
         timeline.body
     );
     assert!(timeline.body.contains("\"accepted\""));
+}
 
-    // Bad updates.
-    let bad =
-        |fields: &[(&str, &str)]| post_form(&app, "/open311/v2/servicerequestupdates.json", fields);
-    assert_error(
-        &bad(&[
-            ("api_key", "wrong-key"),
-            ("jurisdiction_id", "alpha"),
-            ("service_request_id", &id),
-            ("update_id", "2"),
-            ("description", "x"),
-        ]),
-        403,
-        "api_key",
-    );
-    assert_error(
-        &bad(&[
-            ("api_key", &alpha.key),
-            ("jurisdiction_id", "alpha"),
-            ("update_id", "2"),
-            ("description", "x"),
-        ]),
-        400,
-        "service_request_id",
-    );
-    assert_error(
-        &bad(&[
-            ("api_key", &alpha.key),
-            ("jurisdiction_id", "alpha"),
-            ("service_request_id", "AAAAA-AAAAA"),
-            ("update_id", "2"),
-            ("description", "x"),
-        ]),
-        404,
-        "AAAAA-AAAAA",
-    );
-    assert_error(
-        &bad(&[
-            ("api_key", &alpha.key),
-            ("jurisdiction_id", "alpha"),
-            ("service_request_id", &id),
-            ("update_id", "2"),
-            ("description", "x"),
-            ("updated_datetime", "later"),
-        ]),
-        400,
-        "updated_datetime",
-    );
+/// Updates with a wrong key, no request, an unknown request or a bad
+/// time: each refused with the spec's error list.
+fn bad_updates_are_refused(app: &TestApp, alpha: &Jurisdiction, id: &str) {
+    let key = alpha.key.as_str();
+    let refused: &[Refusal] = &[
+        (
+            &[
+                ("api_key", "wrong-key"),
+                ("jurisdiction_id", "alpha"),
+                ("service_request_id", id),
+                ("update_id", "2"),
+                ("description", "x"),
+            ],
+            403,
+            "api_key",
+        ),
+        (
+            &[
+                ("api_key", key),
+                ("jurisdiction_id", "alpha"),
+                ("update_id", "2"),
+                ("description", "x"),
+            ],
+            400,
+            "service_request_id",
+        ),
+        (
+            &[
+                ("api_key", key),
+                ("jurisdiction_id", "alpha"),
+                ("service_request_id", "AAAAA-AAAAA"),
+                ("update_id", "2"),
+                ("description", "x"),
+            ],
+            404,
+            "AAAAA-AAAAA",
+        ),
+        (
+            &[
+                ("api_key", key),
+                ("jurisdiction_id", "alpha"),
+                ("service_request_id", id),
+                ("update_id", "2"),
+                ("description", "x"),
+                ("updated_datetime", "later"),
+            ],
+            400,
+            "updated_datetime",
+        ),
+    ];
+    for (fields, status, fragment) in refused {
+        let reply = post_form(app, "/open311/v2/servicerequestupdates.json", fields);
+        assert_error(&reply, *status, fragment);
+    }
 }
 
 #[test]
@@ -801,7 +814,9 @@ fn open311_the_demo_tenant_takes_the_demo_key() {
         // Seeding is idempotent: the second run finds the key issued (409).
         xtask::demo::seed(&app.client, e2e::OPERATOR_KEY).expect("demo seed");
     }
-    let services = get(&app, "/open311/v2/services.json?jurisdiction_id=demo").json();
+    let services = app
+        .get("/open311/v2/services.json?jurisdiction_id=demo", None)
+        .json();
     let service = services
         .as_array()
         .unwrap()
@@ -826,7 +841,7 @@ fn open311_the_demo_tenant_takes_the_demo_key() {
         .as_str()
         .unwrap()
         .to_string();
-    let status = get(&app, &format!("/api/t/demo/status/{id}"));
+    let status = app.get(&format!("/api/t/demo/status/{id}"), None);
     assert_eq!(
         status.status, 200,
         "the resident's status page knows it: {}",
@@ -839,18 +854,12 @@ fn open311_the_demo_tenant_takes_the_demo_key() {
 fn open311_requests_are_read_page_by_page() {
     let app = TestApp::product();
     let alpha = jurisdiction(&app, "alpha");
-    let mut posted = Vec::new();
-    for n in 0..5 {
-        let description = format!("第{n}个路灯不亮");
-        let created = report(&app, &alpha.key, &[("description", &description)]);
-        assert_eq!(created.status, 200, "{}", created.body);
-        posted.push(
-            created.json()[0]["service_request_id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-    }
+    let posted: Vec<String> = (0..5)
+        .map(|n| {
+            let description = format!("第{n}个路灯不亮");
+            reported(&app, &alpha.key, &[("description", &description)])
+        })
+        .collect();
     let page = |query: &str| request_ids(&app, query);
     let newest_first: Vec<String> = posted.iter().rev().cloned().collect();
     assert_eq!(page(""), newest_first, "five fit on the default page");
@@ -859,9 +868,9 @@ fn open311_requests_are_read_page_by_page() {
     assert_eq!(page("&page_size=2&page=3"), newest_first[4..]);
     assert!(page("&page_size=2&page=4").is_empty());
     for bad in ["&page_size=0", "&page_size=1001", "&page=0", "&page=x"] {
-        let reply = get(
-            &app,
+        let reply = app.get(
             &format!("/open311/v2/requests.json?jurisdiction_id=alpha{bad}"),
+            None,
         );
         assert_error(&reply, 400, "whole number");
     }

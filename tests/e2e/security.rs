@@ -10,20 +10,16 @@ use std::net::Ipv4Addr;
 use chrono::{Duration, Utc};
 use domain::throttle;
 use domain::{Claims, TokenKeys};
-use e2e::{Reply, TestApp};
+use e2e::TestApp;
 use serde_json::{Value, json};
 
 use crate::enterprise::open_desk;
-use crate::workflow::{ok, setup};
+use crate::workflow::{admin_creates, grid_worker, setup};
 
 /// The signing secret and operator key `cargo xtask up` once fell back to,
 /// written in the source: what anyone could forge tokens with.
 const PUBLISHED_JWT_SECRET: &str = "dev-only-jwt-secret-change-me-in-production";
 const PUBLISHED_OPERATOR_KEY: &str = "dev-operator-key";
-
-fn get(app: &TestApp, path: &str, token: Option<&str>) -> Reply {
-    app.client.get(path, token).unwrap()
-}
 
 #[test]
 fn a_served_app_signs_with_its_own_random_secret_never_a_published_one() {
@@ -33,7 +29,8 @@ fn a_served_app_signs_with_its_own_random_secret_never_a_published_one() {
     assert_ne!(secrets.jwt_secret, PUBLISHED_JWT_SECRET);
     let app = TestApp::product_with_env(&secrets.env());
     let platform = app.platform_token();
-    ok(get(&app, "/api/platform/tenants", Some(&platform)), 200);
+    app.get("/api/platform/tenants", Some(&platform))
+        .expect(200);
 
     let forged = TokenKeys::new(PUBLISHED_JWT_SECRET.as_bytes())
         .issue(&Claims::for_platform_admin(
@@ -42,7 +39,7 @@ fn a_served_app_signs_with_its_own_random_secret_never_a_published_one() {
             Duration::hours(1),
         ))
         .unwrap();
-    let refused = get(&app, "/api/platform/tenants", Some(&forged));
+    let refused = app.get("/api/platform/tenants", Some(&forged));
     assert_eq!(refused.status, 401, "{}", refused.body);
     let operator = app
         .client
@@ -60,43 +57,34 @@ fn open311_shows_no_desk_cases_and_masks_people_as_the_status_page_does() {
     let app = TestApp::product();
     let desk = open_desk(&app);
     let secret_question = "星河智能科技有限公司投诉：园区物业乱收费，请保密处理";
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/enterprise/requests",
-                Some(&desk.firm),
-                &json!({ "kind": "complaint", "title": "物业乱收费", "description": secret_question }),
-            )
-            .unwrap(),
-        201,
-    );
-    let resident = ok(
-        app.post_report(
+    app.client
+        .post_json(
+            "/api/t/alpha/enterprise/requests",
+            Some(&desk.firm),
+            &json!({ "kind": "complaint", "title": "物业乱收费", "description": secret_question }),
+        )
+        .unwrap()
+        .expect(201);
+    let resident = app
+        .post_report(
             "alpha",
             &json!({ "category": "garbage", "description": "垃圾没人收", "name": "李秘密",
                      "phone": "13912345678" }),
-        ),
-        201,
-    );
+        )
+        .expect(201);
     let code = resident["tracking_code"].as_str().unwrap().to_string();
     // The centre (here the admin) answers in public, naming the reporter.
     let case_id = resident["id"].clone();
-    ok(
-        app.client
-            .post_json(
-                &format!("/api/t/alpha/cases/{case_id}/comments"),
-                Some(&desk.admin),
-                &json!({ "text": "已联系李秘密（13912345678）处理完毕", "public": true }),
-            )
-            .unwrap(),
-        201,
-    );
+    app.client
+        .post_json(
+            &format!("/api/t/alpha/cases/{case_id}/comments"),
+            Some(&desk.admin),
+            &json!({ "text": "已联系李秘密（13912345678）处理完毕", "public": true }),
+        )
+        .unwrap()
+        .expect(201);
 
-    let requests = get(
-        &app,
-        "/open311/v2/requests.json?jurisdiction_id=alpha",
-        None,
-    );
+    let requests = app.get("/open311/v2/requests.json?jurisdiction_id=alpha", None);
     assert_eq!(requests.status, 200, "{}", requests.body);
     assert!(requests.body.contains(&code), "{}", requests.body);
     for private in ["星河", "物业乱收费", "保密", "91350100"] {
@@ -106,8 +94,7 @@ fn open311_shows_no_desk_cases_and_masks_people_as_the_status_page_does() {
             requests.body
         );
     }
-    let updates = get(
-        &app,
+    let updates = app.get(
         "/open311/v2/servicerequestupdates.json?jurisdiction_id=alpha",
         None,
     );
@@ -117,7 +104,9 @@ fn open311_shows_no_desk_cases_and_masks_people_as_the_status_page_does() {
         assert!(!updates.body.contains(private), "{}", updates.body);
     }
     // The status page shows the same note the same way.
-    let status = ok(get(&app, &format!("/api/t/alpha/status/{code}"), None), 200);
+    let status = app
+        .get(&format!("/api/t/alpha/status/{code}"), None)
+        .expect(200);
     assert!(status.to_string().contains("已联系某某"), "{status}");
 }
 
@@ -126,14 +115,17 @@ fn a_token_dies_with_its_tenant_even_when_the_code_is_taken_again() {
     let app = TestApp::product();
     let old_admin = app.tenant_with_admin("alpha");
     let platform = app.platform_token();
-    let old_id = ok(get(&app, "/api/t/alpha/auth/me", Some(&old_admin)), 200)["subject"].clone();
+    let old_id = app
+        .get("/api/t/alpha/auth/me", Some(&old_admin))
+        .expect(200)["subject"]
+        .clone();
     for step in [
         ("PUT", "/api/platform/tenants/alpha/status"),
         ("GET", "/api/platform/tenants/alpha/export"),
         ("DELETE", "/api/platform/tenants/alpha"),
     ] {
         let reply = match step.0 {
-            "GET" => get(&app, step.1, Some(&platform)),
+            "GET" => app.get(step.1, Some(&platform)),
             method => app
                 .client
                 .send_json(
@@ -148,11 +140,14 @@ fn a_token_dies_with_its_tenant_even_when_the_code_is_taken_again() {
     }
     assert_eq!(app.create_tenant(&platform, "alpha").status, 201);
     let new_admin = app.login("/api/t/alpha/auth/login", "admin", "admin-password-1");
-    let new_id = ok(get(&app, "/api/t/alpha/auth/me", Some(&new_admin)), 200)["subject"].clone();
+    let new_id = app
+        .get("/api/t/alpha/auth/me", Some(&new_admin))
+        .expect(200)["subject"]
+        .clone();
     assert_ne!(new_id, old_id, "people's ids are never used twice");
-    let stale = get(&app, "/api/t/alpha/auth/me", Some(&old_admin));
+    let stale = app.get("/api/t/alpha/auth/me", Some(&old_admin));
     assert_eq!(stale.status, 401, "{}", stale.body);
-    let stale = get(&app, "/api/t/alpha/admin/users", Some(&old_admin));
+    let stale = app.get("/api/t/alpha/admin/users", Some(&old_admin));
     assert_eq!(stale.status, 401, "{}", stale.body);
 }
 
@@ -160,48 +155,28 @@ fn a_token_dies_with_its_tenant_even_when_the_code_is_taken_again() {
 fn only_those_who_answer_for_a_case_publish_on_it() {
     let app = TestApp::product();
     let s = setup(&app);
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/users",
-                Some(&s.admin),
-                &json!({ "login": "worker", "display_name": "网格员", "role": "grid_worker",
-                         "password": "password-1" }),
-            )
-            .unwrap(),
-        201,
+    let worker = grid_worker(&app, &s.admin, "worker");
+    let other_department = admin_creates(
+        &app,
+        &s.admin,
+        "departments",
+        json!({ "code": "parks", "name": "园林所" }),
     );
-    let worker = app.login("/api/t/alpha/auth/login", "worker", "password-1");
-    let other_department = ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/departments",
-                Some(&s.admin),
-                &json!({ "code": "parks", "name": "园林所" }),
-            )
-            .unwrap(),
-        201,
-    );
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/users",
-                Some(&s.admin),
-                &json!({ "login": "parks", "display_name": "园林", "role": "department_staff",
-                         "password": "password-1", "department_id": other_department["id"] }),
-            )
-            .unwrap(),
-        201,
+    admin_creates(
+        &app,
+        &s.admin,
+        "users",
+        json!({ "login": "parks", "display_name": "园林", "role": "department_staff",
+                "password": "password-1", "department_id": other_department["id"] }),
     );
     let elsewhere = app.login("/api/t/alpha/auth/login", "parks", "password-1");
     // Routed to sanitation (`s.staff`) at intake.
-    let case = ok(
-        app.post_report(
+    let case = app
+        .post_report(
             "alpha",
             &json!({ "category": "garbage", "description": "满了" }),
-        ),
-        201,
-    );
+        )
+        .expect(201);
     let comment = |token: &str, public: bool| {
         app.client
             .post_json(
@@ -215,13 +190,15 @@ fn only_those_who_answer_for_a_case_publish_on_it() {
         let refused = comment(token, true);
         assert_eq!(refused.status, 403, "{who}: {}", refused.body);
         assert_eq!(refused.json()["field"], "public", "{who}");
-        ok(comment(token, false), 201);
+        comment(token, false).expect(201);
     }
     for token in [&s.staff, &s.centre, &s.admin] {
-        ok(comment(token, true), 201);
+        comment(token, true).expect(201);
     }
     let code = case["tracking_code"].as_str().unwrap();
-    let public = ok(get(&app, &format!("/api/t/alpha/status/{code}"), None), 200);
+    let public = app
+        .get(&format!("/api/t/alpha/status/{code}"), None)
+        .expect(200);
     let notes = public["timeline"]
         .as_array()
         .unwrap()
@@ -235,16 +212,12 @@ fn only_those_who_answer_for_a_case_publish_on_it() {
 fn no_registration_takes_a_phone_as_its_login() {
     let app = TestApp::product();
     let desk = open_desk(&app);
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/users",
-                Some(&desk.admin),
-                &json!({ "login": "zhang", "display_name": "张", "role": "command_centre",
-                         "password": "password-1", "phone": "13811119999" }),
-            )
-            .unwrap(),
-        201,
+    admin_creates(
+        &app,
+        &desk.admin,
+        "users",
+        json!({ "login": "zhang", "display_name": "张", "role": "command_centre",
+                "password": "password-1", "phone": "13811119999" }),
     );
     for login in ["13811119999", "+86 138 0000 1234", "88886666"] {
         let body = crate::enterprise::registration("911100001000079554", "冒名公司", login);
@@ -295,34 +268,30 @@ fn webhooks_never_reach_inside_the_deployment() {
         assert_eq!(refused.status, 400, "{url}: {}", refused.body);
         assert_eq!(refused.json()["field"], "url", "{url}");
     }
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/webhooks",
-                Some(&s.admin),
-                &json!({ "url": "https://receiver.example.cn/grid" }),
-            )
-            .unwrap(),
-        201,
-    );
+    app.client
+        .post_json(
+            "/api/t/alpha/admin/webhooks",
+            Some(&s.admin),
+            &json!({ "url": "https://receiver.example.cn/grid" }),
+        )
+        .unwrap()
+        .expect(201);
 }
 
 #[test]
 fn a_hidden_photo_is_never_served_from_a_cache() {
     let app = TestApp::product();
     let s = setup(&app);
-    let photo = ok(app.upload("alpha", None, e2e::TINY_JPEG), 201)["id"].clone();
-    let receipt = ok(
-        app.post_report(
+    let photo = app.upload("alpha", None, e2e::TINY_JPEG).expect(201)["id"].clone();
+    let receipt = app
+        .post_report(
             "alpha",
             &json!({ "category": "garbage", "description": "满了", "attachment_ids": [photo] }),
-        ),
-        201,
-    );
+        )
+        .expect(201);
     let path = format!("/api/t/alpha/attachments/{photo}");
-    let first = ureq::get(&format!("{}{path}", app.client.base()))
-        .call()
-        .unwrap();
+    let first = app.get(&path, None);
+    assert_eq!(first.status, 200, "{}", first.body);
     let cache = first.header("cache-control").unwrap_or("").to_string();
     let etag = first.header("etag").unwrap().to_string();
     assert!(
@@ -330,40 +299,23 @@ fn a_hidden_photo_is_never_served_from_a_cache() {
         "revalidated every time: {cache}"
     );
     assert!(!cache.contains("immutable"), "{cache}");
-    let revalidated = ureq::get(&format!("{}{path}", app.client.base()))
-        .set("if-none-match", &etag)
-        .call()
-        .unwrap();
-    assert_eq!(revalidated.status(), 304);
+    let revalidated = app.get_with_headers(&path, None, &[("if-none-match", &etag)]);
+    assert_eq!(revalidated.status, 304);
 
-    ok(
-        app.client
-            .send_json("PATCH", &path, Some(&s.centre), &json!({ "public": false }))
-            .unwrap(),
-        200,
-    );
-    let hidden = match ureq::get(&format!("{}{path}", app.client.base()))
-        .set("if-none-match", &etag)
-        .call()
-    {
-        Err(ureq::Error::Status(status, _)) => status,
-        Ok(r) => r.status(),
-        Err(e) => panic!("{e}"),
-    };
-    assert_eq!(hidden, 404, "a cache asking again learns it is gone");
+    app.client
+        .send_json("PATCH", &path, Some(&s.centre), &json!({ "public": false }))
+        .unwrap()
+        .expect(200);
+    let hidden = app.get_with_headers(&path, None, &[("if-none-match", &etag)]);
+    assert_eq!(hidden.status, 404, "a cache asking again learns it is gone");
 
     // The reporter still sees their own evidence, with their secret.
     let secret = receipt["reporter_secret"].as_str().unwrap();
-    let own = ureq::get(&format!("{}{path}", app.client.base()))
-        .set("reporter-secret", secret)
-        .call()
-        .unwrap();
-    assert_eq!(own.status(), 200);
+    let own = app.get_with_headers(&path, None, &[("reporter-secret", secret)]);
+    assert_eq!(own.status, 200);
     assert!(own.header("cache-control").unwrap().starts_with("private"));
-    let wrong = ureq::get(&format!("{}{path}", app.client.base()))
-        .set("reporter-secret", "not-the-secret")
-        .call();
-    assert!(matches!(wrong, Err(ureq::Error::Status(404, _))));
+    let wrong = app.get_with_headers(&path, None, &[("reporter-secret", "not-the-secret")]);
+    assert_eq!(wrong.status, 404);
 }
 
 #[test]
@@ -377,7 +329,7 @@ fn control_characters_in_what_users_type_get_an_answer_not_a_500() {
         "/api/t/alpha/enterprise/policies?q=%01%1F%7F",
         "/api/t/alpha/enterprise/similar-answers?question=%E7%A0%94%00%E5%8F%91",
     ] {
-        let reply = get(&app, path, Some(&desk.firm));
+        let reply = app.get(path, Some(&desk.firm));
         assert!(
             (200..500).contains(&reply.status),
             "{path}: {} {}",
@@ -397,8 +349,7 @@ fn open311_look_ups_are_capped_and_their_misses_counted() {
     let app = TestApp::product();
     app.tenant_with_admin("alpha");
     let many: Vec<String> = (0..1000).map(|i| format!("AAAAA-{i:05}")).collect();
-    let capped = get(
-        &app,
+    let capped = app.get(
         &format!(
             "/open311/v2/requests.json?jurisdiction_id=alpha&service_request_id={}",
             many.join(",")
@@ -434,13 +385,12 @@ fn open311_look_ups_are_capped_and_their_misses_counted() {
 fn me_too_counts_a_person_once() {
     let app = TestApp::product();
     app.tenant_with_admin("alpha");
-    let case = ok(
-        app.post_report(
+    let case = app
+        .post_report(
             "alpha",
             &json!({ "category": "garbage", "description": "满了" }),
-        ),
-        201,
-    );
+        )
+        .expect(201);
     let code = case["tracking_code"].as_str().unwrap();
     let press = |device: Option<&str>| -> Value {
         let mut request = ureq::post(&format!(
@@ -473,7 +423,9 @@ fn me_too_counts_a_person_once() {
     );
     assert_eq!(neighbour.status, 200, "{}", neighbour.body);
     assert_eq!(neighbour.json()["me_too_count"], 2);
-    let status = ok(get(&app, &format!("/api/t/alpha/status/{code}"), None), 200);
+    let status = app
+        .get(&format!("/api/t/alpha/status/{code}"), None)
+        .expect(200);
     assert_eq!(status["me_too_count"], 2);
 }
 
@@ -515,16 +467,12 @@ fn failed_logins_lock_neither_an_office_nor_a_named_person() {
     assert_eq!(login(office, "admin", "admin-password-1"), 200);
 
     // A success clears its own pair: the clerk's next typos start afresh.
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/users",
-                Some(&admin),
-                &json!({ "login": "clerk", "display_name": "文员", "role": "grid_worker",
-                         "password": "password-1" }),
-            )
-            .unwrap(),
-        201,
+    admin_creates(
+        &app,
+        &admin,
+        "users",
+        json!({ "login": "clerk", "display_name": "文员", "role": "grid_worker",
+                "password": "password-1" }),
     );
     let cafe = [127, 0, 0, 5];
     for _ in 0..2 {
@@ -539,30 +487,27 @@ fn failed_logins_lock_neither_an_office_nor_a_named_person() {
 fn a_suspended_tenants_staff_read_no_files_and_the_pages_say_who_may_frame_them() {
     let app = TestApp::product();
     let s = setup(&app);
-    let photo = ok(app.upload("alpha", Some(&s.centre), e2e::TINY_JPEG), 201)["id"].clone();
+    let photo = app
+        .upload("alpha", Some(&s.centre), e2e::TINY_JPEG)
+        .expect(201)["id"]
+        .clone();
     let path = format!("/api/t/alpha/attachments/{photo}");
-    ok(get(&app, &path, Some(&s.centre)), 200);
+    app.get(&path, Some(&s.centre)).expect(200);
     let platform = app.platform_token();
-    ok(
-        app.client
-            .send_json(
-                "PUT",
-                "/api/platform/tenants/alpha/status",
-                Some(&platform),
-                &json!({ "status": "suspended" }),
-            )
-            .unwrap(),
-        200,
-    );
-    let refused = get(&app, &path, Some(&s.centre));
+    app.client
+        .send_json(
+            "PUT",
+            "/api/platform/tenants/alpha/status",
+            Some(&platform),
+            &json!({ "status": "suspended" }),
+        )
+        .unwrap()
+        .expect(200);
+    let refused = app.get(&path, Some(&s.centre));
     assert_eq!(refused.status, 403, "{}", refused.body);
 
     for page in ["/", "/console.html", "/worker/", "/no-such-page"] {
-        let answer = match ureq::get(&format!("{}{page}", app.client.base())).call() {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{page}: {e}"),
-        };
+        let answer = app.get(page, None);
         let csp = answer.header("content-security-policy").unwrap_or("");
         assert!(csp.contains("frame-ancestors 'none'"), "{page}: {csp}");
         assert!(csp.contains("script-src 'self'"), "{page}: {csp}");

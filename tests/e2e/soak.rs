@@ -5,8 +5,9 @@
 //! every timeline is a consistent chain ending in its case's state, and the
 //! dashboard's kept figures equal a recount from the cases.
 
-use crate::workflow::{ok, setup};
-use e2e::{OPERATOR_KEY, TestApp};
+use crate::analytics::{dashboard_figures, recount};
+use crate::workflow::{get_case, grid_worker, setup};
+use e2e::TestApp;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,18 +113,8 @@ fn staff_work(base: &RwLock<String>, token: &str, stop: &AtomicBool) {
 fn nothing_is_lost_under_concurrent_retries_and_a_sigkill() {
     let mut app = TestApp::product();
     let s = setup(&app);
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/users",
-                Some(&s.admin),
-                &json!({ "login": "soak", "display_name": "网格员", "role": "grid_worker", "password": "password-1" }),
-            )
-            .unwrap(),
-        201,
-    );
     // A grid worker's account: intake with a token is not rate limited per address.
-    let worker = app.login("/api/t/alpha/auth/login", "soak", "password-1");
+    let worker = grid_worker(&app, &s.admin, "soak");
     let base = RwLock::new(app.client.base().to_string());
     let stop = AtomicBool::new(false);
     let accepted: Mutex<HashMap<String, String>> = Mutex::new(HashMap::new());
@@ -178,15 +169,12 @@ fn nothing_is_lost_under_concurrent_retries_and_a_sigkill() {
     let mut cases = Vec::new();
     let mut after = 0i64;
     loop {
-        let page = ok(
-            app.client
-                .get(
-                    &format!("/api/t/alpha/cases?limit=200&after={after}"),
-                    Some(&s.centre),
-                )
-                .unwrap(),
-            200,
-        );
+        let page = app
+            .get(
+                &format!("/api/t/alpha/cases?limit=200&after={after}"),
+                Some(&s.centre),
+            )
+            .expect(200);
         let items = page["cases"].as_array().unwrap().clone();
         if items.is_empty() {
             break;
@@ -220,15 +208,7 @@ fn nothing_is_lost_under_concurrent_retries_and_a_sigkill() {
 
     // Every timeline is a chain from the report to the case's state.
     for case in &soak {
-        let full = ok(
-            app.client
-                .get(
-                    &format!("/api/t/alpha/cases/{}", case["id"]),
-                    Some(&s.centre),
-                )
-                .unwrap(),
-            200,
-        );
+        let full = get_case(&app, &s.centre, &case["id"]);
         let timeline = full["timeline"].as_array().unwrap();
         assert_eq!(timeline[0]["action"], "report");
         for pair in timeline.windows(2) {
@@ -242,29 +222,10 @@ fn nothing_is_lost_under_concurrent_retries_and_a_sigkill() {
     }
 
     // The kept figures equal a recount.
-    let kept = ok(
-        app.client
-            .get("/api/t/alpha/dashboard/figures", Some(&s.centre))
-            .unwrap(),
-        200,
-    );
+    let kept = dashboard_figures(&app, &s.centre);
     assert_eq!(kept["totals"]["received"], CLIENTS * REPORTS_EACH);
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/dashboard/rebuild",
-                Some(OPERATOR_KEY),
-                &json!({}),
-            )
-            .unwrap(),
-        200,
-    );
-    let recounted = ok(
-        app.client
-            .get("/api/t/alpha/dashboard/figures", Some(&s.centre))
-            .unwrap(),
-        200,
-    );
+    recount(&app);
+    let recounted = dashboard_figures(&app, &s.centre);
     assert_eq!(kept["totals"], recounted["totals"]);
     assert_eq!(kept["series"], recounted["series"]);
 }

@@ -3,47 +3,17 @@
 //! reporter's own view, the board with its figures and map, notices, and
 //! the look-up's 404s and rate limit.
 
-use crate::workflow::{act, ok, result_photo, setup};
-use e2e::TestApp;
+use crate::workflow::{Setup, act, admin_creates, result_photo, setup};
+use e2e::{Reply, TestApp};
 use serde_json::{Value, json};
 
-/// A GET with extra headers; (status, ETag, Cache-Control, body).
-struct Answer {
-    status: u16,
-    etag: Option<String>,
-    cache_control: Option<String>,
-    /// How many SQL statements the request sent, from `Server-Timing`.
-    statements: Option<u32>,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut request = ureq::get(&format!("{}{path}", app.client.base()));
-    for (name, value) in headers {
-        request = request.set(name, value);
-    }
-    let response = match request.call() {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{path}: {e}"),
-    };
-    Answer {
-        status: response.status(),
-        etag: response.header("etag").map(str::to_string),
-        cache_control: response.header("cache-control").map(str::to_string),
-        statements: response
-            .header("server-timing")
-            .and_then(|t| t.strip_prefix("sql;desc=\""))
-            .and_then(|t| t.split(' ').next())
-            .and_then(|n| n.parse().ok()),
-        body: response.into_string().unwrap_or_default(),
-    }
+/// How many SQL statements the request sent, from `Server-Timing`.
+fn statements(reply: &Reply) -> Option<u32> {
+    reply
+        .header("server-timing")
+        .and_then(|t| t.strip_prefix("sql;desc=\""))
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
 }
 
 const NAME: &str = "赵六";
@@ -54,58 +24,96 @@ const ADDRESS: &str = "幸福里7幢301";
 fn a_case_is_published_as_it_is_worked_and_never_shows_the_reporter() {
     let app = TestApp::product();
     let s = setup(&app);
-    let evidence = ok(app.upload("alpha", None, e2e::TINY_JPEG), 201)["id"].clone();
-    let receipt = ok(
-        app.post_report(
+    let reported = a_resident_reports_with_their_name_phone_and_a_photo(&app);
+    let etag = the_look_up_is_cached_until_it_changes(&app, &reported);
+    let photo = the_department_resolves_it_and_the_centre_notes_it_internally(&app, &s);
+    the_worked_case_is_public_but_never_its_reporter(&app, &reported, &etag, &photo);
+    a_hidden_photo_leaves_the_public_view_and_its_download(&app, &s, &reported, &photo);
+    the_reporter_sees_their_own_parts_with_their_secret(&app, &reported);
+    open311_shows_the_same_decision(&app, &reported);
+}
+
+/// A resident's report as its look-up reads it.
+struct Reported {
+    code: String,
+    secret: String,
+    /// Its public look-up.
+    path: String,
+    /// The reporter's photo.
+    evidence: Value,
+}
+
+fn a_resident_reports_with_their_name_phone_and_a_photo(app: &TestApp) -> Reported {
+    let evidence = app.upload("alpha", None, e2e::TINY_JPEG).expect(201)["id"].clone();
+    let receipt = app
+        .post_report(
             "alpha",
             &json!({ "category": "garbage", "description": format!("垃圾堆了三天，我是{NAME}，电话{PHONE}"),
                      "name": NAME, "phone": PHONE, "address": ADDRESS,
                      "latitude": 30.274_123, "longitude": 120.156_789, "attachment_ids": [evidence] }),
-        ),
-        201,
-    );
+        )
+        .expect(201);
     let code = receipt["tracking_code"].as_str().unwrap().to_string();
-    let secret = receipt["reporter_secret"].as_str().unwrap().to_string();
-    let path = format!("/api/t/alpha/status/{code}");
+    Reported {
+        secret: receipt["reporter_secret"].as_str().unwrap().to_string(),
+        path: format!("/api/t/alpha/status/{code}"),
+        code,
+        evidence,
+    }
+}
 
-    let first = get(&app, &path, &[]);
+/// The look-up's ETag, once a second look-up with it is answered 304.
+fn the_look_up_is_cached_until_it_changes(app: &TestApp, reported: &Reported) -> String {
+    let first = app.get(&reported.path, None);
     assert_eq!(first.status, 200, "{}", first.body);
-    assert_eq!(first.cache_control.as_deref(), Some("public, max-age=60"));
-    let etag = first.etag.clone().expect("an ETag");
-    let same = get(&app, &path, &[("if-none-match", &etag)]);
+    assert_eq!(first.header("cache-control"), Some("public, max-age=60"));
+    let etag = first.header("etag").expect("an ETag").to_string();
+    let same = app.get_with_headers(&reported.path, None, &[("if-none-match", &etag)]);
     assert_eq!((same.status, same.body.as_str()), (304, ""));
+    etag
+}
 
-    // The department works the case; its ETag changes with it.
-    let inbox = ok(
-        app.client
-            .get("/api/t/alpha/queues/inbox", Some(&s.staff))
-            .unwrap(),
-        200,
-    );
+/// The department works the case to its end: the photo of its result.
+fn the_department_resolves_it_and_the_centre_notes_it_internally(
+    app: &TestApp,
+    s: &Setup,
+) -> Value {
+    let inbox = app
+        .get("/api/t/alpha/queues/inbox", Some(&s.staff))
+        .expect(200);
     let case = inbox["cases"][0].clone();
-    let case = act(&app, &s.staff, &case, json!({ "action": "sign_for" }));
-    let case = act(&app, &s.staff, &case, json!({ "action": "start_work" }));
-    let photo = result_photo(&app, &s.staff);
+    let case = act(app, &s.staff, &case, json!({ "action": "sign_for" }));
+    let case = act(app, &s.staff, &case, json!({ "action": "start_work" }));
+    let photo = result_photo(app, &s.staff);
     let case = act(
-        &app,
+        app,
         &s.staff,
         &case,
         json!({ "action": "resolve", "answer": format!("已清运，已电话告知{NAME}"), "attachment_ids": [photo] }),
     );
-    ok(
-        app.client
-            .post_json(
-                &format!("/api/t/alpha/cases/{}/comments", case["id"]),
-                Some(&s.centre),
-                &json!({ "text": "内部：此户多次投诉", "public": false }),
-            )
-            .unwrap(),
-        201,
-    );
-    let case = act(&app, &s.centre, &case, json!({ "action": "verify" }));
-    act(&app, &s.centre, &case, json!({ "action": "close" }));
+    app.client
+        .post_json(
+            &format!("/api/t/alpha/cases/{}/comments", case["id"]),
+            Some(&s.centre),
+            &json!({ "text": "内部：此户多次投诉", "public": false }),
+        )
+        .unwrap()
+        .expect(201);
+    let case = act(app, &s.centre, &case, json!({ "action": "verify" }));
+    act(app, &s.centre, &case, json!({ "action": "close" }));
+    photo
+}
 
-    let worked = get(&app, &path, &[("if-none-match", &etag)]);
+/// The worked case's ETag has changed with it; the public sees the
+/// outcome, who resolved it and both photos, and nothing of the reporter
+/// or the staff.
+fn the_worked_case_is_public_but_never_its_reporter(
+    app: &TestApp,
+    reported: &Reported,
+    etag: &str,
+    photo: &Value,
+) {
+    let worked = app.get_with_headers(&reported.path, None, &[("if-none-match", etag)]);
     assert_eq!(worked.status, 200, "a change to the case changes its ETag");
     let public = worked.json();
     assert_eq!(public["status"]["zh"], "已办结");
@@ -134,7 +142,7 @@ fn a_case_is_published_as_it_is_worked_and_never_shows_the_reporter() {
     assert_eq!(
         files,
         [
-            (evidence.as_i64().unwrap(), "evidence"),
+            (reported.evidence.as_i64().unwrap(), "evidence"),
             (photo.as_i64().unwrap(), "result")
         ]
     );
@@ -155,44 +163,49 @@ fn a_case_is_published_as_it_is_worked_and_never_shows_the_reporter() {
             worked.body
         );
     }
+}
 
-    // Staff hide the reporter's photo: it leaves the public view and its download.
-    ok(
-        app.client
-            .send_json(
-                "PATCH",
-                &format!("/api/t/alpha/attachments/{evidence}"),
-                Some(&s.staff),
-                &json!({ "public": false }),
-            )
-            .unwrap(),
-        200,
-    );
-    let hidden = get(&app, &path, &[]).json();
+/// Staff hide the reporter's photo: it leaves the public view and its download.
+fn a_hidden_photo_leaves_the_public_view_and_its_download(
+    app: &TestApp,
+    s: &Setup,
+    reported: &Reported,
+    photo: &Value,
+) {
+    let evidence = &reported.evidence;
+    app.client
+        .send_json(
+            "PATCH",
+            &format!("/api/t/alpha/attachments/{evidence}"),
+            Some(&s.staff),
+            &json!({ "public": false }),
+        )
+        .unwrap()
+        .expect(200);
+    let hidden = app.get(&reported.path, None).json();
     assert_eq!(
         hidden["attachments"].as_array().unwrap().len(),
         1,
         "{hidden}"
     );
     assert_eq!(
-        app.client
-            .get(&format!("/api/t/alpha/attachments/{evidence}"), None)
-            .unwrap()
+        app.get(&format!("/api/t/alpha/attachments/{evidence}"), None)
             .status,
         404
     );
     assert_eq!(
-        app.client
-            .get(&format!("/api/t/alpha/attachments/{photo}"), None)
-            .unwrap()
+        app.get(&format!("/api/t/alpha/attachments/{photo}"), None)
             .status,
         200
     );
+}
 
-    // The reporter, with their secret, sees their own parts and the rating form.
-    let own = get(&app, &path, &[("reporter-secret", &secret)]);
+/// The reporter, with their secret, sees their own parts and the rating form.
+fn the_reporter_sees_their_own_parts_with_their_secret(app: &TestApp, reported: &Reported) {
+    let path = &reported.path;
+    let own = app.get_with_headers(path, None, &[("reporter-secret", &reported.secret)]);
     assert_eq!(own.status, 200, "{}", own.body);
-    assert_eq!(own.cache_control.as_deref(), Some("private, no-cache"));
+    assert_eq!(own.header("cache-control"), Some("private, no-cache"));
     let reporter = &own.json()["reporter"];
     assert_eq!(reporter["contact"]["name"], NAME);
     assert_eq!(reporter["address"], ADDRESS);
@@ -202,17 +215,23 @@ fn a_case_is_published_as_it_is_worked_and_never_shows_the_reporter() {
         "their own hidden evidence too"
     );
     assert_eq!(reporter["rating_form"]["open"], true);
-    assert_eq!(get(&app, &path, &[("reporter-secret", "0000")]).status, 403);
-    assert!(get(&app, &path, &[]).json().get("reporter").is_none());
+    assert_eq!(
+        app.get_with_headers(path, None, &[("reporter-secret", "0000")])
+            .status,
+        403
+    );
+    assert!(app.get(path, None).json().get("reporter").is_none());
+}
 
-    // Open311 shows the same decision: no reporter, masked text, no address.
-    let open311 = app
-        .client
-        .get(
-            &format!("/open311/v2/requests/{code}.json?jurisdiction_id=alpha"),
-            None,
-        )
-        .unwrap();
+/// Open311 shows the same decision: no reporter, masked text, no address.
+fn open311_shows_the_same_decision(app: &TestApp, reported: &Reported) {
+    let open311 = app.get(
+        &format!(
+            "/open311/v2/requests/{}.json?jurisdiction_id=alpha",
+            reported.code
+        ),
+        None,
+    );
     assert_eq!(open311.status, 200, "{}", open311.body);
     for private in [NAME, PHONE, ADDRESS, "30.274123"] {
         assert!(
@@ -230,80 +249,71 @@ fn a_case_is_published_as_it_is_worked_and_never_shows_the_reporter() {
 fn a_kept_look_up_needs_no_database_and_any_write_leaves_it_behind() {
     let app = TestApp::product();
     let s = setup(&app);
-    let receipt = ok(
-        app.post_report(
+    let receipt = app
+        .post_report(
             "alpha",
             &json!({ "category": "garbage", "description": "垃圾桶满了" }),
-        ),
-        201,
-    );
+        )
+        .expect(201);
     let path = format!(
         "/api/t/alpha/status/{}",
         receipt["tracking_code"].as_str().unwrap()
     );
-    let first = get(&app, &path, &[]);
+    let first = app.get(&path, None);
     assert_eq!(first.status, 200, "{}", first.body);
-    assert!(first.statements > Some(0), "made from the database");
-    let kept = get(&app, &path, &[]);
-    assert_eq!(kept.statements, Some(0), "kept: {}", kept.body);
-    assert_eq!((&kept.body, &kept.etag), (&first.body, &first.etag));
-    let unchanged = get(
-        &app,
-        &path,
-        &[("if-none-match", first.etag.as_deref().unwrap())],
+    assert!(statements(&first) > Some(0), "made from the database");
+    let kept = app.get(&path, None);
+    assert_eq!(statements(&kept), Some(0), "kept: {}", kept.body);
+    assert_eq!(
+        (&kept.body, kept.header("etag")),
+        (&first.body, first.header("etag"))
     );
-    assert_eq!((unchanged.status, unchanged.statements), (304, Some(0)));
+    let unchanged = app.get_with_headers(
+        &path,
+        None,
+        &[("if-none-match", first.header("etag").unwrap())],
+    );
+    assert_eq!((unchanged.status, statements(&unchanged)), (304, Some(0)));
 
     // The department signs for the case: the next look-up shows it at once.
-    let inbox = ok(
-        app.client
-            .get("/api/t/alpha/queues/inbox", Some(&s.staff))
-            .unwrap(),
-        200,
-    );
+    let inbox = app
+        .get("/api/t/alpha/queues/inbox", Some(&s.staff))
+        .expect(200);
     act(
         &app,
         &s.staff,
         &inbox["cases"][0],
         json!({ "action": "sign_for" }),
     );
-    let signed = get(&app, &path, &[]);
-    assert!(signed.statements > Some(0));
+    let signed = app.get(&path, None);
+    assert!(statements(&signed) > Some(0));
     assert_ne!(signed.json()["status"], first.json()["status"]);
-    assert_eq!(get(&app, &path, &[]).statements, Some(0));
+    assert_eq!(statements(&app.get(&path, None)), Some(0));
 
     // The platform deletes the tenant: nothing kept outlives it.
     let platform = app.platform_token();
     let tenant = "/api/platform/tenants/alpha";
-    ok(
-        app.client
-            .send_json(
-                "PUT",
-                &format!("{tenant}/status"),
-                Some(&platform),
-                &json!({ "status": "suspended" }),
-            )
-            .unwrap(),
-        200,
-    );
+    app.client
+        .send_json(
+            "PUT",
+            &format!("{tenant}/status"),
+            Some(&platform),
+            &json!({ "status": "suspended" }),
+        )
+        .unwrap()
+        .expect(200);
     assert_eq!(
-        get(&app, &path, &[]).status,
+        app.get(&path, None).status,
         200,
         "a suspended tenant's look-ups go on"
     );
-    ok(
-        app.client
-            .get(&format!("{tenant}/export"), Some(&platform))
-            .unwrap(),
-        200,
-    );
-    ok(
-        app.client
-            .send("DELETE", tenant, Some(&platform), None)
-            .unwrap(),
-        200,
-    );
-    let gone = get(&app, &path, &[]);
+    app.get(&format!("{tenant}/export"), Some(&platform))
+        .expect(200);
+    app.client
+        .send("DELETE", tenant, Some(&platform), None)
+        .unwrap()
+        .expect(200);
+    let gone = app.get(&path, None);
     assert_eq!(gone.status, 404, "{}", gone.body);
 }
 
@@ -312,17 +322,16 @@ fn unknown_codes_are_the_same_404_and_misses_are_rate_limited() {
     let app = TestApp::product();
     app.tenant_with_admin("alpha");
     app.tenant_with_admin("beta");
-    let theirs = ok(
-        app.post_report(
+    let theirs = app
+        .post_report(
             "beta",
             &json!({ "category": "garbage", "description": "乙方" }),
-        ),
-        201,
-    );
+        )
+        .expect(201);
     let their_code = theirs["tracking_code"].as_str().unwrap();
-    let answers: Vec<Answer> = [their_code, "AAAAA-AAAAA", "not-a-code"]
+    let answers: Vec<Reply> = [their_code, "AAAAA-AAAAA", "not-a-code"]
         .iter()
-        .map(|code| get(&app, &format!("/api/t/alpha/status/{code}"), &[]))
+        .map(|code| app.get(&format!("/api/t/alpha/status/{code}"), None))
         .collect();
     for answer in &answers {
         assert_eq!(answer.status, 404, "{}", answer.body);
@@ -330,7 +339,7 @@ fn unknown_codes_are_the_same_404_and_misses_are_rate_limited() {
     }
     // Hits are not counted: a resident may check their case again and again.
     for _ in 0..35 {
-        let hit = get(&app, &format!("/api/t/beta/status/{their_code}"), &[]);
+        let hit = app.get(&format!("/api/t/beta/status/{their_code}"), None);
         assert_eq!(hit.status, 200, "{}", hit.body);
     }
     // 30 misses a minute per address: then every look-up is refused, hits too.
@@ -353,16 +362,30 @@ fn unknown_codes_are_the_same_404_and_misses_are_rate_limited() {
 fn the_board_lists_counts_and_maps_cases_and_notices_reach_their_community() {
     let app = TestApp::product();
     let s = setup(&app);
+    let area = a_township_of_two_communities_with_a_mapped_grid(&app, &s);
+    let codes = three_cases_are_reported_in_the_grid(&app);
+    the_board_lists_the_newest_first_page_by_page_and_filtered(&app, &codes);
+    the_board_counts_the_week_and_maps_the_grid_not_the_cases(&app);
+    let notice = notices_reach_their_community_with_their_files(&app, &s, &area);
+    a_grid_worker_publishes_only_where_they_are_assigned(&app, &s, &area);
+    a_withdrawn_notice_is_gone(&app, &s, &notice);
+}
+
+/// The board's communities and the grid in C1 (mapped by its micro-grid).
+struct Area {
+    c1: Value,
+    c2: Value,
+    g1: Value,
+}
+
+fn a_township_of_two_communities_with_a_mapped_grid(app: &TestApp, s: &Setup) -> Area {
     let grid = |parent: Value, level: &str, code: &str, geometry: Value| -> Value {
-        ok(
-            app.client
-                .post_json(
-                    "/api/t/alpha/admin/grid",
-                    Some(&s.admin),
-                    &json!({ "parent_id": parent, "level": level, "code": code, "name": format!("{code}名"), "geometry": geometry }),
-                )
-                .unwrap(),
-            201,
+        admin_creates(
+            app,
+            &s.admin,
+            "grid",
+            json!({ "parent_id": parent, "level": level, "code": code, "name": format!("{code}名"),
+                    "geometry": geometry }),
         )["id"]
             .clone()
     };
@@ -372,21 +395,30 @@ fn the_board_lists_counts_and_maps_cases_and_notices_reach_their_community() {
     let g1 = grid(c1.clone(), "grid", "G1", Value::Null);
     let square = json!({ "type": "Polygon", "coordinates": [[[120.0, 30.0], [120.01, 30.0], [120.01, 30.01], [120.0, 30.01], [120.0, 30.0]]] });
     grid(g1.clone(), "micro_grid", "M1", square);
+    Area { c1, c2, g1 }
+}
+
+/// Their tracking codes, oldest first.
+fn three_cases_are_reported_in_the_grid(app: &TestApp) -> Vec<String> {
     let report = |category: &str| {
-        ok(
-            app.post_report("alpha", &json!({ "category": category, "description": "x", "latitude": 30.005, "longitude": 120.005, "insist": true })),
-            201,
-        )["tracking_code"]
+        app.post_report(
+            "alpha",
+            &json!({ "category": category, "description": "x", "latitude": 30.005, "longitude": 120.005,
+                     "insist": true }),
+        )
+        .expect(201)["tracking_code"]
             .as_str()
             .unwrap()
             .to_string()
     };
-    let codes: Vec<String> = ["garbage", "street_light", "garbage"]
+    ["garbage", "street_light", "garbage"]
         .iter()
         .map(|c| report(c))
-        .collect();
+        .collect()
+}
 
-    let page = get(&app, "/api/t/alpha/board?limit=2", &[]).json();
+fn the_board_lists_the_newest_first_page_by_page_and_filtered(app: &TestApp, codes: &[String]) {
+    let page = app.get("/api/t/alpha/board?limit=2", None).json();
     let listed: Vec<&str> = page["cases"]
         .as_array()
         .unwrap()
@@ -397,19 +429,16 @@ fn the_board_lists_counts_and_maps_cases_and_notices_reach_their_community() {
     assert!(page["cases"][0].get("timeline").is_none());
     assert_eq!(page["cases"][0]["place"]["label"], "C1名 · G1名");
     let cursor = page["next_cursor"].as_str().unwrap();
-    let next = get(
-        &app,
-        &format!("/api/t/alpha/board?limit=2&cursor={cursor}"),
-        &[],
-    )
-    .json();
+    let next = app
+        .get(&format!("/api/t/alpha/board?limit=2&cursor={cursor}"), None)
+        .json();
     assert_eq!(next["cases"][0]["tracking_code"], codes[0].as_str());
-    let lights = get(
-        &app,
-        "/api/t/alpha/board?category=street_light&community=C1&status=open",
-        &[],
-    )
-    .json();
+    let lights = app
+        .get(
+            "/api/t/alpha/board?category=street_light&community=C1&status=open",
+            None,
+        )
+        .json();
     assert_eq!(lights["cases"].as_array().unwrap().len(), 1, "{lights}");
     for (query, field) in [
         ("status=done", "status"),
@@ -417,7 +446,7 @@ fn the_board_lists_counts_and_maps_cases_and_notices_reach_their_community() {
         ("limit=0", "limit"),
         ("cursor=x", "cursor"),
     ] {
-        let bad = get(&app, &format!("/api/t/alpha/board?{query}"), &[]);
+        let bad = app.get(&format!("/api/t/alpha/board?{query}"), None);
         assert_eq!(
             (bad.status, bad.json()["field"].as_str()),
             (400, Some(field)),
@@ -425,12 +454,11 @@ fn the_board_lists_counts_and_maps_cases_and_notices_reach_their_community() {
             bad.body
         );
     }
+}
 
-    let figures = get(&app, "/api/t/alpha/board/figures", &[]);
-    assert_eq!(
-        figures.cache_control.as_deref(),
-        Some("public, max-age=300")
-    );
+fn the_board_counts_the_week_and_maps_the_grid_not_the_cases(app: &TestApp) {
+    let figures = app.get("/api/t/alpha/board/figures", None);
+    assert_eq!(figures.header("cache-control"), Some("public, max-age=300"));
     let week = &figures.json()["windows"][0];
     assert_eq!(
         (
@@ -442,7 +470,7 @@ fn the_board_lists_counts_and_maps_cases_and_notices_reach_their_community() {
     );
     assert_eq!(week["closure_rate"], 0.0);
 
-    let map = get(&app, "/api/t/alpha/board/map", &[]).json();
+    let map = app.get("/api/t/alpha/board/map", None).json();
     assert_eq!(map["type"], "FeatureCollection");
     let feature = &map["features"][0];
     assert_eq!(feature["properties"]["code"], "G1");
@@ -457,26 +485,34 @@ fn the_board_lists_counts_and_maps_cases_and_notices_reach_their_community() {
         (point[0] - 120.005).abs() < 1e-9 && (point[1] - 30.005).abs() < 1e-9,
         "the grid's centre, not a case's point: {point:?}"
     );
+}
 
-    // Notices: the admin publishes to C1 and to C2; C1's residents see theirs.
-    let file = ok(app.upload("alpha", Some(&s.admin), e2e::TINY_JPEG), 201)["id"].clone();
-    let notice = ok(
-        app.client
-            .post_json("/api/t/alpha/notices", Some(&s.admin), &json!({ "grid_node_id": c1, "title": "议事会", "body": "周六开会", "attachment_ids": [file] }))
-            .unwrap(),
-        201,
-    );
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/notices",
-                Some(&s.admin),
-                &json!({ "grid_node_id": c2, "title": "停水", "body": "周日停水" }),
-            )
-            .unwrap(),
-        201,
-    );
-    let c1_notices = get(&app, "/api/t/alpha/notices?community=C1", &[]).json();
+/// Notices: the admin publishes to C1 and to C2; C1's residents see
+/// theirs. The notice to C1.
+fn notices_reach_their_community_with_their_files(app: &TestApp, s: &Setup, area: &Area) -> Value {
+    let file = app
+        .upload("alpha", Some(&s.admin), e2e::TINY_JPEG)
+        .expect(201)["id"]
+        .clone();
+    let notice = app
+        .client
+        .post_json(
+            "/api/t/alpha/notices",
+            Some(&s.admin),
+            &json!({ "grid_node_id": area.c1, "title": "议事会", "body": "周六开会",
+                     "attachment_ids": [file] }),
+        )
+        .unwrap()
+        .expect(201);
+    app.client
+        .post_json(
+            "/api/t/alpha/notices",
+            Some(&s.admin),
+            &json!({ "grid_node_id": area.c2, "title": "停水", "body": "周日停水" }),
+        )
+        .unwrap()
+        .expect(201);
+    let c1_notices = app.get("/api/t/alpha/notices?community=C1", None).json();
     let titles: Vec<&str> = c1_notices["notices"]
         .as_array()
         .unwrap()
@@ -485,32 +521,31 @@ fn the_board_lists_counts_and_maps_cases_and_notices_reach_their_community() {
         .collect();
     assert_eq!(titles, ["议事会"]);
     assert_eq!(
-        app.client
-            .get(&format!("/api/t/alpha/attachments/{file}"), None)
-            .unwrap()
+        app.get(&format!("/api/t/alpha/attachments/{file}"), None)
             .status,
         200,
         "a notice's file is public"
     );
-    // A grid worker publishes only where they are assigned.
-    let worker_id = ok(
-        app.client
-            .post_json("/api/t/alpha/admin/users", Some(&s.admin), &json!({ "login": "wg", "display_name": "网格员", "role": "grid_worker", "password": "password-1" }))
-            .unwrap(),
-        201,
+    notice
+}
+
+fn a_grid_worker_publishes_only_where_they_are_assigned(app: &TestApp, s: &Setup, area: &Area) {
+    let worker_id = admin_creates(
+        app,
+        &s.admin,
+        "users",
+        json!({ "login": "wg", "display_name": "网格员", "role": "grid_worker", "password": "password-1" }),
     )["id"]
         .clone();
-    ok(
-        app.client
-            .send_json(
-                "PUT",
-                &format!("/api/t/alpha/admin/users/{worker_id}/grids"),
-                Some(&s.admin),
-                &json!({ "grids": [{ "grid_node_id": g1 }] }),
-            )
-            .unwrap(),
-        200,
-    );
+    app.client
+        .send_json(
+            "PUT",
+            &format!("/api/t/alpha/admin/users/{worker_id}/grids"),
+            Some(&s.admin),
+            &json!({ "grids": [{ "grid_node_id": area.g1 }] }),
+        )
+        .unwrap()
+        .expect(200);
     let worker = app.login("/api/t/alpha/auth/login", "wg", "password-1");
     let publish = |node: &Value| {
         app.client
@@ -522,22 +557,23 @@ fn the_board_lists_counts_and_maps_cases_and_notices_reach_their_community() {
             .unwrap()
             .status
     };
-    assert_eq!(publish(&g1), 201);
-    assert_eq!(publish(&c2), 403);
+    assert_eq!(publish(&area.g1), 201);
+    assert_eq!(publish(&area.c2), 403);
+}
+
+fn a_withdrawn_notice_is_gone(app: &TestApp, s: &Setup, notice: &Value) {
     let id = notice["id"].as_i64().unwrap();
-    ok(
-        app.client
-            .send(
-                "DELETE",
-                &format!("/api/t/alpha/notices/{id}"),
-                Some(&s.admin),
-                None,
-            )
-            .unwrap(),
-        200,
-    );
+    app.client
+        .send(
+            "DELETE",
+            &format!("/api/t/alpha/notices/{id}"),
+            Some(&s.admin),
+            None,
+        )
+        .unwrap()
+        .expect(200);
     assert_eq!(
-        get(&app, &format!("/api/t/alpha/notices/{id}"), &[]).status,
+        app.get(&format!("/api/t/alpha/notices/{id}"), None).status,
         410
     );
 }

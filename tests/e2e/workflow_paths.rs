@@ -4,172 +4,162 @@
 //! rejected checks, queue filters, and webhooks receiving signed
 //! CloudEvents when the sweep runs.
 
-use crate::workflow::{act, ok, result_photo, setup};
+use crate::workflow::{
+    Setup, act, department_with_staff, get_case, grid_worker, result_photo, setup,
+    timeline_actions, try_act,
+};
 use e2e::{LOCAL_RECEIVERS, OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-/// Creates a department with one staff member; returns the staff's token.
-fn department_with_staff(app: &TestApp, admin: &str, code: &str) -> String {
-    let department = ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/departments",
-                Some(admin),
-                &json!({ "code": code, "name": code }),
-            )
-            .unwrap(),
-        201,
-    );
-    let login = format!("{code}-staff");
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/users",
-                Some(admin),
-                &json!({ "login": login, "display_name": login, "role": "department_staff",
-                         "department_id": department["id"], "password": "password-1" }),
-            )
-            .unwrap(),
-        201,
-    );
-    app.login("/api/t/alpha/auth/login", &login, "password-1")
-}
-
-fn try_act(app: &TestApp, token: &str, case: &Value, body: Value) -> e2e::Reply {
-    let mut body = body;
-    body["version"] = case["version"].clone();
-    app.client
-        .post_json(
-            &format!("/api/t/alpha/cases/{}/actions", case["id"]),
-            Some(token),
-            &body,
-        )
-        .unwrap()
-}
-
-fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    ok(app.client.get(path, Some(token)).unwrap(), 200)
-}
-
 #[test]
 fn a_jointly_handled_case_waits_for_its_assisting_department() {
     let app = TestApp::product();
-    let s = setup(&app);
-    let police = department_with_staff(&app, &s.admin, "police");
-    ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/users",
-                Some(&s.admin),
-                &json!({ "login": "wang", "display_name": "网格员", "role": "grid_worker", "password": "password-1" }),
-            )
-            .unwrap(),
-        201,
-    );
-    let worker = app.login("/api/t/alpha/auth/login", "wang", "password-1");
-    let report = ok(
-        app.client
+    let joint = Joint::new(&app);
+    let case = joint.the_centre_dispatches_with_the_police_assisting();
+    joint.the_police_see_it_in_their_inbox_but_may_not_act(&case);
+    let case = joint.sanitation_may_not_resolve_before_the_police_part(&case);
+    let case = joint.the_police_finish_their_part(&case);
+    let case = joint.sanitation_resolves_and_the_reporting_worker_verifies(&case);
+    joint.the_case_shows_the_part_done_and_one_result_photo(&case);
+}
+
+/// A grid worker's report that sanitation handles and the police assist.
+struct Joint<'a> {
+    app: &'a TestApp,
+    s: Setup,
+    police: String,
+    worker: String,
+}
+
+impl<'a> Joint<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        let s = setup(app);
+        let police = department_with_staff(app, &s.admin, "police");
+        let worker = grid_worker(app, &s.admin, "wang");
+        Joint {
+            app,
+            s,
+            police,
+            worker,
+        }
+    }
+
+    fn the_centre_dispatches_with_the_police_assisting(&self) -> Value {
+        let (app, s) = (self.app, &self.s);
+        let report = app
+            .client
             .post_json(
                 "/api/t/alpha/reports",
-                Some(&worker),
+                Some(&self.worker),
                 &json!({ "category": "street_light", "description": "路口占道经营，路灯被挡" }),
             )
-            .unwrap(),
-        201,
-    );
-    let case = get(
-        &app,
-        &s.centre,
-        &format!("/api/t/alpha/cases/{}", report["id"]),
-    );
-    let case = act(&app, &s.centre, &case, json!({ "action": "accept" }));
-    let case = act(&app, &s.centre, &case, json!({ "action": "register" }));
-    let case = act(
-        &app,
-        &s.centre,
-        &case,
-        json!({ "action": "dispatch", "department": "sanitation",
-                "assisting": [{ "department": "police", "part": "劝离占道摊贩" }] }),
-    );
-    // The assisting department sees it in its inbox, but may not act on the case.
-    let inbox = get(&app, &police, "/api/t/alpha/queues/inbox");
-    assert_eq!(inbox["cases"][0]["id"], case["id"]);
-    assert_eq!(
-        try_act(&app, &police, &case, json!({ "action": "sign_for" })).status,
-        403
-    );
-    let case = act(&app, &s.staff, &case, json!({ "action": "sign_for" }));
-    let case = act(&app, &s.staff, &case, json!({ "action": "start_work" }));
-    let resolve = |token: &str| {
-        json!({ "action": "resolve", "answer": "已清理并恢复照明",
-                "attachment_ids": [result_photo(&app, token)] })
-    };
-    let early = try_act(&app, &s.staff, &case, resolve(&s.staff));
-    assert_eq!(early.status, 409, "{}", early.body);
-    assert!(early.body.contains("police"));
-    let no_photo = try_act(
-        &app,
-        &s.staff,
-        &case,
-        json!({ "action": "resolve", "answer": "好了" }),
-    );
-    assert_eq!(no_photo.status, 400);
-    assert_eq!(no_photo.json()["field"], "attachment_ids");
+            .unwrap()
+            .expect(201);
+        let case = get_case(app, &s.centre, &report["id"]);
+        let case = act(app, &s.centre, &case, json!({ "action": "accept" }));
+        let case = act(app, &s.centre, &case, json!({ "action": "register" }));
+        act(
+            app,
+            &s.centre,
+            &case,
+            json!({ "action": "dispatch", "department": "sanitation",
+                    "assisting": [{ "department": "police", "part": "劝离占道摊贩" }] }),
+        )
+    }
 
-    let part = ok(
-        app.client
+    fn the_police_see_it_in_their_inbox_but_may_not_act(&self, case: &Value) {
+        let inbox = self.police_inbox();
+        assert_eq!(inbox["cases"][0]["id"], case["id"]);
+        assert_eq!(
+            try_act(
+                self.app,
+                &self.police,
+                case,
+                json!({ "action": "sign_for" })
+            )
+            .status,
+            403
+        );
+    }
+
+    fn sanitation_may_not_resolve_before_the_police_part(&self, case: &Value) -> Value {
+        let (app, s) = (self.app, &self.s);
+        let case = act(app, &s.staff, case, json!({ "action": "sign_for" }));
+        let case = act(app, &s.staff, &case, json!({ "action": "start_work" }));
+        let early = try_act(app, &s.staff, &case, self.resolution());
+        assert_eq!(early.status, 409, "{}", early.body);
+        assert!(early.body.contains("police"));
+        let no_photo = try_act(
+            app,
+            &s.staff,
+            &case,
+            json!({ "action": "resolve", "answer": "好了" }),
+        );
+        assert_eq!(no_photo.status, 400);
+        assert_eq!(no_photo.json()["field"], "attachment_ids");
+        case
+    }
+
+    fn the_police_finish_their_part(&self, case: &Value) -> Value {
+        let part = self
+            .app
+            .client
             .post_json(
                 &format!("/api/t/alpha/cases/{}/assists", case["id"]),
-                Some(&police),
+                Some(&self.police),
                 &json!({ "answer": "摊贩已劝离" }),
             )
-            .unwrap(),
-        200,
-    );
-    assert!(part["done_at"].is_string());
-    assert!(
-        get(&app, &police, "/api/t/alpha/queues/inbox")["cases"]
+            .unwrap()
+            .expect(200);
+        assert!(part["done_at"].is_string());
+        assert!(
+            self.police_inbox()["cases"].as_array().unwrap().is_empty(),
+            "a finished part leaves the inbox"
+        );
+        let case = get_case(self.app, &self.s.staff, &case["id"]);
+        assert_eq!(case["assists"][0]["answer"], "摊贩已劝离");
+        case
+    }
+
+    /// The grid worker who reported it checks the result on the spot.
+    fn sanitation_resolves_and_the_reporting_worker_verifies(&self, case: &Value) -> Value {
+        let app = self.app;
+        let case = act(app, &self.s.staff, case, self.resolution());
+        assert_eq!(case["state"], "resolved");
+        let other_case_worker = try_act(app, &self.police, &case, json!({ "action": "verify" }));
+        assert_eq!(other_case_worker.status, 403);
+        let case = act(app, &self.worker, &case, json!({ "action": "verify" }));
+        assert_eq!(case["state"], "verified");
+        case
+    }
+
+    fn the_case_shows_the_part_done_and_one_result_photo(&self, case: &Value) {
+        let full = get_case(self.app, &self.s.centre, &case["id"]);
+        let actions = timeline_actions(&full);
+        assert!(actions.contains(&"assist_done"), "{actions:?}");
+        let results: Vec<&Value> = full["attachments"]
             .as_array()
             .unwrap()
-            .is_empty(),
-        "a finished part leaves the inbox"
-    );
-    let case = get(
-        &app,
-        &s.staff,
-        &format!("/api/t/alpha/cases/{}", case["id"]),
-    );
-    assert_eq!(case["assists"][0]["answer"], "摊贩已劝离");
-    let case = act(&app, &s.staff, &case, resolve(&s.staff));
-    assert_eq!(case["state"], "resolved");
+            .iter()
+            .filter(|a| a["purpose"] == "result")
+            .collect();
+        assert_eq!(results.len(), 1, "the resolution's photo is on the case");
+    }
 
-    // The grid worker who reported it checks the result on the spot.
-    let other_case_worker = try_act(&app, &police, &case, json!({ "action": "verify" }));
-    assert_eq!(other_case_worker.status, 403);
-    let case = act(&app, &worker, &case, json!({ "action": "verify" }));
-    assert_eq!(case["state"], "verified");
-    let full = get(
-        &app,
-        &s.centre,
-        &format!("/api/t/alpha/cases/{}", case["id"]),
-    );
-    let actions: Vec<&str> = full["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    assert!(actions.contains(&"assist_done"), "{actions:?}");
-    let results: Vec<&Value> = full["attachments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["purpose"] == "result")
-        .collect();
-    assert_eq!(results.len(), 1, "the resolution's photo is on the case");
+    fn police_inbox(&self) -> Value {
+        self.app
+            .get("/api/t/alpha/queues/inbox", Some(&self.police))
+            .expect(200)
+    }
+
+    /// Sanitation's resolution, with a freshly uploaded photo of the result.
+    fn resolution(&self) -> Value {
+        json!({ "action": "resolve", "answer": "已清理并恢复照明",
+                "attachment_ids": [result_photo(self.app, &self.s.staff)] })
+    }
 }
 
 #[test]
@@ -178,14 +168,15 @@ fn a_misrouted_case_is_transferred_or_recategorised() {
     let s = setup(&app);
     let police = department_with_staff(&app, &s.admin, "police");
     // Routed to sanitation by the rule, but it is a matter for the police.
-    let receipt = ok(
-        app.post_report(
+    let receipt = app
+        .post_report(
             "alpha",
             &json!({ "category": "garbage", "description": "有人倾倒建筑垃圾并打架" }),
-        ),
-        201,
-    );
-    let inbox = get(&app, &s.staff, "/api/t/alpha/queues/inbox");
+        )
+        .expect(201);
+    let inbox = app
+        .get("/api/t/alpha/queues/inbox", Some(&s.staff))
+        .expect(200);
     let case = inbox["cases"][0].clone();
     assert_eq!(case["tracking_code"], receipt["tracking_code"]);
     let refused = try_act(
@@ -196,7 +187,7 @@ fn a_misrouted_case_is_transferred_or_recategorised() {
     );
     assert_eq!(refused.status, 403, "transfers are the command centre's");
     let offered = |token: &str| -> Vec<String> {
-        get(&app, token, &format!("/api/t/alpha/cases/{}", case["id"]))["allowed_actions"]
+        get_case(&app, token, &case["id"])["allowed_actions"]
             .as_array()
             .unwrap()
             .iter()
@@ -218,7 +209,9 @@ fn a_misrouted_case_is_transferred_or_recategorised() {
     );
     assert_eq!(moved["state"], "dispatched");
     assert_eq!(moved["resolution_due_at"], case["resolution_due_at"]);
-    let police_inbox = get(&app, &police, "/api/t/alpha/queues/inbox");
+    let police_inbox = app
+        .get("/api/t/alpha/queues/inbox", Some(&police))
+        .expect(200);
     assert_eq!(police_inbox["cases"][0]["id"], case["id"]);
 
     let back = act(
@@ -230,7 +223,9 @@ fn a_misrouted_case_is_transferred_or_recategorised() {
     assert_eq!(back["state"], "registered");
     assert_eq!(back["category"], "street_light");
     assert!(back["department_id"].is_null());
-    let unassigned = get(&app, &s.centre, "/api/t/alpha/queues/unassigned");
+    let unassigned = app
+        .get("/api/t/alpha/queues/unassigned", Some(&s.centre))
+        .expect(200);
     assert_eq!(unassigned["cases"][0]["id"], case["id"]);
     let unknown = try_act(
         &app,
@@ -247,29 +242,29 @@ fn queues_filter_and_sort_by_deadline() {
     let app = TestApp::product();
     let s = setup(&app);
     for n in 0..3 {
-        ok(
-            app.post_report(
-                "alpha",
-                &json!({ "category": "garbage", "description": format!("垃圾 {n}") }),
-            ),
-            201,
-        );
+        app.post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": format!("垃圾 {n}") }),
+        )
+        .expect(201);
     }
-    let first = get(&app, &s.staff, "/api/t/alpha/queues/inbox?sort=due&limit=2");
+    let first = app
+        .get("/api/t/alpha/queues/inbox?sort=due&limit=2", Some(&s.staff))
+        .expect(200);
     assert_eq!(first["cases"].as_array().unwrap().len(), 2);
     let next = first["next_after"].as_str().expect("a cursor").to_string();
-    let rest = get(
-        &app,
-        &s.staff,
-        &format!("/api/t/alpha/queues/inbox?sort=due&limit=2&after={next}"),
-    );
+    let rest = app
+        .get(
+            &format!("/api/t/alpha/queues/inbox?sort=due&limit=2&after={next}"),
+            Some(&s.staff),
+        )
+        .expect(200);
     assert_eq!(rest["cases"].as_array().unwrap().len(), 1);
-    let filtered = get(&app, &s.staff, "/api/t/alpha/queues/inbox?state=signed_for");
+    let filtered = app
+        .get("/api/t/alpha/queues/inbox?state=signed_for", Some(&s.staff))
+        .expect(200);
     assert!(filtered["cases"].as_array().unwrap().is_empty());
-    let bad = app
-        .client
-        .get("/api/t/alpha/queues/inbox?sort=sideways", Some(&s.staff))
-        .unwrap();
+    let bad = app.get("/api/t/alpha/queues/inbox?sort=sideways", Some(&s.staff));
     assert_eq!(bad.status, 400);
     assert_eq!(bad.json()["field"], "sort");
 }
@@ -364,37 +359,36 @@ fn webhooks_receive_signed_cloud_events_when_the_sweep_runs() {
         )
         .unwrap();
     assert_eq!(bad.status, 400);
-    let hook = ok(
-        app.client
-            .post_json(
-                "/api/t/alpha/admin/webhooks",
-                Some(&s.admin),
-                &json!({ "url": receiver.url }),
-            )
-            .unwrap(),
-        201,
-    );
+    let hook = app
+        .client
+        .post_json(
+            "/api/t/alpha/admin/webhooks",
+            Some(&s.admin),
+            &json!({ "url": receiver.url }),
+        )
+        .unwrap()
+        .expect(201);
     let secret = hook["secret"].as_str().expect("shown once").to_string();
-    let listed = get(&app, &s.admin, "/api/t/alpha/admin/webhooks");
+    let listed = app
+        .get("/api/t/alpha/admin/webhooks", Some(&s.admin))
+        .expect(200);
     assert!(listed["items"][0]["secret"].is_null(), "never shown again");
 
-    let receipt = ok(
-        app.post_report(
+    let receipt = app
+        .post_report(
             "alpha",
             &json!({ "category": "garbage", "description": "满了" }),
-        ),
-        201,
-    );
+        )
+        .expect(201);
     assert!(
         receiver.got.lock().unwrap().is_empty(),
         "nothing before the sweep"
     );
-    let swept = ok(
-        app.client
-            .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
-            .unwrap(),
-        200,
-    );
+    let swept = app
+        .client
+        .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
+        .unwrap()
+        .expect(200);
     // report, accept, register, dispatch: the rule dispatched at intake.
     assert_eq!(swept["webhooks"]["delivered"], 4, "{swept}");
     let got = receiver.got.lock().unwrap().clone();
@@ -419,11 +413,12 @@ fn webhooks_receive_signed_cloud_events_when_the_sweep_runs() {
         domain::notification::signature(&secret, &header("webhook-id"), timestamp, body),
         "signed with the secret shown at creation"
     );
-    let deliveries = get(
-        &app,
-        &s.admin,
-        &format!("/api/t/alpha/admin/webhooks/{}/deliveries", hook["id"]),
-    );
+    let deliveries = app
+        .get(
+            &format!("/api/t/alpha/admin/webhooks/{}/deliveries", hook["id"]),
+            Some(&s.admin),
+        )
+        .expect(200);
     assert_eq!(deliveries["items"].as_array().unwrap().len(), 4);
     assert!(
         deliveries["items"]
@@ -432,24 +427,21 @@ fn webhooks_receive_signed_cloud_events_when_the_sweep_runs() {
             .iter()
             .all(|d| d["state"] == "delivered" && d["last_status"] == 204)
     );
-    let again = ok(
-        app.client
-            .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
-            .unwrap(),
-        200,
-    );
+    let again = app
+        .client
+        .post_json("/api/t/alpha/cases/sweep", Some(OPERATOR_KEY), &json!({}))
+        .unwrap()
+        .expect(200);
     assert_eq!(again["webhooks"]["delivered"], 0, "delivered once");
-    ok(
-        app.client
-            .send(
-                "DELETE",
-                &format!("/api/t/alpha/admin/webhooks/{}", hook["id"]),
-                Some(&s.admin),
-                None,
-            )
-            .unwrap(),
-        200,
-    );
+    app.client
+        .send(
+            "DELETE",
+            &format!("/api/t/alpha/admin/webhooks/{}", hook["id"]),
+            Some(&s.admin),
+            None,
+        )
+        .unwrap()
+        .expect(200);
 }
 
 /// A receiver that takes connections and never answers.
@@ -475,26 +467,22 @@ fn a_receiver_that_never_answers_fails_alone_and_in_time() {
     let s = setup(&app);
     let good = Receiver::start();
     let create = |url: &str| {
-        ok(
-            app.client
-                .post_json(
-                    "/api/t/alpha/admin/webhooks",
-                    Some(&s.admin),
-                    &json!({ "url": url }),
-                )
-                .unwrap(),
-            201,
-        )
+        app.client
+            .post_json(
+                "/api/t/alpha/admin/webhooks",
+                Some(&s.admin),
+                &json!({ "url": url }),
+            )
+            .unwrap()
+            .expect(201)
     };
     let silent = create(&silent_receiver());
     create(&good.url);
-    ok(
-        app.post_report(
-            "alpha",
-            &json!({ "category": "garbage", "description": "满了" }),
-        ),
-        201,
-    );
+    app.post_report(
+        "alpha",
+        &json!({ "category": "garbage", "description": "满了" }),
+    )
+    .expect(201);
     let mut sweeps = 0;
     while good.got.lock().unwrap().len() < 4 {
         sweeps += 1;
@@ -510,11 +498,12 @@ fn a_receiver_that_never_answers_fails_alone_and_in_time() {
             "the sweep ends well within the host's 30 s"
         );
     }
-    let deliveries = get(
-        &app,
-        &s.admin,
-        &format!("/api/t/alpha/admin/webhooks/{}/deliveries", silent["id"]),
-    );
+    let deliveries = app
+        .get(
+            &format!("/api/t/alpha/admin/webhooks/{}/deliveries", silent["id"]),
+            Some(&s.admin),
+        )
+        .expect(200);
     let failed: Vec<&Value> = deliveries["items"]
         .as_array()
         .unwrap()
@@ -533,26 +522,13 @@ fn a_receiver_that_never_answers_fails_alone_and_in_time() {
     }
 }
 
+/// 不予立案: declined with a reason, and nothing more can happen.
 #[test]
-fn declines_returns_extensions_and_rejections_over_http() {
+fn a_declined_case_takes_no_further_step() {
     let app = TestApp::product();
     let s = setup(&app);
-    // 不予立案: declined with a reason, and nothing more can happen.
-    let report = |description: &str| {
-        ok(
-            app.post_report(
-                "alpha",
-                &json!({ "category": "street_light", "description": description }),
-            ),
-            201,
-        )
-    };
-    let declined = report("不是我们管的");
-    let case = get(
-        &app,
-        &s.centre,
-        &format!("/api/t/alpha/cases/{}", declined["id"]),
-    );
+    let declined = street_light_report(&app, "不是我们管的");
+    let case = get_case(&app, &s.centre, &declined["id"]);
     let case = act(&app, &s.centre, &case, json!({ "action": "accept" }));
     let blank = try_act(
         &app,
@@ -575,26 +551,42 @@ fn declines_returns_extensions_and_rejections_over_http() {
         "{}",
         after.body
     );
+}
 
-    // 退单 twice, then the command centre's dispatch is final.
-    let worked = report("路灯坏了");
-    let mut case = get(
-        &app,
-        &s.centre,
-        &format!("/api/t/alpha/cases/{}", worked["id"]),
-    );
+#[test]
+fn returns_extensions_and_rejected_checks_over_http() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    let case = twice_returned_the_centres_dispatch_is_final(&app, &s);
+    let case = an_extension_is_refused_then_granted_by_the_centre(&app, &s, &case);
+    let case = resolved_sent_back_closed_reopened_and_archived(&app, &s, &case);
+    an_archived_case_offers_no_step_and_keeps_its_internal_ones(&app, &s, &case);
+}
+
+fn street_light_report(app: &TestApp, description: &str) -> Value {
+    app.post_report(
+        "alpha",
+        &json!({ "category": "street_light", "description": description }),
+    )
+    .expect(201)
+}
+
+/// 退单 twice, then the command centre's dispatch is final.
+fn twice_returned_the_centres_dispatch_is_final(app: &TestApp, s: &Setup) -> Value {
+    let worked = street_light_report(app, "路灯坏了");
+    let mut case = get_case(app, &s.centre, &worked["id"]);
     for action in ["accept", "register"] {
-        case = act(&app, &s.centre, &case, json!({ "action": action }));
+        case = act(app, &s.centre, &case, json!({ "action": action }));
     }
     for _ in 0..2 {
         case = act(
-            &app,
+            app,
             &s.centre,
             &case,
             json!({ "action": "dispatch", "department": "sanitation" }),
         );
         case = act(
-            &app,
+            app,
             &s.staff,
             &case,
             json!({ "action": "return", "reason": "非本部门职责" }),
@@ -602,98 +594,111 @@ fn declines_returns_extensions_and_rejections_over_http() {
         assert_eq!(case["state"], "registered");
     }
     case = act(
-        &app,
+        app,
         &s.centre,
         &case,
         json!({ "action": "dispatch", "department": "sanitation" }),
     );
     let third = try_act(
-        &app,
+        app,
         &s.staff,
         &case,
         json!({ "action": "return", "reason": "again" }),
     );
     assert_eq!(third.status, 409);
     let stale = try_act(
-        &app,
+        app,
         &s.staff,
         &json!({ "id": case["id"], "version": 1 }),
         json!({ "action": "sign_for" }),
     );
     assert_eq!(stale.status, 409, "a stale version loses");
+    case
+}
 
-    // 延期: asked by the department, ruled on by the command centre.
-    case = act(&app, &s.staff, &case, json!({ "action": "sign_for" }));
+/// 延期: asked by the department, ruled on by the command centre.
+fn an_extension_is_refused_then_granted_by_the_centre(
+    app: &TestApp,
+    s: &Setup,
+    case: &Value,
+) -> Value {
+    let case = act(app, &s.staff, case, json!({ "action": "sign_for" }));
     let due = case["resolution_due_at"].as_str().unwrap().to_string();
-    case = act(
-        &app,
+    let case = act(
+        app,
         &s.staff,
         &case,
         json!({ "action": "request_extension" }),
     );
-    let not_theirs = try_act(
-        &app,
-        &s.staff,
-        &case,
-        json!({ "action": "grant_extension" }),
-    );
+    let not_theirs = try_act(app, &s.staff, &case, json!({ "action": "grant_extension" }));
     assert_eq!(not_theirs.status, 403);
-    case = act(
-        &app,
+    let case = act(
+        app,
         &s.centre,
         &case,
         json!({ "action": "refuse_extension" }),
     );
     assert_eq!(case["resolution_due_at"], due.as_str());
-    case = act(
-        &app,
+    let case = act(
+        app,
         &s.staff,
         &case,
         json!({ "action": "request_extension" }),
     );
-    case = act(
-        &app,
+    let case = act(
+        app,
         &s.centre,
         &case,
         json!({ "action": "grant_extension" }),
     );
     assert!(case["resolution_due_at"].as_str().unwrap() > due.as_str());
+    case
+}
 
-    // Resolved, sent back by the check, resolved again, closed, reopened, archived.
-    case = act(&app, &s.staff, &case, json!({ "action": "start_work" }));
+/// Resolved, sent back by the check, resolved again, closed, reopened, archived.
+fn resolved_sent_back_closed_reopened_and_archived(
+    app: &TestApp,
+    s: &Setup,
+    case: &Value,
+) -> Value {
     let resolve = || {
         json!({ "action": "resolve", "answer": "已更换灯泡",
-                "attachment_ids": [result_photo(&app, &s.staff)] })
+                "attachment_ids": [result_photo(app, &s.staff)] })
     };
-    case = act(&app, &s.staff, &case, resolve());
+    let mut case = act(app, &s.staff, case, json!({ "action": "start_work" }));
+    case = act(app, &s.staff, &case, resolve());
     case = act(
-        &app,
+        app,
         &s.centre,
         &case,
         json!({ "action": "reject_verification", "reason": "现场仍不亮" }),
     );
     assert_eq!(case["state"], "in_progress");
-    case = act(&app, &s.staff, &case, resolve());
+    case = act(app, &s.staff, &case, resolve());
     for action in ["verify", "close"] {
-        case = act(&app, &s.centre, &case, json!({ "action": action }));
+        case = act(app, &s.centre, &case, json!({ "action": action }));
     }
     case = act(
-        &app,
+        app,
         &s.centre,
         &case,
         json!({ "action": "reopen", "reason": "居民反映又坏了" }),
     );
     assert_eq!(case["state"], "in_progress");
-    case = act(&app, &s.staff, &case, resolve());
+    case = act(app, &s.staff, &case, resolve());
     for action in ["verify", "close", "archive"] {
-        case = act(&app, &s.centre, &case, json!({ "action": action }));
+        case = act(app, &s.centre, &case, json!({ "action": action }));
     }
     assert_eq!(case["state"], "archived");
-    let full = get(
-        &app,
-        &s.centre,
-        &format!("/api/t/alpha/cases/{}", case["id"]),
-    );
+    case
+}
+
+fn an_archived_case_offers_no_step_and_keeps_its_internal_ones(
+    app: &TestApp,
+    s: &Setup,
+    case: &Value,
+) {
+    let full = get_case(app, &s.centre, &case["id"]);
     assert!(full["allowed_actions"].as_array().unwrap().is_empty());
     let internal: Vec<&str> = full["timeline"]
         .as_array()

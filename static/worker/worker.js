@@ -142,7 +142,7 @@ async function showOutbox() {
 }
 
 /** Whether the server refused a report because one of its photos is gone. */
-const photosGone = (error) => error.status === 400 && /^attachment_ids/.test((error.problem && error.problem.field) || "");
+const photosGone = (error) => error.status === 404 && /^attachment_ids/.test((error.problem && error.problem.field) || "");
 
 /** "Report anyway" after a duplicate warning: a new request, so a new key. */
 async function resend(record) {

@@ -68,9 +68,10 @@ pub(crate) fn open_desk(app: &TestApp) -> Desk {
             .post_json(&format!("{DESK}/registrations"), None, body)
             .unwrap()
     };
+    // The shape is the document's (400); the check character is beyond it (422).
     let wrong = problem(
         post(&registration("91350100M000100Y44", COMPANY, "xinghe")),
-        400,
+        422,
         Some("credit_code"),
     );
     assert!(
@@ -346,7 +347,7 @@ fn the_answer_is_published_without_the_company(
                 &json!({ "case_id": case_id, "enterprise_id": other_id }),
             )
             .unwrap(),
-        400,
+        422,
         Some("enterprise_id"),
     );
     let published = publish().expect(201);
@@ -604,12 +605,12 @@ fn an_answer_written_directly_hides_the_company_named_and_cites_its_policies() {
     // Bad input is refused at its field, and nothing is published.
     problem(
         publish(direct(json!({ "enterprise_id": 999_999 }))),
-        400,
+        404,
         Some("enterprise_id"),
     );
     let unknown = problem(
         publish(direct(json!({ "policies": [rnd, 999_999] }))),
-        400,
+        404,
         Some("policies"),
     );
     assert!(
@@ -727,7 +728,7 @@ fn policies_are_published_with_files_superseded_and_searched() {
     problem(
         publish(json!({ "title": "办法", "body": "正文", "issuer": "管委会",
                         "effective_from": "2026-06-01", "effective_to": "2026-01-01" })),
-        400,
+        422,
         Some("effective_to"),
     );
     let old = publish(json!({

@@ -240,10 +240,10 @@ fn an_upload_is_usable_only_by_whoever_uploaded_it() {
             )
             .unwrap()
     };
-    let unknown = report(None, &json!(999)).expect(400);
+    let unknown = report(None, &json!(999)).expect(404);
     assert_eq!(unknown["field"], "attachment_ids[0]");
     for (token, theirs) in [(None, &workers), (Some(worker.as_str()), &residents)] {
-        let refused = report(token, theirs).expect(400);
+        let refused = report(token, theirs).expect(404);
         assert_eq!(refused, unknown, "nothing says the upload exists");
     }
     let township = admin_creates(
@@ -260,7 +260,7 @@ fn an_upload_is_usable_only_by_whoever_uploaded_it() {
             &json!({ "grid_node_id": township["id"], "title": "停水", "body": "明日停水", "attachment_ids": [workers] }),
         )
         .unwrap();
-    assert_eq!(notice.expect(400), unknown, "nor another account's");
+    assert_eq!(notice.expect(404), unknown, "nor another account's");
 
     // Refused, each stays its uploader's to use.
     let theirs = report(Some(&worker), &workers).expect(201);
@@ -427,10 +427,12 @@ fn bad_reports_are_refused_with_the_field() {
         json!({ "category": "garbage", "description": "x", "priority": "asap" }),
         "priority",
     );
-    check(
-        json!({ "category": "garbage", "description": "x", "attachment_ids": [999] }),
-        "attachment_ids[0]",
+    // A file that is not there is named, as a thing the request names (404).
+    let unknown = app.post_report(
+        "alpha",
+        &json!({ "category": "garbage", "description": "x", "attachment_ids": [999] }),
     );
+    assert_eq!(unknown.expect(404)["field"], "attachment_ids[0]");
 
     // A grid with shapes knows the area: a place outside it is refused, one inside is located.
     let square = json!({ "type": "Polygon", "coordinates": [[[120.0, 30.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.1], [120.0, 30.0]]] });
@@ -542,7 +544,7 @@ fn the_sweep_deletes_uploads_left_on_nothing_for_a_day() {
     let refused = app.post_report(
             "alpha",
             &json!({ "category": "street_light", "description": "路灯不亮", "attachment_ids": [abandoned] }),
-        ).expect(400);
+        ).expect(404);
     assert_eq!(
         (refused["field"].as_str(), refused["detail"].as_str()),
         (Some("attachment_ids[0]"), Some("no such attachment"))

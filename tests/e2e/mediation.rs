@@ -165,7 +165,7 @@ impl<'a> Dispute<'a> {
                 &sessions,
                 json!({ "held_at": "2099-01-05T06:00:00Z", "participants": ["王五"] }),
             ),
-            400,
+            422,
             Some("held_at"),
         );
         let record = app
@@ -432,7 +432,7 @@ impl<'a> AgentDesk<'a> {
         early["tasks"][0]["due_on"] = json!("2000-01-01");
         problem(
             post(app, chen, "/agent/matters", early),
-            400,
+            422,
             Some("tasks[0].due_on"),
         );
         assert_eq!(
@@ -504,7 +504,7 @@ impl<'a> AgentDesk<'a> {
                 &format!("{path}/tasks"),
                 json!({ "task": "补拍照片", "owner": "小陈", "due_on": "2001-01-01" }),
             ),
-            400,
+            422,
             Some("due_on"),
         );
         let task = post(
@@ -708,7 +708,7 @@ fn a_disputes_pdf_papers_are_the_centres_and_never_a_reports() {
             "alpha",
             &json!({ "category": "garbage", "description": "垃圾未清运", "attachment_ids": [iou["id"]] }),
         ),
-        400,
+        404,
         Some("attachment_ids[0]"),
     );
     assert_eq!(refused["detail"], "no such attachment", "{refused}");

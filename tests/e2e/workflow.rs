@@ -359,7 +359,7 @@ fn what_no_rule_routes_waits_in_triage_for_the_command_centre() {
         &case,
         json!({ "action": "dispatch", "department": "nobody" }),
     );
-    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.status, 404);
     let not_theirs = try_act(
         &app,
         &s.staff,

@@ -98,7 +98,7 @@ impl<'a> Joint<'a> {
             &case,
             json!({ "action": "resolve", "answer": "好了" }),
         );
-        assert_eq!(no_photo.status, 400);
+        assert_eq!(no_photo.status, 422);
         assert_eq!(no_photo.json()["field"], "attachment_ids");
         case
     }
@@ -233,7 +233,7 @@ fn a_misrouted_case_is_transferred_or_recategorised() {
         &back,
         json!({ "action": "recategorise", "category": "nothing", "reason": "x" }),
     );
-    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.status, 404);
     assert_eq!(unknown.json()["field"], "category");
 }
 

@@ -3,13 +3,11 @@
 
 use chrono::Utc;
 use domain::Problem;
+use domain::limits::CHOSEN_API_KEY_MIN_CHARS;
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::ApiKey;
-
-/// Keys a client may choose themselves must be at least this long.
-const MIN_CHOSEN_KEY: usize = 8;
 
 fn wire(key: &ApiKey) -> Value {
     json!({
@@ -30,7 +28,8 @@ pub fn list_api_keys(ctx: &mut Ctx) -> HandlerResult {
 #[serde(deny_unknown_fields)]
 pub struct IssueBody {
     name: String,
-    /// A key of the admin's choosing (at least 8 characters), e.g. a demo's
+    /// A key of the admin's choosing (at least 8 characters; null or
+    /// absent: drawn), e.g. a demo's
     /// well-known key; by default one is drawn at random.
     key: Option<String>,
 }
@@ -38,12 +37,13 @@ pub struct IssueBody {
 pub fn issue_api_key(ctx: &mut Ctx) -> HandlerResult {
     let body: IssueBody = ctx.json_body()?;
     let key = match body.key {
-        Some(key) if key.trim().len() >= MIN_CHOSEN_KEY && key.trim() == key => key,
+        Some(key) if key.chars().count() >= CHOSEN_API_KEY_MIN_CHARS && key.trim() == key => key,
         Some(_) => {
             return Err(Problem::validation(
                 "key",
                 format!(
-                    "a chosen key is at least {MIN_CHOSEN_KEY} characters, without spaces around it"
+                    "a chosen key is at least {CHOSEN_API_KEY_MIN_CHARS} characters, \
+                     without spaces around it"
                 ),
             ));
         }

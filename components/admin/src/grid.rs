@@ -198,7 +198,18 @@ pub fn delete_grid_node(ctx: &mut Ctx) -> HandlerResult {
 pub fn import_grid(ctx: &mut Ctx) -> HandlerResult {
     let body = ctx.request().body();
     let parsed = match ctx.content_type().as_str() {
-        "text/csv" => grid_import::parse_csv(body),
+        // The API document states what a JSON import holds, node by node;
+        // of a CSV file it says only its columns, in prose, so what is
+        // wrong with one is beyond it (422).
+        "text/csv" => grid_import::parse_csv(body).map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|p| grid_import::RowProblem {
+                    kind: domain::ProblemKind::UnprocessableContent,
+                    ..p
+                })
+                .collect()
+        }),
         "application/json" => grid_import::parse_json(body),
         other => {
             return Err(Problem::unsupported_media_type(format!(
@@ -227,12 +238,15 @@ fn row_problems(problems: Vec<grid_import::RowProblem>) -> Problem {
         .collect::<std::collections::BTreeSet<_>>()
         .len();
     let list = serde_json::to_value(&problems).unwrap_or(Value::Null);
-    Problem::validation(
+    Problem::new(
+        grid_import::kind_of(&problems),
+        format!("{lines} row(s) of the import have problems; nothing was imported"),
+    )
+    .with_field(
         problems
             .first()
             .map(|p| p.field.clone())
             .unwrap_or_default(),
-        format!("{lines} row(s) of the import have problems; nothing was imported"),
     )
     .with_extension("problems", list)
 }
@@ -240,7 +254,7 @@ fn row_problems(problems: Vec<grid_import::RowProblem>) -> Problem {
 /// The micro-grid containing `?lat=..&lon=..`, or 404 when none does.
 pub fn locate_grid(ctx: &mut Ctx) -> HandlerResult {
     let coordinate = |name: &str| -> Result<f64, Problem> {
-        ctx.query(name)
+        ctx.query_value(name)
             .and_then(|v| v.parse::<f64>().ok())
             .ok_or_else(|| Problem::validation(name, format!("{name} must be a number")))
     };

@@ -84,9 +84,21 @@ pub fn export_table(ctx: &mut Ctx) -> HandlerResult {
     let table = ctx.param("table")?.to_string();
     let filter = query::filter(ctx)?;
     query::check_node(ctx, &filter)?;
+    // Every parameter is checked, whichever table reads it.
+    let period = figures::period(ctx)?;
+    let format = match ctx.query_value("format").as_deref() {
+        None | Some("csv") => Format::Csv,
+        Some("geojson") => Format::GeoJson,
+        Some(_) => return Err(Problem::validation("format", "format is csv or geojson")),
+    };
+    if format == Format::GeoJson && table != "cases" {
+        return Err(Problem::unprocessable(
+            "format",
+            "only the cases export has a GeoJSON form (its points)",
+        ));
+    }
     match table.as_str() {
         "figures" => {
-            let period = figures::period(ctx)?;
             let days = ctx.scope()?.stats_by_day(&filter)?;
             let (series, _) = figures::series_json(&days, period);
             let rows = series.as_array().cloned().unwrap_or_default();
@@ -126,7 +138,7 @@ pub fn export_table(ctx: &mut Ctx) -> HandlerResult {
                 &rows,
             )
         }
-        "cases" => export_cases(ctx, filter),
+        "cases" => export_cases(ctx, filter, format),
         _ => Err(Problem::not_found(
             "exports are figures, departments, grids and cases",
         )),
@@ -226,12 +238,7 @@ fn case_feature(case: &Case, cells: &[String]) -> Value {
 }
 
 /// Streams the cases reported in the period, `PAGE` at a time.
-fn export_cases(ctx: &mut Ctx, filter: StatsFilter) -> HandlerResult {
-    let format = match ctx.query("format").as_deref() {
-        None | Some("csv") => Format::Csv,
-        Some("geojson") => Format::GeoJson,
-        Some(_) => return Err(Problem::validation("format", "format is csv or geojson")),
-    };
+fn export_cases(ctx: &mut Ctx, filter: StatsFilter, format: Format) -> HandlerResult {
     let tenant: Tenant = ctx.tenant()?;
     let departments = ctx
         .scope()?

@@ -25,7 +25,7 @@ pub fn series_json(days: &[(NaiveDate, Counters)], period: Period) -> (Value, Co
 }
 
 pub fn period(ctx: &Ctx) -> Result<Period, Problem> {
-    match ctx.query("by") {
+    match ctx.query_value("by") {
         None => Ok(Period::Day),
         Some(by) => {
             Period::parse(&by).ok_or_else(|| Problem::validation("by", "by is day, week or month"))

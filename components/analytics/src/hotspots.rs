@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use crate::query;
 
 fn level(ctx: &Ctx) -> Result<GridLevel, Problem> {
-    match ctx.query("level") {
+    match ctx.query_value("level") {
         None => Ok(GridLevel::Grid),
         Some(level) => GridLevel::parse(&level).map_err(|p| p.with_field("level")),
     }

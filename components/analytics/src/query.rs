@@ -13,7 +13,7 @@ use store::StatsFilter;
 const MAX_DAYS: i64 = 3 * 366;
 
 fn date(ctx: &Ctx, name: &str) -> Result<Option<NaiveDate>, Problem> {
-    ctx.query(name)
+    ctx.query_value(name)
         .map(|v| {
             NaiveDate::parse_from_str(&v, "%Y-%m-%d")
                 .map_err(|_| Problem::validation(name, format!("{name} is a date: YYYY-MM-DD")))
@@ -33,17 +33,18 @@ pub fn filter(ctx: &mut Ctx) -> Result<StatsFilter, Problem> {
         None => today(ctx)?,
     };
     let from = date(ctx, "from")?.unwrap_or(to - Duration::days(29));
+    // The two dates together: a rule the API document cannot state (422).
     if from > to {
-        return Err(Problem::validation("from", "from is on or before to"));
+        return Err(Problem::unprocessable("from", "from is on or before to"));
     }
     if (to - from).num_days() >= MAX_DAYS {
-        return Err(Problem::validation(
+        return Err(Problem::unprocessable(
             "from",
             format!("a period is at most {MAX_DAYS} days"),
         ));
     }
     let source = ctx
-        .query("source")
+        .query_value("source")
         .map(|s| CaseSource::parse(&s).map(|s| s.as_str().to_string()))
         .transpose()?;
     Ok(StatsFilter {
@@ -61,7 +62,7 @@ pub fn check_node(ctx: &mut Ctx, filter: &StatsFilter) -> Result<(), Problem> {
     if let Some(node) = filter.node
         && ctx.scope()?.grid_node(node)?.is_none()
     {
-        return Err(Problem::validation("node", "no such grid node"));
+        return Err(Problem::unknown("node", "no such grid node"));
     }
     Ok(())
 }

@@ -87,8 +87,17 @@ impl Ctx {
             .map_err(|_| Problem::not_found(format!("no such {what}")))
     }
 
-    /// A query-string parameter, percent-decoded.
+    /// A text query parameter (a code, a search, a cursor), percent-decoded.
+    /// An empty one (`community=`, what a form sends for a field left blank)
+    /// is absent: no text parameter of this API means anything by it.
     pub fn query(&self, name: &str) -> Option<String> {
+        self.query_value(name).filter(|v| !v.is_empty())
+    }
+
+    /// A typed query parameter's value as sent (a number, a date, one of a
+    /// list), for its parser: an empty one is not a number, a date or one
+    /// of the list, as the API document says.
+    pub fn query_value(&self, name: &str) -> Option<String> {
         form_urlencoded::parse(self.request.query().as_bytes())
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
@@ -96,7 +105,7 @@ impl Ctx {
 
     /// A numeric query parameter, if present.
     pub fn query_i64(&self, name: &str) -> Result<Option<i64>, Problem> {
-        self.query(name)
+        self.query_value(name)
             .map(|v| {
                 v.parse()
                     .map_err(|_| Problem::validation(name, format!("{name} must be a number")))
@@ -104,16 +113,14 @@ impl Ctx {
             .transpose()
     }
 
-    /// The `limit` query parameter: 1 to 200, 50 when absent.
+    /// The `limit` query parameter of most lists ([`domain::limits::PAGE`]).
     pub fn page_limit(&self) -> Result<u32, Problem> {
-        match self.query("limit") {
-            None => Ok(50),
-            Some(l) => l
-                .parse::<u32>()
-                .ok()
-                .filter(|l| (1..=200).contains(l))
-                .ok_or_else(|| Problem::validation("limit", "limit must be 1 to 200")),
-        }
+        self.page_limit_of(domain::limits::PAGE)
+    }
+
+    /// The `limit` query parameter of a list with a page size of its own.
+    pub fn page_limit_of(&self, page: domain::limits::PageLimit) -> Result<u32, Problem> {
+        page.parse(self.query_value("limit").as_deref())
     }
 
     /// The body as JSON of type `T`; malformed or mistyped JSON is a 400
@@ -223,6 +230,14 @@ impl Ctx {
                 Some(_) => self.admit_tenant(permission),
             },
         }
+    }
+
+    /// On a route open to the public: whether the request also carries a
+    /// token of the path's tenant whose account holds `permission` (the
+    /// caller is then known), for a handler that shows such callers more
+    /// than the public. A missing or refused token is the public's view.
+    pub fn signed_in_with(&mut self, permission: Permission) -> bool {
+        auth::bearer(&self.request).is_some() && self.admit_tenant(permission).is_ok()
     }
 
     /// Whether the request enters as a tenant's account: a route that needs
@@ -335,12 +350,44 @@ fn allow(user: &User, permission: Permission) -> Result<(), Problem> {
 /// Parses JSON bytes into `T`; malformed or mistyped JSON is a 400 naming
 /// the field at fault.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    // Serde reads a struct from an array too, field by field in order
+    // (`[null, null]`); every body of this API is an object, and the
+    // document says so.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(Problem::new(
+            domain::ProblemKind::Validation,
+            "the body is a JSON object, not an array",
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(json_problem)?;
+    let mut value: serde_json::Value =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(json_problem)?;
     deserializer
         .end()
         .map_err(|e| Problem::malformed_json(e.to_string()))?;
-    Ok(value)
+    integers_as_integers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(json_problem)
+}
+
+/// JSON has one kind of number, and JSON Schema's `integer` is any number
+/// without a fraction: `3.0` is the integer 3 (clients that hold numbers
+/// as doubles send it so), which serde reads into an `i64` only when it is
+/// written `3`.
+fn integers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|_| n.is_f64())
+                && f.fract() == 0.0
+                && (-(2f64.powi(63))..2f64.powi(63)).contains(&f)
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integers_as_integers),
+        Value::Object(members) => members.values_mut().for_each(integers_as_integers),
+        _ => {}
+    }
 }
 
 /// serde_json's error, with the path of the field at fault when it has one.
@@ -407,11 +454,44 @@ mod fuzz {
     #[test]
     fn the_seed_is_valid() {
         assert!(parse_json::<Body>(VALID.as_bytes()).is_ok());
-        let deep = "[".repeat(100_000);
+        let deep = r#"{"a":"#.repeat(100_000);
         assert_eq!(
             parse_json::<serde_json::Value>(deep.as_bytes()).map_err(|p| p.status()),
             Err(400),
             "nesting past serde_json's limit is refused, not a stack overflow"
         );
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_point_is_an_integer() {
+        #[derive(Debug, serde::Deserialize, PartialEq)]
+        struct Ids {
+            version: i64,
+            ids: Vec<i64>,
+            latitude: f64,
+        }
+        assert_eq!(
+            parse_json::<Ids>(br#"{"version": -2715.0, "ids": [3.0, 4], "latitude": 30.0}"#),
+            Ok(Ids {
+                version: -2715,
+                ids: vec![3, 4],
+                latitude: 30.0
+            })
+        );
+        let fraction = parse_json::<Ids>(br#"{"version": 1.5, "ids": [], "latitude": 1}"#);
+        assert_eq!(fraction.unwrap_err().field.as_deref(), Some("version"));
+    }
+
+    #[test]
+    fn a_body_is_an_object_not_the_array_serde_would_read_a_struct_from() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Changes {
+            name: Option<String>,
+            retired: Option<bool>,
+        }
+        assert!(parse_json::<Changes>(br#"{"name": null}"#).is_ok());
+        let refused = parse_json::<Changes>(b" [null, null]").unwrap_err();
+        assert_eq!(refused.status(), 400);
     }
 }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use domain::deadline::zone_offset;
 use domain::intake::sha256_hex;
 use domain::policy::{Effective, parse_date, parse_tags, recognise_policy_file};
-use domain::{Problem, Role};
+use domain::{Permission, Problem, Role};
 use edge::{Ctx, HandlerResult, files, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -43,14 +43,19 @@ pub fn upload_file(ctx: &mut Ctx) -> HandlerResult {
     Ok(json(201, &wire::policy_file(tenant.code.as_str(), &file)))
 }
 
-/// `GET …/enterprise/policy-files/:file`: a file of a published policy.
+/// `GET …/enterprise/policy-files/:file`: a file of a published policy,
+/// to anyone; one uploaded and not yet published with a policy, to staff
+/// who may publish policies (with their token), and to no one else.
 pub fn download_file(ctx: &mut Ctx) -> HandlerResult {
     let id = ctx.id_param("id", "policy file")?;
     let file = ctx
         .scope()?
         .policy_file(id)?
-        .filter(|f| f.policy.is_some())
         .ok_or_else(|| Problem::not_found("no such policy file"))?;
+    let published = file.policy.is_some();
+    if !published && !ctx.signed_in_with(Permission::PublishPolicies) {
+        return Err(Problem::not_found("no such policy file"));
+    }
     let tenant = ctx.tenant()?;
     let bytes = files::get(tenant.id.0, &file.sha256)?
         .ok_or_else(|| Problem::internal("the bytes of a policy file are missing"))?;
@@ -59,7 +64,14 @@ pub fn download_file(ctx: &mut Ctx) -> HandlerResult {
         &[
             ("content-type", file.content_type.as_str()),
             ("etag", &format!("\"{}\"", file.sha256)),
-            ("cache-control", "public, max-age=31536000, immutable"),
+            (
+                "cache-control",
+                if published {
+                    "public, max-age=31536000, immutable"
+                } else {
+                    "private, no-store"
+                },
+            ),
             ("x-content-type-options", "nosniff"),
         ],
         bytes,
@@ -124,7 +136,7 @@ pub fn publish(ctx: &mut Ctx) -> HandlerResult {
 /// `GET …/enterprise/policies?q=&tag=&issuer=&in_force=true&superseded=true`:
 /// matching policies, best first. Never fails on `q`.
 pub fn search(ctx: &mut Ctx) -> HandlerResult {
-    let in_force_on = match ctx.query("in_force").as_deref() {
+    let in_force_on = match ctx.query_value("in_force").as_deref() {
         None | Some("false") => None,
         Some("true") => Some(today(ctx)?),
         Some(day) => Some(parse_date("in_force", day)?),

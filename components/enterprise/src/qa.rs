@@ -57,11 +57,13 @@ pub fn publish(ctx: &mut Ctx) -> HandlerResult {
     let question = body
         .question
         .or_else(|| inquiry.as_ref().map(|i| i.request.case.description.clone()))
-        .ok_or_else(|| Problem::validation("question", "question is required without case_id"))?;
+        .ok_or_else(|| {
+            Problem::unprocessable("question", "question is required without case_id")
+        })?;
     let answer = body
         .answer
         .or_else(|| inquiry.as_ref().and_then(|i| i.resolution.clone()))
-        .ok_or_else(|| Problem::validation("answer", "answer is required"))?;
+        .ok_or_else(|| Problem::unprocessable("answer", "answer is required"))?;
     let new = NewPolicyAnswer {
         case: inquiry.as_ref().map(|i| i.request.case.id),
         question: anonymise(&question, &parties),
@@ -97,7 +99,7 @@ fn parties(
 ) -> Result<InquiryParties, Problem> {
     match (inquiry, enterprise) {
         (Some(inquiry), Some(named)) if inquiry.request.enterprise_id != named => {
-            Err(Problem::validation(
+            Err(Problem::unprocessable(
                 "enterprise_id",
                 "the inquiry was asked by another enterprise: leave enterprise_id out with case_id",
             ))
@@ -106,7 +108,7 @@ fn parties(
         (None, Some(id)) => ctx
             .scope()?
             .enterprise_parties(id)?
-            .ok_or_else(|| Problem::validation("enterprise_id", "no such enterprise")),
+            .ok_or_else(|| Problem::unknown("enterprise_id", "no such enterprise")),
         (None, None) => Ok(InquiryParties::default()),
     }
 }
@@ -129,9 +131,9 @@ fn answered_inquiry(
     let request = ctx
         .scope()?
         .enterprise_request(case)?
-        .ok_or_else(|| Problem::validation("case_id", "no such enterprise request"))?;
+        .ok_or_else(|| Problem::unknown("case_id", "no such enterprise request"))?;
     if request.kind != RequestKind::PolicyInquiry {
-        return Err(Problem::validation(
+        return Err(Problem::unprocessable(
             "case_id",
             "only answers to policy inquiries go to the policy Q&A",
         ));

@@ -85,7 +85,7 @@ pub fn register(ctx: &mut Ctx) -> HandlerResult {
 /// `GET …/enterprise/registrations?status=pending`: for approvers.
 pub fn list(ctx: &mut Ctx) -> HandlerResult {
     let status = ctx
-        .query("status")
+        .query_value("status")
         .map(|s| EnterpriseStatus::parse(&s))
         .transpose()?;
     let after = ctx.query_i64("after")?;

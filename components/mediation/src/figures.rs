@@ -19,11 +19,12 @@ use crate::wire::query_date;
 fn period(ctx: &mut Ctx) -> Result<(NaiveDate, NaiveDate), Problem> {
     let offset = zone_offset(&ctx.tenant()?.time_zone)?;
     let today = Utc::now().with_timezone(&offset).date_naive();
-    let from = query_date(ctx.query("from"), "from")?
+    let from = query_date(ctx.query_value("from"), "from")?
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
-    let to = query_date(ctx.query("to"), "to")?.unwrap_or(today);
+    let to = query_date(ctx.query_value("to"), "to")?.unwrap_or(today);
     if to < from {
-        return Err(Problem::validation(
+        // The two dates together: a rule the API document cannot state (422).
+        return Err(Problem::unprocessable(
             "to",
             "the period ends before it starts",
         ));

@@ -120,7 +120,7 @@ pub fn take(ctx: &mut Ctx) -> HandlerResult {
 fn agent_point(ctx: &mut Ctx, id: i64) -> Result<AgentPoint, Problem> {
     ctx.scope()?
         .agent_point(id)?
-        .ok_or_else(|| Problem::validation("agent_point_id", "no such agent point"))
+        .ok_or_else(|| Problem::unknown("agent_point_id", "no such agent point"))
 }
 
 /// `GET …/agent/matters?before=&limit=`: newest first; an agent sees their

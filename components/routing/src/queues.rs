@@ -41,17 +41,17 @@ pub fn get_queue(ctx: &mut Ctx) -> HandlerResult {
     };
     let query = QueueQuery {
         state: ctx
-            .query("state")
+            .query_value("state")
             .map(|s| CaseState::parse(&s))
             .transpose()?,
         category: ctx.query("category"),
-        clock: match ctx.query("clock").as_deref() {
+        clock: match ctx.query_value("clock").as_deref() {
             None => None,
             Some("due_soon") => Some(Clock::DueSoon),
             Some("overdue") => Some(Clock::Overdue),
             Some(_) => return Err(Problem::validation("clock", "clock is due_soon or overdue")),
         },
-        sort: match ctx.query("sort").as_deref() {
+        sort: match ctx.query_value("sort").as_deref() {
             None | Some("oldest") => QueueSort::Oldest,
             Some("newest") => QueueSort::Newest,
             Some("due") => QueueSort::Due,

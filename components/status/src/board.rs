@@ -14,8 +14,6 @@ use crate::wire;
 /// The list changes with every case; figures and the map move slowly.
 const LIST_FRESH_SECONDS: u32 = 60;
 const FIGURES_FRESH_SECONDS: u32 = 300;
-/// Board pages hold 20 cases unless `limit` (1 to 100) says otherwise.
-const DEFAULT_PAGE: u32 = 20;
 
 /// `GET …/board?category=&community=&status=&cursor=&limit=`.
 pub fn list(ctx: &mut Ctx) -> HandlerResult {
@@ -55,21 +53,9 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
 /// The filters of the query string, each checked; the cursor is the last
 /// tracking code of the previous page (ids stay internal).
 fn board_query(ctx: &mut Ctx) -> Result<BoardQuery, Problem> {
-    let limit = match ctx.query("limit") {
-        None => DEFAULT_PAGE,
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
-            .filter(|l| (1..=store::scoped::MAX_BOARD_PAGE).contains(l))
-            .ok_or_else(|| {
-                Problem::validation(
-                    "limit",
-                    format!("limit must be 1 to {}", store::scoped::MAX_BOARD_PAGE),
-                )
-            })?,
-    };
+    let limit = ctx.page_limit_of(domain::limits::BOARD_PAGE)?;
     let outcome = ctx
-        .query("status")
+        .query_value("status")
         .map(|s| Outcome::parse(&s))
         .transpose()?;
     let category = ctx.query("category").filter(|c| !c.is_empty());
@@ -77,7 +63,7 @@ fn board_query(ctx: &mut Ctx) -> Result<BoardQuery, Problem> {
         None => None,
         Some(code) => Some(community_by_code(ctx, &code)?),
     };
-    let before = match ctx.query("cursor") {
+    let before = match ctx.query_value("cursor") {
         None => None,
         Some(cursor) => Some(cursor_case(ctx, &cursor)?),
     };
@@ -95,18 +81,18 @@ pub fn community_by_code(ctx: &mut Ctx, code: &str) -> Result<domain::GridNodeId
     ctx.scope()?
         .grid_node_by_code(code)?
         .map(|n| n.id)
-        .ok_or_else(|| {
-            Problem::validation("community", format!("no community has the code '{code}'"))
-        })
+        .ok_or_else(|| Problem::unknown("community", format!("no community has the code '{code}'")))
 }
 
+/// A cursor is a tracking code (400 when it is not one); one no case has
+/// is 404.
 fn cursor_case(ctx: &mut Ctx, cursor: &str) -> Result<CaseId, Problem> {
-    let invalid = || Problem::validation("cursor", "use the next_cursor of the previous page");
-    let code = TrackingCode::parse(cursor).map_err(|_| invalid())?;
+    let code = TrackingCode::parse(cursor)
+        .map_err(|_| Problem::validation("cursor", "use the next_cursor of the previous page"))?;
     Ok(ctx
         .scope()?
         .case_by_tracking_code(&code)?
-        .ok_or_else(invalid)?
+        .ok_or_else(|| Problem::unknown("cursor", "no case has this tracking code"))?
         .id)
 }
 
@@ -133,10 +119,16 @@ pub fn figures(ctx: &mut Ctx) -> HandlerResult {
 
 /// `GET …/board/map?days=`: open and resolved cases per grid as GeoJSON.
 pub fn map(ctx: &mut Ctx) -> HandlerResult {
+    let bounds = domain::limits::BOARD_MAP_DAYS;
     let days = match ctx.query_i64("days")? {
         None => 30,
-        Some(d) if (1..=365).contains(&d) => d,
-        Some(_) => return Err(Problem::validation("days", "days must be 1 to 365")),
+        Some(d) if bounds.contains(d) => d,
+        Some(_) => {
+            return Err(Problem::validation(
+                "days",
+                format!("days must be {} to {}", bounds.min, bounds.max),
+            ));
+        }
     };
     let cells = ctx.scope()?.map_cells(Utc::now() - Duration::days(days))?;
     Ok(cached_as(

@@ -33,7 +33,7 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
         None => None,
         Some(code) => Some(community_by_code(ctx, &code)?),
     };
-    let before = match ctx.query("cursor") {
+    let before = match ctx.query_value("cursor") {
         None => None,
         Some(c) => Some(c.parse::<i64>().map_err(|_| {
             Problem::validation("cursor", "use the next_cursor of the previous page")

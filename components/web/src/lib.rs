@@ -34,7 +34,9 @@ fn handle(request: Request) -> Response {
 fn answer(request: &Request) -> Response {
     let path = request.path();
     if request.method().to_string() != "GET" && request.method().to_string() != "HEAD" {
-        return text(405, "the pages are read-only");
+        let mut refused = text(405, "the pages are read-only");
+        refused.set_header("allow", "GET, HEAD");
+        return refused;
     }
     let Some(file) = file_for(path) else {
         return text(404, "no such page");

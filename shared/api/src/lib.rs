@@ -7,6 +7,7 @@
 
 use domain::Permission;
 
+pub mod contract;
 mod open311;
 pub use open311::OPEN311;
 

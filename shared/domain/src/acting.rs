@@ -63,8 +63,10 @@ pub fn unit_acted_for(
         };
     }
     if supervises(role) {
+        // Required of some callers and not others: beyond what the API
+        // document states of the field (422).
         return named.ok_or_else(|| {
-            Problem::validation(field, format!("name the {what} this is done for"))
+            Problem::unprocessable(field, format!("name the {what} this is done for"))
         });
     }
     Err(Problem::forbidden(format!(
@@ -102,7 +104,7 @@ mod tests {
             assert_eq!(act(member, None, Some(4)), Err(403));
             for supervisor in [Role::CommandCentre, Role::TenantAdmin] {
                 assert_eq!(act(supervisor, None, Some(4)), Ok(4));
-                assert_eq!(act(supervisor, None, None), Err(400));
+                assert_eq!(act(supervisor, None, None), Err(422));
             }
             for outsider in [Role::GridWorker, Role::Enterprise, Role::PlatformAdmin] {
                 assert_eq!(act(outsider, Some(3), Some(3)), Err(403), "{outsider:?}");

@@ -120,6 +120,11 @@ pub fn check_pass_up(from: AgentPointLevel, to: AgentPointLevel) -> Result<(), P
     }
 }
 
+/// The most lines a needs list holds.
+pub const MAX_NEEDS: usize = 50;
+/// The longest line of a needs list, in characters.
+pub const MAX_NEED_CHARS: usize = 500;
+
 /// The needs list (需求清单): what the resident needs, one line each.
 pub fn check_needs(needs: &[String]) -> Result<(), Problem> {
     if needs.iter().all(|n| n.trim().is_empty()) {
@@ -128,10 +133,10 @@ pub fn check_needs(needs: &[String]) -> Result<(), Problem> {
             "the needs list says what the resident needs (at least one line)",
         ));
     }
-    if needs.len() > 50 || needs.iter().any(|n| n.chars().count() > 500) {
+    if needs.len() > MAX_NEEDS || needs.iter().any(|n| n.chars().count() > MAX_NEED_CHARS) {
         return Err(Problem::validation(
             "needs",
-            "at most 50 needs of 500 characters each",
+            format!("at most {MAX_NEEDS} needs of {MAX_NEED_CHARS} characters each"),
         ));
     }
     Ok(())
@@ -157,7 +162,8 @@ pub fn check_date_not_before_start(
     began_on: NaiveDate,
 ) -> Result<(), Problem> {
     if date < began_on {
-        Err(Problem::validation(
+        // Against the day the matter began: beyond the API document (422).
+        Err(Problem::unprocessable(
             field,
             format!("{date} is before the matter began ({began_on})"),
         ))
@@ -273,7 +279,11 @@ mod tests {
         assert!(check_date_not_before_start("due_on", day(10), day(10)).is_ok());
         let p = check_date_not_before_start("due_on", day(9), day(10)).expect_err("before");
         assert_eq!(p.field.as_deref(), Some("due_on"));
-        assert_eq!(p.status(), 400);
+        assert_eq!(
+            p.status(),
+            422,
+            "a relation between dates: valid by the document"
+        );
     }
 
     #[test]

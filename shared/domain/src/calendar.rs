@@ -57,7 +57,9 @@ impl WorkingHours {
 
     pub fn new(start_minute: u16, end_minute: u16) -> Result<Self, Problem> {
         if start_minute >= end_minute || end_minute > 24 * 60 {
-            return Err(Problem::validation(
+            // Each time is read alone (`clock_pattern`); their order is a rule
+            // between two fields.
+            return Err(Problem::unprocessable(
                 "work_day_end",
                 "the working day must end after it starts, by midnight",
             ));
@@ -92,15 +94,25 @@ impl WorkingHours {
     }
 }
 
-fn parse_clock(s: &str) -> Result<u16, Problem> {
+/// A time of day as `HH:MM`, two digits each, from `00:00` to `24:00`.
+pub fn parse_clock(s: &str) -> Result<u16, Problem> {
     let bad = || Problem::validation("time", format!("'{s}' is not a time like 09:00"));
     let (h, m) = s.split_once(':').ok_or_else(bad)?;
+    let two_digits = |part: &str| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
+        return Err(bad());
+    }
     let h: u16 = h.parse().map_err(|_| bad())?;
     let m: u16 = m.parse().map_err(|_| bad())?;
     if h > 24 || m > 59 || (h == 24 && m > 0) {
         return Err(bad());
     }
     Ok(h * 60 + m)
+}
+
+/// [`parse_clock`] as a regular expression.
+pub fn clock_pattern() -> String {
+    "^(?:[01][0-9]:[0-5][0-9]|2[0-3]:[0-5][0-9]|24:00)$".to_string()
 }
 
 fn clock_text(minute: u16) -> String {
@@ -116,20 +128,16 @@ pub fn is_working_day(day: NaiveDate, exceptions: &[CalendarDay]) -> bool {
     }
 }
 
-/// Checks a calendar: no day listed twice.
+/// Checks a calendar: each day named, no day listed twice.
 pub fn check_days(days: &[CalendarDay]) -> Result<(), Problem> {
     let mut seen = std::collections::HashSet::new();
     for (i, d) in days.iter().enumerate() {
+        crate::limits::CALENDAR_DAY_NAME.check_at(&format!("days[{i}].name"), &d.name)?;
         if !seen.insert(d.day) {
-            return Err(Problem::validation(
+            // Days unique across the list: beyond what the document can state.
+            return Err(Problem::unprocessable(
                 format!("days[{i}].day"),
                 format!("{} is listed twice", d.day),
-            ));
-        }
-        if d.name.trim().is_empty() {
-            return Err(Problem::validation(
-                format!("days[{i}].name"),
-                "each day needs a name",
             ));
         }
     }

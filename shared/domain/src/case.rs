@@ -413,7 +413,8 @@ impl CaseAction {
                         .iter()
                         .any(|p| p.department == part.department);
                 if repeated {
-                    return Err(Problem::validation(
+                    // Each once across the list: beyond what the document states.
+                    return Err(Problem::unprocessable(
                         format!("assisting[{i}].department"),
                         "each department takes one part: the lead and the assisting departments differ",
                     ));
@@ -509,13 +510,14 @@ struct LocationWire {
 
 impl Location {
     pub fn new(latitude: f64, longitude: f64) -> Result<Location, Problem> {
-        if !(-90.0..=90.0).contains(&latitude) {
-            return Err(Problem::validation(
+        if !(-crate::geo::MAX_LATITUDE..=crate::geo::MAX_LATITUDE).contains(&latitude) {
+            // Hangs on the case's source, which the request does not carry.
+            return Err(Problem::unprocessable(
                 "latitude",
                 "latitude must be within -90..90",
             ));
         }
-        if !(-180.0..=180.0).contains(&longitude) {
+        if !(-crate::geo::MAX_LONGITUDE..=crate::geo::MAX_LONGITUDE).contains(&longitude) {
             return Err(Problem::validation(
                 "longitude",
                 "longitude must be within -180..180",

@@ -104,18 +104,17 @@ pub fn needs_category_hours(action: &CaseAction) -> bool {
 pub fn check(action: &CaseAction, before: &CaseClock, facts: &StepFacts) -> Result<(), Problem> {
     match action {
         CaseAction::Transfer { .. } if facts.department == before.department => Err(
-            Problem::validation("department", "the case is already with this department"),
+            Problem::conflict("the case is already with this department").with_field("department"),
         ),
         CaseAction::Recategorise { category, .. } => {
             Code::parse(category).map_err(|p| p.with_field("category"))?;
             if facts.hours.is_none() {
-                return Err(Problem::validation("category", "no such category"));
+                return Err(Problem::unknown("category", "no such category"));
             }
             if before.category == *category {
-                return Err(Problem::validation(
-                    "category",
-                    "the case already has this category",
-                ));
+                return Err(
+                    Problem::conflict("the case already has this category").with_field("category")
+                );
             }
             Ok(())
         }
@@ -348,7 +347,7 @@ mod tests {
             department: Some(department),
             ..facts(&calendar, now)
         };
-        assert_eq!(check(&transfer, &held, &to(7)).unwrap_err().status(), 400);
+        assert_eq!(check(&transfer, &held, &to(7)).unwrap_err().status(), 409);
         assert!(check(&transfer, &held, &to(8)).is_ok());
         let back = CaseAction::Return {
             reason: "非本部门职责".into(),

@@ -11,6 +11,11 @@ use crate::problem::Problem;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Value, json};
 
+/// The largest latitude, north or south, in degrees.
+pub const MAX_LATITUDE: f64 = 90.0;
+/// The largest longitude, east or west, in degrees.
+pub const MAX_LONGITUDE: f64 = 180.0;
+
 /// A `[lon, lat]` position in WGS 84 degrees: finite, longitude within ±180, latitude
 /// within ±90.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -24,13 +29,13 @@ impl Eq for Position {}
 
 impl Position {
     pub fn new(lon: f64, lat: f64) -> Result<Position, Problem> {
-        if !(-180.0..=180.0).contains(&lon) {
+        if !(-MAX_LONGITUDE..=MAX_LONGITUDE).contains(&lon) {
             return Err(Problem::validation(
                 "lon",
                 "longitude must be between -180 and 180 (GeoJSON positions are [lon, lat])",
             ));
         }
-        if !(-90.0..=90.0).contains(&lat) {
+        if !(-MAX_LATITUDE..=MAX_LATITUDE).contains(&lat) {
             return Err(Problem::validation(
                 "lat",
                 "latitude must be between -90 and 90 (GeoJSON positions are [lon, lat])",
@@ -61,7 +66,8 @@ impl Ring {
             ));
         }
         if positions.first() != positions.last() {
-            return Err(Problem::validation(
+            // That the last position repeats the first, a schema cannot say.
+            return Err(Problem::unprocessable(
                 "ring",
                 "a linear ring must be closed: its last position must equal its first",
             ));
@@ -327,7 +333,7 @@ fn ring(value: &Value, at: &str) -> Result<Ring, Problem> {
         .enumerate()
         .map(|(i, p)| position(p, &format!("{at}[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
-    Ring::new(positions).map_err(|p| Problem::validation(at, p.detail))
+    Ring::new(positions).map_err(|p| p.with_field(at))
 }
 
 fn polygon(value: &Value, at: &str) -> Result<Polygon, Problem> {

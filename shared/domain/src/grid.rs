@@ -116,7 +116,7 @@ impl GridCode {
         if s.is_empty() || s.len() > Self::MAX_LEN {
             return Err(Problem::validation(
                 "code",
-                "grid code must be 1 to 40 characters long",
+                format!("grid code must be 1 to {} characters long", Self::MAX_LEN),
             ));
         }
         if !s
@@ -129,6 +129,11 @@ impl GridCode {
             ));
         }
         Ok(Self(s.to_owned()))
+    }
+
+    /// What [`GridCode::parse`] takes, as a regular expression.
+    pub fn pattern() -> String {
+        format!("^[A-Za-z0-9_-]{{1,{}}}$", Self::MAX_LEN)
     }
 
     pub fn as_str(&self) -> &str {

@@ -23,6 +23,7 @@ pub mod geo;
 pub mod grid;
 pub mod grid_import;
 pub mod intake;
+pub mod limits;
 pub mod mediation;
 pub mod notification;
 pub mod organisation;

@@ -197,22 +197,19 @@ pub const MAX_PARTIES_PER_SIDE: usize = 50;
 pub fn check_parties(parties: &[Party]) -> Result<(), Problem> {
     for (i, party) in parties.iter().enumerate() {
         let field = |name: &str| format!("parties[{i}].{name}");
-        let name = party.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(Problem::validation(
-                field("name"),
-                "a party's name is 1 to 100 characters",
-            ));
-        }
+        crate::limits::PARTY_NAME.check_at(&field("name"), &party.name)?;
         if let Some(phone) = &party.phone {
             crate::phone::any(phone).map_err(|p| p.with_field(field("phone")))?;
         }
         if let Some(address) = &party.address
-            && address.chars().count() > 200
+            && address.chars().count() > crate::limits::PARTY_ADDRESS_MAX_CHARS
         {
             return Err(Problem::validation(
                 field("address"),
-                "an address is at most 200 characters",
+                format!(
+                    "an address is at most {} characters",
+                    crate::limits::PARTY_ADDRESS_MAX_CHARS
+                ),
             ));
         }
     }
@@ -239,13 +236,19 @@ pub fn check_parties(parties: &[Party]) -> Result<(), Problem> {
 
 /// A telephone number as people write it: mobile or landline, with an area
 /// code, spaces, hyphens, a leading `+`, an extension in parentheses.
+/// The largest amount in dispute, in yuan: a trillion.
+pub const MAX_AMOUNT_YUAN: f64 = 1e12;
+
+/// A yuan is a hundred fen, the smallest amount.
+pub const FEN_PER_YUAN: f64 = 100.0;
+
 /// An amount in dispute, in fen (分), so that money is never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Amount(i64);
 
 impl Amount {
     /// From yuan as sent on the wire (`12000.5`): at most two decimals,
-    /// not negative, below a trillion yuan.
+    /// not negative, at most [`MAX_AMOUNT_YUAN`].
     pub fn from_yuan(yuan: f64) -> Result<Amount, Problem> {
         let invalid = |detail: &str| Problem::validation("amount_in_dispute", detail);
         if !yuan.is_finite() || yuan < 0.0 {
@@ -253,11 +256,11 @@ impl Amount {
                 "the amount in dispute is a sum of yuan, not negative",
             ));
         }
-        if yuan >= 1e12 {
+        if yuan > MAX_AMOUNT_YUAN {
             return Err(invalid("the amount in dispute is implausibly large"));
         }
-        let fen = (yuan * 100.0).round();
-        if (fen - yuan * 100.0).abs() > 1e-6 * fen.max(1.0) {
+        let fen = (yuan * FEN_PER_YUAN).round();
+        if (fen - yuan * FEN_PER_YUAN).abs() > 1e-6 * fen.max(1.0) {
             return Err(invalid(
                 "the amount in dispute has at most two decimals (fen)",
             ));
@@ -352,6 +355,9 @@ impl OutcomeKind {
     }
 }
 
+/// The longest text of an outcome (an agreement's, a reason's).
+pub const MAX_OUTCOME_TEXT_CHARS: usize = 20_000;
+
 /// An outcome with its text, valid by construction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -369,10 +375,10 @@ impl Outcome {
                 format!("a '{}' outcome needs {what}", kind.as_str()),
             ));
         }
-        if text.is_some_and(|t| t.chars().count() > 20_000) {
+        if text.is_some_and(|t| t.chars().count() > MAX_OUTCOME_TEXT_CHARS) {
             return Err(Problem::validation(
                 "text",
-                "the text is at most 20,000 characters",
+                format!("the text is at most {MAX_OUTCOME_TEXT_CHARS} characters"),
             ));
         }
         Ok(Outcome {
@@ -400,6 +406,11 @@ pub struct SessionRecord {
     pub agreed: Option<String>,
 }
 
+/// The most people a session's record names.
+pub const MAX_PARTICIPANTS: usize = 100;
+/// The longest name in a session's record, in characters.
+pub const MAX_PARTICIPANT_CHARS: usize = 200;
+
 /// Checks a session's record: someone took part, and it was not held in the
 /// future or before the dispute was taken in.
 pub fn check_session_record(
@@ -413,14 +424,22 @@ pub fn check_session_record(
             "a session record names who took part",
         ));
     }
-    if record.participants.len() > 100 || record.participants.iter().any(|p| p.len() > 200) {
+    if record.participants.len() > MAX_PARTICIPANTS
+        || record
+            .participants
+            .iter()
+            .any(|p| p.chars().count() > MAX_PARTICIPANT_CHARS)
+    {
         return Err(Problem::validation(
             "participants",
-            "at most 100 participants of 200 characters each",
+            format!(
+                "at most {MAX_PARTICIPANTS} participants of {MAX_PARTICIPANT_CHARS} characters each"
+            ),
         ));
     }
+    // Against the clock and the dispute's intake: beyond the API document.
     if record.held_at > now {
-        return Err(Problem::validation(
+        return Err(Problem::unprocessable(
             "held_at",
             "a session is recorded once it was held, not before",
         ));
@@ -443,7 +462,7 @@ pub fn check_not_before_intake(
     taken_in: DateTime<Utc>,
 ) -> Result<(), Problem> {
     if at < taken_in {
-        Err(Problem::validation(
+        Err(Problem::unprocessable(
             field,
             "this is before the dispute was taken in",
         ))

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::limits;
 use crate::problem::Problem;
 
 /// The code of a department, category or agent point: ASCII letters,
@@ -14,10 +15,15 @@ use crate::problem::Problem;
 pub struct Code(String);
 
 impl Code {
+    pub const MAX_LEN: usize = 40;
+
     pub fn parse(s: &str) -> Result<Self, Problem> {
         let s = s.trim();
-        if s.is_empty() || s.len() > 40 {
-            return Err(Problem::validation("code", "a code is 1 to 40 characters"));
+        if s.is_empty() || s.len() > Self::MAX_LEN {
+            return Err(Problem::validation(
+                "code",
+                format!("a code is 1 to {} characters", Self::MAX_LEN),
+            ));
         }
         if !s
             .bytes()
@@ -29,6 +35,12 @@ impl Code {
             ));
         }
         Ok(Code(s.to_owned()))
+    }
+
+    /// What [`Code::parse`] takes (spaces around are trimmed), as a regular
+    /// expression.
+    pub fn pattern() -> String {
+        crate::limits::surrounded_by_white_space(&format!("[A-Za-z0-9_-]{{1,{}}}", Self::MAX_LEN))
     }
 
     pub fn as_str(&self) -> &str {
@@ -105,36 +117,44 @@ pub enum ExtraFieldKind {
     Choice,
 }
 
+const MAX_KEY_LEN: usize = 40;
+
+/// Whether `key` is an extra field's key: 1 to 40 lower-case ASCII
+/// letters, digits and `_`.
+pub fn check_extra_field_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= MAX_KEY_LEN
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// [`check_extra_field_key`] as a regular expression.
+pub fn extra_field_key_pattern() -> String {
+    format!("^[a-z0-9_]{{1,{MAX_KEY_LEN}}}$")
+}
+
 /// Checks a category's list of extra fields: keys well-formed and unique,
 /// labels present, choices exactly for `choice` fields.
 pub fn check_extra_fields(fields: &[ExtraField]) -> Result<(), Problem> {
     let mut seen = std::collections::HashSet::new();
     for (i, field) in fields.iter().enumerate() {
         let at = |name: &str| format!("extra_fields[{i}].{name}");
-        let key_ok = !field.key.is_empty()
-            && field.key.len() <= 40
-            && field
-                .key
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !key_ok {
+        if !check_extra_field_key(&field.key) {
             return Err(Problem::validation(
                 at("key"),
-                "a key is 1 to 40 lower-case letters, digits or '_'",
+                format!("a key is 1 to {MAX_KEY_LEN} lower-case letters, digits or '_'"),
             ));
         }
         if !seen.insert(field.key.as_str()) {
-            return Err(Problem::validation(
+            // Keys unique across a list: beyond what the document can state.
+            return Err(Problem::unprocessable(
                 at("key"),
                 format!("key '{}' appears twice", field.key),
             ));
         }
-        if field.label_zh.trim().is_empty() || field.label_en.trim().is_empty() {
-            return Err(Problem::validation(
-                at("label_zh"),
-                "each field needs a Chinese and an English label",
-            ));
-        }
+        limits::EXTRA_FIELD_LABEL_ZH.check_at(&at("label_zh"), &field.label_zh)?;
+        limits::EXTRA_FIELD_LABEL_EN.check_at(&at("label_en"), &field.label_en)?;
         match (field.kind, field.choices.is_empty()) {
             (ExtraFieldKind::Choice, true) => {
                 return Err(Problem::validation(

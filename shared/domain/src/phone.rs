@@ -21,6 +21,17 @@ pub fn mobile(raw: &str) -> Result<String, Problem> {
     }
 }
 
+/// [`mobile`] as a regular expression: spaces and hyphens anywhere, an
+/// optional `+86`, then 11 digits starting with 1.
+pub fn mobile_pattern() -> String {
+    r"^[ -]*(?:\+[ -]*8[ -]*6[ -]*)?1(?:[ -]*[0-9]){10}[ -]*$".to_string()
+}
+
+/// [`any`] as a regular expression.
+pub fn any_pattern() -> String {
+    r"^[ +()-]*(?:[0-9][ +()-]*){5,20}$".to_string()
+}
+
 /// Any phone: 5 to 20 digits, with spaces, hyphens, `+` and parentheses.
 pub fn any(raw: &str) -> Result<(), Problem> {
     let digits = raw.chars().filter(char::is_ascii_digit).count();

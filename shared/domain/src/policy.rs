@@ -2,6 +2,7 @@
 //! and which files may be attached to them.
 
 use crate::Problem;
+use crate::limits;
 use chrono::NaiveDate;
 
 /// When a policy is in force: from a day, and until a day or open-ended.
@@ -14,7 +15,7 @@ pub struct Effective {
 impl Effective {
     pub fn new(from: NaiveDate, to: Option<NaiveDate>) -> Result<Effective, Problem> {
         if to.is_some_and(|to| to < from) {
-            return Err(Problem::validation(
+            return Err(Problem::unprocessable(
                 "effective_to",
                 "effective_to must not be before effective_from",
             ));
@@ -42,29 +43,26 @@ pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, Problem> {
 }
 
 pub const MAX_TAGS: usize = 10;
-pub const MAX_TAG_CHARS: usize = 20;
 
-/// Tags trimmed, duplicates dropped, at most [`MAX_TAGS`] of at most
-/// [`MAX_TAG_CHARS`] characters each.
+/// An answer of the policy Q&A names at most this many policies.
+pub const MAX_CITED_POLICIES: usize = 20;
+
+/// At most [`MAX_TAGS`] tags as sent, each [`limits::TAG`]; kept trimmed,
+/// duplicates dropped.
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, Problem> {
-    let mut tags: Vec<String> = Vec::new();
-    for tag in raw {
-        let tag = tag.trim();
-        if tag.is_empty() || tag.chars().count() > MAX_TAG_CHARS {
-            return Err(Problem::validation(
-                "tags",
-                format!("a tag is 1 to {MAX_TAG_CHARS} characters"),
-            ));
-        }
-        if !tags.iter().any(|t| t == tag) {
-            tags.push(tag.to_string());
-        }
-    }
-    if tags.len() > MAX_TAGS {
+    if raw.len() > MAX_TAGS {
         return Err(Problem::validation(
             "tags",
             format!("a policy has at most {MAX_TAGS} tags"),
         ));
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for (i, tag) in raw.iter().enumerate() {
+        limits::TAG.check_at(&format!("tags[{i}]"), tag)?;
+        let tag = tag.trim();
+        if !tags.iter().any(|t| t == tag) {
+            tags.push(tag.to_string());
+        }
     }
     Ok(tags)
 }

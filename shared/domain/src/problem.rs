@@ -25,7 +25,10 @@ pub enum ProblemKind {
     IllegalTransition,
     Gone,
     PayloadTooLarge,
-    /// 422: well-formed, but cannot be done as asked (an idempotency key reused with another body).
+    /// 422: well-formed, and valid by the API document, but refused by a rule the
+    /// document cannot state: a relation between fields (a period that ends before it
+    /// starts), a check digit, what the caller's own account implies, an idempotency key
+    /// reused with another body.
     UnprocessableContent,
     UnsupportedMediaType,
     TooManyRequests,
@@ -199,6 +202,16 @@ impl Problem {
 
     pub fn validation(field: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::new(ProblemKind::Validation, detail).with_field(field)
+    }
+    /// A thing the request names (in its path, its query or its body) does not exist:
+    /// 404, naming the field that names it.
+    pub fn unknown(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::NotFound, detail).with_field(field)
+    }
+    /// Valid by the API document, refused by a rule it cannot state (see
+    /// [`ProblemKind::UnprocessableContent`]): 422, naming the field.
+    pub fn unprocessable(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(ProblemKind::UnprocessableContent, detail).with_field(field)
     }
     pub fn malformed_json(detail: impl Into<String>) -> Self {
         Self::new(ProblemKind::MalformedJson, detail)

@@ -39,6 +39,15 @@ impl TenantCode {
         Ok(Self(s.to_owned()))
     }
 
+    /// What [`TenantCode::parse`] takes, as a regular expression.
+    pub fn pattern() -> String {
+        format!(
+            "^[a-z](?:[a-z0-9-]{{{},{}}}[a-z0-9])$",
+            Self::MIN_LEN - 2,
+            Self::MAX_LEN - 2
+        )
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -76,6 +76,13 @@ impl TrackingCode {
         Ok(Self::from_canonical_chars(&chars))
     }
 
+    /// What [`TrackingCode::parse`] takes, as a regular expression.
+    pub fn pattern() -> String {
+        // The alphabet, either case, with I, L and O read as 1 and 0; no U.
+        let char = "[0-9A-TV-Za-tv-z]";
+        crate::limits::surrounded_by_white_space(&format!("{char}{{5}}-?{char}{{5}}"))
+    }
+
     /// Canonical `XXXXX-XXXXX` form, as stored and displayed.
     pub fn as_str(&self) -> &str {
         &self.0

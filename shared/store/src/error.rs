@@ -40,7 +40,7 @@ impl From<Error> for Problem {
             Error::Conflict(detail) => Problem::conflict(detail),
             Error::NotFound(detail) => Problem::not_found(detail),
             Error::Rows(problems) => Problem::new(
-                domain::ProblemKind::Validation,
+                domain::grid_import::kind_of(&problems),
                 match problems
                     .iter()
                     .map(|p| p.line)
@@ -159,6 +159,7 @@ mod tests {
                         line,
                         field: "level".into(),
                         detail: "bad".into(),
+                        kind: ProblemKind::Validation,
                     })
                     .to_vec(),
             ),

@@ -58,21 +58,3 @@ pub(crate) fn decoded<T>(column: &str, parsed: Result<T, Problem>) -> Result<T, 
         expected: "a value the domain accepts",
     })
 }
-
-/// Free-text fields must say something, and not too much.
-pub(crate) fn non_blank(field: &str, value: &str, max_chars: usize) -> Result<(), Problem> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        Err(Problem::validation(
-            field,
-            format!("{field} must not be empty"),
-        ))
-    } else if trimmed.chars().count() > max_chars {
-        Err(Problem::validation(
-            field,
-            format!("{field} must be at most {max_chars} characters"),
-        ))
-    } else {
-        Ok(())
-    }
-}

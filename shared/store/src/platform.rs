@@ -4,11 +4,12 @@
 //! that are not tenant-owned (`tenants`, and `users` rows with no tenant).
 
 use crate::db::{Database, Row, StoreError, placeholders};
+use crate::decoded;
 use crate::error::{Error, unique_to_conflict};
 use crate::scoped::users::{USER_COLUMNS, User, user_from_row};
 use crate::time::{get_time, to_text};
-use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
+use domain::limits;
 use domain::{Role, Tenant, TenantCode, TenantId, TenantKind, TenantStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +49,8 @@ pub fn create_tenant<D: Database + ?Sized>(
     new: NewTenant,
     now: DateTime<Utc>,
 ) -> Result<Tenant, Error> {
-    non_blank("name", &new.name, 100)?;
-    non_blank("time_zone", &new.time_zone, 64)?;
+    limits::TENANT_NAME.check(&new.name)?;
+    limits::TIME_ZONE.check(&new.time_zone)?;
     let rows = db
         .execute(
             &format!(
@@ -104,8 +105,8 @@ pub fn create_platform_admin<D: Database + ?Sized>(
     new: NewPlatformAdmin,
     now: DateTime<Utc>,
 ) -> Result<User, Error> {
-    non_blank("login", &new.login, 64)?;
-    non_blank("display_name", &new.display_name, 100)?;
+    limits::LOGIN.check(&new.login)?;
+    limits::DISPLAY_NAME.check(&new.display_name)?;
     let rows = db
         .execute(
             &format!(

@@ -42,7 +42,7 @@ pub use agent_matters::{
     AgentMatter, LevelStep, NewMatter, NewPromise, NewTask, Promise, Resident, Task,
 };
 pub use audit::{AuditEntry, AuditRecord};
-pub use board::{BoardEntry, BoardQuery, MAX_BOARD_PAGE, MapCell};
+pub use board::{BoardEntry, BoardQuery, MapCell};
 pub use cases::{Case, CaseEvent, Contact, MAX_PAGE, NewCase, REPORT_ACTION};
 pub use catalogue::{Category, CategoryChanges, NewCategory};
 pub use enterprises::{Enterprise, EnterpriseRequest, NewEnterprise, NewRequest};

@@ -121,7 +121,12 @@ impl JsonWalk {
         };
         let households = match object.get("households") {
             None | Some(Value::Null) => Some(None),
-            Some(v) => match v.as_i64() {
+            // JSON Schema's integers include `3.0`.
+            Some(v) => match v.as_i64().or_else(|| {
+                v.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 2f64.powi(53))
+                    .map(|f| f as i64)
+            }) {
                 Some(n) if n >= 0 => Some(Some(n)),
                 _ => {
                     report(
@@ -138,7 +143,10 @@ impl JsonWalk {
                 Ok(g) => Some(Some(g)),
                 Err(p) => {
                     let field = p.field.unwrap_or_else(|| format!("{path}.geometry"));
-                    self.problems.push(RowProblem::new(line, field, p.detail));
+                    self.problems.push(RowProblem {
+                        kind: p.kind,
+                        ..RowProblem::new(line, field, p.detail)
+                    });
                     None
                 }
             },

@@ -17,11 +17,12 @@ mod seed;
 
 pub use csv::parse_csv;
 pub use json::parse_json;
-pub use plan::{MAX_NAME_CHARS, plan_import};
+pub use plan::plan_import;
 pub use seed::seed_zone;
 
 use crate::geo::Geometry;
 use crate::grid::{GridCode, GridLevel};
+use crate::problem::ProblemKind;
 use serde::Serialize;
 
 /// One grid node as an import file gives it, before it is planned.
@@ -44,6 +45,13 @@ pub struct RowProblem {
     pub line: usize,
     pub field: String,
     pub detail: String,
+    /// What the file breaks: a rule the API document states of each node
+    /// (`Validation`), one between rows it cannot state (a duplicate code,
+    /// an unknown parent, the level rule: `UnprocessableContent`), or the
+    /// tenant's grid (a code taken, a retired parent: `Conflict`). The list
+    /// as a whole is [`kind_of`] its problems.
+    #[serde(skip)]
+    pub kind: ProblemKind,
 }
 
 impl RowProblem {
@@ -52,8 +60,35 @@ impl RowProblem {
             line,
             field: field.into(),
             detail: detail.into(),
+            kind: ProblemKind::Validation,
         }
     }
+
+    /// A problem of the file beyond what the document states of one node.
+    fn between_rows(line: usize, field: impl Into<String>, detail: impl Into<String>) -> Self {
+        RowProblem {
+            kind: ProblemKind::UnprocessableContent,
+            ..Self::new(line, field, detail)
+        }
+    }
+
+    /// A row the tenant's grid refuses as it stands.
+    pub fn conflict(line: usize, field: impl Into<String>, detail: impl Into<String>) -> Self {
+        RowProblem {
+            kind: ProblemKind::Conflict,
+            ..Self::new(line, field, detail)
+        }
+    }
+}
+
+/// The kind of a refused import: 400 if any row breaks what the document
+/// states (the file is not what it says a file is), else 422 if a rule
+/// between rows refuses it, else 409.
+pub fn kind_of(problems: &[RowProblem]) -> ProblemKind {
+    [ProblemKind::Validation, ProblemKind::UnprocessableContent]
+        .into_iter()
+        .find(|kind| problems.iter().any(|p| p.kind == *kind))
+        .unwrap_or(ProblemKind::Conflict)
 }
 
 /// Parses a level as its wire name (`township`...`micro_grid`) or its number (1..=4).

@@ -4,10 +4,8 @@
 
 use super::{GridImportRow, RowProblem};
 use crate::grid::{GridCode, GridLevel};
+use crate::limits;
 use std::collections::{HashMap, HashSet};
-
-/// Longest grid node name, in characters.
-pub const MAX_NAME_CHARS: usize = 100;
 
 /// Checks an import against itself and the tenant's grid (`existing` gives the level of
 /// a code already in the tenant): names, duplicate and taken codes, unknown parents, the
@@ -27,11 +25,14 @@ pub fn plan_import(
                 "name",
                 "a grid node needs a name",
             ));
-        } else if name.chars().count() > MAX_NAME_CHARS {
+        } else if row.name.chars().count() > limits::GRID_NODE_NAME.max_chars() {
             problems.push(RowProblem::new(
                 row.line,
                 "name",
-                format!("a name must be at most {MAX_NAME_CHARS} characters"),
+                format!(
+                    "a name must be at most {} characters",
+                    limits::GRID_NODE_NAME.max_chars()
+                ),
             ));
         }
         if row.households.is_some_and(|h| h < 0) {
@@ -42,7 +43,7 @@ pub fn plan_import(
             ));
         }
         if let Some(earlier) = first.get(&row.code) {
-            problems.push(RowProblem::new(
+            problems.push(RowProblem::between_rows(
                 row.line,
                 "code",
                 format!(
@@ -54,7 +55,7 @@ pub fn plan_import(
             first.insert(&row.code, row);
         }
         if existing(&row.code).is_some() {
-            problems.push(RowProblem::new(
+            problems.push(RowProblem::conflict(
                 row.line,
                 "code",
                 format!("code '{}' already exists in this tenant", row.code),
@@ -65,7 +66,7 @@ pub fn plan_import(
     let in_cycle = rows_in_cycles(&rows, &first);
     for row in &rows {
         if let Some(cycle) = in_cycle.get(&row.line) {
-            problems.push(RowProblem::new(
+            problems.push(RowProblem::between_rows(
                 row.line,
                 "parent_code",
                 format!("the parent references form a cycle: {cycle}"),
@@ -77,7 +78,7 @@ pub fn plan_import(
             Some(p) => match first.get(p).map(|r| r.level).or_else(|| existing(p)) {
                 Some(level) => Some(level),
                 None => {
-                    problems.push(RowProblem::new(
+                    problems.push(RowProblem::between_rows(
                         row.line,
                         "parent_code",
                         format!("unknown parent '{p}': neither in this file nor in the tenant"),
@@ -98,7 +99,7 @@ pub fn plan_import(
                     p.name_en()
                 ),
             };
-            problems.push(RowProblem::new(row.line, "level", detail));
+            problems.push(RowProblem::between_rows(row.line, "level", detail));
         }
     }
 

@@ -12,15 +12,16 @@ use super::cases::{Case, NewCase};
 use super::organisation::AgentPoint;
 use super::side_cases::require_open;
 use crate::db::{Database, Row, StoreError, in_transaction};
+use crate::decoded;
 use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
-use crate::{decoded, non_blank};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::agent::{
     MatterFact, MatterKind, check_consent, check_date_not_before_start, check_needs, check_pass_up,
 };
 use domain::case_kind::CaseKind;
 use domain::intake::Priority;
+use domain::limits;
 use domain::{
     AgentPointLevel, CaseId, CaseSource, CaseState, GridNodeId, Problem, TrackingCode, UserId,
 };
@@ -133,7 +134,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         now: DateTime<Utc>,
     ) -> Result<AgentMatter, Error> {
         check_consent(new.consent)?;
-        non_blank("resident.name", &new.resident.name, 100)?;
+        limits::RESIDENT_NAME.check(&new.resident.name)?;
         check_needs(&new.needs)?;
         let began_on = self.local_date(now)?;
         for (i, task) in new.tasks.iter().enumerate() {
@@ -371,11 +372,12 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<AgentMatter, Error> {
-        non_blank("reason", reason, 1000)?;
+        limits::PASS_UP_REASON.check(reason)?;
         if let Some(point) = point
             && point.level != to
         {
-            return Err(Problem::validation(
+            // The point named and the level asked for, together: 422.
+            return Err(Problem::unprocessable(
                 "agent_point_id",
                 format!("this agent point works at {} level", point.level.as_str()),
             )
@@ -502,13 +504,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
 }
 
 fn check_task(task: &NewTask, began_on: NaiveDate) -> Result<(), Problem> {
-    non_blank("task", &task.task, 500)?;
-    non_blank("owner", &task.owner, 100)?;
+    limits::TASK.check(&task.task)?;
+    limits::TASK_OWNER.check(&task.owner)?;
     check_date_not_before_start("due_on", task.due_on, began_on)
 }
 
 fn check_promise(promise: &NewPromise, began_on: NaiveDate) -> Result<(), Problem> {
-    non_blank("promise", &promise.promise, 500)?;
+    limits::PROMISE.check(&promise.promise)?;
     check_date_not_before_start("promised_on", promise.promised_on, began_on)
 }
 

@@ -15,9 +15,6 @@ use domain::{CaseId, GridNode, GridNodeId};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-/// Largest board page.
-pub const MAX_BOARD_PAGE: u32 = 100;
-
 /// What the board lists.
 #[derive(Debug, Clone, Default)]
 pub struct BoardQuery {
@@ -94,7 +91,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             params.extend([t, node.0, node.0, t, node.0].map(Value::from));
         }
         condition.push_str(" ORDER BY id DESC LIMIT ?");
-        params.push(query.limit.clamp(1, MAX_BOARD_PAGE).into());
+        params.push(query.limit.clamp(1, domain::limits::BOARD_PAGE.max).into());
         let cases = self.cases_where(&condition, &params)?;
         let ids: Vec<i64> = cases.iter().map(|c| c.id.0).collect();
         let mut answers = self.last_answers(&ids)?;

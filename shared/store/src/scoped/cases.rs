@@ -6,11 +6,12 @@
 
 use super::TenantScope;
 use crate::db::{Database, Row, StoreError, in_transaction};
+use crate::decoded;
 use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
-use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
 use domain::intake::Priority;
+use domain::limits;
 use domain::{
     CaseAction, CaseId, CaseSource, CaseState, GridNodeId, Location, TrackingCode, UserId,
 };
@@ -291,7 +292,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         now: DateTime<Utc>,
     ) -> Result<(Case, Case), Error> {
         action.check_fields()?;
-        non_blank("actor", actor, 100)?;
+        limits::ACTOR.check(actor)?;
         in_transaction(self.db, |db| {
             let case = self
                 .case_by_id(case_id)?
@@ -390,7 +391,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         public: bool,
         now: DateTime<Utc>,
     ) -> Result<i64, Error> {
-        non_blank("note", note, 4000)?;
+        limits::NOTE.check(note)?;
         in_transaction(self.db, |db| {
             let case = self
                 .case_by_id(case_id)?

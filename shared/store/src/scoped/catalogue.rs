@@ -3,8 +3,9 @@
 
 use super::TenantScope;
 use crate::db::{Database, Row, StoreError};
+use crate::decoded;
 use crate::error::{Error, unique_to_conflict};
-use crate::{decoded, non_blank};
+use domain::limits;
 use domain::{Code, ExtraField, Problem};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -187,15 +188,17 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         resolution_hours: u32,
         extra_fields: &[ExtraField],
     ) -> Result<(), Error> {
-        non_blank("name_zh", name_zh, 100)?;
-        non_blank("name_en", name_en, 100)?;
-        if response_hours == 0 || resolution_hours == 0 {
+        limits::CATEGORY_NAME_ZH.check(name_zh)?;
+        limits::CATEGORY_NAME_EN.check(name_en)?;
+        if response_hours < limits::MIN_DEADLINE_HOURS
+            || resolution_hours < limits::MIN_DEADLINE_HOURS
+        {
             return Err(
                 Problem::validation("response_hours", "deadlines are at least one hour").into(),
             );
         }
         if resolution_hours < response_hours {
-            return Err(Problem::validation(
+            return Err(Problem::unprocessable(
                 "resolution_hours",
                 "the resolution deadline cannot come before the response deadline",
             )
@@ -205,7 +208,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         if let Some(d) = department
             && !self.exists("departments", d)?
         {
-            return Err(Problem::validation("default_department_id", "no such department").into());
+            return Err(Problem::unknown("default_department_id", "no such department").into());
         }
         Ok(())
     }

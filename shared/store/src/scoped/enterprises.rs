@@ -12,10 +12,11 @@ use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::{Error, unique_to_conflict};
 use crate::scoped::cases::{Case, Contact, NewCase};
 use crate::time::{get_opt_time, get_time, to_text};
-use crate::{NewUser, User, UserChanges, decoded, non_blank};
+use crate::{NewUser, User, UserChanges, decoded};
 use chrono::{DateTime, Utc};
 use domain::enterprise::{CreditCode, EnterpriseStatus, RequestKind};
 use domain::intake::Priority;
+use domain::limits;
 use domain::{CaseId, CaseSource, Problem, Role, TrackingCode, UserId};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,10 +102,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         first_user: NewUser,
         now: DateTime<Utc>,
     ) -> Result<(Enterprise, User), Error> {
-        non_blank("name", &new.name, 100)?;
-        non_blank("address", &new.address, 200)?;
-        non_blank("industry", &new.industry, 50)?;
-        non_blank("contact.name", &new.contact_name, 50)?;
+        limits::ENTERPRISE_NAME.check(&new.name)?;
+        limits::ENTERPRISE_ADDRESS.check(&new.address)?;
+        limits::INDUSTRY.check(&new.industry)?;
+        limits::CONTACT_NAME.check(&new.contact_name)?;
         let phone = domain::phone::mobile(&new.contact_phone)
             .map_err(|p| Problem::validation("contact.phone", p.detail))?;
         let details = [
@@ -386,7 +387,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         if enterprise.status != EnterpriseStatus::Approved {
             return Err(Problem::forbidden("the enterprise is not approved yet").into());
         }
-        non_blank("title", &new.title, 100)?;
+        limits::REQUEST_TITLE.check(&new.title)?;
         if !new.details.is_object() {
             return Err(Problem::validation("details", "details must be a JSON object").into());
         }

@@ -6,8 +6,9 @@
 
 use super::TenantScope;
 use crate::db::{Database, Row, StoreError, Value, in_transaction};
+use crate::decoded;
 use crate::error::{Error, unique_to_conflict};
-use crate::{decoded, non_blank};
+use domain::limits;
 use domain::{
     GridCode, GridImportRow, GridLevel, GridNode, GridNodeId, Problem, geo::Geometry, plan_import,
 };
@@ -117,28 +118,26 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Refuses (400, field `parent`) a parent that is not in this tenant, or retired, and
     /// (400, field `level`) a level that breaks the tree rule. A taken code is a conflict.
     pub fn create_grid_node(&self, new: NewGridNode) -> Result<GridNode, Error> {
-        non_blank("name", &new.name, 100)?;
+        limits::GRID_NODE_NAME.check(&new.name)?;
         check_households(new.households)?;
         in_transaction(self.db, |db| {
             let parent_level = match new.parent {
                 None => None,
                 Some(parent_id) => {
                     let parent = self.grid_node(parent_id)?.ok_or_else(|| {
-                        Problem::validation("parent", "no such parent grid node in this tenant")
+                        Problem::unknown("parent_id", "no such parent grid node in this tenant")
                     })?;
                     if parent.retired {
-                        return Err(Problem::validation(
-                            "parent",
-                            "the parent grid node is retired",
-                        )
-                        .into());
+                        return Err(Problem::conflict("the parent grid node is retired")
+                            .with_field("parent_id")
+                            .into());
                     }
                     Some(parent.level)
                 }
             };
             if !new.level.can_be_child_of(parent_level) {
                 return Err(
-                    Problem::validation("level", level_detail(new.level, parent_level)).into(),
+                    Problem::unprocessable("level", level_detail(new.level, parent_level)).into(),
                 );
             }
             let [geometry, min_lat, min_lon, max_lat, max_lon] =
@@ -247,7 +246,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
 
     /// Renames a node (retired ones too: their history stays readable).
     pub fn rename_grid_node(&self, id: GridNodeId, name: &str) -> Result<GridNode, Error> {
-        non_blank("name", name, 100)?;
+        limits::GRID_NODE_NAME.check(name)?;
         let rows = self.db.execute(
             &format!(
                 "UPDATE grid_nodes SET name = ? WHERE tenant_id = ? AND id = ? \
@@ -278,15 +277,17 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 None => None,
                 Some(parent_id) => {
                     let refuse =
-                        |detail: &str| Error::from(Problem::validation("parent_id", detail));
+                        |detail: &str| Error::from(Problem::unprocessable("parent_id", detail));
                     if parent_id == id {
                         return Err(refuse("a grid node cannot be moved under itself"));
                     }
-                    let parent = self
-                        .grid_node(parent_id)?
-                        .ok_or_else(|| refuse("no such parent grid node in this tenant"))?;
+                    let parent = self.grid_node(parent_id)?.ok_or_else(|| {
+                        Problem::unknown("parent_id", "no such parent grid node in this tenant")
+                    })?;
                     if parent.retired {
-                        return Err(refuse("the parent grid node is retired"));
+                        return Err(Problem::conflict("the parent grid node is retired")
+                            .with_field("parent_id")
+                            .into());
                     }
                     let below = db.execute(
                         "WITH RECURSIVE below(id, depth) AS ( \
@@ -306,7 +307,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 }
             };
             if !node.level.can_be_child_of(parent_level) {
-                return Err(Problem::validation(
+                return Err(Problem::unprocessable(
                     "parent_id",
                     level_detail(node.level, parent_level),
                 )
@@ -502,10 +503,12 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 .filter_map(|r| {
                     let parent = r.parent_code.as_ref()?;
                     let &(_, _, retired) = known.get(parent.as_str())?;
-                    retired.then(|| domain::RowProblem {
-                        line: r.line,
-                        field: "parent_code".into(),
-                        detail: format!("the parent '{parent}' is retired"),
+                    retired.then(|| {
+                        domain::RowProblem::conflict(
+                            r.line,
+                            "parent_code",
+                            format!("the parent '{parent}' is retired"),
+                        )
                     })
                 })
                 .collect();

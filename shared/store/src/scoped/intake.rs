@@ -11,6 +11,7 @@ use domain::intake::{
     AttachmentId, AttachmentKind, DuplicateRule, MAX_CASE_ATTACHMENT_BYTES, MAX_CASE_ATTACHMENTS,
     Uploader, abandoned_before,
 };
+use domain::limits;
 use domain::{CaseId, CaseState, GridNodeId, Location, Problem};
 use std::collections::BTreeSet;
 
@@ -260,13 +261,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let attachment = self
             .attachment(id)?
             .filter(|a| by.may_use(&a.uploaded_by))
-            .ok_or_else(|| Problem::validation(field, "no such attachment"))?;
+            .ok_or_else(|| Problem::unknown(field, "no such attachment"))?;
         if attachment.case_id.is_some() || self.is_notice_attachment(id)? {
-            return Err(Problem::validation(
-                field,
-                "this attachment is already on a case or a notice",
-            )
-            .into());
+            return Err(
+                Problem::conflict("this attachment is already on a case or a notice")
+                    .with_field(field)
+                    .into(),
+            );
         }
         Ok(attachment)
     }
@@ -505,7 +506,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         extra: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        crate::non_blank("description", description, 4000)?;
+        limits::CASE_DESCRIPTION.check(description)?;
         self.db.execute(
             "UPDATE cases SET description = ?, extra = ?, updated_at = ? WHERE tenant_id = ? AND id = ?",
             &[

@@ -8,10 +8,10 @@ use super::TenantScope;
 use super::cases::NewEvent;
 use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::Error;
-use crate::non_blank;
 use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::case::AssistingPart;
+use domain::limits;
 use domain::publication::{ASSIST_DONE, assist_note};
 use domain::{CaseId, Problem};
 
@@ -124,7 +124,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Assist, Error> {
-        non_blank("answer", answer, 4000)?;
+        limits::ANSWER.check(answer)?;
         in_transaction(self.db, |db| {
             let case = self
                 .case_by_id(case_id)?

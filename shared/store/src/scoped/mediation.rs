@@ -14,13 +14,14 @@ use super::cases::{Case, NewCase};
 use super::intake::Purpose;
 use super::side_cases::require_open;
 use crate::db::{Database, Row, StoreError, in_transaction};
+use crate::decoded;
 use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
-use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
 use domain::case::AssistingPart;
 use domain::case_kind::CaseKind;
 use domain::intake::{Priority, Uploader};
+use domain::limits;
 use domain::mediation::{
     Amount, DisputeFact, DisputeKind, Outcome, OutcomeKind, Party, PartyKind, SessionRecord, Side,
     check_not_before_intake, check_parties, check_session_record,
@@ -122,8 +123,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         tracking_code: TrackingCode,
         now: DateTime<Utc>,
     ) -> Result<Dispute, Error> {
-        non_blank("subject", &new.subject, 500)?;
-        non_blank("window", &new.window, 50)?;
+        limits::DISPUTE_SUBJECT.check(&new.subject)?;
+        limits::WINDOW.check(&new.window)?;
         check_parties(&new.parties)?;
         in_transaction(self.db, |db| {
             let category = self.category_for_kind(new.kind)?;
@@ -303,7 +304,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         now: DateTime<Utc>,
     ) -> Result<Session, Error> {
         if let Some(place) = &new.place {
-            non_blank("place", place, 200)?;
+            limits::SESSION_PLACE.check(place)?;
         }
         in_transaction(self.db, |db| {
             let dispute = self.open_dispute(case)?;
@@ -347,7 +348,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         now: DateTime<Utc>,
     ) -> Result<Session, Error> {
         if let Some(agreed) = &record.agreed {
-            non_blank("agreed", agreed, 20_000)?;
+            limits::AGREED.check(agreed)?;
         }
         in_transaction(self.db, |db| {
             let dispute = self.open_dispute(case)?;

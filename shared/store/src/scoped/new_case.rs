@@ -15,9 +15,9 @@ use super::cases::{CASE_COLUMNS, Case, NewCase, NewEvent, REPORT_ACTION, first_c
 use super::workflow::SYSTEM_ACTOR;
 use crate::db::{Database, StoreError, in_transaction_or_joined};
 use crate::error::{Error, unique_to_conflict};
-use crate::non_blank;
 use crate::time::to_text;
 use chrono::{DateTime, Utc};
+use domain::limits;
 use domain::workflow::Deadlines;
 use domain::{CaseAction, CaseState, Code, Problem, TrackingCode};
 
@@ -88,24 +88,24 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         routing: Routing,
         now: DateTime<Utc>,
     ) -> Result<PreparedCase, Error> {
-        non_blank("category", &new.category, 64)?;
-        non_blank("description", &new.description, 4000)?;
+        limits::CASE_CATEGORY.check(&new.category)?;
+        limits::CASE_DESCRIPTION.check(&new.description)?;
         let grid_path = match new.grid_node {
             None => Vec::new(),
             Some(node) => {
                 let path = self.grid_path(node)?;
                 match path.last() {
                     None => {
-                        return Err(Problem::validation(
-                            "grid_node",
+                        return Err(Problem::unknown(
+                            "grid_node_id",
                             "no such grid node in this tenant",
                         )
                         .into());
                     }
                     Some(n) if n.retired => {
-                        return Err(
-                            Problem::validation("grid_node", "the grid node is retired").into()
-                        );
+                        return Err(Problem::conflict("the grid node is retired")
+                            .with_field("grid_node_id")
+                            .into());
                     }
                     Some(_) => path.iter().map(|n| n.id.0).collect(),
                 }
@@ -265,7 +265,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let code = Code::parse(category.trim())?;
         let category = self
             .category_by_code(&code)?
-            .ok_or_else(|| Problem::validation("category", "no such category"))?;
+            .ok_or_else(|| Problem::unknown("category", "no such category"))?;
         let calendar = self.work_calendar()?;
         Ok(Some(AutoDispatch {
             department,

@@ -5,10 +5,10 @@
 use super::TenantScope;
 use crate::db::{Database, Row, StoreError, Value, in_transaction};
 use crate::error::Error;
-use crate::non_blank;
 use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::intake::Uploader;
+use domain::limits;
 use domain::{GridNodeId, Problem};
 
 /// Largest page of notices.
@@ -57,17 +57,19 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Publishes a notice to a live grid node of this tenant, with files the
     /// publisher uploaded, not yet used by a case or another notice.
     pub fn publish_notice(&self, new: NewNotice, now: DateTime<Utc>) -> Result<Notice, Error> {
-        non_blank("title", &new.title, 200)?;
-        non_blank("body", &new.body, 20_000)?;
+        limits::NOTICE_TITLE.check(&new.title)?;
+        limits::NOTICE_BODY.check(&new.body)?;
         in_transaction(self.db, |db| {
             match self.grid_node(new.grid_node)? {
                 Some(node) if !node.retired => {}
                 Some(_) => {
-                    return Err(Problem::validation("grid_node", "the grid node is retired").into());
+                    return Err(Problem::conflict("the grid node is retired")
+                        .with_field("grid_node_id")
+                        .into());
                 }
                 None => {
-                    return Err(Problem::validation(
-                        "grid_node",
+                    return Err(Problem::unknown(
+                        "grid_node_id",
                         "no such grid node in this tenant",
                     )
                     .into());
@@ -106,7 +108,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     ) -> Result<(), Error> {
         let found = self.unused_upload(attachment, by, field)?;
         if !found.kind.may_be_public() {
-            return Err(Problem::validation(
+            return Err(Problem::unprocessable(
                 field,
                 "a PDF document is a dispute's paper, never public: a notice shows photos",
             )

@@ -11,10 +11,11 @@
 use super::TenantScope;
 use super::cases::{Case, Contact};
 use crate::db::{Database, Row, StoreError, Value, in_transaction, placeholders};
+use crate::decoded;
 use crate::error::{Error, unique_to_conflict};
 use crate::time::{get_time, to_text};
-use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
+use domain::limits;
 use domain::publication::open311_sources;
 use domain::{CaseState, TrackingCode};
 
@@ -96,7 +97,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<ApiKey, Error> {
-        non_blank("name", name, 100)?;
+        limits::API_KEY_NAME.check(name)?;
         let rows = self
             .db
             .execute(
@@ -261,8 +262,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, Error> {
-        non_blank("description", note, 4000)?;
-        non_blank("update_id", actor, 100)?;
+        limits::OPEN311_NOTE.check(note)?;
+        limits::OPEN311_UPDATE_ID.check(actor)?;
         in_transaction(self.db, |db| {
             let case = self
                 .case_by_tracking_code(code)?

@@ -3,8 +3,9 @@
 use super::TenantScope;
 use super::grid::grid_node_from_row;
 use crate::db::{Database, Row, StoreError};
+use crate::decoded;
 use crate::error::{Error, unique_to_conflict};
-use crate::{decoded, non_blank};
+use domain::limits;
 use domain::{AgentPointLevel, Code, GridNode, GridNodeId, Problem};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +57,7 @@ fn agent_point_from_row(row: &Row<'_>) -> Result<AgentPoint, StoreError> {
 
 impl<D: Database + ?Sized> TenantScope<'_, D> {
     pub fn create_department(&self, code: &Code, name: &str) -> Result<Department, Error> {
-        non_blank("name", name, 100)?;
+        limits::DEPARTMENT_NAME.check(name)?;
         let rows = self
             .db
             .execute(
@@ -110,7 +111,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .ok_or_else(|| Error::NotFound("no such department".into()))?;
         let name = match name {
             Some(n) => {
-                non_blank("name", n, 100)?;
+                limits::DEPARTMENT_NAME.check(n)?;
                 n.trim().to_string()
             }
             None => current.name,
@@ -131,11 +132,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     }
 
     pub fn create_agent_point(&self, new: NewAgentPoint) -> Result<AgentPoint, Error> {
-        non_blank("name", &new.name, 100)?;
+        limits::AGENT_POINT_NAME.check(&new.name)?;
         if let Some(node) = new.grid_node
             && !self.exists("grid_nodes", node.0)?
         {
-            return Err(Problem::validation("grid_node_id", "no such grid node").into());
+            return Err(Problem::unknown("grid_node_id", "no such grid node").into());
         }
         let code = new.code.as_str().to_string();
         let rows = self
@@ -181,18 +182,18 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .find_user(user)?
             .ok_or_else(|| Error::NotFound("no such user".into()))?;
         if person.role != domain::Role::GridWorker {
-            return Err(Problem::validation("grids", "only grid workers hold grids").into());
+            return Err(Problem::conflict("only grid workers hold grids")
+                .with_field("grids")
+                .into());
         }
         for (i, (node, chief)) in grids.iter().enumerate() {
             let Some(found) = self.grid_node(*node)? else {
-                return Err(Problem::validation(
-                    format!("grids[{i}].grid_node_id"),
-                    "no such grid",
-                )
-                .into());
+                return Err(
+                    Problem::unknown(format!("grids[{i}].grid_node_id"), "no such grid").into(),
+                );
             };
             if *chief && found.level != domain::GridLevel::MicroGrid {
-                return Err(Problem::validation(
+                return Err(Problem::unprocessable(
                     format!("grids[{i}].chief"),
                     "only a micro-grid has a chief",
                 )

@@ -5,12 +5,13 @@
 use super::TenantScope;
 use super::fulltext::POLICIES;
 use crate::db::{Database, Row, StoreError, Value, in_transaction};
+use crate::decoded;
 use crate::error::Error;
 use crate::time::{get_time, to_text};
-use crate::{decoded, non_blank};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Problem;
 use domain::enterprise::search_terms;
+use domain::limits;
 use domain::policy::{Effective, parse_date};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,13 +126,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Policy, Error> {
-        non_blank("title", &new.title, 200)?;
-        non_blank("body", &new.body, 100_000)?;
-        non_blank("issuer", &new.issuer, 100)?;
+        limits::POLICY_TITLE.check(&new.title)?;
+        limits::POLICY_BODY.check(&new.body)?;
+        limits::POLICY_ISSUER.check(&new.issuer)?;
         if let Some(department) = new.department
             && !self.exists("departments", department)?
         {
-            return Err(Problem::validation("department_id", "no such department").into());
+            return Err(Problem::unknown("department_id", "no such department").into());
         }
         in_transaction(self.db, |db| {
             let rows = db.execute(
@@ -160,10 +161,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     &[id.into(), self.tenant.0.into(), (*file).into()],
                 )?;
                 if attached.is_empty() {
-                    return Err(Problem::validation(
-                        "files",
-                        format!("file {file} is not an uploaded, unattached policy file"),
-                    )
+                    return Err(match self.policy_file(*file)? {
+                        None => Problem::unknown("files", format!("no policy file {file}")),
+                        Some(_) => Problem::conflict(format!(
+                            "policy file {file} is already attached to a policy"
+                        ))
+                        .with_field("files"),
+                    }
                     .into());
                 }
             }
@@ -176,7 +180,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 )?;
                 if replaced.is_empty() {
                     return Err(match self.policy(old)? {
-                        None => Problem::validation("supersedes", "no such policy"),
+                        None => Problem::unknown("supersedes", "no such policy"),
                         Some(p) => Problem::conflict(format!(
                             "policy {old} is already superseded by policy {}",
                             p.superseded_by.unwrap_or_default()
@@ -238,7 +242,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         new: NewPolicyFile,
         now: DateTime<Utc>,
     ) -> Result<PolicyFile, Error> {
-        non_blank("name", &new.name, 200)?;
+        limits::POLICY_FILE_NAME.check(&new.name)?;
         let rows = self.db.execute(
             &format!(
                 "INSERT INTO policy_files (tenant_id, name, content_type, size, sha256, \

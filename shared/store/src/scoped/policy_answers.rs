@@ -5,10 +5,10 @@ use super::TenantScope;
 use super::fulltext::{ANSWERS, Search};
 use crate::db::{Database, Row, StoreError, Value, in_transaction, placeholders};
 use crate::error::{Error, unique_to_conflict};
-use crate::non_blank;
 use crate::time::{get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::enterprise::{InquiryParties, question_trigrams, search_terms};
+use domain::limits;
 use domain::{CaseId, Problem};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,9 +45,6 @@ pub struct NewPolicyAnswer {
     pub policies: Vec<i64>,
 }
 
-/// The most policies one answer names.
-pub const MAX_CITED_POLICIES: usize = 20;
-
 const ANSWER_COLUMNS: &str =
     "c.id, c.case_id, c.question, c.answer, c.department_id, c.published_at";
 
@@ -73,8 +70,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<PolicyAnswer, Error> {
-        non_blank("question", &new.question, 4000)?;
-        non_blank("answer", &new.answer, 20_000)?;
+        limits::QUESTION.check(&new.question)?;
+        limits::PUBLISHED_ANSWER.check(&new.answer)?;
         let mut cited = new.policies.clone();
         cited.sort_unstable();
         cited.dedup();
@@ -146,10 +143,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Refuses (400, `policies`) ids that are not policies of the tenant,
     /// naming them, before anything is written.
     fn check_cited_policies(&self, ids: &[i64]) -> Result<(), Error> {
-        if ids.len() > MAX_CITED_POLICIES {
+        if ids.len() > domain::policy::MAX_CITED_POLICIES {
             return Err(Problem::validation(
                 "policies",
-                format!("an answer names at most {MAX_CITED_POLICIES} policies"),
+                format!(
+                    "an answer names at most {} policies",
+                    domain::policy::MAX_CITED_POLICIES
+                ),
             )
             .into());
         }
@@ -177,7 +177,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         if unknown.is_empty() {
             Ok(())
         } else {
-            Err(Problem::validation(
+            Err(Problem::unknown(
                 "policies",
                 format!("no such policy: {}", unknown.join(", ")),
             )

@@ -77,7 +77,9 @@ enum Cursor {
 
 impl Cursor {
     fn parse(text: &str, sort: QueueSort) -> Result<Cursor, Problem> {
-        let bad = || Problem::validation("after", "not a cursor of this queue and sort");
+        // A cursor is whatever `next_after` gave; that it is one (and of
+        // this sort) is beyond what the API document states: 422.
+        let bad = || Problem::unprocessable("after", "not a cursor of this queue and sort");
         match sort {
             QueueSort::Oldest | QueueSort::Newest => {
                 text.parse().map(Cursor::Id).map_err(|_| bad())

@@ -2,10 +2,11 @@
 
 use super::TenantScope;
 use crate::db::{Database, Row, Rows, StoreError, placeholders};
+use crate::decoded;
 use crate::error::{Error, unique_to_conflict};
 use crate::time::{get_time, to_text};
-use crate::{decoded, non_blank};
 use chrono::{DateTime, Utc};
+use domain::limits;
 use domain::{Problem, Role, TenantId, UserId};
 use std::collections::HashMap;
 use std::fmt;
@@ -126,9 +127,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             )
             .into());
         }
-        non_blank("login", &new.login, 64)?;
+        limits::LOGIN.check(&new.login)?;
         domain::auth::check_login(&new.login)?;
-        non_blank("display_name", &new.display_name, 100)?;
+        limits::DISPLAY_NAME.check(&new.display_name)?;
         let phone = new
             .phone
             .as_deref()
@@ -210,7 +211,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         self.check_membership(role, department, agent_point)?;
         let display_name = match changes.display_name {
             Some(name) => {
-                non_blank("display_name", &name, 100)?;
+                limits::DISPLAY_NAME.check(&name)?;
                 name.trim().to_string()
             }
             None => current.display_name.clone(),
@@ -266,7 +267,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     }
 
     /// Department staff belong to a department of this tenant, agents to an
-    /// agent point of it; nobody else to either.
+    /// agent point of it; nobody else to either. The role and the ids are
+    /// checked together (422; an id of nothing is 404).
     fn check_membership(
         &self,
         role: Role,
@@ -275,18 +277,18 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     ) -> Result<(), Error> {
         match (role, department) {
             (Role::DepartmentStaff, None) => {
-                return Err(Problem::validation(
+                return Err(Problem::unprocessable(
                     "department_id",
                     "department staff need a department",
                 )
                 .into());
             }
             (Role::DepartmentStaff, Some(d)) if !self.exists("departments", d)? => {
-                return Err(Problem::validation("department_id", "no such department").into());
+                return Err(Problem::unknown("department_id", "no such department").into());
             }
             (Role::DepartmentStaff, Some(_)) | (_, None) => {}
             (_, Some(_)) => {
-                return Err(Problem::validation(
+                return Err(Problem::unprocessable(
                     "department_id",
                     "only department staff belong to a department",
                 )
@@ -295,13 +297,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         }
         match (role, agent_point) {
             (Role::Agent, None) => {
-                Err(Problem::validation("agent_point_id", "agents need an agent point").into())
+                Err(Problem::unprocessable("agent_point_id", "agents need an agent point").into())
             }
             (Role::Agent, Some(p)) if !self.exists("agent_points", p)? => {
-                Err(Problem::validation("agent_point_id", "no such agent point").into())
+                Err(Problem::unknown("agent_point_id", "no such agent point").into())
             }
             (Role::Agent, Some(_)) | (_, None) => Ok(()),
-            (_, Some(_)) => Err(Problem::validation(
+            (_, Some(_)) => Err(Problem::unprocessable(
                 "agent_point_id",
                 "only agents belong to an agent point",
             )

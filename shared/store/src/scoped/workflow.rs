@@ -90,20 +90,18 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             let at = |field: &str| format!("rules[{i}].{field}");
             let code = Code::parse(&rule.category).map_err(|p| p.with_field(at("category")))?;
             if self.category_by_code(&code)?.is_none() {
-                return Err(Problem::validation(at("category"), "no such category").into());
+                return Err(Problem::unknown(at("category"), "no such category").into());
             }
             match self.department(rule.department)? {
                 Some(d) if !d.retired => {}
                 _ => {
-                    return Err(
-                        Problem::validation(at("department_id"), "no such department").into(),
-                    );
+                    return Err(Problem::unknown(at("department_id"), "no such department").into());
                 }
             }
             if let Some(node) = rule.grid_node
                 && !self.exists("grid_nodes", node.0)?
             {
-                return Err(Problem::validation(at("grid_node_id"), "no such grid node").into());
+                return Err(Problem::unknown(at("grid_node_id"), "no such grid node").into());
             }
         }
         in_transaction(self.db, |db| -> Result<(), Error> {
@@ -297,7 +295,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .into_iter()
             .find(|d| d.code == code && !d.retired)
             .map(|d| d.id)
-            .ok_or_else(|| Problem::validation("department", "no such department"))
+            .ok_or_else(|| Problem::unknown("department", "no such department"))
     }
 
     /// On intake: when a rule names a department, the platform accepts,

@@ -379,7 +379,10 @@ fn notices_reach_their_community_and_can_be_withdrawn() {
     assert_eq!(titles(Some(g.c1)), [c1.id, everyone.id]);
     assert!(scope.notice(g1.id).unwrap().unwrap().withdrawn_at.is_some());
     let missing = publish(GridNodeId(9999), "x", vec![]).unwrap_err();
-    assert_eq!(Problem::from(missing).field.as_deref(), Some("grid_node"));
+    assert_eq!(
+        Problem::from(missing).field.as_deref(),
+        Some("grid_node_id")
+    );
     assert!(matches!(
         scope.withdraw_notice(9999, fixed_now()),
         Err(Error::NotFound(_))

@@ -557,7 +557,7 @@ fn answers_name_the_policies_they_rest_on_wherever_they_are_read() {
                 .publish_answer(new(wrong.clone()), "x", fixed_now())
                 .unwrap_err(),
         );
-        assert_eq!(problem.kind, ProblemKind::Validation, "{wrong:?}");
+        assert_eq!(problem.kind, ProblemKind::NotFound, "{wrong:?}");
         assert_eq!(problem.field.as_deref(), Some("policies"));
         assert!(
             problem.detail.contains(&wrong[wrong.len() - 1].to_string()),
@@ -644,7 +644,7 @@ fn policies_are_searched_filtered_and_superseded_policies_stay_readable() {
     let again = scope.publish_policy(newer, "a", fixed_now()).unwrap_err();
     assert_eq!(
         problem_kind(again),
-        ProblemKind::Validation,
+        ProblemKind::Conflict,
         "the file is taken"
     );
     let rival = scope

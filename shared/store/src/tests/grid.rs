@@ -86,7 +86,7 @@ fn grid_tree_rules() {
         Some(GridNodeId(9999)),
         GridLevel::Community,
         "X4",
-        Err("parent"),
+        Err("parent_id"),
     );
     check(Some(root), GridLevel::Community, "C", Ok(()));
     let community = scope.grid_children(Some(root)).expect("children")[0].id;
@@ -151,25 +151,30 @@ fn move_rules() {
     let other = add(&scope_b, None, Township, "T");
     let other_c = add(&scope_b, Some(&other), Community, "C");
 
-    let parent_id = (400, Some("parent_id".to_owned()));
-    // Under itself, under a descendant, across tenants, of the wrong level.
+    // Under itself, under a descendant, of the wrong level: rules the API
+    // document cannot state (422); under another tenant's node: no such
+    // parent here (404).
+    let refused_by_rule = (422, Some("parent_id".to_owned()));
     assert_eq!(
         refusal(scope.move_grid_node(tr.c1.id, Some(tr.c1.id))),
-        parent_id
+        refused_by_rule
     );
     assert_eq!(
         refusal(scope.move_grid_node(tr.t.id, Some(tr.g1.id))),
-        parent_id
+        refused_by_rule
     );
     assert_eq!(
         refusal(scope.move_grid_node(tr.g1.id, Some(other_c.id))),
-        parent_id
+        (404, Some("parent_id".to_owned()))
     );
     assert_eq!(
         refusal(scope.move_grid_node(tr.g1.id, Some(tr.t.id))),
-        parent_id
+        refused_by_rule
     );
-    assert_eq!(refusal(scope.move_grid_node(tr.g1.id, None)), parent_id);
+    assert_eq!(
+        refusal(scope.move_grid_node(tr.g1.id, None)),
+        refused_by_rule
+    );
     assert_eq!(
         refusal(scope.move_grid_node(other_c.id, Some(tr.t.id))).0,
         404
@@ -195,7 +200,8 @@ fn move_rules() {
     scope.retire_grid_node(g9.id).expect("retire");
     assert_eq!(
         refusal(scope.move_grid_node(tr.m1.id, Some(g9.id))),
-        parent_id
+        (409, Some("parent_id".to_owned())),
+        "a retired parent"
     );
     assert_eq!(refusal(scope.move_grid_node(m9.id, Some(tr.g1.id))).0, 409);
     assert_eq!(
@@ -362,7 +368,7 @@ fn the_seed_zone_imports_and_reads_back_as_one_tree() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(Problem::from(again).status(), 400);
+    assert_eq!(Problem::from(again).status(), 409, "taken codes conflict");
     assert_eq!(scope.count_grid_nodes().expect("count"), 7825);
 
     // A community imported under an existing township, by parent_code.
@@ -458,7 +464,7 @@ fn a_bad_csv_reports_every_problem_and_writes_nothing() {
     let p = Problem::from(e);
     assert_eq!(
         (p.status(), p.detail.as_str()),
-        (400, "5 rows have problems; see `problems`")
+        (422, "5 rows have problems; see `problems`")
     );
     assert_eq!(scope.count_grid_nodes().expect("count"), before);
 

@@ -254,7 +254,7 @@ fn references_into_another_tenant_are_refused() {
     let p = domain::Problem::from(e);
     assert_eq!(
         (p.kind, p.field.as_deref()),
-        (ProblemKind::Validation, Some("parent"))
+        (ProblemKind::NotFound, Some("parent_id"))
     );
     assert_eq!(scope_a.count_grid_nodes().expect("count"), 0);
 
@@ -264,7 +264,10 @@ fn references_into_another_tenant_are_refused() {
             fixed_now(),
         )
         .expect_err("grid node of another tenant");
-    assert_eq!(domain::Problem::from(e).field.as_deref(), Some("grid_node"));
+    assert_eq!(
+        domain::Problem::from(e).field.as_deref(),
+        Some("grid_node_id")
+    );
     let e = scope_a
         .insert_case(
             NewCase {

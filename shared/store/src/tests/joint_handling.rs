@@ -52,7 +52,7 @@ fn a_transfer_changes_hands_but_not_the_clock() {
         department: "urban".into(),
         reason: "x".into(),
     };
-    assert_eq!(status(act(&scope, &signed, same)), 400);
+    assert_eq!(status(act(&scope, &signed, same)), 409);
     let moved = act(
         &scope,
         &signed,
@@ -87,7 +87,7 @@ fn a_misrouted_case_is_recategorised_and_its_clock_recounted() {
         category: "volcano".into(),
         reason: "x".into(),
     };
-    assert_eq!(status(act(&scope, &case, unknown)), 400);
+    assert_eq!(status(act(&scope, &case, unknown)), 404);
     let back = act(
         &scope,
         &case,
@@ -234,7 +234,7 @@ fn a_resolution_attaches_its_result_photos() {
         answer: "已清理".into(),
         attachment_ids: vec![999],
     };
-    assert_eq!(status(act(&scope, &case, unknown)), 400);
+    assert_eq!(status(act(&scope, &case, unknown)), 404);
     let unchanged = scope.case_by_id(case.id).unwrap().unwrap();
     assert_eq!(unchanged.version, case.version, "nothing half-written");
     let photo = photo(&scope, 9);

@@ -239,10 +239,12 @@ fn intake_refuses_bad_input_and_writes_nothing() {
         department: "nowhere".into(),
         assisting: vec![],
     });
-    for (new, field) in [
-        (one_sided, "parties"),
-        (dispute(unknown_lead, vec![]), "handling.department"),
-        (dispute(None, vec![9999]), "document_ids[0]"),
+    // A dispute needs both sides (the document says so: 400); what it
+    // names must exist (404).
+    for (new, status, field) in [
+        (one_sided, 400, "parties"),
+        (dispute(unknown_lead, vec![]), 404, "handling.department"),
+        (dispute(None, vec![9999]), 404, "document_ids[0]"),
     ] {
         let p = problem(
             c.scope
@@ -257,7 +259,7 @@ fn intake_refuses_bad_input_and_writes_nothing() {
         );
         assert_eq!(
             (p.status(), p.field.as_deref()),
-            (400, Some(field)),
+            (status, Some(field)),
             "{p:?}"
         );
     }
@@ -582,12 +584,18 @@ fn an_agent_matter_is_a_case_with_its_lists_and_levels() {
             beijing("2026-03-02 10:00"),
         )
     };
-    for (new, field) in [
-        (matter(vec![], false), "consent"),
-        (matter(vec![task("2026-03-01")], true), "tasks[0].due_on"),
+    // Consent is the document's to state (400); a task due before the
+    // matter is taken, a relation between dates, is not (422).
+    for (new, status, field) in [
+        (matter(vec![], false), 400, "consent"),
+        (
+            matter(vec![task("2026-03-01")], true),
+            422,
+            "tasks[0].due_on",
+        ),
     ] {
         let p = problem(take(new).unwrap_err());
-        assert_eq!((p.status(), p.field.as_deref()), (400, Some(field)));
+        assert_eq!((p.status(), p.field.as_deref()), (status, Some(field)));
     }
     assert!(
         c.scope.list_cases(None, 10).unwrap().is_empty(),

@@ -85,7 +85,7 @@ fn check(uploader: Uploader, linker: Uploader, usable: bool) {
         );
         assert_eq!(
             (refused.status(), refused.field.as_deref()),
-            (400, Some("attachment_ids[0]"))
+            (404, Some("attachment_ids[0]"))
         );
         assert_eq!(on_case, None, "the upload stays free for its owner");
     }
@@ -182,7 +182,7 @@ fn a_notice_takes_its_publishers_uploads_only() {
             &account("tenant_admin:1"),
         )
         .unwrap_err();
-    assert_eq!(Problem::from(used).status(), 400);
+    assert_eq!(Problem::from(used).status(), 409, "the upload is taken");
 }
 
 #[test]

@@ -125,12 +125,6 @@ I18N.add({
   },
 });
 
-/** What each step asks for besides the version. */
-const STEP_FIELDS = {
-  decline: ["reason"], dispatch: ["department"], transfer: ["department", "reason"], recategorise: ["category", "reason"],
-  return: ["reason"], resolve: ["answer", "attachment_ids"], reject_verification: ["reason"], reopen: ["reason"],
-};
-
 /**
  * The steps of case `c` (as GET …/cases/{id} gives it) for `session`: a
  * button for each step the API lists now, the form of a step that needs
@@ -152,15 +146,14 @@ function caseSteps(session, c, { departments = [], categories = [], categoryName
       say($("#action-result"), `${t("stale")} (${error.message})`, "error");
     }
   };
-  const open = (action) => {
-    const fields = STEP_FIELDS[action];
+  /** The form of `step` (from the API's `allowed_steps`: its fields, whether the result needs photos). */
+  const open = ({ action, fields, photos_required }) => {
     const live = departments.filter((d) => !d.retired);
     const form = h("form", { class: "action-form", "data-action": action },
       ...fields.map((f) => {
         if (f === "department") return h("label", {}, h("span", {}, t("department")), h("select", { name: f, required: true }, ...live.map((d) => h("option", { value: d.code }, d.name))));
         if (f === "category") return h("label", {}, h("span", {}, t("category")), h("select", { name: f, required: true }, ...categories.filter((x) => !x.retired).map((x) => h("option", { value: x.code }, categoryName(x.code)))));
-        // A fix in a place shows a photo of it; an answer in words may stand alone.
-        if (f === "attachment_ids") return h("label", {}, h("span", {}, t("result_photos")), h("input", { name: "files", type: "file", accept: "image/*", multiple: true, required: ["grid_worker", "resident"].includes(c.source) }));
+        if (f === "attachment_ids") return h("label", {}, h("span", {}, t("result_photos")), h("input", { name: "files", type: "file", accept: "image/*", multiple: true, required: photos_required }));
         return h("label", {}, h("span", {}, t(f)), h("textarea", { name: f, required: true, rows: 2, maxlength: 2000 }));
       }),
       // 联办: assisting departments for a dispatch, each with its part (optional).
@@ -191,11 +184,11 @@ function caseSteps(session, c, { departments = [], categories = [], categoryName
     $("textarea, select, input", form).focus();
   };
   // 当场解决 is only taken at intake, by the grid worker reporting it.
-  const actions = (c.allowed_actions || []).filter((a) => a !== "fixed_on_the_spot");
-  const buttons = actions.length ? h("div", { class: "actions" }, ...actions.map((a) => h("button", {
-    type: "button", class: a === "resolve" || a === "dispatch" ? "primary" : "", "data-action": a,
-    onclick: () => (STEP_FIELDS[a] ? open(a) : act(a, {})),
-  }, actionName(a)))) : h("p", { class: "muted" }, t("no_actions"));
+  const steps = (c.allowed_steps || []).filter((s) => s.action !== "fixed_on_the_spot");
+  const buttons = steps.length ? h("div", { class: "actions" }, ...steps.map((s) => h("button", {
+    type: "button", class: s.action === "resolve" || s.action === "dispatch" ? "primary" : "", "data-action": s.action,
+    onclick: () => (s.fields.length ? open(s) : act(s.action, {})),
+  }, actionName(s.action)))) : h("p", { class: "muted" }, t("no_actions"));
   return [buttons, holder, result];
 }
 
@@ -227,8 +220,8 @@ function actorText(e) {
   const unit = e.actor_department || e.actor_agent_point;
   if (e.actor_name) return unit ? `${e.actor_name} · ${unit}` : e.actor_name;
   // The platform's own steps: the routing rules dispatch, the sweep escalates.
-  if (e.actor === "system:routing") return t(e.action === "escalate" ? "actor_sweep" : "actor_routing");
-  return known(`actor_${e.actor.split(":")[0]}`, e.actor);
+  if (e.actor_kind === "system") return t(e.action === "escalate" ? "actor_sweep" : "actor_routing");
+  return e.actor_kind ? known(`actor_${e.actor_kind}`, e.actor) : e.actor;
 }
 
 /** The words of `key`, or `fallback` when the dictionaries have none. */
@@ -241,24 +234,23 @@ function categoryText(categories, code) {
 }
 
 /**
- * The note of step `e` as people read it: the department codes a dispatch,
- * a transfer or an assisting part's answer names (`urban (assisting:
- * justice)`, `to urban: …`, `urban: …`) as the `departments`' names, the
- * category code a re-categorisation names (`to noise: …`) as the
- * `categories`' name, an escalation's level in words.
+ * The note of step `e` as people read it, from its `details` (the API's
+ * structured data: codes), never from the note's words: a dispatch names
+ * its department and the assisting ones, a transfer its department and
+ * reason, a re-categorisation its category and reason, an assisting part
+ * its department and answer, an escalation its level, all in words.
  */
 function noteText(e, departments, categories = []) {
   const name = (code) => (departments.find((d) => d.code === code) || { name: code }).name;
+  const d = e.details || {};
   const note = e.note || "";
-  let m;
-  if (e.action === "dispatch" && (m = note.match(/^(\S+) \(assisting: (.*)\)$/))) {
-    return t("dispatch_assisting", name(m[1]), m[2].split(", ").map(name).join(t("list_sep")));
+  if (e.action === "dispatch" && d.department) {
+    return (d.assisting || []).length ? t("dispatch_assisting", name(d.department), d.assisting.map(name).join(t("list_sep"))) : name(d.department);
   }
-  if (e.action === "dispatch") return name(note);
-  if (e.action === "transfer" && (m = note.match(/^to (\S+?): ([\s\S]*)$/))) return t("transfer_to", name(m[1]), m[2]);
-  if (e.action === "recategorise" && (m = note.match(/^to (\S+?): ([\s\S]*)$/))) return t("recategorise_to", categoryText(categories, m[1]), m[2]);
-  if (e.action === "assist_done" && (m = note.match(/^(\S+?): ([\s\S]*)$/))) return `${name(m[1])}: ${m[2]}`;
-  if (e.action === "escalate") return known(`escalation_${note}`, note);
+  if (e.action === "transfer" && d.department) return t("transfer_to", name(d.department), d.reason);
+  if (e.action === "recategorise" && d.category) return t("recategorise_to", categoryText(categories, d.category), d.reason);
+  if (e.action === "assist_done" && d.department) return `${name(d.department)}: ${note}`;
+  if (e.action === "escalate" && d.level) return known(`escalation_${d.level}`, d.level);
   return note;
 }
 

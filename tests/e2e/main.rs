@@ -5,6 +5,7 @@
 //! `intake`: reports, files, retries, duplicates, the reporter's secret.
 //! `tenancy`: tenants, the grid, people and access.
 //! `workflow`: routing rules, the case flow on the clock, queues, the sweep.
+//! `case_flow`: the steps and the timeline as structured data for the pages.
 //! `isolation`: every route against every kind of wrong caller.
 //! `open311`: Open311 GeoReport v2 as a 311 client uses it.
 //! `security`: the attacks that once worked, each refused at its root.
@@ -23,6 +24,7 @@ mod analytics;
 mod browser;
 mod browser_enterprise;
 mod browser_mediation;
+mod case_flow;
 mod contract;
 mod enterprise;
 mod foundation;

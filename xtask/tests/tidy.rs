@@ -182,6 +182,46 @@ fn every_component_with_the_database_can_mark_its_writes() {
     );
 }
 
+/// No page parses what the API sends as words: an actor string (`role:id`)
+/// or a note (`to urban: …`). Steps and their forms come from
+/// `allowed_steps`, what a step names from `details` and `actor_kind`.
+#[test]
+fn no_page_parses_an_actor_string_or_a_note() {
+    let root = xtask::workspace_root();
+    let forbidden = [
+        ".actor.split",
+        "actor.split(",
+        "note.match(",
+        "note.split(",
+        "STEP_FIELDS",
+    ];
+    let mut found = Vec::new();
+    let mut pages = 0;
+    let mut folders = vec![root.join("static")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("static").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "js" || e == "html") {
+                pages += 1;
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for (n, line) in text.lines().enumerate() {
+                    if let Some(token) = forbidden.iter().find(|t| line.contains(*t)) {
+                        found.push(format!("{}:{}: `{token}`", path.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(pages > 5, "the pages are read");
+    assert!(
+        found.is_empty(),
+        "pages parsing words:\n{}",
+        found.join("\n")
+    );
+}
+
 /// The checks above must see what they look for: a line with each
 /// forbidden token is found (a tidy test that cannot fail guards nothing).
 #[test]

@@ -3,8 +3,8 @@
 //! component's `GET …/cases/{id}` and the agent desk's matter build them
 //! here, so both read the same history and offer the same steps.
 
-use domain::Permission;
 use domain::workflow::{Standing, may_take};
+use domain::{ActionKind, Permission};
 use serde_json::{Value, json};
 use store::{Case, CaseEvent};
 
@@ -15,7 +15,10 @@ pub use crate::people::People;
 /// staff's view; the public one is `domain::publication`'s). Each step names
 /// the person who took it (`actor_name`, and `actor_department` for
 /// department staff, `actor_agent_point` for an agent), null for an actor
-/// that is no person.
+/// that is no person; `actor_kind` says what the actor is (a role,
+/// `resident`, `reporter`, `system`, `open311`: `domain::auth::Actor`), and
+/// `details` carries the step's data (departments and categories by code,
+/// an escalation's level) so that no page parses the note.
 pub fn timeline(events: &[CaseEvent], people: &People) -> Value {
     events
         .iter()
@@ -28,6 +31,7 @@ pub fn timeline(events: &[CaseEvent], people: &People) -> Value {
                 "from_state": e.from_state,
                 "to_state": e.to_state,
                 "note": e.note,
+                "details": e.details,
                 "public": e.public,
             });
             people.name_into(&mut step, &e.actor);
@@ -49,14 +53,31 @@ pub fn standing(caller: &Caller, case: &Case) -> Standing {
 /// on cases at all (an agent follows the flow of their matters, the
 /// departments and the centre move it).
 pub fn allowed_actions(caller: &Caller, case: &Case) -> Vec<&'static str> {
+    allowed_kinds(caller, case).map(ActionKind::name).collect()
+}
+
+/// [`allowed_actions`] with what each step's form asks for: its fields
+/// (`ActionKind::fields`) and whether the result needs photos (a case a
+/// grid worker or a resident reported is resolved with a photo of the
+/// work done). Pages build their forms from this, never from a copy.
+pub fn allowed_steps(caller: &Caller, case: &Case) -> Value {
+    allowed_kinds(caller, case)
+        .map(|kind| {
+            json!({
+                "action": kind.name(),
+                "fields": kind.fields(),
+                "photos_required": kind == ActionKind::Resolve
+                    && case.source.results_are_photographed(),
+            })
+        })
+        .collect()
+}
+
+fn allowed_kinds<'a>(caller: &Caller, case: &'a Case) -> impl Iterator<Item = ActionKind> + 'a {
     let role = caller.user.role;
-    if !domain::permissions::allows(role, Permission::ActOnCases) {
-        return Vec::new();
-    }
+    let may_act = domain::permissions::allows(role, Permission::ActOnCases);
     let standing = standing(caller, case);
     case.state
         .allowed_actions()
-        .filter(|a| may_take(role, *a, standing).is_ok())
-        .map(|a| a.name())
-        .collect()
+        .filter(move |a| may_act && may_take(role, *a, standing).is_ok())
 }

@@ -45,8 +45,10 @@ impl People {
     }
 
     /// `actor_name` and `actor_department` of `item`, an answer naming
-    /// `actor`: null for an actor that is no person.
+    /// `actor`: null for an actor that is no person; and `actor_kind`, what
+    /// the actor is (`domain::auth::Actor`), so that no page parses it.
     pub fn name_into(&self, item: &mut Value, actor: &str) {
+        item["actor_kind"] = json!(domain::auth::Actor::parse(actor).kind);
         let person = self.get(actor);
         item["actor_name"] = json!(person.map(|p| &p.display_name));
         item["actor_department"] = json!(person.and_then(|p| p.department.as_ref()));

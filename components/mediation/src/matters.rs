@@ -156,7 +156,9 @@ fn find(ctx: &mut Ctx) -> Result<AgentMatter, Problem> {
 /// and the steps the caller may take (an agent sees how their matter goes
 /// without seeing every case of the tenant; the centre gets its steps).
 fn render(ctx: &mut Ctx, status: u16, matter: &AgentMatter) -> HandlerResult {
-    let steps = case_flow::allowed_actions(ctx.caller()?, &matter.case);
+    let caller = ctx.caller()?;
+    let actions = case_flow::allowed_actions(caller, &matter.case);
+    let steps = case_flow::allowed_steps(caller, &matter.case);
     let scope = ctx.scope()?;
     let id = matter.case.id;
     let tasks = scope.matter_tasks(id)?;
@@ -169,7 +171,8 @@ fn render(ctx: &mut Ctx, status: u16, matter: &AgentMatter) -> HandlerResult {
     let people = People::of(&scope, actors.chain(done_by).chain(passed_by))?;
     let mut wire = wire::matter(matter, &tasks, &promises, &levels, &people);
     wire["timeline"] = case_flow::timeline(&events, &people);
-    wire["allowed_actions"] = json!(steps);
+    wire["allowed_actions"] = json!(actions);
+    wire["allowed_steps"] = steps;
     Ok(json(status, &wire))
 }
 

@@ -116,7 +116,9 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
             }))
             .collect::<Vec<_>>()
     );
-    wire["allowed_actions"] = json!(case_flow::allowed_actions(ctx.caller()?, &case));
+    let caller = ctx.caller()?;
+    wire["allowed_actions"] = json!(case_flow::allowed_actions(caller, &case));
+    wire["allowed_steps"] = case_flow::allowed_steps(caller, &case);
     Ok(json(200, &wire))
 }
 

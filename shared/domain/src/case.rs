@@ -229,6 +229,21 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// The fields a step asks for besides the version, as its JSON names
+    /// them: what a page's form for it shows, all required. (A dispatch may
+    /// also name `assisting` departments; a resolution's `attachment_ids`
+    /// may be empty where [`CaseSource::results_are_photographed`] is not.)
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Self::Decline | Self::Return | Self::RejectVerification | Self::Reopen => &["reason"],
+            Self::Dispatch => &["department"],
+            Self::Transfer => &["department", "reason"],
+            Self::Recategorise => &["category", "reason"],
+            Self::Resolve => &["answer", "attachment_ids"],
+            _ => &[],
+        }
+    }
+
     pub const ALL: [ActionKind; 21] = [
         Self::Accept,
         Self::Decline,
@@ -362,6 +377,30 @@ impl CaseAction {
         }
     }
 
+    /// The step's data as the timeline carries it beside the note, so that
+    /// no reader parses the note: a dispatch's department and assisting
+    /// departments, a transfer's department and reason, a
+    /// recategorisation's category and reason (codes: pages name them).
+    pub fn details(&self) -> Option<serde_json::Value> {
+        use serde_json::json;
+        match self {
+            Self::Dispatch {
+                department,
+                assisting,
+            } => Some(json!({
+                "department": department,
+                "assisting": assisting.iter().map(|a| &a.department).collect::<Vec<_>>(),
+            })),
+            Self::Transfer { department, reason } => {
+                Some(json!({ "department": department, "reason": reason.trim() }))
+            }
+            Self::Recategorise { category, reason } => {
+                Some(json!({ "category": category, "reason": reason.trim() }))
+            }
+            _ => None,
+        }
+    }
+
     /// The texts the action must not leave blank, with the field each is in.
     fn required_texts(&self) -> Vec<(String, &str)> {
         match self {
@@ -434,7 +473,8 @@ impl CaseAction {
             && attachment_ids.is_empty()
             && source.results_are_photographed()
         {
-            return Err(Problem::validation(
+            // Hangs on the case's source, which the request does not carry.
+            return Err(Problem::unprocessable(
                 "attachment_ids",
                 "'resolve' needs at least one result attachment (a photo of the work done)",
             ));
@@ -511,8 +551,7 @@ struct LocationWire {
 impl Location {
     pub fn new(latitude: f64, longitude: f64) -> Result<Location, Problem> {
         if !(-crate::geo::MAX_LATITUDE..=crate::geo::MAX_LATITUDE).contains(&latitude) {
-            // Hangs on the case's source, which the request does not carry.
-            return Err(Problem::unprocessable(
+            return Err(Problem::validation(
                 "latitude",
                 "latitude must be within -90..90",
             ));
@@ -614,6 +653,27 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
+
+    /// The fields a page is told a step asks for are the ones its wire form
+    /// has: a body of just those (and the action) is that step, and a
+    /// body missing one of them is refused.
+    #[test]
+    fn each_steps_fields_are_its_wire_forms() {
+        for kind in ActionKind::ALL {
+            let sample = serde_json::to_value(sample(kind)).unwrap();
+            let mut wire: Vec<&str> = sample
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .filter(|k| *k != "action" && *k != "assisting")
+                .collect();
+            wire.sort_unstable();
+            let mut told = kind.fields().to_vec();
+            told.sort_unstable();
+            assert_eq!(told, wire, "{kind:?}");
+        }
+    }
 
     /// A sample action of each kind, with placeholder text.
     fn sample(kind: ActionKind) -> CaseAction {

@@ -135,27 +135,13 @@ impl WorkCalendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{beijing, china_2026_calendar};
     use proptest::prelude::*;
-
-    fn china() -> WorkCalendar {
-        WorkCalendar::new(
-            WorkingHours::DEFAULT,
-            &crate::calendar::china_2026(),
-            zone_offset("Asia/Shanghai").unwrap(),
-        )
-    }
-
-    /// Local Beijing time to UTC.
-    fn bj(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_str(&format!("{s} +0800"), "%Y-%m-%d %H:%M %z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
 
     fn check(start: &str, minutes: i64, expected: &str) {
         assert_eq!(
-            china().add_working_minutes(bj(start), minutes),
-            bj(expected),
+            china_2026_calendar().add_working_minutes(beijing(start), minutes),
+            beijing(expected),
             "{minutes} working minutes from {start}"
         );
     }
@@ -174,17 +160,17 @@ mod tests {
 
     #[test]
     fn minutes_between_counts_only_working_time() {
-        let cal = china();
+        let cal = china_2026_calendar();
         assert_eq!(
-            cal.working_minutes_between(bj("2026-03-06 17:00"), bj("2026-03-09 09:30")),
+            cal.working_minutes_between(beijing("2026-03-06 17:00"), beijing("2026-03-09 09:30")),
             60
         );
         assert_eq!(
-            cal.working_minutes_between(bj("2026-03-09 09:30"), bj("2026-03-06 17:00")),
+            cal.working_minutes_between(beijing("2026-03-09 09:30"), beijing("2026-03-06 17:00")),
             0
         );
         assert_eq!(
-            cal.working_minutes_between(bj("2026-03-02 00:00"), bj("2026-03-03 00:00")),
+            cal.working_minutes_between(beijing("2026-03-02 00:00"), beijing("2026-03-03 00:00")),
             510
         );
     }

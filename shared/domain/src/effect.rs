@@ -235,23 +235,7 @@ pub fn effect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::{WorkingHours, china_2026};
-    use crate::deadline::zone_offset;
-
-    fn calendar() -> WorkCalendar {
-        WorkCalendar::new(
-            WorkingHours::DEFAULT,
-            &china_2026(),
-            zone_offset("Asia/Shanghai").unwrap(),
-        )
-    }
-
-    /// A Beijing wall-clock time, `YYYY-MM-DD HH:MM`.
-    fn beijing(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_str(&format!("{s} +0800"), "%Y-%m-%d %H:%M %z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::testing::{beijing, china_2026_calendar};
 
     fn registered() -> CaseClock {
         CaseClock {
@@ -291,7 +275,7 @@ mod tests {
 
     #[test]
     fn the_first_dispatch_starts_the_clock_and_a_second_keeps_it() {
-        let calendar = calendar();
+        let calendar = china_2026_calendar();
         let monday = beijing("2026-03-02 09:00");
         let step = StepFacts {
             department: Some(7),
@@ -332,7 +316,7 @@ mod tests {
 
     #[test]
     fn what_stands_in_a_steps_way() {
-        let calendar = calendar();
+        let calendar = china_2026_calendar();
         let now = beijing("2026-03-02 09:00");
         let held = CaseClock {
             state: CaseState::Dispatched,
@@ -384,7 +368,7 @@ mod tests {
 
     #[test]
     fn a_recategorised_case_leaves_its_department_and_recounts_from_the_first_dispatch() {
-        let calendar = calendar();
+        let calendar = china_2026_calendar();
         let monday = beijing("2026-03-02 09:00");
         let taken_back = CaseClock {
             state: CaseState::Registered,
@@ -415,7 +399,7 @@ mod tests {
 
     #[test]
     fn a_pause_moves_the_deadlines_by_the_working_time_it_took() {
-        let calendar = calendar();
+        let calendar = china_2026_calendar();
         let paused = beijing("2026-03-02 09:00");
         let waiting = CaseClock {
             state: CaseState::InProgress,

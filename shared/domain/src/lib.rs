@@ -36,6 +36,8 @@ pub mod publication;
 pub mod receiver;
 pub mod report;
 pub mod tenant;
+#[cfg(test)]
+mod testing;
 pub mod throttle;
 pub mod tracking;
 pub mod workflow;

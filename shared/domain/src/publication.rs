@@ -318,8 +318,7 @@ pub fn actor_label(actor: &str, department: Option<&str>) -> String {
     if let Some(department) = department {
         return department.to_string();
     }
-    let role = actor.split(':').next().unwrap_or(actor);
-    match role {
+    match crate::auth::Actor::parse(actor).kind {
         "tenant_admin" | "command_centre" => "指挥中心",
         "department_staff" => "职能部门",
         "grid_worker" => "网格员",
@@ -340,42 +339,28 @@ fn note_is_public(action: &str) -> bool {
 }
 
 /// A step's note as published: only notes written for the public, masked.
-/// An assisting department's answer goes without its department's code
-/// (the step already names the department that acted).
 pub fn public_note(action: &str, note: Option<&str>, redactor: &Redactor) -> Option<String> {
-    note.filter(|_| note_is_public(action)).map(|n| {
-        let said = match action {
-            ASSIST_DONE => assist_answer(n),
-            _ => n,
-        };
-        redactor.redact(said)
-    })
+    note.filter(|_| note_is_public(action))
+        .map(|n| redactor.redact(n))
 }
 
 /// The step of an assisting department reporting its part done (联办).
 pub const ASSIST_DONE: &str = "assist_done";
 
-/// The note of an assisting department's step: its code, then its answer.
-pub fn assist_note(department_code: &str, answer: &str) -> String {
-    format!("{department_code}: {}", answer.trim())
+/// The details of an assisting department's step (its note is the answer):
+/// the department, by code.
+pub fn assist_details(department_code: &str) -> serde_json::Value {
+    serde_json::json!({ "department": department_code })
 }
 
-/// The answer of a note [`assist_note`] wrote.
-pub fn assist_answer(note: &str) -> &str {
-    note.split_once(": ").map_or(note, |(_, answer)| answer)
-}
-
-/// The department a dispatch or transfer sent the case to, read from the
-/// note `CaseAction::note` writes (`urban`, `urban (assisting: …)`,
-/// `to urban: reason`).
-pub fn dispatched_department_code<'a>(action: &str, note: Option<&'a str>) -> Option<&'a str> {
-    let note = note?;
-    let code = match action {
-        "dispatch" => note.split(" (").next()?,
-        "transfer" => note.strip_prefix("to ")?.split(':').next()?,
-        _ => return None,
-    };
-    Some(code.trim()).filter(|c| !c.is_empty())
+/// The department a step names in its details, by code: where a dispatch
+/// or a transfer sent the case, whose part an assisting step reports
+/// (`CaseAction::details`, [`assist_details`]).
+pub fn named_department(details: Option<&serde_json::Value>) -> Option<&str> {
+    details?
+        .get("department")?
+        .as_str()
+        .filter(|c| !c.is_empty())
 }
 
 /// One public step of the timeline.

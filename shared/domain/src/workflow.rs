@@ -242,32 +242,28 @@ impl Escalation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::{WorkingHours, china_2026};
-    use crate::deadline::zone_offset;
+    use crate::testing::{beijing, china_2026_calendar};
     use proptest::prelude::*;
-
-    fn calendar() -> WorkCalendar {
-        WorkCalendar::new(
-            WorkingHours::DEFAULT,
-            &china_2026(),
-            zone_offset("Asia/Shanghai").unwrap(),
-        )
-    }
-
-    fn bj(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_str(&format!("{s} +0800"), "%Y-%m-%d %H:%M %z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
 
     #[test]
     fn deadlines_start_at_dispatch_in_working_time() {
-        let d = Deadlines::at_dispatch(bj("2026-03-06 16:00"), 2, 8, Priority::Normal, &calendar());
-        assert_eq!(d.response_due, bj("2026-03-09 09:30")); // over the weekend
-        assert_eq!(d.resolution_due, bj("2026-03-09 15:30")); // 90 min Friday, 390 Monday
-        let urgent =
-            Deadlines::at_dispatch(bj("2026-03-02 09:00"), 2, 8, Priority::Urgent, &calendar());
-        assert_eq!(urgent.response_due, bj("2026-03-02 09:30"));
+        let d = Deadlines::at_dispatch(
+            beijing("2026-03-06 16:00"),
+            2,
+            8,
+            Priority::Normal,
+            &china_2026_calendar(),
+        );
+        assert_eq!(d.response_due, beijing("2026-03-09 09:30")); // over the weekend
+        assert_eq!(d.resolution_due, beijing("2026-03-09 15:30")); // 90 min Friday, 390 Monday
+        let urgent = Deadlines::at_dispatch(
+            beijing("2026-03-02 09:00"),
+            2,
+            8,
+            Priority::Urgent,
+            &china_2026_calendar(),
+        );
+        assert_eq!(urgent.response_due, beijing("2026-03-02 09:30"));
     }
 
     #[test]
@@ -353,8 +349,8 @@ mod tests {
             pause_length in 0i64..(10 * 24 * 60),
             hours in 1u32..40,
         ) {
-            let cal = calendar();
-            let dispatched = bj("2026-03-01 00:00") + chrono::Duration::minutes(dispatch_offset);
+            let cal = china_2026_calendar();
+            let dispatched = beijing("2026-03-01 00:00") + chrono::Duration::minutes(dispatch_offset);
             let d = Deadlines::at_dispatch(dispatched, 1, hours, Priority::Normal, &cal);
             let paused = dispatched + chrono::Duration::minutes(pause_after);
             let resumed = paused + chrono::Duration::minutes(pause_length);

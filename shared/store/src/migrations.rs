@@ -87,6 +87,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "identities",
         sql: include_str!("../migrations/0014_identities.sql"),
     },
+    Migration {
+        version: 15,
+        name: "event_details",
+        sql: include_str!("../migrations/0015_event_details.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
@@ -346,6 +351,67 @@ mod tests {
             .is_err(),
             "the schema itself keeps a paper hidden"
         );
+    }
+
+    /// Events written before their details get them from their notes, once,
+    /// and an assisting department's note becomes its answer alone.
+    #[test]
+    fn the_details_step_reads_the_notes_written_before_it() {
+        let db = migrated_before(15);
+        db.execute("PRAGMA foreign_keys = OFF", &[])
+            .expect("pragma");
+        let legacy = [
+            ("dispatch", "urban (assisting: justice, police)"),
+            ("dispatch", "urban"),
+            ("transfer", "to police: 错派: 应由派出所处理"),
+            ("recategorise", "to noise: 分类有误"),
+            ("assist_done", "justice: 已调解"),
+            ("escalate", "overdue"),
+            ("resolve", "已清理"),
+        ];
+        for (action, note) in legacy {
+            db.execute(
+                "INSERT INTO case_events (tenant_id, case_id, at, actor, action, to_state, note) \
+                 VALUES (1, 1, 'then', 'system:routing', ?, 'dispatched', ?)",
+                &[action.into(), note.into()],
+            )
+            .expect("legacy event");
+        }
+        db.execute("PRAGMA foreign_keys = ON", &[]).expect("pragma");
+        assert_eq!(migrate(&db).expect("migrate").first(), Some(&15));
+        let rows = db
+            .execute("SELECT note, details FROM case_events ORDER BY id", &[])
+            .expect("read");
+        let read: Vec<(String, Option<serde_json::Value>)> = rows
+            .iter()
+            .map(|r| {
+                let details = r.get_opt_str("details").unwrap();
+                (
+                    r.get_string("note").unwrap(),
+                    details.map(|d| serde_json::from_str(d).unwrap()),
+                )
+            })
+            .collect();
+        use serde_json::json;
+        let expected = [
+            json!({ "department": "urban", "assisting": ["justice", "police"] }),
+            json!({ "department": "urban", "assisting": [] }),
+            json!({ "department": "police", "reason": "错派: 应由派出所处理" }),
+            json!({ "category": "noise", "reason": "分类有误" }),
+            json!({ "department": "justice" }),
+            json!({ "level": "overdue" }),
+        ];
+        for (i, details) in expected.iter().enumerate() {
+            assert_eq!(read[i].1.as_ref(), Some(details), "{:?}", legacy[i]);
+        }
+        assert_eq!(read[4].0, "已调解", "the answer alone");
+        assert_eq!(read[6], ("已清理".to_string(), None), "other notes stay");
+        // What the step now writes reads the same as what it backfilled.
+        let transfer = domain::CaseAction::Transfer {
+            department: "police".into(),
+            reason: "错派: 应由派出所处理".into(),
+        };
+        assert_eq!(transfer.details().as_ref(), Some(&expected[2]));
     }
 
     #[test]

@@ -100,16 +100,41 @@ pub fn actor(role: Role, user: UserId) -> String {
     format!("{}:{}", role.as_str(), user.0)
 }
 
-/// The account an actor string names: `role:id` (see [`actor`]) or
-/// `user:id` (a report made with an account). `None` for actors that are
-/// no person's account: a case's source (`resident`), `reporter`,
-/// `system:routing`, `open311:key:update`.
-pub fn actor_user(actor: &str) -> Option<UserId> {
-    let (kind, id) = actor.split_once(':')?;
-    if kind != "user" && Role::parse(kind).is_err() {
-        return None;
+/// An actor string (see [`actor`]) read once, here: what kind of actor it
+/// names and the account, if it names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor<'a> {
+    /// The role (`department_staff`), `user` (a report made with an
+    /// account), a case's source (`resident`, `enterprise`, …),
+    /// `reporter`, `system` (the routing rules and the deadline sweep) or
+    /// `open311` (a partner system).
+    pub kind: &'a str,
+    /// The account, for `role:id` and `user:id`; `None` for actors that
+    /// are no person's account (`resident`, `reporter`, `system:routing`,
+    /// `open311:key:update`).
+    pub user: Option<UserId>,
+}
+
+impl<'a> Actor<'a> {
+    pub fn parse(actor: &'a str) -> Actor<'a> {
+        let (kind, rest) = actor.split_once(':').unwrap_or((actor, ""));
+        let is_account = kind == "user" || Role::parse(kind).is_ok();
+        let user = is_account
+            .then(|| rest.parse().ok().filter(|id| *id > 0).map(UserId))
+            .flatten();
+        Actor { kind, user }
     }
-    id.parse().ok().filter(|id| *id > 0).map(UserId)
+
+    /// Whether this actor is a member of a department's staff.
+    pub fn department_staff(&self) -> Option<UserId> {
+        self.user
+            .filter(|_| self.kind == Role::DepartmentStaff.as_str())
+    }
+}
+
+/// The account an actor string names (see [`Actor`]).
+pub fn actor_user(actor: &str) -> Option<UserId> {
+    Actor::parse(actor).user
 }
 
 /// Digits in a login from which it is taken for a phone number: phones
@@ -469,6 +494,23 @@ mod tests {
         check("department_staff:8:9", None);
         check("department_staff:-1", None);
         check("user:x", None);
+        let kinds = [
+            "resident",
+            "system:routing",
+            "open311:1:u1",
+            "user:6",
+            "department_staff:8",
+        ]
+        .map(|a| Actor::parse(a).kind);
+        assert_eq!(
+            kinds,
+            ["resident", "system", "open311", "user", "department_staff"]
+        );
+        assert_eq!(
+            Actor::parse("department_staff:8").department_staff(),
+            Some(UserId(8))
+        );
+        assert_eq!(Actor::parse("grid_worker:8").department_staff(), None);
     }
 
     proptest! {

@@ -278,7 +278,7 @@ fn deadlines() {
 }
 
 #[test]
-fn dispatch_notes_name_the_department_as_case_actions_write_them() {
+fn steps_name_their_department_in_their_details() {
     use crate::case::{AssistingPart, CaseAction};
     let dispatch = CaseAction::Dispatch {
         department: "urban".into(),
@@ -295,31 +295,50 @@ fn dispatch_notes_name_the_department_as_case_actions_write_them() {
         department: "water".into(),
         reason: "管网: 归属".into(),
     };
-    for (action, expected) in [(dispatch, "urban"), (joint, "urban"), (transfer, "water")] {
-        let note = action.note();
-        assert_eq!(
-            dispatched_department_code(action.name(), note.as_deref()),
-            Some(expected)
-        );
+    let recategorise = CaseAction::Recategorise {
+        category: "noise".into(),
+        reason: "分类".into(),
+    };
+    for (action, expected) in [
+        (dispatch, Some("urban")),
+        (joint, Some("urban")),
+        (transfer, Some("water")),
+        (recategorise, None),
+        (CaseAction::SignFor, None),
+    ] {
+        let details = action.details();
+        assert_eq!(named_department(details.as_ref()), expected, "{action:?}");
     }
-    assert_eq!(dispatched_department_code("resolve", Some("urban")), None);
+    let assist = assist_details("police");
+    assert_eq!(named_department(Some(&assist)), Some("police"));
+    assert_eq!(
+        CaseAction::Transfer {
+            department: "water".into(),
+            reason: " 管网: 归属 ".into(),
+        }
+        .details(),
+        Some(serde_json::json!({ "department": "water", "reason": "管网: 归属" }))
+    );
 }
 
 #[test]
-fn an_assisting_departments_answer_is_published_without_its_code() {
+fn a_published_note_is_masked_and_keeps_what_it_says() {
     let grid_path = path();
     let redactor = Redactor::for_case(&facts(&grid_path).private);
-    let note = assist_note("police", " 已劝离占道摊贩，联系人13812345678 ");
-    assert_eq!(note, "police: 已劝离占道摊贩，联系人13812345678");
     assert_eq!(
-        public_note(ASSIST_DONE, Some(&note), &redactor).as_deref(),
+        public_note(
+            ASSIST_DONE,
+            Some("已劝离占道摊贩，联系人13812345678"),
+            &redactor
+        )
+        .as_deref(),
         Some("已劝离占道摊贩，联系人***")
     );
-    // Other steps' notes keep what they say, colons and all.
     assert_eq!(
         public_note("resolve", Some("说明: 已修复"), &redactor).as_deref(),
         Some("说明: 已修复")
     );
+    assert_eq!(public_note("dispatch", Some("urban"), &redactor), None);
 }
 
 #[test]

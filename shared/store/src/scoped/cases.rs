@@ -135,6 +135,10 @@ pub struct CaseEvent {
     pub from_state: Option<CaseState>,
     pub to_state: CaseState,
     pub note: Option<String>,
+    /// The step's data beside the note, for readers that must not parse it
+    /// (`CaseAction::details`, `publication::assist_details`, an
+    /// escalation's level).
+    pub details: Option<serde_json::Value>,
     /// Shown on the public tracking page.
     pub public: bool,
 }
@@ -147,7 +151,8 @@ pub(crate) const CASE_COLUMNS: &str = "id, tracking_code, category, description,
      rating, rating_comment, reopened_by_rating, rated_at, closed_at, reopen_count, created_at, \
      updated_at";
 
-const EVENT_COLUMNS: &str = "id, case_id, at, actor, action, from_state, to_state, note, public";
+const EVENT_COLUMNS: &str =
+    "id, case_id, at, actor, action, from_state, to_state, note, details, public";
 
 fn case_from_row(row: &Row<'_>) -> Result<Case, StoreError> {
     let location = match (row.get_opt_f64("latitude")?, row.get_opt_f64("longitude")?) {
@@ -221,6 +226,15 @@ fn event_from_row(row: &Row<'_>) -> Result<CaseEvent, StoreError> {
             .transpose()?,
         to_state: decoded("to_state", CaseState::parse(row.get_str("to_state")?))?,
         note: row.get_opt_string("note")?,
+        details: row
+            .get_opt_str("details")?
+            .map(|d| {
+                serde_json::from_str(d).map_err(|_| StoreError::Decode {
+                    column: "details".into(),
+                    expected: "a JSON object",
+                })
+            })
+            .transpose()?,
         public: row.get_bool("public")?,
     })
 }
@@ -339,6 +353,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     from: Some(case.state),
                     to: next,
                     note: action.note().as_deref(),
+                    details: action.details().as_ref(),
                     public: action.kind().is_public(),
                 },
             )?;
@@ -406,6 +421,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     from: Some(case.state),
                     to: case.state,
                     note: Some(note.trim()),
+                    details: None,
                     public,
                 },
             )?;
@@ -431,7 +447,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         case: &Case,
         events: &[NewEvent<'_>],
     ) -> Result<Vec<i64>, Error> {
-        let mut params: Vec<crate::Value> = Vec::with_capacity(events.len() * 9);
+        let mut params: Vec<crate::Value> = Vec::with_capacity(events.len() * 10);
         for event in events {
             params.extend([
                 self.tenant.0.into(),
@@ -442,15 +458,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 event.from.map(CaseState::as_str).into(),
                 event.to.as_str().into(),
                 event.note.into(),
+                event.details.map(|d| d.to_string()).into(),
                 event.public.into(),
             ]);
         }
         let rows = self.db.execute(
             &format!(
                 "INSERT INTO case_events \
-                 (tenant_id, case_id, at, actor, action, from_state, to_state, note, public) \
-                 VALUES {} RETURNING id",
-                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; events.len()].join(", ")
+                 (tenant_id, case_id, at, actor, action, from_state, to_state, note, details, \
+                 public) VALUES {} RETURNING id",
+                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; events.len()].join(", ")
             ),
             &params,
         )?;
@@ -480,6 +497,7 @@ pub(crate) struct NewEvent<'a> {
     pub from: Option<CaseState>,
     pub to: CaseState,
     pub note: Option<&'a str>,
+    pub details: Option<&'a serde_json::Value>,
     pub public: bool,
 }
 

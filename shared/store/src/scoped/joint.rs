@@ -12,7 +12,7 @@ use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::case::AssistingPart;
 use domain::limits;
-use domain::publication::{ASSIST_DONE, assist_note};
+use domain::publication::{ASSIST_DONE, assist_details};
 use domain::{CaseId, Problem};
 
 /// An assisting department's part of a case.
@@ -168,7 +168,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     action: ASSIST_DONE,
                     from: Some(case.state),
                     to: case.state,
-                    note: Some(&assist_note(&code, answer)),
+                    note: Some(answer.trim()),
+                    details: Some(&assist_details(&code)),
                     public: true,
                 },
             )?;

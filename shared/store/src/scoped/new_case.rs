@@ -206,6 +206,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 None => new.source.as_str().to_owned(),
             };
             let notes: Vec<Option<String>> = steps.iter().map(CaseAction::note).collect();
+            let details: Vec<Option<serde_json::Value>> =
+                steps.iter().map(CaseAction::details).collect();
             let mut events = vec![NewEvent {
                 at: now,
                 actor: &reporter,
@@ -213,6 +215,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 from: None,
                 to: CaseState::Reported,
                 note: None,
+                details: None,
                 public: true,
             }];
             for (i, step) in steps.iter().enumerate() {
@@ -223,6 +226,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     from: Some(states[i]),
                     to: states[i + 1],
                     note: notes[i].as_deref(),
+                    details: details[i].as_ref(),
                     public: step.kind().is_public(),
                 });
             }

@@ -127,11 +127,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let staff_department = self.departments_of_users(&staff)?;
         let mut credited = Vec::with_capacity(events.len());
         for event in events {
-            let named = domain::publication::dispatched_department_code(
-                &event.action,
-                event.note.as_deref(),
-            )
-            .and_then(|code| name_of_code.get(code).copied());
+            let named = domain::publication::named_department(event.details.as_ref())
+                .and_then(|code| name_of_code.get(code).copied());
             let acting = staff_user(&event.actor)
                 .and_then(|user| staff_department.get(&user))
                 .and_then(|department| name_of_id.get(department).copied());
@@ -144,5 +141,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
 
 /// The user id of a department staff member's actor string (`department_staff:42`).
 fn staff_user(actor: &str) -> Option<i64> {
-    actor.strip_prefix("department_staff:")?.parse().ok()
+    domain::auth::Actor::parse(actor)
+        .department_staff()
+        .map(|user| user.0)
 }

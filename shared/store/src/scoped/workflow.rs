@@ -374,6 +374,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                         from: Some(case.state),
                         to: case.state,
                         note: Some(reached.as_str()),
+                        details: Some(&serde_json::json!({ "level": reached.as_str() })),
                         public: false,
                     },
                 )?;

@@ -212,9 +212,21 @@ fn joint_handling_waits_for_every_part() {
         .unwrap()
         .into_iter()
         .filter(|e| e.action == "assist_done")
-        .map(|e| e.note.unwrap_or_default())
+        .map(|e| (e.details.unwrap_or_default(), e.note.unwrap_or_default()))
         .collect();
-    assert_eq!(public, ["police: 已派警力", "market: 已取缔"]);
+    assert_eq!(
+        public,
+        [
+            (
+                serde_json::json!({ "department": "police" }),
+                "已派警力".to_string()
+            ),
+            (
+                serde_json::json!({ "department": "market" }),
+                "已取缔".to_string()
+            ),
+        ]
+    );
 }
 
 #[test]

@@ -96,3 +96,86 @@ fn steps_come_with_their_fields_and_the_timeline_with_its_data() {
     assert_eq!(resolve["photos_required"], true);
     assert_eq!(last(&case, "sign_for")["details"], Value::Null);
 }
+
+/// Staff see where the problem is (pin, address, grid path to the
+/// micro-grid) and, those who may call back, who reported it; the public
+/// sees neither.
+#[test]
+fn staff_see_the_place_and_those_who_call_back_the_reporter() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    let grid = |parent: Value, level: &str, code: &str, geometry: Value| -> Value {
+        crate::workflow::admin_creates(
+            &app,
+            &s.admin,
+            "grid",
+            json!({ "parent_id": parent, "level": level, "code": code,
+                    "name": format!("{code}名"), "geometry": geometry }),
+        )["id"]
+            .clone()
+    };
+    let township = grid(Value::Null, "township", "T", Value::Null);
+    let community = grid(township, "community", "C1", Value::Null);
+    let g1 = grid(community, "grid", "G1", Value::Null);
+    let square = json!({ "type": "Polygon", "coordinates": [[[120.0, 30.0], [120.01, 30.0], [120.01, 30.01], [120.0, 30.01], [120.0, 30.0]]] });
+    grid(g1, "micro_grid", "M1", square);
+    let reported = app
+        .post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "垃圾成堆", "insist": true,
+                     "latitude": 30.005, "longitude": 120.005, "address": "金山路 8 号东门",
+                     "name": "李女士", "phone": "13912345678" }),
+        )
+        .expect(201);
+
+    let centre_view = get_case(&app, &s.centre, &reported["id"]);
+    let place = &centre_view["place"];
+    assert_eq!(
+        (&place["latitude"], &place["longitude"], &place["address"]),
+        (&json!(30.005), &json!(120.005), &json!("金山路 8 号东门"))
+    );
+    let path: Vec<&str> = place["grid_path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(path, ["T名", "C1名", "G1名", "M1名"]);
+    assert_eq!(place["grid_path"][3]["level"], "micro_grid");
+    assert_eq!(centre_view["contact"]["phone"], "13912345678");
+    assert_eq!(centre_view["contact"]["name"], "李女士");
+
+    // The department holding it calls back too; one it was taken from does not.
+    let holding = get_case(&app, &s.staff, &reported["id"]);
+    assert_eq!(holding["contact"]["phone"], "13912345678");
+    let police = department_with_staff(&app, &s.admin, "police");
+    act(
+        &app,
+        &s.centre,
+        &holding,
+        json!({ "action": "transfer", "department": "police", "reason": "归派出所" }),
+    );
+    let gave_away = get_case(&app, &s.staff, &reported["id"]);
+    assert_eq!(gave_away["place"]["address"], "金山路 8 号东门");
+    assert!(gave_away.get("contact").is_none(), "{gave_away}");
+    assert_eq!(
+        get_case(&app, &police, &reported["id"])["contact"]["phone"],
+        "13912345678"
+    );
+
+    // The public look-up has neither.
+    let public = app
+        .get(
+            &format!(
+                "/api/t/alpha/status/{}",
+                reported["tracking_code"].as_str().unwrap()
+            ),
+            None,
+        )
+        .expect(200);
+    let text = public.to_string();
+    assert!(
+        !text.contains("13912345678") && !text.contains("金山路 8 号"),
+        "{text}"
+    );
+}

@@ -6,12 +6,13 @@
 use chrono::{DateTime, Utc};
 use domain::acting::{self, Unit};
 use domain::deadline::WorkCalendar;
-use domain::workflow::{Escalation, may_publish_on, may_take, minutes_left};
+use domain::workflow::{Escalation, may_publish_on, may_see_contact, may_take, minutes_left};
 use domain::{CaseAction, CaseId, Problem};
+use edge::db::SpinDb;
 use edge::{Ctx, HandlerResult, case_flow, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::Case;
+use store::{Case, TenantScope};
 
 /// A case as staff see it, with its deadlines and the working time left
 /// (evaluated now: Spin has no timers, so every read evaluates the clock).
@@ -116,10 +117,37 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
             }))
             .collect::<Vec<_>>()
     );
+    wire["place"] = place_wire(&scope, &case)?;
     let caller = ctx.caller()?;
+    if may_see_contact(caller.user.role, case_flow::standing(caller, &case)) {
+        wire["contact"] = json!({
+            "name": case.contact.name,
+            "phone": case.contact.phone,
+            "email": case.contact.email,
+        });
+    }
     wire["allowed_actions"] = json!(case_flow::allowed_actions(caller, &case));
     wire["allowed_steps"] = case_flow::allowed_steps(caller, &case);
     Ok(json(200, &wire))
+}
+
+/// Where the problem is, for staff: the pin (WGS-84, as stored), the address
+/// as the reporter typed it, and the grid path from the township down to the
+/// micro-grid (root first), so the page can say "金山社区 › 第1网格 › 1号楼".
+fn place_wire(scope: &TenantScope<'_, SpinDb>, case: &Case) -> Result<Value, Problem> {
+    let path = match case.grid_node {
+        Some(node) => scope.grid_path(node)?,
+        None => Vec::new(),
+    };
+    Ok(json!({
+        "latitude": case.location.map(|l| l.latitude()),
+        "longitude": case.location.map(|l| l.longitude()),
+        "address": case.address,
+        "grid_path": path
+            .iter()
+            .map(|n| json!({ "id": n.id.0, "level": n.level.as_str(), "code": n.code.as_str(), "name": n.name }))
+            .collect::<Vec<_>>(),
+    }))
 }
 
 /// `{"version": 3, "action": "decline", "reason": "..."}`. (serde cannot deny

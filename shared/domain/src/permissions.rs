@@ -283,6 +283,12 @@ const BEYOND_THE_MATRIX: &str = "
 command centre, the tenant admin and the department holding the case only \
 (`domain::workflow::may_publish_on`); anyone else who may read the case writes \
 internal notes, and asking to publish is a 403 naming `public`.
+- **A case's place and reporter**: every staff member who may read a case sees \
+its place (the pin, the address as typed, the grid path down to the micro-grid); \
+the reporter's name, phone and e-mail (`contact`) only the command centre, the \
+tenant admin, the department holding the case and the grid worker who reported it \
+(`domain::workflow::may_see_contact`). The public sees neither (status page, board, \
+Open311).
 - **Steps of the case flow**: who takes which is `domain::workflow::may_take` \
 (the department holding the case, the centre, the reporting grid worker to verify).
 - **Tokens** name their tenant by code and id; ids of tenants and people are never \

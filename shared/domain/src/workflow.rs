@@ -96,6 +96,18 @@ pub fn may_publish_on(role: Role, standing: Standing) -> Result<(), Problem> {
     }
 }
 
+/// Who sees the reporter's name, phone and e-mail on a case: those who may
+/// need to call them back. The command centre and the tenant admin, the
+/// department holding the case, and the grid worker who reported it (often
+/// typed in for the resident). Other staff who may read the case (a
+/// department it was transferred away from) see the place but not the
+/// person; the public never sees either.
+pub fn may_see_contact(role: Role, standing: Standing) -> bool {
+    matches!(role, Role::CommandCentre | Role::TenantAdmin)
+        || (role == Role::DepartmentStaff && standing.holds_case)
+        || (role == Role::GridWorker && standing.reported_case)
+}
+
 /// Working minutes for a category's hours at a priority: urgent cases get a
 /// quarter of the time, high half, low half as much again.
 pub fn minutes_for(hours: u32, priority: Priority) -> i64 {
@@ -289,6 +301,34 @@ mod tests {
         check(Role::DepartmentStaff, holding, true);
         check(Role::DepartmentStaff, none, false);
         check(Role::GridWorker, reporter, false);
+        check(Role::GridWorker, none, false);
+        check(Role::Agent, none, false);
+        check(Role::Enterprise, holding, false);
+    }
+
+    #[test]
+    fn who_sees_the_reporters_contact() {
+        let holding = Standing {
+            holds_case: true,
+            reported_case: false,
+        };
+        let reporter = Standing {
+            holds_case: false,
+            reported_case: true,
+        };
+        let none = Standing::default();
+        let check = |role, standing, expected: bool| {
+            assert_eq!(
+                may_see_contact(role, standing),
+                expected,
+                "{role:?} {standing:?}"
+            );
+        };
+        check(Role::CommandCentre, none, true);
+        check(Role::TenantAdmin, none, true);
+        check(Role::DepartmentStaff, holding, true);
+        check(Role::DepartmentStaff, none, false);
+        check(Role::GridWorker, reporter, true);
         check(Role::GridWorker, none, false);
         check(Role::Agent, none, false);
         check(Role::Enterprise, holding, false);

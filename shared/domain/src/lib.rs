@@ -35,6 +35,7 @@ pub mod problem;
 pub mod publication;
 pub mod receiver;
 pub mod report;
+pub mod sms;
 pub mod tenant;
 #[cfg(test)]
 mod testing;

@@ -70,10 +70,10 @@ function caseView(c) {
     c.timeline ? [h("h3", {}, t("timeline")), h("ol", { class: "timeline", id: "lookup-timeline" }, ...c.timeline.map((e) => h("li", {},
       h("time", { datetime: e.at }, localTime(e.at)), " ", words(e.label) || e.action, e.by ? h("span", { class: "muted" }, ` · ${e.by}`) : null,
       e.note ? h("div", {}, e.note) : null)))] : null,
-    photos.length ? h("ul", { class: "thumbs" }, ...photos.map((a) => {
+    photos.length ? photoViewer(h("ul", { class: "thumbs" }, ...photos.map((a) => {
       const label = t(a.purpose === "result" ? "result_photo" : "evidence_photo");
       return h("li", { "data-purpose": a.purpose }, h("img", { src: a.url, alt: label, loading: "lazy" }), label);
-    })) : null);
+    }))) : null);
 }
 
 // ---- look-up by tracking code; the address bar keeps it, so the view can be shared ----

@@ -116,14 +116,21 @@ I18N.add({
   zh: {
     department: "承办部门", category: "类别", reason: "理由", answer: "答复意见", result_photos: "办理结果照片",
     confirm: "确定", cancel: "取消", assisting: "联办部门（可选）", part: "承担的工作",
-    no_actions: "当前没有可办理的操作", stale: "案件已被他人更新，已刷新，请再试一次",
+    choose: "请选择", no_actions: "当前没有可办理的操作", stale: "案件已被他人更新，已刷新，请再试一次",
   },
   en: {
     department: "Department", category: "Category", reason: "Reason", answer: "Answer", result_photos: "Photos of the result",
     confirm: "Confirm", cancel: "Cancel", assisting: "Assisting departments (optional)", part: "their part",
-    no_actions: "No step to take now", stale: "Someone else changed the case; it is reloaded, try again",
+    choose: "Please choose", no_actions: "No step to take now", stale: "Someone else changed the case; it is reloaded, try again",
   },
 });
+
+/**
+ * The first option of a choice nobody should make by default (a department
+ * to dispatch to, a role): empty, so a required select refuses to submit
+ * until a real choice is made.
+ */
+const choosePrompt = () => h("option", { value: "", "data-t": "choose" }, t("choose"));
 
 /**
  * The steps of case `c` (as GET …/cases/{id} gives it) for `session`: a
@@ -151,8 +158,8 @@ function caseSteps(session, c, { departments = [], categories = [], categoryName
     const live = departments.filter((d) => !d.retired);
     const form = h("form", { class: "action-form", "data-action": action },
       ...fields.map((f) => {
-        if (f === "department") return h("label", {}, h("span", {}, t("department")), h("select", { name: f, required: true }, ...live.map((d) => h("option", { value: d.code }, d.name))));
-        if (f === "category") return h("label", {}, h("span", {}, t("category")), h("select", { name: f, required: true }, ...categories.filter((x) => !x.retired).map((x) => h("option", { value: x.code }, categoryName(x.code)))));
+        if (f === "department") return h("label", {}, h("span", {}, t("department")), h("select", { name: f, required: true }, choosePrompt(), ...live.map((d) => h("option", { value: d.code }, d.name))));
+        if (f === "category") return h("label", {}, h("span", {}, t("category")), h("select", { name: f, required: true }, choosePrompt(), ...categories.filter((x) => !x.retired).map((x) => h("option", { value: x.code }, categoryName(x.code)))));
         if (f === "attachment_ids") return h("label", {}, h("span", {}, t("result_photos")), h("input", { name: "files", type: "file", accept: "image/*", multiple: true, required: photos_required }));
         return h("label", {}, h("span", {}, t(f)), h("textarea", { name: f, required: true, rows: 2, maxlength: 2000 }));
       }),
@@ -579,6 +586,85 @@ function paperLink(session, id, name, onError) {
     }
   });
   return link;
+}
+
+// ---- the photo viewer: a photo full size on tap, with the others of its list ----
+I18N.add({
+  zh: { viewer: "查看照片", viewer_prev: "上一张", viewer_next: "下一张", viewer_close: "关闭", viewer_count: "第 {0} 张，共 {1} 张", viewer_open: "{0}（点击查看大图）" },
+  en: { viewer: "Photo", viewer_prev: "Previous", viewer_next: "Next", viewer_close: "Close", viewer_count: "{0} of {1}", viewer_open: "{0} (tap to enlarge)" },
+});
+
+/**
+ * Makes every photo in `container` open full size on tap, click or Enter,
+ * in one viewer with the container's other photos (previous and next by
+ * button, arrow key or swipe; Esc or 关闭 closes). Photos added later count
+ * too: the viewer reads the container's `img` elements when it opens.
+ */
+function photoViewer(container) {
+  const photos = () => $$("img", container).filter((img) => !img.closest(".no-viewer"));
+  const prepare = () => photos().forEach((img) => {
+    if (img.dataset.viewer) return;
+    img.dataset.viewer = "1";
+    img.tabIndex = 0;
+    img.setAttribute("role", "button");
+    img.title = t("viewer_open", img.alt || t("viewer"));
+  });
+  new MutationObserver(prepare).observe(container, { childList: true, subtree: true });
+  prepare();
+  const openAt = (img) => showPhotos(photos(), photos().indexOf(img));
+  container.addEventListener("click", (event) => {
+    const img = event.target.closest("img[data-viewer]");
+    if (img) openAt(img);
+  });
+  container.addEventListener("keydown", (event) => {
+    const img = event.target.closest("img[data-viewer]");
+    if (img && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); openAt(img); }
+  });
+  return container;
+}
+
+/** The viewer over `imgs`, showing the `at`-th; one dialog per page, made on first use. */
+function showPhotos(imgs, at) {
+  let dialog = $("#photo-viewer");
+  if (!dialog) {
+    dialog = h("dialog", { id: "photo-viewer", class: "viewer", "aria-label": t("viewer") },
+      h("figure", {}, h("img", { alt: "" }), h("figcaption", {})),
+      h("div", { class: "viewer-bar" },
+        h("button", { type: "button", class: "prev" }, t("viewer_prev")),
+        h("span", { class: "count", "aria-live": "polite" }),
+        h("button", { type: "button", class: "next" }, t("viewer_next")),
+        h("button", { type: "button", class: "close" }, t("viewer_close"))));
+    document.body.append(dialog);
+    $(".close", dialog).addEventListener("click", () => dialog.close());
+    // A tap on the backdrop (outside the figure and the bar) closes too.
+    dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
+  }
+  let index = Math.max(0, at);
+  const show = () => {
+    const img = imgs[index];
+    $("figure img", dialog).src = img.src;
+    $("figure img", dialog).alt = img.alt;
+    $("figcaption", dialog).textContent = img.alt;
+    $(".count", dialog).textContent = t("viewer_count", index + 1, imgs.length);
+    $(".prev", dialog).disabled = index === 0;
+    $(".next", dialog).disabled = index === imgs.length - 1;
+  };
+  const step = (by) => { index = Math.min(imgs.length - 1, Math.max(0, index + by)); show(); };
+  $(".prev", dialog).onclick = () => step(-1);
+  $(".next", dialog).onclick = () => step(1);
+  dialog.onkeydown = (event) => {
+    if (event.key === "ArrowLeft") step(-1);
+    if (event.key === "ArrowRight") step(1);
+  };
+  let startX = null;
+  dialog.onpointerdown = (event) => { startX = event.clientX; };
+  dialog.onpointerup = (event) => {
+    if (startX !== null && Math.abs(event.clientX - startX) > 50) step(event.clientX < startX ? 1 : -1);
+    startX = null;
+  };
+  show();
+  if (!dialog.open) dialog.showModal();
+  $(".close", dialog).focus();
 }
 
 /** Uploads files (photos shrunk first) one by one; their attachment ids, in order. */

@@ -18,6 +18,8 @@ I18N.add({
 I18N.add({
   zh: {
     q_triage: "待研判", q_open: "办理中", q_overdue: "已超时", q_escalated: "已督办", q_unassigned: "未分拨", q_inbox: "本部门待办",
+    q_verification: "待核查", triage_left: "派单时限", place: "位置", address: "地址", grid_path: "所属网格", no_place: "未定位",
+    reporter: "反映人", call: "拨打 {0}", no_contact: "未留联系方式", coordinates: "{0}, {1}",
     empty: "队列为空", description: "描述", priority: "优先级", grid: "网格",
     response: "响应时限", resolution: "办结时限", escalation: "督办", timeline: "办理过程", attachments: "附件",
     no_attachments: "没有附件", result_photo: "处理结果", evidence_photo: "上报材料", actions: "可办理的操作",
@@ -34,6 +36,8 @@ I18N.add({
   },
   en: {
     q_triage: "Triage", q_open: "Open", q_overdue: "Overdue", q_escalated: "Escalated", q_unassigned: "Unassigned", q_inbox: "My department",
+    q_verification: "To verify", triage_left: "Dispatch by", place: "Place", address: "Address", grid_path: "Grid", no_place: "No place given",
+    reporter: "Reporter", call: "Call {0}", no_contact: "No contact left", coordinates: "{0}, {1}",
     empty: "Nothing in this queue", description: "Description", priority: "Priority",
     grid: "Grid", response: "Respond by", resolution: "Resolve by", escalation: "Escalation", timeline: "Timeline",
     attachments: "Attachments", no_attachments: "No files",
@@ -57,7 +61,7 @@ let current = null; // the case on show
 
 // ---- queues ----
 function queuesFor() {
-  return centre() ? ["triage", "open", "overdue", "escalated", "unassigned"] : ["inbox"];
+  return centre() ? ["triage", "verification", "open", "overdue", "escalated", "unassigned"] : ["inbox"];
 }
 
 function showQueueTabs() {
@@ -91,11 +95,18 @@ async function openQueue(name, append = false) {
   }
 }
 
+/** The clock that runs now: triage's until dispatched, then the response's until signed for, then the resolution's. */
+function clockNow(c) {
+  if (c.triage_minutes_left !== null && c.triage_minutes_left !== undefined) return c.triage_minutes_left;
+  return c.state === "dispatched" ? c.response_minutes_left : c.resolution_minutes_left;
+}
+
 function queueRow(c, selectable) {
-  const left = c.state === "dispatched" ? c.response_minutes_left : c.resolution_minutes_left;
+  const left = clockNow(c);
   return h("tr", { "data-id": c.id, "data-code": c.tracking_code },
     selectable ? h("td", {}, h("input", { type: "checkbox", class: "pick", value: c.id, "aria-label": t("select_case", c.tracking_code) })) : null,
-    h("td", {}, h("a", { href: `#case/${c.id}` }, c.tracking_code)),
+    // A click on the case already open reloads it (the hash does not change then).
+    h("td", {}, h("a", { href: `#case/${c.id}`, onclick: () => { if (current && current.id === c.id) openCase(c.id); } }, c.tracking_code)),
     h("td", {}, h("div", { class: "what" }, h("strong", {}, categoryName(c.category)), h("br"), (c.description || "").slice(0, 60))),
     h("td", { "data-state": c.state }, stateText(c.state, c.state_label)),
     h("td", { class: left < 0 ? "late" : "" }, timeLeft(left, c.paused)));
@@ -120,12 +131,14 @@ async function openCase(id) {
     h("dl", {},
       h("dt", {}, t("state")), h("dd", { id: "case-state", "data-state": c.state }, stateText(c.state, c.state_label)),
       h("dt", {}, t("description")), h("dd", {}, c.description),
+      c.triage_minutes_left !== null && c.triage_minutes_left !== undefined ? [h("dt", {}, t("triage_left")), h("dd", { id: "triage-left" }, clock(c.triage_minutes_left))] : null,
       h("dt", {}, t("priority")), h("dd", { id: "case-priority" }, t(`priority_${c.priority}`)),
       h("dt", {}, t("department")), h("dd", {}, departmentName(c.department_id)),
       h("dt", {}, t("source")), h("dd", { id: "case-source" }, t(`source_${c.source}`), c.fixed_on_the_spot ? ` · ${t("fixed")}` : "", c.me_too_count ? ` · ${t("me_too", c.me_too_count)}` : ""),
       h("dt", {}, t("response")), h("dd", { id: "response-left" }, clock(c.response_minutes_left)),
       h("dt", {}, t("resolution")), h("dd", { id: "resolution-left" }, clock(c.resolution_minutes_left)),
       c.escalation && c.escalation !== "none" ? [h("dt", {}, t("escalation")), h("dd", { class: "late" }, t(`escalation_${c.escalation}`))] : null),
+    placeView(c),
     h("h3", {}, t("actions")),
     caseSteps(session, c, { departments, categories, categoryName, reload: () => { openQueue(queue); return openCase(c.id); } }),
     c.assists && c.assists.length ? [h("h3", {}, t("assists")), h("ul", { id: "assists" }, ...c.assists.map((a) => h("li", {},
@@ -135,6 +148,40 @@ async function openCase(id) {
     h("h3", {}, t("timeline")),
     timelineList(c, departments, categories),
     commentForm(c)));
+}
+
+/**
+ * Where the problem is and who to call: the grid path down to the
+ * micro-grid, the address as typed, the pin on the map (map.js), and the
+ * reporter's contact when the API sends it (those who may call back).
+ */
+function placeView(c) {
+  const p = c.place || {};
+  const path = (p.grid_path || []).map((n) => n.name).join(" › ");
+  const pinned = p.latitude !== null && p.latitude !== undefined;
+  const contact = c.contact;
+  const section = h("section", { id: "case-place", "aria-label": t("place") },
+    h("dl", {},
+      h("dt", {}, t("grid_path")), h("dd", { id: "case-grid-path" }, path || t("no_place")),
+      p.address ? [h("dt", {}, t("address")), h("dd", { id: "case-address" }, p.address)] : null,
+      pinned ? [h("dt", {}, t("place")), h("dd", { class: "muted" }, t("coordinates", p.latitude.toFixed(5), p.longitude.toFixed(5)))] : null,
+      contact ? [h("dt", {}, t("reporter")), h("dd", { id: "case-contact" },
+        contact.name || "", contact.name && contact.phone ? " · " : "",
+        contact.phone ? h("a", { href: `tel:${contact.phone}`, "aria-label": t("call", contact.phone) }, contact.phone) : "",
+        !contact.name && !contact.phone ? t("no_contact") : "")] : null));
+  if (pinned && typeof placeMap === "function") {
+    const holder = h("div", { class: "place-map", id: "case-map" });
+    section.append(holder);
+    gridShapes().then((nodes) => placeMap(holder, { latitude: p.latitude, longitude: p.longitude }, nodes, { tenant: session.tenant })).catch(() => holder.remove());
+  }
+  return section;
+}
+
+/** The tenant's grid with its shapes, read once per page. */
+let gridShapesRead = null;
+function gridShapes() {
+  gridShapesRead = gridShapesRead || api("GET", tenantPath(session.tenant, "/admin/grid?geometry=true")).then((tree) => tree.nodes);
+  return gridShapesRead;
 }
 
 /** An assisting department's part reported done (by that department, or the centre for it). */
@@ -158,7 +205,7 @@ function assistForm(c, assist) {
 /** The case's files, as the staff case view lists them (hidden ones too). */
 function attachmentList(c) {
   if (!c.attachments.length) return h("p", { class: "muted", id: "attachments" }, t("no_attachments"));
-  return h("ul", { class: "files", id: "attachments" }, ...c.attachments.map(attachmentRow));
+  return photoViewer(h("ul", { class: "files", id: "attachments" }, ...c.attachments.map(attachmentRow)));
 }
 
 /**
@@ -254,7 +301,7 @@ async function loadReference() {
     session.call("GET", "/admin/departments").catch(() => ({ items: [] })),
     api("GET", tenantPath(session.tenant, "/admin/categories")).catch(() => ({ items: [] })),
   ]);
-  $("#bulk select").replaceChildren(...departments.filter((d) => !d.retired).map((d) => h("option", { value: d.code }, d.name)));
+  $("#bulk select").replaceChildren(choosePrompt(), ...departments.filter((d) => !d.retired).map((d) => h("option", { value: d.code }, d.name)));
 }
 
 function route() {
@@ -275,7 +322,8 @@ async function start() {
   route();
 }
 window.addEventListener("hashchange", route);
-$("#refresh").addEventListener("click", () => openQueue(queue));
+// 刷新 reloads the queue and the case on show: a stale case offers steps that are gone.
+$("#refresh").addEventListener("click", () => { openQueue(queue); if (current) openCase(current.id); });
 $("#sort").addEventListener("change", () => openQueue(queue));
 $("#clock").addEventListener("change", () => openQueue(queue));
 $("#more").addEventListener("click", () => openQueue(queue, true));

@@ -60,7 +60,11 @@ I18N.add({
 });
 
 const session = new Session("admin");
-const ROLES = ["tenant_admin", "command_centre", "department_staff", "grid_worker", "agent", "enterprise"];
+// Least powerful first, so a new account starts with the least it could be
+// given (docs/permissions.md): an agent, a grid worker, a department's staff,
+// the command centre, an administrator; companies' accounts last (they
+// usually come from the company's own registration).
+const ROLES = ["agent", "grid_worker", "department_staff", "command_centre", "tenant_admin", "enterprise"];
 let departments = [];
 let categories = [];
 let gridNodes = [];

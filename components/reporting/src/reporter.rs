@@ -146,7 +146,7 @@ pub fn edit_report(ctx: &mut Ctx) -> HandlerResult {
 /// The reporter removes their name and contact from the case.
 pub fn erase_contact(ctx: &mut Ctx) -> HandlerResult {
     let case = reporters_case(ctx)?;
-    ctx.scope()?.erase_contact(case.id)?;
+    ctx.scope()?.erase_contact(case.id, Utc::now())?;
     Ok(json(
         200,
         &json!({ "tracking_code": case.tracking_code.as_str(), "erased": true }),

@@ -42,6 +42,7 @@ pub use scoped::{
     Webhook,
 };
 pub use scoped::{BoardEntry, BoardQuery, CaseRecord, MapCell, NewNotice, Notice};
+pub use scoped::{DueSms, SmsDelivery};
 pub use scoped::{
     CitedPolicy, Enterprise, EnterpriseRequest, NewEnterprise, NewPolicy, NewPolicyAnswer,
     NewPolicyFile, NewRequest, Policy, PolicyAnswer, PolicyFile, PolicyQuery,

@@ -92,6 +92,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "event_details",
         sql: include_str!("../migrations/0015_event_details.sql"),
     },
+    Migration {
+        version: 16,
+        name: "map_settings",
+        sql: include_str!("../migrations/0016_map_settings.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

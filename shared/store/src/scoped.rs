@@ -19,6 +19,7 @@ pub(crate) mod fulltext;
 pub mod grid;
 pub mod intake;
 pub mod joint;
+pub mod map_settings;
 pub mod mediation;
 pub mod new_case;
 pub mod notices;

@@ -42,6 +42,7 @@ pub const TENANT_TABLES: &[(&str, &[&str])] = &[
     ("grid_assignments", &[]),
     ("audit_log", &[]),
     ("calendar_days", &[]),
+    ("map_settings", &[]),
     ("users", &["password_hash", "token_version"]),
     ("enterprises", &[]),
     ("agent_points", &[]),

@@ -434,7 +434,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     }
 
     /// Appends to the case's history and, in the same transaction, queues
-    /// the event for the tenant's webhooks (the outbox the sweep delivers).
+    /// the event for the tenant's webhooks and the reporter's SMS (the
+    /// outboxes the sweep delivers).
     pub(crate) fn append_event(&self, case: &Case, event: NewEvent<'_>) -> Result<i64, Error> {
         let ids = self.append_events(case, &[event])?;
         Ok(ids[0])
@@ -483,6 +484,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         }
         let queued: Vec<_> = ids.iter().copied().zip(events).collect();
         self.queue_notifications(case, &queued)?;
+        self.queue_sms(case, &queued)?;
         Ok(ids)
     }
 }

@@ -520,14 +520,17 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(())
     }
 
-    /// Erases the reporter's name and contact details from a case.
-    pub fn erase_contact(&self, case: CaseId) -> Result<(), Error> {
-        self.db.execute(
-            "UPDATE cases SET reporter_name = NULL, reporter_phone = NULL, reporter_email = NULL \
-             WHERE tenant_id = ? AND id = ?",
-            &[self.tenant.0.into(), case.0.into()],
-        )?;
-        Ok(())
+    /// Erases the reporter's name and contact details from a case; the
+    /// SMS not sent yet are cancelled with them.
+    pub fn erase_contact(&self, case: CaseId, now: DateTime<Utc>) -> Result<(), Error> {
+        in_transaction(self.db, |db| {
+            db.execute(
+                "UPDATE cases SET reporter_name = NULL, reporter_phone = NULL, \
+                 reporter_email = NULL WHERE tenant_id = ? AND id = ?",
+                &[self.tenant.0.into(), case.0.into()],
+            )?;
+            self.cancel_sms_for_case(case, now)
+        })
     }
 
     /// Whether any micro-grid of the tenant has a shape: then the grid

@@ -6,14 +6,13 @@
 
 use super::TenantScope;
 use super::cases::{Case, NewEvent};
+use super::outbox::{Attempt, Outbox, Verdict};
 use crate::db::{Database, Row, StoreError};
 use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, Utc};
 use domain::Problem;
-use domain::notification::{
-    CaseEventNotice, DeliveryFailure, MAX_ATTEMPTS, MAX_WEBHOOKS, next_attempt,
-};
+use domain::notification::{CaseEventNotice, DeliveryFailure, MAX_WEBHOOKS};
 use domain::receiver::{Reach, check_webhook_url};
 
 /// A registered webhook, without its secret (shown once, at creation).
@@ -275,47 +274,30 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         outcome: &AttemptOutcome,
         now: DateTime<Utc>,
     ) -> Result<Delivery, Error> {
-        let rows = self.db.execute(
-            "SELECT attempts FROM webhook_deliveries WHERE tenant_id = ? AND id = ?",
-            &[self.tenant.0.into(), delivery.into()],
-        )?;
-        let attempts = rows
-            .first()
-            .map(|r| r.get_i64("attempts"))
-            .transpose()?
-            .ok_or_else(|| Error::NotFound("no such delivery".into()))?;
-        let attempts = u32::try_from(attempts).unwrap_or(MAX_ATTEMPTS) + 1;
-        let (status, error, delivered) = match outcome {
-            AttemptOutcome::Answered(status) if (200..300).contains(status) => {
-                (Some(i64::from(*status)), None, true)
-            }
-            AttemptOutcome::Answered(status) => (
-                Some(i64::from(*status)),
-                Some(format!("the receiver answered {status}")),
-                false,
-            ),
-            AttemptOutcome::Failed(why) => (None, Some(why.describe().to_string()), false),
+        let attempt = match outcome {
+            AttemptOutcome::Answered(status) if (200..300).contains(status) => Attempt {
+                verdict: Verdict::Delivered,
+                status: Some(*status),
+                error: None,
+            },
+            AttemptOutcome::Answered(status) => Attempt {
+                verdict: Verdict::Retry,
+                status: Some(*status),
+                error: Some(format!("the receiver answered {status}")),
+            },
+            AttemptOutcome::Failed(why) => Attempt {
+                verdict: Verdict::Retry,
+                status: None,
+                error: Some(why.describe().to_string()),
+            },
         };
-        let next = if delivered {
-            None
-        } else {
-            next_attempt(attempts, now).map(to_text)
-        };
-        let rows = self.db.execute(
-            &format!(
-                "UPDATE webhook_deliveries SET attempts = ?, last_status = ?, last_error = ?, \
-                 next_attempt_at = ?, delivered_at = ? WHERE tenant_id = ? AND id = ? \
-                 RETURNING {DELIVERY_COLUMNS}"
-            ),
-            &[
-                i64::from(attempts).into(),
-                status.into(),
-                error.into(),
-                next.into(),
-                delivered.then(|| to_text(now)).into(),
-                self.tenant.0.into(),
-                delivery.into(),
-            ],
+        let rows = self.record_outbox_attempt(
+            Outbox::Webhooks,
+            delivery,
+            &attempt,
+            None,
+            DELIVERY_COLUMNS,
+            now,
         )?;
         Ok(delivery_from_row(&rows.returned()?)?)
     }

@@ -18,6 +18,7 @@ mod grid;
 mod isolation;
 mod joint_handling;
 mod mediation;
+mod sms;
 mod stats;
 mod tenancy;
 mod uploads;

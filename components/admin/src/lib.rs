@@ -7,6 +7,7 @@ mod audit;
 mod calendar;
 mod catalogue;
 mod grid;
+mod map;
 mod organisation;
 mod people;
 mod platform;
@@ -48,6 +49,8 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "updateGridNode" => grid::update_grid_node,
         "deleteGridNode" => grid::delete_grid_node,
         "retireGridNode" => grid::retire_grid_node,
+        "getMapSettings" => map::get_map_settings,
+        "setMapSettings" => map::set_map_settings,
         "listDepartments" => organisation::list_departments,
         "createDepartment" => organisation::create_department,
         "updateDepartment" => organisation::update_department,

@@ -272,6 +272,42 @@ pub static RULES: &[(At, Rule)] = &[
         Body("createWebhook", "/properties/url"),
         Pattern(domain::receiver::url_pattern),
     ),
+    // The street map.
+    (
+        Schema("MapSettingsInput", "/properties/base_url"),
+        MaxChars(domain::map::MAX_TILE_URL_CHARS),
+    ),
+    (
+        Schema("MapSettingsInput", "/properties/base_url"),
+        Pattern(domain::map::tile_url_pattern),
+    ),
+    (
+        Schema("MapSettingsInput", "/properties/overlay_url"),
+        MaxChars(domain::map::MAX_TILE_URL_CHARS),
+    ),
+    (
+        Schema("MapSettingsInput", "/properties/overlay_url"),
+        Pattern(domain::map::tile_url_pattern),
+    ),
+    (
+        Schema("MapSettingsInput", "/properties/subdomains"),
+        Pattern(domain::map::subdomains_pattern),
+    ),
+    (
+        Schema("MapSettingsInput", "/properties/key"),
+        Pattern(domain::map::key_pattern),
+    ),
+    text(
+        Schema("MapSettingsInput", "/properties/attribution"),
+        domain::map::ATTRIBUTION,
+    ),
+    (
+        Schema("MapSettingsInput", "/properties/max_zoom"),
+        Integer {
+            min: domain::map::MIN_MAX_ZOOM as i64,
+            max: domain::map::MAX_ZOOM as i64,
+        },
+    ),
     // The grid.
     (
         Schema("NewGridNode", "/properties/code"),
@@ -754,6 +790,16 @@ mod tests {
                 Err(p) if p.kind == domain::ProblemKind::Validation
             )
         });
+        // A URL of the right shape without {z}, {x} and {y} is 422.
+        agree(domain::map::tile_url_pattern, |s| {
+            s.chars().count() > domain::map::MAX_TILE_URL_CHARS
+                || !matches!(
+                    domain::map::check_tile_url("base_url", s),
+                    Err(p) if p.kind == domain::ProblemKind::Validation
+                )
+        });
+        agree(domain::map::subdomains_pattern, domain::map::is_subdomains);
+        agree(domain::map::key_pattern, domain::map::is_key);
         agree(limits::no_white_space_around_pattern, |s| {
             s.trim() == s && !s.is_empty()
         });

@@ -220,6 +220,22 @@ pub const ADMIN: &[Route] = &[
     route(
         "admin",
         "GET",
+        "/api/t/:tenant/admin/map",
+        "getMapSettings",
+        // Public with the grid it draws: every page's map reads it, and a
+        // tile provider's browser key is seen by anyone who opens the map.
+        Public,
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/admin/map",
+        "setMapSettings",
+        Tenant(P::ManageGrid),
+    ),
+    route(
+        "admin",
+        "GET",
         "/api/t/:tenant/admin/departments",
         "listDepartments",
         Tenant(P::ReadOrganisation),

@@ -24,6 +24,7 @@ pub mod grid;
 pub mod grid_import;
 pub mod intake;
 pub mod limits;
+pub mod map;
 pub mod mediation;
 pub mod notification;
 pub mod organisation;

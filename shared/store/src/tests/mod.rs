@@ -17,6 +17,7 @@ mod enterprise;
 mod grid;
 mod isolation;
 mod joint_handling;
+mod map_settings;
 mod mediation;
 mod sms;
 mod stats;

@@ -29,6 +29,8 @@ pub const TENANT_TABLES: &[(&str, &[&str])] = &[
     ("enterprise_requests", &[]),
     ("notice_attachments", &[]),
     ("notices", &[]),
+    ("sms_deliveries", &[]),
+    ("sms_settings", &["access_key_secret"]),
     ("webhook_deliveries", &[]),
     ("webhooks", &["secret"]),
     ("case_assists", &[]),

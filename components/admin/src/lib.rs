@@ -13,6 +13,7 @@ mod people;
 mod platform;
 mod routing_rules;
 mod session;
+mod sms;
 mod webhooks;
 mod wire;
 
@@ -75,6 +76,9 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "createWebhook" => webhooks::create_webhook,
         "retireWebhook" => webhooks::retire_webhook,
         "listWebhookDeliveries" => webhooks::list_deliveries,
+        "getSmsSettings" => sms::get_sms_settings,
+        "putSmsSettings" => sms::put_sms_settings,
+        "listSmsDeliveries" => sms::list_sms_deliveries,
         _ => return None,
     })
 }

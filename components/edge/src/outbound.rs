@@ -13,7 +13,7 @@ use std::time::Duration;
 use spin_sdk::http::conversions::TryIntoOutgoingRequest;
 use spin_sdk::http::{Method, OutgoingBody, Request};
 use spin_sdk::wit::wasi::http0_2_0::outgoing_handler;
-use spin_sdk::wit::wasi::http0_2_0::types::{ErrorCode, RequestOptions};
+use spin_sdk::wit::wasi::http0_2_0::types::{ErrorCode, IncomingResponse, RequestOptions};
 
 use domain::notification::DeliveryFailure;
 use domain::receiver::{Reach, check_webhook_url};
@@ -49,6 +49,33 @@ pub fn post_webhook(
     })
 }
 
+/// POSTs an SMS provider's form `body` to the tenant's `endpoint` (checked
+/// like a webhook's URL: public hosts only unless `allow_local_webhooks`),
+/// with the same time limits; returns the status and the first
+/// [`MAX_ANSWER_BYTES`] of the answer, which says whether the provider
+/// took the message.
+pub fn post_form(
+    endpoint: &str,
+    body: String,
+    time_limit: Duration,
+) -> Result<(u16, Vec<u8>), DeliveryFailure> {
+    check_webhook_url(endpoint, webhook_reach()).map_err(|_| DeliveryFailure::NotAllowed)?;
+    let headers = [(
+        "content-type",
+        domain::sms::aliyun::CONTENT_TYPE.to_string(),
+    )];
+    exchange(endpoint, &headers, body, time_limit, MAX_ANSWER_BYTES).map_err(
+        |failure| match failure {
+            Failure::Code(code) => classify(&code),
+            Failure::Local => DeliveryFailure::Broken,
+        },
+    )
+}
+
+/// The most of an answer's body [`post_form`] reads: a provider's verdict
+/// is a small JSON document.
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024;
+
 /// Why a post got no answer: the runtime's error code, or a failure of
 /// our own side of the exchange.
 enum Failure {
@@ -82,6 +109,18 @@ fn post(
     body: String,
     time_limit: Duration,
 ) -> Result<u16, Failure> {
+    exchange(url, headers, body, time_limit, 0).map(|(status, _)| status)
+}
+
+/// Posts `body` and returns the answer's status and up to `read` bytes of
+/// its body.
+fn exchange(
+    url: &str,
+    headers: &[(&str, String)],
+    body: String,
+    time_limit: Duration,
+    read: usize,
+) -> Result<(u16, Vec<u8>), Failure> {
     let mut builder = Request::builder();
     builder.method(Method::Post).uri(url);
     for (name, value) in headers {
@@ -99,10 +138,34 @@ fn post(
     OutgoingBody::finish(outgoing_body, None).map_err(Failure::Code)?;
     response.subscribe().block();
     match response.get() {
-        Some(Ok(Ok(answer))) => Ok(answer.status()),
+        Some(Ok(Ok(answer))) => {
+            let status = answer.status();
+            Ok((status, read_body(answer, read)?))
+        }
         Some(Ok(Err(code))) => Err(Failure::Code(code)),
         Some(Err(())) | None => Err(Failure::Local),
     }
+}
+
+/// Up to `limit` bytes of an answer's body (nothing when `limit` is 0).
+fn read_body(answer: IncomingResponse, limit: usize) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
+    if limit == 0 {
+        return Ok(bytes);
+    }
+    let body = answer.consume().map_err(|()| Failure::Local)?;
+    let stream = body.stream().map_err(|()| Failure::Local)?;
+    while bytes.len() < limit {
+        let want = u64::try_from(limit - bytes.len()).unwrap_or(u64::MAX);
+        match stream.blocking_read(want) {
+            Ok(chunk) => bytes.extend_from_slice(&chunk),
+            // Closed at the end, or broken: what came is the answer (a
+            // cut one does not read as the provider's verdict).
+            Err(_) => break,
+        }
+    }
+    drop(stream);
+    Ok(bytes)
 }
 
 fn options(time_limit: Duration) -> RequestOptions {

@@ -1,9 +1,10 @@
 //! The `routing` component: staff work on cases through the case flow
 //! (joint handling included); queues; the sweep, which escalates late cases
-//! and delivers webhook notifications.
+//! and delivers webhook notifications and the residents' SMS.
 
 mod cases;
 mod queues;
+mod sms;
 
 use edge::router::Handler;
 use spin_sdk::http::{Request, Response};

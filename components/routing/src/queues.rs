@@ -68,17 +68,23 @@ pub fn get_queue(ctx: &mut Ctx) -> HandlerResult {
 
 /// How many webhook deliveries one sweep call attempts: each may wait on a
 /// slow receiver, and the call must finish well inside the request limit.
-const DELIVERIES_PER_SWEEP: u32 = 20;
+pub(crate) const DELIVERIES_PER_SWEEP: u32 = 20;
 
 /// How long one delivery may wait to connect, for the answer's first byte,
 /// and between its bytes: a receiver slower than this has failed this
 /// attempt (recorded, retried with backoff).
-const DELIVERY_TIME_LIMIT: Duration = Duration::from_secs(5);
+pub(crate) const DELIVERY_TIME_LIMIT: Duration = Duration::from_secs(5);
 
 /// How long a sweep goes on starting deliveries: one attempt can take twice
 /// the limit (connect, then first byte), and the host stops a request at
 /// 30 s.
 const DELIVERY_BUDGET: Duration = Duration::from_secs(20);
+
+/// Whether a sweep that began delivering at `started` (webhooks, then SMS)
+/// may start another delivery; what is left stays due for the next sweep.
+pub(crate) fn has_time_for_another(started: Instant) -> bool {
+    started.elapsed() + 2 * DELIVERY_TIME_LIMIT <= DELIVERY_BUDGET
+}
 
 /// How many digests' bytes one sweep call deletes at most; the rest stay
 /// queued for the next call (each is one short write transaction).
@@ -87,7 +93,7 @@ const FILES_DELETED_PER_SWEEP: usize = 200;
 /// `POST …/cases/sweep`: evaluates every running clock and escalates the
 /// late cases, deletes the uploads left on nothing past their retention
 /// and then the bytes no row uses any more, and posts the webhook
-/// deliveries that are due. Spin has no timers, so a scheduler calls this
+/// deliveries and the SMS to residents (docs/sms.md) that are due. Spin has no timers, so a scheduler calls this
 /// (see docs/workflow.md).
 pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
     let calendar = ctx.work_calendar()?;
@@ -98,7 +104,9 @@ pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
         .delete_unused_files(FILES_DELETED_PER_SWEEP, |sha256| {
             Ok(files::delete(tenant, sha256)?)
         })?;
-    let (delivered, failed) = deliver_webhooks(ctx)?;
+    let started = Instant::now();
+    let (delivered, failed) = deliver_webhooks(ctx, started)?;
+    let (sms_delivered, sms_failed) = crate::sms::deliver(ctx, started)?;
     Ok(json(
         200,
         &json!({
@@ -106,21 +114,21 @@ pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
             "escalated": report.escalated,
             "uploads": { "purged": report.purged_uploads, "files_deleted": files_deleted },
             "webhooks": { "delivered": delivered, "failed": failed },
+            "sms": { "delivered": sms_delivered, "failed": sms_failed },
         }),
     ))
 }
 
 /// Posts each due delivery, signed, and records the outcome. Returns
 /// (delivered, failed).
-fn deliver_webhooks(ctx: &mut Ctx) -> Result<(usize, usize), Problem> {
+fn deliver_webhooks(ctx: &mut Ctx, started: Instant) -> Result<(usize, usize), Problem> {
     let scope = ctx.scope()?;
     let due = scope.due_deliveries(Utc::now(), DELIVERIES_PER_SWEEP)?;
-    let started = Instant::now();
     let (mut delivered, mut failed) = (0, 0);
     for delivery in due {
         // What is left waits, still due, for the next sweep: the call must
         // end well within the host's request time limit.
-        if started.elapsed() + 2 * DELIVERY_TIME_LIMIT > DELIVERY_BUDGET {
+        if !has_time_for_another(started) {
             break;
         }
         let now = Utc::now();

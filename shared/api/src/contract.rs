@@ -100,6 +100,7 @@ pub static RULES: &[(At, Rule)] = &[
     page("auditLog"),
     page("platformAuditLog"),
     page("listWebhookDeliveries"),
+    page("listSmsDeliveries"),
     page("getQueue"),
     page("listNotices"),
     page("listEnterpriseRegistrations"),
@@ -271,6 +272,58 @@ pub static RULES: &[(At, Rule)] = &[
     (
         Body("createWebhook", "/properties/url"),
         Pattern(domain::receiver::url_pattern),
+    ),
+    // SMS to residents.
+    (
+        Schema("SmsSettingsInput", "/properties/endpoint"),
+        MaxChars(domain::receiver::MAX_URL_CHARS),
+    ),
+    (
+        Schema("SmsSettingsInput", "/properties/access_key_id"),
+        MaxChars(domain::sms::MAX_KEY_CHARS),
+    ),
+    (
+        Schema("SmsSettingsInput", "/properties/access_key_secret"),
+        MaxChars(domain::sms::MAX_KEY_CHARS),
+    ),
+    (
+        Schema("SmsSettingsInput", "/properties/sign_name"),
+        MaxChars(domain::sms::MAX_SIGN_NAME_CHARS),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/accepted",
+        ),
+        MaxChars(domain::sms::MAX_KEY_CHARS),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/dispatched",
+        ),
+        MaxChars(domain::sms::MAX_KEY_CHARS),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/resolved",
+        ),
+        MaxChars(domain::sms::MAX_KEY_CHARS),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/closed",
+        ),
+        MaxChars(domain::sms::MAX_KEY_CHARS),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/rate_invitation",
+        ),
+        MaxChars(domain::sms::MAX_KEY_CHARS),
     ),
     // The street map.
     (

@@ -401,6 +401,27 @@ pub const ADMIN: &[Route] = &[
         "listWebhookDeliveries",
         Tenant(P::ManageOrganisation),
     ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/sms",
+        "getSmsSettings",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/admin/sms",
+        "putSmsSettings",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/sms/deliveries",
+        "listSmsDeliveries",
+        Tenant(P::ManageOrganisation),
+    ),
 ];
 
 /// Intake.

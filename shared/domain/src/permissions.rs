@@ -289,6 +289,11 @@ the reporter's name, phone and e-mail (`contact`) only the command centre, the \
 tenant admin, the department holding the case and the grid worker who reported it \
 (`domain::workflow::may_see_contact`). The public sees neither (status page, board, \
 Open311).
+- **SMS to residents** (`…/admin/sms`, `…/admin/sms/deliveries`): the tenant \
+admin (`manage_organisation`) sets the provider and reads the messages sent, each \
+number masked (`139****2222`); the provider's AccessKey secret is write-only, \
+answered only as whether it is set. No one else reads a resident's number through \
+them, and it is in no log and no webhook (docs/sms.md).
 - **Steps of the case flow**: who takes which is `domain::workflow::may_take` \
 (the department holding the case, the centre, the reporting grid worker to verify).
 - **Tokens** name their tenant by code and id; ids of tenants and people are never \

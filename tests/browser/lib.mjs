@@ -113,8 +113,10 @@ export async function accessible(page) {
  * community's name never on its grid's).
  */
 export async function mapLabelsApart(page, selector = "#map", least = 1) {
-  await page.waitForSelector(`${selector} text.label:not([display=none])`);
-  const labels = await page.$$eval(`${selector} text.label`, (all) => all.filter((l) => l.getAttribute("display") !== "none").map((l) => {
+  // The names map.js draws over a Leaflet map (`.map-label`), or an SVG map's `text.label`.
+  const shown = `${selector} .map-label:not(.hidden), ${selector} text.label:not([display=none])`;
+  await page.waitForSelector(shown);
+  const labels = await page.$$eval(shown, (all) => all.map((l) => {
     const r = l.getBoundingClientRect();
     return { name: l.textContent, x0: r.left, x1: r.right, y0: r.top, y1: r.bottom };
   }));
@@ -197,4 +199,64 @@ export async function recordSizes(file, pages) {
     assert.ok(s.bytes_before_images < 200 * 1024, `${path} is under 200 KB before images`);
   }
   return sizes;
+}
+
+/**
+ * Words of Latin letters a Chinese page may show: formats, protocols and
+ * units that Chinese users read as they are. Anything else in Latin letters
+ * on a page in Chinese is English that leaked (a server's `detail`, a code
+ * shown for want of its name, a tenant's English name). Kept short on
+ * purpose: a word belongs here only when the Chinese page would write it
+ * so too. A scenario passes its own extras (`noEnglish(page, ["Wi"])`).
+ */
+export const LATIN_ALLOWED = [
+  "API", "CSV", "GeoJSON", "JSON", "XML", "PDF", "PNG", "JPEG", "JPG", "URL", "ID", "SMS", "HTTP", "HTTPS",
+  "Open311", "Leaflet", "ECharts", "km", "cm", "mm", "kg", "KB", "MB", "GB", "px",
+];
+
+/**
+ * Fails when the visible text of `page`, which must be in Chinese
+ * (`<html lang="zh-CN">`), has a word in Latin letters that is not allowed.
+ *
+ * Not counted: what is no word but a code or a figure — tracking codes
+ * (`7K3MX-Q9P2A`), anything with a digit in it (grid codes, `WGS-84`,
+ * `GCJ-02`, `3号楼`, phone numbers), single letters (`A座`), web addresses
+ * and e-mail addresses; the words of `LATIN_ALLOWED` and of `allow`; the
+ * language switch (`#lang`, which names English in English); what a page
+ * marks `translate="no"` (a name or code shown exactly as it was typed:
+ * a login, a file's name); a map's attribution (the tile provider's own
+ * legal text). Counted: text nodes of rendered elements, the chosen option
+ * of each select, the placeholder of each field.
+ */
+export async function noEnglish(page, allow = []) {
+  const found = await page.evaluate(() => {
+    const skip = (el) => !el || el.closest("script, style, noscript, template, #lang, [translate=no], .leaflet-control-attribution")
+      || (el.checkVisibility ? !el.checkVisibility({ visibilityProperty: true, opacityProperty: true }) : !el.getClientRects().length);
+    const texts = [document.documentElement.lang];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!node.textContent.trim() || (el && el.closest("option, select")) || skip(el)) continue;
+      texts.push(node.textContent);
+    }
+    for (const select of document.querySelectorAll("select")) if (!skip(select) && select.selectedOptions[0]) texts.push(select.selectedOptions[0].textContent);
+    for (const field of document.querySelectorAll("[placeholder]")) if (!skip(field)) texts.push(field.getAttribute("placeholder"));
+    return texts;
+  });
+  const [lang, ...texts] = found;
+  assert.match(lang, /^zh/, `${page.url()} is in Chinese (html lang=${lang})`);
+  const allowed = new Set([...LATIN_ALLOWED, ...allow]);
+  const words = [];
+  for (const text of texts) {
+    const plain = text
+      .replace(/\b(?:https?:\/\/|www\.)\S+/g, " ")
+      .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, " ")
+      .replace(/\b[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}\b/g, " ");
+    for (const token of plain.match(/[0-9A-Za-zÀ-ɏ][0-9A-Za-zÀ-ɏ'’.-]*/g) || []) {
+      const word = token.replace(/[.'’-]+$/, "");
+      if (/[0-9]/.test(word) || word.length < 2 || allowed.has(word)) continue;
+      words.push(`${word} (in "${text.trim().slice(0, 80)}")`);
+    }
+  }
+  assert.deepEqual(words, [], `English on the Chinese page ${page.url()}`);
 }

@@ -42,6 +42,7 @@ pub mod tenant;
 mod testing;
 pub mod throttle;
 pub mod tracking;
+pub mod triage;
 pub mod workflow;
 
 pub use auth::{Claims, Role, TokenKeys, UserId, require_platform_admin, require_tenant};

@@ -86,6 +86,7 @@ fn hot_spots_alerts_and_the_league_table(app: &TestApp, s: &Setup) {
     assert_eq!(hotspots.status, 200);
     assert!(hotspots.content_type.starts_with("application/geo+json"));
     assert_eq!(hotspots.json()["type"], "FeatureCollection");
+    the_grid_rows_add_up_with_the_unplaced_row(app, s, &hotspots.json());
     let alerts = app
         .get("/api/t/alpha/dashboard/alerts", Some(&s.centre))
         .expect(200);
@@ -98,6 +99,41 @@ fn hot_spots_alerts_and_the_league_table(app: &TestApp, s: &Setup) {
         .expect(200);
     assert_eq!(league["departments"][0]["code"], "sanitation");
     assert_eq!(league["departments"][0]["closed"], 1);
+}
+
+/// Both reports came with no place: the hot spots and the grid league
+/// show them as their own 未定位 row, so their rows add up to the figures'
+/// total, and the grid table's CSV names that row.
+fn the_grid_rows_add_up_with_the_unplaced_row(app: &TestApp, s: &Setup, hotspots: &Value) {
+    let received = dashboard_figures(app, &s.centre)["totals"]["received"].clone();
+    assert_eq!(received, 2);
+    let features = hotspots["features"].as_array().expect("features");
+    let last = &features.last().expect("the unplaced feature")["properties"];
+    assert_eq!(
+        (&last["unplaced"], &last["received"], &last["rank"]),
+        (&json!(true), &json!(2), &Value::Null),
+        "{hotspots}"
+    );
+    let sum = |rows: &[Value], counted: fn(&Value) -> &Value| -> i64 {
+        rows.iter()
+            .filter_map(|r| counted(r)["received"].as_i64())
+            .sum()
+    };
+    assert_eq!(json!(sum(features, |f| &f["properties"])), received);
+    assert_eq!(hotspots["total"]["received"], received);
+    let league = app
+        .get("/api/t/alpha/dashboard/league/grids", Some(&s.centre))
+        .expect(200);
+    let rows = league["grids"].as_array().expect("grids");
+    assert_eq!(rows.last().expect("the unplaced row")["unplaced"], true);
+    assert_eq!(json!(sum(rows, |r| r)), received, "{league}");
+    assert_eq!(league["total"]["received"], received);
+    let csv = app.get("/api/t/alpha/dashboard/export/grids", Some(&s.centre));
+    let text = String::from_utf8(csv.bytes.clone()).unwrap();
+    assert!(
+        text.lines().last().is_some_and(|l| l.contains(",未定位,")),
+        "{text}"
+    );
 }
 
 fn the_exports_are_csv_and_geojson(app: &TestApp, s: &Setup, closed: &Value) {

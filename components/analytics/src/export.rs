@@ -16,6 +16,8 @@ use store::{Case, StatsFilter, TenantScope};
 use crate::{figures, league, query};
 
 const BOM: &str = "\u{FEFF}";
+/// The name of the grid table's row of cases no grid holds.
+const UNPLACED: &str = "未定位";
 /// Cases read per chunk of a streamed export.
 const PAGE: u32 = 500;
 
@@ -122,7 +124,11 @@ pub fn export_table(ctx: &mut Ctx) -> HandlerResult {
             )
         }
         "grids" => {
-            let rows = league::grid_rows(ctx, &filter)?;
+            let mut rows = league::grid_rows(ctx, &filter)?.rows;
+            // The 未定位 row is named in the file, as the grids are.
+            for row in rows.iter_mut().filter(|r| r["unplaced"] == true) {
+                row["name"] = json!(UNPLACED);
+            }
             table_csv(
                 "grids",
                 &[

@@ -20,14 +20,20 @@ fn level(ctx: &Ctx) -> Result<GridLevel, Problem> {
 }
 
 /// `GET …/dashboard/hotspots`: a FeatureCollection of the grids of a
-/// level (`grid` by default) with their counts for the period, busiest
-/// first; `rank` 1 is the busiest. Grids without a shape have no geometry.
+/// level (`grid` by default) under `node` (all of them without one) with
+/// their counts for the period, busiest first; `rank` 1 is the busiest.
+/// Grids without a shape have no geometry. The last feature, with no
+/// geometry, no rank and `unplaced: true`, counts what no grid of the level
+/// holds (未定位: reported without a place, or placed above the level), so
+/// that the features add up to `total`.
 pub fn get_hotspots(ctx: &mut Ctx) -> HandlerResult {
     let filter = query::filter(ctx)?;
     let level = level(ctx)?;
-    let mut grids = ctx.scope()?.stats_by_grid(level, &filter)?;
+    query::check_node_above(ctx, &filter, level)?;
+    let counts = ctx.scope()?.stats_by_grid(level, &filter)?;
+    let mut grids = counts.grids;
     grids.sort_by_key(|g| std::cmp::Reverse(Figures::from(&g.counters).received));
-    let features: Vec<Value> = grids
+    let mut features: Vec<Value> = grids
         .iter()
         .enumerate()
         .map(|(i, grid)| {
@@ -41,6 +47,7 @@ pub fn get_hotspots(ctx: &mut Ctx) -> HandlerResult {
                     .and_then(|g| serde_json::from_str::<Value>(g).ok()),
                 "properties": {
                     "rank": i + 1,
+                    "unplaced": false,
                     "code": grid.code,
                     "name": grid.name,
                     "received": figures.received,
@@ -50,9 +57,28 @@ pub fn get_hotspots(ctx: &mut Ctx) -> HandlerResult {
             })
         })
         .collect();
+    let unplaced = Figures::from(&counts.unplaced);
+    features.push(json!({
+        "type": "Feature",
+        "geometry": null,
+        "properties": {
+            "rank": null,
+            "unplaced": true,
+            "code": null,
+            "name": null,
+            "received": unplaced.received,
+            "closed": unplaced.closed,
+            "households": null,
+        },
+    }));
+    let total = Figures::from(&counts.total);
     let mut response = json(
         200,
-        &json!({ "type": "FeatureCollection", "features": features }),
+        &json!({
+            "type": "FeatureCollection",
+            "features": features,
+            "total": { "received": total.received, "closed": total.closed },
+        }),
     );
     response.set_header("content-type", "application/geo+json");
     Ok(response)

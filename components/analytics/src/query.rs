@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use domain::deadline::zone_offset;
-use domain::{CaseSource, GridNodeId, Problem};
+use domain::{CaseSource, GridLevel, GridNodeId, Problem};
 use edge::Ctx;
 use store::StatsFilter;
 
@@ -65,4 +65,25 @@ pub fn check_node(ctx: &mut Ctx, filter: &StatsFilter) -> Result<(), Problem> {
         return Err(Problem::unknown("node", "no such grid node"));
     }
     Ok(())
+}
+
+/// The filter's node is the tenant's and not below `level`: the grids of a
+/// level are listed under a node at that level or above it (a grid's own
+/// micro-grid holds no grid).
+pub fn check_node_above(
+    ctx: &mut Ctx,
+    filter: &StatsFilter,
+    level: GridLevel,
+) -> Result<(), Problem> {
+    let Some(node) = filter.node else {
+        return Ok(());
+    };
+    match ctx.scope()?.grid_node(node)? {
+        None => Err(Problem::unknown("node", "no such grid node")),
+        Some(found) if found.level.number() > level.number() => Err(Problem::unprocessable(
+            "node",
+            format!("node is below the level counted ({})", level.as_str()),
+        )),
+        Some(_) => Ok(()),
+    }
 }

@@ -36,10 +36,10 @@ pub use scoped::{
 pub use scoped::{
     AgentPoint, ApiKey, Assist, Attachment, AttemptOutcome, AuditEntry, AuditRecord, Case,
     CaseEvent, Category, CategoryChanges, Clock, Contact, Delivery, Department, DueDelivery,
-    GridCount, ImportReport, NewAgentPoint, NewAttachment, NewCase, NewCategory, NewGridNode,
-    NewUser, OpenNow, PersonName, PreparedCase, Purpose, Queue, QueuePage, QueueQuery, QueueSort,
-    Routing, RoutingRule, StatsFilter, StoredResponse, SweepReport, TenantScope, User, UserChanges,
-    Webhook,
+    GridCount, GridCounts, ImportReport, NewAgentPoint, NewAttachment, NewCase, NewCategory,
+    NewGridNode, NewUser, OpenNow, PersonName, PreparedCase, Purpose, Queue, QueuePage, QueueQuery,
+    QueueSort, Routing, RoutingRule, StatsFilter, StoredResponse, SweepReport, TenantScope, User,
+    UserChanges, Webhook,
 };
 pub use scoped::{BoardEntry, BoardQuery, CaseRecord, MapCell, NewNotice, Notice};
 pub use scoped::{DueSms, SmsDelivery};

@@ -64,7 +64,7 @@ pub use policy_answers::{CitedPolicy, NewPolicyAnswer, PolicyAnswer};
 pub use publication::CaseRecord;
 pub use queues::{Clock, Queue, QueuePage, QueueQuery, QueueSort};
 pub use sms::{DueSms, SmsDelivery};
-pub use stats::{GridCount, OpenNow, StatsFilter};
+pub use stats::{GridCount, GridCounts, OpenNow, StatsFilter};
 pub use users::{NewUser, PersonName, User, UserChanges};
 pub use webhooks::{AttemptOutcome, Delivery, DueDelivery, Webhook};
 pub use workflow::{RoutingRule, SweepReport};

@@ -39,6 +39,19 @@ pub struct OpenNow {
     pub overdue: i64,
 }
 
+/// The grids of a level with their counts, and what none of them holds:
+/// the rows of the hot-spot layer and the grid league table, which add up
+/// to `total`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridCounts {
+    pub grids: Vec<GridCount>,
+    /// 未定位: the cases counted in `total` that no grid of the level holds
+    /// (reported without a place, or placed above the level).
+    pub unplaced: Counters,
+    /// Everything under the filter's node (the whole tenant without one).
+    pub total: Counters,
+}
+
 /// One grid's counts for the hot-spot layer and the grid league table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridCount {
@@ -298,13 +311,15 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         sql
     }
 
-    /// ` AND grid_node_id IN (the node and everything under it)`.
-    fn subtree_sql(&self, node: GridNodeId, params: &mut Vec<Value>) -> &'static str {
+    /// ` AND {column} IN (the node and everything under it)`.
+    fn subtree_sql(&self, column: &str, node: GridNodeId, params: &mut Vec<Value>) -> String {
         params.extend([self.tenant.0.into(), node.0.into(), self.tenant.0.into()]);
-        " AND grid_node_id IN (WITH RECURSIVE down(id) AS ( \
-         SELECT id FROM grid_nodes WHERE tenant_id = ? AND id = ? \
-         UNION ALL SELECT g.id FROM grid_nodes g JOIN down ON g.parent_id = down.id \
-         WHERE g.tenant_id = ?) SELECT id FROM down)"
+        format!(
+            " AND {column} IN (WITH RECURSIVE down(id) AS ( \
+             SELECT id FROM grid_nodes WHERE tenant_id = ? AND id = ? \
+             UNION ALL SELECT n.id FROM grid_nodes n JOIN down ON n.parent_id = down.id \
+             WHERE n.tenant_id = ?) SELECT id FROM down)"
+        )
     }
 
     /// The sums per day, in date order.
@@ -358,46 +373,78 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .collect()
     }
 
-    /// The sums per grid node of a level over the filter (its node ignored),
-    /// with each node's name, households and shape.
+    /// The sums per grid node of a level under the filter's node (every
+    /// grid of the level when it has none), with each node's name,
+    /// households and shape; and what no grid of the level holds, so that
+    /// the rows add up to the node's total. A retired grid is listed while
+    /// it holds counts in the period. One statement: the grids, then the
+    /// node's total.
     pub fn stats_by_grid(
         &self,
         level: GridLevel,
         filter: &StatsFilter,
-    ) -> Result<Vec<GridCount>, Error> {
+    ) -> Result<GridCounts, Error> {
         let columns = column_names();
         // The filter goes into the join, so a grid without cases in it still
         // appears, with zeros.
         let mut params: Vec<Value> = Vec::new();
         let conditions = Self::filter_sql(filter, "s.", &mut params);
         params.extend([self.tenant.0.into(), level.number().into()]);
-        let sums: String = columns
+        let under = match filter.node {
+            Some(node) => self.subtree_sql("g.id", node, &mut params),
+            None => String::new(),
+        };
+        let node = filter.node.map_or(WHOLE_TENANT, |n| n.0);
+        params.extend([self.tenant.0.into(), node.into()]);
+        let total_conditions = Self::filter_sql(filter, "", &mut params);
+        let grid_sums: String = columns
             .iter()
             .map(|c| format!("COALESCE(SUM(s.{c}), 0) AS {c}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let total_sums: String = columns
+            .iter()
+            .map(|c| format!("COALESCE(SUM({c}), 0) AS {c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let rows = self.db.execute(
             &format!(
-                "SELECT g.id, g.code, g.name, g.households, g.geometry, {sums} \
+                "SELECT * FROM (SELECT 0 AS is_total, g.id, g.code, g.name, g.households, g.geometry, {grid_sums} \
                  FROM grid_nodes g LEFT JOIN case_stats s \
                  ON s.tenant_id = g.tenant_id AND s.grid_node_id = g.id{conditions} \
-                 WHERE g.tenant_id = ? AND g.level = ? AND g.retired = 0 \
-                 GROUP BY g.id ORDER BY g.id"
+                 WHERE g.tenant_id = ? AND g.level = ?{under} \
+                 GROUP BY g.id HAVING g.retired = 0 OR COUNT(s.grid_node_id) > 0) \
+                 UNION ALL SELECT 1, NULL, NULL, NULL, NULL, NULL, {total_sums} FROM case_stats \
+                 WHERE tenant_id = ? AND grid_node_id = ?{total_conditions} \
+                 ORDER BY is_total, id"
             ),
             &params,
         )?;
-        rows.iter()
-            .map(|row| {
-                Ok(GridCount {
-                    node: GridNodeId(row.get_i64("id")?),
-                    code: row.get_string("code")?,
-                    name: row.get_string("name")?,
-                    households: row.get_opt_i64("households")?,
-                    geometry: row.get_opt_string("geometry")?,
-                    counters: counters_from_row(&row, &columns)?,
-                })
-            })
-            .collect()
+        let mut counts = GridCounts {
+            grids: Vec::new(),
+            unplaced: Counters::default(),
+            total: Counters::default(),
+        };
+        for row in rows.iter() {
+            let counters = counters_from_row(&row, &columns)?;
+            if row.get_i64("is_total")? == 1 {
+                counts.total = counters;
+                continue;
+            }
+            counts.grids.push(GridCount {
+                node: GridNodeId(row.get_i64("id")?),
+                code: row.get_string("code")?,
+                name: row.get_string("name")?,
+                households: row.get_opt_i64("households")?,
+                geometry: row.get_opt_string("geometry")?,
+                counters,
+            });
+        }
+        counts.unplaced = counts.total;
+        for grid in &counts.grids {
+            counts.unplaced.accumulate(&grid.counters, -1);
+        }
+        Ok(counts)
     }
 
     /// Received per (grid node of `level`, category, day) since `from`, for
@@ -448,8 +495,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             placeholders(open.len())
         );
         if let Some(node) = filter.node {
-            let subtree = self.subtree_sql(node, &mut params);
-            sql.push_str(subtree);
+            let subtree = self.subtree_sql("grid_node_id", node, &mut params);
+            sql.push_str(&subtree);
         }
         sql.push_str(&Self::dimensions_sql(filter, "", &mut params));
         let rows = self.db.execute(&sql, &params)?;
@@ -493,8 +540,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let mut sql = conditions.join(" AND ");
         sql.push_str(&Self::dimensions_sql(filter, "", &mut params));
         if let Some(node) = filter.node {
-            let subtree = self.subtree_sql(node, &mut params);
-            sql.push_str(subtree);
+            let subtree = self.subtree_sql("grid_node_id", node, &mut params);
+            sql.push_str(&subtree);
         }
         params.push(limit.clamp(1, 1000).into());
         self.cases_where(&format!("{sql} ORDER BY id LIMIT ?"), &params)

@@ -126,7 +126,8 @@ fn a_closed_case_counts_at_its_grid_and_every_level_above() {
     );
     let grids = scope
         .stats_by_grid(GridLevel::Grid, &StatsFilter::default())
-        .unwrap();
+        .unwrap()
+        .grids;
     assert_eq!(grids.len(), 2);
     assert!(
         grids
@@ -140,6 +141,54 @@ fn a_closed_case_counts_at_its_grid_and_every_level_above() {
         })
         .unwrap();
     assert_eq!(open.open, 1);
+}
+
+/// The grid rows and the 未定位 row add up to the figures' total: a report
+/// with no place, and one placed at its community only, are no grid's.
+#[test]
+fn the_grid_rows_and_the_unplaced_row_add_up_to_the_total() {
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (community, one, two) = grid(&scope);
+    let at = beijing("2026-03-02 09:00");
+    new_case(&scope, 1, one, at);
+    new_case(&scope, 2, one, at);
+    new_case(&scope, 3, two, at);
+    new_case(&scope, 4, community, at);
+    let mut nowhere = NewCase::basic(
+        TrackingCode::from_random([5; 8]),
+        "garbage",
+        "没有位置的上报",
+        CaseSource::Resident,
+    );
+    nowhere.grid_node = None;
+    scope.insert_case(nowhere, at).unwrap();
+
+    let check = |node: Option<GridNodeId>, grids: &[i64], unplaced: i64| {
+        let filter = StatsFilter {
+            node,
+            ..StatsFilter::default()
+        };
+        let counts = scope.stats_by_grid(GridLevel::Grid, &filter).unwrap();
+        let received: Vec<i64> = counts
+            .grids
+            .iter()
+            .map(|g| Figures::from(&g.counters).received)
+            .collect();
+        assert_eq!(received, grids, "the grids under {node:?}");
+        assert_eq!(Figures::from(&counts.unplaced).received, unplaced);
+        let total = Figures::from(&counts.total).received;
+        assert_eq!(total, figures(&scope, node).received, "the figures' total");
+        assert_eq!(
+            received.iter().sum::<i64>() + unplaced,
+            total,
+            "the rows add up"
+        );
+    };
+    check(None, &[2, 1], 2);
+    check(Some(community), &[2, 1], 1);
+    check(Some(two), &[1], 0);
 }
 
 proptest! {

@@ -3,7 +3,7 @@
 //! token. Failed logins are slowed down per account and per address.
 
 use chrono::{Duration, Utc};
-use domain::{Claims, Problem};
+use domain::{Claims, Problem, ProblemCode};
 use edge::throttle::LoginAttempt;
 use edge::{Ctx, HandlerResult, auth, json};
 use serde::Deserialize;
@@ -25,7 +25,10 @@ pub struct Credentials {
 /// The same answer for an unknown login and a wrong password, so that
 /// logins cannot be probed.
 fn bad_credentials() -> Problem {
-    Problem::unauthorized("the login or the password is wrong")
+    Problem::coded(
+        ProblemCode::WrongLogin,
+        "the login or the password is wrong",
+    )
 }
 
 pub fn login(ctx: &mut Ctx) -> HandlerResult {
@@ -154,7 +157,8 @@ pub fn change_password(ctx: &mut Ctx) -> HandlerResult {
     let user = ctx.caller()?.user.clone();
     if !domain::verify_password(&body.current_password, &user.password_hash) {
         return Err(
-            Problem::forbidden("the current password is wrong").with_field("current_password")
+            Problem::coded(ProblemCode::WrongPassword, "the current password is wrong")
+                .with_field("current_password"),
         );
     }
     let hash = hash_new_password(&body.new_password).map_err(|p| p.with_field("new_password"))?;

@@ -170,11 +170,9 @@ impl Ctx {
         if let Some(tenant) = &self.tenant {
             return Ok(tenant.clone());
         }
-        let code = TenantCode::parse(self.param("tenant")?)
-            .map_err(|_| Problem::not_found("no such tenant"))?;
+        let code = TenantCode::parse(self.param("tenant")?).map_err(|_| no_such_tenant())?;
         let db = self.db()?;
-        let tenant =
-            store::find_tenant(db, &code)?.ok_or_else(|| Problem::not_found("no such tenant"))?;
+        let tenant = store::find_tenant(db, &code)?.ok_or_else(no_such_tenant)?;
         self.tenant = Some(tenant.clone());
         Ok(tenant)
     }
@@ -320,15 +318,21 @@ fn subject(claims: &Claims) -> Result<UserId, Problem> {
         .map_err(|_| Problem::unauthorized("malformed token"))
 }
 
+/// The 404 of a tenant code that names no tenant (malformed or unknown alike).
+fn no_such_tenant() -> Problem {
+    Problem::coded(domain::ProblemCode::UnknownTenant, "no such tenant")
+}
+
 /// The account behind a token must still exist, be enabled, and not have
 /// revoked the token (logout, password or role change).
 fn current_account(user: Option<User>, claims: &Claims) -> Result<User, Problem> {
-    let user = user.ok_or_else(|| Problem::unauthorized("this account no longer exists"))?;
+    let ended = |detail: &str| Problem::coded(domain::ProblemCode::SessionExpired, detail);
+    let user = user.ok_or_else(|| ended("this account no longer exists"))?;
     if user.disabled {
-        return Err(Problem::unauthorized("this account is disabled"));
+        return Err(ended("this account is disabled"));
     }
     if user.token_version != claims.ver {
-        return Err(Problem::unauthorized(
+        return Err(ended(
             "this token was revoked (logout, password or role change): log in again",
         ));
     }

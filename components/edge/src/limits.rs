@@ -5,7 +5,7 @@
 //! brake, not an exact quota, and that is enough for it.
 
 use chrono::Utc;
-use domain::Problem;
+use domain::{Problem, ProblemCode};
 use spin_sdk::http::Request;
 use spin_sdk::key_value::Store;
 
@@ -32,6 +32,8 @@ pub fn client_address(request: &Request) -> String {
 pub struct Limit {
     /// Names the counters (`report`, `upload`, `status-miss`, …).
     pub what: &'static str,
+    /// The code of the 429 when a window is full.
+    pub code: ProblemCode,
     pub per_address: u32,
     pub per_tenant: u32,
 }
@@ -42,6 +44,7 @@ pub struct Limit {
 /// while a resident checking their case again and again is not braked.
 pub const LOOKUP_MISSES: Limit = Limit {
     what: "status-miss",
+    code: ProblemCode::TooManyLookups,
     per_address: 30,
     per_tenant: 600,
 };
@@ -51,6 +54,7 @@ impl Limit {
     pub const fn write(what: &'static str) -> Limit {
         Limit {
             what,
+            code: ProblemCode::TooManyRequests,
             per_address: PER_ADDRESS_PER_MINUTE,
             per_tenant: PER_TENANT_PER_MINUTE,
         }
@@ -74,10 +78,13 @@ pub fn refuse_when_spent(request: &Request, tenant: &str, limit: Limit) -> Resul
     let window = Window::now();
     for (key, max) in counters(request, tenant, limit, window.index) {
         if read(&store, &key) >= max {
-            return Err(Problem::too_many_requests(format!(
-                "too many requests: at most {max} a minute; try again in {} seconds",
-                window.retry_after
-            ))
+            return Err(Problem::coded(
+                limit.code,
+                format!(
+                    "too many requests: at most {max} a minute; try again in {} seconds",
+                    window.retry_after
+                ),
+            )
             .with_retry_after(window.retry_after));
         }
     }

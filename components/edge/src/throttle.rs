@@ -58,10 +58,13 @@ impl LoginAttempt {
             .max();
         match wait {
             None => Ok(()),
-            Some(wait) => Err(Problem::too_many_requests(format!(
-                "too many failed logins: try again in {} seconds",
-                wait.num_seconds().max(1)
-            ))
+            Some(wait) => Err(Problem::coded(
+                domain::ProblemCode::TooManyLogins,
+                format!(
+                    "too many failed logins: try again in {} seconds",
+                    wait.num_seconds().max(1)
+                ),
+            )
             .with_retry_after(wait.num_seconds().max(1))),
         }
     }

@@ -168,7 +168,10 @@ pub fn status(ctx: &mut Ctx) -> HandlerResult {
     };
     let Some((enterprise, user)) = found else {
         attempt.failed()?;
-        return Err(Problem::unauthorized("the login or the password is wrong"));
+        return Err(Problem::coded(
+            domain::ProblemCode::WrongLogin,
+            "the login or the password is wrong",
+        ));
     };
     attempt.succeeded()?;
     Ok(json(

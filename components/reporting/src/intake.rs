@@ -257,7 +257,8 @@ fn possible_duplicates(cases: &[store::Case]) -> Problem {
             })
         })
         .collect();
-    Problem::conflict(
+    Problem::coded(
+        domain::ProblemCode::DuplicateNearby,
         "a similar open case was reported nearby: join it with POST …/reports/{code}/me-too, \
          or send this report again with \"insist\": true",
     )

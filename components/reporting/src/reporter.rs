@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use domain::intake::{me_too_pressers, reporter_secret_matches};
-use domain::{Problem, TrackingCode};
+use domain::{Problem, ProblemCode, TrackingCode};
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -24,7 +24,10 @@ fn case_of_path(ctx: &mut Ctx) -> Result<Case, Problem> {
 }
 
 fn no_such_case() -> Problem {
-    Problem::not_found("no case has this tracking code")
+    Problem::coded(
+        ProblemCode::UnknownTrackingCode,
+        "no case has this tracking code",
+    )
 }
 
 /// The case, if the request carries its reporter's secret.
@@ -36,10 +39,12 @@ fn reporters_case(ctx: &mut Ctx) -> Result<Case, Problem> {
         .and_then(|h| h.as_str());
     match (given, &case.reporter_secret_hash) {
         (Some(given), Some(stored)) if reporter_secret_matches(given, stored) => Ok(case),
-        (None, _) => Err(Problem::unauthorized(
+        (None, _) => Err(Problem::coded(
+            ProblemCode::ReporterSecretRequired,
             "send the secret you got with your report as the Reporter-Secret header",
         )),
-        _ => Err(Problem::forbidden(
+        _ => Err(Problem::coded(
+            ProblemCode::WrongReporterSecret,
             "this secret does not belong to this case",
         )),
     }
@@ -51,7 +56,8 @@ pub fn me_too(ctx: &mut Ctx) -> HandlerResult {
     edge::limits::check(ctx.request(), tenant.code.as_str(), "me-too")?;
     let case = case_of_path(ctx)?;
     if !case.state.is_open() {
-        return Err(Problem::conflict(
+        return Err(Problem::coded(
+            ProblemCode::CaseNotOpen,
             "this case is no longer open; report it anew",
         ));
     }
@@ -116,7 +122,8 @@ pub fn edit_report(ctx: &mut Ctx) -> HandlerResult {
     let case = reporters_case(ctx)?;
     let body: EditBody = ctx.json_body()?;
     if case.editable_until.is_none_or(|until| Utc::now() > until) || case.version > 1 {
-        return Err(Problem::conflict(
+        return Err(Problem::coded(
+            ProblemCode::NotEditable,
             "this report can no longer be edited: add information instead",
         ));
     }

@@ -92,7 +92,13 @@ fn cursor_case(ctx: &mut Ctx, cursor: &str) -> Result<CaseId, Problem> {
     Ok(ctx
         .scope()?
         .case_by_tracking_code(&code)?
-        .ok_or_else(|| Problem::unknown("cursor", "no case has this tracking code"))?
+        .ok_or_else(|| {
+            Problem::coded(
+                domain::ProblemCode::UnknownTrackingCode,
+                "no case has this tracking code",
+            )
+            .with_field("cursor")
+        })?
         .id)
 }
 

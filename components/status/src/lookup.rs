@@ -25,7 +25,10 @@ const PUBLIC: Freshness = Freshness::Public {
 /// The same 404 for a malformed code, an unknown one and one of another
 /// tenant, so that look-ups reveal nothing.
 fn no_such_case() -> Problem {
-    Problem::not_found("no case has this tracking code")
+    Problem::coded(
+        domain::ProblemCode::UnknownTrackingCode,
+        "no case has this tracking code",
+    )
 }
 
 /// The public answer (no reporter's secret) as kept in the key-value
@@ -100,7 +103,8 @@ pub fn look_up_case(ctx: &mut Ctx) -> HandlerResult {
 fn require_reporter(record: &CaseRecord, secret: &str) -> Result<(), Problem> {
     match &record.case.reporter_secret_hash {
         Some(stored) if reporter_secret_matches(secret, stored) => Ok(()),
-        _ => Err(Problem::forbidden(
+        _ => Err(Problem::coded(
+            domain::ProblemCode::WrongReporterSecret,
             "this secret does not belong to this case",
         )),
     }

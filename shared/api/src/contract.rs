@@ -56,6 +56,9 @@ pub enum Rule {
     MaxItems(usize),
     /// At most so many items match the `contains` beside (`maxContains`).
     MaxContains(usize),
+    /// Every problem code the server can send (`enum`), each with what it
+    /// means (`x-enum-descriptions`, in the same order, as generators read it).
+    ProblemCodes,
 }
 
 use At::{Body, Parameter, Schema};
@@ -94,6 +97,8 @@ const LONGITUDE: Rule = Number {
 
 /// Every limit the document states, and where.
 pub static RULES: &[(At, Rule)] = &[
+    // The code of every problem.
+    (Schema("Problem", "/properties/code"), Rule::ProblemCodes),
     // Pages of lists.
     page("listCases"),
     page("listUsers"),

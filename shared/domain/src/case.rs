@@ -474,10 +474,11 @@ impl CaseAction {
             && source.results_are_photographed()
         {
             // Hangs on the case's source, which the request does not carry.
-            return Err(Problem::unprocessable(
-                "attachment_ids",
+            return Err(Problem::coded(
+                crate::ProblemCode::ResultPhotoRequired,
                 "'resolve' needs at least one result attachment (a photo of the work done)",
-            ));
+            )
+            .with_field("attachment_ids"));
         }
         Ok(())
     }

@@ -260,20 +260,26 @@ pub fn recognise(
             } else {
                 "a photo, video or voice recording"
             };
-            return Err(Problem::unsupported_media_type(if other.is_empty() {
-                format!("the file is not {wanted} we recognise")
-            } else {
-                format!("files of type {other} are not accepted: send {wanted}")
-            })
+            return Err(Problem::coded(
+                crate::ProblemCode::FileTypeNotAccepted,
+                if other.is_empty() {
+                    format!("the file is not {wanted} we recognise")
+                } else {
+                    format!("files of type {other} are not accepted: send {wanted}")
+                },
+            )
             .with_field("file"));
         }
     };
     if bytes.len() > kind.max_bytes() {
-        return Err(Problem::payload_too_large(format!(
-            "a {} may be at most {} MB",
-            kind.as_str(),
-            kind.max_bytes() >> 20
-        ))
+        return Err(Problem::coded(
+            crate::ProblemCode::FileTooLarge,
+            format!(
+                "a {} may be at most {} MB",
+                kind.as_str(),
+                kind.max_bytes() >> 20
+            ),
+        )
         .with_field("file"));
     }
     Ok(Recognised { kind, content_type })

@@ -33,6 +33,7 @@ pub mod permissions;
 pub mod phone;
 pub mod policy;
 pub mod problem;
+pub mod problem_code;
 pub mod publication;
 pub mod receiver;
 pub mod report;
@@ -56,6 +57,6 @@ pub use grid_import::{GridImportRow, RowProblem, parse_csv, parse_json, plan_imp
 pub use organisation::{AgentPointLevel, Code, ExtraField, ExtraFieldKind};
 pub use password::{Password, hash_password, verify_password};
 pub use permissions::Permission;
-pub use problem::{Problem, ProblemBody, ProblemKind};
+pub use problem::{Problem, ProblemBody, ProblemCode, ProblemKind};
 pub use tenant::{Tenant, TenantCode, TenantId, TenantKind, TenantStatus};
 pub use tracking::TrackingCode;

@@ -1,8 +1,10 @@
 //! RFC 9457 problem details: the one error shape every component returns.
 //!
 //! The `type` URI and `title` of each kind are part of the API contract (clients switch
-//! on them), so they live here once, as data, and never depend on the request.
+//! on them), so they live here once, as data, and never depend on the request. Each
+//! problem also carries a finer, machine-readable `code` (`crate::problem_code`).
 
+pub use crate::problem_code::ProblemCode;
 use serde::Serialize;
 use std::fmt;
 
@@ -128,6 +130,9 @@ impl ProblemKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub kind: ProblemKind,
+    /// Which error it was, for clients to act on; its kind's default unless
+    /// set by [`Problem::coded`] or [`Problem::with_code`].
+    code: ProblemCode,
     pub detail: String,
     /// The request field at fault, as the client spelled it (e.g. `"grid_code"`).
     pub field: Option<String>,
@@ -147,6 +152,8 @@ pub struct ProblemBody {
     pub type_uri: String,
     pub title: &'static str,
     pub status: u16,
+    /// The [`ProblemCode`]'s slug.
+    pub code: &'static str,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -159,12 +166,38 @@ impl Problem {
     pub fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
         Self {
             kind,
+            code: kind.default_code(),
             detail: detail.into(),
             field: None,
             cause: None,
             retry_after: None,
             extensions: Vec::new(),
         }
+    }
+
+    /// A problem with its own code: the code decides the kind (and so the status).
+    pub fn coded(code: ProblemCode, detail: impl Into<String>) -> Self {
+        Self::new(code.kind(), detail).with_code(code)
+    }
+
+    /// Gives the problem a finer code than its kind's default. The code's
+    /// kind is the problem's (one code, one status): a code of another kind
+    /// changes the kind with it, so that the body never contradicts itself.
+    pub fn with_code(mut self, code: ProblemCode) -> Self {
+        debug_assert_eq!(
+            code.kind(),
+            self.kind,
+            "{code:?} is not of kind {:?}",
+            self.kind
+        );
+        self.kind = code.kind();
+        self.code = code;
+        self
+    }
+
+    /// The problem's code.
+    pub fn code(&self) -> ProblemCode {
+        self.code
     }
 
     /// Adds an extension member to the problem's body (RFC 9457 §3.2).
@@ -263,6 +296,7 @@ impl Problem {
             type_uri: self.kind.type_uri(),
             title: self.kind.title(),
             status: self.status(),
+            code: self.code.slug(),
             detail: self.detail.clone(),
             field: self.field.clone(),
         }
@@ -281,8 +315,9 @@ impl Problem {
         }
         serde_json::to_string(&body).unwrap_or_else(|_| {
             format!(
-                r#"{{"type":"{}","title":"Internal error","status":500}}"#,
-                ProblemKind::Internal.type_uri()
+                r#"{{"type":"{}","title":"Internal error","status":500,"code":"{}"}}"#,
+                ProblemKind::Internal.type_uri(),
+                ProblemKind::Internal.default_code().slug()
             )
         })
     }
@@ -325,6 +360,7 @@ mod tests {
                 "type": "https://gridgov.example/problems/validation",
                 "title": "Invalid input",
                 "status": 400,
+                "code": "invalid_input",
                 "detail": "too short",
                 "field": "code",
             }),
@@ -339,6 +375,7 @@ mod tests {
                 "type": "https://gridgov.example/problems/not-found",
                 "title": "Not found",
                 "status": 404,
+                "code": "not_found",
                 "detail": "no such case",
             }),
         );
@@ -355,6 +392,43 @@ mod tests {
                 .iter()
                 .all(|k| (400..600).contains(&k.status()))
         );
+    }
+
+    #[test]
+    fn a_coded_problem_carries_its_code_and_its_kind() {
+        check(
+            Problem::coded(ProblemCode::VersionConflict, "reload").with_field("version"),
+            json!({
+                "type": "https://gridgov.example/problems/conflict",
+                "title": "Conflict",
+                "status": 409,
+                "code": "version_conflict",
+                "detail": "reload",
+                "field": "version",
+            }),
+        );
+        let slowed = Problem::coded(ProblemCode::TooManyLookups, "wait").with_retry_after(240);
+        assert_eq!((slowed.status(), slowed.retry_after()), (429, Some(240)));
+        assert_eq!(
+            Problem::validation("latitude", "outside")
+                .with_code(ProblemCode::OutsideArea)
+                .code()
+                .slug(),
+            "outside_area"
+        );
+    }
+
+    #[test]
+    fn an_extension_cannot_overwrite_the_code() {
+        let body: serde_json::Value = serde_json::from_str(
+            &Problem::coded(ProblemCode::DuplicateNearby, "near")
+                .with_extension("code", json!("other"))
+                .with_extension("duplicates", json!([]))
+                .to_json(),
+        )
+        .unwrap();
+        assert_eq!(body["code"], "duplicate_nearby");
+        assert_eq!(body["duplicates"], json!([]));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::auth::Role;
 use crate::case::{CaseSource, Location};
 use crate::grid::GridNodeId;
 use crate::organisation::{Code, ExtraField};
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 
 /// The longest description a report may have, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 4000;
@@ -118,10 +118,11 @@ impl Report<'_> {
             ));
         }
         if self.fixed_on_the_spot && self.attachments == 0 {
-            return Err(Problem::validation(
-                "attachment_ids",
+            return Err(Problem::coded(
+                ProblemCode::EvidencePhotoRequired,
                 "a problem fixed on the spot needs a photo of the result as evidence",
-            ));
+            )
+            .with_field("attachment_ids"));
         }
         let category = self.category_code()?;
         let known = facts
@@ -134,10 +135,11 @@ impl Report<'_> {
         let grid_node = match (self.grid_node, location) {
             (Some(chosen), _) => Some(chosen),
             (None, Some(_)) if facts.located.is_none() && facts.area_is_mapped => {
-                return Err(Problem::validation(
-                    "latitude",
+                return Err(Problem::coded(
+                    ProblemCode::OutsideArea,
                     "this place is outside the area of this township or district",
-                ));
+                )
+                .with_field("latitude"));
             }
             (None, Some(_)) => facts.located,
             (None, None) => None,
@@ -167,10 +169,11 @@ pub fn check_description(text: &str) -> Result<String, Problem> {
 }
 
 fn unknown_category() -> Problem {
-    Problem::validation(
-        "category",
+    Problem::coded(
+        ProblemCode::UnknownCategory,
         "unknown category: no category of this code takes reports here",
     )
+    .with_field("category")
 }
 
 /// Checks a report's `extra` object against its category's fields: every

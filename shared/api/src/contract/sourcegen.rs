@@ -208,6 +208,21 @@ fn keywords(rule: Rule) -> Vec<(&'static str, String)> {
         Rule::MaxChars(max) => vec![("maxLength", json(max.into()))],
         Rule::MaxItems(max) => vec![("maxItems", json(max.into()))],
         Rule::MaxContains(max) => vec![("maxContains", json(max.into()))],
+        Rule::ProblemCodes => {
+            let all = domain::ProblemCode::ALL;
+            let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).expect("JSON");
+            vec![
+                ("enum", pretty(all.iter().map(|c| c.slug()).collect())),
+                (
+                    "x-enum-descriptions",
+                    pretty(
+                        all.iter()
+                            .map(|c| format!("{} ({})", c.meaning(), c.kind().status()))
+                            .collect(),
+                    ),
+                ),
+            ]
+        }
     }
 }
 
@@ -223,13 +238,15 @@ fn set_keywords(text: &str, span: Span, keywords: &[(&str, String)]) -> String {
         .into_iter()
         .map(|(k, v)| (k, text[v.start..v.end].to_string()))
         .collect();
+    let inner = " ".repeat(indent + 2);
     for (keyword, value) in keywords {
+        // A value on several lines is indented where it goes.
+        let value = &value.replace('\n', &format!("\n{inner}"));
         match items.iter_mut().find(|(k, _)| k == keyword) {
             Some((_, v)) => *v = value.clone(),
             None => items.push((keyword.to_string(), value.clone())),
         }
     }
-    let inner = " ".repeat(indent + 2);
     let body: Vec<String> = items
         .iter()
         .map(|(k, v)| format!("{inner}{}: {v}", serde_json::Value::from(k.as_str())))

@@ -9,7 +9,7 @@
 //! only on platform routes ([`require_platform_admin`]) and refused by every tenant's
 //! routes, so one stolen admin token cannot read tenant data through tenant endpoints.
 
-use crate::problem::Problem;
+use crate::problem::{Problem, ProblemCode};
 use crate::tenant::Tenant;
 #[cfg(test)]
 use crate::tenant::TenantCode;
@@ -305,7 +305,7 @@ impl TokenKeys {
             return Err(Problem::unauthorized("malformed token"));
         }
         if claims.exp <= now.timestamp() {
-            return Err(Problem::unauthorized("token expired"));
+            return Err(Problem::coded(ProblemCode::SessionExpired, "token expired"));
         }
         Ok(claims)
     }
@@ -316,7 +316,8 @@ impl TokenKeys {
 pub fn require_tenant(claims: &Claims, tenant: &Tenant) -> Result<(), Problem> {
     match claims.tenant.as_deref() {
         Some(code) if code == tenant.code.as_str() && claims.tid == Some(tenant.id.0) => Ok(()),
-        Some(code) if code == tenant.code.as_str() => Err(Problem::unauthorized(
+        Some(code) if code == tenant.code.as_str() => Err(Problem::coded(
+            ProblemCode::SessionExpired,
             "this token was issued before this tenant was created anew: log in again",
         )),
         Some(_) => Err(Problem::forbidden("this token belongs to another tenant")),

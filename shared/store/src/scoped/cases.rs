@@ -277,7 +277,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// Applies `action` if the case is still at `expected_version` and the state machine
     /// allows it; updates the case and appends the event in one short transaction.
     ///
-    /// Errors: unknown case → `NotFound`; other version → `Conflict`; refused action →
+    /// Errors: unknown case → `NotFound`; other version → `version_conflict`; refused action →
     /// `Domain` (409 IllegalTransition, or 400 for blank text). Nothing is written then.
     pub fn apply_action(
         &self,
@@ -504,7 +504,13 @@ pub(crate) struct NewEvent<'a> {
 }
 
 fn stale(current: i64) -> Error {
-    Error::Conflict(format!(
-        "the case was changed by someone else (now at version {current}); reload and retry"
-    ))
+    Error::Domain(
+        domain::Problem::coded(
+            domain::ProblemCode::VersionConflict,
+            format!(
+                "the case was changed by someone else (now at version {current}); reload and retry"
+            ),
+        )
+        .with_field("version"),
+    )
 }

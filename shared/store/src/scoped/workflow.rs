@@ -405,7 +405,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 .case_by_id(case_id)?
                 .ok_or_else(|| Error::NotFound("no such case".into()))?;
             if !matches!(case.state, CaseState::Closed | CaseState::Archived) {
-                return Err(Problem::conflict("a case is rated once it is closed").into());
+                return Err(Problem::coded(
+                    domain::ProblemCode::NotClosedYet,
+                    "a case is rated once it is closed",
+                )
+                .into());
             }
             db.execute(
                 "UPDATE cases SET rating = ?, rating_comment = ?, rated_at = ? \

@@ -80,8 +80,10 @@ fn stale_version_is_a_conflict() {
     let e = scope
         .apply_action(s.case, 1, &CaseAction::Register, "user:2", fixed_now())
         .expect_err("second writer is stale");
-    assert!(matches!(e, Error::Conflict(_)), "{e:?}");
-    assert_eq!(problem_kind(e), ProblemKind::Conflict);
+    let problem = domain::Problem::from(e);
+    assert_eq!(problem.kind, ProblemKind::Conflict);
+    assert_eq!(problem.code(), domain::ProblemCode::VersionConflict);
+    assert_eq!(problem.field.as_deref(), Some("version"));
     let case = scope.case_by_id(s.case).expect("read").expect("found");
     assert_eq!((case.state, case.version), (CaseState::Accepted, 2));
     assert_eq!(scope.case_events(s.case).expect("events").len(), 2);

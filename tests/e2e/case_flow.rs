@@ -179,3 +179,62 @@ fn staff_see_the_place_and_those_who_call_back_the_reporter() {
         "{text}"
     );
 }
+
+/// The command centre's queues say what is theirs to do: triage with the
+/// time left to dispatch, and 待核查 (verification) with the resolved cases.
+#[test]
+fn the_centre_sees_triage_time_left_and_a_verification_queue() {
+    let app = TestApp::product();
+    let s = setup(&app);
+    let queue = |name: &str| -> Vec<Value> {
+        app.get(&format!("/api/t/alpha/queues/{name}"), Some(&s.centre))
+            .expect(200)["cases"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let waiting = app
+        .post_report(
+            "alpha",
+            &json!({ "category": "street_light", "description": "路灯不亮", "insist": true }),
+        )
+        .expect(201);
+    let triage = queue("triage");
+    assert_eq!(triage[0]["id"], waiting["id"]);
+    let left = triage[0]["triage_minutes_left"]
+        .as_i64()
+        .expect("time left");
+    assert!((110..=120).contains(&left), "two working hours: {left}");
+    assert!(triage[0]["triage_due_at"].is_string());
+
+    let routed = app
+        .post_report(
+            "alpha",
+            &json!({ "category": "garbage", "description": "垃圾成堆", "insist": true }),
+        )
+        .expect(201);
+    let dispatched = get_case(&app, &s.staff, &routed["id"]);
+    assert_eq!(dispatched["triage_minutes_left"], Value::Null);
+    let mut case = dispatched;
+    for action in ["sign_for", "start_work"] {
+        case = act(&app, &s.staff, &case, json!({ "action": action }));
+    }
+    assert!(queue("verification").is_empty());
+    case = act(
+        &app,
+        &s.staff,
+        &case,
+        json!({ "action": "resolve", "answer": "已清运",
+                "attachment_ids": [crate::workflow::result_photo(&app, &s.staff)] }),
+    );
+    let ids = |cases: Vec<Value>| cases.iter().map(|c| c["id"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(queue("verification")), [routed["id"].clone()]);
+    case = act(&app, &s.centre, &case, json!({ "action": "verify" }));
+    assert_eq!(
+        ids(queue("verification")),
+        [routed["id"].clone()],
+        "then close"
+    );
+    act(&app, &s.centre, &case, json!({ "action": "close" }));
+    assert!(queue("verification").is_empty());
+}

@@ -6,8 +6,10 @@
 use chrono::{DateTime, Utc};
 use domain::acting::{self, Unit};
 use domain::deadline::WorkCalendar;
-use domain::workflow::{Escalation, may_publish_on, may_see_contact, may_take, minutes_left};
-use domain::{CaseAction, CaseId, Problem};
+use domain::workflow::{
+    Escalation, may_publish_on, may_see_contact, may_take, minutes_left, triage_due,
+};
+use domain::{CaseAction, CaseId, CaseState, Problem};
 use edge::db::SpinDb;
 use edge::{Ctx, HandlerResult, case_flow, json};
 use serde::Deserialize;
@@ -26,6 +28,12 @@ pub fn case_wire(case: &Case, calendar: &WorkCalendar, now: DateTime<Utc>) -> Va
             _ => Value::Null,
         }
     };
+    // Until dispatched, the command centre's own clock: triage's time left.
+    let triage_due = matches!(
+        case.state,
+        CaseState::Reported | CaseState::Accepted | CaseState::Registered
+    )
+    .then(|| triage_due(case.created_at, case.priority, calendar));
     json!({
         "id": case.id.0,
         "tracking_code": case.tracking_code.as_str(),
@@ -45,6 +53,8 @@ pub fn case_wire(case: &Case, calendar: &WorkCalendar, now: DateTime<Utc>) -> Va
         "resolution_due_at": case.resolution_due_at.map(|t| t.to_rfc3339()),
         "response_minutes_left": left(case.response_due_at, case.responded_at),
         "resolution_minutes_left": left(case.resolution_due_at, case.resolved_at),
+        "triage_due_at": triage_due.map(|t| t.to_rfc3339()),
+        "triage_minutes_left": triage_due.map(|due| minutes_left(due, now, None, calendar)),
         "paused": case.paused_at.is_some(),
         "escalation": Escalation::from_level(case.escalation_level).as_str(),
         "rating": case.rating,

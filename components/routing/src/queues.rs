@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use store::{AttemptOutcome, Clock, Queue, QueueQuery, QueueSort};
 
 /// `GET …/queues/:queue`: `triage`, `open`, `overdue`, `escalated`,
-/// `unassigned` (the command centre's views), `inbox` (the caller's
+/// `unassigned`, `verification` (the command centre's views), `inbox` (the caller's
 /// department: cases it leads or assists with), `mine` (the caller's own
 /// reports). Filters `state`, `category`, `clock` (`due_soon`, `overdue`);
 /// `sort` (`oldest`, `newest`, `due`); paged by `after` (the previous page's
@@ -24,6 +24,7 @@ pub fn get_queue(ctx: &mut Ctx) -> HandlerResult {
         "overdue" => Queue::Overdue,
         "escalated" => Queue::Escalated,
         "unassigned" => Queue::Unassigned,
+        "verification" => Queue::Verification,
         "inbox" => match (caller.role, caller.department) {
             (Role::DepartmentStaff, Some(department)) => Queue::Department(department),
             _ => {
@@ -35,7 +36,7 @@ pub fn get_queue(ctx: &mut Ctx) -> HandlerResult {
         "mine" => Queue::ReportedBy(caller.id),
         _ => {
             return Err(Problem::not_found(
-                "queues are triage, open, overdue, escalated, unassigned, inbox and mine",
+                "queues are triage, open, overdue, escalated, unassigned, verification, inbox and mine",
             ));
         }
     };

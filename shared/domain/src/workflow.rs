@@ -108,6 +108,24 @@ pub fn may_see_contact(role: Role, standing: Standing) -> bool {
         || (role == Role::GridWorker && standing.reported_case)
 }
 
+/// Working hours the command centre has to triage a new case (judge and
+/// dispatch it) before its category's own clock starts: the 12345 hotlines'
+/// 派单时限 (two working hours for an ordinary case), scaled by priority
+/// like every deadline.
+pub const TRIAGE_HOURS: u32 = 2;
+
+/// When a case waiting in triage should have been dispatched by: counted
+/// in working time from its report. Shown to the command centre as the
+/// triage queue's time left; it does not escalate (the case's own clock
+/// does, once dispatched).
+pub fn triage_due(
+    reported: DateTime<Utc>,
+    priority: Priority,
+    calendar: &WorkCalendar,
+) -> DateTime<Utc> {
+    calendar.add_working_minutes(reported, minutes_for(TRIAGE_HOURS, priority))
+}
+
 /// Working minutes for a category's hours at a priority: urgent cases get a
 /// quarter of the time, high half, low half as much again.
 pub fn minutes_for(hours: u32, priority: Priority) -> i64 {
@@ -304,6 +322,22 @@ mod tests {
         check(Role::GridWorker, none, false);
         check(Role::Agent, none, false);
         check(Role::Enterprise, holding, false);
+    }
+
+    #[test]
+    fn triage_is_due_two_working_hours_after_the_report() {
+        let calendar = china_2026_calendar();
+        let check = |reported: &str, priority, due: &str| {
+            assert_eq!(
+                triage_due(beijing(reported), priority, &calendar),
+                beijing(due),
+                "{reported} {priority:?}"
+            );
+        };
+        check("2026-03-02 09:00", Priority::Normal, "2026-03-02 11:00");
+        check("2026-03-02 09:00", Priority::Urgent, "2026-03-02 09:30");
+        // Reported on a Friday evening: due on Monday morning.
+        check("2026-03-06 20:00", Priority::Normal, "2026-03-09 11:00");
     }
 
     #[test]

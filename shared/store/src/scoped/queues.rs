@@ -24,6 +24,9 @@ pub enum Queue {
     Escalated,
     /// Open cases no department holds (triage, and cases handed back).
     Unassigned,
+    /// 待核查: resolved cases waiting for the command centre to verify the
+    /// result, and verified ones waiting to be closed.
+    Verification,
     /// A department's inbox: open cases it leads, or assists with a part still open.
     Department(i64),
     /// A grid worker's own reports.
@@ -121,6 +124,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             Queue::Triage => {
                 conditions.push("state IN (?, ?, ?)".into());
                 params.extend(["reported", "accepted", "registered"].map(Value::from));
+            }
+            Queue::Verification => {
+                conditions.push("state IN (?, ?)".into());
+                params.extend(["resolved", "verified"].map(Value::from));
             }
             Queue::Open => {
                 conditions.push(open_list);

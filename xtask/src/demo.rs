@@ -61,7 +61,9 @@ pub fn seed(client: &Client, operator_key: &str) -> anyhow::Result<()> {
                 Some(&platform),
                 &json!({
                     "code": DEMO_TENANT,
-                    "name": "金开示范街道 (Demo township)",
+                    // A tenant's name is the one its people read, in their
+                    // language: the pages show it as given, in either language.
+                    "name": "金开示范街道",
                     "kind": "township",
                     "time_zone": "Asia/Shanghai",
                     "admin": { "login": DEMO_ADMIN.0, "password": DEMO_ADMIN.1, "display_name": "示范街道管理员" }

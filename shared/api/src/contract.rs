@@ -823,6 +823,43 @@ mod tests {
         assert!(found.is_empty(), "{found:#?}");
     }
 
+    /// Every code the server can send is in the document (the rule above
+    /// writes them) and explained in `docs/api.md`, each in the table row
+    /// of its status.
+    #[test]
+    fn every_problem_code_is_documented() {
+        let text = std::fs::read_to_string(document_path()).expect("the document");
+        let document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let code = &document["components"]["schemas"]["Problem"]["properties"]["code"];
+        let listed: Vec<&str> = code["enum"]
+            .as_array()
+            .expect("an enum of codes")
+            .iter()
+            .filter_map(|c| c.as_str())
+            .collect();
+        let all: Vec<&str> = domain::ProblemCode::ALL.iter().map(|c| c.slug()).collect();
+        assert_eq!(listed, all);
+        assert_eq!(
+            code["x-enum-descriptions"].as_array().map(Vec::len),
+            Some(all.len())
+        );
+        let required = document["components"]["schemas"]["Problem"]["required"].to_string();
+        assert!(
+            required.contains("\"code\""),
+            "every problem has a code: {required}"
+        );
+        let docs = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/api.md"),
+        )
+        .expect("docs/api.md");
+        let missing: Vec<String> = domain::ProblemCode::ALL
+            .iter()
+            .map(|c| format!("| `{}` | {} |", c.slug(), c.kind().status()))
+            .filter(|row| !docs.contains(row.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "docs/api.md has no row {missing:#?}");
+    }
+
     #[test]
     fn the_patterns_say_what_the_parsers_take() {
         agree(Code::pattern, |s| Code::parse(s).is_ok());

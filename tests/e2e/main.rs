@@ -34,6 +34,7 @@ mod isolation;
 mod mediation;
 mod open311;
 mod security;
+mod sms;
 mod soak;
 mod status;
 mod tenancy;

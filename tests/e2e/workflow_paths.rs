@@ -330,7 +330,7 @@ impl Receiver {
 
 /// A `transfer-encoding: chunked` body (what wasi-http sends when the
 /// length is not set up front).
-fn read_chunked(reader: &mut impl BufRead) -> Vec<u8> {
+pub(crate) fn read_chunked(reader: &mut impl BufRead) -> Vec<u8> {
     let mut body = Vec::new();
     loop {
         let mut size = String::new();

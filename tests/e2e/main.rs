@@ -18,6 +18,7 @@
 //! `analytics`: the dashboard's figures, hot spots, league tables, exports.
 //! `soak`: concurrent retries, staff at work and a SIGKILL lose nothing.
 //! `contract`: schemathesis checks the served OpenAPI document against the app.
+//! `web_assets`: the pages' files compressed by Accept-Encoding, cached, revalidated.
 
 mod across_runtimes;
 mod analytics;
@@ -37,6 +38,7 @@ mod security;
 mod sms;
 mod soak;
 mod status;
+mod web_assets;
 mod tenancy;
 mod workflow;
 mod workflow_paths;

@@ -289,7 +289,12 @@ impl TestApp {
     }
 
     /// A tenant with its admin's token, and the categories the tests
-    /// report in (`garbage`, `street_light`).
+    /// report in (`garbage`, `street_light`). These two take reports
+    /// without a place (`place_required: false`): the tests that use them
+    /// are about the case flow, access and files, not where a problem is;
+    /// a place would also make their reports each other's likely
+    /// duplicates. Categories need a place unless they say so, and
+    /// `portal_api` tests that rule.
     pub fn tenant_with_admin(&self, code: &str) -> String {
         let platform = self.platform_token();
         let created = self.create_tenant(&platform, code);
@@ -306,7 +311,8 @@ impl TestApp {
                     &format!("/api/t/{code}/admin/categories"),
                     Some(&token),
                     &json!({ "code": category, "name_zh": zh, "name_en": category,
-                             "response_hours": 4, "resolution_hours": 24 }),
+                             "response_hours": 4, "resolution_hours": 24,
+                             "place_required": false }),
                 )
                 .expect("create category");
             assert_eq!(made.status, 201, "{}", made.body);

@@ -36,12 +36,14 @@ pub fn organise(host: &RunningApp, platform: &str, code: &str) -> anyhow::Result
     let admin = host.tenant(platform, code)?;
     let client = &host.client;
     let base = format!("/api/t/{code}/admin");
+    // The load's reports carry no place, as the figures were first measured.
     for (category, zh, hours) in [("garbage", "垃圾", 8), ("road_damage", "道路破损", 24)] {
         created(
             client.post_json(
                 &format!("{base}/categories"),
                 Some(&admin),
-                &json!({ "code": category, "name_zh": zh, "name_en": category, "response_hours": 2, "resolution_hours": hours }),
+                &json!({ "code": category, "name_zh": zh, "name_en": category, "response_hours": 2, "resolution_hours": hours,
+                         "place_required": false }),
             )?,
             "category",
         )?;

@@ -61,6 +61,9 @@ enum Task {
         #[arg(long, value_enum, default_value_t = Runtime::Host)]
         runtime: Runtime,
     },
+    /// Remake the precompressed siblings (.br, .gz) of the vendored
+    /// libraries in static/vendor/ (see its README).
+    Precompress,
     /// Install what the tests need besides Rust (Chromium, playwright-core,
     /// schemathesis, Redis, Spin, sqld), saying what it finds and does,
     /// then run `cargo test` with these arguments.
@@ -86,6 +89,9 @@ enum Benchmark {
     /// Every main route at 1, 8 and 64 clients with the seed zone's data
     /// (`--cases` per tenant, `--tenants`), sizes and cold start.
     Suite,
+    /// The pages' files: gzip on each request, precompressed siblings, 304
+    /// (`--seconds` per run).
+    Web,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -128,6 +134,7 @@ fn main() -> anyhow::Result<()> {
         } => bench(which, cases, tenants, seconds, only, runtime.runtime()),
         Task::Up { listen, runtime } => up(listen, runtime),
         Task::Test { args } => test(&args),
+        Task::Precompress => xtask::precompress::run(&xtask::workspace_root()),
     }
 }
 
@@ -193,6 +200,10 @@ fn bench(
         Benchmark::Enterprise => (
             "enterprise".into(),
             xtask::bench_enterprise::enterprise(&root, runtime)?,
+        ),
+        Benchmark::Web => (
+            "web".into(),
+            xtask::bench_web::web(&root, runtime, seconds)?,
         ),
     };
     let dir = if only.is_some() {

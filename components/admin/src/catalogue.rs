@@ -25,6 +25,14 @@ pub struct NewCategoryBody {
     resolution_hours: u32,
     #[serde(default)]
     extra_fields: Vec<ExtraField>,
+    /// Whether its reports must say where the problem is: yes unless
+    /// said otherwise (most categories are about a place).
+    #[serde(default = "needs_a_place")]
+    place_required: bool,
+}
+
+fn needs_a_place() -> bool {
+    true
 }
 
 pub fn create_category(ctx: &mut Ctx) -> HandlerResult {
@@ -37,6 +45,7 @@ pub fn create_category(ctx: &mut Ctx) -> HandlerResult {
         response_hours: body.response_hours,
         resolution_hours: body.resolution_hours,
         extra_fields: body.extra_fields,
+        place_required: body.place_required,
     };
     let created = ctx.transaction(|ctx| {
         let category = ctx.scope()?.create_category(new)?;
@@ -59,6 +68,7 @@ pub struct CategoryChangesBody {
     resolution_hours: Option<u32>,
     extra_fields: Option<Vec<ExtraField>>,
     retired: Option<bool>,
+    place_required: Option<bool>,
 }
 
 pub fn update_category(ctx: &mut Ctx) -> HandlerResult {
@@ -72,6 +82,7 @@ pub fn update_category(ctx: &mut Ctx) -> HandlerResult {
         resolution_hours: body.resolution_hours,
         extra_fields: body.extra_fields,
         retired: body.retired,
+        place_required: body.place_required,
     };
     let updated = ctx.transaction(|ctx| {
         let scope = ctx.scope()?;

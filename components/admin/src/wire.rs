@@ -55,6 +55,7 @@ pub fn category(c: &store::Category) -> Value {
         "resolution_hours": c.resolution_hours,
         "extra_fields": c.extra_fields,
         "retired": c.retired,
+        "place_required": c.place_required,
         // Taken in only at its own desk (enterprise, mediation, agent):
         // not offered to residents, refused from them.
         "desk": domain::case_kind::reserved_for(c.code.as_str()).map(|s| s.as_str()),

@@ -194,6 +194,7 @@ fn check_report(
         extra: body.extra.clone(),
         latitude: body.latitude,
         longitude: body.longitude,
+        address: body.address.as_deref(),
         grid_node: body.grid_node_id.map(GridNodeId),
         fixed_on_the_spot: body.fixed_on_the_spot,
         attachments,

@@ -29,6 +29,7 @@ pub fn judge<D: store::Database + ?Sized>(
             name_zh: &c.name_zh,
             extra_fields: &c.extra_fields,
             retired: c.retired,
+            place_required: c.place_required,
         }),
         located,
         area_is_mapped,

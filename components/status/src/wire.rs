@@ -103,6 +103,8 @@ pub fn reporter(tenant: &Tenant, tracking_code: &str, view: &ReporterView) -> Va
         "attachments": attachments(tenant, &view.attachments),
         "rating_form": {
             "open": view.rating.can_rate,
+            "opens_after": view.rating.opens_after.map(|w| w.as_str()),
+            "expected_by": view.rating.opens_after.and_then(|w| w.expected_by()).map(|t| t.to_rfc3339()),
             "scores": [1, 2, 3, 4, 5],
             "score": view.rating.score,
             "comment": view.rating.comment,

@@ -557,11 +557,60 @@ pub struct ReporterView {
 /// The rating form (满意度回访): whether it is open and what it takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatingForm {
+    /// Open once the case is closed (the store refuses a rating before).
     pub can_rate: bool,
+    /// While it is not open, what must happen first; `None` when it is
+    /// open, and for a case declined (never rated: nothing was done).
+    pub opens_after: Option<RatingWait>,
     pub score: Option<i64>,
     pub comment: Option<String>,
     /// A low score may send the case back to work, once.
     pub can_reopen: bool,
+}
+
+/// What a case must go through before its reporter may rate it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatingWait {
+    /// The department has yet to resolve it; `expected_by` is the
+    /// resolution deadline while one is set (from dispatch on), which may
+    /// have passed.
+    Resolution { expected_by: Option<DateTime<Utc>> },
+    /// Resolved: the command centre checks the result and closes it.
+    Verification,
+}
+
+impl RatingWait {
+    /// When a case of `state` opens for rating, from its resolution deadline.
+    pub fn of(state: CaseState, resolution_due_at: Option<DateTime<Utc>>) -> Option<RatingWait> {
+        use CaseState as S;
+        match state {
+            S::Closed | S::Archived | S::Declined => None,
+            S::Resolved | S::Verified => Some(Self::Verification),
+            S::Reported
+            | S::Accepted
+            | S::Registered
+            | S::Dispatched
+            | S::SignedFor
+            | S::InProgress
+            | S::AwaitingReporter => Some(Self::Resolution {
+                expected_by: resolution_due_at,
+            }),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Resolution { .. } => "resolution",
+            Self::Verification => "verification",
+        }
+    }
+
+    pub fn expected_by(self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Resolution { expected_by } => expected_by,
+            Self::Verification => None,
+        }
+    }
 }
 
 /// Scores a rating takes; 1 and 2 are low (they may reopen).
@@ -589,6 +638,7 @@ impl ReporterView {
                 .collect(),
             rating: RatingForm {
                 can_rate: closed,
+                opens_after: RatingWait::of(case.state, case.resolution_due_at),
                 score: case.rating,
                 comment: p.rating_comment.map(str::to_string),
                 can_reopen: case.state == CaseState::Closed && !p.reopened_by_rating,

@@ -32,6 +32,8 @@ pub struct Report<'a> {
     pub extra: BTreeMap<String, Value>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// Where it is, in the reporter's words (an address, a landmark).
+    pub address: Option<&'a str>,
     /// A grid node the reporter chose themselves.
     pub grid_node: Option<GridNodeId>,
     /// A grid worker's problem already fixed (当场解决).
@@ -58,6 +60,9 @@ pub struct CategoryFacts<'a> {
     pub name_zh: &'a str,
     pub extra_fields: &'a [ExtraField],
     pub retired: bool,
+    /// Whether a report of this category must say where the problem is
+    /// (a street light, a pothole); a question about a policy need not.
+    pub place_required: bool,
 }
 
 /// A report that passed every rule.
@@ -144,6 +149,19 @@ impl Report<'_> {
             (None, Some(_)) => facts.located,
             (None, None) => None,
         };
+        let described = self.address.is_some_and(|a| !a.trim().is_empty());
+        if known.place_required && location.is_none() && grid_node.is_none() && !described {
+            return Err(Problem::coded(
+                ProblemCode::PlaceRequired,
+                format!(
+                    "a report of '{}' ({}) needs its place: the point (latitude and longitude), \
+                     the grid (grid_node_id) or the address",
+                    category.as_str(),
+                    known.name_zh
+                ),
+            )
+            .with_field("latitude"));
+        }
         Ok(Judged {
             category,
             source,
@@ -283,6 +301,7 @@ mod tests {
                 name_zh: "违章停车",
                 extra_fields: fields,
                 retired: false,
+                place_required: false,
             }),
             located: None,
             area_is_mapped: false,
@@ -422,5 +441,45 @@ mod tests {
         // A node the reporter chose stands, wherever the place is.
         r.grid_node = Some(GridNodeId(9));
         assert_eq!(r.judge(mapped).unwrap().grid_node, Some(GridNodeId(9)));
+    }
+
+    #[test]
+    fn a_category_that_needs_a_place_takes_a_point_a_grid_or_an_address() {
+        let fields = plate_and_size();
+        let mut needs = parking(&fields);
+        needs.category = needs.category.map(|c| CategoryFacts {
+            place_required: true,
+            ..c
+        });
+        let nowhere = report(json!({ "plate": "x" }));
+        let problem = nowhere.judge(needs).unwrap_err();
+        assert_eq!(problem.status(), 422, "{problem:?}");
+        assert_eq!(problem.code(), ProblemCode::PlaceRequired);
+        assert_eq!(problem.field.as_deref(), Some("latitude"));
+        assert!(problem.detail.contains("违章停车"), "{}", problem.detail);
+        let blank = Report {
+            address: Some("  "),
+            ..nowhere.clone()
+        };
+        assert_eq!(field_of(blank.judge(needs)), "latitude", "a blank address");
+        for placed in [
+            Report {
+                latitude: Some(30.0),
+                longitude: Some(120.0),
+                ..nowhere.clone()
+            },
+            Report {
+                grid_node: Some(GridNodeId(3)),
+                ..nowhere.clone()
+            },
+            Report {
+                address: Some("文三路 10 号门口"),
+                ..nowhere.clone()
+            },
+        ] {
+            assert!(placed.judge(needs).is_ok(), "{placed:?}");
+        }
+        // A category that needs none takes a report without a place.
+        assert!(nowhere.judge(parking(&fields)).is_ok());
     }
 }

@@ -97,6 +97,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "map_settings",
         sql: include_str!("../migrations/0016_map_settings.sql"),
     },
+    Migration {
+        version: 17,
+        name: "sms",
+        sql: include_str!("../migrations/0017_sms.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "place_required",
+        sql: include_str!("../migrations/0018_place_required.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -459,6 +459,7 @@ fn post_request(ctx: &mut Ctx, params: &Params) -> Answer {
         extra: params.attributes(),
         latitude: location.map(|(lat, _)| lat),
         longitude: location.map(|(_, long)| long),
+        address: address.as_deref(),
         ..Report::default()
     };
     let judged = crate::judging::judge(&scope, &report)?;
@@ -880,6 +881,7 @@ mod fuzz {
                 field("note", ExtraFieldKind::Text, false, &[]),
             ],
             retired: false,
+            place_required: true,
         }
     }
 

@@ -219,10 +219,58 @@ fn the_reporter_sees_their_own_parts_and_the_rating_form() {
         view.rating,
         RatingForm {
             can_rate: true,
+            opens_after: None,
             score: Some(4),
             comment: Some("谢谢张三丰的邻居".into()),
             can_reopen: true
         }
+    );
+}
+
+#[test]
+fn before_closure_the_rating_form_says_what_must_happen_first() {
+    let path = path();
+    let rating = |state: CaseState| {
+        let case = CaseFacts {
+            state,
+            ..facts(&path)
+        };
+        ReporterView::new(&case, &[]).rating
+    };
+    for state in [
+        CaseState::Reported,
+        CaseState::Dispatched,
+        CaseState::InProgress,
+        CaseState::AwaitingReporter,
+    ] {
+        let form = rating(state);
+        assert!(!form.can_rate, "{state:?}");
+        assert_eq!(
+            form.opens_after,
+            Some(RatingWait::Resolution {
+                expected_by: Some(at(16))
+            }),
+            "{state:?}: after the department resolves it, by its deadline"
+        );
+    }
+    for state in [CaseState::Resolved, CaseState::Verified] {
+        let form = rating(state);
+        assert!(!form.can_rate);
+        assert_eq!(
+            form.opens_after,
+            Some(RatingWait::Verification),
+            "{state:?}"
+        );
+    }
+    let declined = rating(CaseState::Declined);
+    assert!(!declined.can_rate);
+    assert_eq!(declined.opens_after, None, "a declined case is never rated");
+    let archived = rating(CaseState::Archived);
+    assert!(archived.can_rate && archived.opens_after.is_none());
+    assert_eq!(
+        RatingWait::of(CaseState::Reported, None).and_then(RatingWait::expected_by),
+        None,
+        "no deadline before dispatch"
     );
 }
 

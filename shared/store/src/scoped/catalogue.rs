@@ -20,6 +20,8 @@ pub struct Category {
     pub resolution_hours: u32,
     pub extra_fields: Vec<ExtraField>,
     pub retired: bool,
+    /// Whether its reports must say where the problem is.
+    pub place_required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +33,7 @@ pub struct NewCategory {
     pub response_hours: u32,
     pub resolution_hours: u32,
     pub extra_fields: Vec<ExtraField>,
+    pub place_required: bool,
 }
 
 /// `None` leaves a field as it is; `Some(None)` clears the department.
@@ -43,10 +46,11 @@ pub struct CategoryChanges {
     pub resolution_hours: Option<u32>,
     pub extra_fields: Option<Vec<ExtraField>>,
     pub retired: Option<bool>,
+    pub place_required: Option<bool>,
 }
 
 const CATEGORY_COLUMNS: &str = "id, code, name_zh, name_en, default_department_id, \
-    response_hours, resolution_hours, extra_fields, retired";
+    response_hours, resolution_hours, extra_fields, retired, place_required";
 
 fn category_from_row(row: &Row<'_>) -> Result<Category, StoreError> {
     let hours = |column: &str| -> Result<u32, StoreError> {
@@ -70,6 +74,7 @@ fn category_from_row(row: &Row<'_>) -> Result<Category, StoreError> {
             }
         })?,
         retired: row.get_bool("retired")?,
+        place_required: row.get_bool("place_required")?,
     })
 }
 
@@ -89,8 +94,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .execute(
                 &format!(
                     "INSERT INTO categories (tenant_id, code, name_zh, name_en, \
-                     default_department_id, response_hours, resolution_hours, extra_fields) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {CATEGORY_COLUMNS}"
+                     default_department_id, response_hours, resolution_hours, extra_fields, \
+                     place_required) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {CATEGORY_COLUMNS}"
                 ),
                 &[
                     self.tenant.0.into(),
@@ -101,6 +107,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     new.response_hours.into(),
                     new.resolution_hours.into(),
                     extra_fields_json(&new.extra_fields)?.into(),
+                    new.place_required.into(),
                 ],
             )
             .map_err(|e| unique_to_conflict(e, || format!("category '{code}' exists")))?;
@@ -148,6 +155,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             resolution_hours: changes.resolution_hours.unwrap_or(current.resolution_hours),
             extra_fields: changes.extra_fields.unwrap_or(current.extra_fields),
             retired: changes.retired.unwrap_or(current.retired),
+            place_required: changes.place_required.unwrap_or(current.place_required),
             ..current
         };
         self.check_category(
@@ -161,8 +169,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let rows = self.db.execute(
             &format!(
                 "UPDATE categories SET name_zh = ?, name_en = ?, default_department_id = ?, \
-                 response_hours = ?, resolution_hours = ?, extra_fields = ?, retired = ? \
-                 WHERE tenant_id = ? AND id = ? RETURNING {CATEGORY_COLUMNS}"
+                 response_hours = ?, resolution_hours = ?, extra_fields = ?, retired = ?, \
+                 place_required = ? WHERE tenant_id = ? AND id = ? RETURNING {CATEGORY_COLUMNS}"
             ),
             &[
                 next.name_zh.trim().into(),
@@ -172,6 +180,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 next.resolution_hours.into(),
                 extra_fields_json(&next.extra_fields)?.into(),
                 next.retired.into(),
+                next.place_required.into(),
                 self.tenant.0.into(),
                 id.into(),
             ],

@@ -39,6 +39,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     response_hours,
                     resolution_hours,
                     extra_fields: Vec::new(),
+                    // A desk's matter (a question, a dispute) is not about a place.
+                    place_required: false,
                 })?;
                 Ok(code.as_str().to_string())
             }

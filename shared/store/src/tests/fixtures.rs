@@ -91,6 +91,7 @@ pub fn tenant_with_urban_and_garbage(db: &NativeDb) -> (Tenant, i64) {
             response_hours: 2,
             resolution_hours: 8,
             extra_fields: vec![],
+            place_required: true,
         })
         .unwrap();
     (t, urban.id)
@@ -108,6 +109,7 @@ pub fn add_road_damage_category(scope: &TenantScope<'_, NativeDb>) {
             response_hours: 4,
             resolution_hours: 24,
             extra_fields: vec![],
+            place_required: true,
         })
         .unwrap();
 }

@@ -242,6 +242,7 @@ fn categories_check_their_deadlines_fields_and_department() {
         response_hours: response,
         resolution_hours: resolution,
         extra_fields: serde_json::from_value(fields).unwrap(),
+        place_required: true,
     };
     assert!(scope.create_category(category(4, 2, json!([]))).is_err());
     let fields = json!([{ "key": "plate", "label_zh": "车牌", "label_en": "Plate", "kind": "text", "required": true }]);
@@ -265,6 +266,28 @@ fn categories_check_their_deadlines_fields_and_department() {
         )
         .unwrap();
     assert!(retired.retired);
+    assert!(
+        retired.place_required,
+        "a change leaves the place rule as it was"
+    );
+    let placeless = scope
+        .update_category(
+            created.id,
+            CategoryChanges {
+                place_required: Some(false),
+                ..CategoryChanges::default()
+            },
+        )
+        .unwrap();
+    assert!(!placeless.place_required);
+    assert!(
+        !scope
+            .category_by_code(&code("parking"))
+            .unwrap()
+            .unwrap()
+            .place_required,
+        "kept"
+    );
     assert_eq!(
         scope
             .category_by_code(&code("parking"))

@@ -18,6 +18,7 @@
 //! `analytics`: the dashboard's figures, hot spots, league tables, exports.
 //! `soak`: concurrent retries, staff at work and a SIGKILL lose nothing.
 //! `contract`: schemathesis checks the served OpenAPI document against the app.
+//! `problem_codes`: each refusal a resident or staff meet carries its documented code (and Retry-After for a wait).
 //! `web_assets`: the pages' files compressed by Accept-Encoding, cached, revalidated.
 
 mod across_runtimes;
@@ -34,6 +35,7 @@ mod intake;
 mod isolation;
 mod mediation;
 mod open311;
+mod problem_codes;
 mod security;
 mod sms;
 mod soak;

@@ -92,6 +92,9 @@ enum Benchmark {
     /// The pages' files: gzip on each request, precompressed siblings, 304
     /// (`--seconds` per run).
     Web,
+    /// The smart triage model on a labelled set of 12345 reports, against
+    /// the routing rules and the most common department (natively: no app).
+    Triage,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -162,6 +165,9 @@ fn bench(
     runtime: xtask::runtime::Runtime,
 ) -> anyhow::Result<()> {
     let root = xtask::workspace_root();
+    if let Benchmark::Triage = which {
+        return xtask::bench_triage::main(&root);
+    }
     let path = setup::for_runtime(&root, runtime)?;
     // SAFETY: nothing else runs yet (no thread of this process has started),
     // so nothing reads the environment while it changes.
@@ -205,6 +211,7 @@ fn bench(
             "web".into(),
             xtask::bench_web::web(&root, runtime, seconds)?,
         ),
+        Benchmark::Triage => unreachable!("run above, natively, before any runtime is set up"),
     };
     let dir = if only.is_some() {
         root.join("target/bench")

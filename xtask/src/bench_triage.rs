@@ -70,14 +70,17 @@ pub fn run(root: &Path) -> anyhow::Result<String> {
     writeln!(
         out,
         "The labelled set: `xtask/data/triage/catalogue.toml`, {} categories over {} departments \
-         ({} phrasings); per category {} training and {} held-out reports, drawn {SEEDS} times \
-         with different seeds and averaged. Held-out reports use only held-out phrasings and \
-         place names (every fourth of each); {:.0}% of them carry a typo or a dialect word. \
+         ({} phrasings of kinds of report, {} shared sentence frames); per category {} training \
+         and {} held-out reports, drawn {SEEDS} times with different seeds and averaged. \
+         Held-out reports use only held-out phrasings, frames and place names (every fourth of \
+         each), and also the kinds' words (what is wrong with what) that training never saw; \
+         {:.0}% of them carry a typo or a dialect word. \
          The resident's own pick of category is right for {:.0}% of the held-out reports, \
          another category for {:.0}%, \"其他\" for the rest. See `docs/triage.md`.\n",
         catalogue.categories.len(),
         catalogue.departments.len(),
         catalogue.phrasings(),
+        catalogue.frames.len(),
         CURVE[CURVE.len() - 1],
         TEST_PER_CATEGORY,
         100.0 * share(&first.test, |r| r.noisy),

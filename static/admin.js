@@ -196,8 +196,9 @@ async function drawGrid() {
       say($("#section-status"), t("imported", done.created ?? ""), "ok");
       drawGrid();
     } catch (error) {
-      const rows = (error.problem && error.problem.errors) || [];
-      say($("#section-status"), [error.message, ...rows.slice(0, 10).map((r) => JSON.stringify(r))].join("\n"), "error");
+      // An import's refusal lists its rows (`problems`): each by its line and the column's words.
+      const rows = (error.problem && error.problem.problems) || [];
+      say($("#section-status"), [error.message, ...rows.slice(0, 10).map((r) => problemRowText(r))].join("\n"), "error");
     }
   });
   $("#section-body").replaceChildren(h("div", { class: "split" }, h("div", {}, tree(grid.nodes)), h("div", {}, svg,

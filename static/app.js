@@ -202,7 +202,7 @@ async function submit(insist) {
     if (receipt.reporter_secret) $("#rate-form").elements.secret.value = receipt.reporter_secret;
   } catch (error) {
     const duplicates = (error.problem && error.problem.duplicates) || [];
-    if (error.status === 409 && duplicates.length) {
+    if (error.code === "duplicate_nearby" && duplicates.length) {
       out.className = "error";
       out.replaceChildren(h("p", {}, t("duplicate")), ...duplicates.map((d) => h("p", {},
         h("button", { type: "button", onclick: () => meToo(d.tracking_code) }, t("join", d.tracking_code)))),

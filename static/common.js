@@ -68,7 +68,6 @@ I18N.add({
     paused: "已暂停", minutes: "{0} 分钟", hours: "{0} 小时 {1} 分", days: "{0} 天 {1} 小时",
     map_hint: "点击地图选择位置", map_empty: "暂无网格边界数据", map_label: "网格地图",
     tenant: "街道/乡镇代码", user: "账号或手机号", password: "密码", sign_in: "登录", logout: "退出", login_heading: "登录",
-    login_refused: "账号或密码不正确，或账号尚未启用。", login_slowed: "尝试次数过多，请稍后再试。", no_tenant: "没有这个街道/乡镇代码。",
     state: "状态", reported: "上报", accepted: "受理", registered: "立案", declined: "不予立案", dispatched: "分拨",
     signed_for: "签收", in_progress: "处置", awaiting_reporter: "待补充", resolved: "办结反馈",
     verified: "核查通过", closed: "结案", archived: "归档",
@@ -78,7 +77,6 @@ I18N.add({
     paused: "paused", minutes: "{0} min", hours: "{0} h {1} min", days: "{0} d {1} h",
     map_hint: "Click the map to pick the place", map_empty: "No grid shapes yet", map_label: "Grid map",
     tenant: "Township code", user: "User name or mobile", password: "Password", sign_in: "Sign in", logout: "Sign out", login_heading: "Sign in",
-    login_refused: "Wrong user name or password, or the account is not active.", login_slowed: "Too many attempts; please try again later.", no_tenant: "No township has this code.",
     state: "State",
     // states, as the API names them (the API sends Chinese labels)
     reported: "Reported", accepted: "Accepted", registered: "Registered", declined: "Declined",
@@ -137,7 +135,7 @@ const choosePrompt = () => h("option", { value: "", "data-t": "choose" }, t("cho
  * button for each step the API lists now, the form of a step that needs
  * more (`departments` and `categories` fill its choices, `categoryName`
  * names a category), and a status line. After a step, or when someone else
- * changed the case first (409), `reload()` shows the case again.
+ * changed the case first (`version_conflict`), `reload()` shows the case again.
  */
 function caseSteps(session, c, { departments = [], categories = [], categoryName = (code) => categoryText(categories, code), reload }) {
   const result = h("p", { id: "action-result", role: "status", "aria-live": "polite" });
@@ -148,9 +146,10 @@ function caseSteps(session, c, { departments = [], categories = [], categoryName
       await reload();
       say($("#action-result"), `${actionName(action)} ✓`, "ok");
     } catch (error) {
-      if (error.status !== 409) return say($("#action-result"), error.message, "error");
+      // Someone else took a step first: the case is shown again as it is now.
+      if (error.code !== "version_conflict") return say($("#action-result"), error.message, "error");
       await reload();
-      say($("#action-result"), `${t("stale")} (${error.message})`, "error");
+      say($("#action-result"), t("stale"), "error");
     }
   };
   /** The form of `step` (from the API's `allowed_steps`: its fields, whether the result needs photos). */
@@ -452,12 +451,120 @@ function timeLeft(minutes, paused) {
 }
 
 // ---- the API ----
+/**
+ * A refused call: `status`, the `problem` body, its `code` (what a page
+ * switches on: "version_conflict", "duplicate_nearby", …), the seconds of
+ * `Retry-After` (`retryAfter`, or null), and as `message` what the page
+ * says for it, in the page's language (`problemText`). The server's English
+ * `detail` is kept for developers (`detail`), never shown on a Chinese page.
+ */
 class ApiError extends Error {
-  constructor(status, problem, message) {
+  constructor(status, problem, message, retryAfter = null) {
     super(message);
     this.status = status;
     this.problem = problem;
+    this.code = (problem && problem.code) || null;
+    this.detail = (problem && problem.detail) || null;
+    this.retryAfter = retryAfter;
   }
+}
+
+// What each problem `code` of the API (docs/api.md, the OpenAPI document's
+// enum) tells the page's people to do. The codes of a wait are followed by
+// the wait that `Retry-After` says ("请 4 分钟后再试").
+I18N.add({
+  zh: {
+    problem_invalid_input: "填写的内容有误，请检查后重试。", problem_malformed_json: "请求格式有误，请刷新页面后重试。",
+    problem_not_signed_in: "请先登录。", problem_not_allowed: "您的账号无权进行此操作。",
+    problem_not_found: "要找的内容不存在，可能已被删除，请刷新后重试。", problem_method_not_allowed: "不支持此操作，请刷新页面后重试。",
+    problem_conflict: "与已有数据冲突（可能已被占用，或已被他人修改），请核对后重试。",
+    problem_step_not_allowed: "案件当前的状态不能办理此操作，请刷新案件后再试。", problem_gone: "该内容已不存在。",
+    problem_too_large: "提交的内容太大，请减少后重试。", problem_unprocessable: "填写的内容不符合要求，请检查后重试。",
+    problem_unsupported_media_type: "不支持此文件或内容的类型。", problem_too_many_requests: "操作太频繁",
+    problem_internal_error: "系统出错了，请稍后再试。", problem_unavailable: "服务暂时不可用",
+    problem_unknown_tracking_code: "查询码不存在，请核对后重试。", problem_unknown_tenant: "没有这个街道/乡镇代码，请核对后重试。",
+    problem_wrong_reporter_secret: "密钥不正确，请核对提交时显示的密钥。", problem_reporter_secret_required: "请输入提交时显示的密钥。",
+    problem_wrong_login: "账号或密码不正确，或账号尚未启用，请核对后重试。", problem_wrong_password: "当前密码不正确，请重新输入。",
+    problem_session_expired: "登录已过期，请重新登录。", problem_too_many_logins: "登录失败次数过多",
+    problem_too_many_lookups: "查询不存在的查询码次数过多", problem_version_conflict: "案件已被他人更新，请刷新后再试。",
+    problem_duplicate_nearby: "附近已有相同的问题正在处理：可以加入它，或确认仍要上报。",
+    problem_case_not_open: "该事件已结束办理，请重新上报。", problem_not_editable: "已不能修改此反映，请改为补充信息。",
+    problem_not_closed_yet: "事件结案后才能评价。", problem_unknown_category: "请从列表中选择问题类别。",
+    problem_outside_area: "该位置不在本街道/乡镇的范围内，请重新选择位置。", problem_place_required: "请在地图上选择位置，或选择网格、填写地址。",
+    problem_evidence_photo_required: "当场解决需要上传一张处理结果的照片。", problem_result_photo_required: "办结需要至少上传一张处理结果的照片。",
+    problem_file_too_large: "文件太大，请换一个较小的文件。", problem_file_type_not_accepted: "不支持此文件类型，请上传照片、视频或录音。",
+    problem_other: "操作未成功（{0}），请稍后再试。", problem_at_field: "{0}（{1}）",
+    problem_row: "第 {0} 行有误", problem_row_field: "第 {0} 行：{1}有误",
+    retry_minutes: "请 {0} 分钟后再试", retry_seconds: "请 {0} 秒后再试", retry_later: "请稍后再试", retry_join: "{0}，{1}。",
+  },
+  en: {
+    problem_invalid_input: "Something you entered is not valid; check it and try again.", problem_malformed_json: "The request was malformed; reload the page and try again.",
+    problem_not_signed_in: "Please sign in.", problem_not_allowed: "Your account may not do this.",
+    problem_not_found: "Not found: it may have been removed; reload and try again.", problem_method_not_allowed: "This is not possible; reload the page and try again.",
+    problem_conflict: "This conflicts with what is stored (already taken, or changed by someone else); check and try again.",
+    problem_step_not_allowed: "The case's state does not allow this step now; reload the case and try again.", problem_gone: "It no longer exists.",
+    problem_too_large: "What you sent is too large; make it smaller and try again.", problem_unprocessable: "What you entered cannot be accepted; check it and try again.",
+    problem_unsupported_media_type: "This type of file or content is not accepted.", problem_too_many_requests: "Too many requests",
+    problem_internal_error: "Something went wrong on our side; please try again later.", problem_unavailable: "The service is unavailable",
+    problem_unknown_tracking_code: "No case has this tracking code; check it and try again.", problem_unknown_tenant: "No township has this code; check it and try again.",
+    problem_wrong_reporter_secret: "The secret is wrong; check the one shown when you reported.", problem_reporter_secret_required: "Enter the secret shown when you reported.",
+    problem_wrong_login: "Wrong user name or password, or the account is not active; check and try again.", problem_wrong_password: "The current password is wrong; enter it again.",
+    problem_session_expired: "Your session has ended; please sign in again.", problem_too_many_logins: "Too many failed sign-ins",
+    problem_too_many_lookups: "Too many look-ups of codes that do not exist", problem_version_conflict: "Someone else changed the case; reload it and try again.",
+    problem_duplicate_nearby: "The same problem nearby is already being handled: join it, or report yours anyway.",
+    problem_case_not_open: "This case is no longer open; report it anew.", problem_not_editable: "This report can no longer be changed; add information instead.",
+    problem_not_closed_yet: "A case can be rated once it is closed.", problem_unknown_category: "Choose a category from the list.",
+    problem_outside_area: "This place is outside the township's area; pick another place.", problem_place_required: "Pick the place on the map, or choose the grid or give the address.",
+    problem_evidence_photo_required: "Fixed on the spot needs a photo of the result.", problem_result_photo_required: "Resolving needs at least one photo of the result.",
+    problem_file_too_large: "The file is too large; choose a smaller one.", problem_file_type_not_accepted: "This type of file is not accepted: send a photo, video or voice recording.",
+    problem_other: "That did not work ({0}); please try again later.", problem_at_field: "{0} ({1})",
+    problem_row: "line {0} is wrong", problem_row_field: "line {0}: {1} is wrong",
+    retry_minutes: "try again in {0} min", retry_seconds: "try again in {0} s", retry_later: "try again later", retry_join: "{0}; {1}.",
+  },
+});
+
+/** The codes whose words are general, so that the field at fault is named beside them. */
+const PROBLEM_AT_FIELD = ["invalid_input", "unprocessable", "not_found", "conflict", "too_large"];
+
+/**
+ * What the page says for a refused call, in its language, from the
+ * problem's `code` (and its `status` when a code is new to the page): for
+ * a general refusal the field at fault by the label the page gives it
+ * (the control named so in `root`, else the page's `field_<name>` words;
+ * unnamed on a Chinese page otherwise), for a wait the minutes or seconds
+ * of `retryAfter` ("请 4 分钟后再试"). Never the server's English `detail`.
+ */
+function problemText(status, problem, retryAfter, root = document) {
+  const code = (problem && problem.code) || "";
+  const own = code && I18N.dict.zh[`problem_${code}`];
+  let text = own ? t(`problem_${code}`) : t("problem_other", status);
+  if (status === 429 || status === 503) {
+    const seconds = Number(retryAfter);
+    const wait = !(seconds > 0) ? t("retry_later") : seconds >= 60 ? t("retry_minutes", Math.ceil(seconds / 60)) : t("retry_seconds", Math.ceil(seconds));
+    text = own ? t("retry_join", text, wait) : t("retry_join", text.replace(/[。.]$/, ""), wait);
+  }
+  const field = problem && problem.field;
+  if (field && (!own || PROBLEM_AT_FIELD.includes(code))) {
+    const label = fieldLabel(field, root);
+    if (label) text = t("problem_at_field", text.replace(/[。.]$/, ""), label) + (I18N.lang === "zh" ? "。" : ".");
+  }
+  return text;
+}
+
+/** A row of an import the API refused (`problems` of the body: `line`, `field`), in the page's words. */
+const problemRowText = (row) => {
+  const label = fieldLabel(row.field, null);
+  return label ? t("problem_row_field", row.line, label) : t("problem_row", row.line);
+};
+
+/** The words a page gives field `name`: its control's label in `root`, its `field_<name>` words, or (in English only) the name. */
+function fieldLabel(name, root = document) {
+  const control = root && root.querySelector && [...root.querySelectorAll("[name]")].find((el) => el.getAttribute("name") === name);
+  const label = control && ((control.labels && control.labels[0]) || control.closest("label"));
+  const words = label ? ($("span", label) || label).textContent.trim() : control && control.getAttribute("aria-label");
+  if (words) return words;
+  if (I18N.dict[I18N.lang][`field_${name}`]) return t(`field_${name}`);
+  return I18N.lang === "en" ? name : "";
 }
 
 /**
@@ -480,8 +587,8 @@ async function api(method, path, { body, token, headers = {}, cache } = {}) {
   }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const detail = data.detail || data.title || response.statusText;
-    throw new ApiError(response.status, data, data.field ? `${detail} (${data.field})` : detail);
+    const retryAfter = response.headers.get("retry-after");
+    throw new ApiError(response.status, data, problemText(response.status, data, retryAfter), retryAfter === null ? null : Number(retryAfter));
   }
   return data;
 }
@@ -553,9 +660,8 @@ function loginForm(view, session, onDone) {
       form.reset();
       onDone();
     } catch (error) {
-      // The page's own words for the usual refusals; the API's detail otherwise.
-      const words = { 401: "login_refused", 403: "login_refused", 404: "no_tenant", 429: "login_slowed" }[error.status];
-      say(out, words ? t(words) : error.message, "error");
+      // The page's words for the problem's code (a wrong password, the wait after too many, an unknown township).
+      say(out, problemText(error.status, error.problem, error.retryAfter, form), "error");
     }
   });
 }
@@ -563,7 +669,7 @@ function loginForm(view, session, onDone) {
 /** An attachment fetched with the token (img src cannot carry one). */
 async function blobUrl(session, id) {
   const response = await fetch(tenantPath(session.tenant, `/attachments/${id}`), { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} });
-  if (!response.ok) throw new ApiError(response.status, null, response.statusText);
+  if (!response.ok) throw new ApiError(response.status, null, problemText(response.status, null, null));
   return { url: URL.createObjectURL(await response.blob()), type: response.headers.get("content-type") || "" };
 }
 
@@ -852,13 +958,21 @@ async function shrinkPhoto(file) {
   }
 }
 
-/** The phone's position, or an error message. */
+I18N.add({
+  zh: { locate_0: "此设备不能定位", locate_1: "未允许使用位置信息，请在浏览器设置中允许", locate_2: "暂时无法确定位置，请到开阔处再试", locate_3: "定位超时，请再试一次" },
+  en: { locate_0: "this device cannot locate", locate_1: "the location was not allowed; allow it in the browser's settings", locate_2: "the position is unavailable; try again in the open", locate_3: "locating took too long; try again" },
+});
+
+/** Why the position could not be had, in the page's words (from a GeolocationPositionError's `code`; 0: no geolocation at all). */
+const locateErrorText = (e) => t(`locate_${(e && e.code) || 0}`);
+
+/** The phone's position, or an error whose message says why in the page's words. */
 function locate() {
   return new Promise((resolve, reject) => {
-    if (!navigator.geolocation) return reject(new Error("geolocation"));
+    if (!navigator.geolocation) return reject(new Error(locateErrorText(null)));
     navigator.geolocation.getCurrentPosition(
       (p) => resolve({ latitude: +p.coords.latitude.toFixed(6), longitude: +p.coords.longitude.toFixed(6) }),
-      (e) => reject(new Error(e.message)),
+      (e) => reject(new Error(locateErrorText(e))),
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
 }

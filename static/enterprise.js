@@ -121,8 +121,9 @@ function failed(form, out, error) {
   say(out, hint || error.message, "error");
   const field = name && form.elements[name];
   if (!field || !field.focus) return;
-  const note = h("p", { class: "error field-error", id: `${form.id}-${name}-error`.replace(/\W/g, "-") },
-    hint || error.problem.detail || error.message, hint ? h("span", { class: "muted" }, ` (${error.problem.detail})`) : null);
+  // The server's English detail only as a tooltip for developers, never as the page's words.
+  const note = h("p", { class: "error field-error", id: `${form.id}-${name}-error`.replace(/\W/g, "-"), title: error.detail || undefined },
+    hint || error.message);
   (field.closest("label") || field).after(note);
   field.setAttribute("aria-invalid", "true");
   field.setAttribute("aria-describedby", note.id);

@@ -122,10 +122,10 @@ async function sendAll() {
       }
       record.state = "held";
       const duplicates = (error.problem && error.problem.duplicates) || [];
-      record.error = error.status === 409 && duplicates.length
+      record.error = error.code === "duplicate_nearby" && duplicates.length
         ? t("duplicate", duplicates.map((d) => d.tracking_code).join(", "))
         : t("failed", error.message);
-      record.duplicate = error.status === 409 && duplicates.length > 0;
+      record.duplicate = error.code === "duplicate_nearby" && duplicates.length > 0;
       await outbox.put(record);
     }
   }

@@ -13,6 +13,7 @@
 //! `browser_mediation`: the mediation window and the agent desk in headless Chromium.
 //! `browser_enterprise`: the enterprise portal and the public board in headless Chromium.
 //! `browser_dashboard`: the dashboard's ECharts charts, its 未定位 row and its sums in headless Chromium.
+//! `browser_dashboard`: the dashboard's ECharts charts, its 未定位 row and its sums in headless Chromium.
 //! `status`: the public look-up, board, figures, map and notices.
 //! `enterprise`: registrations, requests as routed cases, the policy Q&A, policies.
 //! `mediation`: disputes and agent matters as cases, their lists, outcomes, figures and privacy.
@@ -25,6 +26,7 @@
 mod across_runtimes;
 mod analytics;
 mod browser;
+mod browser_dashboard;
 mod browser_dashboard;
 mod browser_enterprise;
 mod browser_mediation;

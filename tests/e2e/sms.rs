@@ -6,10 +6,11 @@
 //! their contact.
 
 use crate::workflow::{Setup, setup, work_to_closure};
+use crate::workflow_paths::read_request;
 use domain::sms::aliyun::{canonical_query, signature};
 use e2e::{LOCAL_RECEIVERS, OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -68,7 +69,7 @@ impl<'a> Sms<'a> {
         self.app
             .post_report(
                 "alpha",
-                &json!({ "category": "garbage", "description": "垃圾桶满了", "phone": phone }),
+                &json!({ "category": "garbage", "description": "垃圾桶满了", "address": "金开大道1号", "phone": phone }),
             )
             .expect(201)
     }
@@ -339,58 +340,9 @@ impl Receiver {
     }
 }
 
-/// The headers (lower-case names) and body of one request.
-fn read_request(reader: &mut impl BufRead) -> (Vec<(String, String)>, Vec<u8>) {
-    let mut headers = Vec::new();
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).unwrap();
-        let trimmed = line.trim_end();
-        if trimmed.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = trimmed.split_once(':') {
-            headers.push((name.trim().to_lowercase(), value.trim().to_string()));
-        }
-    }
-    let length = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .map(|(_, v)| v.parse().unwrap());
-    let body = match length {
-        Some(length) => {
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            body
-        }
-        None => crate::workflow_paths::read_chunked(reader),
-    };
-    (headers, body)
-}
-
 /// `name=value&…`, percent-decoded.
 fn decode_form(body: &str) -> Form {
-    let decode = |s: &str| {
-        let bytes = s.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8(out).unwrap()
-    };
-    body.split('&')
-        .map(|pair| {
-            let (n, v) = pair.split_once('=').unwrap();
-            (decode(n), decode(v))
-        })
+    form_urlencoded::parse(body.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect()
 }

@@ -10,7 +10,7 @@ use crate::workflow::{
 };
 use e2e::{LOCAL_RECEIVERS, OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
@@ -288,34 +288,7 @@ impl Receiver {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut headers = Vec::new();
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                loop {
-                    line.clear();
-                    reader.read_line(&mut line).unwrap();
-                    let trimmed = line.trim_end();
-                    if trimmed.is_empty() {
-                        break;
-                    }
-                    if let Some((name, value)) = trimmed.split_once(':') {
-                        headers.push((name.trim().to_lowercase(), value.trim().to_string()));
-                    }
-                }
-                let header = |name: &str| {
-                    headers
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, v)| v.clone())
-                };
-                let body = match header("content-length") {
-                    Some(length) => {
-                        let mut body = vec![0; length.parse().unwrap()];
-                        reader.read_exact(&mut body).unwrap();
-                        body
-                    }
-                    None => read_chunked(&mut reader),
-                };
+                let (headers, body) = read_request(&mut reader);
                 keep.lock()
                     .unwrap()
                     .push((headers, String::from_utf8(body).unwrap()));
@@ -328,9 +301,41 @@ impl Receiver {
     }
 }
 
+/// One request as a receiver reads it: its headers (lower-case names) and
+/// body (of the `content-length` given, or chunked).
+pub(crate) fn read_request(reader: &mut impl BufRead) -> (Vec<(String, String)>, Vec<u8>) {
+    let mut headers = Vec::new();
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = trimmed.split_once(':') {
+            headers.push((name.trim().to_lowercase(), value.trim().to_string()));
+        }
+    }
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .map(|(_, v)| v.parse().unwrap());
+    let body = match length {
+        Some(length) => {
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            body
+        }
+        None => read_chunked(reader),
+    };
+    (headers, body)
+}
+
 /// A `transfer-encoding: chunked` body (what wasi-http sends when the
 /// length is not set up front).
-pub(crate) fn read_chunked(reader: &mut impl BufRead) -> Vec<u8> {
+fn read_chunked(reader: &mut impl BufRead) -> Vec<u8> {
     let mut body = Vec::new();
     loop {
         let mut size = String::new();

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::notification::DeliveryFailure;
 use domain::receiver::Reach;
 use domain::sms::{Answer, SettingsInput, SmsSettings, SmsStep};
-use domain::{CaseAction, CaseSource, TrackingCode};
+use domain::{CaseAction, CaseSource, Tenant, TrackingCode};
 
 fn settings(enabled: bool, templates: &[SmsStep]) -> SmsSettings {
     SmsSettings::new(
@@ -31,6 +31,25 @@ fn settings(enabled: bool, templates: &[SmsStep]) -> SmsSettings {
         Reach::PublicOnly,
     )
     .unwrap()
+}
+
+/// The time every test here starts at.
+fn at() -> DateTime<Utc> {
+    beijing("2026-03-02 09:00")
+}
+
+/// Tenant `alpha` with garbage routed to `urban` on intake and, unless
+/// `None`, its SMS turned on with a template for `templates`.
+fn texting(db: &NativeDb, templates: Option<&[SmsStep]>) -> Tenant {
+    let (t, urban) = tenant_with_urban_and_garbage(db);
+    let scope = TenantScope::new(db, &t);
+    route_garbage_to(&scope, urban);
+    if let Some(templates) = templates {
+        scope
+            .save_sms_settings(&settings(true, templates), at())
+            .unwrap();
+    }
+    t
 }
 
 /// A resident's report with their phone and the case's secret (so they
@@ -81,10 +100,9 @@ fn steps(due: &[DueSms]) -> Vec<SmsStep> {
 #[test]
 fn nothing_is_queued_without_a_provider_turned_on() {
     let db = fresh_db();
-    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let t = texting(&db, None);
     let scope = TenantScope::new(&db, &t);
-    route_garbage_to(&scope, urban);
-    let at = beijing("2026-03-02 09:00");
+    let at = at();
     let case = report_with_phone(&scope, 1, Some("13911112222"), at);
     assert!(scope.sms_settings().unwrap().is_none());
     scope
@@ -98,13 +116,9 @@ fn nothing_is_queued_without_a_provider_turned_on() {
 #[test]
 fn each_public_step_texts_the_reporter_who_left_a_phone() {
     let db = fresh_db();
-    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let t = texting(&db, Some(&SmsStep::ALL));
     let scope = TenantScope::new(&db, &t);
-    route_garbage_to(&scope, urban);
-    let at = beijing("2026-03-02 09:00");
-    scope
-        .save_sms_settings(&settings(true, &SmsStep::ALL), at)
-        .unwrap();
+    let at = at();
     let stored = scope.sms_settings().unwrap().unwrap();
     assert!(stored.configured());
     assert_eq!(stored.access_key_secret(), "testSecret");
@@ -135,13 +149,9 @@ fn each_public_step_texts_the_reporter_who_left_a_phone() {
 #[test]
 fn a_step_without_a_template_sends_nothing() {
     let db = fresh_db();
-    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let t = texting(&db, Some(&[SmsStep::Dispatched, SmsStep::Closed]));
     let scope = TenantScope::new(&db, &t);
-    route_garbage_to(&scope, urban);
-    let at = beijing("2026-03-02 09:00");
-    scope
-        .save_sms_settings(&settings(true, &[SmsStep::Dispatched, SmsStep::Closed]), at)
-        .unwrap();
+    let at = at();
     let case = report_with_phone(&scope, 1, Some("13911112222"), at);
     play_to_close(&scope, case, at);
     assert_eq!(
@@ -153,13 +163,9 @@ fn a_step_without_a_template_sends_nothing() {
 #[test]
 fn attempts_back_off_a_refusal_is_final_and_a_delivery_keeps_the_providers_id() {
     let db = fresh_db();
-    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let t = texting(&db, Some(&SmsStep::ALL));
     let scope = TenantScope::new(&db, &t);
-    route_garbage_to(&scope, urban);
-    let at = beijing("2026-03-02 09:00");
-    scope
-        .save_sms_settings(&settings(true, &SmsStep::ALL), at)
-        .unwrap();
+    let at = at();
     report_with_phone(&scope, 1, Some("13911112222"), at);
     let due = scope.due_sms(at, 100).unwrap();
 
@@ -213,13 +219,9 @@ fn attempts_back_off_a_refusal_is_final_and_a_delivery_keeps_the_providers_id() 
 #[test]
 fn erasing_the_contact_or_turning_sms_off_cancels_what_is_pending() {
     let db = fresh_db();
-    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let t = texting(&db, Some(&SmsStep::ALL));
     let scope = TenantScope::new(&db, &t);
-    route_garbage_to(&scope, urban);
-    let at = beijing("2026-03-02 09:00");
-    scope
-        .save_sms_settings(&settings(true, &SmsStep::ALL), at)
-        .unwrap();
+    let at = at();
     let erased = report_with_phone(&scope, 1, Some("13911112222"), at);
     let kept = report_with_phone(&scope, 2, Some("13933334444"), at);
     scope.erase_contact(erased.id, at).unwrap();
@@ -258,13 +260,8 @@ fn erasing_the_contact_or_turning_sms_off_cancels_what_is_pending() {
 #[test]
 fn the_secret_is_never_exported() {
     let db = fresh_db();
-    let (t, _) = tenant_with_urban_and_garbage(&db);
-    let scope = TenantScope::new(&db, &t);
-    let at = beijing("2026-03-02 09:00");
-    scope
-        .save_sms_settings(&settings(true, &SmsStep::ALL), at)
-        .unwrap();
-    let export = export_tenant(&db, &t, at).unwrap().to_string();
+    let t = texting(&db, Some(&SmsStep::ALL));
+    let export = export_tenant(&db, &t, at()).unwrap().to_string();
     assert!(export.contains("金山街道"));
     assert!(!export.contains("testSecret"));
 }

@@ -1,6 +1,6 @@
 // The tenant admin's page: the grid (tree, map, import), departments,
 // categories, routing rules, people and roles, the working calendar, API
-// keys, webhooks and the audit log. Lists with a "create" form are described
+// keys, webhooks, SMS notifications (admin-sms.js) and the audit log. Lists with a "create" form are described
 // as data (LISTS) and drawn by one function.
 "use strict";
 
@@ -265,7 +265,7 @@ async function drawCalendar() {
   $("#section-body").replaceChildren(form);
 }
 
-const SECTIONS = ["grid", "departments", "categories", "rules", "people", "calendar", "api_keys", "webhooks", "audit"];
+const SECTIONS = ["grid", "departments", "categories", "rules", "people", "calendar", "api_keys", "webhooks", "sms", "audit"];
 async function show(name) {
   section = name;
   $("#sections").replaceChildren(...SECTIONS.map((s) => h("button", { type: "button", id: `s-${s}`, "aria-selected": String(s === name), onclick: () => show(s) }, t(s))));
@@ -275,6 +275,7 @@ async function show(name) {
     if (name === "grid") await drawGrid();
     else if (name === "rules") await drawRules();
     else if (name === "calendar") await drawCalendar();
+    else if (name === "sms") await drawSms();
     else await drawList(name);
   } catch (error) {
     say($("#section-status"), error.message, "error");

@@ -584,7 +584,10 @@ mod tests {
         assert_eq!(get("SignatureNonce"), "00112233445566778899aabbccddeeff");
         assert_eq!(get("Format"), "JSON");
         assert_eq!(get("OutId"), "demo-sms-7");
-        assert!(body.ends_with("&Signature=5NMQmX2KKwSXdoZIJADEJxgUPP8%3D"), "{body}");
+        assert!(
+            body.ends_with("&Signature=5NMQmX2KKwSXdoZIJADEJxgUPP8%3D"),
+            "{body}"
+        );
         assert_eq!(get("Signature"), "5NMQmX2KKwSXdoZIJADEJxgUPP8=");
     }
 
@@ -726,7 +729,11 @@ mod tests {
             Reach::PublicOnly,
         )
         .unwrap();
-        assert_eq!(kept.access_key_secret(), "stored", "an absent secret keeps the stored one");
+        assert_eq!(
+            kept.access_key_secret(),
+            "stored",
+            "an absent secret keeps the stored one"
+        );
 
         for (broken, field) in [
             (

@@ -140,7 +140,7 @@ pub fn web(root: &Path, runtime: Runtime, seconds: u64) -> anyhow::Result<String
         "# The web component: compression and caching\n\n{}\n\
          Each run lasts {} s; clients send their next request as soon as the last one \
          answered, and read each body whole. \"as it is\": no `Accept-Encoding`; \
-         \"gzipped now\": gzip level 6 on each request (miniz_oxide in the component); \
+         \"gzipped now\": gzip level 3 on each request (miniz_oxide in the component); \
          \"from its .br/.gz\": the sibling `cargo xtask precompress` made once.\n\n{}",
         machine(app.runtime),
         duration.as_secs(),

@@ -146,9 +146,9 @@ fn gzip_if_it_gains(bytes: &[u8]) -> Option<Vec<u8>> {
     (gzipped.len() <= bytes.len() / 10 * 9).then_some(gzipped)
 }
 
-/// gzip's level for files compressed on each request (README, "Compression
-/// and caching", for the measurement behind it).
-const GZIP_LEVEL: u32 = 6;
+/// gzip's level for files compressed on each request: 3 makes 97% of level
+/// 6's saving in a third of its time (README, "Compression and caching").
+const GZIP_LEVEL: u32 = 3;
 
 fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
     request.header(name).and_then(|value| value.as_str())

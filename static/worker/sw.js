@@ -3,7 +3,7 @@
 // (IndexedDB), which sends them with idempotency keys when online.
 "use strict";
 const CACHE = "worker-shell-v1";
-const SHELL = ["/worker/", "/worker/worker.js", "/worker/manifest.webmanifest", "/worker/icon.svg", "/common.js", "/app.css"];
+const SHELL = ["/worker/", "/worker/worker.js", "/worker/worker.css", "/worker/manifest.webmanifest", "/worker/icon.svg", "/common.js", "/app.css"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -10,7 +10,7 @@ I18N.add({
     title: "Jinkaitong · Grid worker",
     report: "Report", mine: "My reports",
     grids: "My grids", category: "Category", description: "What did you find?", photo: "Photo",
-    use_location: "Locate", grid_node: "Grid", by_location: "From the location", fixed: "Fixed on the spot (needs a photo of the result)",
+    use_location: "Locate", grid_node: "Grid", by_location: "From the location", fixed: "Needs a photo of the result",
     submit: "Report", outbox: "Waiting to send", refresh: "Refresh", code: "Code", state: "State", due: "Time left",
     grids_note: "The township's grids (those with shapes can be picked on the map when reporting).",
     my_grid: "mine",
@@ -30,6 +30,23 @@ I18N.add({
     duplicate: "A similar case is open nearby: {0}", send_anyway: "Report anyway", discard: "Delete", waiting: "waiting for network",
     photos: "{0} photo(s)", none: "None yet", located: "Location {0}, {1}", no_location: "Could not locate: {0}",
     picked: "Picked on the map: {0}", pick_category: "Choose a category", login_again: "Session expired; please sign in again",
+  },
+});
+
+I18N.add({
+  zh: {
+    submit: "上报", submit_fixed: "记录当场解决", fixed_title: "当场解决", fixed_on: "当场解决：请拍一张处理后的照片作为凭证。",
+    needs_place: "此类问题需要位置：请定位、在地图上点选，或选择所在网格。",
+    close_case: "返回列表", open_case: "查看 {0}", place: "位置", grid_path: "所在网格", address: "地址",
+    description: "情况说明", resolution_left: "办理时限", case_photos: "照片", case_timeline: "办理经过", steps: "可办理的操作",
+    no_place: "未定位", evidence_photo: "上报时照片", result_photo: "处理结果",
+  },
+  en: {
+    fixed_title: "Fixed on the spot", submit_fixed: "Record as fixed", fixed_on: "Fixed on the spot: take a photo of the result as evidence.",
+    needs_place: "This kind of problem needs its place: locate, tap the map, or choose the grid.",
+    close_case: "Back to the list", open_case: "Open {0}", place: "Place", grid_path: "Grid", address: "Address",
+    description: "What was found", resolution_left: "Time to resolve", case_photos: "Photos", case_timeline: "What was done", steps: "Steps",
+    no_place: "No place", evidence_photo: "Reported", result_photo: "Result",
   },
 });
 
@@ -80,9 +97,10 @@ function flush() {
     again = true;
     return flushing;
   }
-  flushing = sendAll().finally(() => {
+  flushing = sendAll().finally(async () => {
     flushing = null;
-    showOutbox();
+    await showOutbox();
+    await showSendState();
     if (again) {
       again = false;
       flush();
@@ -107,7 +125,9 @@ async function sendAll() {
         headers: { "idempotency-key": record.key },
       });
       await outbox.remove(record.key);
-      say($("#report-result"), t("sent", receipt.tracking_code), "ok");
+      const out = $("#report-result");
+      say(out, t("sent", receipt.tracking_code), "ok");
+      if (out.dataset.waiting === record.key) delete out.dataset.waiting;
       document.dispatchEvent(new CustomEvent("report-sent", { detail: receipt }));
     } catch (error) {
       if (error.status === 0) return; // no network: try again when it returns
@@ -194,20 +214,53 @@ form.addEventListener("submit", async (event) => {
   if (!data.get("category")) return say(out, t("pick_category"), "error");
   const fixed = data.get("fixed_on_the_spot") === "on";
   if (fixed && !photos.length) return say(out, t("needs_photo"), "error");
+  // The catalogue says whether the category needs a place (checked here too: a report waits offline).
+  const category = categories.find((c) => c.code === data.get("category"));
+  if (category && category.place_required && !place && !data.get("grid_node_id")) return say(out, t("needs_place"), "error");
   const report = { category: data.get("category"), description: data.get("description").trim(), fixed_on_the_spot: fixed };
   if (data.get("grid_node_id")) report.grid_node_id = Number(data.get("grid_node_id"));
   if (place) Object.assign(report, place);
-  await outbox.put({ key: newKey(), tenant: session.tenant, report, photos: photos.map((p) => p.blob), attachment_ids: [], state: "queued", created_at: new Date().toISOString() });
+  const key = newKey();
+  await outbox.put({ key, tenant: session.tenant, report, photos: photos.map((p) => p.blob), attachment_ids: [], state: "queued", created_at: new Date().toISOString() });
   form.reset();
+  showFixed();
   photos.forEach((p) => URL.revokeObjectURL(p.url));
   photos = [];
   place = null;
   $("#place").textContent = "";
   showPhotos();
   say(out, navigator.onLine ? t("sending") : t("queued"));
+  out.dataset.waiting = key;
   await showOutbox();
   flush();
 });
+
+/**
+ * The status line after a run of the outbox, for the report it last spoke
+ * of: sent, it already says so (with its code); still waiting for the
+ * network, it says it is saved and will be sent; refused, why.
+ */
+async function showSendState() {
+  const out = $("#report-result");
+  const key = out.dataset.waiting;
+  if (!key) return;
+  const record = (await outbox.all()).find((r) => r.key === key);
+  if (record && record.state === "queued") return say(out, t("queued"));
+  delete out.dataset.waiting;
+  if (record) say(out, record.error, "error");
+}
+
+// ---- 当场解决: the switch at the top of the form ----
+function showFixed() {
+  const fixed = form.elements.fixed_on_the_spot.checked;
+  form.classList.toggle("fixed", fixed);
+  $("#fixed-toggle").classList.toggle("on", fixed);
+  const button = $("#submit-report");
+  button.dataset.t = fixed ? "submit_fixed" : "submit";
+  button.textContent = t(button.dataset.t);
+  $("#fixed-hint").hidden = !fixed;
+}
+form.elements.fixed_on_the_spot.addEventListener("change", showFixed);
 
 // ---- my reports (queue `mine`) ----
 async function loadMine() {
@@ -215,8 +268,10 @@ async function loadMine() {
   try {
     const { cases } = await session.call("GET", "/queues/mine?sort=newest");
     const names = Object.fromEntries(categories.map((c) => [c.code, I18N.lang === "en" ? c.name_en : c.name_zh]));
-    $("#mine").replaceChildren(...cases.map((c) => h("tr", { "data-code": c.tracking_code },
-      h("td", { class: "code-cell" }, c.tracking_code), h("td", {}, names[c.category] || c.category, c.fixed_on_the_spot ? " ✓" : ""),
+    // A row opens its case: a tap anywhere on it, or its code's button from the keyboard.
+    $("#mine").replaceChildren(...cases.map((c) => h("tr", { "data-code": c.tracking_code, "data-id": c.id, class: "opens", onclick: () => openCase(c.id) },
+      h("td", { class: "code-cell" }, h("button", { type: "button", class: "link", translate: "no", "aria-label": t("open_case", c.tracking_code) }, c.tracking_code)),
+      h("td", {}, names[c.category] || c.category, c.fixed_on_the_spot ? " ✓" : ""),
       h("td", { "data-state": c.state }, stateText(c.state, c.state_label)),
       h("td", { class: c.resolution_minutes_left < 0 ? "late" : "" }, timeLeft(c.resolution_minutes_left, c.paused)))));
     say(status, cases.length ? "" : t("none"));
@@ -225,6 +280,51 @@ async function loadMine() {
   }
 }
 $("#refresh-mine").addEventListener("click", loadMine);
+
+// ---- a case of mine, opened from its row: where it stands, its photos, what was done, the steps I may take ----
+let departments = null;
+async function openCase(id) {
+  const view = $("#case-view");
+  const body = $("#case-body");
+  view.hidden = false;
+  let c;
+  try {
+    departments = departments || (await session.call("GET", "/admin/departments")).items;
+    c = await session.call("GET", `/cases/${id}`);
+  } catch (error) {
+    say(body, error.message, "error");
+    return;
+  }
+  const name = (code) => categoryText(categories, code);
+  $("#case-heading").textContent = `${c.tracking_code} · ${name(c.category)}`;
+  const p = c.place || {};
+  const path = (p.grid_path || []).map((n) => n.name).join(" › ");
+  const photos = h("ul", { class: "thumbs", id: "case-photos" });
+  const steps = (c.allowed_steps || []).filter((x) => x.action !== "fixed_on_the_spot");
+  body.replaceChildren(...[
+    h("dl", {},
+      h("dt", {}, t("state")), h("dd", { id: "case-state", "data-state": c.state }, stateText(c.state, c.state_label), c.fixed_on_the_spot ? ` · ${t("fixed_title")}` : ""),
+      h("dt", {}, t("description")), h("dd", {}, c.description),
+      h("dt", {}, t("grid_path")), h("dd", { id: "case-grid-path" }, path || t("no_place")),
+      p.address ? [h("dt", {}, t("address")), h("dd", {}, p.address)] : null,
+      c.resolution_minutes_left !== null && c.resolution_minutes_left !== undefined
+        ? [h("dt", {}, t("resolution_left")), h("dd", { class: c.resolution_minutes_left < 0 ? "late" : "" }, timeLeft(c.resolution_minutes_left, c.paused))] : null),
+    (c.attachments || []).length ? [h("h3", {}, t("case_photos")), photoViewer(photos)] : null,
+    // The steps the API lets the reporting grid worker take (to verify, say), when there are any.
+    steps.length ? [h("h3", {}, t("steps")), caseSteps(session, c, { departments, categories, reload: () => { loadMine(); return openCase(id); } })] : null,
+    h("h3", {}, t("case_timeline")),
+    timelineList(c, departments, categories)].flat(2).filter(Boolean));
+  for (const a of (c.attachments || []).filter((x) => x.kind === "photo")) {
+    const label = t(a.purpose === "result" ? "result_photo" : "evidence_photo");
+    blobUrl(session, a.id).then(({ url }) => photos.append(h("li", { "data-id": a.id }, h("img", { src: url, alt: label }), label))).catch(() => {});
+  }
+  view.scrollIntoView({ block: "start" });
+  view.focus();
+}
+$("#close-case").addEventListener("click", () => {
+  $("#case-view").hidden = true;
+  $("#mine").scrollIntoView({ block: "nearest" });
+});
 document.addEventListener("report-sent", () => { if (!$("#tab-mine").hidden) loadMine(); });
 
 // ---- my grids: the tree, and the map to pick a place on ----

@@ -13,23 +13,27 @@
 //! `browser_mediation`: the mediation window and the agent desk in headless Chromium.
 //! `browser_enterprise`: the enterprise portal and the public board in headless Chromium.
 //! `browser_dashboard`: the dashboard's ECharts charts, its 未定位 row and its sums in headless Chromium.
-//! `browser_dashboard`: the dashboard's ECharts charts, its 未定位 row and its sums in headless Chromium.
 //! `status`: the public look-up, board, figures, map and notices.
 //! `enterprise`: registrations, requests as routed cases, the policy Q&A, policies.
 //! `mediation`: disputes and agent matters as cases, their lists, outcomes, figures and privacy.
 //! `analytics`: the dashboard's figures, hot spots, league tables, exports.
 //! `soak`: concurrent retries, staff at work and a SIGKILL lose nothing.
 //! `contract`: schemathesis checks the served OpenAPI document against the app.
-//! `problem_codes`: each refusal a resident or staff meet carries its documented code (and Retry-After for a wait).
 //! `web_assets`: the pages' files compressed by Accept-Encoding, cached, revalidated.
+//! `portal_address`: a township's address `/t/{tenant}/` serves the resident portal.
+//! `portal_api`: a category's place rule at intake; rating opens at closure, and the look-up says when.
+//! `browser_portal`: the resident portal and the worker app in headless Chromium.
+//! `problem_codes`: each refusal a resident or staff meet carries its documented code (and Retry-After for a wait).
+//! `browser_errors`: the pages say what the API refused in Chinese, with the wait, and show no English.
 
 mod across_runtimes;
 mod analytics;
 mod browser;
 mod browser_dashboard;
-mod browser_dashboard;
 mod browser_enterprise;
+mod browser_errors;
 mod browser_mediation;
+mod browser_portal;
 mod browser_sms;
 mod case_flow;
 mod contract;
@@ -40,12 +44,14 @@ mod intake;
 mod isolation;
 mod mediation;
 mod open311;
+mod portal_address;
+mod portal_api;
 mod problem_codes;
 mod security;
 mod sms;
 mod soak;
 mod status;
-mod tenancy;
 mod web_assets;
+mod tenancy;
 mod workflow;
 mod workflow_paths;

@@ -30,6 +30,11 @@ I18N.add({
     o_user: "人员", o_agent_point: "代办点", o_category: "问题类别", o_department: "职能部门", o_grid_node: "网格", o_grid: "网格",
     o_webhook: "Webhook", o_api_key: "API 密钥", o_notice: "公告", o_policy: "政策文件", o_policy_answer: "政策问答",
     o_calendar: "工作日历", o_routing_rules: "分拨规则", o_attachment: "附件", o_enterprise: "企业",
+    a_set_map_settings: "设置底图", o_map_settings: "底图",
+    tiles: "底图（街道地图）", tiles_note: "默认使用天地图（CGCS2000，与手机定位的 WGS-84 一致），需填写天地图密钥（tk）后显示。高德、腾讯地图使用 GCJ-02 坐标，页面会自动换算，服务器始终保存 WGS-84。",
+    preset: "地图服务", preset_custom: "自定义", base_url: "底图地址模板", overlay_url: "注记图层地址模板（可选）",
+    subdomains: "子域名（{s}）", attribution: "版权说明", crs: "坐标系", key: "密钥（{key}，如天地图 tk）", max_zoom: "最大缩放级别",
+    tiles_saved: "底图已保存",
     tenant_admin: "街道管理员", command_centre: "指挥中心", department_staff: "部门人员", grid_worker: "网格员", agent: "代办员", enterprise: "企业",
   },
   en: {
@@ -40,6 +45,11 @@ I18N.add({
     o_user: "Person", o_agent_point: "Agent point", o_category: "Category", o_department: "Department", o_grid_node: "Grid",
     o_grid: "Grid", o_webhook: "Webhook", o_api_key: "API key", o_notice: "Notice", o_policy: "Policy", o_policy_answer: "Policy answer",
     o_calendar: "Working calendar", o_routing_rules: "Routing rules", o_attachment: "Attachment", o_enterprise: "Enterprise",
+    a_set_map_settings: "Base map set", o_map_settings: "Base map",
+    tiles: "Base map (street tiles)", tiles_note: "天地图 by default (CGCS2000, which phones' WGS-84 positions match); it shows once its key (tk) is set. AMap and Tencent draw in GCJ-02: the pages convert, and the server always stores WGS-84.",
+    preset: "Map service", preset_custom: "Custom", base_url: "Tile URL template", overlay_url: "Annotation layer template (optional)",
+    subdomains: "Subdomains ({s})", attribution: "Attribution", crs: "Coordinate system", key: "Key ({key}, e.g. 天地图's tk)", max_zoom: "Deepest zoom",
+    tiles_saved: "Base map saved",
     grid: "Grid", departments: "Departments", categories: "Categories", rules: "Routing rules", people: "People and roles",
     calendar: "Working calendar", api_keys: "API keys", webhooks: "Webhooks", audit: "Audit log", code: "Code", name: "Name",
     retired: "Retired", name_zh: "Chinese name", name_en: "English name", response_hours: "Respond within (h)",
@@ -179,10 +189,7 @@ async function drawGrid() {
   const tree = (list) => h("ul", {}, ...list.map((n) => h("li", { class: n.retired ? "muted" : "" },
     `${n.name} `, h("span", { class: "muted" }, `${n.code} · ${t(n.level)}${n.households ? ` · ${n.households}` : ""}`),
     n.children && n.children.length ? tree(n.children) : null)));
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("class", "map");
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", t("map_label"));
+  const box = h("div", { class: "map", id: "grid-map" });
   const form = h("form", { id: "import-form" },
     h("label", {}, h("span", {}, t("format")), h("select", { name: "format" }, h("option", { value: "text/csv" }, "CSV"), h("option", { value: "application/json" }, "JSON"))),
     h("label", {}, h("span", {}, t("file")), h("input", { type: "file", name: "file", accept: ".csv,.json,text/csv,application/json", required: true })),
@@ -201,9 +208,53 @@ async function drawGrid() {
       say($("#section-status"), [error.message, ...rows.slice(0, 10).map((r) => problemRowText(r))].join("\n"), "error");
     }
   });
-  $("#section-body").replaceChildren(h("div", { class: "split" }, h("div", {}, tree(grid.nodes)), h("div", {}, svg,
-    h("h3", {}, t("import")), form)));
-  if (!drawGridMap(svg, grid.nodes, () => {})) svg.replaceWith(h("p", { class: "muted" }, t("map_empty")));
+  $("#section-body").replaceChildren(h("div", { class: "split" }, h("div", {}, tree(grid.nodes)), h("div", {}, box,
+    h("h3", {}, t("import")), form, await tilesForm())));
+  if (!(await gridMap(box, grid.nodes, { tenant: session.tenant }))) box.replaceWith(h("p", { class: "muted" }, t("map_empty")));
+}
+
+// ---- the base map: the tenant's tiles (GET/PUT …/admin/map, docs/maps.md) ----
+// Public tile services a township may choose; the key is the tenant's own.
+const TILE_PRESETS = {
+  tianditu: { base_url: "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
+    overlay_url: "https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
+    subdomains: "01234567", attribution: "© 天地图 · 国家地理信息公共服务平台", crs: "cgcs2000", max_zoom: 18 },
+  amap: { base_url: "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+    overlay_url: "", subdomains: "1234", attribution: "© 高德地图", crs: "gcj02", max_zoom: 18 },
+  tencent: { base_url: "https://rt{s}.map.gtimg.com/tile?z={z}&x={x}&y={-y}&styleid=1000&scene=0",
+    overlay_url: "", subdomains: "0123", attribution: "© 腾讯地图", crs: "gcj02", max_zoom: 18 },
+};
+const PRESET_NAMES = { tianditu: "天地图", amap: "高德地图 (AMap)", tencent: "腾讯地图 (Tencent)" };
+async function tilesForm() {
+  const tiles = await session.call("GET", "/admin/map");
+  const input = (name, attrs = {}) => labelled(name, h("input", { name, value: tiles[name] ?? "", ...attrs }));
+  const preset = Object.keys(TILE_PRESETS).find((k) => TILE_PRESETS[k].base_url === tiles.base_url) || "custom";
+  const form = h("form", { id: "tiles-form" },
+    h("p", { class: "muted" }, t("tiles_note")),
+    labelled("preset", h("select", { name: "preset" }, ...[...Object.keys(TILE_PRESETS), "custom"].map((k) =>
+      h("option", { value: k, selected: k === preset }, k === "custom" ? t("preset_custom") : PRESET_NAMES[k])))),
+    input("key", { autocomplete: "off", maxlength: 100 }),
+    input("base_url", { required: true, maxlength: 500, type: "url" }),
+    input("overlay_url", { maxlength: 500, type: "url" }),
+    input("subdomains", { maxlength: 16 }),
+    input("attribution", { required: true, maxlength: 200 }),
+    labelled("crs", h("select", { name: "crs" }, ...["cgcs2000", "wgs84", "gcj02"].map((c) =>
+      h("option", { value: c, selected: c === tiles.crs }, { cgcs2000: "CGCS2000（天地图）", wgs84: "WGS-84", gcj02: "GCJ-02（高德、腾讯）" }[c])))),
+    input("max_zoom", { type: "number", min: 10, max: 22, required: true }),
+    h("button", { type: "submit" }, t("save")));
+  form.elements.preset.addEventListener("change", () => {
+    const chosen = TILE_PRESETS[form.elements.preset.value];
+    if (chosen) for (const [key, value] of Object.entries(chosen)) form.elements[key].value = value;
+  });
+  onSubmit(form, async (data) => {
+    const text = (name) => (data.get(name) || "").trim() || null;
+    await session.call("PUT", "/admin/map", { body: {
+      base_url: text("base_url"), overlay_url: text("overlay_url"), subdomains: text("subdomains"), attribution: text("attribution"),
+      crs: data.get("crs"), key: text("key"), max_zoom: Number(data.get("max_zoom")),
+    } });
+    tileSettings.delete(session.tenant);
+  }, async () => { await drawGrid(); say($("#section-status"), t("tiles_saved"), "ok"); });
+  return h("section", { "aria-labelledby": "tiles-heading" }, h("h3", { id: "tiles-heading" }, t("tiles")), form);
 }
 
 // ---- routing rules: the ordered list, replaced whole ----

@@ -235,30 +235,39 @@ for (const name of ["camera", "gallery"]) {
   });
 })();
 
-// ---- the place: the phone's position, or a pick on the grid map ----
+// ---- the place: the phone's position, or a pick on the grid map (map.js) ----
+let gridMapHandle = null;
+let gridNodes = [];
 $("#locate").addEventListener("click", async () => {
   const out = $("#place");
   out.textContent = t("locating");
   try {
-    place = await locate();
-    out.textContent = t("located", place.latitude, place.longitude);
+    // On the map when there is one: the marker goes there and the grid is named.
+    const found = gridMapHandle ? await gridMapHandle.useMyLocation() : { ...(await myPosition()), node: null };
+    if (!gridMapHandle) Object.assign(found, findPlace(gridNodes, found));
+    place = { latitude: found.latitude, longitude: found.longitude };
+    out.textContent = found.node ? t("you_are_at", found.text) : t("outside_grid");
   } catch (error) {
     out.textContent = t("no_location", error.message);
   }
 });
 
-/** The grid map (the tree is public), when the tenant's grid has shapes. */
+/** The grid map (the tree and the tiles are public), when the tenant's grid has shapes. */
 async function loadMap() {
-  const svg = $("#map");
+  const box = $("#map");
   try {
     const grid = await api("GET", tenantPath(tenant(), "/admin/grid?geometry=true"));
-    svg.setAttribute("aria-label", t("map_hint"));
-    svg.toggleAttribute("hidden", !drawGridMap(svg, grid.nodes, (pick) => {
-      place = pick.node ? { latitude: pick.latitude, longitude: pick.longitude } : null;
-      $("#place").textContent = t("picked", pick.node ? pick.node.name : `${pick.latitude.toFixed(5)}, ${pick.longitude.toFixed(5)}`);
-    }));
+    gridNodes = grid.nodes;
+    gridMapHandle = await gridMap(box, grid.nodes, {
+      tenant: tenant(),
+      onPick: (pick) => {
+        place = pick.node ? { latitude: pick.latitude, longitude: pick.longitude } : null;
+        $("#place").textContent = pick.node ? t("picked", pick.text) : t("outside_grid");
+      },
+    });
+    box.hidden = !gridMapHandle;
   } catch (error) {
-    svg.setAttribute("hidden", "");
+    box.hidden = true;
   }
 }
 
@@ -301,6 +310,7 @@ async function submit(insist) {
     files.splice(0).forEach((f) => URL.revokeObjectURL(f.url));
     showFiles();
     place = null;
+    if (gridMapHandle) gridMapHandle.setPlace(null);
     $("#place").textContent = "";
     showPlaceRule();
     $("#lookup-form").elements.code.value = receipt.tracking_code;

@@ -118,45 +118,25 @@ async function loadFigures() {
 
 // ---- the map: one dot per grid, red while any case there is open, sized by the count ----
 async function loadMap() {
-  const svg = $("#map");
+  const box = $("#map");
   try {
     const { features } = await call("/board/map");
     const nodes = features.map((f) => ({ ...f.properties, level: "grid", geometry: f.geometry }));
-    svg.hidden = !drawGridMap(svg, [...frame(nodes), ...nodes], () => {});
-    // A picture, not a place picker: no marker to move, nothing to focus.
-    svg.onclick = svg.onkeydown = null;
-    svg.removeAttribute("tabindex");
     const top = Math.max(1, ...nodes.map((n) => n.open + n.resolved));
-    // drawGridMap draws the points in the order given, one circle each.
-    $$("circle.node", svg).forEach((dot, i) => {
-      const n = nodes[i];
-      dot.setAttribute("r", 12 + (28 * (n.open + n.resolved)) / top);
-      dot.classList.add(n.open ? "open" : "resolved");
-      dot.dataset.code = n.code;
-      const tip = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      tip.textContent = t("cell", n.name, n.open, n.resolved);
-      dot.append(tip);
-    });
+    // A picture, not a place picker: a dot per grid, red while any case there is open, sized by the count.
+    const drawn = await gridMap(box, nodes, { tenant: tenant(), marks: {
+      radius: (n) => 10 + (20 * (n.open + n.resolved)) / top,
+      className: (n) => (n.open ? "open" : "resolved"),
+      title: (n) => t("cell", n.name, n.open, n.resolved),
+    } });
+    box.hidden = !drawn;
     $("#cells").replaceChildren(...(nodes.length ? nodes : []).map((n) => h("tr", { "data-code": n.code },
       h("td", {}, n.name), h("td", {}, n.open), h("td", {}, n.resolved))));
     if (!nodes.length) $("#cells").replaceChildren(h("tr", {}, h("td", { colspan: 3, class: "muted" }, t("no_cells"))));
   } catch (error) {
-    svg.hidden = true;
+    box.hidden = true;
     $("#cells").replaceChildren(h("tr", {}, h("td", { colspan: 3, class: "error" }, error.message)));
   }
-}
-
-/**
- * A frame a little larger than the dots (the map has no shapes, only
- * points), so that one grid, or a few close together, are not drawn at the
- * map's very edge.
- */
-function frame(nodes) {
-  if (!nodes.length) return [];
-  const xs = nodes.map((n) => n.geometry.coordinates[0]), ys = nodes.map((n) => n.geometry.coordinates[1]);
-  const margin = Math.max(0.005, (Math.max(...xs) - Math.min(...xs)) / 5, (Math.max(...ys) - Math.min(...ys)) / 5);
-  const [w, e, s, n] = [Math.min(...xs) - margin, Math.max(...xs) + margin, Math.min(...ys) - margin, Math.max(...ys) + margin];
-  return [{ code: tenant(), name: "", level: "township", geometry: { type: "Polygon", coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] } }];
 }
 
 // ---- recent cases, filtered by category, community (from the public grid tree) and status ----

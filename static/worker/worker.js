@@ -200,8 +200,9 @@ form.elements.photo.addEventListener("change", async (event) => {
 
 $("#locate").addEventListener("click", async () => {
   try {
-    place = await locate();
-    $("#place").textContent = t("located", place.latitude, place.longitude);
+    // On the map when there is one: the marker goes there and the grid is picked.
+    const found = gridMapHandle ? await gridMapHandle.useMyLocation() : { ...(await myPosition()) };
+    showPick(gridMapHandle ? found : { ...found, ...findPlace(gridNodes, found) }, "you_are_at");
   } catch (error) {
     $("#place").textContent = t("no_location", error.message);
   }
@@ -227,6 +228,7 @@ form.addEventListener("submit", async (event) => {
   photos.forEach((p) => URL.revokeObjectURL(p.url));
   photos = [];
   place = null;
+  if (gridMapHandle) gridMapHandle.setPlace(null);
   $("#place").textContent = "";
   showPhotos();
   say(out, navigator.onLine ? t("sending") : t("queued"));
@@ -348,13 +350,9 @@ async function loadGrid() {
   const tree = (list) => h("ul", {}, ...list.filter((n) => !n.retired).map((n) => h("li", mine.has(n.id) ? { class: "mine" } : {}, `${n.name} `, h("span", { class: "muted" }, n.code),
     mine.has(n.id) ? h("strong", {}, ` ${t("my_grid")}`) : null, n.children && n.children.length ? tree(n.children) : null)));
   $("#grid-tree").replaceChildren(tree(grid.nodes));
-  const svg = $("#map");
-  svg.setAttribute("aria-label", t("map_hint"));
-  svg.toggleAttribute("hidden", !drawGridMap(svg, grid.nodes, (pick) => {
-    place = { latitude: +pick.latitude.toFixed(6), longitude: +pick.longitude.toFixed(6) };
-    if (pick.node) select.value = pick.node.level === "grid" || pick.node.level === "micro_grid" ? pick.node.id : "";
-    $("#place").textContent = t("picked", pick.node ? pick.node.name : `${place.latitude}, ${place.longitude}`);
-  }));
+  gridNodes = grid.nodes;
+  gridMapHandle = await gridMap($("#map"), grid.nodes, { tenant: session.tenant, onPick: (pick) => showPick(pick, "picked") });
+  $("#map").hidden = !gridMapHandle;
 }
 
 // ---- tabs, network state, start ----

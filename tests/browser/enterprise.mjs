@@ -194,7 +194,7 @@ for (const kind of ["phone", "desktop"]) {
   await page.waitForFunction(() => document.querySelectorAll("#filters [name=community] option").length === 3);
   assert.deepEqual(await page.$$eval("#filters [name=community] option", (o) => o.slice(1).map((x) => x.textContent)), ["金山社区", "开元村"]);
   // The closed case's grid also holds open demo cases: its dot is drawn open, its row counts the resolved one.
-  await page.waitForSelector("#map circle.node");
+  await page.waitForSelector("#map path.node.dot");
   const dots = await mapLabelsApart(page, "#map", 2);
   assert.ok(dots.includes("第1网格") && dots.includes("第2网格"), `each dot is named on the map: ${dots}`);
   const resolvedHere = await page.$$eval("#cells tr[data-code]", (rows) => rows.map((r) => Number(r.cells[2].textContent)));

@@ -98,7 +98,7 @@ export async function accessible(page) {
     .filter((el) => el.getClientRects().length > 0 || el.closest("label"))
     .filter((el) => {
       if (el.type === "hidden") return false;
-      if (el.tagName === "IMG") return !el.alt;
+      if (el.tagName === "IMG") return !el.alt && !el.closest("[aria-hidden=true]"); // a map's tiles are hidden, not described
       if (el.tagName === "BUTTON") return !el.textContent.trim() && !el.getAttribute("aria-label");
       if (el.tagName.toLowerCase() === "svg") return !el.getAttribute("aria-label");
       return !(el.labels && el.labels.length) && !el.getAttribute("aria-label");

@@ -309,7 +309,7 @@ for (const [name, path, who] of [["resident", "/", null], ["worker", "/worker/",
     const { context, page } = await open(kind, path);
     if (who) await signIn(page, who);
     await page.waitForLoadState("networkidle");
-    if (name === "admin") await mapLabelsApart(page, "svg.map", 3);
+    if (name === "admin") await mapLabelsApart(page, "#grid-map", 3);
     if (name === "resident") await mapLabelsApart(page, "#map", 2); // the dashboard's map is ECharts (dashboard.mjs)
     await shoot(page, `${name}-${kind}`);
     if (name === "resident" && kind === "phone") {

@@ -12,9 +12,10 @@ use coding::Coding;
 /// What every page may load and who may frame it: everything from this
 /// origin only (the pages have no inline script or style), photos and
 /// recordings also from the `blob:` URLs the pages make of files about to
-/// be uploaded, and no one may frame a page (clickjacking).
+/// be uploaded, map tiles from any https host (the tile provider is a
+/// tenant setting: docs/maps.md), and no one may frame a page (clickjacking).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; \
+     img-src 'self' data: blob: https:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; \
      manifest-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
      form-action 'self'; frame-ancestors 'none'";
 

@@ -289,6 +289,12 @@ the reporter's name, phone and e-mail (`contact`) only the command centre, the \
 tenant admin, the department holding the case and the grid worker who reported it \
 (`domain::workflow::may_see_contact`). The public sees neither (status page, board, \
 Open311).
+- **The grid's shapes and the map's tiles** (`GET …/admin/grid`, `GET …/admin/map`) \
+are public, like the categories: every page draws the map, the resident portal \
+included. Setting the tiles (`PUT …/admin/map`) is `manage_grid`. A tile provider's \
+key (天地图's `tk`) is a browser key, seen by whoever opens a map: restrict it to the \
+township's web address at the provider (docs/maps.md). `…/admin/grid/locate` stays \
+`read_organisation`: the pages find the grid holding a position from the public shapes.
 - **SMS to residents** (`…/admin/sms`, `…/admin/sms/deliveries`): the tenant \
 admin (`manage_organisation`) sets the provider and reads the messages sent, each \
 number masked (`139****2222`); the provider's AccessKey secret is write-only, \

@@ -10,9 +10,6 @@ import assert from "node:assert/strict";
 import { browser, noEnglish, open, people, shoot, signIn, step } from "./lib.mjs";
 
 const UNKNOWN = "AAAAA-AAAAA";
-// The portal's map says, while the township has set no key for its base map,
-// that the admin must set 天地图's key, which 天地图 itself calls "tk".
-const MAP_KEY = ["tk"];
 
 /** Submits the look-up of `code` and waits for its answer; the answer's status and Retry-After. */
 async function lookUp(page, code) {
@@ -35,7 +32,7 @@ for (const kind of ["phone", "desktop"]) {
   assert.equal(status, 404);
   assert.equal(await page.textContent("#lookup-result"), "查询码不存在，请核对后重试。");
   assert.equal(await page.getAttribute("#lookup-result", "class"), "error");
-  await noEnglish(page, MAP_KEY);
+  await noEnglish(page);
   await shoot(page, `errors-unknown-code-${kind}`);
   await context.close();
 }
@@ -63,7 +60,7 @@ step("resident: look up codes that do not exist until the look-ups are braked");
   assert.ok(seconds >= 1 && seconds <= 60, `Retry-After ${refused.retryAfter}`);
   const wait = seconds >= 60 ? `请 ${Math.ceil(seconds / 60)} 分钟后再试` : `请 ${seconds} 秒后再试`;
   assert.equal(await page.textContent("#lookup-result"), `查询不存在的查询码次数过多，${wait}。`);
-  await noEnglish(page, MAP_KEY);
+  await noEnglish(page);
   await shoot(page, "errors-lookups-braked-phone");
   // A wait of minutes reads in minutes (a login slowed down for long waits so).
   const said = await page.evaluate(() => [

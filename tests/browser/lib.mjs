@@ -211,7 +211,9 @@ export async function recordSizes(file, pages) {
  */
 export const LATIN_ALLOWED = [
   "API", "CSV", "GeoJSON", "JSON", "XML", "PDF", "PNG", "JPEG", "JPG", "URL", "ID", "SMS", "HTTP", "HTTPS",
-  "Open311", "Leaflet", "ECharts", "km", "cm", "mm", "kg", "KB", "MB", "GB", "px",
+  "Open311", "Webhook", "Leaflet", "ECharts", "km", "cm", "mm", "kg", "KB", "MB", "GB", "px",
+  // 天地图's name for its key, as its own console writes it.
+  "tk",
 ];
 
 /**
@@ -220,8 +222,8 @@ export const LATIN_ALLOWED = [
  *
  * Not counted: what is no word but a code or a figure — tracking codes
  * (`7K3MX-Q9P2A`), anything with a digit in it (grid codes, `WGS-84`,
- * `GCJ-02`, `3号楼`, phone numbers), single letters (`A座`), web addresses
- * and e-mail addresses; the words of `LATIN_ALLOWED` and of `allow`; the
+ * `GCJ-02`, `3号楼`, phone numbers), single letters (`A座`), web addresses,
+ * e-mail addresses and a URL template's placeholders (`{key}`, `{x}`); the words of `LATIN_ALLOWED` and of `allow`; the
  * language switch (`#lang`, which names English in English); what a page
  * marks `translate="no"` (a name or code shown exactly as it was typed:
  * a login, a file's name); a map's attribution (the tile provider's own
@@ -251,6 +253,7 @@ export async function noEnglish(page, allow = []) {
     const plain = text
       .replace(/\b(?:https?:\/\/|www\.)\S+/g, " ")
       .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, " ")
+      .replace(/\{[A-Za-z_]+\}/g, " ")
       .replace(/\b[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}\b/g, " ");
     for (const token of plain.match(/[0-9A-Za-zÀ-ɏ][0-9A-Za-zÀ-ɏ'’.-]*/g) || []) {
       const word = token.replace(/[.'’-]+$/, "");

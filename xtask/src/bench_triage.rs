@@ -260,16 +260,24 @@ pub fn run(root: &Path) -> anyhow::Result<String> {
         train_bayes(&train, |r| &r.category),
         train_bayes(&train, |r| &r.department),
     );
+    // Each held-out text five times running: every run, and each text's
+    // best, which leaves out most of what the other work on the shared
+    // cores adds.
     let mut suggest_times = Vec::new();
-    for _ in 0..5 {
-        for report in &first.test {
+    let mut best_times = Vec::new();
+    for report in &first.test {
+        let mut best = Duration::MAX;
+        for _ in 0..5 {
             let started = Instant::now();
             let features = Features::of(&report.text);
             let c = category.suggest(&features);
             let d = department.suggest(&features);
-            suggest_times.push(started.elapsed());
+            let took = started.elapsed();
             std::hint::black_box((c, d));
+            suggest_times.push(took);
+            best = best.min(took);
         }
+        best_times.push(best);
     }
     let mut update_times = Vec::new();
     let mut relabel_times = Vec::new();
@@ -296,10 +304,14 @@ pub fn run(root: &Path) -> anyhow::Result<String> {
     writeln!(out, "| what | median | p99 |\n| --- | --- | --- |")?;
     writeln!(
         out,
-        "{}\n{}\n{}",
+        "{}\n{}\n{}\n{}",
         time_row(
             "a suggestion: the text's grams, then category and department",
             &mut suggest_times
+        ),
+        time_row(
+            "the same, each text's best of its five runs",
+            &mut best_times
         ),
         time_row(
             "an update: a dispatched case learned by both models",

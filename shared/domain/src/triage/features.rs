@@ -32,6 +32,9 @@ impl Grams {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Features {
     grams: Vec<(String, u32)>,
+    /// The normalised runs the grams were read from, to show reasons as
+    /// the text's own phrases.
+    segments: Vec<Vec<char>>,
 }
 
 impl Features {
@@ -43,7 +46,8 @@ impl Features {
     /// The text's grams of the given lengths.
     pub fn with(text: &str, lengths: Grams) -> Features {
         let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        for segment in segments(text) {
+        let segments = segments(text);
+        for segment in &segments {
             for n in lengths.shortest.max(1)..=lengths.longest {
                 for window in segment.windows(n) {
                     *counts.entry(window.iter().collect()).or_default() += 1;
@@ -52,7 +56,63 @@ impl Features {
         }
         Features {
             grams: counts.into_iter().collect(),
+            segments,
         }
+    }
+
+    /// The runs of the text (normalised) where any of `grams` occurs, each
+    /// stretched over the overlapping and adjoining occurrences: `公交`,
+    /// `交站` and `站台` in `公交站台` give `公交站台`. In the order of the
+    /// first gram (of `grams`) each contains, none inside another.
+    pub fn phrases(&self, grams: &[&str]) -> Vec<String> {
+        let grams: Vec<Vec<char>> = grams.iter().map(|g| g.chars().collect()).collect();
+        let mut phrases: Vec<(usize, String)> = Vec::new();
+        for segment in &self.segments {
+            // Per character, the best (lowest) rank of a gram covering it.
+            let mut rank: Vec<Option<usize>> = vec![None; segment.len()];
+            for (r, gram) in grams.iter().enumerate() {
+                if gram.is_empty() {
+                    continue;
+                }
+                for start in 0..segment.len().saturating_sub(gram.len() - 1) {
+                    if segment[start..start + gram.len()] == gram[..] {
+                        for at in &mut rank[start..start + gram.len()] {
+                            *at = Some(at.map_or(r, |have| have.min(r)));
+                        }
+                    }
+                }
+            }
+            let mut start = 0;
+            while start < segment.len() {
+                if rank[start].is_none() {
+                    start += 1;
+                    continue;
+                }
+                let end = (start..segment.len())
+                    .find(|&i| rank[i].is_none())
+                    .unwrap_or(segment.len());
+                let best = rank[start..end].iter().flatten().min().copied();
+                let phrase: String = segment[start..end].iter().collect();
+                if let Some(best) = best
+                    && !phrases.iter().any(|(_, p)| *p == phrase)
+                {
+                    phrases.push((best, phrase));
+                }
+                start = end;
+            }
+        }
+        phrases.sort_by_key(|(rank, _)| *rank);
+        // None inside another: the stronger one stays.
+        let mut kept: Vec<String> = Vec::new();
+        for (_, phrase) in phrases {
+            if !kept
+                .iter()
+                .any(|k| k.contains(phrase.as_str()) || phrase.contains(k.as_str()))
+            {
+                kept.push(phrase);
+            }
+        }
+        kept
     }
 
     /// Each distinct gram and its count, in the grams' order.
@@ -159,6 +219,30 @@ mod tests {
         check("", (1, 3), &[]);
         // Shorter than n: no gram of that length.
         check("漏", (2, 3), &[]);
+    }
+
+    #[test]
+    fn phrases_stretch_over_overlapping_grams() {
+        let check = |text: &str, grams: &[&str], expected: &[&str]| {
+            assert_eq!(
+                Features::of(text).phrases(grams),
+                expected,
+                "{text:?} with {grams:?}"
+            );
+        };
+        check("公交站台被占了", &["交站", "公交", "站台"], &["公交站台"]);
+        // Adjoining grams join too; a break does not.
+        check(
+            "路灯不亮，灯坏了",
+            &["不亮", "路灯", "坏了"],
+            &["路灯不亮", "坏了"],
+        );
+        // None inside another.
+        check("路灯不亮，路灯坏了", &["不亮", "路灯"], &["路灯不亮"]);
+        // Apart, in the order of their best gram.
+        check("垃圾没人收，臭死了", &["臭死", "垃圾"], &["臭死", "垃圾"]);
+        check("垃圾", &["路灯"], &[]);
+        check("0号楼漏水", &["漏水"], &["漏水"]);
     }
 
     #[test]

@@ -47,9 +47,9 @@ pub struct Suggestion {
     /// From 0 to 1; over a tenant's suggestions, about the share that is
     /// right (the benchmark reports how well).
     pub confidence: f64,
-    /// The grams of the text that weighed most for this label against the
-    /// best other one, as text (`路灯`, `不亮`), longest first when they
-    /// overlap; empty when the text has none.
+    /// The phrases of the text whose grams weighed most for this label
+    /// against the best other one (`路灯不亮`, `臭死了`), strongest first;
+    /// empty when the text has none.
     pub reasons: Vec<String>,
 }
 
@@ -279,8 +279,9 @@ impl Model {
     }
 
     /// The grams that weigh most for `label` against `other` (or, alone,
-    /// for it at all), as readable text: grams of two characters or more
-    /// first, and none inside another already named.
+    /// for it at all), grams of two characters or more first, as the
+    /// phrases of the text they cover (overlapping and adjoining grams
+    /// joined).
     fn reasons(&self, features: &Features, label: &str, other: Option<&str>) -> Vec<String> {
         let all_grams: u64 = self.labels.values().map(|c| c.grams).sum();
         let weight = |gram: &str, label: &str| {
@@ -307,19 +308,10 @@ impl Model {
                 .then(b.1.total_cmp(&a.1))
                 .then(length(b.0).cmp(&length(a.0)))
         });
-        let mut reasons: Vec<String> = Vec::new();
-        for (gram, _) in weighed {
-            if reasons.len() == REASONS {
-                break;
-            }
-            if reasons
-                .iter()
-                .any(|r| r.contains(gram) || gram.contains(r.as_str()))
-            {
-                continue;
-            }
-            reasons.push(gram.to_string());
-        }
+        // The strongest few, shown as the phrases of the text they form.
+        let strongest: Vec<&str> = weighed.iter().take(REASONS + 1).map(|(g, _)| *g).collect();
+        let mut reasons = features.phrases(&strongest);
+        reasons.truncate(REASONS);
         reasons
     }
 }

@@ -23,7 +23,7 @@ fn trained(scoring: Scoring) -> Model {
     model
 }
 
-/// The best suggestion for `text`: its label and (some of) its reasons.
+/// The best suggestion for `text`: its label, and words its reasons name.
 fn check(text: &str, label: &str, reasons: &[&str]) {
     for scoring in [Scoring::Multinomial, Scoring::Complement] {
         let suggestions = trained(scoring).suggest(&Features::of(text));
@@ -31,7 +31,7 @@ fn check(text: &str, label: &str, reasons: &[&str]) {
         assert_eq!(best.label, label, "{scoring:?}: {text:?} → {suggestions:?}");
         for reason in reasons {
             assert!(
-                best.reasons.iter().any(|r| r == reason),
+                best.reasons.iter().any(|r| r.contains(reason)),
                 "{scoring:?}: {text:?} should name {reason:?}: {:?}",
                 best.reasons
             );
@@ -65,7 +65,7 @@ fn suggestions_are_ranked_with_confidences_that_sum_to_at_most_one() {
 }
 
 #[test]
-fn reasons_are_whole_grams_not_inside_one_another() {
+fn reasons_are_phrases_of_the_text_not_inside_one_another() {
     let suggestions = trained(Scoring::Multinomial).suggest(&Features::of("路灯不亮，路灯坏了"));
     let reasons = &suggestions[0].reasons;
     assert!(

@@ -174,16 +174,7 @@ fn row(name: &str, times: &[Duration]) -> String {
 
 /// CPU model, cores and date, for the record.
 pub fn machine(runtime: Runtime) -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let (cpu, cores) = cpu_and_cores();
     let date = Command::new("date")
         .arg("-u")
         .arg("+%Y-%m-%d")
@@ -195,6 +186,21 @@ pub fn machine(runtime: Runtime) -> String {
         "Measured {date} on {cpu}, {cores} cores, over loopback, {}.",
         runtime.describe()
     )
+}
+
+/// The CPU's model name and how many cores this process may use.
+pub fn cpu_and_cores() -> (String, usize) {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    (cpu, cores)
 }
 
 /// The app on a free port with a fresh data folder: on the project's host

@@ -368,16 +368,7 @@ pub fn run(root: &Path) -> anyhow::Result<String> {
 
 /// A line of the report's header: the machine and the date.
 fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let (cpu, cores) = crate::bench::cpu_and_cores();
     let date = chrono::Utc::now().format("%Y-%m-%d");
     format!(
         "Measured {date} on {cpu}, {cores} cores (shared with other work), natively, one thread, \

@@ -243,7 +243,7 @@ $("#locate").addEventListener("click", async () => {
   out.textContent = t("locating");
   try {
     // On the map when there is one: the marker goes there and the grid is named.
-    const found = gridMapHandle ? await gridMapHandle.useMyLocation() : { ...(await myPosition()), node: null };
+    const found = gridMapHandle ? await gridMapHandle.useMyLocation() : { ...(await locate()), node: null };
     if (!gridMapHandle) Object.assign(found, findPlace(gridNodes, found));
     place = { latitude: found.latitude, longitude: found.longitude };
     out.textContent = found.node ? t("you_are_at", found.text) : t("outside_grid");

@@ -1,6 +1,6 @@
 // What every page shares: the language switch, calls to the API, the
 // session of a signed-in person, small DOM helpers, time left on a clock,
-// and the grid map drawn from the grid's GeoJSON. No framework: each page
+// the phone's position. (The maps are map.js's.) No framework: each page
 // must load fast on a cheap phone.
 "use strict";
 
@@ -780,7 +780,7 @@ async function uploadFiles(session, files) {
   return ids;
 }
 
-// ---- the grid map: GeoJSON of grid nodes drawn in SVG, no tiles ----
+// ---- the grid: its tree (the maps are map.js's) ----
 /** Every node of a nested tree, parents first. */
 function flattenGrid(nodes, out = []) {
   for (const node of nodes || []) {
@@ -788,153 +788,6 @@ function flattenGrid(nodes, out = []) {
     flattenGrid(node.children, out);
   }
   return out;
-}
-
-/**
- * Draws the nodes' shapes into `svg` and calls `onPick({latitude,
- * longitude, node})` when a place is clicked (or chosen by keyboard:
- * arrows move the marker, Enter picks). Returns false when no node has a shape.
- *
- * Labels stay readable and apart: a shape with no shape drawn inside it is
- * named at its centre, one that holds others (a community around its grids)
- * in its top-left corner; a name that does not fit its shape, or would
- * cover another, is left out (every shape's title still names it). They are
- * laid out again whenever the map's size on screen changes.
- */
-function drawGridMap(svg, nodes, onPick) {
-  const shaped = flattenGrid(nodes).filter((n) => n.geometry);
-  svg.replaceChildren();
-  if (!shaped.length) return false;
-  const rings = (g) => g.type === "Polygon" ? g.coordinates : g.type === "MultiPolygon" ? g.coordinates.flat() : [[g.coordinates]];
-  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const node of shaped) for (const ring of rings(node.geometry)) for (const [x, y] of ring) {
-    minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
-  }
-  const k = Math.cos(((minY + maxY) / 2) * Math.PI / 180); // metres east per degree shrink with latitude
-  const width = 1000, pad = 20;
-  const spanX = Math.max((maxX - minX) * k, 1e-9), spanY = Math.max(maxY - minY, 1e-9);
-  const height = Math.max(200, Math.min(1000, spanY * ((width - 2 * pad) / spanX) + 2 * pad));
-  // The whole area fits both ways (a tall area is narrowed, not cut), centred.
-  const scale = Math.min((width - 2 * pad) / spanX, (height - 2 * pad) / spanY);
-  const offX = (width - (maxX - minX) * k * scale) / 2, offY = (height - (maxY - minY) * scale) / 2;
-  const project = ([x, y]) => [offX + (x - minX) * k * scale, height - offY - (y - minY) * scale];
-  const unproject = (px, py) => ({ longitude: minX + (px - offX) / (k * scale), latitude: minY + (height - offY - py) / scale });
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  const ns = "http://www.w3.org/2000/svg";
-  const shape = (tag, attrs) => {
-    const el = document.createElementNS(ns, tag);
-    for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, value);
-    return el;
-  };
-  const depth = { township: 0, community: 1, grid: 2, micro_grid: 3 };
-  shaped.sort((a, b) => (depth[a.level] || 0) - (depth[b.level] || 0));
-  const labels = [];
-  for (const node of shaped) {
-    const g = node.geometry;
-    if (g.type === "Point") {
-      const [x, y] = project(g.coordinates);
-      const dot = shape("circle", { cx: x, cy: y, r: 6, class: `node ${node.level}` });
-      svg.append(dot);
-      // A place drawn as a dot is named beneath it (the page may size the dot afterwards).
-      if (node.name) labels.push({ node, dot, holds: false, el: shape("text", { class: "label", "data-code": node.code, "data-level": node.level }) });
-      continue;
-    }
-    const d = rings(g).map((ring) => "M" + ring.map((p) => project(p).map((v) => v.toFixed(1)).join(",")).join("L") + "Z").join("");
-    const path = shape("path", { d, class: `node ${node.level}`, "data-code": node.code, "fill-rule": "evenodd" });
-    const title = shape("title", {});
-    title.textContent = `${node.name} (${node.code})`;
-    path.append(title);
-    svg.append(path);
-    if (!node.name) continue;
-    const points = rings(g).flat().map(project);
-    const box = { x0: Math.min(...points.map((p) => p[0])), x1: Math.max(...points.map((p) => p[0])),
-      y0: Math.min(...points.map((p) => p[1])), y1: Math.max(...points.map((p) => p[1])) };
-    const holds = (node.children || []).some((child) => child.geometry && child.geometry.type !== "Point");
-    labels.push({ node, box, holds, el: shape("text", { class: holds ? "label holder" : "label", "data-code": node.code, "data-level": node.level }) });
-  }
-  // Named shapes first (what a place is), then the shapes around them, the largest first.
-  labels.sort((a, b) => (a.holds - b.holds) || (a.holds ? 1 : -1) * ((depth[a.node.level] || 0) - (depth[b.node.level] || 0)));
-  for (const label of labels) {
-    label.el.textContent = label.node.name;
-    svg.append(label.el);
-  }
-  const layout = () => {
-    const screen = svg.getBoundingClientRect();
-    if (!screen.width || !screen.height) return;
-    const unit = Math.min(screen.width / width, screen.height / height); // screen pixels per map unit
-    const ems = (text) => [...text].reduce((sum, ch) => sum + (ch.charCodeAt(0) > 0x2e80 ? 1 : 0.6), 0);
-    const taken = [];
-    for (const { node, dot, holds, el, ...rest } of labels) {
-      const gap = 4 / unit;
-      let box = rest.box;
-      if (dot) {
-        const [cx, cy, r] = ["cx", "cy", "r"].map((a) => Number(dot.getAttribute(a)));
-        const half = (ems(node.name) * 13) / unit / 2 + gap;
-        box = { x0: cx - half, x1: cx + half, y0: cy + r, y1: cy + r + 2 * gap + (1.2 * 13) / unit };
-      }
-      const room = box.x1 - box.x0 - 2 * gap;
-      // 13 px on screen; a centred name may shrink to 10 px to fit its shape.
-      let size = 13 / unit;
-      if (!holds) size = Math.min(size, room / ems(node.name), (box.y1 - box.y0 - 2 * gap) / 1.2);
-      const w = ems(node.name) * size, hgt = 1.2 * size;
-      // A holder's name: in its top-left corner, else a line lower, else in its bottom-left corner.
-      const spots = holds ? [box.y0 + gap, box.y0 + 2 * gap + hgt, box.y1 - gap - hgt].filter((y) => y >= box.y0 && y + hgt <= box.y1)
-        : [(box.y0 + box.y1) / 2 - hgt / 2];
-      const x = holds ? box.x0 + gap : (box.x0 + box.x1) / 2 - w / 2;
-      const around = (y) => ({ x0: x - gap / 2, x1: x + w + gap / 2, y0: y - gap / 2, y1: y + hgt + gap / 2 });
-      const free = (rect) => !taken.some((r) => rect.x0 < r.x1 && r.x0 < rect.x1 && rect.y0 < r.y1 && r.y0 < rect.y1);
-      const y = spots.find((top) => free(around(top)));
-      if (size * unit < 10 || w > room + 1e-6 || y === undefined) { el.setAttribute("display", "none"); continue; }
-      taken.push(around(y));
-      el.removeAttribute("display");
-      el.setAttribute("x", (x + w / 2).toFixed(1));
-      el.setAttribute("y", (y + hgt / 2).toFixed(1));
-      el.setAttribute("text-anchor", "middle");
-      el.setAttribute("dominant-baseline", "central");
-      el.setAttribute("font-size", size.toFixed(1));
-      el.setAttribute("stroke-width", (3 / unit).toFixed(1));
-    }
-  };
-  if (svg.resizer) svg.resizer.disconnect();
-  if (window.ResizeObserver) {
-    svg.resizer = new ResizeObserver(layout);
-    svg.resizer.observe(svg);
-  }
-  layout();
-  const marker = shape("circle", { r: 9, class: "marker", visibility: "hidden" });
-  svg.append(marker);
-  let at = { x: width / 2, y: height / 2 };
-  const place = (x, y, pick) => {
-    at = { x, y };
-    marker.setAttribute("cx", x); marker.setAttribute("cy", y); marker.setAttribute("visibility", "visible");
-    if (pick) {
-      const point = unproject(x, y);
-      const inside = shaped.filter((n) => n.geometry.type !== "Point" && rings(n.geometry).some((r) => insideRing([point.longitude, point.latitude], r)));
-      onPick({ ...point, node: inside[inside.length - 1] || null });
-    }
-  };
-  svg.onclick = (event) => {
-    // Screen to map units through the SVG's own transform (it letterboxes to keep the aspect).
-    const point = new DOMPoint(event.clientX, event.clientY).matrixTransform(svg.getScreenCTM().inverse());
-    place(point.x, point.y, true);
-  };
-  svg.tabIndex = 0;
-  svg.onkeydown = (event) => {
-    const step = { ArrowLeft: [-20, 0], ArrowRight: [20, 0], ArrowUp: [0, -20], ArrowDown: [0, 20] }[event.key];
-    if (step) { event.preventDefault(); place(at.x + step[0], at.y + step[1], false); }
-    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); place(at.x, at.y, true); }
-  };
-  return true;
-}
-
-/** Ray casting: is [x, y] inside the ring? */
-function insideRing([x, y], ring) {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i], [xj, yj] = ring[j];
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }
 
 /**

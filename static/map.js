@@ -160,12 +160,14 @@ async function baseMap(container, tenant, options) {
 
 /**
  * The grid's shapes and names on `map`. Names are HTML labels of 13 px,
- * laid out again on every zoom: a shape that holds no other shape is named
- * at its centre (left out when the name does not fit it, as a micro-grid's
- * at a low zoom), one that holds others (a community around its grids) in
- * its top-left corner, else a line lower, else its bottom-left corner; a
- * dot is named beneath it; a name that would cover another is left out.
- * Every shape keeps its name as a tooltip on hover.
+ * laid out again whenever the view changes, in what shows of each shape: a
+ * shape that holds no other shape is named in its middle (left out when
+ * the name does not fit it, as a micro-grid's at a low zoom), one that
+ * holds others (a community around its grids) in its top-left corner, else
+ * a line lower, else its bottom-left corner (so a community zoomed into is
+ * still named); a dot is named beneath it; a name that would cover another,
+ * or the map's controls, is left out. Every shape also names itself as a
+ * tooltip on hover or tap.
  */
 function drawShapes(base, nodes, { interactive, marks }) {
   const { map, toMap } = base;
@@ -207,40 +209,43 @@ function drawShapes(base, nodes, { interactive, marks }) {
   // Named shapes first (what a place is), the deepest first; then the shapes around them, the largest first.
   labels.sort((a, b) => (a.holds - b.holds) || (a.holds ? 1 : -1) * ((MAP_LEVELS[a.node.level] || 0) - (MAP_LEVELS[b.node.level] || 0)));
   const layout = () => {
+    const size = map.getSize();
     // The map's own controls (zoom, attribution, notices) are taken first: no name goes under them.
     const frame = map.getContainer().getBoundingClientRect();
     const taken = [...map.getContainer().querySelectorAll(".leaflet-control")].map((c) => c.getBoundingClientRect())
       .map((r) => ({ x0: r.left - frame.left, x1: r.right - frame.left, y0: r.top - frame.top, y1: r.bottom - frame.top }));
     const free = (r) => !taken.some((o) => r.x0 < o.x1 && o.x0 < r.x1 && r.y0 < o.y1 && o.y0 < r.y1);
+    // What shows of a box on screen: a shape reaching past the edge is named in its visible part.
+    const shown = (b) => ({ x0: Math.max(b.x0, 0), y0: Math.max(b.y0, 0), x1: Math.min(b.x1, size.x), y1: Math.min(b.y1, size.y) });
+    const gap = 4;
     for (const l of labels) {
-      l.el.classList.remove("hidden");
-      const w = l.el.offsetWidth, hgt = l.el.offsetHeight, gap = 4;
-      let spots;
+      if (!l.w) { l.w = l.el.offsetWidth; l.h = l.el.offsetHeight; } // 13 px type: measured once
+      const w = l.w, hgt = l.h;
+      let spots = [];
       if (l.shape.getBounds) {
         const b = l.shape.getBounds();
         const nw = map.latLngToContainerPoint(b.getNorthWest()), se = map.latLngToContainerPoint(b.getSouthEast());
-        const box = { x0: nw.x, y0: nw.y, x1: se.x, y1: se.y };
-        if (l.holds) {
-          spots = [box.y0 + gap, box.y0 + 2 * gap + hgt, box.y1 - gap - hgt].filter((y) => y >= box.y0 && y + hgt <= box.y1)
-            .map((y) => ({ x: box.x0 + gap, y }));
-          if (w + 2 * gap > box.x1 - box.x0) spots = [];
-        } else {
-          const fits = w + 2 * gap <= box.x1 - box.x0 && hgt + 2 * gap <= box.y1 - box.y0;
-          spots = fits ? [{ x: (box.x0 + box.x1) / 2 - w / 2, y: (box.y0 + box.y1) / 2 - hgt / 2 }] : [];
+        const box = shown({ x0: nw.x, y0: nw.y, x1: se.x, y1: se.y });
+        if (box.x1 - box.x0 >= w + 2 * gap && box.y1 - box.y0 >= hgt + 2 * gap) {
+          spots = l.holds
+            // In its top-left corner, else a line lower, else its bottom-left corner.
+            ? [box.y0 + gap, box.y0 + 2 * gap + hgt, box.y1 - gap - hgt].map((y) => ({ x: box.x0 + gap, y }))
+            : [{ x: (box.x0 + box.x1) / 2 - w / 2, y: (box.y0 + box.y1) / 2 - hgt / 2 }];
         }
       } else {
         const c = map.latLngToContainerPoint(l.shape.getLatLng()), r = l.shape.getRadius();
-        spots = [{ x: c.x - w / 2, y: c.y + r + gap }];
+        spots = [{ x: c.x - w / 2, y: c.y + r + gap }].filter((s) => s.x >= 0 && s.x + w <= size.x && s.y + hgt <= size.y);
       }
       const around = ({ x, y }) => ({ x0: x - gap / 2, x1: x + w + gap / 2, y0: y - gap / 2, y1: y + hgt + gap / 2 });
       const spot = spots.find((s) => free(around(s)));
-      if (!spot) { l.el.classList.add("hidden"); continue; }
+      l.el.classList.toggle("hidden", !spot);
+      if (!spot) continue;
       taken.push(around(spot));
       // The label's anchor is its top-left corner.
       l.marker.setLatLng(map.containerPointToLatLng([spot.x, spot.y]));
     }
   };
-  map.on("zoomend viewreset resize", layout);
+  map.on("moveend viewreset resize", layout);
   return { bounds, layout, labels };
 }
 
@@ -256,17 +261,6 @@ function pinIcon(className = "") {
   dot.setAttribute("cx", "16"); dot.setAttribute("cy", "16"); dot.setAttribute("r", "6");
   svg.append(path, dot);
   return L.divIcon({ className: `map-pin ${className}`, html: svg, iconSize: [40, 55], iconAnchor: [20, 54] });
-}
-
-/** The phone's position (WGS-84), or an error. */
-function myPosition() {
-  return new Promise((resolve, reject) => {
-    if (!navigator.geolocation) return reject(new Error("geolocation"));
-    navigator.geolocation.getCurrentPosition(
-      (p) => resolve({ latitude: +p.coords.latitude.toFixed(6), longitude: +p.coords.longitude.toFixed(6) }),
-      (e) => reject(new Error(e.message)),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
-  });
 }
 
 async function gridMap(container, nodes, { tenant, onPick, pickable = !!onPick, marks } = {}) {
@@ -337,7 +331,7 @@ async function gridMap(container, nodes, { tenant, onPick, pickable = !!onPick, 
   });
   handle.setPlace = (place) => { if (place) put(place); else if (marker) { marker.remove(); marker = null; } };
   handle.useMyLocation = async () => {
-    const place = await myPosition();
+    const place = await locate();
     put(place);
     map.setView(toMap(place), Math.max(map.getZoom(), 16), { animate: false });
     return pick(place);

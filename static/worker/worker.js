@@ -201,7 +201,7 @@ form.elements.photo.addEventListener("change", async (event) => {
 $("#locate").addEventListener("click", async () => {
   try {
     // On the map when there is one: the marker goes there and the grid is picked.
-    const found = gridMapHandle ? await gridMapHandle.useMyLocation() : { ...(await myPosition()) };
+    const found = gridMapHandle ? await gridMapHandle.useMyLocation() : { ...(await locate()) };
     showPick(gridMapHandle ? found : { ...found, ...findPlace(gridNodes, found) }, "you_are_at");
   } catch (error) {
     $("#place").textContent = t("no_location", error.message);

@@ -187,7 +187,8 @@ async function drawGrid() {
   const grid = await session.call("GET", "/admin/grid?geometry=true");
   gridNodes = flattenGrid(grid.nodes);
   const tree = (list) => h("ul", {}, ...list.map((n) => h("li", { class: n.retired ? "muted" : "" },
-    `${n.name} `, h("span", { class: "muted" }, `${n.code} · ${t(n.level)}${n.households ? ` · ${n.households}` : ""}`),
+    // A grid code is shown as it was typed (translate="no": not a word of any language).
+    `${n.name} `, h("span", { class: "muted" }, h("span", { translate: "no" }, n.code), ` · ${t(n.level)}${n.households ? ` · ${n.households}` : ""}`),
     n.children && n.children.length ? tree(n.children) : null)));
   const box = h("div", { class: "map", id: "grid-map" });
   const form = h("form", { id: "import-form" },

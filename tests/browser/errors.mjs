@@ -4,7 +4,7 @@
 // (the wait from Retry-After, in seconds or minutes); the console's sign-in
 // is refused, then slowed down; signed in, the tenant's name is its Chinese
 // one. Every message is the page's own, in Chinese, and no English reaches a
-// Chinese page (noEnglish). Environment: BASE_URL, OUT_DIR, CHROMIUM.
+// Chinese page (noEnglish), nor any page as its person opens it. Environment: BASE_URL, OUT_DIR, CHROMIUM.
 // Exits non-zero at the first failed expectation.
 import assert from "node:assert/strict";
 import { browser, noEnglish, open, people, shoot, signIn, step } from "./lib.mjs";
@@ -129,6 +129,20 @@ for (const kind of ["phone", "desktop"]) {
   assert.match(me, / · 金开示范街道$/, `who is signed in, and where: ${me}`);
   await noEnglish(page);
   await shoot(page, `errors-signed-in-${kind}`);
+  await context.close();
+}
+
+// ---- 4. every page, as its person opens it: no English ----
+const mediator = ["tiaojie", "demo-mediator-2026"];
+const agent = ["daiban", "demo-agent-2026"];
+for (const [path, who] of [["/t/demo/", null], ["/board.html", null], ["/enterprise.html", null], ["/worker/", people.worker],
+  ["/console.html", people.centre], ["/dashboard.html", people.centre], ["/admin.html", people.admin],
+  ["/mediation.html", mediator], ["/agent.html", agent]]) {
+  step(`${path}: no English on the Chinese page`);
+  const { context, page } = await open("phone", path);
+  if (who) await signIn(page, who);
+  await page.waitForLoadState("networkidle");
+  await noEnglish(page);
   await context.close();
 }
 

@@ -107,6 +107,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "place_required",
         sql: include_str!("../migrations/0018_place_required.sql"),
     },
+    Migration {
+        version: 19,
+        name: "triage",
+        sql: include_str!("../migrations/0019_triage.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

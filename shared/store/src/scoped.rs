@@ -33,6 +33,7 @@ pub mod queues;
 mod side_cases;
 pub mod sms;
 pub mod stats;
+pub mod triage;
 pub mod users;
 pub mod webhooks;
 pub mod workflow;

@@ -13,6 +13,9 @@ use serde_json::{Map, Value as Json, json};
 /// Every table with a `tenant_id`, children before parents (the order
 /// deletion needs), with the columns an export must leave out.
 pub const TENANT_TABLES: &[(&str, &[&str])] = &[
+    ("triage_learned", &[]),
+    ("triage_grams", &[]),
+    ("triage_labels", &[]),
     ("case_stats", &[]),
     ("me_too_presses", &["presser"]),
     ("agent_matter_levels", &[]),

@@ -126,6 +126,11 @@ impl Model {
         })
     }
 
+    /// How labels are scored.
+    pub fn scoring(&self) -> Scoring {
+        self.scoring
+    }
+
     /// Distinct grams with any count.
     pub fn vocabulary(&self) -> u64 {
         self.vocabulary

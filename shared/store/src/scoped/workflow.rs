@@ -208,6 +208,17 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 .case_by_id(case_id)?
                 .ok_or_else(|| Error::NotFound("no such case".into()))?;
             self.restat(Some(&before), Some(&after))?;
+            // Staff decided where the case belongs: the triage model learns
+            // it (a routing rule's dispatch is not a decision to learn from).
+            let decides = matches!(
+                action,
+                CaseAction::Dispatch { .. }
+                    | CaseAction::Transfer { .. }
+                    | CaseAction::Recategorise { .. }
+            );
+            if decides && actor != SYSTEM_ACTOR {
+                self.triage_decided(&after)?;
+            }
             Ok(after)
         })
     }

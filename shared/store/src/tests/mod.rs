@@ -22,6 +22,7 @@ mod mediation;
 mod sms;
 mod stats;
 mod tenancy;
+mod triage;
 mod uploads;
 mod webhooks;
 mod workflow;

@@ -1,0 +1,229 @@
+//! The smart triage model's rows (`domain::triage`, `docs/triage.md`): two
+//! models per tenant, `category` (the category a case ended in) and
+//! `department` (the department holding it, by id), kept as the counts the
+//! domain's `Model` is made of and updated in the transaction of each staff
+//! step that decides where a case belongs.
+
+use domain::triage::{Features, LabelCounts, Model, Suggestion};
+use serde_json::json;
+
+use super::TenantScope;
+use super::cases::Case;
+use crate::db::{Database, Row, StoreError, Value};
+use crate::error::Error;
+
+const CATEGORY: &str = "category";
+const DEPARTMENT: &str = "department";
+
+/// What the models suggest for a text, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriageSuggestions {
+    /// Labels are category codes.
+    pub category: Vec<Suggestion>,
+    /// Labels are department ids, as text.
+    pub department: Vec<Suggestion>,
+}
+
+impl<D: Database + ?Sized> TenantScope<'_, D> {
+    /// After a staff step that decides where a case belongs (a dispatch, a
+    /// transfer, a re-categorisation; inside its transaction): the case
+    /// counts, in both models, for the category and the department it now
+    /// has, moved from those it counted for before (each model unlearns
+    /// exactly what it learned). A case no department holds yet (still in
+    /// triage) is not counted.
+    pub(crate) fn triage_decided(&self, case: &Case) -> Result<(), Error> {
+        let Some(department) = case.department else {
+            return Ok(());
+        };
+        let department = department.to_string();
+        let learned = self.db.execute(
+            "SELECT category, department FROM triage_learned WHERE tenant_id = ? AND case_id = ?",
+            &[self.tenant.0.into(), case.id.0.into()],
+        )?;
+        let features = Features::of(&case.description);
+        let before = match learned.first() {
+            Some(row) => Some((row.get_string("category")?, row.get_string("department")?)),
+            None => None,
+        };
+        for (model, now, was) in [
+            (CATEGORY, &case.category, before.as_ref().map(|b| &b.0)),
+            (DEPARTMENT, &department, before.as_ref().map(|b| &b.1)),
+        ] {
+            if was == Some(now) {
+                continue;
+            }
+            if let Some(was) = was {
+                self.triage_count(&features, model, was, -1)?;
+            }
+            self.triage_count(&features, model, now, 1)?;
+        }
+        if before.as_ref() != Some(&(case.category.clone(), department.clone())) {
+            self.db.execute(
+                "INSERT INTO triage_learned (tenant_id, case_id, category, department) \
+                 VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, case_id) DO UPDATE SET \
+                 category = excluded.category, department = excluded.department",
+                &[
+                    self.tenant.0.into(),
+                    case.id.0.into(),
+                    case.category.clone().into(),
+                    department.into(),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Adds (`sign` 1) or takes away (`sign` -1) one case's counts for a
+    /// label: one statement for its grams (the text's grams as a JSON
+    /// array), one for the label's totals, and on taking away one each to
+    /// drop the rows left at zero.
+    fn triage_count(
+        &self,
+        features: &Features,
+        model: &str,
+        label: &str,
+        sign: i64,
+    ) -> Result<(), Error> {
+        let grams: Vec<serde_json::Value> = features
+            .grams()
+            .map(|(gram, n)| json!([gram, sign * i64::from(n)]))
+            .collect();
+        let grams = serde_json::Value::Array(grams).to_string();
+        let tenant: Value = self.tenant.0.into();
+        self.db.execute(
+            "INSERT INTO triage_grams (tenant_id, model, gram, label, count) \
+             SELECT ?, ?, json_extract(value, '$[0]'), ?, json_extract(value, '$[1]') \
+             FROM json_each(?) WHERE true \
+             ON CONFLICT (tenant_id, model, gram, label) DO UPDATE SET count = count + excluded.count",
+            &[
+                tenant.clone(),
+                model.into(),
+                label.into(),
+                grams.clone().into(),
+            ],
+        )?;
+        let total = i64::try_from(features.total()).unwrap_or(i64::MAX);
+        self.db.execute(
+            "INSERT INTO triage_labels (tenant_id, model, label, cases, grams) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (tenant_id, model, label) DO UPDATE SET \
+             cases = cases + excluded.cases, grams = grams + excluded.grams",
+            &[
+                tenant.clone(),
+                model.into(),
+                label.into(),
+                sign.into(),
+                (sign * total).into(),
+            ],
+        )?;
+        if sign < 0 {
+            self.db.execute(
+                "DELETE FROM triage_grams WHERE tenant_id = ? AND model = ? AND label = ? \
+                 AND count <= 0 AND gram IN (SELECT json_extract(value, '$[0]') FROM json_each(?))",
+                &[tenant.clone(), model.into(), label.into(), grams.into()],
+            )?;
+            self.db.execute(
+                "DELETE FROM triage_labels WHERE tenant_id = ? AND model = ? AND label = ? \
+                 AND cases <= 0",
+                &[tenant, model.into(), label.into()],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The suggestions for a text: the label rows, the count of distinct
+    /// grams, and the rows of the text's own grams, in three reads.
+    pub fn triage_suggestions(&self, text: &str) -> Result<TriageSuggestions, Error> {
+        let features = Features::of(text);
+        let tenant: Value = self.tenant.0.into();
+        let labels = self.db.execute(
+            "SELECT model, label, cases, grams FROM triage_labels WHERE tenant_id = ?",
+            &[self.tenant.0.into()],
+        )?;
+        let vocabulary = self.db.execute(
+            "SELECT model, count(DISTINCT gram) AS grams FROM triage_grams \
+             WHERE tenant_id = ? GROUP BY model",
+            &[self.tenant.0.into()],
+        )?;
+        let grams: Vec<&str> = features.grams().map(|(g, _)| g).collect();
+        let rows = self.db.execute(
+            "SELECT model, gram, label, count FROM triage_grams WHERE tenant_id = ? \
+             AND gram IN (SELECT value FROM json_each(?))",
+            &[tenant, json!(grams).to_string().into()],
+        )?;
+        let model = |name: &str| -> Result<Model, Error> {
+            let mut distinct = 0;
+            for row in vocabulary.iter() {
+                if row.get_str("model")? == name {
+                    distinct = u64::try_from(row.get_i64("grams")?).unwrap_or(0);
+                }
+            }
+            let of_model = |row: &Row<'_>| row.get_str("model").is_ok_and(|m| m == name);
+            Ok(Model::from_rows(
+                Model::default().scoring(),
+                labels
+                    .iter()
+                    .filter(|r| of_model(r))
+                    .map(|r| label_row(&r))
+                    .collect::<Result<Vec<_>, _>>()?,
+                distinct,
+                rows.iter()
+                    .filter(|r| of_model(r))
+                    .map(|r| gram_row(&r))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ))
+        };
+        Ok(TriageSuggestions {
+            category: model(CATEGORY)?.suggest(&features),
+            department: model(DEPARTMENT)?.suggest(&features),
+        })
+    }
+
+    /// A whole model as stored (`category` or `department`): for tests and
+    /// tools; suggestions read only what a text needs.
+    pub fn triage_model(&self, name: &str) -> Result<Model, Error> {
+        let tenant: Value = self.tenant.0.into();
+        let labels = self.db.execute(
+            "SELECT label, cases, grams FROM triage_labels WHERE tenant_id = ? AND model = ?",
+            &[tenant.clone(), name.into()],
+        )?;
+        let grams = self.db.execute(
+            "SELECT gram, label, count FROM triage_grams WHERE tenant_id = ? AND model = ?",
+            &[tenant, name.into()],
+        )?;
+        let gram_rows = grams
+            .iter()
+            .map(|r| gram_row(&r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let distinct: std::collections::HashSet<&str> =
+            gram_rows.iter().map(|(g, _, _)| g.as_str()).collect();
+        Ok(Model::from_rows(
+            Model::default().scoring(),
+            labels
+                .iter()
+                .map(|r| label_row(&r))
+                .collect::<Result<Vec<_>, _>>()?,
+            distinct.len() as u64,
+            gram_rows.clone(),
+        ))
+    }
+}
+
+/// A `triage_labels` row: the label and its totals.
+fn label_row(row: &Row<'_>) -> Result<(String, LabelCounts), StoreError> {
+    Ok((
+        row.get_string("label")?,
+        LabelCounts {
+            cases: u32::try_from(row.get_i64("cases")?).unwrap_or(0),
+            grams: u64::try_from(row.get_i64("grams")?).unwrap_or(0),
+        },
+    ))
+}
+
+/// A `triage_grams` row: gram, label, count.
+fn gram_row(row: &Row<'_>) -> Result<(String, String, u32), StoreError> {
+    Ok((
+        row.get_string("gram")?,
+        row.get_string("label")?,
+        u32::try_from(row.get_i64("count")?).unwrap_or(0),
+    ))
+}

@@ -29,6 +29,7 @@ fn residents_hear_back_by_sms_at_each_public_step() {
     sms.the_department_resolves_and_the_centre_closes(&case);
     sms.an_erased_contact_is_texted_no_more();
     sms.the_refused_text_goes_out_at_a_later_sweep(flow_controlled_at);
+    sms.no_number_reached_the_log();
 }
 
 /// A form the receiver got: its fields, decoded, in order.
@@ -246,6 +247,21 @@ impl<'a> Sms<'a> {
             .unwrap();
         assert_eq!(accepted["state"], "delivered");
         assert_eq!(accepted["attempts"], 2);
+    }
+}
+
+impl Sms<'_> {
+    /// The host's log (each request's line, and any error's) never carries
+    /// a resident's number, sent or erased.
+    fn no_number_reached_the_log(&self) {
+        let log = self.app.log_lines();
+        assert!(!log.is_empty(), "the host logs its requests");
+        for number in [PHONE, "13933334444"] {
+            assert!(
+                !log.iter().any(|line| line.contains(number)),
+                "{number} in the log"
+            );
+        }
     }
 }
 

@@ -202,7 +202,7 @@ fn api_not_found(path: &str) -> Response {
         .status(404)
         .header("content-type", "application/problem+json")
         .body(format!(
-            r#"{{"type":"https://gridgov.example/problems/not-found","title":"Not found","status":404,"detail":"{detail}"}}"#
+            r#"{{"type":"https://gridgov.example/problems/not-found","title":"Not found","status":404,"code":"not_found","detail":"{detail}"}}"#
         ))
         .build()
 }

@@ -265,3 +265,18 @@ fn the_secret_is_never_exported() {
     assert!(export.contains("金山街道"));
     assert!(!export.contains("testSecret"));
 }
+
+#[test]
+fn webhooks_never_carry_the_reporters_number() {
+    let db = fresh_db();
+    let t = texting(&db, Some(&SmsStep::ALL));
+    let scope = TenantScope::new(&db, &t);
+    scope
+        .create_webhook("https://ops.example.cn/", "s", Reach::PublicOnly, at())
+        .unwrap();
+    report_with_phone(&scope, 1, Some("13911112222"), at());
+    let payloads = scope.due_deliveries(at(), 100).unwrap();
+    assert_eq!(payloads.len(), 4, "report, accept, register, dispatch");
+    assert!(payloads.iter().all(|d| !d.payload.contains("13911112222")));
+    assert_eq!(scope.due_sms(at(), 100).unwrap().len(), 2);
+}

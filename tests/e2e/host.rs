@@ -237,18 +237,9 @@ fn each_request_gets_a_fresh_instance() {
     }
 }
 
-/// A GET with one extra raw header line.
+/// A GET with one extra raw header line: the body of the answer.
 fn raw_get(app: &TestApp, path: &str, header: &str) -> String {
-    use std::io::{Read, Write};
-    let addr = app.client.base().trim_start_matches("http://").to_string();
-    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{header}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let response = app.raw_get(path, &[header]);
     let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
     // The probe answers with a content-length body; strip chunk framing if any.
     body.lines()

@@ -236,6 +236,25 @@ impl TestApp {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// GETs `path` as raw bytes, with these header lines (`name: value`),
+    /// and returns the whole answer as text, status line and headers
+    /// included: for what an HTTP client would tidy away first (a `..` in
+    /// the path, a header the app must not trust).
+    pub fn raw_get(&self, path: &str, headers: &[&str]) -> String {
+        use std::io::{Read, Write};
+        let address = self.client.base().trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).expect("connect");
+        let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\n{extra}Connection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).expect("read the answer");
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
     /// GETs `path`, with a bearer token when given.
     pub fn get(&self, path: &str, token: Option<&str>) -> Reply {
         self.get_with_headers(path, token, &[])

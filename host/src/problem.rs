@@ -6,6 +6,19 @@ use http_body_util::{BodyExt, Full};
 use hyper::Response;
 use wasmtime_wasi_http::body::HyperOutgoingBody;
 
+/// The `code` of the host's own answers: the default code the app gives a
+/// problem of the same status (`domain::ProblemKind::default_code`, which
+/// the host does not depend on), so that a client reads them alike.
+fn code(status: u16) -> &'static str {
+    match status {
+        400 => "invalid_input",
+        404 => "not_found",
+        413 => "too_large",
+        503 => "unavailable",
+        _ => "internal_error",
+    }
+}
+
 /// A complete response body in the type the guest's responses use.
 pub fn full_body(bytes: impl Into<Bytes>) -> HyperOutgoingBody {
     Full::new(bytes.into())
@@ -18,6 +31,7 @@ pub fn problem(status: u16, slug: &str, title: &str, detail: &str) -> Response<H
         "type": format!("https://gridgov.example/problems/{slug}"),
         "title": title,
         "status": status,
+        "code": code(status),
         "detail": detail,
     });
     Response::builder()

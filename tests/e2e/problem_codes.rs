@@ -48,6 +48,8 @@ fn a_resident_meets_each_refusal_by_its_code() {
     let codes = documented(&app);
 
     let lookup = |path: &str| app.get(path, None);
+    // No component serves it: the web component answers as the API does.
+    coded(&codes, lookup("/api/no-such-route"), 404, "not_found");
     coded(
         &codes,
         lookup("/api/t/nowhere/status/AAAAA-AAAAA"),

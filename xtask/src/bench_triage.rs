@@ -731,6 +731,16 @@ impl Split {
     fn holds(self, index: usize) -> bool {
         (index % 4 == 3) == (self == Split::Test)
     }
+
+    /// The items of a list this split holds.
+    fn of(self, items: &[String]) -> Vec<&String> {
+        items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.holds(*i))
+            .map(|(_, item)| item)
+            .collect()
+    }
 }
 
 struct Kind {
@@ -954,20 +964,8 @@ impl Catalogue {
                 pick < 0.0
             })
             .unwrap_or(&category.kinds[0]);
-        let phrasings: Vec<&String> = kind
-            .texts
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| split.holds(*i))
-            .map(|(_, t)| t)
-            .collect();
-        let frames: Vec<&String> = self
-            .frames
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| split.holds(*i))
-            .map(|(_, t)| t)
-            .collect();
+        let phrasings = split.of(&kind.texts);
+        let frames = split.of(&self.frames);
         let template = if kind.words.len() == 2 && rng.float() < 0.5 {
             rng.choose(&frames)
         } else {
@@ -1047,18 +1045,10 @@ impl Catalogue {
             };
             let slot = &rest[open + 1..open + close];
             let values: Vec<&String> = match words.get(slot) {
-                Some(own) => own
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| split == Split::Test || split.holds(*i))
-                    .map(|(_, v)| v)
-                    .collect(),
-                None => self.slots[slot]
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| split.holds(*i))
-                    .map(|(_, v)| v)
-                    .collect(),
+                // A kind's words: the test split draws from all of them.
+                Some(own) if split == Split::Test => own.iter().collect(),
+                Some(own) => split.of(own),
+                None => split.of(&self.slots[slot]),
             };
             out.push_str(rng.choose(&values).as_str());
             rest = &rest[open + close + 1..];

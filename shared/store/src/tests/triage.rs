@@ -29,14 +29,14 @@ fn staff(scope: &TenantScope<'_, NativeDb>, case: &Case, action: CaseAction) -> 
 fn dispatched(scope: &TenantScope<'_, NativeDb>, case: Case, department: &str) -> Case {
     let case = staff(scope, &case, CaseAction::Accept);
     let case = staff(scope, &case, CaseAction::Register);
-    staff(
-        scope,
-        &case,
-        CaseAction::Dispatch {
-            department: department.into(),
-            assisting: Vec::new(),
-        },
-    )
+    staff(scope, &case, dispatch(department))
+}
+
+fn dispatch(department: &str) -> CaseAction {
+    CaseAction::Dispatch {
+        department: department.into(),
+        assisting: Vec::new(),
+    }
 }
 
 /// The stored models equal models that learned `cases` (text, category,
@@ -117,14 +117,7 @@ fn a_re_categorisation_moves_the_category_when_the_case_is_dispatched_again() {
     // again.
     assert_eq!(case.department, None);
     check(&scope, &[("垃圾", "garbage", urban)]);
-    let again = staff(
-        &scope,
-        &case,
-        CaseAction::Dispatch {
-            department: "urban".into(),
-            assisting: Vec::new(),
-        },
-    );
+    let again = staff(&scope, &case, dispatch("urban"));
     assert_eq!(again.category, "road_damage");
     check(&scope, &[("垃圾", "road_damage", urban)]);
     // The old label's rows are gone, not left at zero.
@@ -150,10 +143,7 @@ fn a_rule_dispatch_or_a_refused_step_teaches_nothing() {
     let refused = scope.act(
         case.id,
         case.version - 1,
-        &CaseAction::Dispatch {
-            department: "urban".into(),
-            assisting: Vec::new(),
-        },
+        &dispatch("urban"),
         "user:1",
         at,
         &calendar(),

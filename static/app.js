@@ -40,7 +40,7 @@ I18N.add({
 I18N.add({
   en: {
     choose_heading: "Open the address your township publishes", go: "Go", board: "Public board",
-    choose_text: "This address names no township. Townships publish addresses like /t/code/; or type the code below.",
+    choose_text: "Use the address your township publishes (like /t/code/), or type its code below.",
     no_such_tenant: "No township has the code “{0}”.",
     have_secret: "Have the secret? See your own report and rate it", my_reports_note: "Kept on this phone; only you see them.",
     place_needed: "This kind of problem needs its place: use your location, tap the map, or type the address.",

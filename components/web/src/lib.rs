@@ -85,7 +85,10 @@ fn serve(request: &Request, path: &str, file: &str) -> std::io::Result<Response>
     }
     let mut builder = Response::builder();
     builder
-        .header("cache-control", caching::cache_control(path, request.query()))
+        .header(
+            "cache-control",
+            caching::cache_control(path, request.query()),
+        )
         .header("etag", &etag);
     if !offered.is_empty() {
         builder.header("vary", "accept-encoding");

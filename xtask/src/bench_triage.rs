@@ -474,16 +474,8 @@ impl Row {
             .map(|(d, n)| (d.to_string(), *n as f64))
             .collect();
         // The resident's pick, kept when the model ranks it among its three.
-        let checked = |report: &Report| -> Vec<(String, f64)> {
-            let mut ranked = category.rank(&report.text);
-            if let Some(at) = ranked
-                .iter()
-                .position(|(c, _)| Some(c) == report.resident_pick.as_ref())
-            {
-                let pick = ranked.remove(at);
-                ranked.insert(0, pick);
-            }
-            ranked
+        let checked = |report: &Report| {
+            checked_by(category.rank(&report.text), report.resident_pick.as_deref())
         };
         for report in &set.test {
             match self {
@@ -503,15 +495,9 @@ impl Row {
                 }
                 Row::Department => at.add(&department.rank(&report.text), &report.department),
                 Row::DepartmentWithResident => {
-                    let mut ranked = department.rank(&report.text);
                     let by_rules = rules(report.resident_pick.as_deref());
-                    if let Some(at) = ranked
-                        .iter()
-                        .position(|(d, _)| Some(d) == by_rules.first().map(|(r, _)| r))
-                    {
-                        let pick = ranked.remove(at);
-                        ranked.insert(0, pick);
-                    }
+                    let choice = by_rules.first().map(|(d, _)| d.as_str());
+                    let ranked = checked_by(department.rank(&report.text), choice);
                     at.add(&ranked, &report.department)
                 }
                 Row::RulesOnModel => {
@@ -540,6 +526,22 @@ impl Row {
             }
         }
     }
+}
+
+/// A ranking with a choice checked by it (`domain::triage::checked`).
+fn checked_by(ranked: Vec<(String, f64)>, choice: Option<&str>) -> Vec<(String, f64)> {
+    let suggestions = ranked
+        .into_iter()
+        .map(|(label, confidence)| Suggestion {
+            label,
+            confidence,
+            reasons: Vec::new(),
+        })
+        .collect();
+    domain::triage::checked(suggestions, choice)
+        .into_iter()
+        .map(|s| (s.label, s.confidence))
+        .collect()
 }
 
 /// A candidate method.

@@ -27,7 +27,9 @@ mod features;
 mod model;
 
 pub use features::{Features, Grams, MAX_CHARS};
-pub use model::{LabelCounts, Model, NotLearned, REASONS, SUGGESTIONS, Scoring, Suggestion};
+pub use model::{
+    LabelCounts, Model, NotLearned, REASONS, SUGGESTIONS, Scoring, Suggestion, checked,
+};
 
 #[cfg(test)]
 mod tests;

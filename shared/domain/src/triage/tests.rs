@@ -177,3 +177,24 @@ proptest! {
         prop_assert_eq!(model, Model::default());
     }
 }
+
+#[test]
+fn a_choice_the_model_ranks_among_its_suggestions_comes_first() {
+    let suggestions = trained(Scoring::Complement).suggest(&Features::of("垃圾桶满了"));
+    let labels = |s: Vec<Suggestion>| s.into_iter().map(|s| s.label).collect::<Vec<_>>();
+    let check = |choice: Option<&str>, expected: &[&str]| {
+        assert_eq!(
+            labels(checked(suggestions.clone(), choice)),
+            expected,
+            "{choice:?}"
+        );
+    };
+    assert_eq!(labels(suggestions.clone())[0], "garbage");
+    let second = labels(suggestions.clone())[1].clone();
+    let third = labels(suggestions.clone())[2].clone();
+    check(Some(&second), &[&second, "garbage", &third]);
+    check(Some("garbage"), &["garbage", &second, &third]);
+    // Not among them (likely wrong), or no choice: unchanged.
+    check(Some("parking"), &["garbage", &second, &third]);
+    check(None, &["garbage", &second, &third]);
+}

@@ -15,6 +15,21 @@ use crate::error::Error;
 const CATEGORY: &str = "category";
 const DEPARTMENT: &str = "department";
 
+/// The `triage_labels` row of no label (no category or department has an
+/// empty code or id) keeps, in `grams`, how many distinct grams the model
+/// holds: a suggestion reads it instead of counting them.
+const VOCABULARY: &str = "";
+
+/// Adds `sign` (1 or -1) times the number of the text's grams (a JSON
+/// array) the model holds no row for to its count of distinct grams: run
+/// before learning (the grams about to be new) and after unlearning (those
+/// just gone).
+const COUNT_ABSENT_GRAMS: &str = "INSERT INTO triage_labels (tenant_id, model, label, cases, grams) \
+     SELECT ?1, ?2, '', 0, ?3 * count(*) FROM json_each(?4) WHERE NOT EXISTS (\
+     SELECT 1 FROM triage_grams g WHERE g.tenant_id = ?1 AND g.model = ?2 \
+     AND g.gram = json_extract(value, '$[0]')) \
+     ON CONFLICT (tenant_id, model, label) DO UPDATE SET grams = grams + excluded.grams";
+
 /// What the models suggest for a text, best first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriageSuggestions {
@@ -75,8 +90,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
 
     /// Adds (`sign` 1) or takes away (`sign` -1) one case's counts for a
     /// label: one statement for its grams (the text's grams as a JSON
-    /// array), one for the label's totals, and on taking away one each to
-    /// drop the rows left at zero.
+    /// array), one for the label's totals, one for the model's count of
+    /// distinct grams, and on taking away one each to drop the rows left at
+    /// zero.
     fn triage_count(
         &self,
         features: &Features,
@@ -90,6 +106,20 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .collect();
         let grams = serde_json::Value::Array(grams).to_string();
         let tenant: Value = self.tenant.0.into();
+        let count_absent = || {
+            self.db.execute(
+                COUNT_ABSENT_GRAMS,
+                &[
+                    tenant.clone(),
+                    model.into(),
+                    sign.into(),
+                    grams.clone().into(),
+                ],
+            )
+        };
+        if sign > 0 {
+            count_absent()?;
+        }
         self.db.execute(
             "INSERT INTO triage_grams (tenant_id, model, gram, label, count) \
              SELECT ?, ?, json_extract(value, '$[0]'), ?, json_extract(value, '$[1]') \
@@ -119,29 +149,31 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             self.db.execute(
                 "DELETE FROM triage_grams WHERE tenant_id = ? AND model = ? AND label = ? \
                  AND count <= 0 AND gram IN (SELECT json_extract(value, '$[0]') FROM json_each(?))",
-                &[tenant.clone(), model.into(), label.into(), grams.into()],
+                &[
+                    tenant.clone(),
+                    model.into(),
+                    label.into(),
+                    grams.clone().into(),
+                ],
             )?;
             self.db.execute(
                 "DELETE FROM triage_labels WHERE tenant_id = ? AND model = ? AND label = ? \
                  AND cases <= 0",
-                &[tenant, model.into(), label.into()],
+                &[tenant.clone(), model.into(), label.into()],
             )?;
+            count_absent()?;
         }
         Ok(())
     }
 
-    /// The suggestions for a text: the label rows, the count of distinct
-    /// grams, and the rows of the text's own grams, in three reads.
+    /// The suggestions for a text: the label rows (with each model's count
+    /// of distinct grams) and the rows of the text's own grams, in two
+    /// reads whatever the tenant's size.
     pub fn triage_suggestions(&self, text: &str) -> Result<TriageSuggestions, Error> {
         let features = Features::of(text);
         let tenant: Value = self.tenant.0.into();
         let labels = self.db.execute(
             "SELECT model, label, cases, grams FROM triage_labels WHERE tenant_id = ?",
-            &[self.tenant.0.into()],
-        )?;
-        let vocabulary = self.db.execute(
-            "SELECT model, count(DISTINCT gram) AS grams FROM triage_grams \
-             WHERE tenant_id = ? GROUP BY model",
             &[self.tenant.0.into()],
         )?;
         let grams: Vec<&str> = features.grams().map(|(g, _)| g).collect();
@@ -151,21 +183,18 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             &[tenant, json!(grams).to_string().into()],
         )?;
         let model = |name: &str| -> Result<Model, Error> {
-            let mut distinct = 0;
-            for row in vocabulary.iter() {
-                if row.get_str("model")? == name {
-                    distinct = u64::try_from(row.get_i64("grams")?).unwrap_or(0);
-                }
-            }
             let of_model = |row: &Row<'_>| row.get_str("model").is_ok_and(|m| m == name);
-            Ok(Model::from_rows(
-                Model::default().scoring(),
+            let (label_rows, vocabulary) = split_vocabulary(
                 labels
                     .iter()
                     .filter(|r| of_model(r))
                     .map(|r| label_row(&r))
                     .collect::<Result<Vec<_>, _>>()?,
-                distinct,
+            );
+            Ok(Model::from_rows(
+                Model::default().scoring(),
+                label_rows,
+                vocabulary,
                 rows.iter()
                     .filter(|r| of_model(r))
                     .map(|r| gram_row(&r))
@@ -178,8 +207,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         })
     }
 
-    /// A whole model as stored (`category` or `department`): for tests and
-    /// tools; suggestions read only what a text needs.
+    /// A whole model as stored (`category` or `department`), its count of
+    /// distinct grams as kept: for tests and tools; suggestions read only
+    /// what a text needs.
     pub fn triage_model(&self, name: &str) -> Result<Model, Error> {
         let tenant: Value = self.tenant.0.into();
         let labels = self.db.execute(
@@ -190,22 +220,32 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             "SELECT gram, label, count FROM triage_grams WHERE tenant_id = ? AND model = ?",
             &[tenant, name.into()],
         )?;
-        let gram_rows = grams
-            .iter()
-            .map(|r| gram_row(&r))
-            .collect::<Result<Vec<_>, _>>()?;
-        let distinct: std::collections::HashSet<&str> =
-            gram_rows.iter().map(|(g, _, _)| g.as_str()).collect();
-        Ok(Model::from_rows(
-            Model::default().scoring(),
+        let (label_rows, vocabulary) = split_vocabulary(
             labels
                 .iter()
                 .map(|r| label_row(&r))
                 .collect::<Result<Vec<_>, _>>()?,
-            distinct.len() as u64,
-            gram_rows.clone(),
+        );
+        let gram_rows = grams
+            .iter()
+            .map(|r| gram_row(&r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Model::from_rows(
+            Model::default().scoring(),
+            label_rows,
+            vocabulary,
+            gram_rows,
         ))
     }
+}
+
+/// The label rows apart from the count of distinct grams (0 when the model
+/// holds none).
+fn split_vocabulary(rows: Vec<(String, LabelCounts)>) -> (Vec<(String, LabelCounts)>, u64) {
+    let (vocabulary, labels): (Vec<_>, Vec<_>) =
+        rows.into_iter().partition(|(label, _)| label == VOCABULARY);
+    let distinct = vocabulary.first().map_or(0, |(_, counts)| counts.grams);
+    (labels, distinct)
 }
 
 /// A `triage_labels` row: the label and its totals.

@@ -11,7 +11,7 @@ use super::fixtures::{
 use crate::native::NativeDb;
 use crate::*;
 use domain::triage::{Features, Model};
-use domain::{CaseAction, Code};
+use domain::{CaseAction, CaseSource, Code, TrackingCode};
 
 fn staff(scope: &TenantScope<'_, NativeDb>, case: &Case, action: CaseAction) -> Case {
     scope
@@ -75,6 +75,25 @@ fn a_staff_dispatch_teaches_both_models_and_a_transfer_moves_the_department() {
         "urban",
     );
     check(&scope, &[("垃圾", "garbage", urban)]);
+    let other = scope
+        .insert_case(
+            NewCase::basic(
+                TrackingCode::from_random([2; 8]),
+                "garbage",
+                "垃圾桶满了没人收",
+                CaseSource::Resident,
+            ),
+            beijing("2026-03-06 09:00"),
+        )
+        .unwrap();
+    dispatched(&scope, other, "urban");
+    check(
+        &scope,
+        &[
+            ("垃圾", "garbage", urban),
+            ("垃圾桶满了没人收", "garbage", urban),
+        ],
+    );
 
     let case = staff(
         &scope,
@@ -85,13 +104,22 @@ fn a_staff_dispatch_teaches_both_models_and_a_transfer_moves_the_department() {
         },
     );
     assert_eq!(case.department, Some(sanitation));
-    check(&scope, &[("垃圾", "garbage", sanitation)]);
+    check(
+        &scope,
+        &[
+            ("垃圾", "garbage", sanitation),
+            ("垃圾桶满了没人收", "garbage", urban),
+        ],
+    );
 
     // Read back: the text's suggestions name what was learned.
     let suggested = scope.triage_suggestions("小区垃圾没人收").unwrap();
     assert_eq!(suggested.category[0].label, "garbage");
+    // 没人收 came with the case urban holds.
+    assert_eq!(suggested.department[0].label, urban.to_string());
+    assert_eq!(suggested.department[0].reasons, ["没人收"]);
+    let suggested = scope.triage_suggestions("垃圾").unwrap();
     assert_eq!(suggested.department[0].label, sanitation.to_string());
-    assert_eq!(suggested.category[0].reasons, ["垃圾"]);
 }
 
 #[test]

@@ -198,6 +198,15 @@ form.elements.photo.addEventListener("change", async (event) => {
   showPhotos();
 });
 
+let gridMapHandle = null;
+let gridNodes = [];
+/** A place picked on the map or found from the phone: kept, its grid chosen in the list and named. */
+function showPick(pick, words) {
+  place = { latitude: pick.latitude, longitude: pick.longitude };
+  const select = form.elements.grid_node_id;
+  if (pick.node) select.value = pick.node.level === "grid" || pick.node.level === "micro_grid" ? pick.node.id : "";
+  $("#place").textContent = pick.node ? t(words, pick.text) : t("outside_grid");
+}
 $("#locate").addEventListener("click", async () => {
   try {
     // On the map when there is one: the marker goes there and the grid is picked.

@@ -53,7 +53,7 @@ mod security;
 mod sms;
 mod soak;
 mod status;
-mod web_assets;
 mod tenancy;
+mod web_assets;
 mod workflow;
 mod workflow_paths;

@@ -116,9 +116,10 @@ function findPlace(nodes, { latitude, longitude }) {
 // ---- drawing ----
 /** The Leaflet map in `container`, over the tenant's tiles, with `crs` conversions. */
 async function baseMap(container, tenant, options) {
-  if (container.leaflet) container.leaflet.remove();
   container.classList.add("map", "leaflet-map");
   const tiles = await mapTiles(tenant);
+  // Drawn again (a new grid, new tiles): the old map goes first, after the wait, so two draws never share the box.
+  if (container.leaflet) container.leaflet.remove();
   const map = L.map(container, { zoomSnap: 0.5, minZoom: 3, maxZoom: (tiles && tiles.max_zoom) || 18, attributionControl: true, ...options });
   container.leaflet = map;
   // A view before any layer (Leaflet adds layers once it has one); the page fits it to the grid.
@@ -148,13 +149,12 @@ async function baseMap(container, tenant, options) {
     }).addTo(map);
     layer(tiles.base_url, tiles.attribution);
     if (tiles.overlay_url) layer(tiles.overlay_url, "");
-  } else {
-    container.classList.add("no-tiles");
-    const Notice = L.Control.extend({
-      onAdd: () => h("p", { class: "map-notice", role: "note", "data-t": "map_needs_key" }, t("map_needs_key")),
-    });
-    new Notice({ position: "bottomleft" }).addTo(map);
   }
+  // Without its key the base map is not drawn, and a line under the map says so (over it, it would hide shapes to pick).
+  container.classList.toggle("no-tiles", !tiles || tiles.needs_key);
+  const notice = container.nextElementSibling && container.nextElementSibling.classList.contains("map-notice") ? container.nextElementSibling : null;
+  if (tiles && !tiles.needs_key) { if (notice) notice.remove(); }
+  else if (!notice) container.after(h("p", { class: "map-notice", role: "note", "data-t": "map_needs_key" }, t("map_needs_key")));
   return { map, toMap, fromMap, crs, tiles };
 }
 
@@ -266,6 +266,7 @@ function pinIcon(className = "") {
 async function gridMap(container, nodes, { tenant, onPick, pickable = !!onPick, marks } = {}) {
   if (!mapNodes(nodes).some(({ node }) => node.geometry)) {
     if (container.leaflet) { container.leaflet.remove(); container.leaflet = null; }
+    if (container.nextElementSibling && container.nextElementSibling.classList.contains("map-notice")) container.nextElementSibling.remove();
     return null;
   }
   container.hidden = false;
@@ -306,6 +307,8 @@ async function gridMap(container, nodes, { tenant, onPick, pickable = !!onPick, 
     marker.getElement().classList.toggle("waiting", waiting);
   };
   const keys = (event) => {
+    // The map's own links (zoom, attribution) keep their keys.
+    if (event.target !== container && !(marker && event.target === marker.getElement())) return;
     const step = { ArrowLeft: [-12, 0], ArrowRight: [12, 0], ArrowUp: [0, -12], ArrowDown: [0, 12] }[event.key];
     if (!step && !["Enter", " ", "+", "=", "-", "_"].includes(event.key)) return;
     event.preventDefault();

@@ -103,8 +103,8 @@ const markerAt = (page) => page.evaluate(() => {
 step("resident portal: 天地图 without a key shows the grid and says what is missing");
 {
   const { page, context } = await open("phone", "/");
-  await page.waitForSelector("#map .map-notice");
-  assert.match(await page.textContent("#map .map-notice"), /天地图密钥/, "the map says the base map needs the key");
+  await page.waitForSelector("#map + .map-notice");
+  assert.match(await page.textContent("#map + .map-notice"), /天地图密钥/, "under the map, a line says the base map needs the key");
   assert.equal(await page.locator("#map .leaflet-tile").count(), 0, "no tile is asked for without a key");
   const named = await mapLabelsApart(page, "#map", 2);
   assert.ok(named.includes("金山社区") && named.includes("开元村"), `the communities are named: ${named}`);

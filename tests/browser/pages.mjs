@@ -194,6 +194,7 @@ const worker = await open("phone", "/worker/");
   step("worker: fixed on the spot, with a photo, on the map");
   await page.click("#categories label:has-text('路灯故障')");
   await page.fill("#report-form [name=description]", "当场解决：路灯开关复位");
+  await page.locator("#map").scrollIntoViewIfNeeded();
   const box = await page.locator('#map path[data-code="JK-01-G1-M2"]').boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2); // a pick inside a micro-grid
   assert.match(await page.textContent("#place"), /2号楼微网格/, "the map pick names the micro-grid");

@@ -22,7 +22,10 @@ fn maps_pick_places_over_the_tenants_tiles_in_a_browser() {
 
     let tiles = app.get("/api/t/demo/admin/map", None).expect(200);
     assert_eq!(tiles["configured"], true, "{tiles}");
-    assert_eq!(tiles["crs"], "cgcs2000", "the admin page chose 天地图: {tiles}");
+    assert_eq!(
+        tiles["crs"], "cgcs2000",
+        "the admin page chose 天地图: {tiles}"
+    );
     assert_eq!(tiles["key"], "0123456789abcdef0123456789abcdef", "{tiles}");
 
     let admin = app.login(
@@ -45,7 +48,10 @@ fn maps_pick_places_over_the_tenants_tiles_in_a_browser() {
         .collect();
     assert_eq!(ours.len(), 1, "one report from the map: {cases}");
     let case = app
-        .get(&format!("/api/t/demo/cases/{}", ours[0]["id"]), Some(&admin))
+        .get(
+            &format!("/api/t/demo/cases/{}", ours[0]["id"]),
+            Some(&admin),
+        )
         .expect(200);
     // Picked on AMap's GCJ-02 tiles inside 2号楼微网格 (120.155–120.159 E,
     // 30.273–30.277 N as stored): the page sent WGS-84, so the server found

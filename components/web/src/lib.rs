@@ -159,10 +159,19 @@ fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
 }
 
 /// Maps a URL path to a file under the mount; folders serve `index.html`.
-/// `..` is refused here as well as by the WASI mount.
+/// `..` is refused here as well as by the WASI mount. A township's address
+/// for its residents, `/t/<tenant>/`, is the resident portal, which reads
+/// the tenant from the address (nothing else lives under `/t/`).
 fn file_for(path: &str) -> Option<String> {
     if path.split('/').any(|segment| segment == "..") {
         return None;
+    }
+    if let Some(rest) = path.strip_prefix("/t/") {
+        let tenant = rest
+            .strip_suffix('/')
+            .or_else(|| rest.strip_suffix("/index.html"))
+            .unwrap_or(rest);
+        return (!tenant.is_empty() && !tenant.contains('/')).then(|| "/index.html".to_string());
     }
     if path.ends_with('/') {
         Some(format!("{path}index.html"))

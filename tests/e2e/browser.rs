@@ -15,18 +15,34 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use e2e::tools::{self, Tool};
+use crate::sms::{Receiver, field};
 use e2e::{OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
 
 #[test]
 fn people_use_the_pages_in_a_browser() {
-    let app = TestApp::product();
+    let app = TestApp::product_with_env(e2e::LOCAL_RECEIVERS);
     xtask::demo::seed(&app.client, OPERATOR_KEY).expect("the demo tenant is laid down");
     let admin = app.login(
         "/api/t/demo/auth/login",
         xtask::demo::DEMO_ADMIN.0,
         xtask::demo::DEMO_ADMIN.1,
     );
+    // The township texts its residents (a local stand-in for Aliyun SMS).
+    let sms = Receiver::start(Vec::new());
+    app.client
+        .send_json(
+            "PUT",
+            "/api/t/demo/admin/sms",
+            Some(&admin),
+            &json!({ "provider": "aliyun", "endpoint": sms.url, "access_key_id": "browserId",
+                     "access_key_secret": "browserSecret", "sign_name": "金开示范街道",
+                     "templates": { "accepted": "SMS_1", "dispatched": "SMS_2", "resolved": "SMS_3",
+                                    "closed": "SMS_4", "rate_invitation": "SMS_5" },
+                     "enabled": true }),
+        )
+        .unwrap()
+        .expect(200);
     let urban = department_id(&app, &admin, "urban");
     let staff = app
         .client
@@ -40,6 +56,20 @@ fn people_use_the_pages_in_a_browser() {
     assert_eq!(staff.status, 201, "{}", staff.body);
 
     let out = run_scenarios(&app, "pages.mjs");
+
+    // The resident who left a phone heard back at each public step, the
+    // invitation to rate last (the page's sweep sent them).
+    let texts: Vec<String> = sms
+        .got()
+        .iter()
+        .filter(|form| field(form, "PhoneNumbers") == RESIDENT_PHONE)
+        .map(|form| field(form, "TemplateCode").to_string())
+        .collect();
+    assert_eq!(
+        texts,
+        ["SMS_1", "SMS_2", "SMS_3", "SMS_4", "SMS_5"],
+        "accepted, dispatched, resolved, closed, asked to rate"
+    );
 
     // The offline report reached the API exactly once, whatever the page said.
     let worker = app.login("/api/t/demo/auth/login", "wangwu", "demo-worker-2026");
@@ -72,6 +102,9 @@ fn people_use_the_pages_in_a_browser() {
     }
 }
 
+/// The phone the resident leaves in `pages.mjs`.
+const RESIDENT_PHONE: &str = "13912345678";
+
 fn department_id(app: &TestApp, admin: &str, code: &str) -> Value {
     let list = app
         .client
@@ -98,6 +131,8 @@ pub fn run_scenarios(app: &TestApp, script: &str) -> PathBuf {
         .arg(scripts.join(script))
         .current_dir(&scripts)
         .env("BASE_URL", app.client.base())
+        // For the scheduler's calls a scenario makes (the sweep).
+        .env("OPERATOR_KEY", OPERATOR_KEY)
         .env("OUT_DIR", &out)
         .env("CHROMIUM", &chromium)
         .output()

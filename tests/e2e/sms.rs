@@ -33,7 +33,7 @@ fn residents_hear_back_by_sms_at_each_public_step() {
 }
 
 /// A form the receiver got: its fields, decoded, in order.
-type Form = Vec<(String, String)>;
+pub(crate) type Form = Vec<(String, String)>;
 
 struct Sms<'a> {
     app: &'a TestApp,
@@ -85,7 +85,7 @@ impl<'a> Sms<'a> {
     }
 
     fn got(&self) -> Vec<Form> {
-        self.receiver.got.lock().unwrap().clone()
+        self.receiver.got()
     }
 
     fn nothing_is_queued_before_a_provider_is_set(&self) {
@@ -265,7 +265,7 @@ impl Sms<'_> {
     }
 }
 
-fn field<'f>(form: &'f Form, name: &str) -> &'f str {
+pub(crate) fn field<'f>(form: &'f Form, name: &str) -> &'f str {
     form.iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.as_str())
@@ -308,13 +308,20 @@ fn check_send_sms(form: &Form, template: &str, code: &str) {
 /// A provider on loopback: answers each `POST` with the next scripted
 /// (status, body), then as Aliyun answers a message it took, and keeps
 /// each form it got.
-struct Receiver {
-    url: String,
+/// A local stand-in for Aliyun's SendSms endpoint: it keeps every form it
+/// gets and answers each from its script, then `OK`.
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     got: Arc<Mutex<Vec<Form>>>,
 }
 
 impl Receiver {
-    fn start(script: Vec<(u16, &'static str)>) -> Receiver {
+    /// The forms received so far, oldest first.
+    pub(crate) fn got(&self) -> Vec<Form> {
+        self.got.lock().unwrap().clone()
+    }
+
+    pub(crate) fn start(script: Vec<(u16, &'static str)>) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/", listener.local_addr().unwrap());
         let got = Arc::new(Mutex::new(Vec::new()));

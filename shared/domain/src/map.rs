@@ -240,29 +240,17 @@ mod tests {
     use super::*;
     use crate::ProblemKind;
 
+    /// AMap's tiles, as a tenant on GCJ-02 sets them.
     fn input() -> TileSettingsInput {
         TileSettingsInput {
             base_url: "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
                 .into(),
+            overlay_url: None,
             subdomains: Some("1234".into()),
             attribution: "© 高德地图".into(),
             crs: CoordSystem::Gcj02,
+            key: None,
             max_zoom: 18,
-            ..TileSettingsInput::default_for_tests()
-        }
-    }
-
-    impl TileSettingsInput {
-        fn default_for_tests() -> Self {
-            TileSettingsInput {
-                base_url: String::new(),
-                overlay_url: None,
-                subdomains: None,
-                attribution: String::new(),
-                crs: CoordSystem::Wgs84,
-                key: None,
-                max_zoom: 18,
-            }
         }
     }
 

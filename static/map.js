@@ -42,7 +42,7 @@ I18N.add({
     map_pick_hint: "点击地图或拖动标记选择位置；也可用方向键移动标记，按回车确定。",
     map_marker: "位置标记：方向键移动，回车确定",
     map_place: "案件位置",
-    you_are_at: "您在：{0}",
+    you_are_at: "您在：{0}", zoom_in: "放大", zoom_out: "缩小",
     outside_grid: "您的位置不在本街道的网格范围内，请在地图上选择。",
   },
   en: {
@@ -50,7 +50,7 @@ I18N.add({
     map_pick_hint: "Tap the map or drag the marker to pick the place; or move the marker with the arrow keys and press Enter.",
     map_marker: "Place marker: arrow keys move it, Enter picks",
     map_place: "The case's place",
-    you_are_at: "You are at: {0}",
+    you_are_at: "You are at: {0}", zoom_in: "Zoom in", zoom_out: "Zoom out",
     outside_grid: "Your position is outside this township's grid; please pick the place on the map.",
   },
 });
@@ -120,7 +120,9 @@ async function baseMap(container, tenant, options) {
   const tiles = await mapTiles(tenant);
   // Drawn again (a new grid, new tiles): the old map goes first, after the wait, so two draws never share the box.
   if (container.leaflet) container.leaflet.remove();
-  const map = L.map(container, { zoomSnap: 0.5, minZoom: 3, maxZoom: (tiles && tiles.max_zoom) || 18, attributionControl: true, ...options });
+  const map = L.map(container, { zoomSnap: 0.5, minZoom: 3, maxZoom: (tiles && tiles.max_zoom) || 18, attributionControl: true, zoomControl: false, ...options });
+  // The zoom buttons named in the page's language (Leaflet's own are English).
+  L.control.zoom({ zoomInTitle: t("zoom_in"), zoomOutTitle: t("zoom_out") }).addTo(map);
   container.leaflet = map;
   // A view before any layer (Leaflet adds layers once it has one); the page fits it to the grid.
   map.setView([35, 105], 4, { animate: false });

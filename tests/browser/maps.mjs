@@ -130,6 +130,7 @@ for (const kind of ["phone", "desktop"]) {
   await page.waitForSelector("#map .leaflet-tile-loaded");
   assert.ok(tileRequests.length > 0, "the tiles came from the fixture");
   assert.match(await page.textContent("#map .leaflet-control-attribution"), /高德地图/, "the provider is credited");
+  assert.equal(await page.getAttribute("#map .leaflet-control-zoom-in", "aria-label"), "放大", "the map's buttons speak the page's language");
   const named = await mapLabelsApart(page, "#map", 3);
   assert.ok(named.includes("金山社区") && named.includes("开元村"), `the communities are named: ${named}`);
   await page.locator("#map").scrollIntoViewIfNeeded();

@@ -230,8 +230,11 @@ function drawShapes(base, nodes, { interactive, marks }) {
         const box = shown({ x0: nw.x, y0: nw.y, x1: se.x, y1: se.y });
         if (box.x1 - box.x0 >= w + 2 * gap && box.y1 - box.y0 >= hgt + 2 * gap) {
           spots = l.holds
-            // In its top-left corner, else a line lower, else its bottom-left corner.
-            ? [box.y0 + gap, box.y0 + 2 * gap + hgt, box.y1 - gap - hgt].map((y) => ({ x: box.x0 + gap, y }))
+            // In its top-left corner, else a line lower, else its bottom-left corner; each also a
+            // little to the right (past the zoom buttons, or another shape's name there).
+            ? [box.y0 + gap, box.y0 + 2 * gap + hgt, box.y1 - gap - hgt]
+              .flatMap((y) => [{ x: box.x0 + gap, y }, { x: box.x0 + gap + 48, y }])
+              .filter((spot) => spot.x + w <= box.x1 - gap)
             : [{ x: (box.x0 + box.x1) / 2 - w / 2, y: (box.y0 + box.y1) / 2 - hgt / 2 }];
         }
       } else {

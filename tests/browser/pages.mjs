@@ -29,8 +29,11 @@ const resident = await open("phone", "/");
   await page.waitForSelector("#map:not([hidden])");
   const named = await mapLabelsApart(page, "#map", 2);
   assert.ok(named.includes("金山社区") && named.includes("开元村"), `the map names the communities: ${named}`);
-  await page.locator('#map path[data-code="JK-01-G1-M1"]').click(); // scrolled into view, clicked in the middle
-  assert.match(await page.textContent("#place"), /1号楼微网格/, "the map pick names the micro-grid");
+  const m1 = page.locator('#map path[data-code="JK-01-G1-M1"]');
+  await m1.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => !document.querySelector("#map .leaflet-zoom-anim, #map .leaflet-pan-anim"));
+  await m1.click(); // clicked in the middle
+  assert.match(await page.textContent("#place"), /金山社区.*1号楼微网格/, "the map pick names the community and the micro-grid");
   // Where and who, for the staff who will call back (private).
   await page.fill("#report-form [name=address]", "金山路 8 号东门");
   await page.click("#report-form details summary"); // the contact, folded away as optional
@@ -89,6 +92,7 @@ const centre = await open("desktop", "/console.html");
   // (pin, address, grid path) and who to call, which the public never sees.
   await page.click("#q-open");
   await page.click(`#queue tr[data-code="${code}"] a`);
+  await page.waitForFunction((c) => document.querySelector("#case-heading").textContent.startsWith(c), code); // not the case on show before
   await page.waitForSelector("#case-grid-path");
   assert.match(await page.textContent("#case-grid-path"), /金山社区.*1号楼微网格/, "the grid path down to the micro-grid");
   assert.equal(await page.textContent("#case-address"), "金山路 8 号东门");
@@ -119,6 +123,17 @@ const staff = await open("desktop", "/console.html");
   for (const [action, state] of [["sign_for", "signed_for"], ["start_work", "in_progress"]]) {
     await page.click(`button[data-action=${action}]`);
     await page.waitForSelector(`#case-state[data-state=${state}]`);
+  }
+  // The centre's view of the case is stale now (it still offers 签收): the
+  // step it tries is refused as a version conflict, and the page reloads the
+  // case and says so.
+  {
+    const stale = centre.page;
+    await stale.click("button[data-action=sign_for]");
+    await stale.waitForSelector("#case-state[data-state=in_progress]");
+    assert.match(await stale.textContent("#action-result"), /已被他人更新/, "the conflict is said");
+    assert.equal(await stale.$("button[data-action=sign_for]"), null, "the step that is gone is no longer offered");
+    await noEnglish(stale);
   }
   await page.click("button[data-action=resolve]");
   await page.fill(".action-form [name=answer]", "已修补路面，恢复通行。");
@@ -168,6 +183,9 @@ const staff = await open("desktop", "/console.html");
 step("centre: verify and close; resident: look up and rate");
 {
   const { page } = centre;
+  // Its view went stale again (the department resolved): 刷新 reloads the case too.
+  await page.click("#refresh");
+  await page.waitForSelector("#case-state[data-state=resolved]");
   // From the 待核查 queue, where resolved cases wait for the centre.
   await page.goto(`${base}/console.html`);
   await page.click("#q-verification");

@@ -12,7 +12,6 @@
 //! `browser`: the pages in headless Chromium (tests/browser, playwright-core).
 //! `browser_mediation`: the mediation window and the agent desk in headless Chromium.
 //! `browser_enterprise`: the enterprise portal and the public board in headless Chromium.
-//! `browser_maps`: the maps over the tenant's tiles (a local fixture), GCJ-02 converted both ways, in headless Chromium.
 //! `browser_dashboard`: the dashboard's ECharts charts, its 未定位 row and its sums in headless Chromium.
 //! `status`: the public look-up, board, figures, map and notices.
 //! `enterprise`: registrations, requests as routed cases, the policy Q&A, policies.
@@ -26,14 +25,15 @@
 //! `browser_portal`: the resident portal and the worker app in headless Chromium.
 //! `problem_codes`: each refusal a resident or staff meet carries its documented code (and Retry-After for a wait).
 //! `browser_errors`: the pages say what the API refused in Chinese, with the wait, and show no English.
+//! `browser_maps`: the maps over the tenant's tiles (a local fixture), GCJ-02 converted both ways, in headless Chromium.
 
 mod across_runtimes;
 mod analytics;
 mod browser;
 mod browser_dashboard;
 mod browser_enterprise;
-mod browser_maps;
 mod browser_errors;
+mod browser_maps;
 mod browser_mediation;
 mod browser_portal;
 mod browser_sms;

@@ -14,8 +14,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use e2e::tools::{self, Tool};
 use crate::sms::{Receiver, field};
+use e2e::tools::{self, Tool};
 use e2e::{OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
 

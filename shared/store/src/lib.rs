@@ -42,11 +42,11 @@ pub use scoped::{
     UserChanges, Webhook,
 };
 pub use scoped::{BoardEntry, BoardQuery, CaseRecord, MapCell, NewNotice, Notice};
-pub use scoped::{DueSms, SmsDelivery};
 pub use scoped::{
     CitedPolicy, Enterprise, EnterpriseRequest, NewEnterprise, NewPolicy, NewPolicyAnswer,
     NewPolicyFile, NewRequest, Policy, PolicyAnswer, PolicyFile, PolicyQuery,
 };
+pub use scoped::{DueSms, SmsDelivery};
 pub use tenant_data::{delete_tenant, export_tenant};
 
 use domain::Problem;

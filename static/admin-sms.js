@@ -16,6 +16,8 @@ I18N.add({
     sms_key_id: "AccessKey ID", sms_key_secret: "AccessKey Secret", sms_secret_set: "已设置（留空则不变）", sms_secret_unset: "未设置",
     sms_sign_name: "短信签名", sms_templates: "各步骤的短信模板编号", sms_enabled: "开启短信通知", sms_saved: "短信设置已保存",
     sms_t_accepted: "已受理", sms_t_dispatched: "已分拨", sms_t_resolved: "已办结", sms_t_closed: "已结案", sms_t_rate_invitation: "邀请评价",
+    sms_e_not_allowed: "服务地址不被允许：只能是公网地址，请核对服务地址", sms_e_timeout: "服务商未及时应答，将自动重试",
+    sms_e_unreachable: "连接不上服务商，将自动重试；请核对服务地址", sms_e_broken: "连接中断（TLS 或 HTTP 出错），将自动重试",
     sms_recent: "最近的短信", sms_none: "还没有短信", sms_case: "查询码", sms_step: "步骤", sms_phone: "手机号",
     sms_state: "状态", sms_attempts: "尝试次数", sms_error: "最近错误",
     sms_s_pending: "待发送", sms_s_delivered: "已发送", sms_s_cancelled: "已取消", sms_s_abandoned: "已放弃",
@@ -29,6 +31,8 @@ I18N.add({
     sms_key_id: "AccessKey ID", sms_key_secret: "AccessKey Secret", sms_secret_set: "Set (leave empty to keep it)", sms_secret_unset: "Not set",
     sms_sign_name: "Signature name", sms_templates: "Template code of each step", sms_enabled: "Send SMS notifications", sms_saved: "SMS settings saved",
     sms_t_accepted: "Accepted", sms_t_dispatched: "Dispatched", sms_t_resolved: "Resolved", sms_t_closed: "Closed", sms_t_rate_invitation: "Asked to rate",
+    sms_e_not_allowed: "The endpoint is not allowed (public hosts only): check it", sms_e_timeout: "The provider did not answer in time; retried automatically",
+    sms_e_unreachable: "The provider could not be reached; retried automatically — check the endpoint", sms_e_broken: "The connection broke (TLS or HTTP); retried automatically",
     sms_recent: "Recent messages", sms_none: "No message yet", sms_case: "Tracking code", sms_step: "Step", sms_phone: "Phone",
     sms_state: "State", sms_attempts: "Attempts", sms_error: "Last error",
     sms_s_pending: "Pending", sms_s_delivered: "Sent", sms_s_cancelled: "Cancelled", sms_s_abandoned: "Given up",
@@ -75,10 +79,21 @@ async function drawSms() {
       say($("#section-status"), error.message, "error");
     }
   });
+  /**
+   * Why the last attempt failed, in the page's language: the server keeps
+   * the kind of a network failure in fixed words (domain::notification's
+   * DeliveryFailure), said here with what to do; the provider's own answer
+   * (its code and message, Chinese from Aliyun) is shown as it came.
+   */
+  const deliveryErrorText = (error) => {
+    if (!error) return "";
+    const kind = { "not allowed": "sms_e_not_allowed", timeout: "sms_e_timeout", unreachable: "sms_e_unreachable", failed: "sms_e_broken" }[error.split(":")[0]];
+    return kind ? t(kind) : error;
+  };
   const rows = deliveries.items.map((d) => h("tr", {},
     h("td", {}, when(d.created_at)), h("td", {}, d.tracking_code), h("td", {}, t(`sms_t_${d.step}`)),
     h("td", {}, d.phone || "—"), h("td", {}, t(`sms_s_${d.state}`)), h("td", {}, String(d.attempts)),
-    h("td", { translate: "no" }, d.last_error || "")));
+    h("td", { title: d.last_error || "" }, deliveryErrorText(d.last_error))));
   const table = rows.length
     ? h("div", { class: "table-scroll" }, h("table", { id: "sms-deliveries" },
       h("thead", {}, h("tr", {}, ...["created_at", "sms_case", "sms_step", "sms_phone", "sms_state", "sms_attempts", "sms_error"]

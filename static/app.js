@@ -87,7 +87,9 @@ const reportForm = $("#report-form");
 const TENANT = (() => {
   const named = location.pathname.match(/^\/t\/([^/]+)/);
   if (named) {
-    const code = decodeURIComponent(named[1]);
+    // A mangled address (`/t/%E4/`) names no township: it is asked for, like an unknown one.
+    let code = named[1];
+    try { code = decodeURIComponent(code); } catch (error) { return code; }
     localStorage.setItem("portal-tenant", code);
     return code;
   }

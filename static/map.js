@@ -55,6 +55,13 @@ I18N.add({
   },
 });
 
+/** `text` as HTML that shows exactly those characters. */
+function escapeHtml(text) {
+  const holder = document.createElement("span");
+  holder.textContent = text;
+  return holder.innerHTML;
+}
+
 const MAP_LEVELS = { township: 0, community: 1, grid: 2, micro_grid: 3 };
 
 // ---- the tenant's tiles ----
@@ -149,7 +156,8 @@ async function baseMap(container, tenant, options) {
       subdomains: tiles.subdomains || "abc", key: tiles.key || "", maxZoom: tiles.max_zoom, attribution,
       className: "map-tiles",
     }).addTo(map);
-    layer(tiles.base_url, tiles.attribution);
+    // Leaflet writes attribution as HTML: the tenant's words go in as text.
+    layer(tiles.base_url, escapeHtml(tiles.attribution || ""));
     if (tiles.overlay_url) layer(tiles.overlay_url, "");
   }
   // Without its key the base map is not drawn, and a line under the map says so (over it, it would hide shapes to pick).

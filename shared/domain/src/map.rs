@@ -161,6 +161,14 @@ impl TileSettings {
             check_tile_url("overlay_url", url)?;
         }
         ATTRIBUTION.check(&input.attribution)?;
+        // Shown to every resident beside the map: words, never markup (a
+        // link, an image or a form there would be the admin's on every phone).
+        if input.attribution.contains(['<', '>']) {
+            return Err(Problem::unprocessable(
+                "attribution",
+                "attribution is plain text: the provider's name and notice, without < or >",
+            ));
+        }
         if let Some(s) = &input.subdomains
             && !is_subdomains(s)
         {
@@ -302,6 +310,11 @@ mod tests {
             |i| i.attribution = " ".into(),
             Err((Validation, "attribution")),
         );
+        check(
+            |i| i.attribution = "<img src=https://tracker.example/p.gif>".into(),
+            Err((Unprocessable, "attribution")),
+        );
+        check(|i| i.attribution = "© 高德地图 & 合作方".into(), Ok(()));
         check(|i| i.max_zoom = 9, Err((Validation, "max_zoom")));
         check(|i| i.max_zoom = 23, Err((Validation, "max_zoom")));
         check(

@@ -15,7 +15,7 @@ I18N.add({
     api_keys: "API 密钥", webhooks: "Webhook", audit: "审计日志", code: "代码", name: "名称", retired: "已停用",
     name_zh: "中文名", name_en: "英文名", response_hours: "响应时限（小时）", resolution_hours: "办结时限（小时）",
     default_department_id: "默认部门", login: "账号", display_name: "姓名", role: "角色", phone: "手机号",
-    department_id: "所属部门", disabled: "已停用", created_at: "创建时间", revoked_at: "吊销时间", url: "地址",
+    department_id: "所属部门", place_required: "须标明位置", disabled: "已停用", created_at: "创建时间", revoked_at: "吊销时间", url: "地址",
     retired_at: "停用时间", at: "时间", actor: "操作人", action: "操作", target_type: "对象", target_id: "编号",
     add: "新增", saved: "已保存", save: "保存", remove: "删除", revoke: "吊销", retire: "停用", more: "更多",
     key_shown: "新密钥（只显示这一次）：{0}", category: "类别", grid_node_id: "网格（可选，含下级）",
@@ -54,7 +54,7 @@ I18N.add({
     calendar: "Working calendar", api_keys: "API keys", webhooks: "Webhooks", audit: "Audit log", code: "Code", name: "Name",
     retired: "Retired", name_zh: "Chinese name", name_en: "English name", response_hours: "Respond within (h)",
     resolution_hours: "Resolve within (h)", default_department_id: "Default department", login: "Login",
-    display_name: "Name", role: "Role", phone: "Mobile", department_id: "Department", disabled: "Disabled",
+    display_name: "Name", role: "Role", phone: "Mobile", department_id: "Department", place_required: "Place required", disabled: "Disabled",
     created_at: "Created", revoked_at: "Revoked", url: "URL", retired_at: "Retired", at: "At", actor: "Who",
     action: "Action", target_type: "Object", target_id: "Id", add: "Add", saved: "Saved", save: "Save", remove: "Remove",
     revoke: "Revoke", retire: "Retire", more: "More", key_shown: "New key (shown this once): {0}", category: "Category",
@@ -100,9 +100,10 @@ const LISTS = {
   departments: { path: "/admin/departments", columns: ["code", "name", ["retired", (d) => (d.retired ? "✓" : "")]],
     create: [["code", "text"], ["name", "text"]] },
   categories: { path: "/admin/categories",
-    columns: ["code", "name_zh", "name_en", "response_hours", "resolution_hours", ["default_department_id", (c) => departmentName(c.default_department_id)]],
+    columns: ["code", "name_zh", "name_en", "response_hours", "resolution_hours", ["default_department_id", (c) => departmentName(c.default_department_id)],
+      ["place_required", (c) => (c.place_required ? "✓" : "—")]],
     create: [["code", "text"], ["name_zh", "text"], ["name_en", "text"], ["response_hours", "number"], ["resolution_hours", "number"],
-      ["default_department_id", "select", departmentOptions]] },
+      ["default_department_id", "select", departmentOptions], ["place_required", "boolean"]] },
   people: { path: "/admin/users", columns: ["login", "display_name", ["role", (u) => t(u.role)], "phone", ["department_id", (u) => departmentName(u.department_id)], ["disabled", (u) => (u.disabled ? "✓" : "")]],
     create: [["login", "text"], ["display_name", "text"], ["role", "select", () => ROLES.map((r) => [r, t(r)])], ["password", "password"],
       ["phone", "tel", null, true], ["department_id", "select", departmentOptions]] },
@@ -141,6 +142,8 @@ async function drawList(name, after) {
 }
 
 function field([name, type, options, optional]) {
+  // A yes/no setting starts at yes (a category's place is asked for unless the admin says otherwise).
+  if (type === "boolean") return h("label", { class: "check" }, h("input", { type: "checkbox", name, checked: true }), " ", t(name));
   const input = type === "select"
     ? h("select", { name }, ...options().map(([value, label]) => h("option", { value }, label)))
     : h("input", { name, type, required: !optional, autocomplete: "off", min: type === "number" ? 1 : null });
@@ -156,6 +159,7 @@ function createForm(name) {
     const body = {};
     for (const [key, type] of spec.create) {
       const value = data.get(key);
+      if (type === "boolean") { body[key] = value === "on"; continue; }
       if (value === "" || value === null) continue;
       body[key] = type === "number" || key.endsWith("_id") ? Number(value) : value;
     }

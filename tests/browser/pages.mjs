@@ -365,8 +365,22 @@ step("admin: the audit log says who did what to what");
 {
   const { page, context } = await open("desktop", "/admin.html");
   await signIn(page, people.admin);
+  // A category that needs no place (a question, not a spot): unticked at creation.
+  await page.click("#s-categories");
+  await page.waitForSelector("form.create [name=place_required]");
+  assert.equal(await page.isChecked("form.create [name=place_required]"), true, "a place is asked for unless the admin says otherwise");
+  await page.fill("form.create [name=code]", "consultation");
+  await page.fill("form.create [name=name_zh]", "政策咨询");
+  await page.fill("form.create [name=name_en]", "Policy question");
+  await page.fill("form.create [name=response_hours]", "8");
+  await page.fill("form.create [name=resolution_hours]", "40");
+  await page.uncheck("form.create [name=place_required]");
+  await page.click("form.create button[type=submit]");
+  await page.waitForSelector("#list tr:has-text('政策咨询')");
+  const listed = await page.evaluate(async () => (await api("GET", tenantPath("demo", "/admin/categories"))).items.find((c) => c.code === "consultation"));
+  assert.equal(listed.place_required, false, "saved as needing no place");
   await page.click("#s-audit");
-  await page.waitForSelector("#list tr td");
+  await page.waitForFunction(() => document.querySelector("#s-audit[aria-selected=true]") && /审计|新增/.test(document.querySelector("#list")?.textContent || ""));
   const log = await page.textContent("#list");
   assert.doesNotMatch(log, /tenant_admin:|command_centre:|department_staff:/, `no account strings in the log: ${log.slice(0, 300)}`);
   assert.match(log, /示范街道管理员/, "the admin is named");

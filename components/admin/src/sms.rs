@@ -37,27 +37,38 @@ pub fn get_sms_settings(ctx: &mut Ctx) -> HandlerResult {
     Ok(json(200, &wire(settings.as_ref())))
 }
 
+/// Each step's template code; absent or empty, that step sends nothing (a
+/// `null` is refused, as the document states a string).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemplatesBody {
-    accepted: Option<String>,
-    dispatched: Option<String>,
-    resolved: Option<String>,
-    closed: Option<String>,
-    rate_invitation: Option<String>,
+    #[serde(default)]
+    accepted: String,
+    #[serde(default)]
+    dispatched: String,
+    #[serde(default)]
+    resolved: String,
+    #[serde(default)]
+    closed: String,
+    #[serde(default)]
+    rate_invitation: String,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsBody {
+    #[serde(default, deserialize_with = "edge::absent_or")]
     provider: Option<String>,
+    #[serde(default, deserialize_with = "edge::absent_or")]
     endpoint: Option<String>,
     #[serde(default)]
     access_key_id: String,
     /// Absent: keep the stored secret.
+    #[serde(default, deserialize_with = "edge::absent_or")]
     access_key_secret: Option<String>,
     #[serde(default)]
     sign_name: String,
+    #[serde(default, deserialize_with = "edge::absent_or")]
     templates: Option<TemplatesBody>,
     enabled: bool,
 }
@@ -76,7 +87,6 @@ pub fn put_sms_settings(ctx: &mut Ctx) -> HandlerResult {
             (SmsStep::RateInvitation, t.rate_invitation),
         ]
         .into_iter()
-        .filter_map(|(step, code)| Some((step, code?)))
         .collect()
     });
     let input = SettingsInput {

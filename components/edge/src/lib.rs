@@ -61,6 +61,18 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], domain::Problem> {
     Ok(bytes)
 }
 
+/// An optional field that may be absent but never `null` (the document
+/// states its type without null): absent is `None`, `null` is refused like
+/// any other wrong type. Use with `#[serde(default, deserialize_with =
+/// "edge::absent_or")]`.
+pub fn absent_or<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// For PATCH bodies: tells an absent field (`None`) from an explicit `null`
 /// (`Some(None)`). Use with `#[serde(default, deserialize_with = "edge::nullable")]`.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

@@ -330,6 +330,57 @@ pub static RULES: &[(At, Rule)] = &[
         ),
         MaxChars(domain::sms::MAX_KEY_CHARS),
     ),
+    (
+        Schema("SmsSettingsInput", "/properties/endpoint"),
+        Pattern(domain::sms::endpoint_pattern),
+    ),
+    (
+        Schema("SmsSettingsInput", "/properties/access_key_id"),
+        Pattern(domain::sms::key_pattern),
+    ),
+    (
+        Schema("SmsSettingsInput", "/properties/access_key_secret"),
+        Pattern(domain::sms::key_pattern),
+    ),
+    (
+        Schema("SmsSettingsInput", "/properties/sign_name"),
+        Pattern(domain::sms::sign_name_pattern),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/accepted",
+        ),
+        Pattern(domain::sms::key_pattern),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/dispatched",
+        ),
+        Pattern(domain::sms::key_pattern),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/resolved",
+        ),
+        Pattern(domain::sms::key_pattern),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/closed",
+        ),
+        Pattern(domain::sms::key_pattern),
+    ),
+    (
+        Schema(
+            "SmsSettingsInput",
+            "/properties/templates/properties/rate_invitation",
+        ),
+        Pattern(domain::sms::key_pattern),
+    ),
     // The street map.
     (
         Schema("MapSettingsInput", "/properties/base_url"),
@@ -894,6 +945,16 @@ mod tests {
                 )
         });
         agree(domain::map::subdomains_pattern, domain::map::is_subdomains);
+        // An SMS endpoint of the right shape is never refused as invalid
+        // (only as unreachable: 422), and one past it always is.
+        agree(domain::sms::endpoint_pattern, |s| {
+            // (Its length is the document's maxLength, stated apart.)
+            s.chars().count() > domain::receiver::MAX_URL_CHARS
+                || !matches!(
+                    domain::sms::check_endpoint(s, domain::receiver::Reach::LocalToo),
+                    Err(p) if p.kind == domain::ProblemKind::Validation
+                )
+        });
         agree(domain::map::key_pattern, domain::map::is_key);
         agree(limits::no_white_space_around_pattern, |s| {
             s.trim() == s && !s.is_empty()

@@ -176,10 +176,10 @@ impl SmsSettings {
         reach: Reach,
     ) -> Result<SmsSettings, Problem> {
         let provider = Provider::parse(input.provider.as_deref().unwrap_or("aliyun"))?;
-        let endpoint = match input.endpoint.as_deref().map(str::trim) {
+        let endpoint = match input.endpoint.as_deref() {
             None | Some("") => provider.default_endpoint().to_string(),
             Some(url) => {
-                check_webhook_url(url, reach).map_err(|p| p.with_field("endpoint"))?;
+                check_endpoint(url, reach)?;
                 url.to_string()
             }
         };
@@ -189,8 +189,9 @@ impl SmsSettings {
             None => stored_secret.unwrap_or_default().to_string(),
         };
         let sign_name = input.sign_name.trim().to_string();
+        // No control characters: the document's pattern states the same.
         if sign_name.chars().count() > MAX_SIGN_NAME_CHARS
-            || sign_name.chars().any(char::is_control)
+            || input.sign_name.chars().any(char::is_control)
         {
             return Err(Problem::validation(
                 "sign_name",
@@ -297,10 +298,41 @@ impl SmsSettings {
     }
 }
 
+/// The shape of a key, a secret or a template code, as the document states
+/// it: printable ASCII without spaces (empty: none).
+pub fn key_pattern() -> String {
+    "^[!-~]*$".to_string()
+}
+
+/// A signature name: no control characters (its length is `MAX_SIGN_NAME_CHARS`).
+pub fn sign_name_pattern() -> String {
+    r"^[^\u0000-\u001f\u007f-\u009f]*$".to_string()
+}
+
+/// The provider's endpoint: empty (the provider's own) or a URL of the
+/// shape a webhook's has (`receiver::url_pattern`); whether its host may be
+/// reached is past the shape (422).
+pub fn endpoint_pattern() -> String {
+    let url = crate::receiver::url_pattern();
+    let inner = url.trim_start_matches('^').trim_end_matches('$');
+    format!("^(?:{inner})?$")
+}
+
+/// The provider's endpoint, checked as a webhook URL is (`endpoint_pattern`
+/// states its shape): empty is the provider's own; a host `reach` may not
+/// reach is refused (422).
+pub fn check_endpoint(url: &str, reach: Reach) -> Result<(), Problem> {
+    if url.is_empty() {
+        return Ok(());
+    }
+    check_webhook_url(url, reach).map_err(|p| p.with_field("endpoint"))
+}
+
 /// A key, secret or template code: printable ASCII without spaces, at
-/// most [`MAX_KEY_CHARS`]; blank is empty.
+/// most [`MAX_KEY_CHARS`]; empty is none. Exactly what the OpenAPI
+/// document's pattern `^[!-~]*$` states (no trimming: a space is refused,
+/// as the document says).
 fn key(field: &str, value: &str) -> Result<String, Problem> {
-    let value = value.trim();
     if value.len() > MAX_KEY_CHARS || !value.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Problem::validation(
             field.to_string(),
@@ -752,7 +784,7 @@ mod tests {
             ),
             (
                 SettingsInput {
-                    templates: vec![(SmsStep::Closed, " ".into())],
+                    templates: vec![(SmsStep::Closed, String::new())],
                     ..input()
                 },
                 "templates",

@@ -169,7 +169,7 @@ function placeView(c) {
         contact.name || "", contact.name && contact.phone ? " · " : "",
         contact.phone ? h("a", { href: `tel:${contact.phone}`, "aria-label": t("call", contact.phone) }, contact.phone) : "",
         !contact.name && !contact.phone ? t("no_contact") : "")] : null));
-  if (pinned && typeof placeMap === "function") {
+  if (pinned) {
     const holder = h("div", { class: "leaflet-map small", id: "case-map" });
     section.append(holder);
     gridShapes().then((nodes) => placeMap(holder, { latitude: p.latitude, longitude: p.longitude }, nodes, { tenant: session.tenant })).catch(() => holder.remove());

@@ -297,34 +297,6 @@ mod tests {
     }
 
     #[test]
-    fn who_may_publish_on_a_case() {
-        let holding = Standing {
-            holds_case: true,
-            reported_case: false,
-        };
-        let reporter = Standing {
-            holds_case: false,
-            reported_case: true,
-        };
-        let none = Standing::default();
-        let check = |role, standing, expected: bool| {
-            assert_eq!(
-                may_publish_on(role, standing).is_ok(),
-                expected,
-                "{role:?} {standing:?}"
-            );
-        };
-        check(Role::CommandCentre, none, true);
-        check(Role::TenantAdmin, none, true);
-        check(Role::DepartmentStaff, holding, true);
-        check(Role::DepartmentStaff, none, false);
-        check(Role::GridWorker, reporter, false);
-        check(Role::GridWorker, none, false);
-        check(Role::Agent, none, false);
-        check(Role::Enterprise, holding, false);
-    }
-
-    #[test]
     fn triage_is_due_two_working_hours_after_the_report() {
         let calendar = china_2026_calendar();
         let check = |reported: &str, priority, due: &str| {
@@ -340,8 +312,10 @@ mod tests {
         check("2026-03-06 20:00", Priority::Normal, "2026-03-09 11:00");
     }
 
+    /// Who may publish on a case and who sees its reporter's contact, by
+    /// role and standing: one table, as the two rules are read together.
     #[test]
-    fn who_sees_the_reporters_contact() {
+    fn who_publishes_on_a_case_and_who_sees_its_reporter() {
         let holding = Standing {
             holds_case: true,
             reported_case: false,
@@ -351,21 +325,26 @@ mod tests {
             reported_case: true,
         };
         let none = Standing::default();
-        let check = |role, standing, expected: bool| {
+        // (role, standing, may publish, sees the contact)
+        for (role, standing, publishes, sees_contact) in [
+            (Role::CommandCentre, none, true, true),
+            (Role::TenantAdmin, none, true, true),
+            (Role::DepartmentStaff, holding, true, true),
+            (Role::DepartmentStaff, none, false, false),
+            (Role::GridWorker, reporter, false, true),
+            (Role::GridWorker, none, false, false),
+            (Role::Agent, none, false, false),
+            (Role::Enterprise, holding, false, false),
+        ] {
             assert_eq!(
-                may_see_contact(role, standing),
-                expected,
+                (
+                    may_publish_on(role, standing).is_ok(),
+                    may_see_contact(role, standing)
+                ),
+                (publishes, sees_contact),
                 "{role:?} {standing:?}"
             );
-        };
-        check(Role::CommandCentre, none, true);
-        check(Role::TenantAdmin, none, true);
-        check(Role::DepartmentStaff, holding, true);
-        check(Role::DepartmentStaff, none, false);
-        check(Role::GridWorker, reporter, true);
-        check(Role::GridWorker, none, false);
-        check(Role::Agent, none, false);
-        check(Role::Enterprise, holding, false);
+        }
     }
 
     #[test]

@@ -138,16 +138,19 @@ fn retries_with_an_idempotency_key_never_duplicate() {
     let admin = app.tenant_with_admin("alpha");
     let body = json!({ "category": "garbage", "description": "重试", "insist": true });
     let bytes = serde_json::to_vec(&body).unwrap();
+    // Through the test client: a busy database's 503 is retried, as a phone does.
     let send = |key: &str, bytes: &[u8]| {
-        let mut request = ureq::post(&format!("{}/api/t/alpha/reports", app.client.base()))
-            .set("content-type", "application/json")
-            .set("idempotency-key", key);
-        request = request.timeout(std::time::Duration::from_secs(30));
-        match request.send_bytes(bytes) {
-            Ok(r) => (r.status(), r.into_string().unwrap()),
-            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
-            Err(e) => panic!("{e}"),
-        }
+        let reply = app
+            .client
+            .send_with_headers(
+                "POST",
+                "/api/t/alpha/reports",
+                None,
+                &[("idempotency-key", key)],
+                Some(("application/json", bytes)),
+            )
+            .unwrap();
+        (reply.status, reply.body)
     };
     let codes: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..6)
@@ -335,20 +338,19 @@ fn the_reporter_adds_edits_and_erases_with_their_secret() {
     let code = receipt["tracking_code"].as_str().unwrap().to_string();
     let secret = receipt["reporter_secret"].as_str().unwrap().to_string();
     let with_secret = |method: &str, path: &str, secret: Option<&str>, body: Option<Value>| {
-        let url = format!("{}/api/t/alpha/reports/{code}{path}", app.client.base());
-        let mut request = ureq::request(method, &url);
-        if let Some(secret) = secret {
-            request = request.set("reporter-secret", secret);
-        }
-        let result = match body {
-            Some(b) => request.send_json(b),
-            None => request.call(),
-        };
-        match result {
-            Ok(r) => r.status(),
-            Err(ureq::Error::Status(code, _)) => code,
-            Err(e) => panic!("{e}"),
-        }
+        let headers: Vec<(&str, &str)> =
+            secret.map(|s| ("reporter-secret", s)).into_iter().collect();
+        let bytes = body.map(|b| serde_json::to_vec(&b).unwrap());
+        app.client
+            .send_with_headers(
+                method,
+                &format!("/api/t/alpha/reports/{code}{path}"),
+                None,
+                &headers,
+                bytes.as_deref().map(|b| ("application/json", b)),
+            )
+            .unwrap()
+            .status
     };
     assert_eq!(
         with_secret(

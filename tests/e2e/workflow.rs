@@ -312,17 +312,18 @@ fn a_low_rating_reopens_it_once(app: &TestApp, receipt: &Value) {
     let code = receipt["tracking_code"].as_str().unwrap();
     let secret = receipt["reporter_secret"].as_str().unwrap().to_string();
     let rate = |body: Value| {
-        let url = format!("{}/api/t/alpha/reports/{code}/rating", app.client.base());
-        match ureq::post(&url)
-            .set("reporter-secret", &secret)
-            .send_json(body)
-        {
-            Ok(r) => (r.status(), r.into_json::<Value>().unwrap()),
-            Err(ureq::Error::Status(status, r)) => {
-                (status, r.into_json::<Value>().unwrap_or_default())
-            }
-            Err(e) => panic!("{e}"),
-        }
+        let reply = app
+            .client
+            .send_with_headers(
+                "POST",
+                &format!("/api/t/alpha/reports/{code}/rating"),
+                None,
+                &[("reporter-secret", &secret)],
+                Some(("application/json", &serde_json::to_vec(&body).unwrap())),
+            )
+            .unwrap();
+        let json = serde_json::from_str::<Value>(&reply.body).unwrap_or_default();
+        (reply.status, json)
     };
     let (status, rated) = rate(json!({ "score": 1, "comment": "没处理干净", "reopen": true }));
     assert_eq!(status, 200, "{rated}");

@@ -114,10 +114,20 @@ pub fn check_tile_url(field: &str, url: &str) -> Result<(), Problem> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad("has no spaces or control characters"));
     }
-    if url.strip_prefix("https://").is_none_or(str::is_empty) {
+    let Some(rest) = url.strip_prefix("https://").filter(|r| !r.is_empty()) else {
         return Err(bad("starts with https:// (pages are served over https)"));
-    }
+    };
     // Past the shape the document states: 422.
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        // Every visitor's browser fetches the tiles: a user or password in
+        // the URL would be handed to all of them (and `https://a@b/` reads
+        // as host `a` to a person, `b` to the browser).
+        return Err(Problem::unprocessable(
+            field,
+            format!("{field} carries no user name or password before its host"),
+        ));
+    }
     let has = |p: &str| url.contains(p);
     if !(has("{z}") && has("{x}") && (has("{y}") || has("{-y}"))) {
         return Err(Problem::unprocessable(
@@ -295,6 +305,14 @@ mod tests {
             Err((Unprocessable, "base_url")),
         );
         check(|i| i.base_url = "https://a/{z}/{x}/{-y}".into(), Ok(()));
+        check(
+            |i| i.base_url = "https://tiles.example@evil.example/{z}/{x}/{y}".into(),
+            Err((Unprocessable, "base_url")),
+        );
+        check(
+            |i| i.base_url = "https://a/{z}/{x}/{y}?by=@me".into(),
+            Ok(()),
+        );
         check(
             |i| i.overlay_url = Some("https://b/{z}/{y}".into()),
             Err((Unprocessable, "overlay_url")),

@@ -61,39 +61,42 @@ pub fn url_pattern() -> String {
 /// host, no credentials in it, not too long, and (unless `reach` says
 /// otherwise) a public host.
 pub fn check_webhook_url(url: &str, reach: Reach) -> Result<(), Problem> {
-    let bad = |why: &str| Problem::validation("url", why.to_string());
+    check_outbound_url(url, reach, "url", "a webhook URL")
+}
+
+/// A URL the platform will post to from inside the deployment (a webhook,
+/// an SMS provider's endpoint), by the webhook's rules; `field` and `noun`
+/// name it in the problem, so each caller's refusal says what was refused.
+pub fn check_outbound_url(url: &str, reach: Reach, field: &str, noun: &str) -> Result<(), Problem> {
+    let bad = |why: &str| Problem::validation(field, format!("{noun} {why}"));
     if url.chars().count() > MAX_URL_CHARS {
-        return Err(bad("a webhook URL has at most 500 characters"));
+        return Err(bad("has at most 500 characters"));
     }
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad("a webhook URL has no spaces or control characters"));
+        return Err(bad("has no spaces or control characters"));
     }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| {
-            bad("a webhook URL starts with https:// (or http:// for a local receiver)")
-        })?;
+        .ok_or_else(|| bad("starts with https:// (or http:// for a local receiver)"))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.is_empty() {
-        return Err(bad("a webhook URL names a host"));
+        return Err(bad("names a host"));
     }
     if authority.contains('@') {
-        return Err(bad(
-            "a webhook URL carries no credentials; the signature authenticates",
-        ));
+        return Err(bad("carries no credentials; the signature authenticates"));
     }
     // Past the shape the document states (`url_pattern`): 422.
-    let unprocessable = |why: &str| Problem::unprocessable("url", why.to_string());
+    let unprocessable = |why: &str| Problem::unprocessable(field, format!("{noun} {why}"));
     let host = host_of(authority).ok_or_else(|| {
         unprocessable(
-            "a webhook URL's host is a name in ASCII letters, digits, dots and hyphens \
+            "has a host that is a name in ASCII letters, digits, dots and hyphens \
              (an international name in its xn-- form), a dotted IPv4 address or [an IPv6 address]",
         )
     })?;
     if reach == Reach::PublicOnly && !host.is_public() {
         return Err(unprocessable(
-            "a webhook URL names a public host: this machine, private networks, \
+            "must name a public host: this machine, private networks, \
              link-local and metadata addresses cannot be reached",
         ));
     }

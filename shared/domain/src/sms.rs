@@ -20,7 +20,7 @@ use sha1::Sha1;
 
 use crate::case::ActionKind;
 use crate::problem::Problem;
-use crate::receiver::{Reach, check_webhook_url};
+use crate::receiver::{Reach, check_outbound_url};
 
 /// A public step of a case that the resident hears about by SMS, each with
 /// a template of its own at the provider.
@@ -325,7 +325,7 @@ pub fn check_endpoint(url: &str, reach: Reach) -> Result<(), Problem> {
     if url.is_empty() {
         return Ok(());
     }
-    check_webhook_url(url, reach).map_err(|p| p.with_field("endpoint"))
+    check_outbound_url(url, reach, "endpoint", "an SMS endpoint")
 }
 
 /// A key, secret or template code: printable ASCII without spaces, at
@@ -811,7 +811,15 @@ mod tests {
             endpoint: Some("http://127.0.0.1:9/".into()),
             ..input()
         };
-        assert!(SmsSettings::new(local.clone(), None, Reach::PublicOnly).is_err());
+        let refused = SmsSettings::new(local.clone(), None, Reach::PublicOnly).unwrap_err();
+        assert_eq!(refused.field.as_deref(), Some("endpoint"));
+        assert!(
+            refused
+                .detail
+                .starts_with("an SMS endpoint must name a public host"),
+            "the refusal names what was refused: {}",
+            refused.detail
+        );
         assert!(SmsSettings::new(local, None, Reach::LocalToo).is_ok());
         let bad_key = SettingsInput {
             access_key_id: "has space".into(),

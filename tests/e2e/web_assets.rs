@@ -268,3 +268,21 @@ fn a_path_out_of_the_folder_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_missing_page_says_where_to_go_in_chinese() {
+    let app = TestApp::product();
+    for path in ["/no-such-page.html", "/worker/nothing", "/vendor/none/"] {
+        let reply = app.get_with_headers(path, None, &[]);
+        assert_eq!(reply.status, 404, "{path}");
+        assert!(
+            reply.body.contains("找不到这个页面") && reply.body.contains("href=\"/\""),
+            "{path}: {}",
+            reply.body
+        );
+    }
+    // An API path no component serves is still a problem, as the API's are.
+    let api = app.get_with_headers("/api/nothing-here", None, &[]);
+    assert_eq!(api.status, 404);
+    assert_eq!(api.json()["code"], "not_found");
+}

@@ -45,14 +45,31 @@ fn answer(request: &Request) -> Response {
         return refused;
     }
     let Some(file) = file_for(path) else {
-        return text(404, "no such page");
+        return page_not_found();
     };
     match serve(request, path, &file) {
         Ok(response) => response,
         Err(_) if path.starts_with("/api/") => api_not_found(path),
-        Err(_) => text(404, "no such page"),
+        Err(_) => page_not_found(),
     }
 }
+
+/// A page that does not exist: `404.html` (both languages, no script), so
+/// a resident who mistyped an address is told in Chinese where to go; plain
+/// text only if that file is missing too.
+fn page_not_found() -> Response {
+    match std::fs::read(NOT_FOUND_PAGE) {
+        Ok(page) => Response::builder()
+            .status(404)
+            .header("content-type", "text/html; charset=utf-8")
+            .header("cache-control", "no-cache")
+            .body(page)
+            .build(),
+        Err(_) => text(404, "找不到这个页面 (no such page)"),
+    }
+}
+
+const NOT_FOUND_PAGE: &str = "/404.html";
 
 /// The file at `file` (for the URL `path`), in the coding the request
 /// accepts among those it is offered in (a precompressed sibling, gzip

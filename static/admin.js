@@ -1,6 +1,7 @@
 // The tenant admin's page: the grid (tree, map, import), departments,
 // categories, routing rules, people and roles, the working calendar, API
-// keys, webhooks, SMS notifications (admin-sms.js) and the audit log. Lists with a "create" form are described
+// keys, webhooks, SMS notifications (admin-sms.js), grid days and patrol
+// settings (admin-patrols.js) and the audit log. Lists with a "create" form are described
 // as data (LISTS) and drawn by one function.
 "use strict";
 
@@ -71,10 +72,10 @@ I18N.add({
 
 const session = new Session("admin");
 // Least powerful first, so a new account starts with the least it could be
-// given (docs/permissions.md): an agent, a grid worker, a department's staff,
+// given (docs/permissions.md): a volunteer (grid days only), an agent, a grid worker, a department's staff,
 // the command centre, an administrator; companies' accounts last (they
 // usually come from the company's own registration).
-const ROLES = ["agent", "grid_worker", "department_staff", "command_centre", "tenant_admin", "enterprise"];
+const ROLES = ["volunteer", "agent", "grid_worker", "department_staff", "command_centre", "tenant_admin", "enterprise"];
 let departments = [];
 let categories = [];
 let gridNodes = [];
@@ -321,7 +322,7 @@ async function drawCalendar() {
   $("#section-body").replaceChildren(form);
 }
 
-const SECTIONS = ["grid", "departments", "categories", "rules", "people", "calendar", "api_keys", "webhooks", "sms", "audit"];
+const SECTIONS = ["grid", "departments", "categories", "rules", "people", "grid_days", "calendar", "api_keys", "webhooks", "sms", "audit"];
 async function show(name) {
   section = name;
   $("#sections").replaceChildren(...SECTIONS.map((s) => h("button", { type: "button", id: `s-${s}`, "aria-selected": String(s === name), onclick: () => show(s) }, t(s))));
@@ -332,6 +333,7 @@ async function show(name) {
     else if (name === "rules") await drawRules();
     else if (name === "calendar") await drawCalendar();
     else if (name === "sms") await drawSms();
+    else if (name === "grid_days") await drawGridDays();
     else await drawList(name);
   } catch (error) {
     say($("#section-status"), error.message, "error");

@@ -1,7 +1,8 @@
 // The command centre's dashboard: the figures for a period, grid and
 // category, the trend and the hot-spot map drawn by Apache ECharts
 // (vendored, /vendor/echarts-6.0.0/: bars, the map, a piecewise legend),
-// spike alerts, league tables and exports. Everything comes from
+// spike alerts, league tables and exports; patrols and coverage are
+// dashboard-patrols.js's. Everything comes from
 // /api/t/{tenant}/dashboard/…; nothing is computed here but the drawing.
 // The grid tables end with the 未定位 row the API sends (reports no grid
 // holds) and a total, so that their rows add up to the figures'.
@@ -255,6 +256,7 @@ function draw() {
   hotmap(spots);
   ranking(spots);
   leagues(departments.departments, grids);
+  drawPatrols(); // dashboard-patrols.js
 }
 
 async function refresh() {
@@ -276,6 +278,7 @@ async function refresh() {
     if (!form.from.value) form.from.value = figures.from;
     if (!form.to.value) form.to.value = figures.to;
     say(status, `${figures.from} – ${figures.to}`);
+    refreshPatrols(figures.from, figures.to); // dashboard-patrols.js: its own status line
   } catch (error) {
     say(status, error.message, "error");
   }

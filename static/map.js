@@ -27,6 +27,13 @@
 //     A small read-only map of one place (a case's): a pin there and the
 //     grid's shapes around it, named. For the console's case view.
 //
+//   trackMap(container, track, visits, gridNodes, { tenant, visitTitle })
+//     → Promise<handle>
+//     A patrol's track (`track`: [{lat, lng, at}], WGS-84 as the patrols API
+//     gives it) as a line from its start (a green dot) to its end (a dark
+//     one), its visits with a place as dots (`visitTitle(visit)` their
+//     tooltip), over the grid's shapes; fitted to the track. Read-only.
+//
 //   findPlace(nodes, { latitude, longitude }) → { node, path, text }
 //     The grid shapes holding a position, found from the shapes the page has
 //     (the server's …/admin/grid/locate is for staff only).
@@ -41,7 +48,7 @@ I18N.add({
     map_needs_key: "底图未显示：需要管理员在“管理 → 网格”中设置天地图密钥（tk）。当前仅显示网格边界。",
     map_pick_hint: "点击地图或拖动标记选择位置；也可用方向键移动标记，按回车确定。",
     map_marker: "位置标记：方向键移动，回车确定",
-    map_place: "案件位置",
+    map_place: "案件位置", map_track: "巡查轨迹：{0} 个位置点，{1} 处走访",
     you_are_at: "您在：{0}", zoom_in: "放大", zoom_out: "缩小",
     outside_grid: "您的位置不在本街道的网格范围内，请在地图上选择。",
   },
@@ -49,7 +56,7 @@ I18N.add({
     map_needs_key: "No base map: the admin must set the 天地图 key (tk) under Admin → Grid. Only the grid's shapes are shown.",
     map_pick_hint: "Tap the map or drag the marker to pick the place; or move the marker with the arrow keys and press Enter.",
     map_marker: "Place marker: arrow keys move it, Enter picks",
-    map_place: "The case's place",
+    map_place: "The case's place", map_track: "Patrol track: {0} positions, {1} visits",
     you_are_at: "You are at: {0}", zoom_in: "Zoom in", zoom_out: "Zoom out",
     outside_grid: "Your position is outside this township's grid; please pick the place on the map.",
   },
@@ -366,5 +373,33 @@ async function placeMap(container, { latitude, longitude }, gridNodes, { tenant 
   container.setAttribute("aria-label", `${t("map_place")}: ${findPlace(gridNodes || [], { latitude, longitude }).text || `${latitude}, ${longitude}`}`);
   map.setView(at, Math.min(base.tiles ? base.tiles.max_zoom : 18, 17), { animate: false });
   shapes.layout();
+  return { map, destroy: () => map.remove() };
+}
+
+async function trackMap(container, track, visits, gridNodes, { tenant, visitTitle = (v) => v.note || "" } = {}) {
+  container.hidden = false;
+  const base = await baseMap(container, tenant, { scrollWheelZoom: false });
+  const { map, toMap } = base;
+  const shapes = drawShapes(base, gridNodes || [], { interactive: false });
+  const line = (track || []).map((p) => toMap({ latitude: p.lat, longitude: p.lng }));
+  const bounds = L.latLngBounds(line);
+  if (line.length) {
+    L.polyline(line, { className: "track", interactive: false }).addTo(map);
+    L.circleMarker(line[0], { radius: 7, className: "track-start", interactive: false }).addTo(map);
+    L.circleMarker(line[line.length - 1], { radius: 7, className: "track-end", interactive: false }).addTo(map);
+  }
+  const placed = (visits || []).filter((v) => v.place);
+  for (const v of placed) {
+    const at = toMap({ latitude: v.place.lat, longitude: v.place.lng });
+    bounds.extend(at);
+    const dot = L.circleMarker(at, { radius: 9, className: "visit-dot", bubblingMouseEvents: false }).addTo(map);
+    // Leaflet writes a tooltip as HTML: the note goes in as text.
+    dot.bindTooltip(escapeHtml(visitTitle(v)), { direction: "top" });
+  }
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [32, 32], maxZoom: 17, animate: false });
+  else if (shapes.bounds.isValid()) map.fitBounds(shapes.bounds, { padding: [24, 24], maxZoom: 16, animate: false });
+  shapes.layout();
+  container.setAttribute("role", "img");
+  container.setAttribute("aria-label", t("map_track", line.length, placed.length));
   return { map, destroy: () => map.remove() };
 }

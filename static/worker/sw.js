@@ -2,8 +2,8 @@
 // opens without a signal. Reports are not queued here but in the page
 // (IndexedDB), which sends them with idempotency keys when online.
 "use strict";
-const CACHE = "worker-shell-v2";
-const SHELL = ["/worker/", "/worker/worker.js", "/worker/worker.css", "/worker/manifest.webmanifest", "/worker/icon.svg", "/common.js", "/app.css",
+const CACHE = "worker-shell-v3";
+const SHELL = ["/worker/", "/worker/worker.js", "/worker/patrol.js", "/worker/worker.css", "/worker/manifest.webmanifest", "/worker/icon.svg", "/common.js", "/app.css",
   "/map.js", "/map.css", "/coords.js", "/vendor/leaflet-1.9.4/leaflet.js", "/vendor/leaflet-1.9.4/leaflet.css"];
 
 self.addEventListener("install", (event) => {

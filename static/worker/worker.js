@@ -2,7 +2,9 @@
 // with a photo, my reports and their state. Reports go through an outbox in
 // IndexedDB: made without a signal, they wait on the phone and are sent when
 // the network returns, each with its own Idempotency-Key so that a resend
-// (after a lost answer) never makes a second case.
+// (after a lost answer) never makes a second case. The patrol mode (巡查,
+// and a volunteer's grid days) is patrol.js's; a report made while a patrol
+// runs is linked to it.
 "use strict";
 
 I18N.add({
@@ -112,6 +114,7 @@ function flush() {
 async function sendAll() {
   for (const record of (await outbox.all()).sort((a, b) => a.created_at.localeCompare(b.created_at))) {
     if (record.state === "held" || !session.valid || record.tenant !== session.tenant) continue;
+    if (!withPatrol(record)) continue; // found on a patrol the server has no id for yet (patrol.js)
     try {
       // Photos first, each id kept at once: a resend carries the same body,
       // which the Idempotency-Key requires.
@@ -231,7 +234,9 @@ form.addEventListener("submit", async (event) => {
   if (data.get("grid_node_id")) report.grid_node_id = Number(data.get("grid_node_id"));
   if (place) Object.assign(report, place);
   const key = newKey();
-  await outbox.put({ key, tenant: session.tenant, report, photos: photos.map((p) => p.blob), attachment_ids: [], state: "queued", created_at: new Date().toISOString() });
+  // While a patrol runs, what is reported was found on it (patrol.js links it and counts it).
+  const patrolKey = currentPatrolKey();
+  await outbox.put({ key, tenant: session.tenant, report, photos: photos.map((p) => p.blob), attachment_ids: [], state: "queued", created_at: new Date().toISOString(), patrol_key: patrolKey });
   form.reset();
   showFixed();
   photos.forEach((p) => URL.revokeObjectURL(p.url));
@@ -243,6 +248,7 @@ form.addEventListener("submit", async (event) => {
   say(out, navigator.onLine ? t("sending") : t("queued"));
   out.dataset.waiting = key;
   await showOutbox();
+  document.dispatchEvent(new CustomEvent("report-queued", { detail: { patrol_key: patrolKey, report } }));
   flush();
 });
 
@@ -366,13 +372,13 @@ async function loadGrid() {
 
 // ---- tabs, network state, start ----
 function showTab(name) {
-  for (const tab of ["report", "mine", "grids"]) {
+  for (const tab of ["report", "patrol", "mine", "grids"]) {
     $(`#tab-${tab}`).hidden = tab !== name;
     $(`#go-${tab}`).setAttribute("aria-selected", String(tab === name));
   }
   if (name === "mine") loadMine();
 }
-for (const tab of ["report", "mine", "grids"]) $(`#go-${tab}`).addEventListener("click", () => showTab(tab));
+for (const tab of ["report", "patrol", "mine", "grids"]) $(`#go-${tab}`).addEventListener("click", () => showTab(tab));
 
 function showNetwork() {
   const net = $("#net");
@@ -389,11 +395,12 @@ function start() {
   $("#app-view").hidden = !signedIn;
   $("#logout").hidden = !signedIn;
   $("#me").textContent = signedIn ? session.data.name : "";
-  if (!signedIn) return;
+  if (!signedIn) return startPatrol();
   loadCategories();
   loadGrid();
   showOutbox();
   flush();
+  startPatrol();
 }
 loginForm($("#login-view"), session, start);
 $("#logout").addEventListener("click", () => { session.logout(); start(); });

@@ -615,9 +615,22 @@ class Session {
     this.data = null;
     localStorage.removeItem(this.key);
   }
-  /** A call to this tenant's API with this person's token. */
+  /**
+   * A call to this tenant's API with this person's token. A 401 means the
+   * server no longer takes the token (it expired, was signed out elsewhere,
+   * or the password changed): the session ends here too, and the page's
+   * sign-in form comes back saying so (`loginForm`).
+   */
   call(method, rest, options = {}) {
-    return api(method, tenantPath(this.tenant, rest), { ...options, token: this.token });
+    return api(method, tenantPath(this.tenant, rest), { ...options, token: this.token }).catch((error) => {
+      if (error.status === 401 && this.data) this.ended();
+      throw error;
+    });
+  }
+  ended() {
+    this.data = null;
+    localStorage.removeItem(this.key);
+    window.dispatchEvent(new CustomEvent("session-ended", { detail: { key: this.key } }));
   }
 }
 
@@ -650,6 +663,11 @@ function loginForm(view, session, onDone) {
     h("p", { role: "alert" }));
   view.replaceChildren(h("section", { "aria-labelledby": "login-heading" },
     h("h2", { id: "login-heading", "data-i18n": "login_heading" }, view.dataset.heading || zh("sign_in")), form));
+  window.addEventListener("session-ended", (event) => {
+    if (event.detail.key !== session.key) return;
+    onDone();
+    say($("[role=alert]", form), t("problem_session_expired"), "error");
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);

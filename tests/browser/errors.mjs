@@ -132,6 +132,29 @@ for (const kind of ["phone", "desktop"]) {
   await context.close();
 }
 
+step("centre: signed out elsewhere, the next call brings back the sign-in form, saying why");
+{
+  const { context, page } = await open("desktop", "/console.html");
+  await signIn(page, people.centre);
+  await page.waitForLoadState("networkidle");
+  // The same account signs out on another device: the server revokes the token.
+  const revoked = await page.evaluate(async () => {
+    const { token } = JSON.parse(localStorage.getItem("session:console"));
+    return (await fetch("/api/t/demo/auth/logout", { method: "POST", headers: { authorization: `Bearer ${token}` } })).status;
+  });
+  assert.equal(revoked, 200);
+  await page.click("#refresh");
+  await page.waitForSelector("#login-view:not([hidden])");
+  assert.equal(await page.textContent("#login-form [role=alert]"), "登录已过期，请重新登录。");
+  assert.ok(await page.isHidden("#app-view"), "the queues are gone with the session");
+  assert.equal(await page.evaluate(() => localStorage.getItem("session:console")), null, "the dead token is forgotten");
+  await noEnglish(page);
+  await shoot(page, "errors-session-ended-desktop");
+  // Signing in again carries on.
+  await signIn(page, people.centre);
+  await context.close();
+}
+
 // ---- 4. every page, as its person opens it: no English ----
 const mediator = ["tiaojie", "demo-mediator-2026"];
 const agent = ["daiban", "demo-agent-2026"];

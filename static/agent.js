@@ -118,7 +118,7 @@ async function openMatter(id) {
     m.done || m.level === "district" ? null : passUpForm(m),
     // The case flow: the steps the API offers this person (none to an agent), and the timeline.
     m.allowed_actions.length ? [h("h3", {}, t("flow")),
-      ...caseSteps(session, { ...m, id: m.case_id, source: "agent" }, { departments, categories, reload: () => openMatter(m.case_id) })] : null,
+      ...caseSteps(session, { ...m, id: m.case_id }, { departments, categories, reload: () => openMatter(m.case_id) })] : null,
     h("h3", {}, t("timeline")),
     timelineList(m, departments, categories)));
 }

@@ -12,6 +12,7 @@ mod organisation;
 mod people;
 mod platform;
 mod routing_rules;
+mod warning_rules;
 mod session;
 mod sms;
 mod webhooks;
@@ -69,6 +70,8 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "auditLog" => audit::audit_log,
         "getRoutingRules" => routing_rules::get_routing_rules,
         "setRoutingRules" => routing_rules::set_routing_rules,
+        "getWarningRules" => warning_rules::get_warning_rules,
+        "setWarningRules" => warning_rules::set_warning_rules,
         "listApiKeys" => api_keys::list_api_keys,
         "issueApiKey" => api_keys::issue_api_key,
         "revokeApiKey" => api_keys::revoke_api_key,

@@ -29,6 +29,7 @@ fn delivery_wire(d: &Delivery) -> Value {
     json!({
         "id": d.id,
         "event_id": d.event_id,
+        "warning_id": d.warning_id,
         "state": state,
         "attempts": d.attempts,
         "next_attempt_at": d.next_attempt_at.map(|t| t.to_rfc3339()),

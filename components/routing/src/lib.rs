@@ -5,6 +5,7 @@
 mod cases;
 mod queues;
 mod sms;
+mod warnings;
 
 use edge::router::Handler;
 use spin_sdk::http::{Request, Response};
@@ -24,6 +25,11 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "commentOnCase" => cases::comment,
         "sweepCases" => queues::sweep,
         "completeAssist" => cases::complete_assist,
+        "listWarnings" => warnings::list,
+        "getWarning" => warnings::get,
+        "acknowledgeWarning" => warnings::acknowledge,
+        "openCaseForWarning" => warnings::open_case,
+        "superviseWarning" => warnings::supervise,
         _ => return None,
     })
 }

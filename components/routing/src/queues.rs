@@ -99,6 +99,7 @@ const FILES_DELETED_PER_SWEEP: usize = 200;
 pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
     let calendar = ctx.work_calendar()?;
     let report = ctx.scope()?.sweep(Utc::now(), &calendar)?;
+    let warnings = ctx.scope()?.sweep_warnings(Utc::now())?;
     let tenant = ctx.tenant()?.id.0;
     let files_deleted = ctx
         .scope()?
@@ -116,6 +117,7 @@ pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
             "uploads": { "purged": report.purged_uploads, "files_deleted": files_deleted },
             "webhooks": { "delivered": delivered, "failed": failed },
             "sms": { "delivered": sms_delivered, "failed": sms_failed },
+            "warnings": { "read": warnings.read, "raised": warnings.raised, "updated": warnings.updated },
         }),
     ))
 }

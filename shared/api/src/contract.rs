@@ -70,6 +70,15 @@ const fn text(at: At, limit: Text) -> (At, Rule) {
     (at, Rule::Text(limit))
 }
 
+/// The range of early-warning rule `i` (`domain::warning::RULE_BOUNDS`).
+const fn warning_rule(i: usize) -> Rule {
+    let bounds = domain::warning::RULE_BOUNDS[i].1;
+    Integer {
+        min: bounds.min,
+        max: bounds.max,
+    }
+}
+
 const fn page(operation: &'static str) -> (At, Rule) {
     (Parameter(operation, "limit"), Page(limits::PAGE))
 }
@@ -749,6 +758,41 @@ pub static RULES: &[(At, Rule)] = &[
     (
         Schema("Open311PostUpdate", "/properties/update_id"),
         Rule::NotBlank,
+    ),
+    // Early warnings.
+    page("listWarnings"),
+    text(Schema("WarningNote", "/properties/note"), domain::warning::NOTE),
+    (
+        Schema("WarningRulesUpdate", "/properties/recurring_count"),
+        warning_rule(0),
+    ),
+    (
+        Schema("WarningRulesUpdate", "/properties/recurring_days"),
+        warning_rule(1),
+    ),
+    (
+        Schema("WarningRulesUpdate", "/properties/repeat_metres"),
+        warning_rule(2),
+    ),
+    (
+        Schema("WarningRulesUpdate", "/properties/repeat_days"),
+        warning_rule(3),
+    ),
+    (
+        Schema("WarningRulesUpdate", "/properties/repeat_low_rating"),
+        warning_rule(4),
+    ),
+    (
+        Schema("WarningRulesUpdate", "/properties/late_share_percent"),
+        warning_rule(5),
+    ),
+    (
+        Schema("WarningRulesUpdate", "/properties/late_min_closed"),
+        warning_rule(6),
+    ),
+    (
+        Schema("WarningRulesUpdate", "/properties/late_window_days"),
+        warning_rule(7),
     ),
 ];
 

@@ -341,6 +341,20 @@ pub const ADMIN: &[Route] = &[
     route(
         "admin",
         "GET",
+        "/api/t/:tenant/admin/warning-rules",
+        "getWarningRules",
+        Tenant(P::ManageCategories),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/admin/warning-rules",
+        "setWarningRules",
+        Tenant(P::ManageCategories),
+    ),
+    route(
+        "admin",
+        "GET",
         "/api/t/:tenant/admin/routing-rules",
         "getRoutingRules",
         Tenant(P::ReadOrganisation),
@@ -541,6 +555,42 @@ pub const ROUTING: &[Route] = &[
         "/api/t/:tenant/queues/:queue",
         "getQueue",
         Tenant(P::ViewCases),
+    ),
+    // Early warnings (预警): the command centre and the tenant admin.
+    route(
+        "routing",
+        "GET",
+        "/api/t/:tenant/warnings",
+        "listWarnings",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "routing",
+        "GET",
+        "/api/t/:tenant/warnings/:id",
+        "getWarning",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "routing",
+        "POST",
+        "/api/t/:tenant/warnings/:id/acknowledge",
+        "acknowledgeWarning",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "routing",
+        "POST",
+        "/api/t/:tenant/warnings/:id/case",
+        "openCaseForWarning",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "routing",
+        "POST",
+        "/api/t/:tenant/warnings/:id/supervise",
+        "superviseWarning",
+        Tenant(P::ViewDashboard),
     ),
 ];
 

@@ -44,6 +44,7 @@ mod testing;
 pub mod throttle;
 pub mod tracking;
 pub mod triage;
+pub mod warning;
 pub mod workflow;
 
 pub use auth::{Claims, Role, TokenKeys, UserId, require_platform_admin, require_tenant};

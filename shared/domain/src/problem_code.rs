@@ -125,6 +125,8 @@ problem_codes! {
         "The file is larger than its kind may be (the detail says the limit): send a smaller one.";
     FileTypeNotAccepted = "file_type_not_accepted", UnsupportedMediaType,
         "The file is not a photo, video, voice recording (or PDF, where papers are taken) that the server recognises.";
+    WarningNotOpen = "warning_not_open", Conflict,
+        "The early warning was already handled (acknowledged, turned into a case or supervised): reload the list.";
 }
 
 impl ProblemKind {

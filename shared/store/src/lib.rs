@@ -47,6 +47,7 @@ pub use scoped::{
     NewPolicyFile, NewRequest, Policy, PolicyAnswer, PolicyFile, PolicyQuery,
 };
 pub use scoped::{DueSms, SmsDelivery};
+pub use scoped::{Warning, WarningQuery, WarningSweep};
 pub use tenant_data::{delete_tenant, export_tenant};
 
 use domain::Problem;

@@ -112,6 +112,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "triage",
         sql: include_str!("../migrations/0019_triage.sql"),
     },
+    Migration {
+        version: 22,
+        name: "warnings",
+        sql: include_str!("../migrations/0022_warnings.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -35,6 +35,7 @@ pub mod sms;
 pub mod stats;
 pub mod triage;
 pub mod users;
+pub mod warnings;
 pub mod webhooks;
 pub mod workflow;
 
@@ -67,6 +68,7 @@ pub use queues::{Clock, Queue, QueuePage, QueueQuery, QueueSort};
 pub use sms::{DueSms, SmsDelivery};
 pub use stats::{GridCount, GridCounts, OpenNow, StatsFilter};
 pub use users::{NewUser, PersonName, User, UserChanges};
+pub use warnings::{Warning, WarningQuery, WarningSweep};
 pub use webhooks::{AttemptOutcome, Delivery, DueDelivery, Webhook};
 pub use workflow::{RoutingRule, SweepReport};
 

@@ -29,7 +29,10 @@ pub struct Webhook {
 pub struct Delivery {
     pub id: i64,
     pub webhook_id: i64,
-    pub event_id: i64,
+    /// The case event announced, or `None` for a warning's.
+    pub event_id: Option<i64>,
+    /// The early warning announced (`warning.raised`), or `None` for a case event's.
+    pub warning_id: Option<i64>,
     pub attempts: u32,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_status: Option<u16>,
@@ -65,7 +68,7 @@ pub enum AttemptOutcome {
 }
 
 const WEBHOOK_COLUMNS: &str = "id, url, created_at, retired_at";
-const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, attempts, next_attempt_at, \
+const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, warning_id, attempts, next_attempt_at, \
      last_status, last_error, delivered_at";
 
 fn webhook_from_row(row: &Row<'_>) -> Result<Webhook, StoreError> {
@@ -81,7 +84,8 @@ fn delivery_from_row(row: &Row<'_>) -> Result<Delivery, StoreError> {
     Ok(Delivery {
         id: row.get_i64("id")?,
         webhook_id: row.get_i64("webhook_id")?,
-        event_id: row.get_i64("event_id")?,
+        event_id: row.get_opt_i64("event_id")?,
+        warning_id: row.get_opt_i64("warning_id")?,
         attempts: u32::try_from(row.get_i64("attempts")?).unwrap_or(u32::MAX),
         next_attempt_at: get_opt_time(row, "next_attempt_at")?,
         last_status: row
@@ -245,7 +249,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         limit: u32,
     ) -> Result<Vec<DueDelivery>, Error> {
         let rows = self.db.execute(
-            "SELECT d.id, d.event_id, d.payload, w.url, w.secret \
+            "SELECT d.id, d.event_id, d.warning_id, d.payload, w.url, w.secret \
              FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
              WHERE d.tenant_id = ? AND d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ? \
              AND w.retired_at IS NULL ORDER BY d.next_attempt_at, d.id LIMIT ?",
@@ -260,7 +264,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     url: r.get_string("url")?,
                     secret: r.get_string("secret")?,
                     payload: r.get_string("payload")?,
-                    message_id: format!("{tenant}-{}", r.get_i64("event_id")?),
+                    message_id: match r.get_opt_i64("event_id")? {
+                        Some(event) => format!("{tenant}-{event}"),
+                        None => domain::warning::message_id(tenant, r.get_i64("warning_id")?),
+                    },
                 })
             })
             .collect::<Result<_, _>>()?)

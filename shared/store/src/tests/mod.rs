@@ -24,5 +24,6 @@ mod stats;
 mod tenancy;
 mod triage;
 mod uploads;
+mod warnings;
 mod webhooks;
 mod workflow;

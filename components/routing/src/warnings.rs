@@ -1,0 +1,137 @@
+//! Early warnings (预警, docs/warnings.md) for the command centre: the list
+//! with the open ones counted by kind, one warning with its cases, and the
+//! three ways to handle it — acknowledge, turn into a case for the root
+//! cause, supervise (督办) its open cases. The sweep raises them
+//! (`queues::sweep`).
+
+use chrono::Utc;
+use domain::Problem;
+use domain::warning::{WarningKind, WarningState};
+use edge::{Ctx, HandlerResult, json};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use store::{Warning, WarningQuery};
+
+fn warning_wire(w: &Warning) -> Value {
+    json!({
+        "id": w.id,
+        "kind": w.kind.as_str(),
+        "state": w.state.as_str(),
+        "key": w.key,
+        "category": w.category,
+        "grid_node_id": w.grid_node,
+        "department_id": w.department,
+        "details": w.details,
+        "case_count": w.case_count,
+        "raised_at": w.raised_at.to_rfc3339(),
+        "updated_at": w.updated_at.to_rfc3339(),
+        "handled_at": w.handled_at.map(|t| t.to_rfc3339()),
+        "handled_by": w.handled_by,
+        "note": w.note,
+        "root_case_id": w.root_case,
+    })
+}
+
+fn warning_id(ctx: &Ctx) -> Result<i64, Problem> {
+    ctx.id_param("id", "warning")
+}
+
+/// `GET …/warnings?state&kind&after&limit`: newest first, and how many are
+/// open of each kind (the dashboard's count).
+pub fn list(ctx: &mut Ctx) -> HandlerResult {
+    let query = WarningQuery {
+        state: ctx
+            .query_value("state")
+            .map(|s| WarningState::parse(&s))
+            .transpose()?,
+        kind: ctx
+            .query_value("kind")
+            .map(|s| WarningKind::parse(&s))
+            .transpose()?,
+        after: ctx.query_i64("after")?,
+    };
+    let limit = ctx.page_limit()?;
+    let scope = ctx.scope()?;
+    let warnings = scope.warnings(&query, limit)?;
+    let open: serde_json::Map<String, Value> = scope
+        .open_warning_counts()?
+        .into_iter()
+        .map(|(kind, n)| (kind.as_str().to_string(), json!(n)))
+        .collect();
+    let next = edge::next_page(&warnings, limit, |w| json!(w.id));
+    Ok(json(
+        200,
+        &json!({
+            "warnings": warnings.iter().map(warning_wire).collect::<Vec<_>>(),
+            "open": open,
+            "next_after": next,
+        }),
+    ))
+}
+
+/// The warning and its cases (each with its state and where it is), for
+/// the console to link.
+fn with_cases(ctx: &mut Ctx, warning: &Warning) -> Result<Value, Problem> {
+    let calendar = ctx.work_calendar()?;
+    let now = Utc::now();
+    let cases = ctx.scope()?.warning_cases(warning.id)?;
+    let mut wire = warning_wire(warning);
+    wire["cases"] = json!(
+        cases
+            .iter()
+            .map(|c| crate::cases::case_wire(c, &calendar, now))
+            .collect::<Vec<_>>()
+    );
+    Ok(wire)
+}
+
+pub fn get(ctx: &mut Ctx) -> HandlerResult {
+    let id = warning_id(ctx)?;
+    let warning = ctx
+        .scope()?
+        .warning(id)?
+        .ok_or_else(|| Problem::not_found("no such warning"))?;
+    Ok(json(200, &with_cases(ctx, &warning)?))
+}
+
+/// `{"note": "..."}`: the reason, required for each action.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    note: String,
+}
+
+pub fn acknowledge(ctx: &mut Ctx) -> HandlerResult {
+    let id = warning_id(ctx)?;
+    let body: NoteBody = ctx.json_body()?;
+    let actor = ctx.caller()?.actor();
+    let warning = ctx
+        .scope()?
+        .acknowledge_warning(id, &actor, &body.note, Utc::now())?;
+    Ok(json(200, &with_cases(ctx, &warning)?))
+}
+
+pub fn supervise(ctx: &mut Ctx) -> HandlerResult {
+    let id = warning_id(ctx)?;
+    let body: NoteBody = ctx.json_body()?;
+    let actor = ctx.caller()?.actor();
+    let (warning, _) = ctx
+        .scope()?
+        .supervise_warning(id, &actor, &body.note, Utc::now())?;
+    Ok(json(200, &with_cases(ctx, &warning)?))
+}
+
+/// `POST …/warnings/{id}/case {note}`: a new case in triage for the root
+/// cause, the note its description; answers the warning with
+/// `root_case_id` (201).
+pub fn open_case(ctx: &mut Ctx) -> HandlerResult {
+    let id = warning_id(ctx)?;
+    let body: NoteBody = ctx.json_body()?;
+    let caller = ctx.caller()?.clone();
+    let actor = caller.actor();
+    let scope = ctx.scope()?;
+    let (warning, _) = edge::with_fresh_tracking_code(|code| {
+        scope.open_case_for_warning(id, &actor, caller.user.id, code, &body.note, Utc::now())
+    })?;
+    Ok(json(201, &with_cases(ctx, &warning)?))
+}

@@ -1,0 +1,419 @@
+//! Early warnings: the sweep raises each kind once from the cases changed
+//! since its cursor and the kept figures, updates an open warning as more
+//! cases come, posts `warning.raised` to the webhooks, and the command
+//! centre's three actions settle a warning once.
+
+use super::fixtures::{
+    beijing, fresh_db, new_grid_node, new_user, route_garbage_to, tenant_with_urban_and_garbage,
+};
+use crate::db::Database;
+use crate::*;
+use chrono::{DateTime, Duration, Utc};
+use domain::receiver::Reach;
+use domain::warning::{WarningKind, WarningRules, WarningState};
+use domain::{CaseSource, GridLevel, GridNodeId, Location, ProblemCode, TrackingCode};
+
+/// A township with two micro-grids under one grid: their ids.
+fn micro_grids(scope: &TenantScope<'_, NativeDb>) -> (GridNodeId, GridNodeId) {
+    let t = scope
+        .create_grid_node(new_grid_node(None, GridLevel::Township, "T"))
+        .unwrap();
+    let c = scope
+        .create_grid_node(new_grid_node(Some(t.id), GridLevel::Community, "T-C"))
+        .unwrap();
+    let g = scope
+        .create_grid_node(new_grid_node(Some(c.id), GridLevel::Grid, "T-C-G"))
+        .unwrap();
+    let a = scope
+        .create_grid_node(new_grid_node(Some(g.id), GridLevel::MicroGrid, "T-C-G-1"))
+        .unwrap();
+    let b = scope
+        .create_grid_node(new_grid_node(Some(g.id), GridLevel::MicroGrid, "T-C-G-2"))
+        .unwrap();
+    (a.id, b.id)
+}
+
+/// A resident's garbage report `n` on `grid` at `at`, with `phone`; each
+/// `n` about 100 m east of the one before (not the same place).
+fn report(
+    scope: &TenantScope<'_, NativeDb>,
+    n: u8,
+    grid: GridNodeId,
+    phone: Option<&str>,
+    at: DateTime<Utc>,
+) -> Case {
+    let mut new = NewCase::basic(
+        TrackingCode::from_random([n; 8]),
+        "garbage",
+        "垃圾又堆在楼下",
+        CaseSource::Resident,
+    );
+    new.grid_node = Some(grid);
+    new.location = Some(Location::new(30.2741, 120.1551 + f64::from(n) * 1e-3).unwrap());
+    new.contact.phone = phone.map(str::to_string);
+    scope.insert_case(new, at).unwrap()
+}
+
+fn open_warnings(scope: &TenantScope<'_, NativeDb>, kind: WarningKind) -> Vec<Warning> {
+    scope
+        .warnings(
+            &WarningQuery {
+                state: Some(WarningState::Open),
+                kind: Some(kind),
+                after: None,
+            },
+            50,
+        )
+        .unwrap()
+}
+
+fn case_ids(scope: &TenantScope<'_, NativeDb>, warning: &Warning) -> Vec<i64> {
+    scope
+        .warning_cases(warning.id)
+        .unwrap()
+        .iter()
+        .map(|c| c.id.0)
+        .collect()
+}
+
+#[test]
+fn a_recurring_problem_is_raised_once_with_its_cases_and_grows() {
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (here, there) = micro_grids(&scope);
+    let at = beijing("2026-03-02 09:00");
+    scope
+        .create_webhook(
+            "https://ops.example.cn/w",
+            "whsec_c2VjcmV0",
+            Reach::LocalToo,
+            at,
+        )
+        .unwrap();
+    let first = report(&scope, 1, here, None, at);
+    let second = report(&scope, 2, here, None, at + Duration::days(3));
+    report(&scope, 3, there, None, at + Duration::days(4));
+    let now = at + Duration::days(5);
+    let swept = scope.sweep_warnings(now).unwrap();
+    assert_eq!(
+        (swept.read, swept.raised),
+        (3, 0),
+        "two in one micro-grid are not three"
+    );
+
+    let third = report(&scope, 4, here, None, now + Duration::hours(1));
+    let now = now + Duration::hours(2);
+    assert_eq!(scope.sweep_warnings(now).unwrap().raised, 1);
+    let raised = open_warnings(&scope, WarningKind::Recurring);
+    assert_eq!(raised.len(), 1);
+    let warning = &raised[0];
+    assert_eq!(warning.category.as_deref(), Some("garbage"));
+    assert_eq!(warning.grid_node, Some(here.0));
+    assert_eq!(warning.case_count, 3);
+    assert_eq!(
+        case_ids(&scope, warning),
+        vec![first.id.0, second.id.0, third.id.0]
+    );
+    // Announced once, as a warning, not a case event.
+    let due = scope.due_deliveries(now, 100).unwrap();
+    let announced: Vec<_> = due
+        .iter()
+        .filter(|d| d.message_id == format!("alpha-warning-{}", warning.id))
+        .collect();
+    assert_eq!(announced.len(), 1);
+    let event: serde_json::Value = serde_json::from_str(&announced[0].payload).unwrap();
+    assert_eq!(event["type"], "cn.gridgov.warning.raised");
+    assert_eq!(event["data"]["cases"].as_array().map(Vec::len), Some(3));
+
+    // Nothing new: nothing raised; a fourth case joins the open warning.
+    let again = scope.sweep_warnings(now + Duration::minutes(5)).unwrap();
+    assert_eq!((again.raised, again.updated), (0, 0));
+    let fourth = report(&scope, 5, here, None, now + Duration::hours(1));
+    let grew = scope.sweep_warnings(now + Duration::hours(2)).unwrap();
+    assert_eq!((grew.raised, grew.updated), (0, 1));
+    let warning = &open_warnings(&scope, WarningKind::Recurring)[0];
+    assert_eq!(warning.case_count, 4);
+    assert!(case_ids(&scope, warning).contains(&fourth.id.0));
+    let announcements = scope
+        .due_deliveries(now + Duration::hours(2), 100)
+        .unwrap()
+        .iter()
+        .filter(|d| d.message_id.contains("-warning-"))
+        .count();
+    assert_eq!(
+        announcements, 1,
+        "a warning is announced when raised, not on each update"
+    );
+}
+
+#[test]
+fn the_tenants_rule_decides_and_a_handled_warning_is_not_raised_again_from_its_cases() {
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (here, _) = micro_grids(&scope);
+    let rules = WarningRules {
+        recurring_count: 2,
+        recurring_days: 7,
+        ..WarningRules::default()
+    };
+    scope
+        .set_warning_rules(&rules, beijing("2026-03-01 09:00"))
+        .unwrap();
+    assert_eq!(scope.warning_rules().unwrap(), rules);
+    let refused = scope
+        .set_warning_rules(
+            &WarningRules {
+                recurring_days: 0,
+                ..rules
+            },
+            beijing("2026-03-01 09:00"),
+        )
+        .expect_err("out of range");
+    assert_eq!(
+        Problem::from(refused).field.as_deref(),
+        Some("recurring_days")
+    );
+
+    let at = beijing("2026-03-02 09:00");
+    // Ten days apart: outside the 7-day window.
+    report(&scope, 1, here, None, at - Duration::days(10));
+    report(&scope, 2, here, None, at);
+    assert_eq!(
+        scope
+            .sweep_warnings(at + Duration::hours(1))
+            .unwrap()
+            .raised,
+        0
+    );
+    report(&scope, 3, here, None, at + Duration::days(1));
+    let now = at + Duration::days(1) + Duration::hours(1);
+    assert_eq!(scope.sweep_warnings(now).unwrap().raised, 1);
+    let warning = open_warnings(&scope, WarningKind::Recurring).remove(0);
+    assert_eq!(warning.case_count, 2);
+    scope
+        .acknowledge_warning(warning.id, "command_centre:9", "已安排清运", now)
+        .unwrap();
+    // One more case after it was handled is not two: no new warning.
+    report(&scope, 4, here, None, now + Duration::hours(1));
+    let later = now + Duration::hours(2);
+    assert_eq!(scope.sweep_warnings(later).unwrap().raised, 0);
+    report(&scope, 5, here, None, later + Duration::hours(1));
+    assert_eq!(
+        scope
+            .sweep_warnings(later + Duration::hours(2))
+            .unwrap()
+            .raised,
+        1,
+        "two new cases after the handled warning make a new one"
+    );
+    assert_eq!(
+        open_warnings(&scope, WarningKind::Recurring)[0].case_count,
+        2
+    );
+}
+
+#[test]
+fn the_same_phone_bringing_an_open_matter_again_is_a_repeat() {
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (here, there) = micro_grids(&scope);
+    let at = beijing("2026-03-02 09:00");
+    let earlier = report(&scope, 1, here, Some("13900001111"), at);
+    report(
+        &scope,
+        2,
+        there,
+        Some("13900002222"),
+        at + Duration::hours(1),
+    );
+    assert_eq!(
+        scope
+            .sweep_warnings(at + Duration::hours(2))
+            .unwrap()
+            .raised,
+        0
+    );
+    let again = report(
+        &scope,
+        3,
+        there,
+        Some("13900001111"),
+        at + Duration::days(2),
+    );
+    let now = at + Duration::days(2) + Duration::hours(1);
+    assert_eq!(scope.sweep_warnings(now).unwrap().raised, 1);
+    let repeats = open_warnings(&scope, WarningKind::Repeat);
+    assert_eq!(repeats.len(), 1);
+    assert_eq!(repeats[0].details["basis"], "phone");
+    assert_eq!(
+        case_ids(&scope, &repeats[0]),
+        vec![earlier.id.0, again.id.0]
+    );
+    // Read again (the cursor's overlap): still one, with the same cases.
+    scope.sweep_warnings(now + Duration::minutes(1)).unwrap();
+    assert_eq!(open_warnings(&scope, WarningKind::Repeat)[0].case_count, 2);
+}
+
+#[test]
+fn an_open_case_of_a_department_behind_on_its_category_is_at_risk() {
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (here, _) = micro_grids(&scope);
+    route_garbage_to(&scope, urban);
+    let at = beijing("2026-03-02 09:00");
+    let case = scope
+        .auto_dispatch(report(&scope, 1, here, None, at), at)
+        .unwrap();
+    assert!(case.resolution_due_at.is_some());
+    assert_eq!(
+        scope
+            .sweep_warnings(at + Duration::hours(1))
+            .unwrap()
+            .raised,
+        0
+    );
+    // The department's record in the kept figures: 5 closed garbage cases,
+    // each resolved in 8 to 24 hours (histogram bucket 3), none late.
+    db.execute(
+        "INSERT INTO case_stats (tenant_id, grid_node_id, day, category, department_id, \
+         source, closed, on_time, resolved, resolution_minutes, resolution_b3) \
+         VALUES (?, 0, '2026-02-20', 'garbage', ?, 'resident', 5, 5, 5, 4800, 5)",
+        &[t.id.0.into(), urban.into()],
+    )
+    .unwrap();
+    let now = at + Duration::hours(2);
+    assert_eq!(scope.sweep_warnings(now).unwrap().raised, 1);
+    let risks = open_warnings(&scope, WarningKind::LateRisk);
+    assert_eq!(risks.len(), 1);
+    assert_eq!(risks[0].department, Some(urban));
+    assert_eq!(case_ids(&scope, &risks[0]), vec![case.id.0]);
+    assert_eq!(risks[0].details["closed"], 5);
+    // Raised once per case, even once handled.
+    scope
+        .acknowledge_warning(risks[0].id, "command_centre:9", "已电话提醒", now)
+        .unwrap();
+    assert_eq!(
+        scope
+            .sweep_warnings(now + Duration::hours(1))
+            .unwrap()
+            .raised,
+        0
+    );
+}
+
+#[test]
+fn the_command_centre_settles_a_warning_once_and_each_action_does_its_part() {
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (here, _) = micro_grids(&scope);
+    let centre = scope
+        .create_user(new_user("zhihui"), beijing("2026-03-01 09:00"))
+        .unwrap();
+    route_garbage_to(&scope, urban);
+    let at = beijing("2026-03-02 09:00");
+    let mut cases = Vec::new();
+    for n in 1..=3 {
+        cases.push(
+            scope
+                .auto_dispatch(report(&scope, n, here, None, at), at)
+                .unwrap(),
+        );
+    }
+    let now = at + Duration::hours(1);
+    scope.sweep_warnings(now).unwrap();
+    let warning = open_warnings(&scope, WarningKind::Recurring).remove(0);
+
+    // A note is required.
+    let blank = scope
+        .supervise_warning(warning.id, "command_centre:9", "  ", now)
+        .expect_err("blank");
+    assert_eq!(Problem::from(blank).field.as_deref(), Some("note"));
+    let (supervised, count) = scope
+        .supervise_warning(warning.id, "command_centre:9", "三天内清运完毕", now)
+        .unwrap();
+    assert_eq!((supervised.state, count), (WarningState::Supervised, 3));
+    assert_eq!(supervised.note.as_deref(), Some("三天内清运完毕"));
+    for case in &cases {
+        let last = scope.case_events(case.id).unwrap().pop().unwrap();
+        assert_eq!(last.action, "escalate");
+        assert_eq!(last.actor, "command_centre:9");
+        assert_eq!(last.details.as_ref().unwrap()["level"], "supervised");
+    }
+    // Handled once: every other action is refused with its code.
+    let twice = scope
+        .acknowledge_warning(warning.id, "command_centre:9", "再看", now)
+        .expect_err("handled");
+    assert_eq!(Problem::from(twice).code(), ProblemCode::WarningNotOpen);
+    let twice = scope
+        .open_case_for_warning(
+            warning.id,
+            "command_centre:9",
+            centre.id,
+            TrackingCode::from_random([77; 8]),
+            "根治",
+            now,
+        )
+        .expect_err("handled");
+    assert_eq!(Problem::from(twice).code(), ProblemCode::WarningNotOpen);
+
+    // Another recurring warning (after the handled one) becomes a case.
+    for n in 4..=6 {
+        report(&scope, n, here, None, now + Duration::hours(1));
+    }
+    scope.sweep_warnings(now + Duration::hours(2)).unwrap();
+    let next = open_warnings(&scope, WarningKind::Recurring).remove(0);
+    let (settled, root) = scope
+        .open_case_for_warning(
+            next.id,
+            "command_centre:9",
+            centre.id,
+            TrackingCode::from_random([78; 8]),
+            "楼下垃圾反复堆放：增设垃圾桶",
+            now + Duration::hours(2),
+        )
+        .unwrap();
+    assert_eq!(settled.state, WarningState::CaseOpened);
+    assert_eq!(settled.root_case, Some(root.id.0));
+    assert_eq!(
+        root.state,
+        domain::CaseState::Reported,
+        "the root cause waits in triage"
+    );
+    assert_eq!(
+        (root.category.as_str(), root.grid_node),
+        ("garbage", Some(here))
+    );
+    assert_eq!(
+        scope.warning(next.id).unwrap().unwrap().state,
+        WarningState::CaseOpened
+    );
+    let counts = scope.open_warning_counts().unwrap();
+    assert!(counts.iter().all(|(_, n)| *n == 0), "{counts:?}");
+}
+
+#[test]
+fn another_tenants_warnings_are_not_there() {
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (here, _) = micro_grids(&scope);
+    let at = beijing("2026-03-02 09:00");
+    for n in 1..=3 {
+        report(&scope, n, here, None, at);
+    }
+    scope.sweep_warnings(at + Duration::hours(1)).unwrap();
+    let warning = open_warnings(&scope, WarningKind::Recurring).remove(0);
+    let other = super::fixtures::tenant(&db, "beta");
+    let theirs = TenantScope::new(&db, &other);
+    assert_eq!(theirs.warning(warning.id).unwrap(), None);
+    assert!(theirs.warning_cases(warning.id).unwrap().is_empty());
+    let refused = theirs
+        .acknowledge_warning(warning.id, "command_centre:1", "看过", at)
+        .expect_err("not theirs");
+    assert!(matches!(refused, Error::NotFound(_)));
+}

@@ -29,6 +29,7 @@ pub mod mediation;
 pub mod notification;
 pub mod organisation;
 pub mod password;
+pub mod patrol;
 pub mod permissions;
 pub mod phone;
 pub mod policy;

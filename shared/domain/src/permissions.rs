@@ -62,10 +62,18 @@ pub enum Permission {
     /// its needs, task and time lists, pass it up a level. Agents see the
     /// matters of their own agent point and those passed up to it.
     HandleAgentMatters,
+    /// Walk a grid on patrol: start and end one's own patrols, upload their
+    /// track, record visits; sign in to a grid day one is on.
+    Patrol,
+    /// See patrols and grid days: the centre and the tenant admin every
+    /// one and its track, those who patrol their own only.
+    ViewPatrols,
+    /// Plan grid days and set how long tracks are kept.
+    ManagePatrols,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 23] = [
         Self::ManageTenants,
         Self::UseOwnAccount,
         Self::ReadOrganisation,
@@ -86,6 +94,9 @@ impl Permission {
         Self::ViewDashboard,
         Self::MediateDisputes,
         Self::HandleAgentMatters,
+        Self::Patrol,
+        Self::ViewPatrols,
+        Self::ManagePatrols,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -110,6 +121,9 @@ impl Permission {
             Self::PublishPolicies => "publish_policies",
             Self::MediateDisputes => "mediate_disputes",
             Self::HandleAgentMatters => "handle_agent_matters",
+            Self::Patrol => "patrol",
+            Self::ViewPatrols => "view_patrols",
+            Self::ManagePatrols => "manage_patrols",
         }
     }
 
@@ -144,6 +158,11 @@ impl Permission {
             Self::HandleAgentMatters => {
                 "the agent service: residents' matters, their lists and levels (agents: their point's)"
             }
+            Self::Patrol => {
+                "patrol a grid: own patrols, their track and visits; sign in on a grid day"
+            }
+            Self::ViewPatrols => "see patrols, tracks and grid days (those who patrol: their own)",
+            Self::ManagePatrols => "plan grid days; set how long tracks are kept",
         }
     }
 }
@@ -165,6 +184,7 @@ const MATRIX: &[(Permission, &[Role])] = &[
             R::GridWorker,
             R::Agent,
             R::Enterprise,
+            R::Volunteer,
         ],
     ),
     (
@@ -183,7 +203,12 @@ const MATRIX: &[(Permission, &[Role])] = &[
     (P::ManagePeople, &[R::TenantAdmin]),
     (P::ManageCalendar, &[R::TenantAdmin]),
     (P::ReadAudit, &[R::TenantAdmin]),
-    (P::ReportWithAccount, &[R::GridWorker, R::Agent]),
+    // Volunteers: only the problems found on their own patrols (the
+    // reporting component refuses a volunteer's report without one).
+    (
+        P::ReportWithAccount,
+        &[R::GridWorker, R::Agent, R::Volunteer],
+    ),
     (
         P::UploadFiles,
         &[
@@ -192,6 +217,7 @@ const MATRIX: &[(Permission, &[Role])] = &[
             R::DepartmentStaff,
             R::GridWorker,
             R::Agent,
+            R::Volunteer,
         ],
     ),
     (
@@ -229,6 +255,17 @@ const MATRIX: &[(Permission, &[Role])] = &[
         P::HandleAgentMatters,
         &[R::TenantAdmin, R::CommandCentre, R::Agent],
     ),
+    (P::Patrol, &[R::GridWorker, R::Volunteer]),
+    (
+        P::ViewPatrols,
+        &[
+            R::TenantAdmin,
+            R::CommandCentre,
+            R::GridWorker,
+            R::Volunteer,
+        ],
+    ),
+    (P::ManagePatrols, &[R::TenantAdmin]),
 ];
 
 /// Whether `role` holds `permission`.
@@ -300,6 +337,13 @@ admin (`manage_organisation`) sets the provider and reads the messages sent, eac
 number masked (`139****2222`); the provider's AccessKey secret is write-only, \
 answered only as whether it is set. No one else reads a resident's number through \
 them, and it is in no log and no webhook (docs/sms.md).
+- **Patrols and their tracks** (docs/patrols.md): a track is personal data. The \
+grid worker or volunteer who walked it, the command centre and the tenant admin \
+see it; those who patrol see only their own patrols (`person` naming someone else \
+is a 403); department staff, agents and enterprises have no patrol route, the \
+public none. A volunteer reports only on its own patrol (`patrol_id`) and sees its \
+reports there, no other case. Tracks older than the tenant's retention are thinned \
+to their summary by the sweep.
 - **Steps of the case flow**: who takes which is `domain::workflow::may_take` \
 (the department holding the case, the centre, the reporting grid worker to verify).
 - **Tokens** name their tenant by code and id; ids of tenants and people are never \
@@ -357,6 +401,16 @@ mod tests {
         check(R::Agent, P::MediateDisputes, false);
         check(R::Agent, P::HandleAgentMatters, true);
         check(R::DepartmentStaff, P::HandleAgentMatters, false);
+        check(R::Volunteer, P::Patrol, true);
+        check(R::Volunteer, P::ReportWithAccount, true);
+        check(R::Volunteer, P::ViewCases, false);
+        check(R::Volunteer, P::ViewDashboard, false);
+        check(R::Volunteer, P::ReadOrganisation, false);
+        check(R::Volunteer, P::ManagePatrols, false);
+        check(R::CommandCentre, P::Patrol, false);
+        check(R::CommandCentre, P::ViewPatrols, true);
+        check(R::DepartmentStaff, P::ViewPatrols, false);
+        check(R::Enterprise, P::ViewPatrols, false);
     }
 
     #[test]

@@ -129,6 +129,16 @@ problem_codes! {
         "The early warning was already handled (acknowledged, turned into a case or supervised): reload the list.";
 }
 
+    PatrolRunning = "patrol_running", Conflict,
+        "You have a patrol running (`patrol_id` names it): end it, or go on with it, before starting another.";
+    PatrolClosed = "patrol_closed", Conflict,
+        "The patrol ended more than 24 hours ago: it takes no more track, visits or reports. Report the rest without it.";
+    TrackPieceConflict = "track_piece_conflict", Conflict,
+        "This piece of track was uploaded before with other points: number the new points as a new piece.";
+    PatrolNotYours = "patrol_not_yours", UnprocessableContent,
+        "The patrol named is not one of yours: report on your own patrol, or without one.";
+    GridDayNotToday = "grid_day_not_today", Conflict,
+        "The grid day is on another date: sign in to it on its day (the township's local date).";
 impl ProblemKind {
     /// The code of a problem of this kind that nobody coded more finely.
     pub fn default_code(self) -> ProblemCode {

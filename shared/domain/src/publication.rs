@@ -322,6 +322,7 @@ pub fn actor_label(actor: &str, department: Option<&str>) -> String {
         "tenant_admin" | "command_centre" => "指挥中心",
         "department_staff" => "职能部门",
         "grid_worker" => "网格员",
+        "volunteer" => "志愿者",
         // Reports made with an account (grid workers, agents) record `user:id`.
         "user" => "工作人员",
         "agent" => "代办员",

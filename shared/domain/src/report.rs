@@ -117,9 +117,11 @@ impl Report<'_> {
             Some(Role::Agent) => CaseSource::Agent,
             Some(_) => CaseSource::GridWorker,
         };
-        if self.fixed_on_the_spot && self.reporter != Some(Role::GridWorker) {
+        if self.fixed_on_the_spot
+            && !matches!(self.reporter, Some(Role::GridWorker | Role::Volunteer))
+        {
             return Err(Problem::forbidden(
-                "only a grid worker records a problem as fixed on the spot",
+                "only a grid worker or a volunteer records a problem as fixed on the spot",
             ));
         }
         if self.fixed_on_the_spot && self.attachments == 0 {
@@ -370,6 +372,11 @@ mod tests {
             "the result's photo is the evidence"
         );
         on_the_spot.attachments = 1;
+        let judged = on_the_spot.judge(parking(&fields)).unwrap();
+        assert_eq!(judged.source, CaseSource::GridWorker);
+        // A volunteer on a grid day fixes on the spot like a grid worker,
+        // and what it finds counts as a grid worker's report.
+        on_the_spot.reporter = Some(Role::Volunteer);
         let judged = on_the_spot.judge(parking(&fields)).unwrap();
         assert_eq!(judged.source, CaseSource::GridWorker);
         let mut by_agent = report(json!({ "plate": "x" }));

@@ -113,6 +113,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0019_triage.sql"),
     },
     Migration {
+        version: 21,
+        name: "patrols",
+        sql: include_str!("../migrations/0021_patrols.sql"),
+    },
+    Migration {
         version: 22,
         name: "warnings",
         sql: include_str!("../migrations/0022_warnings.sql"),

@@ -38,10 +38,13 @@ pub enum Role {
     Agent,
     /// 企业 account.
     Enterprise,
+    /// 志愿者 / 下沉干部: goes into a grid on a grid day; records visits
+    /// and problems found on its own patrols, sees nothing else.
+    Volunteer,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Self::PlatformAdmin,
         Self::TenantAdmin,
         Self::CommandCentre,
@@ -49,6 +52,7 @@ impl Role {
         Self::GridWorker,
         Self::Agent,
         Self::Enterprise,
+        Self::Volunteer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Role {
             Self::GridWorker => "grid_worker",
             Self::Agent => "agent",
             Self::Enterprise => "enterprise",
+            Self::Volunteer => "volunteer",
         }
     }
 
@@ -79,6 +84,7 @@ impl Role {
             Self::GridWorker => "网格员",
             Self::Agent => "代办员",
             Self::Enterprise => "企业",
+            Self::Volunteer => "志愿者",
         }
     }
 }

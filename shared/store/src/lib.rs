@@ -46,6 +46,10 @@ pub use scoped::{
     CitedPolicy, Enterprise, EnterpriseRequest, NewEnterprise, NewPolicy, NewPolicyAnswer,
     NewPolicyFile, NewRequest, Policy, PolicyAnswer, PolicyFile, PolicyQuery,
 };
+pub use scoped::{
+    CoverageNode, FigureRow, GridDay, GridDayMember, MyGridDay, NewPatrol, Patrol, PatrolFigures,
+    PatrolProblem, PatrolQuery, PieceOutcome, Visit,
+};
 pub use scoped::{DueSms, SmsDelivery};
 pub use scoped::{Warning, WarningQuery, WarningSweep};
 pub use tenant_data::{delete_tenant, export_tenant};

@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod enterprises;
 pub(crate) mod fulltext;
 pub mod grid;
+pub mod grid_days;
 pub mod intake;
 pub mod joint;
 pub mod map_settings;
@@ -26,6 +27,7 @@ pub mod notices;
 pub mod open311;
 pub mod organisation;
 pub(crate) mod outbox;
+pub mod patrols;
 pub mod policies;
 pub mod policy_answers;
 pub mod publication;
@@ -52,6 +54,7 @@ pub use cases::{Case, CaseEvent, Contact, MAX_PAGE, NewCase, REPORT_ACTION};
 pub use catalogue::{Category, CategoryChanges, NewCategory};
 pub use enterprises::{Enterprise, EnterpriseRequest, NewEnterprise, NewRequest};
 pub use grid::{ImportReport, NewGridNode};
+pub use grid_days::{GridDay, GridDayMember, MyGridDay};
 pub use intake::{Attachment, MeToo, NewAttachment, Purpose, StoredResponse};
 pub use joint::Assist;
 pub use mediation::{
@@ -61,6 +64,10 @@ pub use new_case::{PreparedCase, Routing};
 pub use notices::{MAX_NOTICE_PAGE, NewNotice, Notice};
 pub use open311::{ApiKey, ApiKeyCheck, CaseUpdate, Open311Filter, hash_api_key};
 pub use organisation::{AgentPoint, Department, NewAgentPoint};
+pub use patrols::{
+    CoverageNode, FigureRow, NewPatrol, Patrol, PatrolFigures, PatrolProblem, PatrolQuery,
+    PieceOutcome, Visit,
+};
 pub use policies::{NewPolicy, NewPolicyFile, Policy, PolicyFile, PolicyQuery};
 pub use policy_answers::{CitedPolicy, NewPolicyAnswer, PolicyAnswer};
 pub use publication::CaseRecord;

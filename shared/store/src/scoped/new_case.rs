@@ -42,6 +42,8 @@ pub struct PreparedCase {
 }
 
 impl PreparedCase {
+    /// The patrol it was found on (`cases.patrol_id`), if any.
+    patrol: Option<i64>,
     /// Draws the tracking code again (after a collision, which
     /// [`TenantScope::record_case`] reports as a conflict).
     pub fn with_tracking_code(&mut self, code: TrackingCode) {
@@ -50,6 +52,12 @@ impl PreparedCase {
 }
 
 /// Where the routing rules send a case, and its clock from now.
+
+    /// Records the case as found on `patrol` (checked by the caller:
+    /// `TenantScope::patrol_for_report`).
+    pub fn on_patrol(&mut self, patrol: i64) {
+        self.patrol = Some(patrol);
+    }
 #[derive(Debug, Clone)]
 pub(crate) struct AutoDispatch {
     pub department: i64,
@@ -157,12 +165,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     &format!(
                         "INSERT INTO cases (tenant_id, tracking_code, category, description, \
                          grid_node_id, latitude, longitude, state, version, source, \
+            patrol: None,
                          reporter_user_id, priority, extra, address, reporter_name, \
                          reporter_phone, reporter_email, reporter_secret_hash, editable_until, \
                          department_id, dispatched_at, response_due_at, resolution_due_at, \
-                         created_at, updated_at) \
+                         created_at, updated_at, patrol_id) \
                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
-                         ?, ?, ?, ?) RETURNING {CASE_COLUMNS}"
+                         ?, ?, ?, ?, ?) RETURNING {CASE_COLUMNS}"
                     ),
                     &[
                         self.tenant.0.into(),
@@ -223,6 +232,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     at: now,
                     actor: SYSTEM_ACTOR,
                     action: step.name(),
+                        prepared.patrol.into(),
                     from: Some(states[i]),
                     to: states[i + 1],
                     note: notes[i].as_deref(),

@@ -19,6 +19,7 @@ mod isolation;
 mod joint_handling;
 mod map_settings;
 mod mediation;
+mod patrols;
 mod sms;
 mod stats;
 mod tenancy;

@@ -209,6 +209,7 @@ I18N.add({
     actor_sweep: "系统督办", actor_system: "平台", actor_open311: "Open311 合作方",
     dispatch_assisting: "{0}（联办：{1}）", transfer_to: "转至{0}：{1}", recategorise_to: "改为{0}：{1}", list_sep: "、",
     escalation_warned: "预警", escalation_overdue: "超时督办", escalation_raised_higher: "提级督办", escalation_summoned: "约谈",
+    escalation_supervised: "预警督办",
   },
   en: {
     actor_resident: "Resident", actor_reporter: "Reporter", actor_grid_worker: "Grid worker", actor_enterprise: "Enterprise",
@@ -217,7 +218,7 @@ I18N.add({
     actor_sweep: "Deadline sweep", actor_system: "Platform", actor_open311: "Open311 partner",
     dispatch_assisting: "{0} (assisting: {1})", transfer_to: "to {0}: {1}", recategorise_to: "to {0}: {1}", list_sep: ", ",
     escalation_warned: "Warned", escalation_overdue: "Overdue", escalation_raised_higher: "Raised to the higher level",
-    escalation_summoned: "Summoned",
+    escalation_summoned: "Summoned", escalation_supervised: "Supervised on an early warning",
   },
 });
 

@@ -61,7 +61,7 @@ let current = null; // the case on show
 
 // ---- queues ----
 function queuesFor() {
-  return centre() ? ["triage", "verification", "open", "overdue", "escalated", "unassigned"] : ["inbox"];
+  return centre() ? ["triage", "verification", "open", "overdue", "escalated", "unassigned", "warnings"] : ["inbox"];
 }
 
 function showQueueTabs() {
@@ -75,6 +75,8 @@ async function openQueue(name, append = false) {
   if (!append) nextAfter = null;
   showQueueTabs();
   $("#queue-heading").textContent = t(`q_${name}`);
+  showWarnings(name === "warnings"); // console-warnings.js
+  if (name === "warnings") return openWarnings();
   const bulk = centre() && name === "triage";
   $("#bulk").hidden = !bulk;
   $("#select-col").hidden = !bulk;
@@ -318,7 +320,7 @@ async function start() {
   $("#me").textContent = signedIn ? `${session.data.name} · ${session.data.tenant_name}` : "";
   if (!signedIn) return;
   await loadReference();
-  openQueue(queuesFor()[0]);
+  openQueue(location.hash === "#warnings" && centre() ? "warnings" : queuesFor()[0]);
   route();
 }
 window.addEventListener("hashchange", route);

@@ -257,6 +257,7 @@ function draw() {
   ranking(spots);
   leagues(departments.departments, grids);
   drawPatrols(); // dashboard-patrols.js
+  drawWarnings(); // dashboard-warnings.js
 }
 
 async function refresh() {
@@ -279,6 +280,7 @@ async function refresh() {
     if (!form.to.value) form.to.value = figures.to;
     say(status, `${figures.from} – ${figures.to}`);
     refreshPatrols(figures.from, figures.to); // dashboard-patrols.js: its own status line
+    refreshWarnings(); // dashboard-warnings.js: its own status line
   } catch (error) {
     say(status, error.message, "error");
   }

@@ -26,6 +26,7 @@
 //! `problem_codes`: each refusal a resident or staff meet carries its documented code (and Retry-After for a wait).
 //! `browser_errors`: the pages say what the API refused in Chinese, with the wait, and show no English.
 //! `browser_maps`: the maps over the tenant's tiles (a local fixture), GCJ-02 converted both ways, in headless Chromium.
+//! `warnings`: early warnings (预警) raised by reports and the sweep, once; webhooks; the three actions; who may not see them.
 
 mod across_runtimes;
 mod analytics;
@@ -54,6 +55,7 @@ mod sms;
 mod soak;
 mod status;
 mod tenancy;
+mod warnings;
 mod web_assets;
 mod workflow;
 mod workflow_paths;

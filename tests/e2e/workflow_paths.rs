@@ -270,16 +270,16 @@ fn queues_filter_and_sort_by_deadline() {
 }
 
 /// A request as the receiver got it: its headers (lower-case names) and body.
-type Received = (Vec<(String, String)>, String);
+pub(crate) type Received = (Vec<(String, String)>, String);
 
 /// A receiver on loopback that answers 204 to every POST and keeps what it got.
-struct Receiver {
-    url: String,
-    got: Arc<Mutex<Vec<Received>>>,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
+    pub(crate) got: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
-    fn start() -> Receiver {
+    pub(crate) fn start() -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/hooks", listener.local_addr().unwrap());
         let got = Arc::new(Mutex::new(Vec::new()));

@@ -375,6 +375,20 @@ impl TestApp {
         assert_eq!(changed, 1, "upload {id} exists");
     }
 
+    /// Makes resolved case `id` late: its resolution deadline an hour
+    /// before it was resolved (a department's late record, which a test
+    /// does not wait out), in the app's database beside the running app;
+    /// `POST …/dashboard/rebuild` then recounts the figures.
+    pub fn make_resolved_case_late(&self, id: i64) {
+        let changed = self.execute_sql(
+            "UPDATE cases SET resolution_due_at = \
+             strftime('%Y-%m-%dT%H:%M:%fZ', resolved_at, '-1 hour') \
+             WHERE id = ?1 AND resolved_at IS NOT NULL",
+            &[json!(id)],
+        );
+        assert_eq!(changed, 1, "case {id} exists and was resolved");
+    }
+
     /// How many key-value entries hold the bytes of the file with this
     /// digest (its chunks and their count), in any tenant.
     pub fn stored_file_entries(&self, sha256: &str) -> usize {

@@ -375,6 +375,21 @@ impl TestApp {
         assert_eq!(changed, 1, "upload {id} exists");
     }
 
+    /// Moves an ended patrol's start and end back by `age` (the sweep thins
+    /// tracks after the tenant's retention, at least 7 days, which a test
+    /// does not wait out), in the app's database beside the running app.
+    pub fn backdate_patrol(&self, id: i64, age: chrono::Duration) {
+        let back = |t: chrono::DateTime<chrono::Utc>| {
+            (t - age).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        };
+        let now = chrono::Utc::now();
+        let changed = self.execute_sql(
+            "UPDATE patrols SET started_at = ?1, ended_at = ?2 WHERE id = ?3 AND ended_at IS NOT NULL",
+            &[json!(back(now - chrono::Duration::hours(2))), json!(back(now)), json!(id)],
+        );
+        assert_eq!(changed, 1, "patrol {id} exists and has ended");
+    }
+
     /// Makes resolved case `id` late: its resolution deadline an hour
     /// before it was resolved (a department's late record, which a test
     /// does not wait out), in the app's database beside the running app;

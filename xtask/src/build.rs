@@ -14,6 +14,7 @@ pub const COMPONENTS: &[&str] = &[
     "enterprise",
     "analytics",
     "mediation",
+    "patrols",
     "web",
 ];
 

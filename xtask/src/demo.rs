@@ -28,6 +28,13 @@ pub const DEMO_PEOPLE: &[(&str, &str, &str, &str, &str)] = &[
         "demo-worker-2026",
         "网格员王五",
     ),
+    (
+        "zhiyuan",
+        "13800000003",
+        "volunteer",
+        "demo-volunteer-2026",
+        "志愿者李华",
+    ),
 ];
 
 /// Applies migrations with the operator key, then makes sure the platform
@@ -85,6 +92,64 @@ pub fn seed(client: &Client, operator_key: &str) -> anyhow::Result<()> {
     seed_open311_key(client, &admin)?;
     seed_enterprise(client, &admin)?;
     seed_mediation(client, &admin)?;
+    seed_grid_day(client, &admin)?;
+    Ok(())
+}
+
+/// A grid day (周三网格日) on the first Wednesday from today (Beijing
+/// time) on, in the first community's grid, listing the demo grid worker
+/// and the demo volunteer (docs/patrols.md); none is added when that day
+/// has one.
+fn seed_grid_day(client: &Client, admin: &str) -> anyhow::Result<()> {
+    use chrono::{Datelike, Duration, FixedOffset, Utc, Weekday};
+    let base = format!("/api/t/{DEMO_TENANT}");
+    let beijing = FixedOffset::east_opt(8 * 3600).context("UTC+8")?;
+    let today = Utc::now().with_timezone(&beijing).date_naive();
+    let ahead = (7 + Weekday::Wed.num_days_from_monday() as i64
+        - today.weekday().num_days_from_monday() as i64)
+        % 7;
+    let wednesday = today + Duration::days(ahead);
+    let planned = expect(
+        client.get(
+            &format!("{base}/grid-days?from={wednesday}&to={wednesday}"),
+            Some(admin),
+        )?,
+        &[200],
+        "listing the demo's grid days",
+    )?;
+    if planned["items"].as_array().is_some_and(|d| !d.is_empty()) {
+        return Ok(());
+    }
+    let tree = expect(
+        client.get(&format!("{base}/admin/grid"), Some(admin))?,
+        &[200],
+        "reading the grid",
+    )?;
+    let mut grids = Vec::new();
+    collect_codes(&tree["nodes"], &["JK-01-G1"], &mut grids);
+    let users = expect(
+        client.get(&format!("{base}/admin/users?limit=200"), Some(admin))?,
+        &[200],
+        "listing people",
+    )?;
+    let members: Vec<i64> = users["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|u| u["role"] == "grid_worker" || u["role"] == "volunteer")
+        .filter_map(|u| u["id"].as_i64())
+        .collect();
+    expect(
+        client.post_json(
+            &format!("{base}/grid-days"),
+            Some(admin),
+            &json!({ "date": wednesday.to_string(), "title": "周三网格日",
+                     "grid_ids": grids.iter().map(|(_, id)| id).collect::<Vec<_>>(),
+                     "member_ids": members }),
+        )?,
+        &[201],
+        "planning the demo's grid day",
+    )?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod catalogue;
 mod grid;
 mod map;
 mod organisation;
+mod patrol_settings;
 mod people;
 mod platform;
 mod routing_rules;
@@ -82,6 +83,8 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "getSmsSettings" => sms::get_sms_settings,
         "putSmsSettings" => sms::put_sms_settings,
         "listSmsDeliveries" => sms::list_sms_deliveries,
+        "getPatrolSettings" => patrol_settings::get_patrol_settings,
+        "setPatrolSettings" => patrol_settings::set_patrol_settings,
         _ => return None,
     })
 }

@@ -44,6 +44,9 @@ pub struct ReportBody {
     /// Create a new case even though a similar open one exists.
     #[serde(default)]
     insist: bool,
+    /// The caller's patrol it was found on (docs/patrols.md).
+    #[serde(default)]
+    patrol_id: Option<i64>,
 }
 
 pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
@@ -73,6 +76,7 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
             (ctx.json_body()?, Vec::new())
         };
     let report = check_report(ctx, &body, body.attachment_ids.len() + files.len())?;
+    let patrol = found_on_patrol(ctx, body.patrol_id)?;
     let mut attachment_ids = body.attachment_ids.clone();
     // Every file is checked first, and its bytes stored only once the report
     // is taken (a likely duplicate stores nothing the sweep could not find).
@@ -112,6 +116,9 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
     };
     let new = new_case(ctx, &report, &body, secret.as_deref())?;
     let mut prepared = ctx.scope()?.prepare_case(new, routing, Utc::now())?;
+    if let Some(patrol) = &patrol {
+        prepared.on_patrol(patrol.id);
+    }
     let created = ctx.transaction(|ctx| {
         let scope = ctx.scope()?;
         let case = edge::with_fresh_tracking_code(|code| {
@@ -136,6 +143,14 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
                 Utc::now(),
             )?;
             scope.mark_fixed_on_the_spot(case.id)?;
+        }
+        if let Some(patrol) = &patrol {
+            ctx.scope()?.count_patrol_problem(
+                patrol,
+                case.grid_node,
+                body.fixed_on_the_spot,
+                Utc::now(),
+            )?;
         }
         let reply = json!({
             "id": case.id.0,
@@ -171,6 +186,30 @@ pub fn submit_report(ctx: &mut Ctx) -> HandlerResult {
             }
         }
         Err(problem) => Err(problem),
+    }
+}
+
+/// The patrol a report names: the caller's own, not closed (else 422
+/// `patrol_not_yours`, 409 `patrol_closed`). A volunteer reports only what
+/// it finds on its patrol.
+fn found_on_patrol(ctx: &mut Ctx, patrol: Option<i64>) -> Result<Option<store::Patrol>, Problem> {
+    let caller = ctx.optional_caller().map(|c| (c.user.id, c.user.role));
+    match (patrol, caller) {
+        (None, Some((_, domain::Role::Volunteer))) => Err(Problem::forbidden(
+            "a volunteer reports what it finds on its patrol: name it (patrol_id)",
+        )
+        .with_field("patrol_id")),
+        (None, _) => Ok(None),
+        (Some(_), None) => Err(Problem::coded(
+            domain::ProblemCode::PatrolNotYours,
+            "a patrol is named by the grid worker or volunteer walking it, signed in",
+        )
+        .with_field("patrol_id")),
+        (Some(id), Some((person, _))) => Ok(Some(ctx.scope()?.patrol_for_report(
+            id,
+            person,
+            Utc::now(),
+        )?)),
     }
 }
 

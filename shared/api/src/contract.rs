@@ -794,6 +794,60 @@ pub static RULES: &[(At, Rule)] = &[
         Schema("WarningRulesUpdate", "/properties/late_window_days"),
         warning_rule(7),
     ),
+    // Patrols and grid days (domain::patrol).
+    page("listPatrols"),
+    (
+        Parameter("uploadPatrolTrack", "piece"),
+        Integer {
+            min: 0,
+            max: domain::patrol::MAX_PIECE,
+        },
+    ),
+    (
+        Schema("TrackPiece", "/properties/points"),
+        MaxItems(domain::patrol::MAX_PIECE_POINTS),
+    ),
+    (Schema("TrackPoint", "/properties/lat"), LATITUDE),
+    (Schema("TrackPoint", "/properties/lng"), LONGITUDE),
+    (
+        Schema("TrackPoint", "/properties/accuracy"),
+        Number {
+            min: 0.0,
+            max: domain::patrol::MAX_ACCURACY_RADIUS,
+        },
+    ),
+    (Schema("GeoPoint", "/properties/lat"), LATITUDE),
+    (Schema("GeoPoint", "/properties/lng"), LONGITUDE),
+    (
+        Schema("NewVisit", "/properties/client_id"),
+        Chars {
+            min: 1,
+            max: domain::patrol::CLIENT_ID_MAX_CHARS,
+        },
+    ),
+    (
+        Schema("NewVisit", "/properties/note"),
+        MaxChars(domain::patrol::VISIT_NOTE_MAX_CHARS),
+    ),
+    text(
+        Schema("NewGridDay", "/properties/title"),
+        domain::patrol::GRID_DAY_TITLE,
+    ),
+    (
+        Schema("NewGridDay", "/properties/grid_ids"),
+        MaxItems(domain::patrol::MAX_GRID_DAY_GRIDS),
+    ),
+    (
+        Schema("NewGridDay", "/properties/member_ids"),
+        MaxItems(domain::patrol::MAX_GRID_DAY_MEMBERS),
+    ),
+    (
+        Schema("PatrolSettings", "/properties/track_retention_days"),
+        Integer {
+            min: domain::patrol::TRACK_RETENTION_DAYS.min,
+            max: domain::patrol::TRACK_RETENTION_DAYS.max,
+        },
+    ),
 ];
 
 #[cfg(test)]

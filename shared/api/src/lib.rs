@@ -436,6 +436,20 @@ pub const ADMIN: &[Route] = &[
         "listSmsDeliveries",
         Tenant(P::ManageOrganisation),
     ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/patrol-settings",
+        "getPatrolSettings",
+        Tenant(P::ManagePatrols),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/admin/patrol-settings",
+        "setPatrolSettings",
+        Tenant(P::ManagePatrols),
+    ),
 ];
 
 /// Intake.
@@ -986,6 +1000,110 @@ pub const MEDIATION: &[Route] = &[
     ),
 ];
 
+/// Patrols (巡查) and grid days (周三网格日): the walks of grid workers and
+/// volunteers with their tracks, visits and problems found, the tenant's
+/// grid days, and their kept figures (`docs/patrols.md`).
+pub const PATROLS: &[Route] = &[
+    route(
+        "patrols",
+        "POST",
+        "/api/t/:tenant/patrols",
+        "startPatrol",
+        Tenant(P::Patrol),
+    ),
+    route(
+        "patrols",
+        "GET",
+        "/api/t/:tenant/patrols",
+        "listPatrols",
+        Tenant(P::ViewPatrols),
+    ),
+    route(
+        "patrols",
+        "GET",
+        "/api/t/:tenant/patrols/figures",
+        "getPatrolFigures",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "patrols",
+        "GET",
+        "/api/t/:tenant/patrols/coverage",
+        "getPatrolCoverage",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "patrols",
+        "GET",
+        "/api/t/:tenant/patrols/:id",
+        "getPatrol",
+        Tenant(P::ViewPatrols),
+    ),
+    route(
+        "patrols",
+        "PUT",
+        "/api/t/:tenant/patrols/:id/track/:piece",
+        "uploadPatrolTrack",
+        Tenant(P::Patrol),
+    ),
+    route(
+        "patrols",
+        "POST",
+        "/api/t/:tenant/patrols/:id/visits",
+        "recordPatrolVisit",
+        Tenant(P::Patrol),
+    ),
+    route(
+        "patrols",
+        "POST",
+        "/api/t/:tenant/patrols/:id/end",
+        "endPatrol",
+        Tenant(P::Patrol),
+    ),
+    route(
+        "patrols",
+        "POST",
+        "/api/t/:tenant/grid-days",
+        "createGridDay",
+        Tenant(P::ManagePatrols),
+    ),
+    route(
+        "patrols",
+        "GET",
+        "/api/t/:tenant/grid-days",
+        "listGridDays",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "patrols",
+        "GET",
+        "/api/t/:tenant/grid-days/mine",
+        "listMyGridDays",
+        Tenant(P::Patrol),
+    ),
+    route(
+        "patrols",
+        "GET",
+        "/api/t/:tenant/grid-days/:id",
+        "getGridDay",
+        Tenant(P::ViewPatrols),
+    ),
+    route(
+        "patrols",
+        "PUT",
+        "/api/t/:tenant/grid-days/:id",
+        "updateGridDay",
+        Tenant(P::ManagePatrols),
+    ),
+    route(
+        "patrols",
+        "DELETE",
+        "/api/t/:tenant/grid-days/:id",
+        "deleteGridDay",
+        Tenant(P::ManagePatrols),
+    ),
+];
+
 /// The web component's API route (the pages themselves are static files).
 pub const WEB: &[Route] = &[route(
     "web",
@@ -998,7 +1116,8 @@ pub const WEB: &[Route] = &[route(
 /// All routes of the application.
 pub fn all() -> impl Iterator<Item = &'static Route> {
     [
-        ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, ANALYTICS, MEDIATION, WEB, OPEN311,
+        ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, ANALYTICS, MEDIATION, PATROLS, WEB,
+        OPEN311,
     ]
     .into_iter()
     .flatten()

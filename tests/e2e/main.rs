@@ -25,6 +25,7 @@
 //! `browser_portal`: the resident portal and the worker app in headless Chromium.
 //! `problem_codes`: each refusal a resident or staff meet carries its documented code (and Retry-After for a wait).
 //! `browser_errors`: the pages say what the API refused in Chinese, with the wait, and show no English.
+//! `triage`: staff decisions teach the triage; suggestions, the public check, automatic dispatch and its undo.
 //! `patrols`: a patrol from start to summary (track pieces, visits, problems found), who sees tracks, grid days, figures, coverage, retention.
 //! `browser_maps`: the maps over the tenant's tiles (a local fixture), GCJ-02 converted both ways, in headless Chromium.
 //! `warnings`: early warnings (预警) raised by reports and the sweep, once; webhooks; the three actions; who may not see them.
@@ -61,3 +62,4 @@ mod warnings;
 mod web_assets;
 mod workflow;
 mod workflow_paths;
+mod triage;

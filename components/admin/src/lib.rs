@@ -16,6 +16,7 @@ mod routing_rules;
 mod warning_rules;
 mod session;
 mod sms;
+mod triage;
 mod webhooks;
 mod wire;
 
@@ -83,6 +84,8 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "getSmsSettings" => sms::get_sms_settings,
         "putSmsSettings" => sms::put_sms_settings,
         "listSmsDeliveries" => sms::list_sms_deliveries,
+        "getTriageSettings" => triage::get_triage_settings,
+        "putTriageSettings" => triage::put_triage_settings,
         "getPatrolSettings" => patrol_settings::get_patrol_settings,
         "setPatrolSettings" => patrol_settings::set_patrol_settings,
         _ => return None,

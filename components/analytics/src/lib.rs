@@ -9,6 +9,7 @@ mod figures;
 mod hotspots;
 mod league;
 mod query;
+mod triage;
 
 use edge::router::Handler;
 use spin_sdk::http::{IncomingRequest, ResponseOutparam};
@@ -30,6 +31,7 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "getDepartmentLeague" => league::departments,
         "getGridLeague" => league::grids,
         "exportTable" => export::export_table,
+        "getTriageFigures" => triage::get_triage_figures,
         _ => return None,
     })
 }

@@ -53,7 +53,21 @@ pub fn standing(caller: &Caller, case: &Case) -> Standing {
 /// on cases at all (an agent follows the flow of their matters, the
 /// departments and the centre move it).
 pub fn allowed_actions(caller: &Caller, case: &Case) -> Vec<&'static str> {
-    allowed_kinds(caller, case).map(ActionKind::name).collect()
+    allowed_kinds(caller, case, &[])
+        .map(ActionKind::name)
+        .collect()
+}
+
+/// [`allowed_actions`] and [`allowed_steps`] of a case whose timeline
+/// (`events`) is at hand: they also offer undoing the smart triage's
+/// dispatch while the department holding it got it from the triage
+/// (`domain::triage::dispatched_by_triage`); without the timeline, never.
+pub fn allowed_on_timeline(caller: &Caller, case: &Case, events: &[CaseEvent]) -> (Value, Value) {
+    let kinds: Vec<ActionKind> = allowed_kinds(caller, case, events).collect();
+    (
+        json!(kinds.iter().map(|k| k.name()).collect::<Vec<_>>()),
+        kinds.into_iter().map(|k| step_json(k, case)).collect(),
+    )
 }
 
 /// [`allowed_actions`] with what each step's form asks for: its fields
@@ -61,23 +75,34 @@ pub fn allowed_actions(caller: &Caller, case: &Case) -> Vec<&'static str> {
 /// grid worker or a resident reported is resolved with a photo of the
 /// work done). Pages build their forms from this, never from a copy.
 pub fn allowed_steps(caller: &Caller, case: &Case) -> Value {
-    allowed_kinds(caller, case)
-        .map(|kind| {
-            json!({
-                "action": kind.name(),
-                "fields": kind.fields(),
-                "photos_required": kind == ActionKind::Resolve
-                    && case.source.results_are_photographed(),
-            })
-        })
+    allowed_kinds(caller, case, &[])
+        .map(|kind| step_json(kind, case))
         .collect()
 }
 
-fn allowed_kinds<'a>(caller: &Caller, case: &'a Case) -> impl Iterator<Item = ActionKind> + 'a {
+fn step_json(kind: ActionKind, case: &Case) -> Value {
+    json!({
+        "action": kind.name(),
+        "fields": kind.fields(),
+        "photos_required": kind == ActionKind::Resolve
+            && case.source.results_are_photographed(),
+    })
+}
+
+fn allowed_kinds<'a>(
+    caller: &Caller,
+    case: &'a Case,
+    events: &[CaseEvent],
+) -> impl Iterator<Item = ActionKind> + 'a {
     let role = caller.user.role;
     let may_act = domain::permissions::allows(role, Permission::ActOnCases);
     let standing = standing(caller, case);
-    case.state
-        .allowed_actions()
-        .filter(move |a| may_act && may_take(role, *a, standing).is_ok())
+    let by_triage = domain::triage::dispatched_by_triage(
+        events.iter().map(|e| (e.action.as_str(), e.actor.as_str())),
+    );
+    case.state.allowed_actions().filter(move |a| {
+        may_act
+            && may_take(role, *a, standing).is_ok()
+            && (*a != ActionKind::UndoTriage || by_triage)
+    })
 }

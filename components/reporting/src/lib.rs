@@ -7,6 +7,7 @@ mod judging;
 mod multipart;
 mod open311;
 mod reporter;
+mod triage;
 
 // File bytes live in the edge, shared with the enterprise component's policy files.
 use edge::files;
@@ -33,6 +34,7 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "editReport" => reporter::edit_report,
         "eraseReporterContact" => reporter::erase_contact,
         "rateCase" => reporter::rate,
+        "checkCategory" => triage::check,
         _ => return None,
     })
 }

@@ -136,8 +136,8 @@ pub fn get_case(ctx: &mut Ctx) -> HandlerResult {
             "email": case.contact.email,
         });
     }
-    wire["allowed_actions"] = json!(case_flow::allowed_actions(caller, &case));
-    wire["allowed_steps"] = case_flow::allowed_steps(caller, &case);
+    (wire["allowed_actions"], wire["allowed_steps"]) =
+        case_flow::allowed_on_timeline(caller, &case, &events);
     Ok(json(200, &wire))
 }
 

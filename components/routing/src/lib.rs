@@ -5,6 +5,7 @@
 mod cases;
 mod queues;
 mod sms;
+mod triage;
 mod warnings;
 
 use edge::router::Handler;
@@ -30,6 +31,7 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "acknowledgeWarning" => warnings::acknowledge,
         "openCaseForWarning" => warnings::open_case,
         "superviseWarning" => warnings::supervise,
+        "getCaseSuggestions" => triage::get_suggestions,
         _ => return None,
     })
 }

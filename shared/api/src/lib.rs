@@ -439,6 +439,20 @@ pub const ADMIN: &[Route] = &[
     route(
         "admin",
         "GET",
+        "/api/t/:tenant/admin/triage",
+        "getTriageSettings",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/admin/triage",
+        "putTriageSettings",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "GET",
         "/api/t/:tenant/admin/patrol-settings",
         "getPatrolSettings",
         Tenant(P::ManagePatrols),
@@ -517,6 +531,13 @@ pub const REPORTING: &[Route] = &[
         "setAttachmentVisibility",
         Tenant(P::ActOnCases),
     ),
+    route(
+        "reporting",
+        "POST",
+        "/api/t/:tenant/triage/check",
+        "checkCategory",
+        Public,
+    ),
 ];
 
 /// The case flow for staff.
@@ -561,6 +582,13 @@ pub const ROUTING: &[Route] = &[
         "POST",
         "/api/t/:tenant/cases/:id/assists",
         "completeAssist",
+        Tenant(P::ActOnCases),
+    ),
+    route(
+        "routing",
+        "GET",
+        "/api/t/:tenant/cases/:id/suggestions",
+        "getCaseSuggestions",
         Tenant(P::ActOnCases),
     ),
     route(
@@ -836,6 +864,13 @@ pub const ANALYTICS: &[Route] = &[
         "GET",
         "/api/t/:tenant/dashboard/alerts",
         "getSpikeAlerts",
+        Tenant(P::ViewDashboard),
+    ),
+    route(
+        "analytics",
+        "GET",
+        "/api/t/:tenant/dashboard/triage",
+        "getTriageFigures",
         Tenant(P::ViewDashboard),
     ),
     route(

@@ -190,6 +190,12 @@ pub enum CaseAction {
     Archive,
     /// 当场解决: a grid worker records a problem already fixed; it skips the whole flow.
     FixedOnTheSpot,
+    /// 撤销智能分拨: the command centre takes back a dispatch the smart
+    /// triage made (the department had not yet moved it on), sending the
+    /// case back to triage; the triage model forgets the case.
+    UndoTriage {
+        reason: String,
+    },
 }
 
 /// An assisting department's share of a jointly handled case.
@@ -226,6 +232,7 @@ pub enum ActionKind {
     Reopen,
     Archive,
     FixedOnTheSpot,
+    UndoTriage,
 }
 
 impl ActionKind {
@@ -235,7 +242,11 @@ impl ActionKind {
     /// may be empty where [`CaseSource::results_are_photographed`] is not.)
     pub fn fields(self) -> &'static [&'static str] {
         match self {
-            Self::Decline | Self::Return | Self::RejectVerification | Self::Reopen => &["reason"],
+            Self::Decline
+            | Self::Return
+            | Self::RejectVerification
+            | Self::Reopen
+            | Self::UndoTriage => &["reason"],
             Self::Dispatch => &["department"],
             Self::Transfer => &["department", "reason"],
             Self::Recategorise => &["category", "reason"],
@@ -244,7 +255,7 @@ impl ActionKind {
         }
     }
 
-    pub const ALL: [ActionKind; 21] = [
+    pub const ALL: [ActionKind; 22] = [
         Self::Accept,
         Self::Decline,
         Self::Register,
@@ -266,6 +277,7 @@ impl ActionKind {
         Self::Reopen,
         Self::Archive,
         Self::FixedOnTheSpot,
+        Self::UndoTriage,
     ];
 
     /// Whether the public tracking page shows this step. Internal back-and-forth (returns,
@@ -279,6 +291,7 @@ impl ActionKind {
                 | Self::GrantExtension
                 | Self::RefuseExtension
                 | Self::RejectVerification
+                | Self::UndoTriage
         )
     }
 
@@ -306,6 +319,7 @@ impl ActionKind {
             Self::Reopen => "reopen",
             Self::Archive => "archive",
             Self::FixedOnTheSpot => "fixed_on_the_spot",
+            Self::UndoTriage => "undo_triage",
         }
     }
 }
@@ -340,6 +354,7 @@ impl CaseAction {
             Self::Reopen { .. } => ActionKind::Reopen,
             Self::Archive => ActionKind::Archive,
             Self::FixedOnTheSpot => ActionKind::FixedOnTheSpot,
+            Self::UndoTriage { .. } => ActionKind::UndoTriage,
         }
     }
 
@@ -354,7 +369,8 @@ impl CaseAction {
             Self::Decline { reason }
             | Self::Return { reason }
             | Self::RejectVerification { reason }
-            | Self::Reopen { reason } => Some(reason.trim().to_string()),
+            | Self::Reopen { reason }
+            | Self::UndoTriage { reason } => Some(reason.trim().to_string()),
             Self::Dispatch {
                 department,
                 assisting,
@@ -407,7 +423,8 @@ impl CaseAction {
             Self::Decline { reason }
             | Self::Return { reason }
             | Self::RejectVerification { reason }
-            | Self::Reopen { reason } => vec![("reason".into(), reason)],
+            | Self::Reopen { reason }
+            | Self::UndoTriage { reason } => vec![("reason".into(), reason)],
             Self::Dispatch {
                 department,
                 assisting,
@@ -615,6 +632,8 @@ pub const TRANSITIONS: &[(CaseState, ActionKind, CaseState)] = {
         (S::SignedFor, A::Transfer, S::Dispatched),
         (S::InProgress, A::Transfer, S::Dispatched),
         (S::Dispatched, A::SignFor, S::SignedFor),
+        (S::Dispatched, A::UndoTriage, S::Registered),
+        (S::SignedFor, A::UndoTriage, S::Registered),
         (S::Dispatched, A::Return, S::Registered),
         (S::SignedFor, A::Return, S::Registered),
         (S::SignedFor, A::StartWork, S::InProgress),
@@ -713,6 +732,7 @@ mod tests {
             ActionKind::Reopen => CaseAction::Reopen { reason: t() },
             ActionKind::Archive => CaseAction::Archive,
             ActionKind::FixedOnTheSpot => CaseAction::FixedOnTheSpot,
+            ActionKind::UndoTriage => CaseAction::UndoTriage { reason: t() },
         }
     }
 

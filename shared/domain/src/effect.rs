@@ -57,6 +57,10 @@ pub struct StepFacts<'a> {
     pub hours: Option<CategoryHours>,
     /// How often the case was returned (退单) before.
     pub returns_so_far: usize,
+    /// The department holding the case got it from the smart triage's own
+    /// dispatch (智能分拨), not from a person or a routing rule since
+    /// (`triage::dispatched_by_triage` reads it from the timeline).
+    pub dispatched_by_triage: bool,
 }
 
 /// A column's change: left as it is, set, or emptied.
@@ -118,6 +122,10 @@ pub fn check(action: &CaseAction, before: &CaseClock, facts: &StepFacts) -> Resu
             }
             Ok(())
         }
+        CaseAction::UndoTriage { .. } if !facts.dispatched_by_triage => Err(Problem::coded(
+            crate::ProblemCode::NotDispatchedByTriage,
+            "the department holding this case did not get it from the smart triage's dispatch",
+        )),
         _ if action.kind() == ActionKind::Return && facts.returns_so_far >= MAX_RETURNS => {
             Err(Problem::conflict(format!(
                 "this case was returned {} times: the command centre's dispatch is final",
@@ -180,7 +188,8 @@ pub fn effect(
             },
             ..Effect::default()
         },
-        CaseAction::Return { .. } => Effect {
+        // Back to triage, as a return: the clock keeps its start.
+        CaseAction::Return { .. } | CaseAction::UndoTriage { .. } => Effect {
             department: Change::Clear,
             ..Effect::default()
         },
@@ -263,6 +272,7 @@ mod tests {
             department: None,
             hours: Some(HOURS),
             returns_so_far: 0,
+            dispatched_by_triage: false,
         }
     }
 
@@ -341,6 +351,26 @@ mod tests {
             ..facts(&calendar, now)
         };
         assert!(check(&back, &held, &returned(MAX_RETURNS - 1)).is_ok());
+        // Only the triage's own dispatch is undone; the case then leaves
+        // the department, as a return does.
+        let undo = CaseAction::UndoTriage {
+            reason: "应由派出所处理".into(),
+        };
+        let by_triage = StepFacts {
+            dispatched_by_triage: true,
+            ..facts(&calendar, now)
+        };
+        assert_eq!(
+            check(&undo, &held, &facts(&calendar, now))
+                .unwrap_err()
+                .code(),
+            crate::ProblemCode::NotDispatchedByTriage
+        );
+        assert!(check(&undo, &held, &by_triage).is_ok());
+        assert_eq!(
+            effect(&undo, &held, &by_triage).unwrap().department,
+            Change::Clear
+        );
         assert_eq!(
             check(&back, &held, &returned(MAX_RETURNS))
                 .unwrap_err()

@@ -125,10 +125,10 @@ problem_codes! {
         "The file is larger than its kind may be (the detail says the limit): send a smaller one.";
     FileTypeNotAccepted = "file_type_not_accepted", UnsupportedMediaType,
         "The file is not a photo, video, voice recording (or PDF, where papers are taken) that the server recognises.";
+    NotDispatchedByTriage = "not_dispatched_by_triage", Conflict,
+        "Only a dispatch the smart triage made (智能分拨) is undone this way, while that department still holds the case: transfer or re-categorise it instead.";
     WarningNotOpen = "warning_not_open", Conflict,
         "The early warning was already handled (acknowledged, turned into a case or supervised): reload the list.";
-}
-
     PatrolRunning = "patrol_running", Conflict,
         "You have a patrol running (`patrol_id` names it): end it, or go on with it, before starting another.";
     PatrolClosed = "patrol_closed", Conflict,
@@ -139,6 +139,8 @@ problem_codes! {
         "The patrol named is not one of yours: report on your own patrol, or without one.";
     GridDayNotToday = "grid_day_not_today", Conflict,
         "The grid day is on another date: sign in to it on its day (the township's local date).";
+}
+
 impl ProblemKind {
     /// The code of a problem of this kind that nobody coded more finely.
     pub fn default_code(self) -> ProblemCode {

@@ -47,7 +47,8 @@ pub fn may_take(role: Role, action: ActionKind, standing: Standing) -> Result<()
         | A::RefuseExtension
         | A::Close
         | A::Reopen
-        | A::Archive => centre,
+        | A::Archive
+        | A::UndoTriage => centre,
         A::Verify | A::RejectVerification => {
             centre || (role == Role::GridWorker && standing.reported_case)
         }

@@ -113,6 +113,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0019_triage.sql"),
     },
     Migration {
+        version: 20,
+        name: "triage_settings",
+        sql: include_str!("../migrations/0020_triage_settings.sql"),
+    },
+    Migration {
         version: 21,
         name: "patrols",
         sql: include_str!("../migrations/0021_patrols.sql"),

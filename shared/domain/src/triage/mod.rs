@@ -23,9 +23,15 @@
 //! Taking the resident's own pick when the model ranks it among its three
 //! gives 86% at 50 per category.
 
+mod dispatch;
 mod features;
 mod model;
 
+pub use dispatch::{
+    MAX_THRESHOLD, MIN_CASES, MIN_DEPARTMENT_CASES, MIN_PLAUSIBLE, MIN_POINTED_OUT, MIN_THRESHOLD,
+    Settings, TRIAGE_ACTOR, auto_dispatch, checked_plausible, dispatched_by_triage, looks_like,
+    ready,
+};
 pub use features::{Features, Grams, MAX_CHARS};
 pub use model::{
     LabelCounts, Model, NotLearned, REASONS, SUGGESTIONS, Scoring, Suggestion, checked,

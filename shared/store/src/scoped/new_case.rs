@@ -18,6 +18,7 @@ use crate::error::{Error, unique_to_conflict};
 use crate::time::to_text;
 use chrono::{DateTime, Utc};
 use domain::limits;
+use domain::triage::{Suggestion, TRIAGE_ACTOR};
 use domain::workflow::Deadlines;
 use domain::{CaseAction, CaseState, Code, Problem, TrackingCode};
 
@@ -25,7 +26,9 @@ use domain::{CaseAction, CaseState, Code, Problem, TrackingCode};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Routing {
     /// When a rule names a department for the category (and place), the
-    /// platform accepts, registers and dispatches the case on intake.
+    /// platform accepts, registers and dispatches the case on intake; when
+    /// none does and the tenant switched automatic dispatch on, the smart
+    /// triage may (`domain::triage::auto_dispatch`).
     Automatic,
     /// The case waits in the command centre's triage queue.
     Triage,
@@ -39,35 +42,39 @@ pub struct PreparedCase {
     /// The case's grid node and every node above it, root first.
     grid_path: Vec<i64>,
     dispatch: Option<AutoDispatch>,
+    /// The patrol it was found on (`cases.patrol_id`), if any.
+    patrol: Option<i64>,
 }
 
 impl PreparedCase {
-    /// The patrol it was found on (`cases.patrol_id`), if any.
-    patrol: Option<i64>,
     /// Draws the tracking code again (after a collision, which
     /// [`TenantScope::record_case`] reports as a conflict).
     pub fn with_tracking_code(&mut self, code: TrackingCode) {
         self.new.tracking_code = code;
     }
-}
-
-/// Where the routing rules send a case, and its clock from now.
 
     /// Records the case as found on `patrol` (checked by the caller:
     /// `TenantScope::patrol_for_report`).
     pub fn on_patrol(&mut self, patrol: i64) {
         self.patrol = Some(patrol);
     }
+}
+
+/// Where the routing rules send a case, and its clock from now.
 #[derive(Debug, Clone)]
 pub(crate) struct AutoDispatch {
     pub department: i64,
     pub department_code: String,
     pub deadlines: Deadlines,
+    /// The triage's department suggestion when the triage dispatches (智能分拨),
+    /// `None` for a routing rule.
+    pub triage: Option<Suggestion>,
 }
 
 impl AutoDispatch {
     /// The steps the platform takes for the case, in order.
     pub fn steps(&self) -> [CaseAction; 3] {
+        // (Who takes them: `actor`.)
         [
             CaseAction::Accept,
             CaseAction::Register,
@@ -76,6 +83,27 @@ impl AutoDispatch {
                 assisting: Vec::new(),
             },
         ]
+    }
+}
+
+impl AutoDispatch {
+    /// Who takes the steps: the routing rules, or the triage.
+    pub fn actor(&self) -> &'static str {
+        match self.triage {
+            Some(_) => TRIAGE_ACTOR,
+            None => SYSTEM_ACTOR,
+        }
+    }
+
+    /// The dispatch's details as the timeline carries them: the step's
+    /// own, and for the triage's the confidence and the words that decided.
+    fn details(&self, step: &CaseAction) -> Option<serde_json::Value> {
+        let mut details = step.details()?;
+        if let (Some(triage), CaseAction::Dispatch { .. }) = (&self.triage, step) {
+            details["confidence"] = serde_json::json!(triage.confidence);
+            details["reasons"] = serde_json::json!(triage.reasons);
+        }
+        Some(details)
     }
 }
 
@@ -127,13 +155,17 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         let dispatch = match routing {
             Routing::Triage => None,
             Routing::Automatic => {
-                self.auto_dispatch_for(&new.category, &grid_path, new.priority, now)?
+                match self.auto_dispatch_for(&new.category, &grid_path, new.priority, now)? {
+                    Some(rule) => Some(rule),
+                    None => self.triage_dispatch_for(&new, now)?,
+                }
             }
         };
         Ok(PreparedCase {
             new,
             grid_path,
             dispatch,
+            patrol: None,
         })
     }
 
@@ -165,7 +197,6 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     &format!(
                         "INSERT INTO cases (tenant_id, tracking_code, category, description, \
                          grid_node_id, latitude, longitude, state, version, source, \
-            patrol: None,
                          reporter_user_id, priority, extra, address, reporter_name, \
                          reporter_phone, reporter_email, reporter_secret_hash, editable_until, \
                          department_id, dispatched_at, response_due_at, resolution_due_at, \
@@ -201,6 +232,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                             .into(),
                         at.clone().into(),
                         at.clone().into(),
+                        prepared.patrol.into(),
                     ],
                 )
                 .map_err(|e| {
@@ -215,8 +247,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 None => new.source.as_str().to_owned(),
             };
             let notes: Vec<Option<String>> = steps.iter().map(CaseAction::note).collect();
-            let details: Vec<Option<serde_json::Value>> =
-                steps.iter().map(CaseAction::details).collect();
+            let details: Vec<Option<serde_json::Value>> = steps
+                .iter()
+                .map(|step| dispatched.and_then(|d| d.details(step)))
+                .collect();
+            let actor = dispatched.map_or(SYSTEM_ACTOR, AutoDispatch::actor);
             let mut events = vec![NewEvent {
                 at: now,
                 actor: &reporter,
@@ -230,9 +265,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             for (i, step) in steps.iter().enumerate() {
                 events.push(NewEvent {
                     at: now,
-                    actor: SYSTEM_ACTOR,
+                    actor,
                     action: step.name(),
-                        prepared.patrol.into(),
                     from: Some(states[i]),
                     to: states[i + 1],
                     note: notes[i].as_deref(),
@@ -242,6 +276,12 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             }
             self.append_events(&case, &events)?;
             self.count_new_case(&case, &prepared.grid_path)?;
+            // The triage's dispatch counts as decided until the command
+            // centre undoes it (then the model forgets the case).
+            if dispatched.is_some_and(|d| d.triage.is_some()) {
+                self.triage_decided(&case)?;
+                self.count_triage(1, 0)?;
+            }
             Ok(case)
         })
     }
@@ -257,23 +297,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         priority: domain::intake::Priority,
         now: DateTime<Utc>,
     ) -> Result<Option<AutoDispatch>, Error> {
-        let rules = self.db.execute(
-            "SELECT r.grid_node_id, r.department_id, d.code FROM routing_rules r \
-             JOIN departments d ON d.tenant_id = r.tenant_id AND d.id = r.department_id \
-             WHERE r.tenant_id = ? AND r.category = ? AND d.retired = 0 ORDER BY r.position",
-            &[self.tenant.0.into(), category.trim().into()],
-        )?;
-        let mut matched = None;
-        for rule in rules.iter() {
-            let covers = rule
-                .get_opt_i64("grid_node_id")?
-                .is_none_or(|root| grid_path.contains(&root));
-            if covers {
-                matched = Some((rule.get_i64("department_id")?, rule.get_string("code")?));
-                break;
-            }
-        }
-        let Some((department, department_code)) = matched else {
+        let Some((department, department_code)) = self.rule_department(category, grid_path)? else {
             return Ok(None);
         };
         let code = Code::parse(category.trim())?;
@@ -291,6 +315,70 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 priority,
                 &calendar,
             ),
+            triage: None,
+        }))
+    }
+
+    /// The department (id and code) the first matching routing rule names
+    /// for a category at a place (`grid_path`: its node and those above),
+    /// one that is not retired; one read.
+    pub fn rule_department(
+        &self,
+        category: &str,
+        grid_path: &[i64],
+    ) -> Result<Option<(i64, String)>, Error> {
+        let rules = self.db.execute(
+            "SELECT r.grid_node_id, r.department_id, d.code FROM routing_rules r \
+             JOIN departments d ON d.tenant_id = r.tenant_id AND d.id = r.department_id \
+             WHERE r.tenant_id = ? AND r.category = ? AND d.retired = 0 ORDER BY r.position",
+            &[self.tenant.0.into(), category.trim().into()],
+        )?;
+        let mut matched = None;
+        for rule in rules.iter() {
+            let covers = rule
+                .get_opt_i64("grid_node_id")?
+                .is_none_or(|root| grid_path.contains(&root));
+            if covers {
+                matched = Some((rule.get_i64("department_id")?, rule.get_string("code")?));
+                break;
+            }
+        }
+        Ok(matched)
+    }
+
+    /// Where the triage sends a report no rule took, when the tenant lets it
+    /// (`triage_auto_dispatch`), and the clock dispatching there starts:
+    /// `None` when it does not, or the department is retired, or the
+    /// category is unknown (then the command centre triages it).
+    fn triage_dispatch_for(
+        &self,
+        new: &NewCase,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AutoDispatch>, Error> {
+        let Some((department, suggestion)) = self.triage_auto_dispatch(&new.description)? else {
+            return Ok(None);
+        };
+        let Some(found) = self.department(department)?.filter(|d| !d.retired) else {
+            return Ok(None);
+        };
+        let Ok(code) = Code::parse(new.category.trim()) else {
+            return Ok(None);
+        };
+        let Some(category) = self.category_by_code(&code)? else {
+            return Ok(None);
+        };
+        let calendar = self.work_calendar()?;
+        Ok(Some(AutoDispatch {
+            department,
+            department_code: found.code.as_str().to_string(),
+            deadlines: Deadlines::at_dispatch(
+                now,
+                category.response_hours,
+                category.resolution_hours,
+                new.priority,
+                &calendar,
+            ),
+            triage: Some(suggestion),
         }))
     }
 }

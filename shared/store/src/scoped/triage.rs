@@ -4,13 +4,24 @@
 //! domain's `Model` is made of and updated in the transaction of each staff
 //! step that decides where a case belongs.
 
-use domain::triage::{Features, LabelCounts, Model, Suggestion};
+use chrono::{DateTime, Utc};
+use domain::triage::{self, Features, LabelCounts, Model, Settings, Suggestion};
 use serde_json::json;
 
 use super::TenantScope;
 use super::cases::Case;
 use crate::db::{Database, Row, StoreError, Value};
 use crate::error::Error;
+use crate::time::to_text;
+
+/// What the triage's own dispatches came to: the dashboard's figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TriageCounts {
+    /// New reports the triage dispatched on intake.
+    pub auto_dispatched: i64,
+    /// Those the command centre sent back to triage.
+    pub undone: i64,
+}
 
 const CATEGORY: &str = "category";
 const DEPARTMENT: &str = "department";
@@ -86,6 +97,147 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             )?;
         }
         Ok(())
+    }
+
+    /// Forgets a case (an undone dispatch of the triage's, back to
+    /// triage): each model unlearns exactly what it counted the case for,
+    /// so the wrong department no longer speaks for such reports; staff's
+    /// next dispatch teaches the case anew. Nothing when it counted for
+    /// nothing.
+    pub(crate) fn triage_forget(&self, case: &Case) -> Result<(), Error> {
+        let learned = self.db.execute(
+            "SELECT category, department FROM triage_learned WHERE tenant_id = ? AND case_id = ?",
+            &[self.tenant.0.into(), case.id.0.into()],
+        )?;
+        let Some(row) = learned.first() else {
+            return Ok(());
+        };
+        let features = Features::of(&case.description);
+        self.triage_count(&features, CATEGORY, &row.get_string("category")?, -1)?;
+        self.triage_count(&features, DEPARTMENT, &row.get_string("department")?, -1)?;
+        self.db.execute(
+            "DELETE FROM triage_learned WHERE tenant_id = ? AND case_id = ?",
+            &[self.tenant.0.into(), case.id.0.into()],
+        )?;
+        Ok(())
+    }
+
+    /// The tenant's automatic dispatch setting (the default when its admin
+    /// never set one).
+    pub fn triage_settings(&self) -> Result<Settings, Error> {
+        let rows = self.db.execute(
+            "SELECT auto_dispatch, threshold FROM triage_settings WHERE tenant_id = ?",
+            &[self.tenant.0.into()],
+        )?;
+        Ok(match rows.first() {
+            None => Settings::default(),
+            Some(row) => Settings {
+                auto_dispatch: row.get_i64("auto_dispatch")? == 1,
+                threshold: row.get_f64("threshold")?,
+            },
+        })
+    }
+
+    /// Sets the tenant's automatic dispatch (its threshold checked).
+    pub fn set_triage_settings(
+        &self,
+        settings: &Settings,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        settings.check()?;
+        self.db.execute(
+            "INSERT INTO triage_settings (tenant_id, auto_dispatch, threshold, updated_at) \
+             VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET \
+             auto_dispatch = excluded.auto_dispatch, threshold = excluded.threshold, \
+             updated_at = excluded.updated_at",
+            &[
+                self.tenant.0.into(),
+                i64::from(settings.auto_dispatch).into(),
+                settings.threshold.into(),
+                to_text(now).into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The triage's dispatches so far: made on intake, and undone by the
+    /// command centre.
+    pub fn triage_counts(&self) -> Result<TriageCounts, Error> {
+        let rows = self.db.execute(
+            "SELECT auto_dispatched, undone FROM triage_counts WHERE tenant_id = ?",
+            &[self.tenant.0.into()],
+        )?;
+        Ok(match rows.first() {
+            None => TriageCounts::default(),
+            Some(row) => TriageCounts {
+                auto_dispatched: row.get_i64("auto_dispatched")?,
+                undone: row.get_i64("undone")?,
+            },
+        })
+    }
+
+    /// How many decided cases each model holds (category, department): one
+    /// read of the label rows.
+    pub fn triage_learned_cases(&self) -> Result<(u64, u64), Error> {
+        let rows = self.db.execute(
+            "SELECT model, sum(cases) AS cases FROM triage_labels WHERE tenant_id = ? \
+             GROUP BY model",
+            &[self.tenant.0.into()],
+        )?;
+        let mut learned = (0, 0);
+        for row in rows.iter() {
+            let cases = u64::try_from(row.get_i64("cases")?).unwrap_or(0);
+            match row.get_str("model")? {
+                CATEGORY => learned.0 = cases,
+                DEPARTMENT => learned.1 = cases,
+                _ => {}
+            }
+        }
+        Ok(learned)
+    }
+
+    /// Adds to the kept counts (one statement).
+    pub(crate) fn count_triage(&self, auto_dispatched: i64, undone: i64) -> Result<(), Error> {
+        self.db.execute(
+            "INSERT INTO triage_counts (tenant_id, auto_dispatched, undone) VALUES (?, ?, ?) \
+             ON CONFLICT (tenant_id) DO UPDATE SET \
+             auto_dispatched = auto_dispatched + excluded.auto_dispatched, \
+             undone = undone + excluded.undone",
+            &[self.tenant.0.into(), auto_dispatched.into(), undone.into()],
+        )?;
+        Ok(())
+    }
+
+    /// The department the triage dispatches a new report to on intake (no
+    /// routing rule took it), with its confidence and reasons: `None` when
+    /// automatic dispatch is off (one read), or the model is not ready or
+    /// not sure enough (two more, `domain::triage::auto_dispatch`), or the
+    /// department is retired.
+    pub(crate) fn triage_auto_dispatch(
+        &self,
+        description: &str,
+    ) -> Result<Option<(i64, Suggestion)>, Error> {
+        let settings = self.triage_settings()?;
+        if !settings.auto_dispatch {
+            return Ok(None);
+        }
+        let features = Features::of(description);
+        let (_, model) = self.triage_models(&features)?;
+        let suggestions = model.suggest(&features);
+        let cases_of = |label: &str| {
+            model
+                .labels()
+                .find(|(l, _)| *l == label)
+                .map_or(0, |(_, counts)| counts.cases)
+        };
+        let Some(best) = triage::auto_dispatch(&settings, &suggestions, model.cases(), cases_of)
+        else {
+            return Ok(None);
+        };
+        let Ok(department) = best.label.parse::<i64>() else {
+            return Ok(None);
+        };
+        Ok(Some((department, best.clone())))
     }
 
     /// Adds (`sign` 1) or takes away (`sign` -1) one case's counts for a
@@ -171,6 +323,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// reads whatever the tenant's size.
     pub fn triage_suggestions(&self, text: &str) -> Result<TriageSuggestions, Error> {
         let features = Features::of(text);
+        let (category, department) = self.triage_models(&features)?;
+        Ok(TriageSuggestions {
+            category: category.suggest(&features),
+            department: department.suggest(&features),
+        })
+    }
+
+    /// Both models as far as a text needs them (category, department):
+    /// every label row and the rows of the text's grams, in two reads.
+    pub fn triage_models(&self, features: &Features) -> Result<(Model, Model), Error> {
         let tenant: Value = self.tenant.0.into();
         let labels = self.db.execute(
             "SELECT model, label, cases, grams FROM triage_labels WHERE tenant_id = ?",
@@ -201,10 +363,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     .collect::<Result<Vec<_>, _>>()?,
             ))
         };
-        Ok(TriageSuggestions {
-            category: model(CATEGORY)?.suggest(&features),
-            department: model(DEPARTMENT)?.suggest(&features),
-        })
+        Ok((model(CATEGORY)?, model(DEPARTMENT)?))
     }
 
     /// A whole model as stored (`category` or `department`), its count of

@@ -172,20 +172,27 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 .ok_or_else(|| Error::NotFound("no such case".into()))?;
             // What the step lacks is said before what stands in its way.
             action.check_evidence(before.source)?;
-            let returns_so_far = if action.kind() == ActionKind::Return {
+            let timeline = if matches!(action.kind(), ActionKind::Return | ActionKind::UndoTriage) {
                 self.case_events(case_id)?
-                    .iter()
-                    .filter(|e| e.action == ActionKind::Return.name())
-                    .count()
             } else {
-                0
+                Vec::new()
             };
+            let returns_so_far = timeline
+                .iter()
+                .filter(|e| e.action == ActionKind::Return.name())
+                .count();
+            let dispatched_by_triage = domain::triage::dispatched_by_triage(
+                timeline
+                    .iter()
+                    .map(|e| (e.action.as_str(), e.actor.as_str())),
+            );
             let facts = StepFacts {
                 now,
                 calendar,
                 department,
                 hours: self.hours_for(action, &before)?,
                 returns_so_far,
+                dispatched_by_triage,
             };
             effect::check(action, &before.clock(), &facts)?;
             if matches!(action, CaseAction::Resolve { .. }) {
@@ -218,6 +225,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             );
             if decides && actor != SYSTEM_ACTOR {
                 self.triage_decided(&after)?;
+            }
+            // The triage's dispatch undone: the model forgets the case (the
+            // wrong department no longer speaks for its words), and the
+            // dashboard counts it.
+            if action.kind() == ActionKind::UndoTriage {
+                self.triage_forget(&after)?;
+                self.count_triage(0, 1)?;
             }
             Ok(after)
         })

@@ -248,6 +248,8 @@ proptest! {
                 ActionKind::Close => CaseAction::Close,
                 ActionKind::Archive => CaseAction::Archive,
                 ActionKind::FixedOnTheSpot => continue,
+                // Refused: no case here was dispatched by the triage.
+                ActionKind::UndoTriage => CaseAction::UndoTriage { reason: "错派".into() },
             };
             let _ = scope.act(case.id, case.version, &action, "user:1", now, &cal);
         }

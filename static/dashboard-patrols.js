@@ -17,7 +17,7 @@ I18N.add({
     cov_over_30: "30 天以上", cov_never: "从未巡查", cov_label: "巡查覆盖地图：{0} 个微网格，{1} 个 7 天未巡查，{2} 个 30 天未巡查",
     cov_no_shapes: "微网格没有边界数据，覆盖地图无法显示。", cov_days: "{0} 天前", cov_today: "今天",
     by_person: "按人员", by_grid: "按网格", person: "人员", pt_grid_days: "网格日", gd_date: "日期", gd_title: "名称",
-    gd_people: "签到人数", pt_none_yet: "本期没有巡查", pt_failed: "巡查数据未能加载：{0}",
+    gd_people: "签到人数", pt_none_yet: "本期没有巡查", cov_late: "7 天未巡查的微网格", cov_all_visited: "所有微网格 7 天内都有巡查", cov_more: "另有 {0} 个", pt_failed: "巡查数据未能加载：{0}",
   },
   en: {
     patrols: "Patrols and grid days", patrol_records: "Patrols and their tracks", on_the_spot_rate: "On-the-spot rate", pt_patrols: "Patrols",
@@ -27,7 +27,7 @@ I18N.add({
     cov_label: "Coverage map: {0} micro-grids, {1} not visited in 7 days, {2} not in 30", cov_no_shapes: "The micro-grids have no shapes; no coverage map.",
     cov_days: "{0} days ago", cov_today: "today",
     by_person: "By person", by_grid: "By grid", person: "Person", pt_grid_days: "Grid days", gd_date: "Date", gd_title: "Title",
-    gd_people: "Signed in", pt_none_yet: "No patrol in this period", pt_failed: "The patrol figures did not load: {0}",
+    gd_people: "Signed in", pt_none_yet: "No patrol in this period", cov_late: "Micro-grids not visited in 7 days", cov_all_visited: "Every micro-grid was visited in the last 7 days", cov_more: "{0} more", pt_failed: "The patrol figures did not load: {0}",
   },
 });
 
@@ -78,6 +78,7 @@ function drawPatrols() {
       number(x.visits), number(x.problems_found), number(x.fixed_on_the_spot)], { "data-day": d.id });
   }) : [h("tr", {}, h("td", { colspan: dayHeads.length, class: "muted" }, t("none")))]));
   coverageMap();
+  unvisitedList();
 }
 
 /** The class of a micro-grid by its last visit: within 7 days, 7 to 30, over 30, never. */
@@ -123,13 +124,31 @@ function coverageMap() {
       aspectScale: Math.cos((middleLatitude(features) * Math.PI) / 180),
       data: drawn.map((n) => ({ name: String(n.id), value: classes.indexOf(coverageClass(n.last_visit_at)) })),
       itemStyle: { borderColor: "#555", borderWidth: 1 },
-      label: { show: drawn.length <= 40, fontSize: 12, color: "#1b1b1b", textBorderColor: "#fff", textBorderWidth: 3,
-        formatter: (p) => { const n = names.get(p.name); return n ? `${n.name}\n${ago(n)}` : p.name; } },
+      // A micro-grid is small: its last visit in it, its name in the list beneath (names that would overlap are left out).
+      label: { show: drawn.length <= 60, fontSize: 12, color: "#1b1b1b", textBorderColor: "#fff", textBorderWidth: 3,
+        formatter: (p) => { const n = names.get(p.name); return n ? ago(n) : ""; } },
+      labelLayout: { hideOverlap: true },
       emphasis: { label: { show: true, fontWeight: "bold" }, itemStyle: { areaColor: "#90caf9" } },
       tooltip: { show: false },
     }],
   }, true);
   el.setAttribute("aria-label", t("cov_label", coverage.micro_grids, coverage.not_visited_7, coverage.not_visited_30));
+}
+
+/** The micro-grids no one visited in 7 days, longest unvisited first (never first of all), each with its grid: where to send people. */
+function unvisitedList() {
+  const { coverage } = patrolShown;
+  const byId = new Map(coverage.nodes.map((n) => [n.id, n]));
+  const parents = new Map(flattenGrid(patrolShown.grid.nodes).map((n) => [n.id, n]));
+  const late = coverage.nodes.filter((n) => coverageClass(n.last_visit_at) !== "within_7")
+    .sort((a, b) => (a.last_visit_at || "").localeCompare(b.last_visit_at || ""));
+  const shown = late.slice(0, 30);
+  const parent = (n) => (parents.get(n.parent_id) || byId.get(n.parent_id) || {}).name;
+  $("#coverage-late").replaceChildren(...(late.length ? [
+    ...shown.map((n) => h("li", { "data-class": coverageClass(n.last_visit_at) }, h("span", { class: `swatch cov-${coverageClass(n.last_visit_at)}` }),
+      [parent(n), n.name].filter(Boolean).join(" · "), h("span", { class: "muted" }, ` · ${n.last_visit_at ? t("cov_days", Math.floor((Date.now() - new Date(n.last_visit_at)) / 86400000)) : t("cov_never")}`))),
+    late.length > shown.length ? h("li", { class: "muted" }, t("cov_more", late.length - shown.length)) : null].filter(Boolean)
+    : [h("li", { class: "muted" }, t("cov_all_visited"))]));
 }
 
 document.addEventListener("DOMContentLoaded", () => {

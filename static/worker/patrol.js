@@ -31,7 +31,7 @@ I18N.add({
     patrol_hours: "{0} 小时 {1} 分", patrol_problems: "发现的问题", patrol_visit_list: "走访记录", patrol_row: "{0} · {1} · {2} · 走访 {3} · 问题 {4}（当场解决 {5}）",
     patrol_thinned: "轨迹已按保存期限删除，仅保留小结", patrol_map: "巡查轨迹", patrol_no_track: "没有轨迹点",
     patrol_failed: "未上传：{0}", patrol_state_running: "进行中", patrol_state_ended: "已结束", patrol_location_off: "无法定位：{0}",
-    patrol_day_title: "{0} · {1}",
+    patrol_day_title: "{0} · {1}", patrol_not_sent: "待上传",
   },
   en: {
     patrol: "Patrol", patrol_start: "Start a patrol", patrol_my_grids: "Patrol one of my grids", patrol_grid_days: "Today's grid day",
@@ -52,7 +52,7 @@ I18N.add({
     patrol_hours: "{0} h {1} min", patrol_problems: "Problems found", patrol_visit_list: "Visits", patrol_row: "{0} · {1} · {2} · {3} visits · {4} problems ({5} fixed)",
     patrol_thinned: "The track was removed after the retention period; the summary stays", patrol_map: "Patrol track", patrol_no_track: "No track",
     patrol_failed: "Not uploaded: {0}", patrol_state_running: "running", patrol_state_ended: "ended", patrol_location_off: "Cannot locate: {0}",
-    patrol_day_title: "{0} · {1}",
+    patrol_day_title: "{0} · {1}", patrol_not_sent: "to upload",
   },
 });
 
@@ -65,8 +65,9 @@ const PIECE_MAX = 500;
 const patrolStore = {
   key: () => `patrols:${session.tenant}:${session.data.login}`,
   idsKey: () => `patrol-ids:${session.tenant}`,
-  all() { return JSON.parse(localStorage.getItem(this.key()) || "[]"); },
-  save(list) { localStorage.setItem(this.key(), JSON.stringify(list)); },
+  // Signed out (or the session ended mid-upload): nothing to read or write; the phone keeps the patrols for the next sign-in.
+  all() { return session.data ? JSON.parse(localStorage.getItem(this.key()) || "[]") : []; },
+  save(list) { if (session.data) localStorage.setItem(this.key(), JSON.stringify(list)); },
   update(key, f) {
     const list = this.all();
     const p = list.find((x) => x.key === key);
@@ -306,7 +307,8 @@ function showLive() {
   say($("#patrol-sync"), p.error || (waiting ? (navigator.onLine ? t("patrol_unsent", waiting) : t("patrol_offline_kept")) : t("patrol_all_sent")), p.error ? "error" : "");
   $("#patrol-visits").replaceChildren(...p.visits.slice().reverse().map((v) => h("li", { "data-sent": String(!!v.sent) },
     h("strong", {}, t(`patrol_kind_${v.kind}`)), v.note ? ` · ${v.note}` : "", h("span", { class: "muted" }, ` · ${timeText(v.at)}`),
-    v.micro_grid ? h("span", { class: "muted" }, ` · ${v.micro_grid.name}`) : null)));
+    v.micro_grid ? h("span", { class: "muted" }, ` · ${v.micro_grid.name}`) : null,
+    v.sent ? null : h("span", { class: "warn" }, ` · ${t("patrol_not_sent")}`))));
 }
 
 /** Which of the three panels shows: choosing where to patrol, the running patrol, or an ended one's summary. */
@@ -425,8 +427,8 @@ async function loadPastPatrols() {
 function openVisitForm() {
   const form = $("#visit-form");
   form.hidden = false;
-  form.elements.place.disabled = !lastFix;
-  form.elements.place.checked = !!lastFix;
+  form.elements.place.disabled = !hereNow();
+  form.elements.place.checked = !!hereNow();
   form.elements.kind[0].focus();
 }
 $("#add-visit").addEventListener("click", openVisitForm);
@@ -439,7 +441,7 @@ $("#visit-form").addEventListener("submit", (event) => {
   const data = new FormData(form);
   const visit = {
     client_id: newClientId("v"), kind: data.get("kind"), note: (data.get("note") || "").trim(),
-    place: data.get("place") === "on" && lastFix ? { lat: lastFix.lat, lng: lastFix.lng } : null, micro_grid_id: null,
+    place: data.get("place") === "on" && hereNow() ? { lat: hereNow().latitude, lng: hereNow().longitude } : null, micro_grid_id: null,
     at: new Date().toISOString(), sent: false,
   };
   patrolStore.update(running.key, (p) => p.visits.push(visit));
@@ -451,7 +453,20 @@ $("#visit-form").addEventListener("submit", (event) => {
 });
 
 // ---- problems found: the report form, linked to the patrol ----
-$("#found-problem").addEventListener("click", () => showTab("report"));
+/** Where the phone is now: the last position heard, else the track's last point (after a reload). */
+function hereNow() {
+  const running = patrolStore.running();
+  const last = lastFix || (running && running.points[running.points.length - 1]);
+  return last ? { latitude: last.lat, longitude: last.lng } : null;
+}
+// The report form opens with the place where the problem was found: here (worker.js's showPick names its grid).
+$("#found-problem").addEventListener("click", () => {
+  showTab("report");
+  const here = hereNow();
+  if (!here) return;
+  if (gridMapHandle) gridMapHandle.setPlace(here);
+  showPick({ ...here, ...findPlace(gridNodes, here) }, "you_are_at");
+});
 $("#back-to-patrol").addEventListener("click", () => showTab("patrol"));
 function showPatrolBanner() {
   const running = session.valid && patrolStore.running();
@@ -487,9 +502,12 @@ function startPatrol() {
   // A patrol running when the page was closed or reloaded goes on where it was.
   if (patrolStore.running()) watchTrack();
   if (volunteer || patrolStore.running()) showTab("patrol");
-  showPatrolView();
+  // The lists behind the tab are asked for when it opens (a worker who only reports never waits for them).
+  if (!$("#tab-patrol").hidden) showPatrolView();
+  else showPatrolBanner();
   syncPatrols();
 }
+$("#go-patrol").addEventListener("click", () => showPatrolView());
 window.addEventListener("online", () => syncPatrols(true));
 setInterval(() => { if (navigator.onLine && session.valid) syncPatrols(); }, 20000);
 onLang(() => { if (session.valid && !$("#tab-patrol").hidden) { if ($("#patrol-done").dataset.id) openPatrol($("#patrol-done").dataset.id); else showPatrolView(); } });

@@ -3,7 +3,7 @@
 // Environment: BASE_URL, OUT_DIR (screenshots, page sizes), CHROMIUM.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 
 export const base = process.env.BASE_URL;
@@ -14,6 +14,7 @@ export const people = {
   worker: ["wangwu", "demo-worker-2026"],
   staff: ["chengguan", "urban-staff-2026"],
   admin: ["admin", "demo-admin-2026"],
+  volunteer: ["zhiyuan", "demo-volunteer-2026"],
 };
 export const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
 export const desktop = { viewport: { width: 1280, height: 800 } };
@@ -78,6 +79,49 @@ export async function open(kind, path, options = {}) {
   page.on("pageerror", (error) => { throw new Error(`page error on ${path}: ${error.message}`); });
   await page.goto(base + path);
   return { context, page };
+}
+
+// ---- a browser that reaches nothing off this machine ----
+const here = new URL(base).origin;
+const tile = readFileSync(new URL("./fixtures/tile.png", import.meta.url));
+/** The tiles answered from the fixture, and the requests off this host refused (each scenario asserts none). */
+export const tileRequests = [];
+export const leaks = [];
+
+/**
+ * `open`, but every request off this host is answered here: a tile of the
+ * providers the tests configure (天地图, AMap) with the fixture
+ * (fixtures/tile.png), as a provider answers; anything else refused and
+ * counted in `leaks`.
+ */
+export async function openHermetic(kind, path, options = {}) {
+  const context = await browser.newContext({ ...(kind === "phone" ? phone : desktop), locale: "zh-CN", timezoneId: "Asia/Shanghai", ...options });
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === here) return route.continue();
+    if (/(^|\.)(tianditu\.gov\.cn|autonavi\.com)$/.test(url.hostname) && route.request().resourceType() === "image") {
+      tileRequests.push(url.href);
+      return route.fulfill({ status: 200, contentType: "image/png", body: tile });
+    }
+    leaks.push(url.href);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => { throw new Error(`page error on ${path}: ${error.message}`); });
+  await page.goto(base + path);
+  return { context, page };
+}
+
+/** A call to the demo tenant's API (`token` signs it); fails unless it answers `expect` (by default any 2xx). */
+export async function apiCall(method, path, { token, body, expect } = {}) {
+  const response = await fetch(`${base}/api/t/${tenant}${path}`, {
+    method, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (expect !== undefined) assert.equal(response.status, expect, `${method} ${path}: ${JSON.stringify(answer)}`);
+  else assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
 }
 
 export async function signIn(page, [login, password]) {

@@ -5,12 +5,10 @@
 // for anything else off this host. Environment: BASE_URL, OUT_DIR
 // (screenshots), CHROMIUM. Exits non-zero at the first failed expectation.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { accessible, base, browser, desktop, mapLabelsApart, people, phone, shoot, signIn, step, tenant } from "./lib.mjs";
+import { accessible, apiCall, browser, leaks, mapLabelsApart, openHermetic, people, shoot, signIn, step, tileRequests } from "./lib.mjs";
 
 const Coords = createRequire(import.meta.url)("../../static/coords.js");
-const tile = readFileSync(new URL("./fixtures/tile.png", import.meta.url));
 
 // ---- 1. the one conversion, against published reference points ----
 step("coords: WGS-84 ⇄ GCJ-02 against reference points");
@@ -32,38 +30,9 @@ assert.ok(Math.abs(gcoord.longitude - 123.00607541) < 1e-7 && Math.abs(gcoord.la
 assert.deepEqual(Coords.wgsToGcj({ latitude: 51.5, longitude: -0.12 }), { latitude: 51.5, longitude: -0.12 });
 assert.deepEqual(Coords.toTiles("cgcs2000", { latitude: 30.275, longitude: 120.153 }), { latitude: 30.275, longitude: 120.153 }, "天地图's CGCS2000 takes WGS-84 as it is");
 
-// ---- the browser: every request off this host is answered here, or refused and counted ----
-const here = new URL(base).origin;
-const tileRequests = [];
-const leaks = [];
-async function open(kind, path, options = {}) {
-  const context = await browser.newContext({ ...(kind === "phone" ? phone : desktop), locale: "zh-CN", timezoneId: "Asia/Shanghai", ...options });
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.origin === here) return route.continue();
-    // A tile of the providers the tests configure: the fixture, as a provider answers.
-    if (/(^|\.)(tianditu\.gov\.cn|autonavi\.com)$/.test(url.hostname) && route.request().resourceType() === "image") {
-      tileRequests.push(url.href);
-      return route.fulfill({ status: 200, contentType: "image/png", body: tile });
-    }
-    leaks.push(url.href);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.on("pageerror", (error) => { throw new Error(`page error on ${path}: ${error.message}`); });
-  await page.goto(base + path);
-  return { context, page };
-}
-
-async function api(method, path, { token, body } = {}) {
-  const response = await fetch(`${base}/api/t/${tenant}${path}`, {
-    method, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = await response.json().catch(() => ({}));
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+// ---- the browser: every request off this host is answered here (tiles from the fixture), or refused and counted (lib.mjs) ----
+const open = openHermetic;
+const api = apiCall;
 const admin = (await api("POST", "/auth/login", { body: { login: people.admin[0], password: people.admin[1] } })).token;
 const grid = await api("GET", "/admin/grid?geometry=true");
 const flat = [];

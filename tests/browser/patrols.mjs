@@ -13,46 +13,15 @@
 // the command centre opens the patrol's track. Screenshots at 390 and 1280
 // px. Environment: BASE_URL, OUT_DIR, CHROMIUM.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { accessible, base, browser, desktop, noEnglish, people, phone, photo, shoot, signIn, step, tenant } from "./lib.mjs";
+import { accessible, apiCall, browser, leaks, noEnglish, openHermetic, people, photo, shoot, signIn, step } from "./lib.mjs";
 
-const tile = readFileSync(new URL("./fixtures/tile.png", import.meta.url));
-const here = new URL(base).origin;
-const leaks = [];
-
-/** A fresh profile whose requests off this host are answered with the tile fixture (tiles) or refused and counted. */
-async function open(kind, path, options = {}) {
-  const context = await browser.newContext({ ...(kind === "phone" ? phone : desktop), locale: "zh-CN", timezoneId: "Asia/Shanghai", ...options });
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.origin === here) return route.continue();
-    if (route.request().resourceType() === "image" && /(^|\.)(tianditu\.gov\.cn|autonavi\.com)$/.test(url.hostname)) {
-      return route.fulfill({ status: 200, contentType: "image/png", body: tile });
-    }
-    leaks.push(url.href);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  page.on("pageerror", (error) => { throw new Error(`page error on ${path}: ${error.message}`); });
-  await page.goto(base + path);
-  return { context, page };
-}
-
-async function api(method, path, { token, body, expect } = {}) {
-  const response = await fetch(`${base}/api/t/${tenant}${path}`, {
-    method, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = await response.json().catch(() => ({}));
-  if (expect !== undefined) assert.equal(response.status, expect, `${method} ${path}: ${JSON.stringify(answer)}`);
-  else assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
+const open = openHermetic;
+const api = apiCall;
 const login = async ([name, password]) => (await api("POST", "/auth/login", { body: { login: name, password } })).token;
 const admin = await login(people.admin);
 const centre = await login(people.centre);
 const worker = await login(people.worker);
-const volunteer = await login(people.volunteer);
+const volunteer = await login(people.volunteer); // the demo's 志愿者李华
 
 const grid = await api("GET", "/admin/grid?geometry=true");
 const flat = [];
@@ -119,6 +88,7 @@ let patrolId;
   await page.click("#found-problem");
   await page.waitForSelector("#tab-report:not([hidden]) #patrol-banner:not([hidden])");
   assert.match(await page.textContent("#patrol-banner"), /巡查中发现的问题/);
+  assert.match(await page.textContent("#place"), new RegExp(`您在：.*${myGrid.name}`), "the problem's place is where the phone is");
   await page.waitForSelector("#categories label");
   await page.click("#categories label:has-text('路灯故障')");
   await page.fill("#report-form [name=description]", "巡查发现：路灯不亮，已复位开关");
@@ -197,11 +167,13 @@ let patrolId;
   });
   assert.ok(patrol.track.length >= points + 3, `the whole track reached the server: ${patrol.track.length} points`);
   await page.waitForSelector("#patrol-map path.track", { state: "attached" });
-  await page.click("#patrol-close");
-  await page.waitForSelector(`#past-patrols [data-patrol="${patrolId}"]`);
   await noEnglish(page);
   await accessible(page);
   await shoot(page, "patrol-summary-phone");
+  await page.click("#patrol-close");
+  await page.waitForSelector(`#past-patrols [data-patrol="${patrolId}"]`);
+  await noEnglish(page);
+  await shoot(page, "patrol-list-phone");
   await context.close();
 }
 
@@ -279,7 +251,7 @@ for (const kind of ["desktop", "phone"]) {
     await page.check(`#grid-day-form [name=grid_ids][value="${myGrid.id}"]`);
     await page.check(`#grid-day-form [name=member_ids][value="${me.subject}"]`);
     await page.click("#grid-day-form button[type=submit]");
-    await page.waitForSelector("#section-status.ok");
+    await page.waitForFunction(() => document.querySelector("#section-status").textContent === "网格日已保存");
     await page.waitForSelector("#grid-days tbody tr:has-text('下周三网格日')");
     step("admin: the day signed in shows who went");
     await page.click(`#grid-days [data-edit="${day.id}"]`);
@@ -287,10 +259,10 @@ for (const kind of ["desktop", "phone"]) {
     assert.match(await page.textContent("#gd-members"), /已签到/);
     await page.click("#grid-day-form button[type=button]");
     step("admin: the track retention");
-    await page.waitForSelector("#retention-form");
+    await page.waitForSelector('#grid-day-form[data-editing=""]'); // drawn again, not editing
     await page.fill("#retention-form [name=track_retention_days]", "90");
     await page.click("#retention-form button[type=submit]");
-    await page.waitForSelector("#section-status.ok");
+    await page.waitForFunction(() => document.querySelector("#section-status").textContent === "保存期限已设置");
   }
   await noEnglish(page);
   await accessible(page);
@@ -323,6 +295,7 @@ for (const kind of ["desktop", "phone"]) {
   });
   assert.deepEqual(drawn.legend, ["7 天内", "7–30 天", "30 天以上", "从未巡查"]);
   assert.ok(drawn.values.includes(0), "a micro-grid visited this week is drawn so");
+  assert.equal(await page.locator("#coverage-late li[data-class]").count(), Math.min(coverage.not_visited_7, 30), "the micro-grids to visit are listed");
   assert.match(await page.textContent("#patrol-people"), new RegExp(me.display_name));
   await page.locator("#patrols-section").scrollIntoViewIfNeeded();
   await noEnglish(page);

@@ -28,6 +28,7 @@
 //! `triage`: staff decisions teach the triage; suggestions, the public check, automatic dispatch and its undo.
 //! `patrols`: a patrol from start to summary (track pieces, visits, problems found), who sees tracks, grid days, figures, coverage, retention.
 //! `browser_maps`: the maps over the tenant's tiles (a local fixture), GCJ-02 converted both ways, in headless Chromium.
+//! `browser_patrols`: patrols in the worker app (moving positions, offline, a reload), grid days, coverage, tracks, in headless Chromium.
 //! `warnings`: early warnings (预警) raised by reports and the sweep, once; webhooks; the three actions; who may not see them.
 
 mod across_runtimes;
@@ -38,6 +39,7 @@ mod browser_enterprise;
 mod browser_errors;
 mod browser_maps;
 mod browser_mediation;
+mod browser_patrols;
 mod browser_portal;
 mod browser_sms;
 mod case_flow;

@@ -93,7 +93,7 @@ const ACTION_NAMES = {
     recategorise: "改类", sign_for: "签收", return: "退单", request_extension: "申请延期", grant_extension: "同意延期",
     refuse_extension: "驳回延期", start_work: "开始处置", await_reporter: "待补充材料", reporter_replied: "已补充",
     resolve: "办结反馈", verify: "核查通过", reject_verification: "核查不通过", close: "结案", reopen: "重新办理",
-    archive: "归档", fixed_on_the_spot: "当场解决", comment: "备注", rating: "评价",
+    archive: "归档", fixed_on_the_spot: "当场解决", undo_triage: "撤销智能分拨", comment: "备注", rating: "评价",
     mediation_session_scheduled: "安排调解", mediation_session_held: "召开调解会议", agent_passed_up: "代办事项上交",
     escalate: "督办", assist_done: "联办部门完成", reporter_information: "群众补充信息", open311_update: "外部系统更新",
   },
@@ -103,7 +103,7 @@ const ACTION_NAMES = {
     grant_extension: "Grant extension", refuse_extension: "Refuse extension", start_work: "Start work",
     await_reporter: "Wait for reporter", reporter_replied: "Reporter replied", resolve: "Resolve", verify: "Verify",
     reject_verification: "Send back", close: "Close", reopen: "Reopen", archive: "Archive",
-    fixed_on_the_spot: "Fixed on the spot", comment: "Comment", rating: "Rating",
+    fixed_on_the_spot: "Fixed on the spot", undo_triage: "Undo smart dispatch", comment: "Comment", rating: "Rating",
     mediation_session_scheduled: "Session scheduled", mediation_session_held: "Session held", agent_passed_up: "Passed up",
     escalate: "Escalated", assist_done: "Assisting part done", reporter_information: "Reporter added information",
     open311_update: "Open311 update",
@@ -206,7 +206,8 @@ I18N.add({
     actor_resident: "群众", actor_reporter: "上报人", actor_grid_worker: "网格员", actor_enterprise: "企业",
     actor_mediation: "矛调中心", actor_agent: "代办员", actor_user: "工作人员", actor_tenant_admin: "管理员",
     actor_command_centre: "指挥中心", actor_department_staff: "职能部门", actor_routing: "分拨规则",
-    actor_sweep: "系统督办", actor_system: "平台", actor_open311: "Open311 合作方",
+    actor_sweep: "系统督办", actor_system: "平台", actor_open311: "Open311 合作方", actor_triage: "智能分拨",
+    dispatch_triage: "{0}（置信度 {1}）",
     dispatch_assisting: "{0}（联办：{1}）", transfer_to: "转至{0}：{1}", recategorise_to: "改为{0}：{1}", list_sep: "、",
     escalation_warned: "预警", escalation_overdue: "超时督办", escalation_raised_higher: "提级督办", escalation_summoned: "约谈",
     escalation_supervised: "预警督办",
@@ -215,7 +216,8 @@ I18N.add({
     actor_resident: "Resident", actor_reporter: "Reporter", actor_grid_worker: "Grid worker", actor_enterprise: "Enterprise",
     actor_mediation: "Mediation centre", actor_agent: "Agent", actor_user: "Staff", actor_tenant_admin: "Administrator",
     actor_command_centre: "Command centre", actor_department_staff: "Department", actor_routing: "Routing rules",
-    actor_sweep: "Deadline sweep", actor_system: "Platform", actor_open311: "Open311 partner",
+    actor_sweep: "Deadline sweep", actor_system: "Platform", actor_open311: "Open311 partner", actor_triage: "Smart triage",
+    dispatch_triage: "{0} (confidence {1})",
     dispatch_assisting: "{0} (assisting: {1})", transfer_to: "to {0}: {1}", recategorise_to: "to {0}: {1}", list_sep: ", ",
     escalation_warned: "Warned", escalation_overdue: "Overdue", escalation_raised_higher: "Raised to the higher level",
     escalation_summoned: "Summoned", escalation_supervised: "Supervised on an early warning",
@@ -251,12 +253,18 @@ function noteText(e, departments, categories = []) {
   const name = (code) => (departments.find((d) => d.code === code) || { name: code }).name;
   const d = e.details || {};
   const note = e.note || "";
+  // The smart triage's own dispatch (智能分拨) says how sure it was.
+  if (e.action === "dispatch" && d.department && typeof d.confidence === "number") {
+    return t("dispatch_triage", name(d.department), `${Math.round(d.confidence * 100)}%`);
+  }
   if (e.action === "dispatch" && d.department) {
     return (d.assisting || []).length ? t("dispatch_assisting", name(d.department), d.assisting.map(name).join(t("list_sep"))) : name(d.department);
   }
   if (e.action === "transfer" && d.department) return t("transfer_to", name(d.department), d.reason);
   if (e.action === "recategorise" && d.category) return t("recategorise_to", categoryText(categories, d.category), d.reason);
   if (e.action === "assist_done" && d.department) return `${name(d.department)}: ${note}`;
+  // A supervision on an early warning (docs/warnings.md) carries the centre's reason.
+  if (e.action === "escalate" && d.level && d.warning) return `${known(`escalation_${d.level}`, d.level)} · ${note}`;
   if (e.action === "escalate" && d.level) return known(`escalation_${d.level}`, d.level);
   return note;
 }

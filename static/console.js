@@ -141,6 +141,7 @@ async function openCase(id) {
       h("dt", {}, t("resolution")), h("dd", { id: "resolution-left" }, clock(c.resolution_minutes_left)),
       c.escalation && c.escalation !== "none" ? [h("dt", {}, t("escalation")), h("dd", { class: "late" }, t(`escalation_${c.escalation}`))] : null),
     placeView(c),
+    triagePanel(session, c, { departments, categories, categoryName, reload: () => { openQueue(queue); return openCase(c.id); } }),
     h("h3", {}, t("actions")),
     caseSteps(session, c, { departments, categories, categoryName, reload: () => { openQueue(queue); return openCase(c.id); } }),
     c.assists && c.assists.length ? [h("h3", {}, t("assists")), h("ul", { id: "assists" }, ...c.assists.map((a) => h("li", {},

@@ -27,6 +27,7 @@
 //! `browser_errors`: the pages say what the API refused in Chinese, with the wait, and show no English.
 //! `triage`: staff decisions teach the triage; suggestions, the public check, automatic dispatch and its undo.
 //! `patrols`: a patrol from start to summary (track pieces, visits, problems found), who sees tracks, grid days, figures, coverage, retention.
+//! `browser_triage`: the console's suggestions filling the dispatch form, the portal's "这看起来像…", the admin's automatic dispatch, in headless Chromium.
 //! `browser_maps`: the maps over the tenant's tiles (a local fixture), GCJ-02 converted both ways, in headless Chromium.
 //! `browser_patrols`: patrols in the worker app (moving positions, offline, a reload), grid days, coverage, tracks, in headless Chromium.
 //! `warnings`: early warnings (预警) raised by reports and the sweep, once; webhooks; the three actions; who may not see them.
@@ -42,6 +43,7 @@ mod browser_mediation;
 mod browser_patrols;
 mod browser_portal;
 mod browser_sms;
+mod browser_triage;
 mod case_flow;
 mod contract;
 mod enterprise;

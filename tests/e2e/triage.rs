@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 /// The categories the tenant's staff decide between, with the department
 /// that handles each and the reports they decided: (code, name, department,
 /// texts). No routing rule names any of them.
-const TAUGHT: &[(&str, &str, &str, &[&str])] = &[
+pub(crate) const TAUGHT: &[(&str, &str, &str, &[&str])] = &[
     (
         "street_stall",
         "占道经营",
@@ -91,7 +91,7 @@ const TAUGHT: &[(&str, &str, &str, &[&str])] = &[
 ];
 
 /// Where the reports come from, so that no two are each other's duplicate.
-const PLACES: &[&str] = &["人民路", "解放路", "金山小区", "河西街", "建设路", "东门"];
+pub(crate) const PLACES: &[&str] = &["人民路", "解放路", "金山小区", "河西街", "建设路", "东门"];
 
 struct Triage<'a> {
     app: &'a TestApp,

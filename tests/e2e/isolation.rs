@@ -17,6 +17,9 @@ const BETA_MARK: &str = "BETA-SECRET";
 struct Fixture {
     admin: String,
     enterprise: String,
+    /// The grid worker `worker`: the insider for what neither the admin nor
+    /// an enterprise may call (a patrol's track, visits, end).
+    worker: String,
     ids: Ids,
 }
 
@@ -73,6 +76,11 @@ fn populate(app: &TestApp, tenant: &str, mark: &str) -> Fixture {
         "users",
         json!({ "login": "worker", "display_name": format!("{mark} 网格员"), "role": "grid_worker", "password": "password-1" }),
     );
+    let worker = app.login(
+        &format!("/api/t/{tenant}/auth/login"),
+        "worker",
+        "password-1",
+    );
     let desk = EnterpriseDesk::open(app, tenant, &admin, mark);
     let enterprise = desk.token.clone();
     let photo = app.upload(tenant, None, e2e::TINY_JPEG).expect(201);
@@ -106,6 +114,7 @@ fn populate(app: &TestApp, tenant: &str, mark: &str) -> Fixture {
     Fixture {
         admin,
         enterprise,
+        worker,
         ids: Ids {
             case: report["id"].as_i64().unwrap(),
             tracking_code: report["tracking_code"].as_str().unwrap().to_string(),
@@ -459,8 +468,10 @@ impl Probe<'_> {
                 let alpha = &callers.alpha;
                 let insider = if domain::permissions::allows(Role::TenantAdmin, permission) {
                     &alpha.admin
-                } else {
+                } else if domain::permissions::allows(Role::Enterprise, permission) {
                     &alpha.enterprise
+                } else {
+                    &alpha.worker
                 };
                 self.expect(
                     route,

@@ -739,26 +739,17 @@ mod tests {
         assert_eq!(closed.status(), 409);
     }
 
-    const GRID: GridFacts = GridFacts {
-        id: 30,
-        parent: Some(20),
-        level: 3,
-    };
-    const MICRO: GridFacts = GridFacts {
-        id: 40,
-        parent: Some(30),
-        level: 4,
-    };
-    const OTHER_GRID: GridFacts = GridFacts {
-        id: 31,
-        parent: Some(20),
-        level: 3,
-    };
-    const COMMUNITY: GridFacts = GridFacts {
-        id: 20,
-        parent: Some(10),
-        level: 2,
-    };
+    const fn node(id: i64, parent: i64, level: i64) -> GridFacts {
+        GridFacts {
+            id,
+            parent: Some(parent),
+            level,
+        }
+    }
+    const GRID: GridFacts = node(30, 20, 3);
+    const MICRO: GridFacts = node(40, 30, 4);
+    const OTHER_GRID: GridFacts = node(31, 20, 3);
+    const COMMUNITY: GridFacts = node(20, 10, 2);
 
     fn day(date: &str, grids: &[i64], member: bool) -> DayFacts {
         DayFacts {

@@ -10,7 +10,7 @@
 I18N.add({
   zh: {
     q_warnings: "预警", w_state: "状态", w_open: "待处理", w_all: "全部", w_kind: "类型", w_what: "事项", w_where: "位置",
-    w_cases: "案件数", w_raised: "预警时间", w_empty: "没有预警",
+    w_case_count: "共 {0} 件", w_raised: "预警时间", w_empty: "没有预警",
     w_kind_recurring: "反复发生", w_kind_repeat: "重复诉求", w_kind_late_risk: "可能超时",
     w_state_open: "待处理", w_state_acknowledged: "已知悉", w_state_case_opened: "已转为案件", w_state_supervised: "已督办",
     w_recurring: "{0} 天内同一微网格 {1} 件", w_repeat_phone: "同一来电人再次反映未解决的诉求",
@@ -23,7 +23,7 @@ I18N.add({
   },
   en: {
     q_warnings: "Warnings", w_state: "State", w_open: "Open", w_all: "All", w_kind: "Kind", w_what: "What", w_where: "Where",
-    w_cases: "Cases", w_raised: "Raised", w_empty: "No warnings",
+    w_case_count: "{0} cases", w_raised: "Raised", w_empty: "No warnings",
     w_kind_recurring: "Recurring", w_kind_repeat: "Repeat appeal", w_kind_late_risk: "Likely late",
     w_state_open: "Open", w_state_acknowledged: "Acknowledged", w_state_case_opened: "Turned into a case", w_state_supervised: "Supervised",
     w_recurring: "{1} in one micro-grid within {0} days", w_repeat_phone: "The same caller again, the matter unresolved",
@@ -38,6 +38,7 @@ I18N.add({
 
 let warningState = "open";
 let warningsNext = null;
+let warningShown = null; // the id of the warning on show
 
 /** Shows the warnings in place of the case queue (`on`), or the queue again. */
 function showWarnings(on) {
@@ -52,11 +53,14 @@ function showWarnings(on) {
   }
 }
 
-/** The name of grid node `id`, from the tenant's grid (console.js reads it once). */
+/** Where grid node `id` is: its path below the township (金山社区 › 第1网格 › 1号楼微网格), from the tenant's grid (console.js reads it once). */
 async function gridName(id) {
   if (id === null || id === undefined) return t("no_place");
-  const nodes = await gridShapes().catch(() => []);
-  return (nodes.find((n) => n.id === id) || { name: `#${id}` }).name;
+  const nodes = flattenGrid(await gridShapes().catch(() => []));
+  const path = [];
+  for (let node = nodes.find((n) => n.id === id); node; node = nodes.find((n) => n.id === node.parent_id)) path.unshift(node);
+  if (!path.length) return `#${id}`;
+  return (path.length > 1 ? path.slice(1) : path).map((n) => n.name).join(" › ");
 }
 
 /** Where a warning is: its micro-grid (or the case's grid), and the department behind. */
@@ -90,16 +94,16 @@ async function openWarnings(append = false) {
   warningsNext = page.next_after;
   const rows = await Promise.all(page.warnings.map(async (w) => h("tr", { "data-id": w.id, "data-kind": w.kind, "data-state": w.state },
     h("td", {}, h("a", { href: `#warning/${w.id}` }, t(`w_kind_${w.kind}`))),
-    h("td", {}, h("strong", {}, categoryName(w.category)), h("br"), h("span", { class: "muted" }, factsText(w))),
+    h("td", {}, h("strong", {}, categoryName(w.category)), h("br"), h("span", { class: "muted" }, factsText(w)), h("br"),
+      h("span", { class: "case-count" }, t("w_case_count", w.case_count))),
     h("td", {}, await whereText(w)),
-    h("td", {}, String(w.case_count)),
     h("td", {}, h("time", { datetime: w.raised_at }, localTime(w.raised_at)), w.state === "open" ? "" : [h("br"), t(`w_state_${w.state}`)]))));
   const filter = h("label", {}, h("span", {}, t("w_state")),
     h("select", { id: "warning-state", onchange: (event) => { warningState = event.target.value; openWarnings(); } },
       h("option", { value: "open", selected: warningState === "open" }, t("w_open")),
       h("option", { value: "all", selected: warningState === "all" }, t("w_all"))));
   const table = h("div", { class: "table-scroll" }, h("table", { class: "queue", id: "warning-list" },
-    h("thead", {}, h("tr", {}, ...["w_kind", "w_what", "w_where", "w_cases", "w_raised"].map((k) => h("th", {}, t(k))))),
+    h("thead", {}, h("tr", {}, ...["w_kind", "w_what", "w_where", "w_raised"].map((k) => h("th", {}, t(k))))),
     h("tbody", {}, ...rows)));
   const more = h("button", { type: "button", hidden: !warningsNext, onclick: () => openWarnings(true) }, t("more"));
   if (append) {
@@ -120,10 +124,11 @@ async function openWarning(id) {
     return;
   }
   current = null;
+  warningShown = w.id;
   $("#case-heading").textContent = `${t(`w_kind_${w.kind}`)} · ${categoryName(w.category)}`;
   const handled = w.state === "open" ? null : [
     h("dt", {}, t("w_handled")), h("dd", { id: "warning-handled" }, t(`w_state_${w.state}`), w.note ? ` · ${w.note}` : ""),
-    w.root_case_id ? [h("dt", {}, t("w_root_case")), h("dd", {}, h("a", { href: `#case/${w.root_case_id}`, id: "root-case" }, `#${w.root_case_id}`))] : null];
+    ...(w.root_case_id ? [h("dt", {}, t("w_root_case")), h("dd", {}, h("a", { href: `#case/${w.root_case_id}`, id: "root-case" }, `#${w.root_case_id}`))] : [])];
   body.replaceChildren(h("div", { id: "warning", "data-id": w.id, "data-state": w.state },
     h("dl", {},
       h("dt", {}, t("w_state")), h("dd", { id: "warning-state-now" }, t(`w_state_${w.state}`)),
@@ -168,6 +173,9 @@ function warningForm(w) {
   });
   return form;
 }
+
+// The warning on show, drawn again in the new language (console.js redraws the list).
+onLang(() => { if (warningShown && session.valid && !current) openWarning(warningShown); });
 
 window.addEventListener("hashchange", () => {
   const match = location.hash.match(/^#warning\/(\d+)$/);

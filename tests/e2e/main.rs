@@ -31,6 +31,7 @@
 //! `browser_maps`: the maps over the tenant's tiles (a local fixture), GCJ-02 converted both ways, in headless Chromium.
 //! `browser_patrols`: patrols in the worker app (moving positions, offline, a reload), grid days, coverage, tracks, in headless Chromium.
 //! `warnings`: early warnings (预警) raised by reports and the sweep, once; webhooks; the three actions; who may not see them.
+//! `browser_warnings`: the console's 预警 panel and the dashboard's counts in headless Chromium.
 
 mod across_runtimes;
 mod analytics;
@@ -43,6 +44,7 @@ mod browser_mediation;
 mod browser_patrols;
 mod browser_portal;
 mod browser_sms;
+mod browser_warnings;
 mod browser_triage;
 mod case_flow;
 mod contract;

@@ -5,6 +5,7 @@
 mod cases;
 mod queues;
 mod sms;
+mod warnings;
 mod triage;
 mod warnings;
 

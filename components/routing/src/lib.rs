@@ -5,7 +5,6 @@
 mod cases;
 mod queues;
 mod sms;
-mod warnings;
 mod triage;
 mod warnings;
 

@@ -118,7 +118,6 @@ pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
             "uploads": { "purged": report.purged_uploads, "files_deleted": files_deleted },
             "webhooks": { "delivered": delivered, "failed": failed },
             "sms": { "delivered": sms_delivered, "failed": sms_failed },
-            "warnings": { "read": warnings.read, "raised": warnings.raised, "updated": warnings.updated },
             "patrols": { "tracks_thinned": tracks_thinned },
             "warnings": { "read": warnings.read, "raised": warnings.raised, "updated": warnings.updated },
         }),

@@ -62,6 +62,17 @@ fn warnings(app: &TestApp, token: &str, query: &str) -> Value {
         .expect(200)
 }
 
+/// The ids of `warning`'s cases, as `GET …/warnings/{id}` lists them.
+fn cases_of(app: &TestApp, token: &str, warning: &Value) -> Vec<i64> {
+    let shown = app
+        .get(
+            &format!("/api/t/alpha/warnings/{}", warning["id"]),
+            Some(token),
+        )
+        .expect(200);
+    case_ids(&shown)
+}
+
 fn case_ids(warning: &Value) -> Vec<i64> {
     warning["cases"]
         .as_array()
@@ -113,13 +124,7 @@ fn each_kind_is_raised_once_by_reports_and_the_sweep_and_posted_to_webhooks() {
     assert_eq!(recurring["category"], "street_light");
     assert_eq!(recurring["grid_node_id"], grids[0]);
     assert_eq!(recurring["case_count"], 3);
-    let shown = app
-        .get(
-            &format!("/api/t/alpha/warnings/{}", recurring["id"]),
-            Some(&s.centre),
-        )
-        .expect(200);
-    let ids = case_ids(&shown);
+    let ids = cases_of(&app, &s.centre, recurring);
     assert_eq!(ids.len(), 3);
     assert!(
         ids.contains(&first["id"].as_i64().unwrap())
@@ -150,14 +155,8 @@ fn each_kind_is_raised_once_by_reports_and_the_sweep_and_posted_to_webhooks() {
     assert_eq!(swept["warnings"]["raised"], 1, "{swept}");
     let repeat = &warnings(&app, &s.centre, "?kind=repeat")["warnings"][0];
     assert_eq!(repeat["details"]["basis"], "phone");
-    let shown = app
-        .get(
-            &format!("/api/t/alpha/warnings/{}", repeat["id"]),
-            Some(&s.centre),
-        )
-        .expect(200);
     assert_eq!(
-        case_ids(&shown),
+        cases_of(&app, &s.centre, repeat),
         vec![
             earlier["id"].as_i64().unwrap(),
             again["id"].as_i64().unwrap()
@@ -202,13 +201,10 @@ fn each_kind_is_raised_once_by_reports_and_the_sweep_and_posted_to_webhooks() {
     assert_eq!(late["category"], "garbage");
     assert_eq!(late["details"]["closed"], 2);
     assert_eq!(late["details"]["late_share"], 1.0);
-    let shown = app
-        .get(
-            &format!("/api/t/alpha/warnings/{}", late["id"]),
-            Some(&s.centre),
-        )
-        .expect(200);
-    assert_eq!(case_ids(&shown), vec![at_risk["id"].as_i64().unwrap()]);
+    assert_eq!(
+        cases_of(&app, &s.centre, late),
+        vec![at_risk["id"].as_i64().unwrap()]
+    );
     assert_eq!(sweep(&app)["warnings"]["raised"], 0, "once per case");
 
     // Each warning went to the webhook once, as its own CloudEvent.
@@ -251,7 +247,8 @@ fn each_kind_is_raised_once_by_reports_and_the_sweep_and_posted_to_webhooks() {
 fn a_dispute_whose_party_disputed_before_is_a_repeat() {
     let app = TestApp::product();
     let s = setup(&app);
-    let dispute = |subject: &str, respondent: &str| {
+    // A dispute taken in at a window: `applicant` against the company.
+    let dispute = |subject: &str, applicant: Value| {
         app.client
             .post_json(
                 "/api/t/alpha/mediation/disputes",
@@ -259,8 +256,8 @@ fn a_dispute_whose_party_disputed_before_is_a_repeat() {
                 &json!({
                     "kind": "contract", "subject": subject, "window": "1号窗口",
                     "parties": [
-                        { "side": "applicant", "kind": "person", "name": "李四", "phone": "13900003333" },
-                        { "side": "respondent", "kind": "organisation", "name": respondent }
+                        applicant,
+                        { "side": "respondent", "kind": "organisation", "name": "某装饰公司" }
                     ],
                     "handling": { "department": "sanitation" }
                 }),
@@ -268,37 +265,22 @@ fn a_dispute_whose_party_disputed_before_is_a_repeat() {
             .unwrap()
             .expect(201)
     };
-    let first = dispute("装修款纠纷", "某装饰公司");
+    let first = dispute(
+        "装修款纠纷",
+        json!({ "side": "applicant", "kind": "person", "name": "李四", "phone": "13900003333" }),
+    );
     assert_eq!(sweep(&app)["warnings"]["raised"], 0);
     // Another applicant, the same company.
-    let second = app
-        .client
-        .post_json(
-            "/api/t/alpha/mediation/disputes",
-            Some(&s.centre),
-            &json!({
-                "kind": "contract", "subject": "又一起装修款纠纷", "window": "2号窗口",
-                "parties": [
-                    { "side": "applicant", "kind": "person", "name": "王五" },
-                    { "side": "respondent", "kind": "organisation", "name": "某装饰公司" }
-                ],
-                "handling": { "department": "sanitation" }
-            }),
-        )
-        .unwrap()
-        .expect(201);
+    let second = dispute(
+        "又一起装修款纠纷",
+        json!({ "side": "applicant", "kind": "person", "name": "王五" }),
+    );
     let swept = sweep(&app);
     assert_eq!(swept["warnings"]["raised"], 1, "{swept}");
     let repeat = &warnings(&app, &s.centre, "?kind=repeat")["warnings"][0];
     assert_eq!(repeat["details"]["basis"], "parties");
-    let shown = app
-        .get(
-            &format!("/api/t/alpha/warnings/{}", repeat["id"]),
-            Some(&s.centre),
-        )
-        .expect(200);
     assert_eq!(
-        case_ids(&shown),
+        cases_of(&app, &s.centre, repeat),
         vec![
             first["case_id"].as_i64().unwrap(),
             second["case_id"].as_i64().unwrap()

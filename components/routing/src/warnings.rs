@@ -36,6 +36,15 @@ fn warning_id(ctx: &Ctx) -> Result<i64, Problem> {
     ctx.id_param("id", "warning")
 }
 
+/// The warning the path names, which must be this tenant's (404 before the
+/// body is read: another tenant's id is not found, whatever the body says).
+fn named_warning(ctx: &mut Ctx) -> Result<Warning, Problem> {
+    let id = warning_id(ctx)?;
+    ctx.scope()?
+        .warning(id)?
+        .ok_or_else(|| Problem::not_found("no such warning"))
+}
+
 /// `GET …/warnings?state&kind&after&limit`: newest first, and how many are
 /// open of each kind (the dashboard's count).
 pub fn list(ctx: &mut Ctx) -> HandlerResult {
@@ -86,11 +95,7 @@ fn with_cases(ctx: &mut Ctx, warning: &Warning) -> Result<Value, Problem> {
 }
 
 pub fn get(ctx: &mut Ctx) -> HandlerResult {
-    let id = warning_id(ctx)?;
-    let warning = ctx
-        .scope()?
-        .warning(id)?
-        .ok_or_else(|| Problem::not_found("no such warning"))?;
+    let warning = named_warning(ctx)?;
     Ok(json(200, &with_cases(ctx, &warning)?))
 }
 
@@ -102,7 +107,7 @@ pub struct NoteBody {
 }
 
 pub fn acknowledge(ctx: &mut Ctx) -> HandlerResult {
-    let id = warning_id(ctx)?;
+    let id = named_warning(ctx)?.id;
     let body: NoteBody = ctx.json_body()?;
     let actor = ctx.caller()?.actor();
     let warning = ctx
@@ -112,7 +117,7 @@ pub fn acknowledge(ctx: &mut Ctx) -> HandlerResult {
 }
 
 pub fn supervise(ctx: &mut Ctx) -> HandlerResult {
-    let id = warning_id(ctx)?;
+    let id = named_warning(ctx)?.id;
     let body: NoteBody = ctx.json_body()?;
     let actor = ctx.caller()?.actor();
     let (warning, _) = ctx
@@ -125,7 +130,7 @@ pub fn supervise(ctx: &mut Ctx) -> HandlerResult {
 /// cause, the note its description; answers the warning with
 /// `root_case_id` (201).
 pub fn open_case(ctx: &mut Ctx) -> HandlerResult {
-    let id = warning_id(ctx)?;
+    let id = named_warning(ctx)?.id;
     let body: NoteBody = ctx.json_body()?;
     let caller = ctx.caller()?.clone();
     let actor = caller.actor();

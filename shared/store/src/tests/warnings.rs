@@ -15,22 +15,26 @@ use domain::{CaseSource, GridLevel, GridNodeId, Location, ProblemCode, TrackingC
 
 /// A township with two micro-grids under one grid: their ids.
 fn micro_grids(scope: &TenantScope<'_, NativeDb>) -> (GridNodeId, GridNodeId) {
-    let t = scope
-        .create_grid_node(new_grid_node(None, GridLevel::Township, "T"))
-        .unwrap();
-    let c = scope
-        .create_grid_node(new_grid_node(Some(t.id), GridLevel::Community, "T-C"))
-        .unwrap();
-    let g = scope
-        .create_grid_node(new_grid_node(Some(c.id), GridLevel::Grid, "T-C-G"))
-        .unwrap();
-    let a = scope
-        .create_grid_node(new_grid_node(Some(g.id), GridLevel::MicroGrid, "T-C-G-1"))
-        .unwrap();
-    let b = scope
-        .create_grid_node(new_grid_node(Some(g.id), GridLevel::MicroGrid, "T-C-G-2"))
-        .unwrap();
-    (a.id, b.id)
+    let mut parent = None;
+    for (level, code) in [
+        (GridLevel::Township, "T"),
+        (GridLevel::Community, "T-C"),
+        (GridLevel::Grid, "T-C-G"),
+    ] {
+        parent = Some(
+            scope
+                .create_grid_node(new_grid_node(parent, level, code))
+                .unwrap()
+                .id,
+        );
+    }
+    let micro = |code| {
+        scope
+            .create_grid_node(new_grid_node(parent, GridLevel::MicroGrid, code))
+            .unwrap()
+            .id
+    };
+    (micro("T-C-G-1"), micro("T-C-G-2"))
 }
 
 /// A resident's garbage report `n` on `grid` at `at`, with `phone`; each

@@ -56,7 +56,20 @@ I18N.add({
   },
 });
 
-const VISIT_KINDS = ["household", "company", "building", "other"];
+// The API's refusals of patrols, in the page's words (common.js problemText reads them by code).
+I18N.add({
+  zh: {
+    problem_patrol_running: "您还有一次巡查在进行", problem_patrol_closed: "这次巡查已结束超过一天，不再接收记录",
+    problem_track_piece_conflict: "这段轨迹已上传过不同的内容", problem_grid_day_not_today: "只能在网格日当天签到",
+    problem_patrol_not_yours: "这不是您的巡查",
+  },
+  en: {
+    problem_patrol_running: "A patrol of yours is still running", problem_patrol_closed: "The patrol ended over a day ago and takes nothing more",
+    problem_track_piece_conflict: "This piece of track was uploaded before with other points", problem_grid_day_not_today: "You can sign in only on the grid day itself",
+    problem_patrol_not_yours: "This patrol is not yours",
+  },
+});
+
 /** Seal the track into a new piece at most this often while moving (and at once on a visit, a returning signal, the end). */
 const SEAL_EVERY_MS = 30000;
 const PIECE_MAX = 500;

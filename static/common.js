@@ -203,7 +203,7 @@ function caseSteps(session, c, { departments = [], categories = [], categoryName
 // partner; a person's role when their account is not found.
 I18N.add({
   zh: {
-    actor_resident: "群众", actor_reporter: "上报人", actor_grid_worker: "网格员", actor_enterprise: "企业",
+    actor_resident: "群众", actor_reporter: "上报人", actor_grid_worker: "网格员", actor_volunteer: "志愿者", actor_enterprise: "企业",
     actor_mediation: "矛调中心", actor_agent: "代办员", actor_user: "工作人员", actor_tenant_admin: "管理员",
     actor_command_centre: "指挥中心", actor_department_staff: "职能部门", actor_routing: "分拨规则",
     actor_sweep: "系统督办", actor_system: "平台", actor_open311: "Open311 合作方", actor_triage: "智能分拨",
@@ -213,7 +213,7 @@ I18N.add({
     escalation_supervised: "预警督办",
   },
   en: {
-    actor_resident: "Resident", actor_reporter: "Reporter", actor_grid_worker: "Grid worker", actor_enterprise: "Enterprise",
+    actor_resident: "Resident", actor_reporter: "Reporter", actor_grid_worker: "Grid worker", actor_volunteer: "Volunteer", actor_enterprise: "Enterprise",
     actor_mediation: "Mediation centre", actor_agent: "Agent", actor_user: "Staff", actor_tenant_admin: "Administrator",
     actor_command_centre: "Command centre", actor_department_staff: "Department", actor_routing: "Routing rules",
     actor_sweep: "Deadline sweep", actor_system: "Platform", actor_open311: "Open311 partner", actor_triage: "Smart triage",

@@ -326,9 +326,15 @@ pub fn actor_label(actor: &str, department: Option<&str>) -> String {
         // Reports made with an account (grid workers, agents) record `user:id`.
         "user" => "工作人员",
         "agent" => "代办员",
-        "system" => "平台",
+        "enterprise" => "企业",
+        "mediation" => "矛调中心",
+        // A resident reporting, or later with the reporter's secret.
+        "resident" | "reporter" => "群众",
         "open311" => "外部系统",
-        _ => "群众",
+        crate::triage::TRIAGE_ACTOR => "智能分拨",
+        // The routing rules, the sweep, and any actor added later: never
+        // shown as the resident's own doing.
+        _ => "平台",
     }
     .to_string()
 }

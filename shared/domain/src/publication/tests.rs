@@ -451,3 +451,23 @@ fn who_may_publish_notices_where() {
     check(Role::GridWorker, &grid_path, &[], false);
     check(Role::CommandCentre, &grid_path, &[1], false);
 }
+
+#[test]
+fn each_actor_is_named_as_the_public_may_know_it() {
+    let check = |actor: &str, department: Option<&str>, expected: &str| {
+        assert_eq!(actor_label(actor, department), expected, "{actor}");
+    };
+    check("resident", None, "群众");
+    check("reporter", None, "群众");
+    check("department_staff:9", Some("城管中队"), "城管中队");
+    check("department_staff:9", None, "职能部门");
+    check("command_centre:3", None, "指挥中心");
+    check("grid_worker:4", None, "网格员");
+    check("volunteer:5", None, "志愿者");
+    check("user:4", None, "工作人员");
+    check("system:routing", None, "平台");
+    check("open311:key:update", None, "外部系统");
+    // The triage's own dispatch (智能分拨) is not the resident's doing.
+    check(crate::triage::TRIAGE_ACTOR, None, "智能分拨");
+    check("something_new", None, "平台");
+}

@@ -116,7 +116,7 @@ async function drawGridDays(editing = null) {
         d.date > today ? h("button", { type: "button", "data-delete": d.id, onclick: () => deleteGridDay(d.id) }, t("gd_delete")) : null));
   });
   const table = rows.length
-    ? h("div", { class: "table-scroll" }, h("table", { id: "grid-days" },
+    ? h("div", { class: "table-scroll" }, h("table", { id: "grid-days", class: "nowrap" },
       h("thead", {}, h("tr", {}, ...heads.map((k) => h("th", {}, k ? t(k) : "")))), h("tbody", {}, ...rows)))
     : h("p", { class: "muted" }, t("gd_none"));
 

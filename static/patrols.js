@@ -26,6 +26,7 @@ I18N.add({
 
 const session = new Session("console");
 let gridNodes = [];
+let categories = [];
 let next = null;
 const distance = (metres) => (metres >= 1000 ? t("km", (metres / 1000).toFixed(2)) : t("m", Math.round(metres)));
 const duration = (minutes) => (minutes >= 60 ? t("hm", Math.floor(minutes / 60), minutes % 60) : t("min", minutes));
@@ -84,7 +85,7 @@ async function openPatrol(id) {
       : [h("li", { class: "muted" }, "—")])),
     h("h3", {}, t("problems")),
     h("ul", { id: "problems" }, ...(p.problems.length ? p.problems.map((c) => h("li", {},
-      h("a", { href: `/console.html#case/${c.id}`, translate: "no" }, c.tracking_code), ` · ${stateText(c.state)}`, c.fixed_on_the_spot ? ` · ${t("fixed")}` : ""))
+      h("a", { href: `/console.html#case/${c.id}`, translate: "no" }, c.tracking_code), ` · ${categoryText(categories, c.category)} · ${stateText(c.state)}`, c.fixed_on_the_spot ? ` · ${t("fixed")}` : ""))
       : [h("li", { class: "muted" }, "—")]))].filter(Boolean));
   if ((p.track || []).length && !p.track_thinned) await trackMap(box, p.track, p.visits, gridNodes, { tenant: session.tenant, visitTitle: kind });
   view.scrollIntoView({ block: "start" });
@@ -104,6 +105,7 @@ async function start() {
   if (!form.from.value) form.from.value = `${from.getFullYear()}-${String(from.getMonth() + 1).padStart(2, "0")}-${String(from.getDate()).padStart(2, "0")}`;
   try {
     gridNodes = (await session.call("GET", "/admin/grid?geometry=true")).nodes;
+    categories = (await session.call("GET", "/admin/categories")).items;
     // The people who patrolled in the period, to pick one.
     const figures = await session.call("GET", `/patrols/figures?from=${form.from.value}`);
     const select = form.person;

@@ -761,7 +761,10 @@ pub static RULES: &[(At, Rule)] = &[
     ),
     // Early warnings.
     page("listWarnings"),
-    text(Schema("WarningNote", "/properties/note"), domain::warning::NOTE),
+    text(
+        Schema("WarningNote", "/properties/note"),
+        domain::warning::NOTE,
+    ),
     (
         Schema("WarningRulesUpdate", "/properties/recurring_count"),
         warning_rule(0),

@@ -421,3 +421,63 @@ fn another_tenants_warnings_are_not_there() {
         .expect_err("not theirs");
     assert!(matches!(refused, Error::NotFound(_)));
 }
+
+/// The sweep reads the cases changed since the last one, at most a batch a
+/// call, never the tenant's whole history: once caught up, a sweep with
+/// nothing new sends the same few statements whatever the number of cases.
+#[test]
+fn the_sweep_reads_what_changed_not_every_case() {
+    use super::fixtures::{CountingDb, calendar};
+    use crate::scoped::bulk::BulkSpec;
+    use crate::scoped::warnings::BATCH;
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (a, b) = micro_grids(&scope);
+    let now = beijing("2026-03-02 12:00");
+    let spec = BulkSpec {
+        cases: 20_000,
+        days: 365,
+        end: now - Duration::hours(1),
+        departments: vec![urban],
+        grid_nodes: vec![a.0, b.0],
+        seed: 7,
+    };
+    assert_eq!(scope.bulk_fill(&spec, &calendar()).unwrap(), 20_000);
+    scope.rebuild_stats().unwrap();
+    let mut sweeps = 0;
+    let mut read = 0;
+    loop {
+        let counting = CountingDb::new(&db);
+        let swept = TenantScope::new(&counting, &t)
+            .sweep_warnings(now + Duration::minutes(sweeps))
+            .unwrap();
+        let (statements, _) = counting.counts();
+        assert!(swept.read <= BATCH as usize);
+        assert!(
+            statements <= 8 * BATCH as usize,
+            "{statements} statements for {} cases read",
+            swept.read
+        );
+        sweeps += 1;
+        read += swept.read;
+        if swept.read < BATCH as usize {
+            break;
+        }
+    }
+    // The first sweep starts `recurring_days` back: about a twelfth of the
+    // year's cases, not all 20,000.
+    assert!(read < 3_000, "{read} cases read in {sweeps} sweeps");
+    assert_eq!(open_warnings(&scope, WarningKind::Recurring).len(), 2);
+    let counting = CountingDb::new(&db);
+    let idle = TenantScope::new(&counting, &t)
+        .sweep_warnings(now + Duration::hours(1))
+        .unwrap();
+    assert_eq!((idle.raised, idle.updated), (0, 0));
+    let (statements, _) = counting.counts();
+    assert!(
+        statements <= 12,
+        "a sweep with nothing new: {:#?}",
+        counting.statements.borrow()
+    );
+}

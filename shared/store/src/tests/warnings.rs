@@ -481,3 +481,47 @@ fn the_sweep_reads_what_changed_not_every_case() {
         counting.statements.borrow()
     );
 }
+
+#[test]
+fn the_same_spot_in_the_same_micro_grid_while_the_first_is_open_is_a_repeat_by_place() {
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (here, there) = micro_grids(&scope);
+    let at = beijing("2026-03-02 09:00");
+    let at_spot = |n: u8, grid: GridNodeId, metres_east: f64, at: DateTime<Utc>| {
+        let mut new = NewCase::basic(
+            TrackingCode::from_random([n; 8]),
+            "garbage",
+            "同一个垃圾点",
+            CaseSource::Resident,
+        );
+        new.grid_node = Some(grid);
+        // About 96 m to a thousandth of a degree of longitude, here.
+        new.location = Some(Location::new(30.2741, 120.1551 + metres_east / 96_000.0).unwrap());
+        scope.insert_case(new, at).unwrap()
+    };
+    let first = at_spot(1, here, 0.0, at);
+    at_spot(2, here, 300.0, at);
+    at_spot(3, there, 10.0, at);
+    assert_eq!(
+        scope
+            .sweep_warnings(at + Duration::hours(1))
+            .unwrap()
+            .raised,
+        0,
+        "far, or another micro-grid"
+    );
+    let again = at_spot(4, here, 20.0, at + Duration::minutes(90));
+    // A repeat, and (three in the micro-grid) a recurring problem.
+    assert_eq!(
+        scope
+            .sweep_warnings(at + Duration::hours(2))
+            .unwrap()
+            .raised,
+        2
+    );
+    let repeat = open_warnings(&scope, WarningKind::Repeat).remove(0);
+    assert_eq!(repeat.details["basis"], "place");
+    assert_eq!(case_ids(&scope, &repeat), vec![first.id.0, again.id.0]);
+}

@@ -11,7 +11,7 @@
 //! the figures' row.
 
 use super::TenantScope;
-use crate::db::{Database, Row, StoreError, in_transaction};
+use crate::db::{Database, Row, StoreError, in_transaction, in_transaction_or_joined};
 use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -510,7 +510,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     }
 
     /// Counts a case found on `patrol` (already recorded with its
-    /// `patrol_id`), in the caller's transaction: the patrol's and the
+    /// `patrol_id`), joining the caller's transaction (no savepoint: two
+    /// round trips fewer; a failure fails the report): the patrol's and the
     /// figures' problems found (and fixed on the spot), and the case's
     /// micro-grid as visited.
     pub fn count_patrol_problem(
@@ -520,7 +521,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         fixed_on_the_spot: bool,
         at: DateTime<Utc>,
     ) -> Result<(), Error> {
-        in_transaction(self.db, |db| -> Result<(), Error> {
+        in_transaction_or_joined(self.db, |db| -> Result<(), Error> {
             let fixed = i64::from(fixed_on_the_spot);
             self.count_on_patrol(
                 db,

@@ -483,6 +483,15 @@ fn a_piece_of_track_costs_a_handful_of_statements_whatever_the_track() {
         .unwrap();
     // BEGIN, the pieces, the new piece, the figures, the patrol, COMMIT.
     assert_eq!(counting.counts(), (6, 6));
+    // A problem found, inside the report's transaction: the patrol, the
+    // figures, the micro-grid; no savepoint of its own.
+    let counting = CountingDb::new(&db);
+    let counted = TenantScope::new(&counting, &t);
+    in_transaction(&counting, |_| {
+        counted.count_patrol_problem(&patrol, Some(p.micro), true, fixed_now())
+    })
+    .unwrap();
+    assert_eq!(counting.counts(), (5, 5));
     let listed: Vec<DateTime<Utc>> = counted
         .patrols(&PatrolQuery {
             person: Some(p.worker),

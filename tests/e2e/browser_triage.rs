@@ -7,9 +7,10 @@
 //! it; the admin switches automatic dispatch on; the dashboard counts it.
 //! Afterwards the API must hold what the pages did.
 
-use crate::triage::{PLACES, TAUGHT};
+use crate::triage::PLACES;
 use e2e::{OPERATOR_KEY, TestApp};
 use serde_json::{Value, json};
+use xtask::bench_triage_flow::TAUGHT;
 use xtask::demo::{DEMO_ADMIN, DEMO_PEOPLE};
 
 #[test]

@@ -9,6 +9,7 @@ pub mod bench_setup;
 pub mod bench_suite;
 pub mod bench_targets;
 pub mod bench_triage;
+pub mod bench_triage_flow;
 pub mod bench_web;
 pub mod bench_workflow;
 pub mod build;

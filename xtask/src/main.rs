@@ -95,6 +95,9 @@ enum Benchmark {
     /// The smart triage model on a labelled set of 12345 reports, against
     /// the routing rules and the most common department (natively: no app).
     Triage,
+    /// What smart triage adds to intake and to the centre's dispatch, beside
+    /// the trivial component and the naive write.
+    TriageFlow,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -210,6 +213,10 @@ fn bench(
         Benchmark::Web => (
             "web".into(),
             xtask::bench_web::web(&root, runtime, seconds)?,
+        ),
+        Benchmark::TriageFlow => (
+            "triage-flow".into(),
+            xtask::bench_triage_flow::triage_flow(&root, runtime)?,
         ),
         Benchmark::Triage => unreachable!("run above, natively, before any runtime is set up"),
     };

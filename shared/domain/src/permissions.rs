@@ -332,6 +332,14 @@ included. Setting the tiles (`PUT …/admin/map`) is `manage_grid`. A tile provi
 key (天地图's `tk`) is a browser key, seen by whoever opens a map: restrict it to the \
 township's web address at the provider (docs/maps.md). `…/admin/grid/locate` stays \
 `read_organisation`: the pages find the grid holding a position from the public shapes.
+- **Smart triage** (研判, docs/triage.md): a case's suggestions \
+(`GET …/cases/{id}/suggestions`, `act_on_cases`) go only to those who dispatch, \
+the command centre and the tenant admin (`domain::workflow::may_take` for \
+`dispatch`; a department or a grid worker gets 403); the resident's check \
+(`POST …/triage/check`) is public and names only a public category; undoing the \
+triage's dispatch (`undo_triage`) is the command centre's and the tenant admin's; \
+automatic dispatch is set by the tenant admin (`…/admin/triage`, \
+`manage_organisation`), its counts are on the dashboard (`view_dashboard`).
 - **SMS to residents** (`…/admin/sms`, `…/admin/sms/deliveries`): the tenant \
 admin (`manage_organisation`) sets the provider and reads the messages sent, each \
 number masked (`139****2222`); the provider's AccessKey secret is write-only, \

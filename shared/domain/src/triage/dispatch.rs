@@ -113,7 +113,7 @@ pub const MIN_POINTED_OUT: f64 = 0.5;
 /// `offered` says which categories the resident may pick (a retired one or
 /// one a desk reserves is never pointed out). `None`: the pick looks right,
 /// or nothing can be said.
-pub fn looks_like<'a>(
+pub fn looks_like(
     suggestions: Vec<Suggestion>,
     pick: &str,
     cases: u64,

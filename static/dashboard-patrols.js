@@ -65,7 +65,9 @@ function drawPatrols() {
     card("cov_micro_grids", number(coverage.micro_grids)), card("cov_not_7", number(coverage.not_visited_7)), card("cov_not_30", number(coverage.not_visited_30)));
   const rows = (tbody, list, name) => {
     const heads = headsOf(tbody);
-    tbody.replaceChildren(...(list.length ? list.map((x) => leagueRow(heads, [name(x), number(x.patrols), hours(x.minutes), km(x.metres),
+    // The longest on patrol first, numbered (a phone shows the number beside the name).
+    const ranked = list.slice().sort((a, b) => b.minutes - a.minutes || b.metres - a.metres);
+    tbody.replaceChildren(...(ranked.length ? ranked.map((x, i) => leagueRow(heads, [i + 1, name(x), number(x.patrols), hours(x.minutes), km(x.metres),
       number(x.visits), number(x.problems_found), number(x.fixed_on_the_spot)])) : [h("tr", {}, h("td", { colspan: heads.length, class: "muted" }, t("pt_none_yet")))]));
   };
   rows($("#patrol-people"), f.by_person, (p) => h("a", { href: `/patrols.html?person=${p.id}` }, p.name));

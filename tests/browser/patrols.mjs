@@ -13,7 +13,7 @@
 // the command centre opens the patrol's track. Screenshots at 390 and 1280
 // px. Environment: BASE_URL, OUT_DIR, CHROMIUM.
 import assert from "node:assert/strict";
-import { accessible, apiCall, browser, leaks, noEnglish, openHermetic, people, photo, shoot, signIn, step } from "./lib.mjs";
+import { accessible, apiCall, browser, leaks, noEnglish, openHermetic, out, people, photo, shoot, signIn, step } from "./lib.mjs";
 
 const open = openHermetic;
 const api = apiCall;
@@ -312,6 +312,7 @@ for (const kind of ["desktop", "phone"]) {
   await noEnglish(page);
   await accessible(page);
   await shoot(page, `patrol-dashboard-${kind}`);
+  await page.locator("#patrols-section").screenshot({ path: `${out}/patrol-dashboard-section-${kind}.png` });
   await context.close();
 }
 

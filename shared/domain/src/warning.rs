@@ -265,6 +265,34 @@ impl RepeatBasis {
             Self::Parties => "parties",
         }
     }
+
+    pub fn parse(s: &str) -> Option<RepeatBasis> {
+        [Self::Phone, Self::Place, Self::Parties]
+            .into_iter()
+            .find(|b| b.as_str() == s)
+    }
+}
+
+/// A repeat warning's `details` once more cases join it: `basis` stays the
+/// one it was raised with; `bases` lists every basis its cases came by
+/// (`kept`'s, then `joined`'s), each once, in the order first seen. `kept`
+/// is the open warning's details (`None` when it is being raised; a
+/// warning written before `bases` has its `basis` alone).
+pub fn repeat_details(kept: Option<&Value>, joined: &[RepeatBasis]) -> Value {
+    let mut bases: Vec<String> = Vec::new();
+    if let Some(kept) = kept {
+        let listed = kept["bases"].as_array().map_or_else(
+            || kept["basis"].as_str().into_iter().collect::<Vec<_>>(),
+            |list| list.iter().filter_map(Value::as_str).collect(),
+        );
+        bases.extend(listed.into_iter().map(str::to_string));
+    }
+    for basis in joined {
+        if !bases.iter().any(|b| b == basis.as_str()) {
+            bases.push(basis.as_str().to_string());
+        }
+    }
+    json!({ "basis": bases.first(), "bases": bases })
 }
 
 /// Whether a new report at `location` brings `earlier`'s matter again: the
@@ -303,26 +331,63 @@ pub struct Behind {
     pub median_hours: Option<f64>,
 }
 
-/// Whether an open case is likely to run late: not yet at the 80% mark
-/// ([`Escalation::Warned`]), and its department's record on the category
-/// (`record`: the kept figures over the window) is behind — enough closed
-/// cases, and a late share at or over the rule's, or a median resolution
-/// time past the case's `allowed_hours` (from report to deadline).
-pub fn late_risk(
-    escalation: Escalation,
-    record: &Figures,
-    allowed_hours: f64,
-    rules: &WarningRules,
-) -> Option<Behind> {
-    if escalation >= Escalation::Warned || record.closed < rules.late_min_closed {
+/// Which open cases of a category a department's `record` (the kept
+/// figures over the window) puts at risk, by each case's allowed time
+/// ([`allowed_minutes`]): the store selects exactly these, so every case it
+/// reads is warned about and none waits behind cases that are not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LateBound {
+    /// Its late share is at or over the rule's: every case.
+    Every,
+    /// Only its median resolution time is behind: the cases allowed fewer
+    /// whole minutes than it (the median, in minutes, rounded up).
+    AllowedUnder(i64),
+}
+
+/// Whether a department's `record` on a category is behind for any case:
+/// enough closed cases, and a late share at or over the rule's
+/// ([`LateBound::Every`]), or a median resolution time
+/// ([`LateBound::AllowedUnder`]); `None` when no case's deadline makes it
+/// behind.
+pub fn late_bound(record: &Figures, rules: &WarningRules) -> Option<LateBound> {
+    if record.closed < rules.late_min_closed {
         return None;
     }
     let late_share = 1.0 - record.on_time_rate.unwrap_or(1.0);
-    let share_behind = late_share * 100.0 >= rules.late_share_percent as f64;
-    let median_behind = record
-        .median_resolution_hours
-        .is_some_and(|m| m > allowed_hours);
-    (share_behind || median_behind).then_some(Behind {
+    if late_share * 100.0 >= rules.late_share_percent as f64 {
+        return Some(LateBound::Every);
+    }
+    // For whole minutes m: m < median ⇔ m < ⌈median⌉.
+    let median = record.median_resolution_hours? * 60.0;
+    Some(LateBound::AllowedUnder(median.ceil() as i64))
+}
+
+/// A case's allowed time, from report to deadline, in whole minutes, from
+/// whole seconds since the epoch (the store counts it the same way in SQL:
+/// `strftime('%s', …)`).
+pub fn allowed_minutes(created: DateTime<Utc>, due: DateTime<Utc>) -> i64 {
+    (due.timestamp() - created.timestamp()) / 60
+}
+
+/// Whether an open case is likely to run late: not yet at the 80% mark
+/// ([`Escalation::Warned`]), and its department's record on the category
+/// (`record`: the kept figures over the window) is behind for a case
+/// allowed `allowed_minutes` from report to deadline ([`late_bound`]).
+pub fn late_risk(
+    escalation: Escalation,
+    record: &Figures,
+    allowed_minutes: i64,
+    rules: &WarningRules,
+) -> Option<Behind> {
+    if escalation >= Escalation::Warned {
+        return None;
+    }
+    let behind = match late_bound(record, rules)? {
+        LateBound::Every => true,
+        LateBound::AllowedUnder(minutes) => allowed_minutes < minutes,
+    };
+    let late_share = 1.0 - record.on_time_rate.unwrap_or(1.0);
+    behind.then_some(Behind {
         closed: record.closed,
         late_share: (late_share * 1000.0).round() / 1000.0,
         median_hours: record.median_resolution_hours,
@@ -503,27 +568,122 @@ mod tests {
     #[test]
     fn a_case_is_at_risk_when_its_department_is_behind_before_the_80_percent_mark() {
         let rules = WarningRules::default();
-        let check = |escalation, record: Figures, allowed_hours, expected: bool| {
+        let check = |escalation, record: Figures, allowed_hours: i64, expected: bool| {
             assert_eq!(
-                late_risk(escalation, &record, allowed_hours, &rules).is_some(),
+                late_risk(escalation, &record, allowed_hours * 60, &rules).is_some(),
                 expected,
                 "{escalation:?}, {record:?}, {allowed_hours} h"
             );
         };
         // Late share: 2 of 5 late is 40%, over 30%.
-        check(Escalation::None, record(5, 2, 10), 100.0, true);
+        check(Escalation::None, record(5, 2, 10), 100, true);
         // 1 of 5 is 20%: fine, and the median is well inside.
-        check(Escalation::None, record(5, 1, 10), 100.0, false);
+        check(Escalation::None, record(5, 1, 10), 100, false);
         // None late, but its median (10 h) is past the case's 8 h.
-        check(Escalation::None, record(5, 0, 10), 8.0, true);
+        check(Escalation::None, record(5, 0, 10), 8, true);
         // Too few closed cases to judge.
-        check(Escalation::None, record(4, 4, 10), 8.0, false);
+        check(Escalation::None, record(4, 4, 10), 8, false);
         // At the 80% mark the ladder has already warned: no early warning.
-        check(Escalation::Warned, record(5, 5, 10), 8.0, false);
-        check(Escalation::Overdue, record(5, 5, 10), 8.0, false);
-        let behind = late_risk(Escalation::None, &record(5, 2, 10), 100.0, &rules).expect("behind");
+        check(Escalation::Warned, record(5, 5, 10), 8, false);
+        check(Escalation::Overdue, record(5, 5, 10), 8, false);
+        let behind = late_risk(Escalation::None, &record(5, 2, 10), 6_000, &rules).expect("behind");
         assert_eq!(behind.closed, 5);
         assert_eq!(behind.late_share, 0.4);
+    }
+
+    /// The store selects a department's open cases by [`late_bound`]: each
+    /// case it selects is at risk by [`late_risk`], and each it leaves out
+    /// is not, at the bound's very minute.
+    #[test]
+    fn the_late_bound_selects_exactly_the_cases_at_risk() {
+        let rules = WarningRules::default();
+        let cases: [(Figures, Option<LateBound>); 5] = [
+            (record(5, 2, 10), Some(LateBound::Every)),
+            (record(4, 4, 10), None),
+            // Each resolved in 10 h: the histogram's 8–24 h bucket, its
+            // median interpolated to 16 h.
+            (record(5, 1, 10), Some(LateBound::AllowedUnder(960))),
+            // 30 h: the 24–48 h bucket, 36 h.
+            (record(6, 0, 30), Some(LateBound::AllowedUnder(2160))),
+            // Half a minute past 16 h: a case allowed 960 minutes is behind.
+            (
+                Figures {
+                    median_resolution_hours: Some(16.0 + 0.5 / 60.0),
+                    ..record(5, 0, 10)
+                },
+                Some(LateBound::AllowedUnder(961)),
+            ),
+        ];
+        for (record, expected) in cases {
+            let bound = late_bound(&record, &rules);
+            assert_eq!(bound, expected, "{record:?}");
+            for minutes in [0, 959, 960, 961, 2159, 2160, 100_000] {
+                let selected = match bound {
+                    None => false,
+                    Some(LateBound::Every) => true,
+                    Some(LateBound::AllowedUnder(under)) => minutes < under,
+                };
+                assert_eq!(
+                    late_risk(Escalation::None, &record, minutes, &rules).is_some(),
+                    selected,
+                    "{minutes} min, {record:?}"
+                );
+            }
+        }
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("time")
+                .with_timezone(&Utc)
+        };
+        for (created, due, minutes) in [
+            ("2026-03-02T01:00:00.000Z", "2026-03-02T11:00:00.000Z", 600),
+            ("2026-03-02T01:00:00.999Z", "2026-03-02T11:00:00.000Z", 600),
+            ("2026-03-02T01:00:01.000Z", "2026-03-02T11:00:00.999Z", 599),
+        ] {
+            assert_eq!(allowed_minutes(at(created), at(due)), minutes, "{created}");
+        }
+    }
+
+    /// A repeat keeps the basis it was raised with and lists each basis its
+    /// cases came by, once, in the order first seen.
+    #[test]
+    fn a_repeat_keeps_its_first_basis_and_lists_them_all() {
+        use RepeatBasis::{Parties, Phone, Place};
+        let cases: [(Option<Value>, &[RepeatBasis], Value); 5] = [
+            (
+                None,
+                &[Phone],
+                json!({ "basis": "phone", "bases": ["phone"] }),
+            ),
+            (
+                None,
+                &[Place, Phone],
+                json!({ "basis": "place", "bases": ["place", "phone"] }),
+            ),
+            (
+                Some(json!({ "basis": "phone", "bases": ["phone"] })),
+                &[Place],
+                json!({ "basis": "phone", "bases": ["phone", "place"] }),
+            ),
+            (
+                Some(json!({ "basis": "phone", "bases": ["phone", "place"] })),
+                &[Place, Phone],
+                json!({ "basis": "phone", "bases": ["phone", "place"] }),
+            ),
+            // Written before `bases`: its basis alone.
+            (
+                Some(json!({ "basis": "parties" })),
+                &[Parties],
+                json!({ "basis": "parties", "bases": ["parties"] }),
+            ),
+        ];
+        for (kept, joined, expected) in cases {
+            assert_eq!(
+                repeat_details(kept.as_ref(), joined),
+                expected,
+                "{kept:?} + {joined:?}"
+            );
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::analytics::{Counters, Figures, column_names};
 use domain::deadline::zone_offset;
 use domain::warning::{
-    self, Earlier, RaisedNotice, RepeatBasis, WarningAction, WarningKind, WarningRules,
+    self, Earlier, LateBound, RaisedNotice, RepeatBasis, WarningAction, WarningKind, WarningRules,
     WarningState,
 };
 use domain::workflow::Escalation;
@@ -39,7 +39,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Changed cases one sweep reads at most; the rest wait for the next.
 pub const BATCH: u32 = 200;
 
-/// Open cases one sweep judges for late risk at most.
+/// Open cases at risk one sweep warns about at most (only cases at risk
+/// are read, so the rest are the next sweep's).
 pub const LATE_CANDIDATES: u32 = 500;
 
 /// How far back a sweep re-reads past the last one's end: a case written
@@ -443,22 +444,22 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         if !judged.is_empty() {
             return Ok(None);
         }
-        let (basis, mut matched) = if case.source == CaseSource::Mediation {
-            (RepeatBasis::Parties, self.earlier_disputes(case)?)
+        let (bases, mut matched) = if case.source == CaseSource::Mediation {
+            (vec![RepeatBasis::Parties], self.earlier_disputes(case)?)
         } else {
             let from = case.created_at - Duration::days(rules.repeat_days);
-            let mut basis = None;
+            let mut bases = Vec::new();
             let mut matched = Vec::new();
             for prior in self.priors(case, from)? {
                 if let Some(b) = warning::repeats(&prior.earlier, case.location, rules) {
-                    basis.get_or_insert(b);
+                    bases.push(b);
                     matched.push(prior.id);
                 }
             }
-            match basis {
-                Some(b) => (b, matched),
-                None => return Ok(None),
+            if bases.is_empty() {
+                return Ok(None);
             }
+            (bases, matched)
         };
         if matched.is_empty() {
             return Ok(None);
@@ -488,7 +489,8 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             category: Some(case.category.clone()),
             grid_node: case.grid_node.map(|g| g.0),
             department: None,
-            details: json!({ "basis": basis.as_str() }),
+            // Merged with the open warning's by `raise`.
+            details: warning::repeat_details(None, &bases),
             cases: matched,
         }))
     }
@@ -619,7 +621,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             ),
             &[self.tenant.0.into(), first_day.to_string().into()],
         )?;
-        let mut records: BTreeMap<(i64, String), Figures> = BTreeMap::new();
+        let mut records: BTreeMap<(i64, String), (Figures, LateBound)> = BTreeMap::new();
         for row in rows.iter() {
             let mut counters = Counters::default();
             for (slot, column) in counters.0.iter_mut().zip(&columns) {
@@ -627,36 +629,46 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             }
             let figures = Figures::from(&counters);
             // A record that no case's deadline could make behind is left out.
-            let judged = figures.closed >= rules.late_min_closed
-                && (figures.median_resolution_hours.is_some()
-                    || (1.0 - figures.on_time_rate.unwrap_or(1.0)) * 100.0
-                        >= rules.late_share_percent as f64);
-            if judged {
+            if let Some(bound) = warning::late_bound(&figures, rules) {
                 records.insert(
                     (row.get_i64("department_id")?, row.get_string("category")?),
-                    figures,
+                    (figures, bound),
                 );
             }
         }
         if records.is_empty() {
             return Ok(Vec::new());
         }
+        // Only the cases at risk, by each record's bound (every case, or
+        // those allowed fewer minutes than its median; whole minutes counted
+        // as `warning::allowed_minutes` counts them): each one read is
+        // raised and read no more, so a case at risk never waits behind
+        // cases that are not, however many those are.
         let open = open_states();
         let mut params: Vec<crate::Value> = vec![self.tenant.0.into()];
-        params.extend(open.iter().map(|s| crate::Value::from(*s)));
-        for (department, category) in records.keys() {
+        for ((department, category), (_, bound)) in &records {
             params.push((*department).into());
             params.push(category.clone().into());
+            params.push(match bound {
+                LateBound::Every => crate::Value::Null,
+                LateBound::AllowedUnder(minutes) => (*minutes).into(),
+            });
         }
+        params.push(self.tenant.0.into());
+        params.extend(open.iter().map(|s| crate::Value::from(*s)));
         params.push(LATE_CANDIDATES.into());
         let candidates = self.cases_where(
             &format!(
-                "state IN ({}) AND escalation_level = 0 AND resolution_due_at IS NOT NULL \
-                 AND (department_id, category) IN (VALUES {}) \
-                 AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.tenant_id = cases.tenant_id \
-                 AND w.dedupe_key = 'late:' || cases.id) ORDER BY id LIMIT ?",
+                "id IN (SELECT c.id FROM (VALUES {}) r JOIN cases c \
+                 ON c.tenant_id = ? AND c.department_id = r.column1 AND c.category = r.column2 \
+                 WHERE c.state IN ({}) AND c.escalation_level = 0 \
+                 AND c.resolution_due_at IS NOT NULL AND (r.column3 IS NULL \
+                 OR (CAST(strftime('%s', c.resolution_due_at) AS INTEGER) \
+                 - CAST(strftime('%s', c.created_at) AS INTEGER)) / 60 < r.column3) \
+                 AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.tenant_id = c.tenant_id \
+                 AND w.dedupe_key = 'late:' || c.id)) ORDER BY id LIMIT ?",
+                vec!["(?, ?, ?)"; records.len()].join(", "),
                 placeholders(open.len()),
-                vec!["(?, ?)"; records.len()].join(", ")
             ),
             &params,
         )?;
@@ -665,12 +677,12 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             let (Some(department), Some(due)) = (case.department, case.resolution_due_at) else {
                 continue;
             };
-            let Some(record) = records.get(&(department, case.category.clone())) else {
+            let Some((record, _)) = records.get(&(department, case.category.clone())) else {
                 continue;
             };
-            let allowed_hours = (due - case.created_at).num_minutes() as f64 / 60.0;
+            let allowed = warning::allowed_minutes(case.created_at, due);
             let escalation = Escalation::from_level(case.escalation_level);
-            if let Some(behind) = warning::late_risk(escalation, record, allowed_hours, rules) {
+            if let Some(behind) = warning::late_risk(escalation, record, allowed, rules) {
                 raises.push(Raise {
                     kind: WarningKind::LateRisk,
                     key: warning::late_key(case.id.0),
@@ -681,7 +693,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                         "closed": behind.closed,
                         "late_share": behind.late_share,
                         "median_hours": behind.median_hours,
-                        "allowed_hours": (allowed_hours * 10.0).round() / 10.0,
+                        "allowed_hours": (allowed as f64 / 6.0).round() / 10.0,
                     }),
                     cases: vec![case.id.0],
                 });
@@ -696,10 +708,27 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     fn raise(&self, raise: Raise, now: DateTime<Utc>) -> Result<Option<bool>, Error> {
         in_transaction(self.db, |db| {
             let open = db.execute(
-                "SELECT id FROM warnings WHERE tenant_id = ? AND dedupe_key = ? AND state = 'open'",
+                "SELECT id, details FROM warnings WHERE tenant_id = ? AND dedupe_key = ? \
+                 AND state = 'open'",
                 &[self.tenant.0.into(), raise.key.clone().into()],
             )?;
             let existing = open.first().map(|r| r.get_i64("id")).transpose()?;
+            // A repeat keeps the basis it was raised with and adds the new
+            // cases' (`warning::repeat_details`); the others' facts are new.
+            let details = match (open.first(), raise.kind) {
+                (Some(row), WarningKind::Repeat) => {
+                    let kept: Value = serde_json::from_str(row.get_str("details")?)
+                        .map_err(|_| decode("details", "JSON"))?;
+                    let joined: Vec<RepeatBasis> = raise.details["bases"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|b| b.as_str().and_then(RepeatBasis::parse))
+                        .collect();
+                    warning::repeat_details(Some(&kept), &joined)
+                }
+                _ => raise.details.clone(),
+            };
             let id = match existing {
                 Some(id) => id,
                 None => {
@@ -751,7 +780,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 &[
                     self.tenant.0.into(),
                     id.into(),
-                    raise.details.to_string().into(),
+                    details.to_string().into(),
                     to_text(now).into(),
                     self.tenant.0.into(),
                     id.into(),

@@ -261,6 +261,19 @@ fn the_same_phone_bringing_an_open_matter_again_is_a_repeat() {
     assert_eq!(open_warnings(&scope, WarningKind::Repeat)[0].case_count, 2);
 }
 
+/// The department's record in the kept figures: 5 closed garbage cases,
+/// each resolved in 8 to 24 hours (histogram bucket 3: a median of 16 h),
+/// none late.
+fn behind_on_garbage(db: &NativeDb, t: &domain::Tenant, urban: i64) {
+    db.execute(
+        "INSERT INTO case_stats (tenant_id, grid_node_id, day, category, department_id, \
+         source, closed, on_time, resolved, resolution_minutes, resolution_b3) \
+         VALUES (?, 0, '2026-02-20', 'garbage', ?, 'resident', 5, 5, 5, 4800, 5)",
+        &[t.id.0.into(), urban.into()],
+    )
+    .unwrap();
+}
+
 #[test]
 fn an_open_case_of_a_department_behind_on_its_category_is_at_risk() {
     let db = fresh_db();
@@ -280,15 +293,7 @@ fn an_open_case_of_a_department_behind_on_its_category_is_at_risk() {
             .raised,
         0
     );
-    // The department's record in the kept figures: 5 closed garbage cases,
-    // each resolved in 8 to 24 hours (histogram bucket 3), none late.
-    db.execute(
-        "INSERT INTO case_stats (tenant_id, grid_node_id, day, category, department_id, \
-         source, closed, on_time, resolved, resolution_minutes, resolution_b3) \
-         VALUES (?, 0, '2026-02-20', 'garbage', ?, 'resident', 5, 5, 5, 4800, 5)",
-        &[t.id.0.into(), urban.into()],
-    )
-    .unwrap();
+    behind_on_garbage(&db, &t, urban);
     let now = at + Duration::hours(2);
     assert_eq!(scope.sweep_warnings(now).unwrap().raised, 1);
     let risks = open_warnings(&scope, WarningKind::LateRisk);
@@ -524,4 +529,95 @@ fn the_same_spot_in_the_same_micro_grid_while_the_first_is_open_is_a_repeat_by_p
     let repeat = open_warnings(&scope, WarningKind::Repeat).remove(0);
     assert_eq!(repeat.details["basis"], "place");
     assert_eq!(case_ids(&scope, &repeat), vec![first.id.0, again.id.0]);
+}
+
+/// More open cases of a department behind than one sweep judges
+/// (`LATE_CANDIDATES`), none of them at risk (each allowed a month, past
+/// the department's median): a newer case at risk is still warned about,
+/// within one sweep, and those not at risk never are.
+#[test]
+fn a_case_at_risk_is_found_behind_more_open_cases_than_one_sweep_judges() {
+    use crate::scoped::warnings::LATE_CANDIDATES;
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    route_garbage_to(&scope, urban);
+    let at = beijing("2026-03-02 09:00");
+    let dispatched = |n: u32| {
+        let new = NewCase::basic(
+            TrackingCode::from_random(u64::from(n + 1).to_be_bytes()),
+            "garbage",
+            "垃圾又堆在楼下",
+            CaseSource::Resident,
+        );
+        scope
+            .auto_dispatch(scope.insert_case(new, at).unwrap(), at)
+            .unwrap()
+    };
+    let patient: Vec<Case> = (0..=LATE_CANDIDATES).map(dispatched).collect();
+    db.execute(
+        "UPDATE cases SET resolution_due_at = ? WHERE tenant_id = ? AND id <= ?",
+        &[
+            crate::time::to_text(at + Duration::days(30)).into(),
+            t.id.0.into(),
+            patient[patient.len() - 1].id.0.into(),
+        ],
+    )
+    .unwrap();
+    let urgent = dispatched(LATE_CANDIDATES + 1);
+    behind_on_garbage(&db, &t, urban);
+    let now = at + Duration::hours(2);
+    let swept = scope.sweep_warnings(now).unwrap();
+    let risks = open_warnings(&scope, WarningKind::LateRisk);
+    assert_eq!(
+        risks
+            .iter()
+            .map(|w| case_ids(&scope, w))
+            .collect::<Vec<_>>(),
+        vec![vec![urgent.id.0]],
+        "{swept:?}"
+    );
+    scope.sweep_warnings(now + Duration::minutes(5)).unwrap();
+    assert_eq!(open_warnings(&scope, WarningKind::LateRisk).len(), 1);
+}
+
+/// A repeat warning keeps the basis it was raised with (`basis`) and lists
+/// every basis its cases came by (`bases`): two reports by one phone, then
+/// a third by another phone at the first one's spot.
+#[test]
+fn a_repeat_keeps_its_basis_when_a_case_joins_it_by_another() {
+    let db = fresh_db();
+    let (t, _) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let (here, _) = micro_grids(&scope);
+    let at = beijing("2026-03-02 09:00");
+    let spot = |n: u8, metres_east: f64, phone: &str, at: DateTime<Utc>| {
+        let mut new = NewCase::basic(
+            TrackingCode::from_random([n; 8]),
+            "garbage",
+            "垃圾又堆在楼下",
+            CaseSource::Resident,
+        );
+        new.grid_node = Some(here);
+        new.location = Some(Location::new(30.2741, 120.1551 + metres_east / 96_000.0).unwrap());
+        new.contact.phone = Some(phone.into());
+        scope.insert_case(new, at).unwrap()
+    };
+    let first = spot(1, 0.0, "13900001111", at);
+    let second = spot(2, 300.0, "13900001111", at + Duration::minutes(10));
+    scope.sweep_warnings(at + Duration::minutes(30)).unwrap();
+    let raised = open_warnings(&scope, WarningKind::Repeat).remove(0);
+    assert_eq!(raised.details["basis"], "phone");
+    let third = spot(3, 20.0, "13900002222", at + Duration::hours(1));
+    scope.sweep_warnings(at + Duration::hours(2)).unwrap();
+    let grown = open_warnings(&scope, WarningKind::Repeat).remove(0);
+    assert_eq!(
+        case_ids(&scope, &grown),
+        vec![first.id.0, second.id.0, third.id.0]
+    );
+    assert_eq!(grown.details["basis"], "phone", "{}", grown.details);
+    assert_eq!(
+        grown.details["bases"],
+        serde_json::json!(["phone", "place"])
+    );
 }

@@ -102,10 +102,14 @@ function withPatrol(record) {
   if (!record.patrol_key) return true;
   const id = patrolStore.serverId(record.patrol_key);
   if (!id) return false;
-  record.report.patrol_id = id;
+  // A patrol the server refused to start: the report goes as it is (a volunteer's is then refused and held).
+  if (id !== REFUSED) record.report.patrol_id = id;
   return true;
 }
 /** The patrol a report made now belongs to (worker.js keeps it on the outbox record). */
+/** What the server said to a part it will never take: a refusal (4xx) other than an expired session or a wait. */
+const refused = (error) => error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429;
+const REFUSED = "refused";
 const currentPatrolKey = () => (session.valid ? (patrolStore.running() || {}).key || null : null);
 
 // ---- figures ----
@@ -228,10 +232,22 @@ async function sendPatrol(key) {
     try {
       made = await session.call("POST", "/patrols", { body: { grid_id: p.grid.id, grid_day_id: p.grid_day_id, started_at: p.started_at } });
     } catch (error) {
-      // The start went through but its answer was lost (or another is running): carry on with the one the server has.
-      if (error.code !== "patrol_running" || !error.problem.patrol_id) throw error;
-      made = { id: error.problem.patrol_id };
-      say($("#patrol-status"), t("patrol_other_running"));
+      if (error.code === "patrol_running" && error.problem.patrol_id) {
+        // The start went through but its answer was lost (or another is running): carry on with the one the server has.
+        made = { id: error.problem.patrol_id };
+        say($("#patrol-status"), t("patrol_other_running"));
+      } else if (refused(error)) {
+        // Never to be started (not the grid day, a grid not one's own…): the phone lets it go and says why.
+        patrolStore.remember(key, REFUSED);
+        patrolStore.save(patrolStore.all().filter((x) => x.key !== key));
+        if (!patrolStore.running()) stopTrack();
+        shownPatrol = null;
+        showPatrolView();
+        flush();
+        return say($("#patrol-status"), t("patrol_failed", error.message), "error");
+      } else {
+        throw error;
+      }
     }
     patrolStore.remember(key, made.id);
     p = patrolStore.update(key, (x) => { x.id = made.id; x.error = null; });
@@ -242,18 +258,28 @@ async function sendPatrol(key) {
       const summary = await session.call("PUT", `/patrols/${p.id}/track/${piece.n}`, { body: { points: p.points.slice(piece.from, piece.to) } });
       p = patrolStore.update(key, (x) => { x.pieces[piece.n].sent = true; x.summary = summary; });
     } catch (error) {
-      // A piece the server will never take (closed, or a different piece under its number) is not retried for ever.
-      if (error.status !== 409) throw error;
+      // A piece the server will never take (closed, full, timed outside the patrol…) is not retried for ever.
+      if (!refused(error)) throw error;
       p = patrolStore.update(key, (x) => { x.pieces[piece.n].sent = true; x.error = t("patrol_failed", error.message); });
     }
   }
   for (const visit of p.visits.filter((v) => !v.sent)) {
     const { sent, micro_grid, ...body } = visit;
-    const made = await session.call("POST", `/patrols/${p.id}/visits`, { body });
+    let made;
+    try {
+      made = await session.call("POST", `/patrols/${p.id}/visits`, { body });
+    } catch (error) {
+      if (!refused(error)) throw error;
+      made = { micro_grid: null };
+      patrolStore.update(key, (x) => { x.error = t("patrol_failed", error.message); });
+    }
     p = patrolStore.update(key, (x) => { Object.assign(x.visits.find((v) => v.client_id === visit.client_id), { sent: true, micro_grid: made.micro_grid }); });
   }
   if (p.ended_at && !p.end_sent) {
-    await session.call("POST", `/patrols/${p.id}/end`, { body: { ended_at: p.ended_at } });
+    await session.call("POST", `/patrols/${p.id}/end`, { body: { ended_at: p.ended_at } }).catch((error) => {
+      if (!refused(error)) throw error;
+      patrolStore.update(key, (x) => { x.error = t("patrol_failed", error.message); });
+    });
     p = patrolStore.update(key, (x) => { x.end_sent = true; });
   }
   if (p.ended_at && p.end_sent && p.pieces.every((x) => x.sent) && p.visits.every((v) => v.sent) && p.sealed === p.points.length) {

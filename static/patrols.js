@@ -10,7 +10,7 @@ I18N.add({
   zh: {
     time: "时长", distance: "里程", visits: "走访", found: "发现问题", fixed: "当场解决",
     running: "进行中", ended: "已结束", km: "{0} 公里", m: "{0} 米", min: "{0} 分钟", hm: "{0} 小时 {1} 分", none: "没有巡查记录",
-    visit_list: "走访记录", problems: "发现的问题", no_track: "没有轨迹点", thinned: "轨迹已按保存期限删除，仅保留小结",
+    visit_list: "走访记录", problems: "发现的问题", no_track: "没有轨迹点", thinned: "轨迹已按保存期限删除，仅保留小结", simplified: "轨迹点较多，地图上均匀显示其中一部分",
     household: "住户", company: "企业", building: "楼栋", other: "其他", grid_day: "网格日", open_patrol: "查看 {0} 的巡查",
   },
   en: {
@@ -19,7 +19,7 @@ I18N.add({
     found: "Problems found", fixed: "Fixed on the spot", more: "More", close: "Close",
     private: "Tracks are personal data: only the worker, the command centre and the tenant admin see them.",
     running: "running", ended: "ended", km: "{0} km", m: "{0} m", min: "{0} min", hm: "{0} h {1} min", none: "No patrol",
-    visit_list: "Visits", problems: "Problems found", no_track: "No track", thinned: "The track was removed after the retention period; the summary stays",
+    visit_list: "Visits", problems: "Problems found", no_track: "No track", thinned: "The track was removed after the retention period; the summary stays", simplified: "A long track: the map shows an even selection of its points",
     household: "Household", company: "Company", building: "Building", other: "Other", grid_day: "Grid day", open_patrol: "Open {0}'s patrol",
   },
 });
@@ -80,6 +80,7 @@ async function openPatrol(id) {
       h("span", { class: "badge", "data-figure": key }, h("strong", {}, value), " ", h("span", { class: "muted" }, t(key))))),
     h("p", {}, `${t(p.state)}${p.ended_at ? ` · ${at(p.started_at)} – ${at(p.ended_at)}` : ""}${p.grid_day_id ? ` · ${t("grid_day")}` : ""}`),
     p.track_thinned ? h("p", { class: "muted", id: "track-thinned" }, t("thinned")) : (p.track || []).length ? box : h("p", { class: "muted" }, t("no_track")),
+    p.track_simplified ? h("p", { class: "muted" }, t("simplified")) : null,
     h("h3", {}, t("visit_list")),
     h("ul", { id: "visits" }, ...(p.visits.length ? p.visits.map((v) => h("li", {}, kind(v), h("span", { class: "muted" }, ` · ${at(v.at)}${v.micro_grid ? ` · ${v.micro_grid.name}` : ""}`)))
       : [h("li", { class: "muted" }, "—")])),

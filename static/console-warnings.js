@@ -127,7 +127,8 @@ async function openWarning(id) {
   warningShown = w.id;
   $("#case-heading").textContent = `${t(`w_kind_${w.kind}`)} · ${categoryName(w.category)}`;
   const handled = w.state === "open" ? null : [
-    h("dt", {}, t("w_handled")), h("dd", { id: "warning-handled" }, t(`w_state_${w.state}`), w.note ? ` · ${w.note}` : ""),
+    h("dt", {}, t("w_handled")), h("dd", { id: "warning-handled" }, t(`w_state_${w.state}`),
+      w.handled_by_name ? ` · ${w.handled_by_name}` : "", w.note ? ` · ${w.note}` : ""),
     ...(w.root_case_id ? [h("dt", {}, t("w_root_case")), h("dd", {}, h("a", { href: `#case/${w.root_case_id}`, id: "root-case" }, `#${w.root_case_id}`))] : [])];
   body.replaceChildren(h("div", { id: "warning", "data-id": w.id, "data-state": w.state },
     h("dl", {},

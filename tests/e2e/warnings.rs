@@ -327,6 +327,7 @@ fn the_command_centre_acknowledges_opens_a_case_or_supervises_each_warning_once(
         act(&app, &s.centre, &listed[0], "acknowledge", "已安排排查线路").expect(200);
     assert_eq!(acknowledged["state"], "acknowledged");
     assert_eq!(acknowledged["note"], "已安排排查线路");
+    assert_eq!(acknowledged["handled_by_name"], "centre");
     for action in ["acknowledge", "case", "supervise"] {
         let again = problem(act(&app, &s.centre, &listed[0], action, "再来"), 409, None);
         assert_eq!(again["code"], "warning_not_open", "{action}");
@@ -448,6 +449,11 @@ fn only_the_command_centre_and_the_tenant_admin_see_and_handle_warnings() {
             .unwrap()
     };
     assert_eq!(set(&s.centre, json!({ "recurring_count": 4 })).status, 403);
+    problem(
+        set(&s.admin, json!({ "recurring_days": null })),
+        400,
+        Some("recurring_days"),
+    );
     problem(
         set(&s.admin, json!({ "recurring_count": 1 })),
         400,

@@ -13,17 +13,26 @@ pub fn get_warning_rules(ctx: &mut Ctx) -> HandlerResult {
     Ok(json(200, &rules))
 }
 
-/// Any of the rules; those left out keep their value.
+/// Any of the rules; those left out keep their value (null is refused:
+/// the document states none).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RulesBody {
+    #[serde(default, deserialize_with = "edge::absent_or")]
     recurring_count: Option<i64>,
+    #[serde(default, deserialize_with = "edge::absent_or")]
     recurring_days: Option<i64>,
+    #[serde(default, deserialize_with = "edge::absent_or")]
     repeat_metres: Option<i64>,
+    #[serde(default, deserialize_with = "edge::absent_or")]
     repeat_days: Option<i64>,
+    #[serde(default, deserialize_with = "edge::absent_or")]
     repeat_low_rating: Option<i64>,
+    #[serde(default, deserialize_with = "edge::absent_or")]
     late_share_percent: Option<i64>,
+    #[serde(default, deserialize_with = "edge::absent_or")]
     late_min_closed: Option<i64>,
+    #[serde(default, deserialize_with = "edge::absent_or")]
     late_window_days: Option<i64>,
 }
 

@@ -7,12 +7,14 @@
 use chrono::Utc;
 use domain::Problem;
 use domain::warning::{WarningKind, WarningState};
+use edge::case_flow::People;
 use edge::{Ctx, HandlerResult, json};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::{Warning, WarningQuery};
 
-fn warning_wire(w: &Warning) -> Value {
+/// A warning as the API answers it; `people` name who handled it.
+fn warning_wire(w: &Warning, people: &People) -> Value {
     json!({
         "id": w.id,
         "kind": w.kind.as_str(),
@@ -27,6 +29,7 @@ fn warning_wire(w: &Warning) -> Value {
         "updated_at": w.updated_at.to_rfc3339(),
         "handled_at": w.handled_at.map(|t| t.to_rfc3339()),
         "handled_by": w.handled_by,
+        "handled_by_name": people.name(w.handled_by.as_deref()),
         "note": w.note,
         "root_case_id": w.root_case,
     })
@@ -62,6 +65,10 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
     let limit = ctx.page_limit()?;
     let scope = ctx.scope()?;
     let warnings = scope.warnings(&query, limit)?;
+    let people = People::of(
+        &scope,
+        warnings.iter().filter_map(|w| w.handled_by.as_deref()),
+    )?;
     let open: serde_json::Map<String, Value> = scope
         .open_warning_counts()?
         .into_iter()
@@ -71,7 +78,7 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
     Ok(json(
         200,
         &json!({
-            "warnings": warnings.iter().map(warning_wire).collect::<Vec<_>>(),
+            "warnings": warnings.iter().map(|w| warning_wire(w, &people)).collect::<Vec<_>>(),
             "open": open,
             "next_after": next,
         }),
@@ -83,8 +90,10 @@ pub fn list(ctx: &mut Ctx) -> HandlerResult {
 fn with_cases(ctx: &mut Ctx, warning: &Warning) -> Result<Value, Problem> {
     let calendar = ctx.work_calendar()?;
     let now = Utc::now();
-    let cases = ctx.scope()?.warning_cases(warning.id)?;
-    let mut wire = warning_wire(warning);
+    let scope = ctx.scope()?;
+    let cases = scope.warning_cases(warning.id)?;
+    let people = People::of(&scope, warning.handled_by.as_deref())?;
+    let mut wire = warning_wire(warning, &people);
     wire["cases"] = json!(
         cases
             .iter()

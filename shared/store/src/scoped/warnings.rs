@@ -858,10 +858,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         match rows.first() {
             Some(row) => Ok(warning_from_row(&row)?),
             // Someone handled it between the read and the write.
-            None => Err(WarningAction::Acknowledge
-                .apply(WarningState::Acknowledged)
-                .expect_err("a handled warning refuses")
-                .into()),
+            None => Err(domain::Problem::coded(
+                domain::ProblemCode::WarningNotOpen,
+                "this warning was handled a moment ago: reload it",
+            )
+            .into()),
         }
     }
 
@@ -897,13 +898,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 .into_iter()
                 .filter(|c| c.state.is_open())
                 .collect();
-            let settled = self.settle(id, WarningAction::Supervise, actor, note, None, now)?;
             if open.is_empty() {
                 return Err(domain::Problem::conflict(
                     "none of this warning's cases is open: acknowledge it or open a case instead",
                 )
                 .into());
             }
+            let settled = self.settle(id, WarningAction::Supervise, actor, note, None, now)?;
             let details = json!({ "level": "supervised", "warning": id });
             for case in &open {
                 self.append_event(

@@ -257,11 +257,35 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
         v1
     );
     let at_m2 = (Utc::now() - Duration::minutes(30)).to_rfc3339();
+    // A micro-grid of a grid not patrolled, or a time outside the patrol,
+    // is not a visit the coverage would count.
+    let elsewhere = problem(
+        post(
+            &app,
+            &t.worker,
+            &format!("/patrols/{id}/visits"),
+            json!({ "client_id": "phone-v2", "kind": "company", "micro_grid_id": t.other_micro, "at": at_m2 }),
+        ),
+        422,
+        Some("micro_grid_id"),
+    );
+    assert_eq!(elsewhere["code"], "not_patrol_grid");
+    let long_ago = problem(
+        post(
+            &app,
+            &t.worker,
+            &format!("/patrols/{id}/visits"),
+            json!({ "client_id": "phone-v2", "kind": "company", "micro_grid_id": t.micro, "at": "1970-01-01T00:00:00Z" }),
+        ),
+        422,
+        Some("at"),
+    );
+    assert_eq!(long_ago["code"], "outside_patrol");
     post(
         &app,
         &t.worker,
         &format!("/patrols/{id}/visits"),
-        json!({ "client_id": "phone-v2", "kind": "company", "micro_grid_id": t.other_micro, "at": at_m2 }),
+        json!({ "client_id": "phone-v2", "kind": "company", "micro_grid_id": t.micro, "at": at_m2 }),
     )
     .expect(201);
     problem(
@@ -471,7 +495,7 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
             coverage["not_visited_7"].clone(),
             coverage["not_visited_30"].clone()
         ],
-        [json!(3), json!(1), json!(1)]
+        [json!(3), json!(2), json!(2)]
     );
     let last = |node: i64| {
         coverage["nodes"]
@@ -483,10 +507,10 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
             .unwrap()
     };
     assert!(last(t.micro).is_string());
-    let m2: chrono::DateTime<Utc> = last(t.other_micro).as_str().unwrap().parse().unwrap();
     assert_eq!(
-        m2.timestamp(),
-        at_m2.parse::<chrono::DateTime<Utc>>().unwrap().timestamp()
+        last(t.other_micro),
+        Value::Null,
+        "named on a visit, refused"
     );
 
     // The retention: a week, and the patrol ended eight days ago.
@@ -772,4 +796,209 @@ fn a_volunteer_signs_in_on_its_grid_day_and_sees_only_its_own() {
         404,
         None,
     );
+}
+
+/// Starts the worker's patrol of its grid, `started_at` when given.
+fn start(app: &TestApp, t: &Town, started_at: Option<chrono::DateTime<Utc>>) -> Reply {
+    post(
+        app,
+        &t.worker,
+        "/patrols",
+        json!({ "grid_id": t.grid, "started_at": started_at.map(|s| s.to_rfc3339()) }),
+    )
+}
+
+#[test]
+fn a_patrols_times_length_and_track_are_bounded() {
+    let app = TestApp::product();
+    let t = town(&app);
+    // Back-dated patrols do not overlap: 23h58m ago, ended, then again.
+    let back = Utc::now() - Duration::minutes(23 * 60 + 58);
+    let first = start(&app, &t, Some(back)).expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    post(&app, &t.worker, &format!("/patrols/{first}/end"), json!({})).expect(200);
+    let overlap = problem(start(&app, &t, Some(back)), 409, Some("started_at"));
+    assert_eq!(overlap["code"], "patrol_overlaps");
+
+    // Points in 2027, 2099 and 9999 on a patrol of today: refused.
+    let id = start(&app, &t, Some(Utc::now() - Duration::hours(1))).expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let far = vec![
+        json!({ "lat": LAT, "lng": LNG, "at": Utc::now().to_rfc3339() }),
+        json!({ "lat": LAT + 1.0, "lng": LNG, "at": "2027-01-01T00:00:00Z" }),
+        json!({ "lat": LAT + 2.0, "lng": LNG, "at": "9999-01-01T00:00:00Z" }),
+    ];
+    let refused = problem(
+        track(&app, &t.worker, id, 0, far),
+        422,
+        Some("points[1].at"),
+    );
+    assert_eq!(refused["code"], "outside_patrol");
+    // Odd text is refused.
+    for (field, body) in [
+        (
+            "client_id",
+            json!({ "client_id": "v\u{0}1", "kind": "other" }),
+        ),
+        (
+            "note",
+            json!({ "client_id": "v1", "kind": "other", "note": "门\u{0}\u{202e}口" }),
+        ),
+    ] {
+        problem(
+            post(&app, &t.worker, &format!("/patrols/{id}/visits"), body),
+            400,
+            Some(field),
+        );
+    }
+
+    // 2,500 points (a point a second): a read shows 2,000 of them.
+    let started = Utc::now() - Duration::hours(1) + Duration::seconds(1);
+    for piece in 0..5 {
+        let points = (piece * 500..(piece + 1) * 500)
+            .map(|i| point(i as f64, started, i, 5.0))
+            .collect();
+        track(&app, &t.worker, id, piece, points).expect(200);
+    }
+    let read = get(&app, Some(&t.worker), &format!("/patrols/{id}")).expect(200);
+    assert_eq!(read["track"].as_array().unwrap().len(), 2000);
+    assert_eq!(read["track_simplified"], true);
+    assert_eq!(read["metres"], 2499, "the distance is from every point");
+
+    // Left running 400 days: the sweep ends it at 12 hours.
+    app.backdate_running_patrol(id, Duration::days(400));
+    let swept = app
+        .client
+        .post_json(&format!("{T}/cases/sweep"), Some(OPERATOR_KEY), &json!({}))
+        .unwrap()
+        .expect(200);
+    assert_eq!(swept["patrols"]["ended"], 1);
+    let ended = get(&app, Some(&t.s.centre), &format!("/patrols/{id}")).expect(200);
+    assert_eq!(
+        (ended["state"].clone(), ended["minutes"].clone()),
+        (json!("ended"), json!(720))
+    );
+    let closed = problem(
+        post(
+            &app,
+            &t.worker,
+            &format!("/patrols/{id}/visits"),
+            json!({ "client_id": "late", "kind": "other" }),
+        ),
+        409,
+        None,
+    );
+    assert_eq!(closed["code"], "patrol_closed");
+    // An end said past 12 hours is clamped to them.
+    let again = start(&app, &t, None).expect(201)["id"].as_i64().unwrap();
+    app.backdate_running_patrol(again, Duration::hours(13));
+    let clamped = post(&app, &t.worker, &format!("/patrols/{again}/end"), json!({})).expect(200);
+    assert_eq!(clamped["minutes"], 720);
+}
+
+#[test]
+fn a_grid_day_keeps_its_date_grids_and_people_once_signed_in() {
+    let app = TestApp::product();
+    let t = town(&app);
+    let today = today();
+    let plan = |date: &str, grids: Vec<i64>, members: Vec<i64>| json!({ "date": date, "title": "周三网格日", "grid_ids": grids, "member_ids": members });
+    // Odd dates and titles.
+    for (date, status) in [
+        ("+262142-12-31", 400),
+        ("9999-12-31", 422),
+        ("2026-1-1", 400),
+    ] {
+        problem(
+            post(
+                &app,
+                &t.s.admin,
+                "/grid-days",
+                plan(date, vec![t.grid], vec![]),
+            ),
+            status,
+            Some("date"),
+        );
+    }
+    let mut odd = plan(&today.to_string(), vec![t.grid], vec![]);
+    odd["title"] = json!("\u{0}\u{202e}");
+    problem(
+        post(&app, &t.s.admin, "/grid-days", odd),
+        400,
+        Some("title"),
+    );
+    problem(
+        get(&app, Some(&t.s.admin), "/grid-days?from=%2B262142-12-31"),
+        400,
+        Some("from"),
+    );
+
+    let day = post(
+        &app,
+        &t.s.admin,
+        "/grid-days",
+        plan(
+            &today.to_string(),
+            vec![t.grid],
+            vec![t.volunteer_id, t.worker_id],
+        ),
+    )
+    .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        &app,
+        &t.volunteer,
+        "/patrols",
+        json!({ "grid_id": t.grid, "grid_day_id": day }),
+    )
+    .expect(201);
+    let path = format!("/grid-days/{day}");
+    // Moved to tomorrow on another grid with nobody: refused.
+    let tomorrow = (today + Duration::days(1)).to_string();
+    let moved = problem(
+        send(
+            &app,
+            "PUT",
+            Some(&t.s.admin),
+            &path,
+            &plan(&tomorrow, vec![t.other_grid], vec![]),
+        ),
+        409,
+        Some("date"),
+    );
+    assert_eq!(moved["code"], "grid_day_started");
+    let dropped = problem(
+        send(
+            &app,
+            "PUT",
+            Some(&t.s.admin),
+            &path,
+            &plan(&today.to_string(), vec![t.grid], vec![t.worker_id]),
+        ),
+        409,
+        Some("member_ids"),
+    );
+    assert_eq!(dropped["code"], "grid_day_started");
+    // Additions are fine.
+    let added = send(
+        &app,
+        "PUT",
+        Some(&t.s.admin),
+        &path,
+        &plan(
+            &today.to_string(),
+            vec![t.grid, t.other_grid],
+            vec![t.volunteer_id],
+        ),
+    )
+    .expect(200);
+    assert_eq!(added["grids"].as_array().unwrap().len(), 2);
+    let deleted = problem(
+        send(&app, "DELETE", Some(&t.s.admin), &path, &json!({})),
+        409,
+        None,
+    );
+    assert_eq!(deleted["code"], "grid_day_started");
 }

@@ -390,6 +390,18 @@ impl TestApp {
         assert_eq!(changed, 1, "patrol {id} exists and has ended");
     }
 
+    /// Moves running patrol `id`'s start `age` back (a patrol left running
+    /// that long), in the app's database beside the running app.
+    pub fn backdate_running_patrol(&self, id: i64, age: chrono::Duration) {
+        let started =
+            (chrono::Utc::now() - age).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let changed = self.execute_sql(
+            "UPDATE patrols SET started_at = ?1 WHERE id = ?2 AND ended_at IS NULL",
+            &[json!(started), json!(id)],
+        );
+        assert_eq!(changed, 1, "patrol {id} exists and runs");
+    }
+
     /// Makes resolved case `id` late: its resolution deadline an hour
     /// before it was resolved (a department's late record, which a test
     /// does not wait out), in the app's database beside the running app;

@@ -16,7 +16,7 @@ use crate::wire;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PlanBody {
-    date: NaiveDate,
+    date: String,
     title: String,
     grid_ids: Vec<i64>,
     #[serde(default)]
@@ -27,7 +27,7 @@ fn plan(ctx: &mut Ctx) -> Result<(GridDayPlan, NaiveDate), Problem> {
     let body: PlanBody = ctx.json_body()?;
     let today = ctx.scope()?.local_date(Utc::now())?;
     let plan = GridDayPlan::new(
-        body.date,
+        patrol::parse_date(&body.date, "date")?,
         &body.title,
         body.grid_ids,
         body.member_ids,
@@ -79,6 +79,20 @@ pub fn update(ctx: &mut Ctx) -> HandlerResult {
 pub fn delete(ctx: &mut Ctx) -> HandlerResult {
     let before = find(ctx)?;
     let today = ctx.scope()?.local_date(Utc::now())?;
+    // A day with patrols says so (the store checks again in its transaction).
+    let signed_in: Vec<i64> = before
+        .members
+        .iter()
+        .filter(|m| m.signed_in)
+        .map(|m| m.id.0)
+        .collect();
+    let planned = GridDayPlan {
+        date: before.date,
+        title: before.title.clone(),
+        grids: before.grids.iter().map(|g| g.0).collect(),
+        members: before.members.iter().map(|m| m.id.0).collect(),
+    };
+    patrol::check_started_day(&planned, &signed_in, None)?;
     patrol::check_day_change(before.date, today, true)?;
     ctx.scope()?.delete_grid_day(before.id)?;
     ctx.audit(

@@ -31,8 +31,9 @@ pub fn start(ctx: &mut Ctx) -> HandlerResult {
     let body: StartBody = ctx.json_body()?;
     let caller = ctx.caller()?.user.clone();
     let now = Utc::now();
-    let started_at = patrol::start_time(body.started_at, now)?;
     let scope = ctx.scope()?;
+    let previous_end = scope.last_patrol_end(caller.id)?;
+    let started_at = patrol::start_time(body.started_at, now, previous_end)?;
     let grid = scope
         .patrol_grid(body.grid_id)?
         .ok_or_else(|| Problem::unknown("grid_id", "no such grid in service"))?;
@@ -113,7 +114,7 @@ fn own_open(ctx: &mut Ctx) -> Result<Patrol, Problem> {
     if found.person != ctx.caller()?.user.id {
         return Err(Problem::forbidden("only the patrol's walker records on it"));
     }
-    patrol::check_open(found.ended_at, Utc::now())?;
+    patrol::check_open(found.started_at, found.ended_at, Utc::now())?;
     Ok(found)
 }
 
@@ -160,6 +161,7 @@ pub fn upload_track(ctx: &mut Ctx) -> HandlerResult {
         })
         .collect();
     let piece = TrackPiece::new(number, points)?;
+    piece.check_times(found.started_at, found.ended_at, Utc::now())?;
     let scope = ctx.scope()?;
     scope.add_track_piece(&found, &piece)?;
     let read = scope
@@ -201,7 +203,8 @@ pub fn record_visit(ctx: &mut Ctx) -> HandlerResult {
         .transpose()?;
     let kind = VisitKind::parse(&body.kind)?;
     let scope = ctx.scope()?;
-    let micro_grid = scope.visit_micro_grid(body.micro_grid_id, place)?;
+    let micro_grid = scope.visit_micro_grid(&found, body.micro_grid_id, place)?;
+    let now = Utc::now();
     let visit = NewVisit::new(
         &body.client_id,
         kind,
@@ -209,8 +212,9 @@ pub fn record_visit(ctx: &mut Ctx) -> HandlerResult {
         place,
         micro_grid,
         body.at,
-        Utc::now(),
+        now,
     )?;
+    patrol::check_in_window(visit.at, "at", found.started_at, found.ended_at, now)?;
     let (stored, created) = scope.add_visit(&found, &visit)?;
     Ok(json(if created { 201 } else { 200 }, &wire::visit(&stored)))
 }

@@ -9,11 +9,8 @@ use store::{GridDay, Patrol, PatrolProblem, Visit};
 
 /// A date of the query string (`YYYY-MM-DD`), if given.
 pub fn query_date(raw: Option<String>, field: &str) -> Result<Option<NaiveDate>, Problem> {
-    raw.map(|r| {
-        r.parse()
-            .map_err(|_| Problem::validation(field, "a date is written YYYY-MM-DD"))
-    })
-    .transpose()
+    raw.map(|r| domain::patrol::parse_date(&r, field))
+        .transpose()
 }
 
 /// Sums as the figures show them (metres to the metre).
@@ -64,9 +61,14 @@ pub fn patrol(
     now: DateTime<Utc>,
 ) -> Value {
     let mut out = summary(p, now);
-    let points: Vec<Value> = track
+    let all = track
         .iter()
         .flat_map(|piece| piece.points())
+        .copied()
+        .collect();
+    let (shown, simplified) = domain::patrol::shown_track(all);
+    let points: Vec<Value> = shown
+        .iter()
         .map(|pt| json!({ "lat": pt.lat, "lng": pt.lng, "at": time(pt.at) }))
         .collect();
     out["track"] = if p.track_thinned {
@@ -75,6 +77,7 @@ pub fn patrol(
         json!(points)
     };
     out["track_thinned"] = json!(p.track_thinned);
+    out["track_simplified"] = json!(simplified);
     out["visits"] = json!(visits.iter().map(visit).collect::<Vec<_>>());
     out["problems"] = json!(
         problems

@@ -100,6 +100,7 @@ pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
     let calendar = ctx.work_calendar()?;
     let report = ctx.scope()?.sweep(Utc::now(), &calendar)?;
     let warnings = ctx.scope()?.sweep_warnings(Utc::now())?;
+    let patrols_ended = ctx.scope()?.end_overdue_patrols(Utc::now())?;
     let tracks_thinned = ctx.scope()?.thin_old_tracks(Utc::now())?;
     let tenant = ctx.tenant()?.id.0;
     let files_deleted = ctx
@@ -118,7 +119,7 @@ pub fn sweep(ctx: &mut Ctx) -> HandlerResult {
             "uploads": { "purged": report.purged_uploads, "files_deleted": files_deleted },
             "webhooks": { "delivered": delivered, "failed": failed },
             "sms": { "delivered": sms_delivered, "failed": sms_failed },
-            "patrols": { "tracks_thinned": tracks_thinned },
+            "patrols": { "ended": patrols_ended, "tracks_thinned": tracks_thinned },
             "warnings": { "read": warnings.read, "raised": warnings.raised, "updated": warnings.updated },
         }),
     ))

@@ -829,8 +829,16 @@ pub static RULES: &[(At, Rule)] = &[
         },
     ),
     (
+        Schema("NewVisit", "/properties/client_id"),
+        Pattern(limits::plain_pattern),
+    ),
+    (
         Schema("NewVisit", "/properties/note"),
         MaxChars(domain::patrol::VISIT_NOTE_MAX_CHARS),
+    ),
+    (
+        Schema("NewVisit", "/properties/note"),
+        Pattern(limits::plain_pattern),
     ),
     text(
         Schema("NewGridDay", "/properties/title"),
@@ -1057,6 +1065,7 @@ mod tests {
                 )
         });
         agree(domain::map::key_pattern, domain::map::is_key);
+        agree(limits::plain_pattern, |s| limits::check_plain("note", s).is_ok());
         agree(limits::no_white_space_around_pattern, |s| {
             s.trim() == s && !s.is_empty()
         });

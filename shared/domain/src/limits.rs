@@ -79,6 +79,40 @@ impl Text {
     }
 }
 
+/// Whether `c` may stand in free text that people read: not a control
+/// character (a line break and a tab excepted) and not a bidirectional
+/// override or isolate (U+202A to U+202E, U+2066 to U+2069), which turn the
+/// text around it on the reader's screen.
+pub fn plain_char(c: char) -> bool {
+    let control = c.is_control() && c != '\n' && c != '\t';
+    let direction = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    !(control || direction)
+}
+
+/// Refuses text with a character [`plain_char`] refuses, naming the field.
+pub fn check_plain(at: &str, value: &str) -> Result<(), Problem> {
+    match value.chars().position(|c| !plain_char(c)) {
+        Some(i) => Err(Problem::validation(
+            at,
+            format!("{at} has a control or text-direction character (character {i})"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The `pattern` of text [`check_plain`] takes.
+pub fn plain_pattern() -> String {
+    r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$".to_string()
+}
+
+impl Text {
+    /// [`Text::check`] and [`check_plain`].
+    pub fn check_plain(self, value: &str) -> Result<(), Problem> {
+        self.check(value)?;
+        check_plain(self.field, value)
+    }
+}
+
 /// How many items one page of a list may hold: `limit` from 1 to `max`,
 /// `default` when the query leaves it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

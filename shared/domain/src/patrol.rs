@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Role;
 use crate::case::Location;
 use crate::intake::distance_metres;
-use crate::limits::{Bounds, Text};
+use crate::limits::{Bounds, Text, check_plain};
 use crate::problem::{Problem, ProblemCode};
 
 /// A piece of track carries 1 to this many points.
@@ -30,6 +30,23 @@ pub const MAX_SPEED_KMH: f64 = 150.0;
 /// How long after its end a patrol still takes track pieces, visits and
 /// reports (phones upload late), and how far back a phone may say it started.
 pub const LATE_WINDOW: Duration = Duration::hours(24);
+/// The longest a patrol runs: an end said later is clamped to its start
+/// plus this, and the sweep ends a patrol left running this long there.
+/// The report's grid worker walks at least four hours; twelve leaves a
+/// long grid day whole.
+pub const MAX_PATROL_LENGTH: Duration = Duration::hours(12);
+/// How far a phone's clock may be off: a point or a visit is timed from
+/// this before the patrol's start to this after its end (or now).
+pub const CLOCK_SLACK: Duration = Duration::minutes(5);
+/// The most points a patrol's track keeps (then 409 `track_full`): a
+/// point a second for the report's four-hour walk is 14,400; a browser
+/// while walking gives one every one to a few seconds.
+pub const MAX_TRACK_POINTS: i64 = 20_000;
+/// A patrol read (`GET …/patrols/{id}`) shows at most this many points of
+/// its track, evenly picked along it (`track_simplified`).
+pub const MAX_TRACK_SHOWN: usize = 2_000;
+/// How far ahead a grid day is planned (days).
+pub const GRID_DAY_AHEAD_DAYS: i64 = 366;
 /// The largest accuracy radius a point may state (metres).
 pub const MAX_ACCURACY_RADIUS: f64 = 1e6;
 /// The phone's own id of a visit (1 to 64 characters).
@@ -118,6 +135,20 @@ impl TrackPiece {
         self.number
     }
 
+    /// Refuses a piece with a point timed outside the patrol's window
+    /// ([`check_in_window`]): 422 `outside_patrol` naming the point.
+    pub fn check_times(
+        &self,
+        started: DateTime<Utc>,
+        ended: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Problem> {
+        for (i, point) in self.points.iter().enumerate() {
+            check_in_window(point.at, &format!("points[{i}].at"), started, ended, now)?;
+        }
+        Ok(())
+    }
+
     pub fn points(&self) -> &[TrackPoint] {
         &self.points
     }
@@ -170,6 +201,82 @@ pub fn distance(pieces: &[TrackPiece]) -> f64 {
         }
     }
     metres
+}
+
+/// What a new piece adds to a track's distance, from the pieces just before
+/// and after it by number (either may be missing): the distance along the
+/// three less the distance along the two. A track's distance is the sum of
+/// what its pieces added, so an upload reads two pieces, not the track.
+pub fn distance_added(
+    before: Option<&TrackPiece>,
+    new: &TrackPiece,
+    after: Option<&TrackPiece>,
+) -> f64 {
+    let around: Vec<TrackPiece> = before.into_iter().chain(after).cloned().collect();
+    let mut with = around.clone();
+    with.push(new.clone());
+    distance(&with) - distance(&around)
+}
+
+/// The track as a patrol read shows it: every point when there are at most
+/// [`MAX_TRACK_SHOWN`], else that many picked evenly along it (the first
+/// and the last always), and whether it was thinned so.
+pub fn shown_track(points: Vec<TrackPoint>) -> (Vec<TrackPoint>, bool) {
+    let n = points.len();
+    if n <= MAX_TRACK_SHOWN {
+        return (points, false);
+    }
+    let last = n - 1;
+    let slots = MAX_TRACK_SHOWN - 1;
+    let shown = (0..=slots)
+        .map(|k| points[k * last / slots])
+        .collect::<Vec<_>>();
+    (shown, true)
+}
+
+/// The times a patrol takes points and visits at: from [`CLOCK_SLACK`]
+/// before its start to that after its end (a running patrol: now, and no
+/// later than its start plus [`MAX_PATROL_LENGTH`]).
+pub fn window(
+    started: DateTime<Utc>,
+    ended: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let end = ended
+        .unwrap_or(now)
+        .min(now)
+        .min(started + MAX_PATROL_LENGTH);
+    (started - CLOCK_SLACK, end + CLOCK_SLACK)
+}
+
+/// Refuses a time outside the patrol's [`window`]: 422 `outside_patrol`.
+pub fn check_in_window(
+    at: DateTime<Utc>,
+    field: &str,
+    started: DateTime<Utc>,
+    ended: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), Problem> {
+    let (from, to) = window(started, ended, now);
+    if at < from || at > to {
+        return Err(Problem::coded(
+            ProblemCode::OutsidePatrol,
+            format!("{at} is outside the patrol ({from} to {to})"),
+        )
+        .with_field(field));
+    }
+    Ok(())
+}
+
+/// Whether a time counts for the coverage of the patrol's micro-grids:
+/// inside its [`window`].
+pub fn in_window(
+    at: DateTime<Utc>,
+    started: DateTime<Utc>,
+    ended: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    check_in_window(at, "at", started, ended, now).is_ok()
 }
 
 /// What a visit was to.
@@ -243,6 +350,8 @@ impl NewVisit {
                 format!("note must be at most {VISIT_NOTE_MAX_CHARS} characters"),
             ));
         }
+        check_plain("client_id", client_id)?;
+        check_plain("note", note)?;
         let at = at.unwrap_or(now);
         if at > now + Duration::minutes(5) {
             return Err(Problem::unprocessable("at", "a visit is not in the future"));
@@ -259,12 +368,23 @@ impl NewVisit {
 }
 
 /// When a patrol starts: when the phone says (not in the future, not more
-/// than [`LATE_WINDOW`] ago), else now.
+/// than [`LATE_WINDOW`] ago, not before the end of the person's previous
+/// patrol: 409 `patrol_overlaps`), else now (or that end, if later).
 pub fn start_time(
     said: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
+    previous_end: Option<DateTime<Utc>>,
 ) -> Result<DateTime<Utc>, Problem> {
-    let Some(at) = said else { return Ok(now) };
+    let Some(at) = said else {
+        return Ok(previous_end.map_or(now, |end| end.max(now)));
+    };
+    if let Some(end) = previous_end.filter(|end| at < *end) {
+        return Err(Problem::coded(
+            ProblemCode::PatrolOverlaps,
+            format!("your previous patrol ended at {end}: a patrol starts after it"),
+        )
+        .with_field("started_at"));
+    }
     if at > now + Duration::minutes(5) {
         return Err(Problem::unprocessable(
             "started_at",
@@ -281,7 +401,8 @@ pub fn start_time(
 }
 
 /// When a patrol ends: when the phone says (not before it started, not in
-/// the future), else now.
+/// the future), else now; no later than its start plus
+/// [`MAX_PATROL_LENGTH`] (a later end is clamped to that).
 pub fn end_time(
     said: Option<DateTime<Utc>>,
     started: DateTime<Utc>,
@@ -300,19 +421,33 @@ pub fn end_time(
             "a patrol does not end in the future",
         ));
     }
-    Ok(at)
+    Ok(at.min(started + MAX_PATROL_LENGTH))
 }
 
 /// Whether a patrol still takes what the phone recorded on it: while it
-/// runs and up to [`LATE_WINDOW`] after its end (409 `patrol_closed`).
-pub fn check_open(ended_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), Problem> {
-    match ended_at {
-        Some(end) if now > end + LATE_WINDOW => Err(Problem::coded(
+/// runs and up to [`LATE_WINDOW`] after its end (409 `patrol_closed`). A
+/// patrol left running ends, for this, at its start plus
+/// [`MAX_PATROL_LENGTH`] (where the sweep ends it).
+pub fn check_open(
+    started_at: DateTime<Utc>,
+    ended_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), Problem> {
+    let end = ended_at.unwrap_or(started_at + MAX_PATROL_LENGTH);
+    if now > end + LATE_WINDOW {
+        return Err(Problem::coded(
             ProblemCode::PatrolClosed,
             "the patrol ended more than 24 hours ago: it takes nothing more",
-        )),
-        _ => Ok(()),
+        ));
     }
+    Ok(())
+}
+
+/// Where the sweep ends a patrol left running: at its start plus
+/// [`MAX_PATROL_LENGTH`], once that is past; `None` while it may still run.
+pub fn overdue_end(started_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let end = started_at + MAX_PATROL_LENGTH;
+    (now >= end).then_some(end)
 }
 
 /// Whole minutes from `start` to `end`.
@@ -434,7 +569,7 @@ impl GridDayPlan {
         mut members: Vec<i64>,
         today: NaiveDate,
     ) -> Result<GridDayPlan, Problem> {
-        GRID_DAY_TITLE.check(title)?;
+        GRID_DAY_TITLE.check_plain(title)?;
         if grids.is_empty() || grids.len() > MAX_GRID_DAY_GRIDS {
             return Err(Problem::validation(
                 "grid_ids",
@@ -447,10 +582,12 @@ impl GridDayPlan {
                 format!("a grid day lists at most {MAX_GRID_DAY_MEMBERS} people"),
             ));
         }
-        if date < today {
+        if date < today || date > today + Duration::days(GRID_DAY_AHEAD_DAYS) {
             return Err(Problem::unprocessable(
                 "date",
-                "a grid day is planned for today or a later day",
+                format!(
+                    "a grid day is planned for today or a later day, at most {GRID_DAY_AHEAD_DAYS} days ahead"
+                ),
             ));
         }
         grids.sort_unstable();
@@ -482,6 +619,54 @@ pub fn check_day_change(date: NaiveDate, today: NaiveDate, delete: bool) -> Resu
         }));
     }
     Ok(())
+}
+
+/// Once someone has signed in to a grid day (`signed_in`: who), what may
+/// still change: the title, and grids and people added. Its date, its
+/// grids and the people who signed in stay, and it is not deleted (`after`
+/// none): 409 `grid_day_started`.
+pub fn check_started_day(
+    before: &GridDayPlan,
+    signed_in: &[i64],
+    after: Option<&GridDayPlan>,
+) -> Result<(), Problem> {
+    if signed_in.is_empty() {
+        return Ok(());
+    }
+    let started = |what: &str, field: &str| {
+        Err(Problem::coded(
+            ProblemCode::GridDayStarted,
+            format!("people have signed in to this grid day: {what}"),
+        )
+        .with_field(field))
+    };
+    let Some(after) = after else {
+        return started("it is not deleted", "id");
+    };
+    if after.date != before.date {
+        return started("its date stays", "date");
+    }
+    if before.grids.iter().any(|g| !after.grids.contains(g)) {
+        return started("its grids stay (add others)", "grid_ids");
+    }
+    if signed_in.iter().any(|p| !after.members.contains(p)) {
+        return started("the people who signed in stay", "member_ids");
+    }
+    Ok(())
+}
+
+/// A date as the API takes it: `YYYY-MM-DD` and nothing else (the
+/// document's `format: date`; chrono alone takes `+262142-12-31`).
+pub fn parse_date(text: &str, field: &str) -> Result<NaiveDate, Problem> {
+    let bytes = text.as_bytes();
+    let form = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    form.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| Problem::validation(field, format!("{field} is a date, YYYY-MM-DD")))
 }
 
 /// A tenant's track retention, in days, checked.
@@ -703,6 +888,11 @@ mod tests {
         check("v", &"字".repeat(200), None, Ok(()));
         check("v", &"字".repeat(201), None, Err("note"));
         check("v", "", Some(3600), Err("at"));
+        check("v\u{0}1", "", None, Err("client_id"));
+        check("v", "门口\u{0}", None, Err("note"));
+        check("v", "\u{202e}abc", None, Err("note"));
+        check("v", "\u{2067}abc", None, Err("note"));
+        check("v", "一楼\n二楼\t三楼", None, Ok(()));
         for kind in VisitKind::ALL {
             assert_eq!(VisitKind::parse(kind.as_str()), Ok(kind));
         }
@@ -712,29 +902,182 @@ mod tests {
     #[test]
     fn start_and_end_times() {
         let now = t(100_000);
-        assert_eq!(start_time(None, now), Ok(now));
-        assert_eq!(start_time(Some(t(90_000)), now), Ok(t(90_000)));
-        assert!(start_time(Some(now + Duration::hours(1)), now).is_err());
-        assert!(start_time(Some(now - Duration::hours(25)), now).is_err());
-        assert_eq!(end_time(None, t(0), now), Ok(now));
-        assert_eq!(end_time(Some(t(50_000)), t(0), now), Ok(t(50_000)));
+        assert_eq!(start_time(None, now, None), Ok(now));
+        assert_eq!(start_time(Some(t(90_000)), now, None), Ok(t(90_000)));
+        assert!(start_time(Some(now + Duration::hours(1)), now, None).is_err());
+        assert!(start_time(Some(now - Duration::hours(25)), now, None).is_err());
+        assert_eq!(end_time(None, t(90_000), now), Ok(now));
+        assert_eq!(end_time(Some(t(95_000)), t(90_000), now), Ok(t(95_000)));
         assert!(end_time(Some(t(0)), t(10), now).is_err());
         assert!(end_time(Some(now + Duration::hours(1)), t(0), now).is_err());
+    }
+
+    #[test]
+    fn a_patrol_starts_after_the_previous_ends_and_runs_at_most_12_hours() {
+        let now = t(100_000);
+        let check_start =
+            |said: Option<i64>, previous: Option<i64>, expected: Result<i64, ProblemCode>| {
+                let got = start_time(said.map(t), now, previous.map(t));
+                assert_eq!(
+                    got.map_err(|p| p.code()),
+                    expected.map(t),
+                    "{said:?} after {previous:?}"
+                );
+            };
+        check_start(Some(90_000), Some(80_000), Ok(90_000));
+        check_start(Some(90_000), Some(90_000), Ok(90_000));
+        // Back-dated into the previous patrol: three patrols of 23h58m each in a minute.
+        check_start(Some(20_000), Some(90_000), Err(ProblemCode::PatrolOverlaps));
+        check_start(Some(89_999), Some(90_000), Err(ProblemCode::PatrolOverlaps));
+        check_start(None, Some(90_000), Ok(100_000));
+        // A previous end a little ahead of the server's clock: the start waits for it.
+        check_start(None, Some(100_100), Ok(100_100));
+        let hours = |h: i64| h * 3600;
+        let check_end = |said: Option<i64>, started: i64, now: i64, expected: Result<i64, ()>| {
+            let got = end_time(said.map(t), t(started), t(now));
+            assert_eq!(
+                got.map_err(|_| ()),
+                expected.map(t),
+                "{said:?} from {started} at {now}"
+            );
+        };
+        check_end(None, 0, hours(4), Ok(hours(4)));
+        check_end(None, 0, hours(12), Ok(hours(12)));
+        // Left running 400 days: ended at 12 hours, not 576,000 minutes.
+        check_end(None, 0, hours(24 * 400), Ok(hours(12)));
+        check_end(Some(hours(13)), 0, hours(14), Ok(hours(12)));
+        check_end(Some(hours(11)), 0, hours(14), Ok(hours(11)));
+        assert_eq!(overdue_end(t(0), t(hours(12) - 1)), None);
+        assert_eq!(overdue_end(t(0), t(hours(12))), Some(t(hours(12))));
+        assert_eq!(overdue_end(t(0), t(hours(9600))), Some(t(hours(12))));
+    }
+
+    #[test]
+    fn points_and_visits_are_timed_inside_the_patrol() {
+        let minutes = |m: i64| m * 60;
+        // A patrol started at 0; (ended, now, at, inside).
+        let check = |ended: Option<i64>, now: i64, at: i64, inside: bool| {
+            let got = check_in_window(t(at), "at", t(0), ended.map(t), t(now));
+            match got {
+                Ok(()) => assert!(inside, "{at} taken ({ended:?}, now {now})"),
+                Err(p) => {
+                    assert!(!inside, "{at} refused ({ended:?}, now {now})");
+                    assert_eq!((p.code(), p.status()), (ProblemCode::OutsidePatrol, 422));
+                }
+            }
+            assert_eq!(in_window(t(at), t(0), ended.map(t), t(now)), inside);
+        };
+        check(None, minutes(60), minutes(30), true);
+        check(None, minutes(60), minutes(-5), true);
+        check(None, minutes(60), minutes(-5) - 1, false);
+        check(None, minutes(60), minutes(65), true);
+        check(None, minutes(60), minutes(65) + 1, false);
+        check(Some(minutes(60)), minutes(600), minutes(65), true);
+        check(Some(minutes(60)), minutes(600), minutes(66), false);
+        // A running patrol's window stops at 12 hours.
+        check(None, minutes(60 * 48), minutes(60 * 12 + 5), true);
+        check(None, minutes(60 * 48), minutes(60 * 13), false);
+        // 2027, 2099, 9999 on a patrol of 2026.
+        let far = "9999-12-31T00:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert!(check_in_window(far, "at", t(0), None, t(60)).is_err());
+        let bad = piece(
+            0,
+            vec![p(0.0, 0, None), p(10.0, 60, None), p(20.0, 7200, None)],
+        );
+        let refused = bad.check_times(t(0), None, t(3600)).unwrap_err();
+        assert_eq!(refused.field.as_deref(), Some("points[2].at"));
+        assert!(bad.check_times(t(0), None, t(7200)).is_ok());
+    }
+
+    #[test]
+    fn a_piece_adds_its_distance_from_its_neighbours_only() {
+        // 100 m a minute; pieces of 3 points, the whole walk 12 pieces.
+        let walk = |n: i64| {
+            piece(
+                n,
+                (0..3)
+                    .map(|i| p(((n * 3 + i) * 100) as f64, (n * 3 + i) * 60, Some(10.0)))
+                    .collect(),
+            )
+        };
+        let pieces: Vec<TrackPiece> = (0..12).map(walk).collect();
+        let whole = distance(&pieces);
+        assert!((whole - 3500.0).abs() < 0.5, "{whole}");
+        for order in [
+            (0..12).collect::<Vec<usize>>(),
+            (0..12).rev().collect(),
+            vec![5, 0, 11, 3, 1, 7, 2, 9, 4, 10, 6, 8],
+        ] {
+            let mut got: Vec<&TrackPiece> = Vec::new();
+            let mut added = 0.0;
+            for i in order.iter().copied() {
+                let number = pieces[i].number();
+                let before = got
+                    .iter()
+                    .filter(|q| q.number() < number)
+                    .max_by_key(|q| q.number());
+                let after = got
+                    .iter()
+                    .filter(|q| q.number() > number)
+                    .min_by_key(|q| q.number());
+                added += distance_added(before.copied(), &pieces[i], after.copied());
+                got.push(&pieces[i]);
+            }
+            assert!((added - whole).abs() < 0.5, "{order:?}: {added}");
+        }
+    }
+
+    #[test]
+    fn a_read_shows_at_most_2000_points_of_a_track() {
+        let check = |n: usize, shown: usize, simplified: bool| {
+            let points: Vec<TrackPoint> = (0..n as i64).map(|i| p(i as f64, i, None)).collect();
+            let (got, thinned) = shown_track(points.clone());
+            assert_eq!((got.len(), thinned), (shown, simplified), "{n} points");
+            if n > 0 {
+                assert_eq!((got[0], got[got.len() - 1]), (points[0], points[n - 1]));
+            }
+            assert!(got.windows(2).all(|w| w[0].at < w[1].at));
+        };
+        check(0, 0, false);
+        check(1, 1, false);
+        check(2000, 2000, false);
+        check(2001, 2000, true);
+        check(20_000, 2000, true);
+        check(200_000, 2000, true);
+    }
+
+    #[test]
+    fn dates_are_yyyy_mm_dd_only() {
+        let check = |text: &str, ok: bool| {
+            assert_eq!(parse_date(text, "date").is_ok(), ok, "{text}");
+        };
+        check("2026-05-06", true);
+        check("9999-12-31", true);
+        check("+262142-12-31", false);
+        check("-0001-01-01", false);
+        check("2026-5-6", false);
+        check("2026-05-06T00:00:00Z", false);
+        check("2026-02-30", false);
+        check(" 2026-05-06", false);
     }
 
     #[test]
     fn a_patrol_takes_uploads_until_a_day_after_its_end() {
         let check = |ended: Option<i64>, now: i64, open: bool| {
             assert_eq!(
-                check_open(ended.map(t), t(now)).is_ok(),
+                check_open(t(0), ended.map(t), t(now)).is_ok(),
                 open,
                 "{ended:?} {now}"
             );
         };
-        check(None, 10_000_000, true);
+        check(None, 3600, true);
         check(Some(0), 86_400, true);
         check(Some(0), 86_401, false);
-        let closed = check_open(Some(t(0)), t(90_000)).unwrap_err();
+        // Left running: it ends at 12 hours, so it is closed a day later.
+        check(None, 12 * 3600 + 86_400, true);
+        check(None, 12 * 3600 + 86_401, false);
+        check(None, 10_000_000, false);
+        let closed = check_open(t(0), Some(t(0)), t(90_000)).unwrap_err();
         assert_eq!(closed.code(), ProblemCode::PatrolClosed);
         assert_eq!(closed.status(), 409);
     }
@@ -856,6 +1199,11 @@ mod tests {
         check("2026-05-05", "周三网格日", vec![1], 0, Err("date"));
         check("2026-05-13", " ", vec![1], 0, Err("title"));
         check("2026-05-13", &"网".repeat(61), vec![1], 0, Err("title"));
+        check("2026-05-13", "\u{0}\u{202e}", vec![1], 0, Err("title"));
+        check("2026-05-13", "周三\u{202e}网格日", vec![1], 0, Err("title"));
+        check("2027-05-07", "日", vec![1], 0, Ok(()));
+        check("2027-05-08", "日", vec![1], 0, Err("date"));
+        check("9999-12-31", "日", vec![1], 0, Err("date"));
         check("2026-05-13", "日", vec![], 0, Err("grid_ids"));
         check("2026-05-13", "日", (0..501).collect(), 0, Err("grid_ids"));
         check("2026-05-13", "日", vec![1], 2001, Err("member_ids"));
@@ -883,6 +1231,56 @@ mod tests {
         check("2026-05-07", true, true);
         check("2026-05-06", true, false);
         assert!(may_join_grid_day(Role::Volunteer) && may_join_grid_day(Role::GridWorker));
+    }
+
+    #[test]
+    fn a_grid_day_someone_signed_in_to_keeps_its_date_grids_and_people() {
+        let plan = |date: &str, grids: &[i64], members: &[i64]| GridDayPlan {
+            date: date.parse().unwrap(),
+            title: "周三网格日".into(),
+            grids: grids.to_vec(),
+            members: members.to_vec(),
+        };
+        let before = plan("2026-05-06", &[30, 31], &[7, 8]);
+        let check = |signed_in: &[i64], after: Option<GridDayPlan>, expected: Result<(), &str>| {
+            let got = check_started_day(&before, signed_in, after.as_ref());
+            match (got, expected) {
+                (Ok(()), Ok(())) => {}
+                (Err(p), Err(field)) => {
+                    assert_eq!((p.code(), p.status()), (ProblemCode::GridDayStarted, 409));
+                    assert_eq!(p.field.as_deref(), Some(field));
+                }
+                (got, want) => panic!("{signed_in:?} {after:?}: {got:?}, expected {want:?}"),
+            }
+        };
+        // Nobody signed in: anything goes (the day's own rules aside).
+        check(&[], Some(plan("2026-05-07", &[32], &[])), Ok(()));
+        check(&[], None, Ok(()));
+        // Signed in: the title and additions only.
+        check(&[7], Some(plan("2026-05-06", &[30, 31], &[7, 8])), Ok(()));
+        check(
+            &[7],
+            Some(plan("2026-05-06", &[30, 31, 32], &[7, 8, 9])),
+            Ok(()),
+        );
+        check(&[7], Some(plan("2026-05-06", &[30, 31], &[7])), Ok(()));
+        check(
+            &[7],
+            Some(plan("2026-05-07", &[30, 31], &[7, 8])),
+            Err("date"),
+        );
+        check(&[7], Some(plan("2026-05-07", &[32], &[])), Err("date"));
+        check(
+            &[7],
+            Some(plan("2026-05-06", &[30], &[7, 8])),
+            Err("grid_ids"),
+        );
+        check(
+            &[7],
+            Some(plan("2026-05-06", &[30, 31], &[8])),
+            Err("member_ids"),
+        );
+        check(&[7], None, Err("id"));
         assert!(!may_join_grid_day(Role::CommandCentre));
     }
 

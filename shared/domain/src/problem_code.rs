@@ -139,6 +139,16 @@ problem_codes! {
         "The patrol named is not one of yours: report on your own patrol, or without one.";
     GridDayNotToday = "grid_day_not_today", Conflict,
         "The grid day is on another date: sign in to it on its day (the township's local date).";
+    TrackFull = "track_full", Conflict,
+        "The patrol's track holds its most points (20,000): the rest of the walk is not kept; end the patrol and start another.";
+    OutsidePatrol = "outside_patrol", UnprocessableContent,
+        "The time is outside the patrol (from 5 minutes before its start to 5 minutes after its end, or now while it runs): check the phone's clock.";
+    PatrolOverlaps = "patrol_overlaps", Conflict,
+        "A patrol starts no earlier than the end of the person's previous one: give a later start.";
+    NotPatrolGrid = "not_patrol_grid", UnprocessableContent,
+        "The micro-grid is not under the patrol's grid: a visit counts in the grid patrolled.";
+    GridDayStarted = "grid_day_started", Conflict,
+        "Someone has signed in to the grid day: its date, its grids and the people who signed in stay; change the title or add grids and people only (and it is not deleted).";
 }
 
 impl ProblemKind {

@@ -11,7 +11,7 @@ use crate::db::{Database, Row, StoreError, in_transaction};
 use crate::error::Error;
 use crate::time::to_text;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::patrol::{DayFacts, GridDayPlan, Tally, may_join_grid_day};
+use domain::patrol::{DayFacts, GridDayPlan, Tally, check_started_day, may_join_grid_day};
 use domain::{Problem, Role, UserId};
 use std::collections::HashMap;
 
@@ -121,10 +121,13 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .ok_or_else(|| Error::NotFound("the grid day just planned".into()))
     }
 
-    /// Replaces a grid day's date, title, grids and people.
+    /// Replaces a grid day's date, title, grids and people; once someone
+    /// has signed in, only its title and additions (409 `grid_day_started`,
+    /// `domain::patrol::check_started_day`, read in the transaction).
     pub fn update_grid_day(&self, id: i64, plan: &GridDayPlan) -> Result<GridDay, Error> {
         self.check_plan(plan)?;
         in_transaction(self.db, |db| -> Result<(), Error> {
+            self.check_started(db, id, Some(plan))?;
             db.execute(
                 "UPDATE grid_days SET day = ?, title = ? WHERE tenant_id = ? AND id = ?",
                 &[
@@ -141,10 +144,11 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .ok_or_else(|| Error::NotFound("no such grid day".into()))
     }
 
-    /// Deletes a grid day (the caller checked it is before the day, so no
-    /// patrol is on it).
+    /// Deletes a grid day (the caller checked it is before the day); one
+    /// with patrols on it is 409 `grid_day_started`.
     pub fn delete_grid_day(&self, id: i64) -> Result<(), Error> {
         in_transaction(self.db, |db| -> Result<(), Error> {
+            self.check_started(db, id, None)?;
             self.delete_lists(db, id)?;
             db.execute(
                 "DELETE FROM grid_days WHERE tenant_id = ? AND id = ?",
@@ -152,6 +156,38 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             )?;
             Ok(())
         })
+    }
+
+    /// The day as planned and who signed in to it (two reads), checked
+    /// against the change (`after`; none: deleting it).
+    fn check_started(&self, db: &D, id: i64, after: Option<&GridDayPlan>) -> Result<(), Error> {
+        let signed_in = db
+            .execute(
+                "SELECT DISTINCT person_id FROM patrols WHERE tenant_id = ? AND grid_day_id = ?",
+                &[self.tenant.0.into(), id.into()],
+            )?
+            .iter()
+            .map(|r| r.get_i64("person_id"))
+            .collect::<Result<Vec<i64>, StoreError>>()?;
+        if signed_in.is_empty() {
+            return Ok(());
+        }
+        let rows = db.execute(
+            "SELECT d.day, (SELECT json_group_array(grid_id) FROM grid_day_grids g \
+             WHERE g.tenant_id = d.tenant_id AND g.grid_day_id = d.id) AS grids \
+             FROM grid_days d WHERE d.tenant_id = ? AND d.id = ?",
+            &[self.tenant.0.into(), id.into()],
+        )?;
+        let row = rows.returned()?;
+        let grids: Vec<i64> = serde_json::from_str(row.get_str("grids")?)
+            .map_err(|_| Problem::internal("a grid day's grids"))?;
+        let before = GridDayPlan {
+            date: date_of(&row)?,
+            title: String::new(),
+            grids,
+            members: Vec::new(),
+        };
+        Ok(check_started_day(&before, &signed_in, after)?)
     }
 
     fn write_lists(&self, db: &D, id: i64, plan: &GridDayPlan) -> Result<(), Error> {

@@ -8,7 +8,9 @@
 //!
 //! Statements are few (each is a round trip on libSQL): a piece of track is
 //! one row whatever its points; a write is its row, the patrol's sums and
-//! the figures' row.
+//! the figures' row. A piece's upload reads its two neighbours by number,
+//! never the whole track; row `piece = -1` of a patrol's pieces
+//! ([`POINTS_ROW`]) counts its points, up to `MAX_TRACK_POINTS`.
 
 use super::TenantScope;
 use crate::db::{Database, Row, StoreError, in_transaction, in_transaction_or_joined};
@@ -16,8 +18,8 @@ use crate::error::Error;
 use crate::time::{get_opt_time, get_time, to_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::patrol::{
-    DEFAULT_TRACK_RETENTION_DAYS, GridFacts, NewVisit, Tally, TrackPiece, VisitKind, check_open,
-    distance, minutes, thin_before,
+    DEFAULT_TRACK_RETENTION_DAYS, GridFacts, MAX_PATROL_LENGTH, MAX_TRACK_POINTS, NewVisit, Tally,
+    TrackPiece, VisitKind, check_open, distance_added, in_window, minutes, thin_before,
 };
 use domain::{GridNodeId, Location, Problem, ProblemCode, UserId};
 
@@ -173,6 +175,10 @@ pub(super) const SUMS: &str = "COALESCE(SUM(f.patrols), 0) AS patrols, \
      COALESCE(SUM(f.visits), 0) AS visits, COALESCE(SUM(f.problems_found), 0) AS problems_found, \
      COALESCE(SUM(f.fixed_on_the_spot), 0) AS fixed_on_the_spot";
 
+/// The row of a patrol's pieces that counts its points (its `points` is the
+/// count): a piece's upload adds to it in one statement and learns the sum.
+const POINTS_ROW: i64 = -1;
+
 const FIGURES_KEY: &str =
     "tenant_id = ? AND day = ? AND person_id = ? AND grid_id = ? AND grid_day_id = ?";
 
@@ -302,64 +308,94 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     }
 
     /// Adds a piece of the track: the same piece again changes nothing; the
-    /// same number with other points is 409 `track_piece_conflict`. The
-    /// patrol's distance is measured again over all its pieces and the
-    /// difference added to the figures, in the piece's transaction.
+    /// same number with other points is 409 `track_piece_conflict`; past
+    /// `MAX_TRACK_POINTS` points in all, 409 `track_full`. The distance the
+    /// piece adds is measured from the pieces just before and after it by
+    /// number (`domain::patrol::distance_added`), and added to the
+    /// patrol's and the figures' metres, in the piece's transaction: five
+    /// statements whatever the track's length.
     pub fn add_track_piece(
         &self,
         patrol: &Patrol,
         piece: &TrackPiece,
     ) -> Result<PieceOutcome, Error> {
         let stored = piece.to_stored();
+        let number = piece.number();
         in_transaction(self.db, |db| -> Result<PieceOutcome, Error> {
             let rows = db.execute(
-                "SELECT piece, points FROM patrol_track_pieces \
-                 WHERE tenant_id = ? AND patrol_id = ?",
-                &[self.tenant.0.into(), patrol.id.into()],
+                "SELECT piece, points FROM (SELECT piece, points FROM patrol_track_pieces \
+                 WHERE tenant_id = ? AND patrol_id = ? AND piece >= 0 AND piece <= ? \
+                 ORDER BY piece DESC LIMIT 1) UNION ALL SELECT piece, points FROM \
+                 (SELECT piece, points FROM patrol_track_pieces \
+                 WHERE tenant_id = ? AND patrol_id = ? AND piece > ? ORDER BY piece LIMIT 1)",
+                &[
+                    self.tenant.0.into(),
+                    patrol.id.into(),
+                    number.into(),
+                    self.tenant.0.into(),
+                    patrol.id.into(),
+                    number.into(),
+                ],
             )?;
-            let mut pieces = Vec::with_capacity(rows.len() + 1);
+            let (mut before, mut after) = (None, None);
             for r in rows.iter() {
-                let number = r.get_i64("piece")?;
+                let at = r.get_i64("piece")?;
                 let points = r.get_str("points")?;
-                if number == piece.number() {
+                if at == number {
                     if points == stored {
                         return Ok(PieceOutcome::Again);
                     }
                     return Err(Problem::coded(
                         ProblemCode::TrackPieceConflict,
-                        format!("piece {number} was uploaded before with other points",),
+                        format!("piece {number} was uploaded before with other points"),
                     )
                     .with_field("piece")
                     .into());
                 }
-                pieces.push(TrackPiece::from_stored(number, points)?);
+                let found = Some(TrackPiece::from_stored(at, points)?);
+                if at < number {
+                    before = found;
+                } else {
+                    after = found;
+                }
             }
-            pieces.push(piece.clone());
-            let metres = distance(&pieces);
+            let total = db
+                .execute(
+                    "INSERT INTO patrol_track_pieces (tenant_id, patrol_id, piece, points) \
+                     VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, patrol_id, piece) DO UPDATE \
+                     SET points = CAST(CAST(points AS INTEGER) + CAST(excluded.points AS INTEGER) \
+                     AS TEXT) RETURNING CAST(points AS INTEGER) AS total",
+                    &[
+                        self.tenant.0.into(),
+                        patrol.id.into(),
+                        POINTS_ROW.into(),
+                        (piece.points().len() as i64).to_string().into(),
+                    ],
+                )?
+                .returned()?
+                .get_i64("total")?;
+            if total > MAX_TRACK_POINTS {
+                return Err(Problem::coded(
+                    ProblemCode::TrackFull,
+                    format!(
+                        "a patrol's track keeps at most {MAX_TRACK_POINTS} points: end this patrol and start another"
+                    ),
+                )
+                .with_field("points")
+                .into());
+            }
+            let added = distance_added(before.as_ref(), piece, after.as_ref());
             db.execute(
                 "INSERT INTO patrol_track_pieces (tenant_id, patrol_id, piece, points) \
                  VALUES (?, ?, ?, ?)",
                 &[
                     self.tenant.0.into(),
                     patrol.id.into(),
-                    piece.number().into(),
+                    number.into(),
                     stored.clone().into(),
                 ],
             )?;
-            let mut params = vec![metres.into(), self.tenant.0.into(), patrol.id.into()];
-            params.extend(patrol.figures_key(self.tenant.0));
-            db.execute(
-                &format!(
-                    "UPDATE patrol_figures SET metres = metres + ? - \
-                     (SELECT metres FROM patrols WHERE tenant_id = ? AND id = ?) \
-                     WHERE {FIGURES_KEY}"
-                ),
-                &params,
-            )?;
-            db.execute(
-                "UPDATE patrols SET metres = ? WHERE tenant_id = ? AND id = ?",
-                &[metres.into(), self.tenant.0.into(), patrol.id.into()],
-            )?;
+            self.count_on_patrol(db, patrol, "metres = metres + ?", &[added.into()])?;
             Ok(PieceOutcome::Added)
         })
     }
@@ -368,7 +404,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     pub fn patrol_track(&self, patrol: i64) -> Result<Vec<TrackPiece>, Error> {
         let rows = self.db.execute(
             "SELECT piece, points FROM patrol_track_pieces \
-             WHERE tenant_id = ? AND patrol_id = ? ORDER BY piece",
+             WHERE tenant_id = ? AND patrol_id = ? AND piece >= 0 ORDER BY piece",
             &[self.tenant.0.into(), patrol.into()],
         )?;
         rows.iter()
@@ -407,7 +443,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             };
             self.count_on_patrol(db, patrol, "visits = visits + 1", &[])?;
             if let Some(micro_grid) = visit.micro_grid {
-                self.visited(db, micro_grid, visit.at)?;
+                self.visited(db, patrol, micro_grid, visit.at)?;
             }
             Ok(Some(id))
         })?;
@@ -505,7 +541,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             .with_field("patrol_id")
             .into());
         };
-        check_open(found.ended_at, now).map_err(|p| p.with_field("patrol_id"))?;
+        check_open(found.started_at, found.ended_at, now).map_err(|p| p.with_field("patrol_id"))?;
         Ok(found)
     }
 
@@ -513,7 +549,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     /// `patrol_id`), joining the caller's transaction (no savepoint: two
     /// round trips fewer; a failure fails the report): the patrol's and the
     /// figures' problems found (and fixed on the spot), and the case's
-    /// micro-grid as visited.
+    /// micro-grid as visited when it is under the patrol's grid and the
+    /// report is made inside the patrol's window (else it counts for the
+    /// patrol, not for the coverage).
     pub fn count_patrol_problem(
         &self,
         patrol: &Patrol,
@@ -529,8 +567,9 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                 "problems_found = problems_found + 1, fixed_on_the_spot = fixed_on_the_spot + ?",
                 &[fixed.into()],
             )?;
-            if let Some(node) = grid_node {
-                self.visited(db, node.0, at)?;
+            let inside = in_window(at, patrol.started_at, patrol.ended_at, at);
+            if let Some(node) = grid_node.filter(|_| inside) {
+                self.visited(db, patrol, node.0, at)?;
             }
             Ok(())
         })
@@ -560,36 +599,58 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(())
     }
 
-    /// Marks `node` visited at `at`, if it is a micro-grid of the tenant.
-    fn visited(&self, db: &D, node: i64, at: DateTime<Utc>) -> Result<(), Error> {
+    /// Marks `node` visited at `at`, if it is a micro-grid of the tenant
+    /// under the patrol's grid (the grid or the micro-grid patrolled).
+    fn visited(&self, db: &D, patrol: &Patrol, node: i64, at: DateTime<Utc>) -> Result<(), Error> {
         db.execute(
             "INSERT INTO micro_grid_visits (tenant_id, grid_node_id, last_visit_at) \
              SELECT tenant_id, id, ? FROM grid_nodes WHERE tenant_id = ? AND id = ? AND level = 4 \
+             AND (id = ? OR parent_id = ?) \
              ON CONFLICT (tenant_id, grid_node_id) DO UPDATE SET \
              last_visit_at = max(last_visit_at, excluded.last_visit_at)",
-            &[to_text(at).into(), self.tenant.0.into(), node.into()],
+            &[
+                to_text(at).into(),
+                self.tenant.0.into(),
+                node.into(),
+                patrol.grid.into(),
+                patrol.grid.into(),
+            ],
         )?;
         Ok(())
     }
 
-    /// The micro-grid a visit names (it must be one of the tenant's, 400
-    /// otherwise), else the one its place falls in, else none.
+    /// The micro-grid a visit on `patrol` names (one of the tenant's, 404
+    /// otherwise, under the patrol's grid, 422 `not_patrol_grid`
+    /// otherwise), else the one its place falls in if under the patrol's
+    /// grid, else none.
     pub fn visit_micro_grid(
         &self,
+        patrol: &Patrol,
         named: Option<i64>,
         place: Option<Location>,
     ) -> Result<Option<i64>, Error> {
+        let under = |g: &GridFacts| g.id == patrol.grid || g.parent == Some(patrol.grid);
         if let Some(id) = named {
             let found = self.patrol_grid(id)?.filter(|g| g.level == 4);
             return match found {
-                Some(g) => Ok(Some(g.id)),
+                Some(g) if under(&g) => Ok(Some(g.id)),
+                Some(_) => Err(Problem::coded(
+                    ProblemCode::NotPatrolGrid,
+                    "the micro-grid is not under the patrol's grid",
+                )
+                .with_field("micro_grid_id")
+                .into()),
                 None => Err(Problem::unknown("micro_grid_id", "no such micro-grid").into()),
             };
         }
-        match place {
-            Some(p) => Ok(self.locate(p.latitude(), p.longitude())?.map(|n| n.id.0)),
-            None => Ok(None),
-        }
+        let Some(p) = place else { return Ok(None) };
+        let Some(node) = self.locate(p.latitude(), p.longitude())? else {
+            return Ok(None);
+        };
+        Ok(self
+            .patrol_grid(node.id.0)?
+            .filter(|g| g.level == 4 && under(g))
+            .map(|g| g.id))
     }
 
     /// The kept figures of the local days `from` to `to`: by person and by
@@ -682,6 +743,58 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             &[self.tenant.0.into(), days.into()],
         )?;
         Ok(())
+    }
+
+    /// When the person's latest patrol ended (none ended: `None`).
+    pub fn last_patrol_end(&self, person: UserId) -> Result<Option<DateTime<Utc>>, Error> {
+        let rows = self.db.execute(
+            "SELECT max(ended_at) AS ended_at FROM patrols WHERE tenant_id = ? AND person_id = ?",
+            &[self.tenant.0.into(), person.0.into()],
+        )?;
+        Ok(rows
+            .first()
+            .map(|r| get_opt_time(&r, "ended_at"))
+            .transpose()?
+            .flatten())
+    }
+
+    /// The sweep's part: ends each patrol left running past
+    /// `MAX_PATROL_LENGTH`, at its start plus that (its minutes to the
+    /// figures as any end), recorded in the audit log as the sweep's.
+    /// Returns how many it ended.
+    pub fn end_overdue_patrols(&self, now: DateTime<Utc>) -> Result<usize, Error> {
+        let rows = self.db.execute(
+            &format!(
+                "{PATROL_SELECT} WHERE p.tenant_id = ? AND p.ended_at IS NULL AND p.started_at <= ?"
+            ),
+            &[
+                self.tenant.0.into(),
+                to_text(now - MAX_PATROL_LENGTH).into(),
+            ],
+        )?;
+        let overdue = rows
+            .iter()
+            .map(|r| patrol_from_row(&r))
+            .collect::<Result<Vec<_>, _>>()?;
+        for patrol in &overdue {
+            let at = patrol.started_at + MAX_PATROL_LENGTH;
+            self.end_patrol(patrol, at)?;
+            self.audit(
+                crate::AuditRecord {
+                    actor: "sweep".into(),
+                    action: "end".into(),
+                    target_type: "patrol",
+                    target_id: Some(patrol.id.to_string()),
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "ended_at": to_text(at),
+                        "ended_by": "sweep",
+                    })),
+                },
+                now,
+            )?;
+        }
+        Ok(overdue.len())
     }
 
     /// The sweep's part: the tracks of patrols ended longer ago than the

@@ -7,7 +7,9 @@
 use super::fixtures::{CountingDb, fixed_now, fresh_db, new_grid_node, new_user, tenant};
 use crate::*;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use domain::patrol::{GridDayPlan, NewVisit, Tally, TrackPiece, TrackPoint, VisitKind, distance};
+use domain::patrol::{
+    GridDayPlan, MAX_TRACK_POINTS, NewVisit, Tally, TrackPiece, TrackPoint, VisitKind, distance,
+};
 use domain::{Geometry, GridLevel, GridNodeId, Location, ProblemCode, Role, UserId};
 
 struct Place {
@@ -169,7 +171,7 @@ fn visits_count_once_and_mark_their_micro_grid_visited() {
     let p = place(&scope);
     let patrol = start(&scope, p.worker, p.grid);
     let inside = Location::new(30.0, 120.0).unwrap();
-    let micro = scope.visit_micro_grid(None, Some(inside)).unwrap();
+    let micro = scope.visit_micro_grid(&patrol, None, Some(inside)).unwrap();
     assert_eq!(micro, Some(p.micro.0), "located by the place");
     let (first, created) = scope
         .add_visit(&patrol, &visit("v-1", Some(inside), micro))
@@ -183,7 +185,9 @@ fn visits_count_once_and_mark_their_micro_grid_visited() {
     assert_eq!(scope.patrol(patrol.id).unwrap().unwrap().tally.visits, 2);
     assert_eq!(figures_of_the_day(&scope).total.visits, 2);
     assert!(
-        scope.visit_micro_grid(Some(p.grid.0), None).is_err(),
+        scope
+            .visit_micro_grid(&patrol, Some(p.grid.0), None)
+            .is_err(),
         "a grid is not a micro-grid"
     );
     let coverage = scope.coverage().unwrap();
@@ -265,13 +269,15 @@ fn a_person_runs_one_patrol_and_its_minutes_count_at_its_end() {
     let figures = figures_of_the_day(&scope).total;
     assert_eq!((figures.problems_found, figures.fixed_on_the_spot), (2, 1));
     assert_eq!(figures.on_the_spot_rate(), Some(0.5));
-    // A problem found in a micro-grid visits it.
+    // A problem found in a micro-grid of another grid, two hours after the
+    // end, does not visit it (the coverage counts the patrol's grid, inside
+    // its window).
     assert!(
         scope
             .coverage()
             .unwrap()
             .iter()
-            .any(|n| n.id == p.other_micro.0 && n.last_visit_at == Some(later))
+            .any(|n| n.id == p.other_micro.0 && n.last_visit_at.is_none())
     );
     // A new patrol may start now.
     start(&scope, p.worker, p.grid);
@@ -481,8 +487,9 @@ fn a_piece_of_track_costs_a_handful_of_statements_whatever_the_track() {
     counted
         .add_track_piece(&patrol, &piece(20, 10_000, 500))
         .unwrap();
-    // BEGIN, the pieces, the new piece, the figures, the patrol, COMMIT.
-    assert_eq!(counting.counts(), (6, 6));
+    // BEGIN, the neighbours, the count of points, the new piece, the
+    // patrol, the figures, COMMIT.
+    assert_eq!(counting.counts(), (7, 7));
     // A problem found, inside the report's transaction: the patrol, the
     // figures, the micro-grid; no savepoint of its own.
     let counting = CountingDb::new(&db);
@@ -503,4 +510,247 @@ fn a_piece_of_track_costs_a_handful_of_statements_whatever_the_track() {
         .map(|p| p.started_at)
         .collect();
     assert_eq!(listed, vec![fixed_now()]);
+}
+
+/// A database that counts the rows of track pieces its statements read.
+struct RowCountingDb<'a> {
+    inner: &'a NativeDb,
+    piece_rows: std::cell::Cell<usize>,
+}
+
+impl crate::Database for RowCountingDb<'_> {
+    fn execute(&self, sql: &str, params: &[crate::Value]) -> Result<crate::Rows, StoreError> {
+        let rows = self.inner.execute(sql, params)?;
+        if sql.starts_with("SELECT piece, points") {
+            self.piece_rows.set(self.piece_rows.get() + rows.len());
+        }
+        Ok(rows)
+    }
+
+    fn transaction_depth(&self) -> &std::cell::Cell<u32> {
+        self.inner.transaction_depth()
+    }
+}
+
+#[test]
+fn a_piece_reads_its_two_neighbours_and_a_track_keeps_at_most_20000_points() {
+    let db = fresh_db();
+    let t = tenant(&db, "patrol-i");
+    let scope = TenantScope::new(&db, &t);
+    let p = place(&scope);
+    let patrol = start(&scope, p.worker, p.grid);
+    // 40 pieces of 500 points (one every 60 s is far past 12 hours, but
+    // the store counts points, the component times them), every other
+    // piece first, then the gaps: the kept distance is the whole track's.
+    let full = MAX_TRACK_POINTS / 500;
+    let order: Vec<i64> = (0..full).step_by(2).chain((1..full).step_by(2)).collect();
+    let counting = RowCountingDb {
+        inner: &db,
+        piece_rows: Default::default(),
+    };
+    let counted = TenantScope::new(&counting, &t);
+    for n in order {
+        counting.piece_rows.set(0);
+        counted
+            .add_track_piece(&patrol, &piece(n, n * 500, 500))
+            .unwrap();
+        assert!(
+            counting.piece_rows.get() <= 2,
+            "piece {n} read {} pieces",
+            counting.piece_rows.get()
+        );
+    }
+    let read = scope.patrol(patrol.id).unwrap().unwrap();
+    let track = scope.patrol_track(patrol.id).unwrap();
+    assert_eq!(track.len() as i64, full);
+    assert!(
+        (read.tally.metres - distance(&track)).abs() < 0.5,
+        "{} kept, {} along the track",
+        read.tally.metres,
+        distance(&track)
+    );
+    assert_eq!(figures_of_the_day(&scope).total.metres, read.tally.metres);
+    // One point more is refused, and changes nothing.
+    let over = scope
+        .add_track_piece(&patrol, &piece(full, full * 500, 1))
+        .unwrap_err();
+    assert_eq!(code(over), ProblemCode::TrackFull);
+    assert_eq!(scope.patrol(patrol.id).unwrap().unwrap().tally, read.tally);
+    assert_eq!(scope.patrol_track(patrol.id).unwrap().len() as i64, full);
+    // A piece already in is still recognised.
+    assert_eq!(
+        scope
+            .add_track_piece(&patrol, &piece(3, 1500, 500))
+            .unwrap(),
+        PieceOutcome::Again
+    );
+}
+
+#[test]
+fn the_sweep_ends_a_patrol_left_running_at_12_hours() {
+    let db = fresh_db();
+    let t = tenant(&db, "patrol-j");
+    let scope = TenantScope::new(&db, &t);
+    let p = place(&scope);
+    let patrol = start(&scope, p.worker, p.grid);
+    scope.add_track_piece(&patrol, &piece(0, 0, 3)).unwrap();
+    let at = |hours: i64| fixed_now() + Duration::hours(hours);
+    assert_eq!(scope.end_overdue_patrols(at(11)).unwrap(), 0);
+    assert_eq!(scope.running_patrol(p.worker).unwrap(), Some(patrol.id));
+    assert_eq!(scope.end_overdue_patrols(at(24 * 400)).unwrap(), 1);
+    assert_eq!(scope.end_overdue_patrols(at(24 * 400)).unwrap(), 0, "once");
+    let ended = scope.patrol(patrol.id).unwrap().unwrap();
+    assert_eq!(ended.ended_at, Some(at(12)));
+    assert_eq!(ended.tally.minutes, 720, "not 576,000");
+    assert_eq!(figures_of_the_day(&scope).total.minutes, 720);
+    let log = scope.audit_log(None, 50).unwrap();
+    let entry = log
+        .iter()
+        .find(|e| e.target_type == "patrol" && e.action == "end")
+        .expect("the sweep's end in the audit log");
+    assert_eq!(entry.actor, "sweep");
+    // The reporting window and the retention now run from that end.
+    let closed = scope
+        .patrol_for_report(patrol.id, p.worker, at(12 + 25))
+        .unwrap_err();
+    assert_eq!(code(closed), ProblemCode::PatrolClosed);
+    scope.set_track_retention_days(30).unwrap();
+    assert_eq!(
+        scope.thin_old_tracks(at(12) + Duration::days(31)).unwrap(),
+        1
+    );
+    // The person starts again, after that end only.
+    assert_eq!(scope.last_patrol_end(p.worker).unwrap(), Some(at(12)));
+    assert_eq!(scope.last_patrol_end(p.volunteer).unwrap(), None);
+}
+
+#[test]
+fn coverage_counts_only_micro_grids_under_the_patrols_grid_inside_its_window() {
+    let db = fresh_db();
+    let t = tenant(&db, "patrol-k");
+    let scope = TenantScope::new(&db, &t);
+    let p = place(&scope);
+    let patrol = start(&scope, p.worker, p.grid);
+    // A micro-grid of another grid, named: refused.
+    let named = scope
+        .visit_micro_grid(&patrol, Some(p.other_micro.0), None)
+        .unwrap_err();
+    assert_eq!(code(named), ProblemCode::NotPatrolGrid);
+    assert_eq!(
+        scope
+            .visit_micro_grid(&patrol, Some(p.micro.0), None)
+            .unwrap(),
+        Some(p.micro.0)
+    );
+    // Stored with another grid's micro-grid anyway (a caller that did not
+    // ask): the coverage does not move.
+    scope
+        .add_visit(&patrol, &visit("v-x", None, Some(p.other_micro.0)))
+        .unwrap();
+    // A problem found elsewhere, or long after the patrol: not a visit.
+    scope
+        .count_patrol_problem(&patrol, Some(p.other_micro), false, fixed_now())
+        .unwrap();
+    let ended = scope
+        .end_patrol(&patrol, fixed_now() + Duration::hours(1))
+        .unwrap();
+    scope
+        .count_patrol_problem(
+            &ended,
+            Some(p.micro),
+            false,
+            fixed_now() + Duration::hours(20),
+        )
+        .unwrap();
+    let last = |id: GridNodeId| {
+        scope
+            .coverage()
+            .unwrap()
+            .iter()
+            .find(|n| n.id == id.0)
+            .and_then(|n| n.last_visit_at)
+    };
+    assert_eq!(last(p.other_micro), None);
+    assert_eq!(last(p.micro), None);
+    // Inside: counted.
+    scope
+        .count_patrol_problem(
+            &ended,
+            Some(p.micro),
+            true,
+            fixed_now() + Duration::minutes(62),
+        )
+        .unwrap();
+    assert_eq!(last(p.micro), Some(fixed_now() + Duration::minutes(62)));
+    assert_eq!(
+        scope
+            .patrol(patrol.id)
+            .unwrap()
+            .unwrap()
+            .tally
+            .problems_found,
+        3
+    );
+}
+
+#[test]
+fn a_grid_day_someone_signed_in_to_keeps_its_date_grids_and_people() {
+    let db = fresh_db();
+    let t = tenant(&db, "patrol-l");
+    let scope = TenantScope::new(&db, &t);
+    let p = place(&scope);
+    let today = scope.local_date(fixed_now()).unwrap();
+    let day = scope
+        .create_grid_day(
+            &plan(today, &[p.grid], &[p.volunteer, p.worker]),
+            "tenant_admin:1",
+            fixed_now(),
+        )
+        .unwrap();
+    scope
+        .start_patrol(&NewPatrol {
+            person: p.volunteer,
+            grid: p.grid.0,
+            grid_day: Some(day.id),
+            started_at: fixed_now(),
+        })
+        .unwrap();
+    let refused = |after: GridDayPlan, field: &str| {
+        let e = scope.update_grid_day(day.id, &after).unwrap_err();
+        let problem = domain::Problem::from(e);
+        assert_eq!(problem.code(), ProblemCode::GridDayStarted);
+        assert_eq!(problem.field.as_deref(), Some(field));
+    };
+    // Moved to tomorrow on another grid with nobody: refused.
+    let tomorrow = today + Duration::days(1);
+    refused(
+        GridDayPlan::new(tomorrow, "日", vec![p.other_grid.0], vec![], today).unwrap(),
+        "date",
+    );
+    refused(plan(today, &[p.other_grid], &[p.volunteer]), "grid_ids");
+    refused(plan(today, &[p.grid], &[p.worker]), "member_ids");
+    let unchanged = scope.grid_day(day.id).unwrap().unwrap();
+    assert_eq!(
+        (
+            unchanged.date,
+            unchanged.grids.len(),
+            unchanged.members.len()
+        ),
+        (today, 1, 2)
+    );
+    // The title and additions; someone who did not sign in may go.
+    let mut more = plan(today, &[p.grid, p.other_grid], &[p.volunteer]);
+    more.title = "周三网格日（加）".into();
+    let changed = scope.update_grid_day(day.id, &more).unwrap();
+    assert_eq!(
+        (
+            changed.title.as_str(),
+            changed.grids.len(),
+            changed.members.len()
+        ),
+        ("周三网格日（加）", 2, 1)
+    );
+    let deleted = scope.delete_grid_day(day.id).unwrap_err();
+    assert_eq!(code(deleted), ProblemCode::GridDayStarted);
+    assert!(scope.grid_day(day.id).unwrap().is_some());
 }

@@ -2,9 +2,10 @@
 //! triage-flow`), on the runtime chosen, in one run beside the trivial
 //! component and the naive write: a report no rule takes, with automatic
 //! dispatch off (one more read: the setting) and on (the setting, the
-//! model's label rows and the text's gram rows, then the case learned in
-//! the intake's transaction), and the command centre's dispatch (the case
-//! learned in both models in the step's transaction). Each row says its
+//! model's label rows and the text's gram rows, then the case marked
+//! unconfirmed), the command centre's dispatch (the case learned in both
+//! models in the step's transaction), and the department's sign-for of the
+//! triage's dispatch (which confirms it: learned then). Each row says its
 //! statements per request (`Server-Timing`). The model first learns from
 //! the command centre's decisions on 40 reports, through the API.
 
@@ -129,10 +130,28 @@ pub fn triage_flow(root: &Path, runtime: Runtime) -> anyhow::Result<String> {
                     "resolution_hours": 24, "place_required": false }),
         )?;
     }
-    for (login, role) in [("centre", "command_centre"), ("worker", "grid_worker")] {
+    let departments = client
+        .get(&format!("{base}/admin/departments"), Some(&admin))?
+        .json();
+    let police = departments["items"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["code"] == "police"))
+        .context("the police department")?["id"]
+        .clone();
+    for (login, role) in [
+        ("centre", "command_centre"),
+        ("worker", "grid_worker"),
+        ("police", "department_staff"),
+    ] {
+        let department = if role == "department_staff" {
+            police.clone()
+        } else {
+            Value::Null
+        };
         created(
             "/admin/users",
-            json!({ "login": login, "display_name": login, "role": role, "password": "bench-password-1" }),
+            json!({ "login": login, "display_name": login, "role": role, "password": "bench-password-1",
+                    "department_id": department }),
         )?;
     }
     let login = |name: &str| {
@@ -142,7 +161,7 @@ pub fn triage_flow(root: &Path, runtime: Runtime) -> anyhow::Result<String> {
             (name, "bench-password-1"),
         )
     };
-    let (centre, worker) = (login("centre")?, login("worker")?);
+    let (centre, worker, staff) = (login("centre")?, login("worker")?, login("police")?);
     let report = |category: &str, text: &str| -> anyhow::Result<Value> {
         let reply = client.post_json(
             &format!("{base}/reports"),
@@ -198,6 +217,17 @@ pub fn triage_flow(root: &Path, runtime: Runtime) -> anyhow::Result<String> {
         Ok(())
     };
 
+    // Reports the triage dispatched, for the sign-for runs (version 4).
+    set(true)?;
+    let by_triage: Vec<i64> = (0..600)
+        .map(|n| -> anyhow::Result<i64> {
+            let receipt = report("noise", &format!("{NOISE}（{n}）"))?;
+            if receipt["state"] != "dispatched" {
+                bail!("not dispatched by the triage: {receipt}");
+            }
+            receipt["id"].as_i64().context("case id")
+        })
+        .collect::<anyhow::Result<_>>()?;
     let url = client.base().to_string();
     let baseline = crate::bench_setup::get_with(format!("{url}/bench/baseline/hello"), None);
     let naive = crate::bench_setup::naive_write(&host)?;
@@ -220,6 +250,18 @@ pub fn triage_flow(root: &Path, runtime: Runtime) -> anyhow::Result<String> {
                 .post(&format!("{url}{base}/cases/{id}/actions"))
                 .set("authorization", &format!("Bearer {centre}"))
                 .send_json(json!({ "version": 3, "action": "dispatch", "department": "police" })),
+        )
+    };
+    let next_signed = AtomicUsize::new(0);
+    let sign_for = |agent: &ureq::Agent, _: usize| -> Result<Answer, String> {
+        let Some(id) = by_triage.get(next_signed.fetch_add(1, Ordering::Relaxed)) else {
+            return Err("no dispatched case left".into());
+        };
+        answer(
+            agent
+                .post(&format!("{url}{base}/cases/{id}/actions"))
+                .set("authorization", &format!("Bearer {staff}"))
+                .send_json(json!({ "version": 4, "action": "sign_for" })),
         )
     };
     let duration = Duration::from_secs(3);
@@ -246,6 +288,11 @@ pub fn triage_flow(root: &Path, runtime: Runtime) -> anyhow::Result<String> {
             "the centre's dispatch, learned in both models",
             200,
             &dispatch,
+        ));
+        runs.push(run(
+            "the department's sign-for of the triage's dispatch: confirmed, learned",
+            200,
+            &sign_for,
         ));
     }
     let auto = client

@@ -14,3 +14,12 @@ CREATE TABLE triage_counts (
     auto_dispatched  INTEGER NOT NULL DEFAULT 0,
     undone           INTEGER NOT NULL DEFAULT 0
 );
+-- The cases the triage dispatched on intake that no one has confirmed yet:
+-- the department's sign-for confirms one (the models learn it then), the
+-- centre's undo drops it (nothing was learned). The triage's own guess is
+-- never learned before a person stands by it.
+CREATE TABLE triage_unconfirmed (
+    tenant_id  INTEGER NOT NULL REFERENCES tenants(id),
+    case_id    INTEGER NOT NULL REFERENCES cases(id),
+    PRIMARY KEY (tenant_id, case_id)
+);

@@ -13,6 +13,7 @@ use serde_json::{Map, Value as Json, json};
 /// Every table with a `tenant_id`, children before parents (the order
 /// deletion needs), with the columns an export must leave out.
 pub const TENANT_TABLES: &[(&str, &[&str])] = &[
+    ("triage_unconfirmed", &[]),
     ("triage_counts", &[]),
     ("triage_settings", &[]),
     ("triage_learned", &[]),

@@ -276,10 +276,10 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             }
             self.append_events(&case, &events)?;
             self.count_new_case(&case, &prepared.grid_path)?;
-            // The triage's dispatch counts as decided until the command
-            // centre undoes it (then the model forgets the case).
+            // The triage's dispatch is its own guess: learned only once the
+            // department signs for it (`triage_confirmed`), never before.
             if dispatched.is_some_and(|d| d.triage.is_some()) {
-                self.triage_decided(&case)?;
+                self.triage_unconfirmed(&case)?;
                 self.count_triage(1, 0)?;
             }
             Ok(case)

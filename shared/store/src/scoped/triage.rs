@@ -122,6 +122,27 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         Ok(())
     }
 
+    /// Marks a case the triage dispatched on intake as not yet confirmed by
+    /// anyone (one statement, in the intake's transaction).
+    pub(crate) fn triage_unconfirmed(&self, case: &Case) -> Result<(), Error> {
+        self.db.execute(
+            "INSERT INTO triage_unconfirmed (tenant_id, case_id) VALUES (?, ?)",
+            &[self.tenant.0.into(), case.id.0.into()],
+        )?;
+        Ok(())
+    }
+
+    /// Takes away a case's unconfirmed mark: whether it had one (the
+    /// triage's dispatch, now confirmed by a sign-for or dropped by an
+    /// undo). One statement.
+    pub(crate) fn triage_confirmed(&self, case: &Case) -> Result<bool, Error> {
+        let rows = self.db.execute(
+            "DELETE FROM triage_unconfirmed WHERE tenant_id = ? AND case_id = ? RETURNING case_id",
+            &[self.tenant.0.into(), case.id.0.into()],
+        )?;
+        Ok(rows.first().is_some())
+    }
+
     /// The tenant's automatic dispatch setting (the default when its admin
     /// never set one).
     pub fn triage_settings(&self) -> Result<Settings, Error> {

@@ -226,10 +226,18 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
             if decides && actor != SYSTEM_ACTOR {
                 self.triage_decided(&after)?;
             }
-            // The triage's dispatch undone: the model forgets the case (the
-            // wrong department no longer speaks for its words), and the
+            // The department signing for the triage's dispatch confirms it:
+            // the models learn the case then (one statement for any other
+            // sign-for).
+            if action.kind() == ActionKind::SignFor && self.triage_confirmed(&after)? {
+                self.triage_decided(&after)?;
+            }
+            // The triage's dispatch undone: the models forget what they
+            // learned of the case (the wrong department no longer speaks for
+            // its words; nothing when no one had confirmed it), and the
             // dashboard counts it.
             if action.kind() == ActionKind::UndoTriage {
+                self.triage_confirmed(&after)?;
                 self.triage_forget(&after)?;
                 self.count_triage(0, 1)?;
             }

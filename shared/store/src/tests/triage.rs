@@ -215,3 +215,72 @@ fn another_tenants_model_is_its_own() {
             .is_empty()
     );
 }
+
+/// The triage's own dispatch is no staff decision: recorded on intake it
+/// teaches nothing (anyone may write a report the model is sure of); the
+/// department signing for it confirms it and the case is learned then; an
+/// undo unlearns exactly what was learned (nothing before the signature).
+#[test]
+fn the_triages_own_dispatch_is_learned_only_once_the_department_signs_for_it() {
+    use domain::triage::{MIN_CASES, Settings};
+    let db = fresh_db();
+    let (t, urban) = tenant_with_urban_and_garbage(&db);
+    let scope = TenantScope::new(&db, &t);
+    let at = beijing("2026-03-06 09:00");
+    let mut taught = Vec::new();
+    for n in 0..MIN_CASES as u8 {
+        dispatched(&scope, report_garbage(&scope, n, at), "urban");
+        taught.push(("垃圾", "garbage", urban));
+    }
+    check(&scope, &taught);
+    scope
+        .set_triage_settings(
+            &Settings {
+                auto_dispatch: true,
+                threshold: 0.5,
+            },
+            at,
+        )
+        .unwrap();
+    let text = "垃圾 另附几句无关的话";
+    let by_triage = |n: u8| {
+        let new = NewCase::basic(
+            TrackingCode::from_random([n; 8]),
+            "garbage",
+            text,
+            CaseSource::Resident,
+        );
+        let prepared = scope.prepare_case(new, Routing::Automatic, at).unwrap();
+        let case = scope.record_case(&prepared, at).unwrap();
+        assert_eq!(case.department, Some(urban), "dispatched by the triage");
+        case
+    };
+    let undo = || CaseAction::UndoTriage {
+        reason: "不归城管".into(),
+    };
+
+    // Undone before the department signed: nothing was learned, nothing
+    // is unlearned.
+    let first = by_triage(100);
+    check(&scope, &taught);
+    staff(&scope, &first, undo());
+    check(&scope, &taught);
+
+    // Signed for: learned then, once; undone after: forgotten exactly.
+    let second = by_triage(101);
+    check(&scope, &taught);
+    let signed = staff(&scope, &second, CaseAction::SignFor);
+    let mut confirmed = taught.clone();
+    confirmed.push((text, "garbage", urban));
+    check(&scope, &confirmed);
+    staff(&scope, &signed, undo());
+    check(&scope, &taught);
+
+    // A routing rule's dispatch signed for still teaches nothing.
+    route_garbage_to(&scope, urban);
+    let by_rule = scope
+        .auto_dispatch(report_garbage(&scope, 102, at), at)
+        .unwrap();
+    staff(&scope, &by_rule, CaseAction::SignFor);
+    check(&scope, &taught);
+}

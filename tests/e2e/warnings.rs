@@ -155,6 +155,7 @@ fn each_kind_is_raised_once_by_reports_and_the_sweep_and_posted_to_webhooks() {
     assert_eq!(swept["warnings"]["raised"], 1, "{swept}");
     let repeat = &warnings(&app, &s.centre, "?kind=repeat")["warnings"][0];
     assert_eq!(repeat["details"]["basis"], "phone");
+    assert_eq!(repeat["details"]["bases"], json!(["phone"]));
     assert_eq!(
         cases_of(&app, &s.centre, repeat),
         vec![
@@ -279,6 +280,7 @@ fn a_dispute_whose_party_disputed_before_is_a_repeat() {
     assert_eq!(swept["warnings"]["raised"], 1, "{swept}");
     let repeat = &warnings(&app, &s.centre, "?kind=repeat")["warnings"][0];
     assert_eq!(repeat["details"]["basis"], "parties");
+    assert_eq!(repeat["details"]["bases"], json!(["parties"]));
     assert_eq!(
         cases_of(&app, &s.centre, repeat),
         vec![

@@ -168,6 +168,12 @@ fn track(app: &TestApp, token: &str, patrol: i64, piece: i64, points: Vec<Value>
     )
 }
 
+/// `reply` is the problem `status` naming `field`, with `code`.
+fn refused(reply: Reply, status: u16, field: Option<&str>, code: &str) {
+    let got = problem(reply, status, field);
+    assert_eq!(got["code"], code, "{got}");
+}
+
 #[test]
 fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
     let app = TestApp::product();
@@ -218,12 +224,12 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
         both,
         "the same piece again"
     );
-    let conflict = problem(
+    refused(
         track(&app, &t.worker, id, 1, walk(4, 6)),
         409,
         Some("piece"),
+        "track_piece_conflict",
     );
-    assert_eq!(conflict["code"], "track_piece_conflict");
     let odd = vec![
         point(5000.0, started, 310, 5.0),
         point(450.0, started, 330, 500.0),
@@ -259,7 +265,7 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
     let at_m2 = (Utc::now() - Duration::minutes(30)).to_rfc3339();
     // A micro-grid of a grid not patrolled, or a time outside the patrol,
     // is not a visit the coverage would count.
-    let elsewhere = problem(
+    refused(
         post(
             &app,
             &t.worker,
@@ -268,9 +274,9 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
         ),
         422,
         Some("micro_grid_id"),
+        "not_patrol_grid",
     );
-    assert_eq!(elsewhere["code"], "not_patrol_grid");
-    let long_ago = problem(
+    refused(
         post(
             &app,
             &t.worker,
@@ -279,8 +285,8 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
         ),
         422,
         Some("at"),
+        "outside_patrol",
     );
-    assert_eq!(long_ago["code"], "outside_patrol");
     post(
         &app,
         &t.worker,
@@ -325,7 +331,7 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
 
     // Somebody else's patrol is not reported on, nor is a patrol by the public.
     let (other_worker, _) = person(&app, &t.s.admin, "walker2", "赵网格", "grid_worker");
-    let theirs = problem(
+    refused(
         app.client
             .post_json(
                 &format!("{T}/reports"),
@@ -335,8 +341,8 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
             .unwrap(),
         422,
         Some("patrol_id"),
+        "patrol_not_yours",
     );
-    assert_eq!(theirs["code"], "patrol_not_yours");
     problem(
         app.post_report(
             "alpha",
@@ -628,7 +634,7 @@ fn a_volunteer_signs_in_on_its_grid_day_and_sees_only_its_own() {
         403,
         Some("grid_day_id"),
     );
-    let early = problem(
+    refused(
         post(
             &app,
             &t.volunteer,
@@ -637,8 +643,8 @@ fn a_volunteer_signs_in_on_its_grid_day_and_sees_only_its_own() {
         ),
         409,
         Some("grid_day_id"),
+        "grid_day_not_today",
     );
-    assert_eq!(early["code"], "grid_day_not_today");
     problem(
         post(
             &app,
@@ -830,12 +836,12 @@ fn a_patrols_times_length_and_track_are_bounded() {
         json!({ "lat": LAT + 1.0, "lng": LNG, "at": "2027-01-01T00:00:00Z" }),
         json!({ "lat": LAT + 2.0, "lng": LNG, "at": "9999-01-01T00:00:00Z" }),
     ];
-    let refused = problem(
+    refused(
         track(&app, &t.worker, id, 0, far),
         422,
         Some("points[1].at"),
+        "outside_patrol",
     );
-    assert_eq!(refused["code"], "outside_patrol");
     // Odd text is refused.
     for (field, body) in [
         (
@@ -880,7 +886,7 @@ fn a_patrols_times_length_and_track_are_bounded() {
         (ended["state"].clone(), ended["minutes"].clone()),
         (json!("ended"), json!(720))
     );
-    let closed = problem(
+    refused(
         post(
             &app,
             &t.worker,
@@ -889,8 +895,8 @@ fn a_patrols_times_length_and_track_are_bounded() {
         ),
         409,
         None,
+        "patrol_closed",
     );
-    assert_eq!(closed["code"], "patrol_closed");
     // An end said past 12 hours is clamped to them.
     let again = start(&app, &t, None).expect(201)["id"].as_i64().unwrap();
     app.backdate_running_patrol(again, Duration::hours(13));
@@ -957,7 +963,7 @@ fn a_grid_day_keeps_its_date_grids_and_people_once_signed_in() {
     let path = format!("/grid-days/{day}");
     // Moved to tomorrow on another grid with nobody: refused.
     let tomorrow = (today + Duration::days(1)).to_string();
-    let moved = problem(
+    refused(
         send(
             &app,
             "PUT",
@@ -967,9 +973,9 @@ fn a_grid_day_keeps_its_date_grids_and_people_once_signed_in() {
         ),
         409,
         Some("date"),
+        "grid_day_started",
     );
-    assert_eq!(moved["code"], "grid_day_started");
-    let dropped = problem(
+    refused(
         send(
             &app,
             "PUT",
@@ -979,8 +985,8 @@ fn a_grid_day_keeps_its_date_grids_and_people_once_signed_in() {
         ),
         409,
         Some("member_ids"),
+        "grid_day_started",
     );
-    assert_eq!(dropped["code"], "grid_day_started");
     // Additions are fine.
     let added = send(
         &app,
@@ -995,10 +1001,10 @@ fn a_grid_day_keeps_its_date_grids_and_people_once_signed_in() {
     )
     .expect(200);
     assert_eq!(added["grids"].as_array().unwrap().len(), 2);
-    let deleted = problem(
+    refused(
         send(&app, "DELETE", Some(&t.s.admin), &path, &json!({})),
         409,
         None,
+        "grid_day_started",
     );
-    assert_eq!(deleted["code"], "grid_day_started");
 }

@@ -13,10 +13,10 @@ mod patrol_settings;
 mod people;
 mod platform;
 mod routing_rules;
-mod warning_rules;
 mod session;
 mod sms;
 mod triage;
+mod warning_rules;
 mod webhooks;
 mod wire;
 
@@ -84,10 +84,10 @@ fn handler_for(operation: &str) -> Option<Handler> {
         "getSmsSettings" => sms::get_sms_settings,
         "putSmsSettings" => sms::put_sms_settings,
         "listSmsDeliveries" => sms::list_sms_deliveries,
-        "getTriageSettings" => triage::get_triage_settings,
-        "putTriageSettings" => triage::put_triage_settings,
         "getPatrolSettings" => patrol_settings::get_patrol_settings,
         "setPatrolSettings" => patrol_settings::set_patrol_settings,
+        "getTriageSettings" => triage::get_triage_settings,
+        "putTriageSettings" => triage::put_triage_settings,
         _ => return None,
     })
 }

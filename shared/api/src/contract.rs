@@ -1065,7 +1065,9 @@ mod tests {
                 )
         });
         agree(domain::map::key_pattern, domain::map::is_key);
-        agree(limits::plain_pattern, |s| limits::check_plain("note", s).is_ok());
+        agree(limits::plain_pattern, |s| {
+            limits::check_plain("note", s).is_ok()
+        });
         agree(limits::no_white_space_around_pattern, |s| {
             s.trim() == s && !s.is_empty()
         });

@@ -439,20 +439,6 @@ pub const ADMIN: &[Route] = &[
     route(
         "admin",
         "GET",
-        "/api/t/:tenant/admin/triage",
-        "getTriageSettings",
-        Tenant(P::ManageOrganisation),
-    ),
-    route(
-        "admin",
-        "PUT",
-        "/api/t/:tenant/admin/triage",
-        "putTriageSettings",
-        Tenant(P::ManageOrganisation),
-    ),
-    route(
-        "admin",
-        "GET",
         "/api/t/:tenant/admin/patrol-settings",
         "getPatrolSettings",
         Tenant(P::ManagePatrols),
@@ -463,6 +449,20 @@ pub const ADMIN: &[Route] = &[
         "/api/t/:tenant/admin/patrol-settings",
         "setPatrolSettings",
         Tenant(P::ManagePatrols),
+    ),
+    route(
+        "admin",
+        "GET",
+        "/api/t/:tenant/admin/triage",
+        "getTriageSettings",
+        Tenant(P::ManageOrganisation),
+    ),
+    route(
+        "admin",
+        "PUT",
+        "/api/t/:tenant/admin/triage",
+        "putTriageSettings",
+        Tenant(P::ManageOrganisation),
     ),
 ];
 
@@ -1151,8 +1151,7 @@ pub const WEB: &[Route] = &[route(
 /// All routes of the application.
 pub fn all() -> impl Iterator<Item = &'static Route> {
     [
-        ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, ANALYTICS, MEDIATION, PATROLS, WEB,
-        OPEN311,
+        ADMIN, REPORTING, ROUTING, STATUS, ENTERPRISE, ANALYTICS, MEDIATION, PATROLS, WEB, OPEN311,
     ]
     .into_iter()
     .flatten()

@@ -45,7 +45,9 @@ CREATE TABLE patrols (
     visits             INTEGER NOT NULL DEFAULT 0,
     problems_found     INTEGER NOT NULL DEFAULT 0,
     fixed_on_the_spot  INTEGER NOT NULL DEFAULT 0,
-    track_thinned      INTEGER NOT NULL DEFAULT 0 CHECK (track_thinned IN (0, 1))
+    track_thinned      INTEGER NOT NULL DEFAULT 0 CHECK (track_thinned IN (0, 1)),
+    -- Points uploaded in all, held to domain::patrol::MAX_TRACK_POINTS.
+    track_points       INTEGER NOT NULL DEFAULT 0
 );
 -- At most one running patrol per person.
 CREATE UNIQUE INDEX patrols_running ON patrols (tenant_id, person_id) WHERE ended_at IS NULL;
@@ -58,7 +60,7 @@ CREATE INDEX patrols_to_thin ON patrols (tenant_id, ended_at) WHERE track_thinne
 CREATE TABLE patrol_track_pieces (
     tenant_id  INTEGER NOT NULL REFERENCES tenants(id),
     patrol_id  INTEGER NOT NULL REFERENCES patrols(id),
-    piece      INTEGER NOT NULL,
+    piece      INTEGER NOT NULL CHECK (piece >= 0),
     points     TEXT NOT NULL,
     PRIMARY KEY (tenant_id, patrol_id, piece)
 );

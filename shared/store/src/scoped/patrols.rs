@@ -9,8 +9,8 @@
 //! Statements are few (each is a round trip on libSQL): a piece of track is
 //! one row whatever its points; a write is its row, the patrol's sums and
 //! the figures' row. A piece's upload reads its two neighbours by number,
-//! never the whole track; row `piece = -1` of a patrol's pieces
-//! ([`POINTS_ROW`]) counts its points, up to `MAX_TRACK_POINTS`.
+//! never the whole track; the patrol's `track_points` counts its points,
+//! up to `MAX_TRACK_POINTS`.
 
 use super::TenantScope;
 use crate::db::{Database, Row, StoreError, in_transaction, in_transaction_or_joined};
@@ -175,10 +175,6 @@ pub(super) const SUMS: &str = "COALESCE(SUM(f.patrols), 0) AS patrols, \
      COALESCE(SUM(f.visits), 0) AS visits, COALESCE(SUM(f.problems_found), 0) AS problems_found, \
      COALESCE(SUM(f.fixed_on_the_spot), 0) AS fixed_on_the_spot";
 
-/// The row of a patrol's pieces that counts its points (its `points` is the
-/// count): a piece's upload adds to it in one statement and learns the sum.
-const POINTS_ROW: i64 = -1;
-
 const FIGURES_KEY: &str =
     "tenant_id = ? AND day = ? AND person_id = ? AND grid_id = ? AND grid_day_id = ?";
 
@@ -324,7 +320,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
         in_transaction(self.db, |db| -> Result<PieceOutcome, Error> {
             let rows = db.execute(
                 "SELECT piece, points FROM (SELECT piece, points FROM patrol_track_pieces \
-                 WHERE tenant_id = ? AND patrol_id = ? AND piece >= 0 AND piece <= ? \
+                 WHERE tenant_id = ? AND patrol_id = ? AND piece <= ? \
                  ORDER BY piece DESC LIMIT 1) UNION ALL SELECT piece, points FROM \
                  (SELECT piece, points FROM patrol_track_pieces \
                  WHERE tenant_id = ? AND patrol_id = ? AND piece > ? ORDER BY piece LIMIT 1)",
@@ -359,17 +355,16 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
                     after = found;
                 }
             }
+            // Counted first, in one statement that also says the sum: past
+            // the limit the transaction is rolled back with the count.
             let total = db
                 .execute(
-                    "INSERT INTO patrol_track_pieces (tenant_id, patrol_id, piece, points) \
-                     VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, patrol_id, piece) DO UPDATE \
-                     SET points = CAST(CAST(points AS INTEGER) + CAST(excluded.points AS INTEGER) \
-                     AS TEXT) RETURNING CAST(points AS INTEGER) AS total",
+                    "UPDATE patrols SET track_points = track_points + ? \
+                     WHERE tenant_id = ? AND id = ? RETURNING track_points AS total",
                     &[
+                        (piece.points().len() as i64).into(),
                         self.tenant.0.into(),
                         patrol.id.into(),
-                        POINTS_ROW.into(),
-                        (piece.points().len() as i64).to_string().into(),
                     ],
                 )?
                 .returned()?
@@ -404,7 +399,7 @@ impl<D: Database + ?Sized> TenantScope<'_, D> {
     pub fn patrol_track(&self, patrol: i64) -> Result<Vec<TrackPiece>, Error> {
         let rows = self.db.execute(
             "SELECT piece, points FROM patrol_track_pieces \
-             WHERE tenant_id = ? AND patrol_id = ? AND piece >= 0 ORDER BY piece",
+             WHERE tenant_id = ? AND patrol_id = ? ORDER BY piece",
             &[self.tenant.0.into(), patrol.into()],
         )?;
         rows.iter()

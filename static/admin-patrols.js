@@ -8,6 +8,7 @@
 
 I18N.add({
   zh: {
+    problem_grid_day_started: "已有人签到：日期、网格和已签到的人员不能再改，只能改标题或增加",
     grid_days: "网格日", volunteer: "志愿者", gd_new: "安排网格日", gd_edit: "修改网格日：{0}", gd_date: "日期", gd_title: "名称",
     gd_grids: "网格（可多选）", gd_grid_col: "网格", gd_members: "参加人员（网格员、志愿者）", gd_none_members: "还没有网格员或志愿者账号：请先在“人员与角色”中添加",
     gd_list: "已安排的网格日", gd_none: "还没有安排网格日", gd_people: "签到人数", gd_patrols: "巡查", gd_hours: "时长",
@@ -19,6 +20,7 @@ I18N.add({
     gd_who: "签到情况",
   },
   en: {
+    problem_grid_day_started: "People have signed in: the date, the grids and who signed in stay; change the title or add only",
     grid_days: "Grid days", volunteer: "Volunteer", gd_new: "Schedule a grid day", gd_edit: "Edit the grid day: {0}", gd_date: "Date", gd_title: "Title",
     gd_grids: "Grids (choose any)", gd_grid_col: "Grids", gd_members: "Who goes (grid workers, volunteers)", gd_none_members: "No grid worker or volunteer account yet: add them under People and roles",
     gd_list: "Scheduled grid days", gd_none: "No grid day yet", gd_people: "Signed in", gd_patrols: "Patrols", gd_hours: "Time",

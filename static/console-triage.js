@@ -8,12 +8,14 @@
 
 I18N.add({
   zh: {
+    problem_not_dispatched_by_triage: "这件不是智能分拨派出的，无需撤回",
     tr_heading: "研判建议", tr_category: "事件类型", tr_department: "处置部门", tr_confidence: "置信度 {0}",
     tr_because: "依据：{0}", tr_pick: "群众所选", tr_rule: "分拨规则", tr_none: "暂无建议：还没有学到足够的分拨记录",
     tr_use: "采用建议", tr_confirm: "确认分拨", tr_reason: "改类原因", tr_reason_default: "按研判建议改类",
     tr_done: "已分拨至{0}", tr_failed: "研判建议读取失败：{0}",
   },
   en: {
+    problem_not_dispatched_by_triage: "This case was not dispatched by the triage: nothing to undo",
     tr_heading: "Smart triage", tr_category: "Category", tr_department: "Department", tr_confidence: "confidence {0}",
     tr_because: "because of: {0}", tr_pick: "resident's pick", tr_rule: "routing rule", tr_none: "No suggestion yet: too few decided cases learned",
     tr_use: "Use the suggestion", tr_confirm: "Confirm dispatch", tr_reason: "Why the category changes",

@@ -9,6 +9,7 @@
 
 I18N.add({
   zh: {
+    problem_warning_not_open: "这条预警已处理过，请刷新",
     q_warnings: "预警", w_state: "状态", w_open: "待处理", w_all: "全部", w_kind: "类型", w_what: "事项", w_where: "位置",
     w_case_count: "共 {0} 件", w_raised: "预警时间", w_empty: "没有预警",
     w_kind_recurring: "反复发生", w_kind_repeat: "重复诉求", w_kind_late_risk: "可能超时",
@@ -22,6 +23,7 @@ I18N.add({
     w_pick: "选择一条预警", w_by: "{0} · {1}",
   },
   en: {
+    problem_warning_not_open: "This warning was already handled: refresh",
     q_warnings: "Warnings", w_state: "State", w_open: "Open", w_all: "All", w_kind: "Kind", w_what: "What", w_where: "Where",
     w_case_count: "{0} cases", w_raised: "Raised", w_empty: "No warnings",
     w_kind_recurring: "Recurring", w_kind_repeat: "Repeat appeal", w_kind_late_risk: "Likely late",

@@ -14,6 +14,7 @@
 
 I18N.add({
   zh: {
+    problem_track_full: "这次巡查的轨迹已满，请结束后重新开始", problem_outside_patrol: "时间不在这次巡查的起止之间", problem_patrol_overlaps: "开始时间早于您上一次巡查的结束", problem_not_patrol_grid: "该微网格不在本次巡查的网格内",
     patrol: "巡查", patrol_start: "开始巡查", patrol_my_grids: "在我的网格巡查", patrol_grid_days: "今天的网格日",
     patrol_coming_days: "即将到来的网格日", patrol_sign_in: "签到：{0}", patrol_signed_in: "已签到", patrol_no_grids: "没有可巡查的网格",
     patrol_no_days: "今天没有安排您的网格日", patrol_running: "巡查中 · {0}", patrol_time: "时长", patrol_distance: "距离",
@@ -34,6 +35,7 @@ I18N.add({
     patrol_day_title: "{0} · {1}", patrol_not_sent: "待上传",
   },
   en: {
+    problem_track_full: "This patrol's track is full: end it and start another", problem_outside_patrol: "That time is outside this patrol", problem_patrol_overlaps: "It starts before your previous patrol ended", problem_not_patrol_grid: "That micro-grid is not in this patrol's grid",
     patrol: "Patrol", patrol_start: "Start a patrol", patrol_my_grids: "Patrol one of my grids", patrol_grid_days: "Today's grid day",
     patrol_coming_days: "Coming grid days", patrol_sign_in: "Sign in: {0}", patrol_signed_in: "Signed in", patrol_no_grids: "No grid to patrol",
     patrol_no_days: "No grid day of yours today", patrol_running: "On patrol · {0}", patrol_time: "Time", patrol_distance: "Distance",

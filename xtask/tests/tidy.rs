@@ -238,3 +238,33 @@ fn the_tidy_checks_find_what_they_look_for() {
     assert!(lines[0].1.contains("spin_sdk"));
     assert!(lines[1].1.contains("Utc::now"));
 }
+
+/// Every problem code the API can answer has the pages' own words, in
+/// Chinese and English (`problem_<code>` in a page's dictionary, which
+/// `problemText` in common.js reads), so no refusal reaches a Chinese page
+/// as the server's English detail.
+#[test]
+fn every_problem_code_has_the_pages_words_in_both_languages() {
+    let root = xtask::workspace_root();
+    let mut scripts = String::new();
+    let mut folders = vec![root.join("static")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("static/").flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.ends_with("vendor") {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "js") {
+                scripts.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    let missing: Vec<&str> = domain::ProblemCode::ALL
+        .iter()
+        .map(|code| code.slug())
+        .filter(|code| scripts.matches(&format!("problem_{code}:")).count() < 2)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "problem codes without the pages' words in Chinese and English: {missing:?}"
+    );
+}

@@ -322,7 +322,7 @@ async function drawCalendar() {
   $("#section-body").replaceChildren(form);
 }
 
-const SECTIONS = ["grid", "departments", "categories", "rules", "people", "grid_days", "calendar", "api_keys", "webhooks", "sms", "triage", "audit"];
+const SECTIONS = ["grid", "departments", "categories", "rules", "people", "grid_days", "calendar", "api_keys", "webhooks", "sms", "triage", "warning_rules", "audit"];
 async function show(name) {
   section = name;
   $("#sections").replaceChildren(...SECTIONS.map((s) => h("button", { type: "button", id: `s-${s}`, "aria-selected": String(s === name), onclick: () => show(s) }, t(s))));
@@ -334,6 +334,7 @@ async function show(name) {
     else if (name === "calendar") await drawCalendar();
     else if (name === "sms") await drawSms();
     else if (name === "triage") await drawTriage();
+    else if (name === "warning_rules") await drawWarningRules();
     else if (name === "grid_days") await drawGridDays();
     else await drawList(name);
   } catch (error) {

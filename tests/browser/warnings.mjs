@@ -148,4 +148,28 @@ step("console: the handled warnings on a phone, and in English");
   await context.close();
 }
 
+for (const kind of ["phone", "desktop"]) {
+  step(`admin (${kind}): the warning rules, one out of range refused with its name, then saved`);
+  const { page, context } = await open(kind, "/admin.html");
+  await signIn(page, people.admin);
+  await page.click("#s-warning_rules");
+  await page.waitForSelector("#warning-rules [name=recurring_count]");
+  assert.equal(await page.inputValue("#warning-rules [name=recurring_count]"), kind === "phone" ? "3" : "4");
+  await page.fill("#warning-rules [name=repeat_low_rating]", "9");
+  await page.click("#warning-rules button[type=submit]");
+  await page.waitForSelector("#section-status.error");
+  // The page's words, with the field at fault by its label (problemText).
+  assert.match(await page.textContent("#section-status"), /^填写的内容有误.*评价不高于此分视为未解决/);
+  await page.fill("#warning-rules [name=repeat_low_rating]", "2");
+  await page.fill("#warning-rules [name=recurring_count]", "4");
+  await page.fill("#warning-rules [name=recurring_days]", "14");
+  await page.click("#warning-rules button[type=submit]");
+  await page.waitForSelector("#section-status.ok");
+  assert.equal(await page.textContent("#section-status"), "预警规则已保存");
+  await noEnglish(page);
+  await accessible(page);
+  await shoot(page, `admin-warning-rules-${kind}`);
+  await context.close();
+}
+
 await browser.close();

@@ -62,4 +62,16 @@ fn the_command_centre_handles_early_warnings_in_the_console() {
     assert_eq!(root["state"], "reported");
     assert_eq!(root["category"], "street_light");
     assert_eq!(listed["open"]["recurring"], 0);
+    let rules = app
+        .get("/api/t/demo/admin/warning-rules", Some(&admin))
+        .expect(200);
+    assert_eq!(
+        (
+            &rules["recurring_count"],
+            &rules["recurring_days"],
+            &rules["repeat_low_rating"]
+        ),
+        (&Value::from(4), &Value::from(14), &Value::from(2)),
+        "what the admin page saved: {rules}"
+    );
 }

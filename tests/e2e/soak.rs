@@ -29,7 +29,11 @@ fn report_until_accepted(
     seed: u64,
 ) -> String {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let deadline = Instant::now() + Duration::from_secs(180);
+    // A bound against a hang, not a latency target: on libSQL, with the
+    // three Spin runs side by side on 2 shared cores, one report has waited
+    // past three minutes for its turn (a run of 2026-12-03) while nothing
+    // was lost; alone it is accepted within seconds.
+    let deadline = Instant::now() + Duration::from_secs(300);
     let mut code: Option<String> = None;
     loop {
         assert!(Instant::now() < deadline, "{key} was never accepted");

@@ -306,39 +306,29 @@ fn a_grid_workers_patrol_from_start_to_summary_to_thinned_track() {
     );
 
     // Problems found: one fixed on the spot, one sent on by the rule.
-    let fixed = app
-        .client
-        .post_json(
-            &format!("{T}/reports"),
-            Some(&t.worker),
-            &json!({ "category": "garbage", "description": "楼道堆放杂物，已当场清理", "fixed_on_the_spot": true,
+    let fixed = post(&app, &t.worker, "/reports", json!({ "category": "garbage", "description": "楼道堆放杂物，已当场清理", "fixed_on_the_spot": true,
                      "attachment_ids": [result_photo(&app, &t.worker)], "latitude": LAT, "longitude": LNG,
-                     "patrol_id": id }),
-        )
-        .unwrap()
+                     "patrol_id": id }))
         .expect(201);
     assert_eq!(fixed["state"], "closed");
-    let sent_on = app
-        .client
-        .post_json(
-            &format!("{T}/reports"),
-            Some(&t.worker),
-            &json!({ "category": "garbage", "description": "垃圾桶满溢无人清运", "patrol_id": id }),
-        )
-        .unwrap()
-        .expect(201);
+    let sent_on = post(
+        &app,
+        &t.worker,
+        "/reports",
+        json!({ "category": "garbage", "description": "垃圾桶满溢无人清运", "patrol_id": id }),
+    )
+    .expect(201);
     assert_eq!(sent_on["state"], "dispatched");
 
     // Somebody else's patrol is not reported on, nor is a patrol by the public.
     let (other_worker, _) = person(&app, &t.s.admin, "walker2", "赵网格", "grid_worker");
     refused(
-        app.client
-            .post_json(
-                &format!("{T}/reports"),
-                Some(&other_worker),
-                &json!({ "category": "street_light", "description": "路灯不亮", "patrol_id": id }),
-            )
-            .unwrap(),
+        post(
+            &app,
+            &other_worker,
+            "/reports",
+            json!({ "category": "street_light", "description": "路灯不亮", "patrol_id": id }),
+        ),
         422,
         Some("patrol_id"),
         "patrol_not_yours",
@@ -674,25 +664,17 @@ fn a_volunteer_signs_in_on_its_grid_day_and_sees_only_its_own() {
     )
     .expect(201);
     problem(
-        app.client
-            .post_json(
-                &format!("{T}/reports"),
-                Some(&t.volunteer),
-                &json!({ "category": "street_light", "description": "路灯不亮" }),
-            )
-            .unwrap(),
+        post(
+            &app,
+            &t.volunteer,
+            "/reports",
+            json!({ "category": "street_light", "description": "路灯不亮" }),
+        ),
         403,
         Some("patrol_id"),
     );
-    let fixed = app
-        .client
-        .post_json(
-            &format!("{T}/reports"),
-            Some(&t.volunteer),
-            &json!({ "category": "street_light", "description": "路灯开关复位，已亮", "fixed_on_the_spot": true,
-                     "attachment_ids": [result_photo(&app, &t.volunteer)], "patrol_id": patrol }),
-        )
-        .unwrap()
+    let fixed = post(&app, &t.volunteer, "/reports", json!({ "category": "street_light", "description": "路灯开关复位，已亮", "fixed_on_the_spot": true,
+                     "attachment_ids": [result_photo(&app, &t.volunteer)], "patrol_id": patrol }))
         .expect(201);
     assert_eq!(fixed["state"], "closed");
     let own = get(&app, Some(&t.volunteer), &format!("/patrols/{patrol}")).expect(200);
